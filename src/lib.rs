@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+mod error;
+mod scalar;
+pub mod shape;
+pub mod tensor;
+
+pub use error::LengthError;
+pub use scalar::{Real, Scalar};
+pub use tensor::{Batch, Matrix, Vector};

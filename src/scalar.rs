@@ -1,0 +1,61 @@
+//! The element types tensors are generic over.
+//!
+//! [`Scalar`] is what every tensor operation needs: copyable numbers with `+ − × ÷`, an order
+//! and conversion from counts. [`Real`] adds the transcendental functions (`exp`, `ln`,
+//! `sqrt`, `tanh`, …) that norms, activations and losses need; `f32` and `f64` implement it
+//! when the `std` or the `libm` feature is on.
+
+use core::fmt::Debug;
+use num_traits::{Num, NumCast};
+
+/// A number a tensor can hold: `f32`, `f64`, integers, or a fixed-point type with
+/// `num-traits` impls.
+///
+/// Implemented for every type with the listed capabilities.
+pub trait Scalar: Copy + Debug + PartialOrd + Num + NumCast + 'static {
+    /// `n` as this type (exact for counts a tensor can have; saturates at the type's range).
+    #[inline]
+    fn from_count(n: usize) -> Self {
+        match <Self as NumCast>::from(n) {
+            Some(v) => v,
+            // Only reached for types too narrow to hold `n`: count up as far as it goes.
+            None => (0..n).fold(Self::zero(), |acc, _| acc + Self::one()),
+        }
+    }
+
+    /// `|self|`.
+    #[inline]
+    fn abs_val(self) -> Self {
+        if self < Self::zero() {
+            Self::zero() - self
+        } else {
+            self
+        }
+    }
+
+    /// `true` when `self` is NaN (a value not equal to itself).
+    #[inline]
+    #[allow(clippy::eq_op)]
+    fn is_nan_val(self) -> bool {
+        self != self
+    }
+}
+
+impl<T: Copy + Debug + PartialOrd + Num + NumCast + 'static> Scalar for T {}
+
+/// A [`Scalar`] with the transcendental functions of [`num_traits::Float`].
+///
+/// `f32` and `f64` implement it when typegrad's `std` (default) or `libm` feature is on.
+/// Implement it for your own type (e.g. a fixed-point number) to use it with norms,
+/// activations and losses.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no exp/ln/sqrt here: enable typegrad's `std` or `libm` feature",
+    label = "this needs transcendental functions (`Real`)",
+    note = "in Cargo.toml: typegrad = {{ version = \"…\", default-features = false, features = [\"libm\"] }}"
+)]
+pub trait Real: Scalar + num_traits::Float {}
+
+#[cfg(any(feature = "std", feature = "libm"))]
+impl Real for f32 {}
+#[cfg(any(feature = "std", feature = "libm"))]
+impl Real for f64 {}

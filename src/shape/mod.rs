@@ -1,0 +1,169 @@
+//! Sizes as types, and the sizes the type system computes.
+//!
+//! # Using this
+//! Tensors take their sizes as plain `const` numbers: `Matrix<f32, 3, 4>`. Operations whose
+//! output size is *computed* from their inputs — [`flatten`](crate::Matrix::flatten),
+//! [`concat`](crate::Vector::concat), [`vstack`](crate::Matrix::vstack),
+//! [`split`](crate::Vector::split) — do the arithmetic with [`typenum`] and map the result
+//! back to a plain number, so `Matrix<f32, 3, 4>::flatten()` has the type `Vector<f32, 12>`
+//! and a mismatch reads `expected Vector<f32, 10>, found Vector<f32, 12>`.
+//!
+//! Computed sizes cover every result in `0..=1024` (the numbers typenum names). Tensors that
+//! are only *written* with a size, never computed, may have any size.
+//!
+//! # Implementing this
+//! [`Size<N>`] is a zero-sized type standing for the number `N`. [`Times`], [`Plus`] and
+//! [`Minus`] are implemented between `Size`s whose operands and result are in range; the
+//! aliases [`ProdSize`], [`SumSize`] and [`DiffSize`] name their results. [`Known`] turns a
+//! `Size<N>` back into the tensor types of that size.
+
+mod size_table;
+
+use core::ops::{Add, Mul, Sub};
+use typenum::{Const, ToUInt, U};
+
+use crate::{Matrix, Vector};
+
+/// The number `N` as a type.
+///
+/// Used where a size must be a type: as the result of size arithmetic ([`ProdSize`],
+/// [`SumSize`], [`DiffSize`]) and in bounds that compare sizes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Size<const N: usize>;
+
+/// Maps a typenum number back to [`Size<N>`] (implemented for `U0 ..= U1024`).
+#[diagnostic::on_unimplemented(
+    message = "this computed size is larger than typegrad can name (results must be at most 1024)",
+    label = "size out of range"
+)]
+pub trait ToSize {
+    /// The [`Size<N>`] equal to `Self`.
+    type Size: Known;
+}
+
+/// A [`Size<N>`] turned back into the tensor types of that size.
+///
+/// Implemented for every `Size<N>`; this is how a computed size becomes a tensor type.
+pub trait Known {
+    /// The number itself.
+    const N: usize;
+    /// `Vector<T, N>`.
+    type Vector<T>;
+    /// `Matrix<T, N, C>`: `N` rows.
+    type Rows<T, const C: usize>;
+    /// `Matrix<T, R, N>`: `N` columns.
+    type Cols<T, const R: usize>;
+
+    /// Builds `Vector<T, N>` from a function of the index.
+    fn vector<T, F: FnMut(usize) -> T>(f: F) -> Self::Vector<T>;
+    /// Builds `Matrix<T, N, C>` from a function of (row, column).
+    fn rows<T, const C: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Rows<T, C>;
+    /// Builds `Matrix<T, R, N>` from a function of (row, column).
+    fn cols<T, const R: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Cols<T, R>;
+}
+
+impl<const N: usize> Known for Size<N> {
+    const N: usize = N;
+    type Vector<T> = Vector<T, N>;
+    type Rows<T, const C: usize> = Matrix<T, N, C>;
+    type Cols<T, const R: usize> = Matrix<T, R, N>;
+
+    #[inline]
+    fn vector<T, F: FnMut(usize) -> T>(f: F) -> Vector<T, N> {
+        Vector::from_fn(f)
+    }
+    #[inline]
+    fn rows<T, const C: usize, F: FnMut(usize, usize) -> T>(f: F) -> Matrix<T, N, C> {
+        Matrix::from_fn(f)
+    }
+    #[inline]
+    fn cols<T, const R: usize, F: FnMut(usize, usize) -> T>(f: F) -> Matrix<T, R, N> {
+        Matrix::from_fn(f)
+    }
+}
+
+/// `Size<A> × Size<B>`, computed with typenum and mapped back to a [`Size`].
+#[diagnostic::on_unimplemented(
+    message = "typegrad cannot compute `{Self} × {Rhs}`: computed sizes must be at most 1024",
+    label = "size product out of range"
+)]
+pub trait Times<Rhs> {
+    /// The product as a [`Size`].
+    type Output: Known;
+}
+
+/// `Size<A> + Size<B>`, computed with typenum and mapped back to a [`Size`].
+#[diagnostic::on_unimplemented(
+    message = "typegrad cannot compute `{Self} + {Rhs}`: computed sizes must be at most 1024",
+    label = "size sum out of range"
+)]
+pub trait Plus<Rhs> {
+    /// The sum as a [`Size`].
+    type Output: Known;
+}
+
+/// `Size<A> − Size<B>` for `A ≥ B`, computed with typenum and mapped back to a [`Size`].
+#[diagnostic::on_unimplemented(
+    message = "cannot take `{Rhs}` out of `{Self}`: the part must not be larger than the whole",
+    label = "split larger than the tensor"
+)]
+pub trait Minus<Rhs> {
+    /// The difference as a [`Size`].
+    type Output: Known;
+}
+
+#[diagnostic::do_not_recommend]
+impl<const A: usize, const B: usize> Times<Size<B>> for Size<A>
+where
+    Const<A>: ToUInt,
+    Const<B>: ToUInt,
+    U<A>: Mul<U<B>>,
+    <U<A> as Mul<U<B>>>::Output: ToSize,
+{
+    type Output = <<U<A> as Mul<U<B>>>::Output as ToSize>::Size;
+}
+
+#[diagnostic::do_not_recommend]
+impl<const A: usize, const B: usize> Plus<Size<B>> for Size<A>
+where
+    Const<A>: ToUInt,
+    Const<B>: ToUInt,
+    U<A>: Add<U<B>>,
+    <U<A> as Add<U<B>>>::Output: ToSize,
+{
+    type Output = <<U<A> as Add<U<B>>>::Output as ToSize>::Size;
+}
+
+#[diagnostic::do_not_recommend]
+impl<const A: usize, const B: usize> Minus<Size<B>> for Size<A>
+where
+    Const<A>: ToUInt,
+    Const<B>: ToUInt,
+    U<A>: Sub<U<B>>,
+    <U<A> as Sub<U<B>>>::Output: ToSize,
+{
+    type Output = <<U<A> as Sub<U<B>>>::Output as ToSize>::Size;
+}
+
+/// `Self` and `S` are the same size (used to check that a reshape keeps the element count).
+#[diagnostic::on_unimplemented(
+    message = "the element counts differ: `{Self}` elements where `{S}` are expected",
+    label = "a reshape must keep the number of elements"
+)]
+pub trait SameSize<S> {}
+
+impl<const N: usize> SameSize<Size<N>> for Size<N> {}
+
+/// `Size<A·B>`: the product of two sizes.
+pub type ProdSize<A, B> = <A as Times<B>>::Output;
+/// `Size<A+B>`: the sum of two sizes.
+pub type SumSize<A, B> = <A as Plus<B>>::Output;
+/// `Size<A−B>`: the difference of two sizes.
+pub type DiffSize<A, B> = <A as Minus<B>>::Output;
+
+/// The vector type whose length is the [`Size`] `S`.
+pub type VectorOf<T, S> = <S as Known>::Vector<T>;
+/// The matrix type with `S` rows and `C` columns.
+pub type RowsOf<T, S, const C: usize> = <S as Known>::Rows<T, C>;
+/// The matrix type with `R` rows and `S` columns.
+pub type ColsOf<T, S, const R: usize> = <S as Known>::Cols<T, R>;

@@ -1,0 +1,16 @@
+//! Tensors whose shapes are part of their types: [`Vector`], [`Matrix`] and [`Batch`].
+//!
+//! All three store their elements inline (fixed-size arrays, no heap), are `Copy` when the
+//! scalar is, and share the element-wise operations and reductions of [`elementwise`].
+
+mod batch;
+pub(crate) mod elementwise;
+mod fmt;
+mod matrix;
+mod reshape;
+pub(crate) mod slice_ops;
+mod vector;
+
+pub use batch::Batch;
+pub use matrix::Matrix;
+pub use vector::Vector;
