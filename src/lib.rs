@@ -8,6 +8,7 @@ extern crate std;
 
 mod error;
 mod scalar;
+pub mod gradcheck;
 pub mod shape;
 pub mod tensor;
 
