@@ -8,7 +8,9 @@ extern crate std;
 
 mod error;
 mod scalar;
+pub mod activation;
 pub mod gradcheck;
+pub mod loss;
 pub mod shape;
 pub mod tensor;
 

@@ -1,0 +1,111 @@
+//! Activation functions: `y = f(x)` with the derivative beside the value.
+//!
+//! # Using this
+//! Every activation implements [`Activation`], which maps a [`Vector`] (or a [`Batch`], sample
+//! by sample) and back-propagates an output gradient. Most activations act element by element
+//! and implement the simpler [`Elementwise`] instead; softmax couples its elements.
+//!
+//! # Implementing this
+//! Implement [`Elementwise`] (value and derivative of one number) and [`Activation`] comes for
+//! free. Test the derivative with [`crate::gradcheck`], as every activation here is.
+
+use core::fmt::Debug;
+
+use crate::{Batch, Real, Vector};
+
+/// A (vector) activation function with its vector–Jacobian product.
+pub trait Activation: Copy + Debug {
+    /// `y = f(x)`.
+    fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N>;
+
+    /// `∂L/∂x = J_f(x)ᵀ · ∂L/∂y`, given the input `x`, the output `y = f(x)` and the output
+    /// gradient `dy = ∂L/∂y`.
+    fn backward<T: Real, const N: usize>(
+        &self,
+        x: &Vector<T, N>,
+        y: &Vector<T, N>,
+        dy: &Vector<T, N>,
+    ) -> Vector<T, N>;
+
+    /// [`forward`](Activation::forward) applied to every sample of a batch.
+    fn forward_batch<T: Real, const B: usize, const N: usize>(
+        &self,
+        x: &Batch<T, B, N>,
+    ) -> Batch<T, B, N> {
+        let mut y = *x;
+        for s in 0..B {
+            let out = self.forward(&x.sample(s));
+            y.as_mut_slice()[s * N..(s + 1) * N].copy_from_slice(out.as_slice());
+        }
+        y
+    }
+
+    /// [`backward`](Activation::backward) applied to every sample of a batch.
+    fn backward_batch<T: Real, const B: usize, const N: usize>(
+        &self,
+        x: &Batch<T, B, N>,
+        y: &Batch<T, B, N>,
+        dy: &Batch<T, B, N>,
+    ) -> Batch<T, B, N> {
+        let mut dx = *dy;
+        for s in 0..B {
+            let out = self.backward(&x.sample(s), &y.sample(s), &dy.sample(s));
+            dx.as_mut_slice()[s * N..(s + 1) * N].copy_from_slice(out.as_slice());
+        }
+        dx
+    }
+}
+
+/// An activation applied to each element independently: `yᵢ = f(xᵢ)`, `∂yᵢ/∂xᵢ = f'(xᵢ)`.
+pub trait Elementwise: Copy + Debug {
+    /// `f(x)`.
+    fn value<T: Real>(&self, x: T) -> T;
+    /// `f'(x)`, given both `x` and `y = f(x)` (use whichever is cheaper).
+    fn derivative<T: Real>(&self, x: T, y: T) -> T;
+}
+
+impl<E: Elementwise> Activation for E {
+    #[inline]
+    fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N> {
+        x.map(|v| self.value(v))
+    }
+
+    #[inline]
+    fn backward<T: Real, const N: usize>(
+        &self,
+        x: &Vector<T, N>,
+        y: &Vector<T, N>,
+        dy: &Vector<T, N>,
+    ) -> Vector<T, N> {
+        Vector::from_fn(|i| self.derivative(x[i], y[i]) * dy[i])
+    }
+
+    #[inline]
+    fn forward_batch<T: Real, const B: usize, const N: usize>(
+        &self,
+        x: &Batch<T, B, N>,
+    ) -> Batch<T, B, N> {
+        x.map(|v| self.value(v))
+    }
+
+    #[inline]
+    fn backward_batch<T: Real, const B: usize, const N: usize>(
+        &self,
+        x: &Batch<T, B, N>,
+        y: &Batch<T, B, N>,
+        dy: &Batch<T, B, N>,
+    ) -> Batch<T, B, N> {
+        let (xs, ys, dys) = (x.as_slice(), y.as_slice(), dy.as_slice());
+        let mut dx = *dy;
+        for (k, d) in dx.iter_mut().enumerate() {
+            *d = self.derivative(xs[k], ys[k]) * dys[k];
+        }
+        dx
+    }
+}
+
+/// Converts an `f64` constant to `T` (NaN if `T` cannot represent it).
+#[inline]
+pub(crate) fn constant<T: Real>(c: f64) -> T {
+    T::from(c).unwrap_or_else(T::nan)
+}
