@@ -6,6 +6,12 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(not(any(feature = "std", feature = "libm")))]
+compile_error!(
+    "typegrad needs float math (exp, ln, sqrt): enable its `std` feature (the default) or, \
+     without std, its `libm` feature: typegrad = { default-features = false, features = [\"libm\"] }"
+);
+
 mod error;
 mod scalar;
 pub mod activation;
