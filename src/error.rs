@@ -22,3 +22,35 @@ impl fmt::Display for LengthError {
 }
 
 impl core::error::Error for LengthError {}
+
+/// Training stopped because a number became NaN or infinite; nothing was updated with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrainError {
+    /// The loss of this step (counting from 1) was NaN or infinite.
+    NonFiniteLoss {
+        /// The optimizer step at which it happened, counting from 1.
+        step: u64,
+    },
+    /// A gradient of this step (counting from 1) was NaN or infinite.
+    NonFiniteGradient {
+        /// The optimizer step at which it happened, counting from 1.
+        step: u64,
+    },
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::NonFiniteLoss { step } => write!(
+                f,
+                "the loss became NaN or infinite at step {step} (try a smaller learning rate)"
+            ),
+            TrainError::NonFiniteGradient { step } => write!(
+                f,
+                "a gradient became NaN or infinite at step {step}; the parameters were not updated"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for TrainError {}

@@ -12,14 +12,17 @@ compile_error!(
      without std, its `libm` feature: typegrad = { default-features = false, features = [\"libm\"] }"
 );
 
-mod error;
-mod scalar;
 pub mod activation;
+mod error;
 pub mod gradcheck;
+pub mod init;
 pub mod loss;
+pub mod nn;
+pub mod optim;
+mod scalar;
 pub mod shape;
 pub mod tensor;
 
-pub use error::LengthError;
+pub use error::{LengthError, TrainError};
 pub use scalar::{Real, Scalar};
 pub use tensor::{Batch, Matrix, Vector};

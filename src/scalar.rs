@@ -6,20 +6,20 @@
 //! when the `std` or the `libm` feature is on.
 
 use core::fmt::Debug;
-use num_traits::{Num, NumCast};
+use num_traits::{Bounded, Num, NumCast};
 
 /// A number a tensor can hold: `f32`, `f64`, integers, or a fixed-point type with
 /// `num-traits` impls.
 ///
-/// Implemented for every type with the listed capabilities.
-pub trait Scalar: Copy + Debug + PartialOrd + Num + NumCast + 'static {
+/// Implemented for every type with the listed capabilities (`Bounded` lets counts saturate).
+pub trait Scalar: Copy + Debug + PartialOrd + Num + NumCast + Bounded + 'static {
     /// `n` as this type (exact for counts a tensor can have; saturates at the type's range).
     #[inline]
     fn from_count(n: usize) -> Self {
         match <Self as NumCast>::from(n) {
             Some(v) => v,
-            // Only reached for types too narrow to hold `n`: count up as far as it goes.
-            None => (0..n).fold(Self::zero(), |acc, _| acc + Self::one()),
+            // Only reached for types too narrow to hold `n` (e.g. `i8` and 200).
+            None => Self::max_value(),
         }
     }
 
@@ -41,7 +41,7 @@ pub trait Scalar: Copy + Debug + PartialOrd + Num + NumCast + 'static {
     }
 }
 
-impl<T: Copy + Debug + PartialOrd + Num + NumCast + 'static> Scalar for T {}
+impl<T: Copy + Debug + PartialOrd + Num + NumCast + Bounded + 'static> Scalar for T {}
 
 /// A [`Scalar`] with the transcendental functions of [`num_traits::Float`].
 ///

@@ -13,6 +13,26 @@ use core::fmt::Debug;
 
 use crate::{Batch, Real, Vector};
 
+mod elu;
+mod gelu;
+mod identity;
+mod relu;
+mod sigmoid;
+mod softmax;
+mod softplus;
+mod tanh;
+#[cfg(test)]
+mod test_util;
+
+pub use elu::Elu;
+pub use gelu::Gelu;
+pub use identity::Identity;
+pub use relu::{LeakyRelu, Relu};
+pub use sigmoid::Sigmoid;
+pub use softmax::Softmax;
+pub use softplus::Softplus;
+pub use tanh::Tanh;
+
 /// A (vector) activation function with its vector–Jacobian product.
 pub trait Activation: Copy + Debug {
     /// `y = f(x)`.

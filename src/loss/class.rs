@@ -78,7 +78,11 @@ pub struct ClassError {
 
 impl fmt::Display for ClassError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let noun = if self.classes == 1 { "class" } else { "classes" };
+        let noun = if self.classes == 1 {
+            "class"
+        } else {
+            "classes"
+        };
         write!(
             f,
             "class label {} is out of range for {} {noun}",

@@ -10,6 +10,22 @@
 //! [`Loss::value_and_gradient`] when computing both together is cheaper), and test the
 //! gradient with [`crate::gradcheck`].
 
+mod bce;
+mod class;
+mod cross_entropy;
+mod huber;
+mod mae;
+mod mse;
+#[cfg(test)]
+mod test_util;
+
+pub use bce::BinaryCrossEntropyWithLogits;
+pub use class::{Class, ClassError};
+pub use cross_entropy::SoftmaxCrossEntropy;
+pub use huber::Huber;
+pub use mae::Mae;
+pub use mse::Mse;
+
 use crate::{Batch, Real, Vector};
 
 /// A loss between a prediction of `N` values and a target of type `Target`.
@@ -26,7 +42,10 @@ pub trait Loss<T: Real, const N: usize, Target> {
 
     /// `(L, ∂L/∂ŷ)` together.
     fn value_and_gradient(&self, prediction: &Vector<T, N>, target: &Target) -> (T, Vector<T, N>) {
-        (self.value(prediction, target), self.gradient(prediction, target))
+        (
+            self.value(prediction, target),
+            self.gradient(prediction, target),
+        )
     }
 
     /// Mean loss over a batch, `(1/B) Σₛ L(ŷₛ, tₛ)`, and its gradient with respect to every

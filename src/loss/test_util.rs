@@ -20,7 +20,10 @@ pub(super) fn assert_close<T: Real>(found: T, expected: f64) {
 }
 
 /// [`assert_close`] element by element.
-pub(super) fn assert_vector_close<T: Real, const N: usize>(found: &Vector<T, N>, expected: [f64; N]) {
+pub(super) fn assert_vector_close<T: Real, const N: usize>(
+    found: &Vector<T, N>,
+    expected: [f64; N],
+) {
     for (i, (&f, e)) in found.iter().zip(expected).enumerate() {
         let tol = 16.0 * T::epsilon().to_f64().unwrap() * e.abs().max(1.0);
         let f = f.to_f64().unwrap();

@@ -22,7 +22,7 @@ mod size_table;
 use core::ops::{Add, Mul, Sub};
 use typenum::{Const, ToUInt, U};
 
-use crate::{Matrix, Vector};
+use crate::{Batch, Matrix, Vector};
 
 /// The number `N` as a type.
 ///
@@ -53,6 +53,8 @@ pub trait Known {
     type Rows<T, const C: usize>;
     /// `Matrix<T, R, N>`: `N` columns.
     type Cols<T, const R: usize>;
+    /// `Batch<T, B, N>`: `B` samples of `N` features.
+    type Batch<T, const B: usize>;
 
     /// Builds `Vector<T, N>` from a function of the index.
     fn vector<T, F: FnMut(usize) -> T>(f: F) -> Self::Vector<T>;
@@ -67,6 +69,7 @@ impl<const N: usize> Known for Size<N> {
     type Vector<T> = Vector<T, N>;
     type Rows<T, const C: usize> = Matrix<T, N, C>;
     type Cols<T, const R: usize> = Matrix<T, R, N>;
+    type Batch<T, const B: usize> = Batch<T, B, N>;
 
     #[inline]
     fn vector<T, F: FnMut(usize) -> T>(f: F) -> Vector<T, N> {
@@ -163,6 +166,8 @@ pub type DiffSize<A, B> = <A as Minus<B>>::Output;
 
 /// The vector type whose length is the [`Size`] `S`.
 pub type VectorOf<T, S> = <S as Known>::Vector<T>;
+/// The batch type with `B` samples of `S` features.
+pub type BatchOf<T, const B: usize, S> = <S as Known>::Batch<T, B>;
 /// The matrix type with `S` rows and `C` columns.
 pub type RowsOf<T, S, const C: usize> = <S as Known>::Rows<T, C>;
 /// The matrix type with `R` rows and `S` columns.

@@ -1,7 +1,7 @@
 //! Tensors whose shapes are part of their types: [`Vector`], [`Matrix`] and [`Batch`].
 //!
 //! All three store their elements inline (fixed-size arrays, no heap), are `Copy` when the
-//! scalar is, and share the element-wise operations and reductions of [`elementwise`].
+//! scalar is, and share the same element-wise operations, reductions and operators.
 
 mod batch;
 pub(crate) mod elementwise;

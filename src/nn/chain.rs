@@ -1,0 +1,118 @@
+//! [`Chain`]: two layers in sequence, and the [`seq!`](crate::seq) macro for any depth.
+
+use crate::init::{Init, Rng};
+use crate::nn::{Layer, Parameters};
+use crate::shape::{BatchOf, VectorOf};
+use crate::{Real, Scalar};
+
+/// `First` then `Second`: the outputs of `First` are the inputs of `Second`.
+///
+/// The sizes must agree — `Second::In == First::Out` — or it does not compile. Nest chains
+/// (or write [`seq!`](crate::seq)) for deeper networks; depth is not limited.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Chain<First, Second>(pub First, pub Second);
+
+impl<T: Scalar, First: Parameters<T>, Second: Parameters<T>> Parameters<T>
+    for Chain<First, Second>
+{
+    const PARAMS: usize = First::PARAMS + Second::PARAMS;
+
+    fn zeros_like(&self) -> Self {
+        Chain(self.0.zeros_like(), self.1.zeros_like())
+    }
+
+    fn visit(&self, f: &mut impl FnMut(&[T])) {
+        self.0.visit(f);
+        self.1.visit(f);
+    }
+
+    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
+        self.0.visit_mut(f);
+        self.1.visit_mut(f);
+    }
+
+    fn zip2(&mut self, other: &Self, f: &mut impl FnMut(&mut [T], &[T])) {
+        self.0.zip2(&other.0, f);
+        self.1.zip2(&other.1, f);
+    }
+
+    fn zip3(&mut self, grads: &Self, s1: &mut Self, f: &mut impl FnMut(&mut [T], &[T], &mut [T])) {
+        self.0.zip3(&grads.0, &mut s1.0, f);
+        self.1.zip3(&grads.1, &mut s1.1, f);
+    }
+
+    fn zip4(
+        &mut self,
+        grads: &Self,
+        s1: &mut Self,
+        s2: &mut Self,
+        f: &mut impl FnMut(&mut [T], &[T], &mut [T], &mut [T]),
+    ) {
+        self.0.zip4(&grads.0, &mut s1.0, &mut s2.0, f);
+        self.1.zip4(&grads.1, &mut s1.1, &mut s2.1, f);
+    }
+}
+
+/// The cache of a [`Chain`]: both layers' caches.
+#[derive(Debug, Clone, Copy)]
+pub struct ChainCache<A, B>(pub A, pub B);
+
+impl<T, First, Second> Layer<T> for Chain<First, Second>
+where
+    T: Real,
+    First: Layer<T>,
+    Second: Layer<T, In = First::Out>,
+{
+    type In = First::In;
+    type Out = Second::Out;
+    type Cache<const B: usize> = ChainCache<First::Cache<B>, Second::Cache<B>>;
+
+    fn init(&mut self, rng: &mut Rng, init: Init) {
+        self.0.init(rng, init);
+        self.1.init(rng, init);
+    }
+
+    #[inline]
+    fn predict(&self, x: &VectorOf<T, Self::In>) -> VectorOf<T, Self::Out> {
+        self.1.predict(&self.0.predict(x))
+    }
+
+    #[inline]
+    fn forward<const B: usize>(&self, x: &BatchOf<T, B, Self::In>) -> BatchOf<T, B, Self::Out> {
+        self.1.forward(&self.0.forward(x))
+    }
+
+    #[inline]
+    fn forward_train<const B: usize>(
+        &self,
+        x: &BatchOf<T, B, Self::In>,
+    ) -> (BatchOf<T, B, Self::Out>, Self::Cache<B>) {
+        let (h, c0) = self.0.forward_train(x);
+        let (y, c1) = self.1.forward_train(&h);
+        (y, ChainCache(c0, c1))
+    }
+
+    #[inline]
+    fn backward<const B: usize>(
+        &self,
+        cache: &Self::Cache<B>,
+        dy: &BatchOf<T, B, Self::Out>,
+        grads: &mut Self,
+    ) -> BatchOf<T, B, Self::In> {
+        let dh = self.1.backward(&cache.1, dy, &mut grads.1);
+        self.0.backward(&cache.0, &dh, &mut grads.0)
+    }
+}
+
+/// The type of a network of any depth: `seq![L1, L2, L3]` is `Chain<L1, Chain<L2, L3>>`.
+///
+/// ```
+/// use typegrad::activation::Relu;
+/// use typegrad::nn::Dense;
+/// type Mlp = typegrad::seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 16, Relu>, Dense<f32, 16, 10>];
+/// ```
+#[macro_export]
+macro_rules! seq {
+    ($layer:ty $(,)?) => { $layer };
+    ($first:ty, $($rest:ty),+ $(,)?) => { $crate::nn::Chain<$first, $crate::seq![$($rest),+]> };
+}

@@ -1,0 +1,167 @@
+//! [`Dense`]: a fully connected layer `y = f(W·x + b)`.
+
+use crate::activation::{Activation, Identity};
+use crate::init::{Init, Rng};
+use crate::nn::{Layer, Parameters};
+use crate::shape::Size;
+use crate::{Batch, Matrix, Real, Scalar, Vector};
+
+/// A fully connected layer with `I` inputs, `O` outputs and activation `A`:
+/// `z = W·x + b`, `y = A(z)`, with `W: O × I` and `b: O`.
+///
+/// Backward, for `dy = ∂L/∂y`: `dz = A'(z)ᵀ·dy`, `∂L/∂W += dz·xᵀ`, `∂L/∂b += dz`,
+/// `∂L/∂x = Wᵀ·dz` (summed over the samples of a batch).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dense<T, const I: usize, const O: usize, A = Identity> {
+    /// The weights `W`, one row per output.
+    pub weights: Matrix<T, O, I>,
+    /// The bias `b`.
+    pub bias: Vector<T, O>,
+    /// The activation applied to `W·x + b`.
+    pub activation: A,
+}
+
+impl<T: Scalar, const I: usize, const O: usize, A: Activation + Default> Default
+    for Dense<T, I, O, A>
+{
+    /// Zero weights and biases.
+    fn default() -> Self {
+        Self::new(Matrix::zeros(), Vector::zeros(), A::default())
+    }
+}
+
+impl<T: Scalar, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
+    /// A layer with the given weights, bias and activation.
+    pub const fn new(weights: Matrix<T, O, I>, bias: Vector<T, O>, activation: A) -> Self {
+        Self {
+            weights,
+            bias,
+            activation,
+        }
+    }
+}
+
+/// What [`Dense`] keeps from a training forward pass: the input, `z = W·x + b` and `y = A(z)`.
+#[derive(Debug, Clone, Copy)]
+pub struct DenseCache<T, const B: usize, const I: usize, const O: usize> {
+    /// The input batch.
+    pub input: Batch<T, B, I>,
+    /// The pre-activation `z = W·x + b`.
+    pub z: Batch<T, B, O>,
+    /// The output `y = A(z)`.
+    pub output: Batch<T, B, O>,
+}
+
+impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for Dense<T, I, O, A> {
+    const PARAMS: usize = O * I + O;
+
+    fn zeros_like(&self) -> Self {
+        Self::new(Matrix::zeros(), Vector::zeros(), self.activation)
+    }
+
+    fn visit(&self, f: &mut impl FnMut(&[T])) {
+        f(self.weights.as_slice());
+        f(self.bias.as_slice());
+    }
+
+    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
+        f(self.weights.as_mut_slice());
+        f(self.bias.as_mut_slice());
+    }
+
+    fn zip2(&mut self, other: &Self, f: &mut impl FnMut(&mut [T], &[T])) {
+        f(self.weights.as_mut_slice(), other.weights.as_slice());
+        f(self.bias.as_mut_slice(), other.bias.as_slice());
+    }
+
+    fn zip3(&mut self, grads: &Self, s1: &mut Self, f: &mut impl FnMut(&mut [T], &[T], &mut [T])) {
+        f(
+            self.weights.as_mut_slice(),
+            grads.weights.as_slice(),
+            s1.weights.as_mut_slice(),
+        );
+        f(
+            self.bias.as_mut_slice(),
+            grads.bias.as_slice(),
+            s1.bias.as_mut_slice(),
+        );
+    }
+
+    fn zip4(
+        &mut self,
+        grads: &Self,
+        s1: &mut Self,
+        s2: &mut Self,
+        f: &mut impl FnMut(&mut [T], &[T], &mut [T], &mut [T]),
+    ) {
+        f(
+            self.weights.as_mut_slice(),
+            grads.weights.as_slice(),
+            s1.weights.as_mut_slice(),
+            s2.weights.as_mut_slice(),
+        );
+        f(
+            self.bias.as_mut_slice(),
+            grads.bias.as_slice(),
+            s1.bias.as_mut_slice(),
+            s2.bias.as_mut_slice(),
+        );
+    }
+}
+
+impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
+    type In = Size<I>;
+    type Out = Size<O>;
+    type Cache<const B: usize> = DenseCache<T, B, I, O>;
+
+    fn init(&mut self, rng: &mut Rng, init: Init) {
+        for w in self.weights.iter_mut() {
+            *w = init.sample(rng, I, O);
+        }
+        self.bias = Vector::zeros();
+    }
+
+    #[inline]
+    fn predict(&self, x: &Vector<T, I>) -> Vector<T, O> {
+        let z = self.weights.matvec(x) + self.bias;
+        self.activation.forward(&z)
+    }
+
+    #[inline]
+    fn forward<const B: usize>(&self, x: &Batch<T, B, I>) -> Batch<T, B, O> {
+        let z = self.weights.apply_batch(x).add_bias(&self.bias);
+        self.activation.forward_batch(&z)
+    }
+
+    #[inline]
+    fn forward_train<const B: usize>(
+        &self,
+        x: &Batch<T, B, I>,
+    ) -> (Batch<T, B, O>, DenseCache<T, B, I, O>) {
+        let z = self.weights.apply_batch(x).add_bias(&self.bias);
+        let y = self.activation.forward_batch(&z);
+        (
+            y,
+            DenseCache {
+                input: *x,
+                z,
+                output: y,
+            },
+        )
+    }
+
+    #[inline]
+    fn backward<const B: usize>(
+        &self,
+        cache: &DenseCache<T, B, I, O>,
+        dy: &Batch<T, B, O>,
+        grads: &mut Self,
+    ) -> Batch<T, B, I> {
+        let dz = self.activation.backward_batch(&cache.z, &cache.output, dy);
+        // ∂L/∂W = Σₛ dzₛ·xₛᵀ = dzᵀ·X (dz: B × O, X: B × I)
+        grads.weights += dz.as_matrix().transpose().matmul(cache.input.as_matrix());
+        grads.bias += dz.sum_over_batch();
+        // ∂L/∂X = dz·W (B × O · O × I)
+        Batch::from_matrix(dz.as_matrix().matmul(&self.weights))
+    }
+}

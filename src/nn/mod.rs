@@ -1,0 +1,134 @@
+//! Layers and networks whose wiring the compiler checks.
+//!
+//! # Using this
+//! A network is a chain of layers written as a type, e.g.
+//! `seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>]`. Adjacent layers must agree — the
+//! outputs of one are the inputs of the next — or it does not compile. Everything is a
+//! fixed-size value: the network, its gradient (a value of the *same* type), the optimizer
+//! state (values of the same type again) and the activations kept for back-propagation.
+//!
+//! # Implementing this
+//! A layer implements [`Parameters`] (how to visit its numbers) and [`Layer`] (forward,
+//! forward with a cache for training, backward). `backward` receives `∂L/∂output`, adds the
+//! parameter gradients into `grads` and returns `∂L/∂input`. Check it with
+//! [`crate::gradcheck`].
+
+mod chain;
+mod dense;
+
+pub use chain::Chain;
+pub use dense::{Dense, DenseCache};
+
+use core::marker::PhantomData;
+
+use crate::init::{Init, Rng};
+use crate::shape::{BatchOf, Known, VectorOf};
+use crate::{Real, Scalar};
+
+/// A value made of parameters: a layer, a network, its gradient or its optimizer state.
+///
+/// The visitors walk the parameters as slices, always in the same order, so that several
+/// values of the same type can be updated in lockstep (parameters, gradients, state).
+pub trait Parameters<T: Scalar>: Copy {
+    /// The number of scalar parameters.
+    const PARAMS: usize;
+
+    /// A value of the same type with every parameter zero (e.g. a gradient accumulator).
+    /// Hyper-parameters that are not trained (such as an activation's slope) are kept.
+    fn zeros_like(&self) -> Self;
+
+    /// Visits the parameters as slices.
+    fn visit(&self, f: &mut impl FnMut(&[T]));
+
+    /// Visits the parameters as mutable slices.
+    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T]));
+
+    /// Visits matching slices of `self` and `other` together: `f(mine, theirs)`.
+    fn zip2(&mut self, other: &Self, f: &mut impl FnMut(&mut [T], &[T]));
+
+    /// Visits matching slices of `self`, a gradient and one state value: `f(param, grad, s1)`.
+    fn zip3(&mut self, grads: &Self, s1: &mut Self, f: &mut impl FnMut(&mut [T], &[T], &mut [T]));
+
+    /// Visits matching slices of `self`, a gradient and two state values:
+    /// `f(param, grad, s1, s2)`.
+    fn zip4(
+        &mut self,
+        grads: &Self,
+        s1: &mut Self,
+        s2: &mut Self,
+        f: &mut impl FnMut(&mut [T], &[T], &mut [T], &mut [T]),
+    );
+}
+
+/// A differentiable layer (or a whole network) mapping `In` features to `Out` features.
+///
+/// `In` and `Out` are [`Size`](crate::shape::Size)s; the batch size `B` is chosen per call, so
+/// one network serves single samples, mini-batches and full batches.
+pub trait Layer<T: Real>: Parameters<T> {
+    /// The number of input features, as `Size<I>`.
+    type In: Known;
+    /// The number of output features, as `Size<O>`.
+    type Out: Known;
+    /// What a training forward pass keeps for the backward pass (a fixed-size value).
+    type Cache<const B: usize>: Copy;
+
+    /// Initializes the parameters from a seeded generator.
+    fn init(&mut self, rng: &mut Rng, init: Init);
+
+    /// Inference on one sample.
+    fn predict(&self, x: &VectorOf<T, Self::In>) -> VectorOf<T, Self::Out>;
+
+    /// Inference on a batch.
+    fn forward<const B: usize>(&self, x: &BatchOf<T, B, Self::In>) -> BatchOf<T, B, Self::Out>;
+
+    /// Forward pass that also returns what [`backward`](Layer::backward) needs.
+    fn forward_train<const B: usize>(
+        &self,
+        x: &BatchOf<T, B, Self::In>,
+    ) -> (BatchOf<T, B, Self::Out>, Self::Cache<B>);
+
+    /// Back-propagates `dy = ∂L/∂output`: adds `∂L/∂parameters` into `grads` and returns
+    /// `∂L/∂input`.
+    fn backward<const B: usize>(
+        &self,
+        cache: &Self::Cache<B>,
+        dy: &BatchOf<T, B, Self::Out>,
+        grads: &mut Self,
+    ) -> BatchOf<T, B, Self::In>;
+}
+
+/// Memory a network needs, known at compile time.
+///
+/// ```
+/// use typegrad::nn::{Dense, Memory};
+/// use typegrad::activation::Relu;
+/// type Net = typegrad::seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>];
+/// assert_eq!(Memory::<f32, Net, 16>::PARAMS, 4 * 8 + 8 + 8 * 3 + 3);
+/// // Training with an optimizer that keeps two state values per parameter (Adam):
+/// const NEEDED: usize = Memory::<f32, Net, 16>::training_bytes(2);
+/// const _: () = assert!(NEEDED < 16 * 1024, "does not fit a 16 KiB microcontroller");
+/// ```
+pub struct Memory<T, Net, const B: usize>(PhantomData<(T, Net)>);
+
+impl<T: Real, Net: Layer<T>, const B: usize> Memory<T, Net, B> {
+    /// Number of trainable scalars.
+    pub const PARAMS: usize = Net::PARAMS;
+    /// Bytes of the network value (its parameters).
+    pub const NETWORK_BYTES: usize = core::mem::size_of::<Net>();
+    /// Bytes of one batch of inputs and of outputs.
+    pub const IO_BYTES: usize = core::mem::size_of::<BatchOf<T, B, Net::In>>()
+        + core::mem::size_of::<BatchOf<T, B, Net::Out>>();
+    /// Bytes for inference on a batch of `B`: network, input and output batches, and the
+    /// activations of the forward pass (bounded by the training cache).
+    pub const INFERENCE_BYTES: usize =
+        Self::NETWORK_BYTES + Self::IO_BYTES + core::mem::size_of::<Net::Cache<B>>();
+    /// Bytes of the cache one training forward pass keeps for the backward pass.
+    pub const CACHE_BYTES: usize = core::mem::size_of::<Net::Cache<B>>();
+
+    /// Bytes for one training step with an optimizer that keeps `state_copies` values of the
+    /// network's size (0 for SGD, 1 for momentum, 2 for Adam): network, gradient, optimizer
+    /// state, cache, inputs, outputs and their gradients.
+    pub const fn training_bytes(state_copies: usize) -> usize {
+        Self::NETWORK_BYTES * (2 + state_copies) + Self::CACHE_BYTES + 2 * Self::IO_BYTES
+    }
+}

@@ -1,0 +1,77 @@
+//! SGD with momentum, classical or Nesterov.
+
+use crate::activation::constant;
+use crate::nn::Parameters;
+use crate::optim::{Optimizer, Settings};
+use crate::{Real, TrainError};
+
+/// SGD with momentum `μ` (Polyak, 1964; in the form PyTorch uses):
+/// `v ← μ·v + g`, then `w ← w − η·v`; with Nesterov's correction (Sutskever et al., 2013):
+/// `w ← w − η·(g + μ·v)`.
+///
+/// The velocity `v` is a value of the network's own type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Momentum<P> {
+    /// Learning rate, weight decay and clipping.
+    pub settings: Settings,
+    /// `μ`, typically 0.9.
+    pub momentum: f64,
+    /// Use Nesterov's look-ahead form.
+    pub nesterov: bool,
+    velocity: P,
+    steps: u64,
+}
+
+impl<P> Momentum<P> {
+    /// Classical momentum for `network`.
+    pub fn new<T: Real>(network: &P, settings: Settings, momentum: f64) -> Self
+    where
+        P: Parameters<T>,
+    {
+        Self {
+            settings,
+            momentum,
+            nesterov: false,
+            velocity: network.zeros_like(),
+            steps: 0,
+        }
+    }
+
+    /// Nesterov momentum for `network`.
+    pub fn nesterov<T: Real>(network: &P, settings: Settings, momentum: f64) -> Self
+    where
+        P: Parameters<T>,
+    {
+        Self {
+            nesterov: true,
+            ..Self::new(network, settings, momentum)
+        }
+    }
+
+    /// The velocity `v`.
+    pub fn velocity(&self) -> &P {
+        &self.velocity
+    }
+}
+
+impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
+    fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
+        let p = self.settings.prepare::<T, P>(grads, self.steps + 1)?;
+        let mu = constant::<T>(self.momentum);
+        let nesterov = self.nesterov;
+        params.zip3(grads, &mut self.velocity, &mut |w, g, v| {
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                let g = p.gradient(g, *w);
+                *v = mu * *v + g;
+                let d = if nesterov { g + mu * *v } else { *v };
+                *w = *w - p.learning_rate * d;
+            }
+        });
+        self.steps += 1;
+        Ok(())
+    }
+
+    fn steps(&self) -> u64 {
+        self.steps
+    }
+}

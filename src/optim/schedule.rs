@@ -1,0 +1,79 @@
+//! Learning-rate schedules.
+
+use crate::Real;
+use crate::activation::constant;
+
+/// The learning rate as a function of the step `t` (counting from 0).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Schedule {
+    /// `η(t) = η₀`.
+    Constant(f64),
+    /// Step decay: `η(t) = η₀ · γ^⌊t / every⌋`.
+    Step {
+        /// `η₀`.
+        initial: f64,
+        /// `γ`, the factor applied every `every` steps.
+        factor: f64,
+        /// Steps between two decays (0 means never).
+        every: u64,
+    },
+    /// Exponential decay: `η(t) = η₀ · γ^t`.
+    Exponential {
+        /// `η₀`.
+        initial: f64,
+        /// `γ`, the factor applied every step.
+        decay: f64,
+    },
+    /// Cosine annealing (Loshchilov & Hutter, 2017):
+    /// `η(t) = η_min + ½(η₀ − η_min)(1 + cos(π·min(t, T)/T))`.
+    Cosine {
+        /// `η₀`.
+        initial: f64,
+        /// `η_min`, reached at step `T` and kept after it.
+        min: f64,
+        /// `T`, the length of the schedule in steps.
+        steps: u64,
+    },
+}
+
+impl Schedule {
+    /// The learning rate at step `t`.
+    pub fn at<T: Real>(&self, t: u64) -> T {
+        match *self {
+            Schedule::Constant(lr) => constant(lr),
+            Schedule::Step {
+                initial,
+                factor,
+                every,
+            } => {
+                let k = t.checked_div(every).unwrap_or(0);
+                constant::<T>(initial) * constant::<T>(factor).powf(constant(k as f64))
+            }
+            Schedule::Exponential { initial, decay } => {
+                constant::<T>(initial) * constant::<T>(decay).powf(constant(t as f64))
+            }
+            Schedule::Cosine {
+                initial,
+                min,
+                steps,
+            } => {
+                let progress = if steps == 0 {
+                    T::one()
+                } else {
+                    constant::<T>(t.min(steps) as f64 / steps as f64)
+                };
+                let pi = constant::<T>(core::f64::consts::PI);
+                let half = constant::<T>(0.5);
+                let (hi, lo) = (constant::<T>(initial), constant::<T>(min));
+                lo + half * (hi - lo) * (T::one() + (pi * progress).cos())
+            }
+        }
+    }
+}
+
+impl From<f64> for Schedule {
+    /// A constant learning rate.
+    fn from(lr: f64) -> Self {
+        Schedule::Constant(lr)
+    }
+}
