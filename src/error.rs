@@ -36,6 +36,22 @@ pub enum TrainError {
         /// The optimizer step at which it happened, counting from 1.
         step: u64,
     },
+    /// The inputs, the targets and the shuffling buffer must have the same length.
+    Lengths {
+        /// Number of inputs.
+        inputs: usize,
+        /// Number of targets.
+        targets: usize,
+        /// Length of the index buffer used for shuffling.
+        order: usize,
+    },
+    /// Fewer samples than one batch: an epoch would take no step.
+    TooFewSamples {
+        /// Number of samples.
+        samples: usize,
+        /// The batch size.
+        batch: usize,
+    },
 }
 
 impl fmt::Display for TrainError {
@@ -49,6 +65,18 @@ impl fmt::Display for TrainError {
                 f,
                 "a gradient became NaN or infinite at step {step}; the parameters were not updated"
             ),
+            TrainError::Lengths {
+                inputs,
+                targets,
+                order,
+            } => write!(
+                f,
+                "{inputs} inputs, {targets} targets and an index buffer of {order}: \
+                 all three must have the same length"
+            ),
+            TrainError::TooFewSamples { samples, batch } => {
+                write!(f, "{samples} samples are fewer than one batch of {batch}")
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod optim;
 mod scalar;
 pub mod shape;
 pub mod tensor;
+pub mod train;
 
 pub use error::{LengthError, TrainError};
 pub use scalar::{Real, Scalar};

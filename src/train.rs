@@ -1,0 +1,225 @@
+//! Training loops: one step, whole epochs with seeded shuffling, and evaluation.
+//!
+//! The batch size is a type parameter, so one function covers every mode:
+//! full-batch gradient descent (`B` = the number of samples), single-sample SGD (`B = 1`) and
+//! mini-batches (`B = 32`, say). Every step checks the loss and the gradients; a NaN or an
+//! infinity stops training with a [`TrainError`] that names the step, before any parameter
+//! is changed with it.
+//!
+//! Nothing allocates: shuffling permutes an index buffer the caller provides (a
+//! `[usize; n]` in a `static` on a microcontroller, a `Vec` on a PC).
+
+use crate::init::Rng;
+use crate::loss::{Class, Loss};
+use crate::nn::Layer;
+use crate::optim::Optimizer;
+use crate::shape::Size;
+use crate::{Batch, Real, TrainError, Vector};
+
+/// A target that can say whether a prediction is correct (for accuracy).
+pub trait Target<T> {
+    /// `Some(true)` if `prediction` is correct for this target, `None` if the notion does not
+    /// apply (regression).
+    fn is_correct(&self, prediction: &[T]) -> Option<bool>;
+}
+
+impl<T: Real, const N: usize> Target<T> for Class<N> {
+    /// Correct when the largest output is this class.
+    fn is_correct(&self, prediction: &[T]) -> Option<bool> {
+        let best = prediction
+            .iter()
+            .enumerate()
+            .fold(None, |best: Option<(usize, T)>, (i, &p)| match best {
+                Some((_, b)) if b >= p => best,
+                _ => Some((i, p)),
+            });
+        best.map(|(i, _)| i == self.index())
+    }
+}
+
+impl<T: Real, const N: usize> Target<T> for Vector<T, N> {
+    /// Regression targets have no accuracy.
+    fn is_correct(&self, _prediction: &[T]) -> Option<bool> {
+        None
+    }
+}
+
+/// One training step on a batch: forward, loss, backward, optimizer update.
+/// Returns the batch's mean loss (before the update).
+///
+/// `grads` is scratch space of the network's type; it is zeroed here.
+pub fn train_step<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
+    net: &mut Net,
+    grads: &mut Net,
+    optimizer: &mut O,
+    loss: &L,
+    inputs: &Batch<T, B, I>,
+    targets: &[Tg; B],
+) -> Result<T, TrainError>
+where
+    T: Real,
+    Net: Layer<T, In = Size<I>, Out = Size<K>>,
+    L: Loss<T, K, Tg>,
+    O: Optimizer<T, Net>,
+{
+    step_with_outputs(net, grads, optimizer, loss, inputs, targets).map(|(value, _)| value)
+}
+
+/// [`train_step`], also returning the network's outputs for the batch.
+fn step_with_outputs<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
+    net: &mut Net,
+    grads: &mut Net,
+    optimizer: &mut O,
+    loss: &L,
+    inputs: &Batch<T, B, I>,
+    targets: &[Tg; B],
+) -> Result<(T, Batch<T, B, K>), TrainError>
+where
+    T: Real,
+    Net: Layer<T, In = Size<I>, Out = Size<K>>,
+    L: Loss<T, K, Tg>,
+    O: Optimizer<T, Net>,
+{
+    let (outputs, cache) = net.forward_train(inputs);
+    let (value, d_outputs) = loss.batch_value_and_gradient(&outputs, targets);
+    if !value.is_finite() {
+        return Err(TrainError::NonFiniteLoss {
+            step: optimizer.steps() + 1,
+        });
+    }
+    *grads = net.zeros_like();
+    net.backward(&cache, &d_outputs, grads);
+    optimizer.step(net, grads)?;
+    Ok((value, outputs))
+}
+
+/// What one epoch of [`fit`] measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochReport<T> {
+    /// The epoch, counting from 1.
+    pub epoch: usize,
+    /// Mean of the batch losses of this epoch (each measured before its update).
+    pub loss: T,
+    /// Fraction of correctly predicted training samples during the epoch, if the targets
+    /// define correctness (classification).
+    pub accuracy: Option<f64>,
+    /// Optimizer steps taken so far, over all epochs.
+    pub steps: u64,
+}
+
+/// How [`fit`] runs, including the batch size `B`: `FitConfig::<32> { .. }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FitConfig<const B: usize> {
+    /// Number of passes over the data.
+    pub epochs: usize,
+    /// Shuffle the sample order every epoch (with `seed`); `false` keeps the given order.
+    pub shuffle: bool,
+    /// Seed of the shuffling.
+    pub seed: u64,
+}
+
+/// Trains for `config.epochs` epochs on `inputs`/`targets` in batches of `B` (the batch size
+/// is the type parameter of [`FitConfig`]), calling
+/// `report` after every epoch.
+///
+/// Each epoch visits the samples in a (seeded, if `shuffle`) random order, in
+/// `⌊n / B⌋` batches; the last `n mod B` samples of that order wait for a later epoch, as with
+/// `drop_last` in PyTorch (with `B = n` this is full-batch gradient descent).
+/// `order` is scratch space of `n` indices.
+#[allow(clippy::too_many_arguments)]
+pub fn fit<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
+    net: &mut Net,
+    optimizer: &mut O,
+    loss: &L,
+    inputs: &[Vector<T, I>],
+    targets: &[Tg],
+    order: &mut [usize],
+    config: FitConfig<B>,
+    mut report: impl FnMut(&EpochReport<T>),
+) -> Result<(), TrainError>
+where
+    T: Real,
+    Net: Layer<T, In = Size<I>, Out = Size<K>>,
+    L: Loss<T, K, Tg>,
+    O: Optimizer<T, Net>,
+    Tg: Target<T> + Copy,
+{
+    let n = inputs.len();
+    if targets.len() != n || order.len() != n {
+        return Err(TrainError::Lengths {
+            inputs: n,
+            targets: targets.len(),
+            order: order.len(),
+        });
+    }
+    if n < B || B == 0 {
+        return Err(TrainError::TooFewSamples {
+            samples: n,
+            batch: B,
+        });
+    }
+    for (i, o) in order.iter_mut().enumerate() {
+        *o = i;
+    }
+    let mut rng = Rng::new(config.seed);
+    let mut grads = net.zeros_like();
+    for epoch in 1..=config.epochs {
+        if config.shuffle {
+            rng.shuffle(order);
+        }
+        let (mut total, mut batches) = (T::zero(), 0usize);
+        let (mut correct, mut judged) = (0usize, 0usize);
+        for chunk in order.chunks_exact(B) {
+            let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
+            let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
+            let (value, outputs) = step_with_outputs(net, &mut grads, optimizer, loss, &x, &t)?;
+            for (s, target) in t.iter().enumerate() {
+                if let Some(ok) = target.is_correct(outputs.sample_array(s)) {
+                    judged += 1;
+                    correct += usize::from(ok);
+                }
+            }
+            total = total + value;
+            batches += 1;
+        }
+        report(&EpochReport {
+            epoch,
+            loss: total / T::from_count(batches),
+            accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
+            steps: optimizer.steps(),
+        });
+    }
+    Ok(())
+}
+
+/// Mean loss and accuracy (if defined by the targets) of a network on a data set, one sample
+/// at a time. Returns `None` for an empty data set or mismatched lengths.
+pub fn evaluate<T, Net, L, Tg, const I: usize, const K: usize>(
+    net: &Net,
+    loss: &L,
+    inputs: &[Vector<T, I>],
+    targets: &[Tg],
+) -> Option<(T, Option<f64>)>
+where
+    T: Real,
+    Net: Layer<T, In = Size<I>, Out = Size<K>>,
+    L: Loss<T, K, Tg>,
+    Tg: Target<T>,
+{
+    if inputs.is_empty() || inputs.len() != targets.len() {
+        return None;
+    }
+    let (mut total, mut correct, mut judged) = (T::zero(), 0usize, 0usize);
+    for (x, t) in inputs.iter().zip(targets) {
+        let y = net.predict(x);
+        total = total + loss.value(&y, t);
+        if let Some(ok) = t.is_correct(y.as_slice()) {
+            judged += 1;
+            correct += usize::from(ok);
+        }
+    }
+    Some((
+        total / T::from_count(inputs.len()),
+        (judged > 0).then(|| correct as f64 / judged as f64),
+    ))
+}

@@ -1,0 +1,248 @@
+//! Training loops: the three modes converge, runs are reproducible, failures are typed errors.
+
+use approx::assert_relative_eq;
+use typegrad::activation::{Identity, Tanh};
+use typegrad::init::{Init, Rng};
+use typegrad::loss::{Class, Mse, SoftmaxCrossEntropy};
+use typegrad::nn::{Dense, Layer, Parameters};
+use typegrad::optim::{Adam, Settings, Sgd};
+use typegrad::train::{EpochReport, FitConfig, evaluate, fit, train_step};
+use typegrad::{Batch, Matrix, TrainError, Vector, seq};
+
+/// 8 points on y = 2x − 1.
+fn line() -> (Vec<Vector<f64, 1>>, Vec<Vector<f64, 1>>) {
+    let xs: Vec<_> = (0..8)
+        .map(|i| Vector::new([i as f64 / 4.0 - 1.0]))
+        .collect();
+    let ys = xs.iter().map(|x| Vector::new([2.0 * x[0] - 1.0])).collect();
+    (xs, ys)
+}
+
+fn fit_line<const B: usize>(epochs: usize, lr: f64) -> Dense<f64, 1, 1> {
+    let (xs, ys) = line();
+    let mut net = Dense::<f64, 1, 1>::default();
+    let mut opt = Sgd::new(Settings::new(lr));
+    let mut order = vec![0; xs.len()];
+    let config = FitConfig::<B> {
+        epochs,
+        shuffle: true,
+        seed: 1,
+    };
+    fit(
+        &mut net,
+        &mut opt,
+        &Mse,
+        &xs,
+        &ys,
+        &mut order,
+        config,
+        |_| {},
+    )
+    .unwrap();
+    net
+}
+
+#[test]
+fn full_batch_single_sample_and_mini_batch_all_find_the_line() {
+    for net in [
+        fit_line::<8>(2000, 0.2),
+        fit_line::<1>(300, 0.05),
+        fit_line::<4>(600, 0.1),
+    ] {
+        assert_relative_eq!(net.weights[(0, 0)], 2.0, max_relative = 1e-6);
+        assert_relative_eq!(net.bias[0], -1.0, max_relative = 1e-6);
+    }
+}
+
+#[test]
+fn one_full_batch_step_matches_the_gradient_by_hand() {
+    // w = 0, b = 0: prediction 0; MSE gradient ∂L/∂ŷ = 2(ŷ − y)/B per sample.
+    // ∂L/∂w = mean(2·(0 − y)·x), ∂L/∂b = mean(2·(0 − y)).
+    let (xs, ys) = line();
+    let mut net = Dense::<f64, 1, 1>::default();
+    let mut grads = net;
+    let x = Batch::<f64, 8, 1>::from_samples(core::array::from_fn(|s| xs[s]));
+    let t: [Vector<f64, 1>; 8] = core::array::from_fn(|s| ys[s]);
+    let gw: f64 = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| -2.0 * y[0] * x[0])
+        .sum::<f64>()
+        / 8.0;
+    let gb: f64 = ys.iter().map(|y| -2.0 * y[0]).sum::<f64>() / 8.0;
+    let loss: f64 = ys.iter().map(|y| y[0] * y[0]).sum::<f64>() / 8.0;
+    let value = train_step(
+        &mut net,
+        &mut grads,
+        &mut Sgd::new(Settings::new(0.5)),
+        &Mse,
+        &x,
+        &t,
+    )
+    .unwrap();
+    assert_relative_eq!(value, loss, max_relative = 1e-12);
+    assert_relative_eq!(grads.weights[(0, 0)], gw, max_relative = 1e-12);
+    assert_relative_eq!(grads.bias[0], gb, max_relative = 1e-12);
+    assert_relative_eq!(net.weights[(0, 0)], -0.5 * gw, max_relative = 1e-12);
+}
+
+type Classifier = seq![Dense<f32, 2, 8, Tanh>, Dense<f32, 8, 3>];
+
+/// Three well-separated blobs in the plane.
+fn blobs() -> (Vec<Vector<f32, 2>>, Vec<Class<3>>) {
+    let mut rng = Rng::new(4);
+    let centers = [[-2.0, 0.0], [2.0, 0.0], [0.0, 2.5]];
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for i in 0..60 {
+        let c = i % 3;
+        xs.push(Vector::new([
+            centers[c][0] + rng.uniform(-0.8, 0.8),
+            centers[c][1] + rng.uniform(-0.8, 0.8),
+        ]));
+        ys.push(Class::new(c).unwrap());
+    }
+    (xs, ys)
+}
+
+fn train_classifier(seed: u64) -> (Classifier, Vec<EpochReport<f32>>) {
+    let (xs, ys) = blobs();
+    let mut net = Classifier::default();
+    net.init(&mut Rng::new(seed), Init::XavierUniform);
+    let mut opt = Adam::new(&net, Settings::new(0.02));
+    let mut order = vec![0; xs.len()];
+    let mut reports = Vec::new();
+    let config = FitConfig::<10> {
+        epochs: 30,
+        shuffle: true,
+        seed,
+    };
+    fit(
+        &mut net,
+        &mut opt,
+        &SoftmaxCrossEntropy,
+        &xs,
+        &ys,
+        &mut order,
+        config,
+        |r| reports.push(*r),
+    )
+    .unwrap();
+    (net, reports)
+}
+
+#[test]
+fn classification_reports_loss_and_accuracy_per_epoch() {
+    let (net, reports) = train_classifier(3);
+    assert_eq!(reports.len(), 30);
+    assert_eq!(reports[29].steps, 30 * 6);
+    assert!(reports[29].loss < reports[0].loss / 4.0, "{reports:?}");
+    assert_eq!(reports[29].accuracy, Some(1.0));
+    let (xs, ys) = blobs();
+    let (loss, accuracy) = evaluate(&net, &SoftmaxCrossEntropy, &xs, &ys).unwrap();
+    assert!(loss < 0.1, "loss {loss}");
+    assert_eq!(accuracy, Some(1.0));
+}
+
+#[test]
+fn the_same_seed_gives_a_bit_identical_training_run() {
+    let bits = |net: &Classifier| {
+        let mut v = Vec::new();
+        net.visit(&mut |s| v.extend(s.iter().map(|x| x.to_bits())));
+        v
+    };
+    let (a, ra) = train_classifier(9);
+    let (b, rb) = train_classifier(9);
+    let (c, _) = train_classifier(10);
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(ra, rb);
+    assert_ne!(bits(&a), bits(&c));
+}
+
+#[test]
+fn divergence_stops_with_the_step_and_finite_parameters() {
+    // A learning rate far too large for inputs of size 100 makes the loss explode.
+    let xs: Vec<_> = (0..4).map(|i| Vector::new([100.0 * i as f32])).collect();
+    let ys: Vec<_> = xs.iter().map(|x| Vector::new([x[0]])).collect();
+    let mut net =
+        Dense::<f32, 1, 1, Identity>::new(Matrix::new([[0.1]]), Vector::zeros(), Identity);
+    let mut order = [0; 4];
+    let config = FitConfig::<4> {
+        epochs: 100,
+        shuffle: false,
+        seed: 0,
+    };
+    let mut opt = Sgd::new(Settings::new(10.0));
+    let err = fit(
+        &mut net,
+        &mut opt,
+        &Mse,
+        &xs,
+        &ys,
+        &mut order,
+        config,
+        |_| {},
+    )
+    .unwrap_err();
+    let step = match err {
+        TrainError::NonFiniteLoss { step } | TrainError::NonFiniteGradient { step } => step,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert!(step > 1 && step < 100, "step {step}");
+    // The failing step changed nothing: the parameters are still finite numbers.
+    assert!(net.weights.is_finite() && net.bias.is_finite());
+    assert!(err.to_string().contains(&format!("step {step}")), "{err}");
+}
+
+#[test]
+fn bad_lengths_and_too_few_samples_are_errors() {
+    let (xs, ys) = line();
+    let mut net = Dense::<f64, 1, 1>::default();
+    let mut opt = Sgd::new(Settings::new(0.1));
+    let config = FitConfig::<2> {
+        epochs: 1,
+        shuffle: false,
+        seed: 0,
+    };
+    let mut short = vec![0; 3];
+    assert_eq!(
+        fit(
+            &mut net,
+            &mut opt,
+            &Mse,
+            &xs,
+            &ys,
+            &mut short,
+            config,
+            |_| {}
+        ),
+        Err(TrainError::Lengths {
+            inputs: 8,
+            targets: 8,
+            order: 3
+        })
+    );
+    let mut order = vec![0; 8];
+    let config = FitConfig::<16> {
+        epochs: 1,
+        shuffle: false,
+        seed: 0,
+    };
+    assert_eq!(
+        fit(
+            &mut net,
+            &mut opt,
+            &Mse,
+            &xs,
+            &ys,
+            &mut order,
+            config,
+            |_| {}
+        ),
+        Err(TrainError::TooFewSamples {
+            samples: 8,
+            batch: 16
+        })
+    );
+    assert_eq!(evaluate(&net, &Mse, &xs[..2], &ys), None);
+}
