@@ -13,6 +13,8 @@ compile_error!(
 );
 
 pub mod activation;
+#[cfg(feature = "std")]
+pub mod data;
 mod error;
 pub mod gradcheck;
 pub mod init;

@@ -119,8 +119,8 @@ pub struct FitConfig<const B: usize> {
 }
 
 /// Trains for `config.epochs` epochs on `inputs`/`targets` in batches of `B` (the batch size
-/// is the type parameter of [`FitConfig`]), calling
-/// `report` after every epoch.
+/// is the type parameter of [`FitConfig`]), calling `report` with the epoch's figures and the
+/// network after every epoch (to evaluate it on test data, say).
 ///
 /// Each epoch visits the samples in a (seeded, if `shuffle`) random order, in
 /// `⌊n / B⌋` batches; the last `n mod B` samples of that order wait for a later epoch, as with
@@ -135,7 +135,7 @@ pub fn fit<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
     targets: &[Tg],
     order: &mut [usize],
     config: FitConfig<B>,
-    mut report: impl FnMut(&EpochReport<T>),
+    mut report: impl FnMut(&EpochReport<T>, &Net),
 ) -> Result<(), TrainError>
 where
     T: Real,
@@ -182,12 +182,15 @@ where
             total = total + value;
             batches += 1;
         }
-        report(&EpochReport {
-            epoch,
-            loss: total / T::from_count(batches),
-            accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
-            steps: optimizer.steps(),
-        });
+        report(
+            &EpochReport {
+                epoch,
+                loss: total / T::from_count(batches),
+                accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
+                steps: optimizer.steps(),
+            },
+            net,
+        );
     }
     Ok(())
 }

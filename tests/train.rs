@@ -36,7 +36,7 @@ fn fit_line<const B: usize>(epochs: usize, lr: f64) -> Dense<f64, 1, 1> {
         &ys,
         &mut order,
         config,
-        |_| {},
+        |_, _| {},
     )
     .unwrap();
     net
@@ -125,7 +125,7 @@ fn train_classifier(seed: u64) -> (Classifier, Vec<EpochReport<f32>>) {
         &ys,
         &mut order,
         config,
-        |r| reports.push(*r),
+        |r, _| reports.push(*r),
     )
     .unwrap();
     (net, reports)
@@ -181,7 +181,7 @@ fn divergence_stops_with_the_step_and_finite_parameters() {
         &ys,
         &mut order,
         config,
-        |_| {},
+        |_, _| {},
     )
     .unwrap_err();
     let step = match err {
@@ -214,7 +214,7 @@ fn bad_lengths_and_too_few_samples_are_errors() {
             &ys,
             &mut short,
             config,
-            |_| {}
+            |_, _| {}
         ),
         Err(TrainError::Lengths {
             inputs: 8,
@@ -237,7 +237,7 @@ fn bad_lengths_and_too_few_samples_are_errors() {
             &ys,
             &mut order,
             config,
-            |_| {}
+            |_, _| {}
         ),
         Err(TrainError::TooFewSamples {
             samples: 8,

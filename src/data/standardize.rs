@@ -1,0 +1,89 @@
+//! [`Standardizer`]: per-feature mean and standard deviation, to give features mean 0 and
+//! standard deviation 1.
+
+use super::dataset::Dataset;
+use super::error::DataError;
+use crate::{Real, Vector};
+
+/// Maps each feature `xⱼ` to `(xⱼ − meanⱼ) / stdⱼ`, with the mean and the population standard
+/// deviation of the data it was fitted on.
+///
+/// **Fit it on the training rows only**, then transform both the training and the test rows
+/// with it. Statistics that include the test rows leak information about them into the
+/// model and make the test score look better than it is.
+///
+/// A column that is constant in the training rows gets `std = 1`, so it maps to `0`
+/// (and test values to their difference from that constant).
+///
+/// ```
+/// use typegrad::data::{Dataset, Standardizer};
+/// use typegrad::Vector;
+/// let mut train = Dataset::<f64, 2>::parse_csv("a,b,y\n1,5,0\n3,5,1\n").unwrap();
+/// let scaler = Standardizer::fit(&train).unwrap();
+/// assert_eq!(scaler.mean, Vector::new([2.0, 5.0]));
+/// assert_eq!(scaler.std, Vector::new([1.0, 1.0])); // column b is constant
+/// scaler.transform_dataset(&mut train);
+/// assert_eq!(train.features, [Vector::new([-1.0, 0.0]), Vector::new([1.0, 0.0])]);
+/// // A test row uses the training statistics.
+/// assert_eq!(scaler.transform(&Vector::new([6.0, 7.0])), Vector::new([4.0, 2.0]));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standardizer<T, const F: usize> {
+    /// The mean of each feature over the fitted rows.
+    pub mean: Vector<T, F>,
+    /// The population standard deviation of each feature over the fitted rows, or `1` for a
+    /// feature that is constant there.
+    pub std: Vector<T, F>,
+}
+
+impl<T: Real, const F: usize> Standardizer<T, F> {
+    /// Computes the per-feature mean and population standard deviation
+    /// `√(Σ (xⱼ − meanⱼ)² / n)` of the rows of `train`.
+    ///
+    /// # Errors
+    /// [`DataError::Empty`] when `train` has no rows.
+    pub fn fit(train: &Dataset<T, F>) -> Result<Self, DataError> {
+        let Some(first) = train.features.first() else {
+            return Err(DataError::Empty);
+        };
+        let n = T::from_count(train.len());
+        let sum = train
+            .features
+            .iter()
+            .fold(Vector::zeros(), |acc, x| acc + *x);
+        let mut mean = sum / n;
+        let mut std = train
+            .features
+            .iter()
+            .fold(Vector::<T, F>::zeros(), |acc, x| {
+                let d = *x - mean;
+                acc + d.hadamard(&d)
+            })
+            .map(|v| (v / n).sqrt());
+        for j in 0..F {
+            // Checked exactly: for a constant column the computed mean can differ from the
+            // constant by a rounding error, which would blow up after dividing by a tiny std.
+            if train.features.iter().all(|x| x[j] == first[j]) {
+                mean[j] = first[j];
+                std[j] = T::one();
+            } else if std[j] == T::zero() {
+                // Spread too small for `T` (the squares underflowed): leave the scale alone.
+                std[j] = T::one();
+            }
+        }
+        Ok(Self { mean, std })
+    }
+
+    /// `(xⱼ − meanⱼ) / stdⱼ` for each feature.
+    #[inline]
+    pub fn transform(&self, x: &Vector<T, F>) -> Vector<T, F> {
+        Vector::from_fn(|j| (x[j] - self.mean[j]) / self.std[j])
+    }
+
+    /// Transforms the features of every row of `data` in place (the targets are unchanged).
+    pub fn transform_dataset(&self, data: &mut Dataset<T, F>) {
+        for x in &mut data.features {
+            *x = self.transform(x);
+        }
+    }
+}
