@@ -4,6 +4,7 @@
 //! scalar is, and share the same element-wise operations, reductions and operators.
 
 mod batch;
+mod bytes;
 pub(crate) mod elementwise;
 mod fmt;
 mod matrix;
@@ -12,5 +13,6 @@ pub(crate) mod slice_ops;
 mod vector;
 
 pub use batch::Batch;
+pub use bytes::{ByteBuffer, LeBytes};
 pub use matrix::Matrix;
 pub use vector::Vector;
