@@ -16,6 +16,15 @@ impl<T: Scalar, First: Parameters<T>, Second: Parameters<T>> Parameters<T>
     for Chain<First, Second>
 {
     const PARAMS: usize = First::PARAMS + Second::PARAMS;
+    const TENSORS: usize = First::TENSORS + Second::TENSORS;
+
+    fn tensor_shape(k: usize) -> Option<[usize; 2]> {
+        if k < First::TENSORS {
+            First::tensor_shape(k)
+        } else {
+            Second::tensor_shape(k - First::TENSORS)
+        }
+    }
 
     fn zeros_like(&self) -> Self {
         Chain(self.0.zeros_like(), self.1.zeros_like())

@@ -54,6 +54,15 @@ pub struct DenseCache<T, const B: usize, const I: usize, const O: usize> {
 
 impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for Dense<T, I, O, A> {
     const PARAMS: usize = O * I + O;
+    const TENSORS: usize = 2;
+
+    fn tensor_shape(k: usize) -> Option<[usize; 2]> {
+        match k {
+            0 => Some([O, I]),
+            1 => Some([O, 1]),
+            _ => None,
+        }
+    }
 
     fn zeros_like(&self) -> Self {
         Self::new(Matrix::zeros(), Vector::zeros(), self.activation)

@@ -33,6 +33,13 @@ pub trait Parameters<T: Scalar>: Copy {
     /// The number of scalar parameters.
     const PARAMS: usize;
 
+    /// The number of parameter tensors (a dense layer has two: weights and bias).
+    const TENSORS: usize;
+
+    /// The shape `[rows, columns]` of parameter tensor `k` (in visiting order; a vector is
+    /// `[n, 1]`), or `None` for `k ≥ TENSORS`. Used to describe a network in saved files.
+    fn tensor_shape(k: usize) -> Option<[usize; 2]>;
+
     /// A value of the same type with every parameter zero (e.g. a gradient accumulator).
     /// Hyper-parameters that are not trained (such as an activation's slope) are kept.
     fn zeros_like(&self) -> Self;
