@@ -1,0 +1,145 @@
+//! The benchmark workloads of `shared/bench/WORKLOADS.md` (W1–W4), built with typegrad:
+//! the seeded data and the typegrad side of each workload. Shared by the benchmarks and by
+//! `tests/workloads.rs`, which checks the published check values.
+
+#![allow(dead_code)]
+
+use typegrad::activation::{Activation, Relu, Softmax};
+use typegrad::init::Rng;
+use typegrad::loss::{Class, SoftmaxCrossEntropy};
+use typegrad::nn::{Dense, Layer, Parameters};
+use typegrad::optim::{Settings, Sgd};
+use typegrad::train::train_step;
+use typegrad::{Batch, Matrix, Vector};
+
+/// `vec(n, s)`: `n` values `uniform() · s` from the generator.
+pub fn vec(rng: &mut Rng, n: usize, s: f32) -> Vec<f32> {
+    (0..n).map(|_| rng.next_f32_signed() * s).collect()
+}
+
+/// A dense layer with W = vec(out·in, 1/√in) row-major, then b = vec(out, 1/√in).
+pub fn layer<const I: usize, const O: usize, A: Activation>(
+    rng: &mut Rng,
+    a: A,
+) -> Dense<f32, I, O, A> {
+    let s = 1.0 / (I as f32).sqrt();
+    let w = Matrix::try_from_slice(&vec(rng, O * I, s)).expect("O·I values");
+    let b = Vector::try_from_slice(&vec(rng, O, s)).expect("O values");
+    Dense::new(w, b, a)
+}
+
+/// W1: A = vec(N², 1) from seed 1, B = vec(N², 1) from seed 2.
+pub fn w1_inputs<const N: usize>() -> (Box<Matrix<f32, N, N>>, Box<Matrix<f32, N, N>>) {
+    let a = vec(&mut Rng::new(1), N * N, 1.0);
+    let b = vec(&mut Rng::new(2), N * N, 1.0);
+    (
+        Box::new(Matrix::try_from_slice(&a).expect("N² values")),
+        Box::new(Matrix::try_from_slice(&b).expect("N² values")),
+    )
+}
+
+/// W2: W 128×64, b 128, X 64×32 (samples as columns), all from seed 3.
+pub struct W2 {
+    pub w: Matrix<f32, 128, 64>,
+    pub b: Vector<f32, 128>,
+    pub x: Matrix<f32, 64, 32>,
+}
+
+pub fn w2_inputs() -> W2 {
+    let mut rng = Rng::new(3);
+    let w = Matrix::try_from_slice(&vec(&mut rng, 128 * 64, 0.125)).expect("W");
+    let b = Vector::try_from_slice(&vec(&mut rng, 128, 0.125)).expect("b");
+    let x = Matrix::try_from_slice(&vec(&mut rng, 64 * 32, 1.0)).expect("X");
+    W2 { w, b, x }
+}
+
+/// W2 with typegrad: Y = W·X + b.
+pub fn w2_typegrad(p: &W2) -> Matrix<f32, 128, 32> {
+    p.w.matmul(&p.x).add_column(&p.b)
+}
+
+/// W3(a): 64 → 32 (ReLU) → 10.
+pub type MlpA = typegrad::seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+/// W3(b): 784 → 128 (ReLU) → 64 (ReLU) → 10.
+pub type MlpB =
+    typegrad::seq![Dense<f32, 784, 128, Relu>, Dense<f32, 128, 64, Relu>, Dense<f32, 64, 10>];
+
+pub fn mlp_a() -> MlpA {
+    let mut rng = Rng::new(42);
+    let l1 = layer::<64, 32, _>(&mut rng, Relu);
+    let l2 = layer::<32, 10, _>(&mut rng, typegrad::activation::Identity);
+    typegrad::nn::Chain(l1, l2)
+}
+
+pub fn mlp_b() -> Box<MlpB> {
+    let mut rng = Rng::new(42);
+    let l1 = layer::<784, 128, _>(&mut rng, Relu);
+    let l2 = layer::<128, 64, _>(&mut rng, Relu);
+    let l3 = layer::<64, 10, _>(&mut rng, typegrad::activation::Identity);
+    Box::new(typegrad::nn::Chain(l1, typegrad::nn::Chain(l2, l3)))
+}
+
+/// W3 data: 64 batches of 32 samples (seed 7), x sample-major then 2048 labels.
+pub struct W3Data<const I: usize> {
+    pub batches: Vec<Batch<f32, 32, I>>,
+    pub labels: Vec<[Class<10>; 32]>,
+    /// The same data as flat slices, for the other libraries.
+    pub flat_x: Vec<f32>,
+    pub flat_labels: Vec<usize>,
+}
+
+pub fn w3_data<const I: usize>() -> W3Data<I> {
+    let mut rng = Rng::new(7);
+    let flat_x = vec(&mut rng, 2048 * I, 1.0);
+    let flat_labels: Vec<usize> = (0..2048).map(|_| (rng.next_u64() % 10) as usize).collect();
+    let batches = (0..64)
+        .map(|k| Batch::try_from_slice(&flat_x[k * 32 * I..(k + 1) * 32 * I]).expect("32·I values"))
+        .collect();
+    let labels = (0..64)
+        .map(|k| core::array::from_fn(|s| Class::new(flat_labels[k * 32 + s]).expect("label < 10")))
+        .collect();
+    W3Data {
+        batches,
+        labels,
+        flat_x,
+        flat_labels,
+    }
+}
+
+/// W3 with typegrad: one SGD step (lr 0.01) on batch `k mod 64`; returns the loss.
+pub fn w3_step<Net, const I: usize>(
+    net: &mut Net,
+    grads: &mut Net,
+    sgd: &mut Sgd,
+    data: &W3Data<I>,
+    k: usize,
+) -> f32
+where
+    Net: Layer<f32, In = typegrad::shape::Size<I>, Out = typegrad::shape::Size<10>>
+        + Parameters<f32>,
+{
+    let b = k % 64;
+    train_step(
+        net,
+        grads,
+        sgd,
+        &SoftmaxCrossEntropy,
+        &data.batches[b],
+        &data.labels[b],
+    )
+    .expect("finite")
+}
+
+pub fn w3_sgd() -> Sgd {
+    Sgd::new(Settings::new(0.01))
+}
+
+/// W4: x = vec(64, 1) from seed 5.
+pub fn w4_input() -> Vector<f32, 64> {
+    Vector::try_from_slice(&vec(&mut Rng::new(5), 64, 1.0)).expect("64 values")
+}
+
+/// W4 with typegrad: softmax(MLP(x)).
+pub fn w4_typegrad(net: &MlpA, x: &Vector<f32, 64>) -> Vector<f32, 10> {
+    Softmax.forward(&net.predict(x))
+}
