@@ -1,6 +1,9 @@
 //! typegrad computes the benchmark workloads exactly as specified: the check values of
 //! `shared/bench/WORKLOADS.md`.
 
+// The check values are written as published, with six decimals.
+#![allow(clippy::excessive_precision)]
+
 #[path = "../benches/common/workloads.rs"]
 mod workloads;
 

@@ -1,0 +1,557 @@
+//! One-command benchmark report: W1–W4 of `shared/bench/WORKLOADS.md`, typegrad against
+//! nalgebra and ndarray in the same run, interleaved round by round, with ratios
+//! typegrad/peer (> 1 means typegrad is faster) and GFLOP/s against this machine's measured
+//! single-core peak. Run through `scripts/bench_report.sh` (pins the process to one core and
+//! builds both the default and the `-C target-cpu=native` variant).
+//!
+//! `cargo bench --bench report -- --quick` runs fewer rounds (for a smoke test).
+
+// The AVX-512 peak probe needs Rust ≥ 1.89; only the library promises MSRV 1.85.
+#![allow(clippy::incompatible_msrv)]
+// The check values are written as published, with six decimals.
+#![allow(clippy::excessive_precision)]
+
+#[path = "common/peers.rs"]
+mod peers;
+#[path = "common/workloads.rs"]
+mod workloads;
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use peers::*;
+use typegrad::nn::Parameters;
+use workloads::*;
+
+struct Plan {
+    rounds: usize,
+    sample_seconds: f64,
+    w3a_runs: usize,
+    w3b_runs: usize,
+    w3_steps: usize,
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Iterations so that one sample of `f` lasts about `seconds`.
+fn calibrate(f: &mut dyn FnMut(), seconds: f64) -> u64 {
+    let mut iters = 1u64;
+    loop {
+        let t = Instant::now();
+        for _ in 0..iters {
+            f();
+        }
+        let dt = t.elapsed().as_secs_f64();
+        if dt > seconds / 4.0 || iters > 1 << 30 {
+            return ((iters as f64 * seconds / dt.max(1e-9)).ceil() as u64).max(1);
+        }
+        iters *= 4;
+    }
+}
+
+/// Interleaved timing: per round, each implementation takes one sample; returns seconds per
+/// call per implementation per round.
+fn interleaved(plan: &Plan, impls: &mut [(&str, &mut dyn FnMut())]) -> Vec<Vec<f64>> {
+    let iters: Vec<u64> = impls
+        .iter_mut()
+        .map(|(_, f)| calibrate(*f, plan.sample_seconds))
+        .collect();
+    let mut times = vec![Vec::new(); impls.len()];
+    for _ in 0..plan.rounds {
+        for (k, (_, f)) in impls.iter_mut().enumerate() {
+            let t = Instant::now();
+            for _ in 0..iters[k] {
+                f();
+            }
+            times[k].push(t.elapsed().as_secs_f64() / iters[k] as f64);
+        }
+    }
+    times
+}
+
+/// Prints one table: figure per implementation (median, min–max) and the median of the
+/// per-round ratios typegrad/peer (> 1: typegrad faster). `metric` turns seconds into the
+/// reported figure; `higher_is_better` says which way the ratio goes.
+fn table(
+    title: &str,
+    unit: &str,
+    names: &[&str],
+    times: &[Vec<f64>],
+    metric: &dyn Fn(f64) -> f64,
+    peak: Option<f64>,
+) {
+    println!("\n#### {title}\n");
+    let peak_col = if peak.is_some() { " % of peak |" } else { "" };
+    println!("| implementation | {unit} (median) | min – max | typegrad / this |{peak_col}");
+    println!(
+        "|---|---:|---:|---:|{}",
+        if peak.is_some() { "---:|" } else { "" }
+    );
+    for (k, name) in names.iter().enumerate() {
+        let mut figures: Vec<f64> = times[k].iter().map(|&t| metric(t)).collect();
+        let (lo, hi) = figures
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                (l.min(v), h.max(v))
+            });
+        let med = median(&mut figures);
+        // Ratio of speeds = peer time / typegrad time, per round.
+        let mut ratios: Vec<f64> = times[0]
+            .iter()
+            .zip(&times[k])
+            .map(|(tg, p)| p / tg)
+            .collect();
+        let ratio = median(&mut ratios);
+        let pk = peak
+            .map(|p| format!(" {:.0} % |", 100.0 * med / p))
+            .unwrap_or_default();
+        println!(
+            "| {name} | {} | {} – {} | {} |{pk}",
+            fmt(med),
+            fmt(lo),
+            fmt(hi),
+            if k == 0 {
+                "—".to_string()
+            } else {
+                format!("{ratio:.2}")
+            }
+        );
+    }
+}
+
+fn fmt(v: f64) -> String {
+    if v >= 1000.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Single-core f32 FMA peak in GFLOP/s: 12 independent register-resident FMA chains.
+fn peak_gflops() -> (f64, &'static str) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let iters = 50_000_000u64;
+        if std::is_x86_feature_detected!("avx512f") {
+            let t = Instant::now();
+            // SAFETY: the CPU supports AVX-512F (checked above).
+            black_box(unsafe { fma::avx512(iters) });
+            return (
+                2.0 * 16.0 * 12.0 * iters as f64 / t.elapsed().as_secs_f64() / 1e9,
+                "AVX-512 FMA",
+            );
+        }
+        if std::is_x86_feature_detected!("fma") && std::is_x86_feature_detected!("avx2") {
+            let t = Instant::now();
+            // SAFETY: the CPU supports AVX2 and FMA (checked above).
+            black_box(unsafe { fma::avx2(iters) });
+            return (
+                2.0 * 8.0 * 12.0 * iters as f64 / t.elapsed().as_secs_f64() / 1e9,
+                "AVX2 FMA",
+            );
+        }
+    }
+    (f64::NAN, "unknown")
+}
+
+#[cfg(target_arch = "x86_64")]
+mod fma {
+    use std::arch::x86_64::*;
+
+    macro_rules! chains {
+        ($set:ident, $fma:ident, $add:ident, $store:ident, $lanes:literal, $iters:ident) => {{
+            let a = $set(0.999_9);
+            let b = $set(1e-4);
+            let mut c = [$set(0.0); 12];
+            for _ in 0..$iters {
+                c[0] = $fma(c[0], a, b);
+                c[1] = $fma(c[1], a, b);
+                c[2] = $fma(c[2], a, b);
+                c[3] = $fma(c[3], a, b);
+                c[4] = $fma(c[4], a, b);
+                c[5] = $fma(c[5], a, b);
+                c[6] = $fma(c[6], a, b);
+                c[7] = $fma(c[7], a, b);
+                c[8] = $fma(c[8], a, b);
+                c[9] = $fma(c[9], a, b);
+                c[10] = $fma(c[10], a, b);
+                c[11] = $fma(c[11], a, b);
+            }
+            let mut s = c[0];
+            for v in &c[1..] {
+                s = $add(s, *v);
+            }
+            let mut out = [0.0f32; $lanes];
+            // SAFETY: `out` has room for one vector.
+            unsafe { $store(out.as_mut_ptr(), s) };
+            out.iter().sum::<f32>()
+        }};
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn avx2(iters: u64) -> f32 {
+        chains!(
+            _mm256_set1_ps,
+            _mm256_fmadd_ps,
+            _mm256_add_ps,
+            _mm256_storeu_ps,
+            8,
+            iters
+        )
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub unsafe fn avx512(iters: u64) -> f32 {
+        chains!(
+            _mm512_set1_ps,
+            _mm512_fmadd_ps,
+            _mm512_add_ps,
+            _mm512_storeu_ps,
+            16,
+            iters
+        )
+    }
+}
+
+fn w1<const N: usize>(plan: &Plan, peak: f64) {
+    let (a, b) = w1_inputs::<N>();
+    let (na_a, na_b) = (
+        Box::new(na_matrix::<N, N>(a.as_slice())),
+        Box::new(na_matrix::<N, N>(b.as_slice())),
+    );
+    let (nd_a, nd_b) = (nd_matrix(a.as_slice(), N, N), nd_matrix(b.as_slice(), N, N));
+    let mut out_tg = Box::new(a.matmul(&b));
+    let mut out_na = Box::new(*na_a * *na_b);
+    let times = interleaved(
+        plan,
+        &mut [
+            ("typegrad", &mut || {
+                *out_tg = black_box(&*a).matmul(black_box(&*b))
+            }),
+            ("nalgebra", &mut || {
+                *out_na = black_box(&*na_a) * black_box(&*na_b)
+            }),
+            ("ndarray", &mut || {
+                black_box(black_box(&nd_a).dot(black_box(&nd_b)));
+            }),
+        ],
+    );
+    black_box((&out_tg, &out_na));
+    let flops = 2.0 * (N * N * N) as f64;
+    table(
+        &format!("W1 matmul N = {N}"),
+        "GFLOP/s",
+        &["typegrad", "nalgebra", "ndarray"],
+        &times,
+        &|t| flops / t / 1e9,
+        Some(peak),
+    );
+}
+
+fn w2(plan: &Plan) {
+    let p = w2_inputs();
+    let na_w = na_matrix::<128, 64>(p.w.as_slice());
+    let na_x = na_matrix::<64, 32>(p.x.as_slice());
+    let na_b = nalgebra::SVector::<f32, 128>::from_column_slice(p.b.as_slice());
+    let nd_w = nd_matrix(p.w.as_slice(), 128, 64);
+    let nd_xt = nd_matrix(p.x.transpose().as_slice(), 32, 64); // batch-major: Yᵀ = Xᵀ·Wᵀ + b
+    let nd_b = ndarray::Array1::from(p.b.as_slice().to_vec());
+    let check_na: f32 = {
+        let mut y = na_w * na_x;
+        for mut c in y.column_iter_mut() {
+            c += &na_b;
+        }
+        y.sum()
+    };
+    let check_nd = (nd_xt.dot(&nd_w.t()) + &nd_b).sum();
+    let check_tg = w2_typegrad(&p).sum();
+    for (name, v) in [
+        ("typegrad", check_tg),
+        ("nalgebra", check_na),
+        ("ndarray", check_nd),
+    ] {
+        assert!((v - -32.2118).abs() < 1e-3, "W2 check value of {name}: {v}");
+    }
+    let times = interleaved(
+        plan,
+        &mut [
+            ("typegrad", &mut || {
+                black_box(w2_typegrad(black_box(&p)));
+            }),
+            ("nalgebra", &mut || {
+                let mut y = black_box(&na_w) * black_box(&na_x);
+                for mut c in y.column_iter_mut() {
+                    c += &na_b;
+                }
+                black_box(y);
+            }),
+            ("ndarray", &mut || {
+                black_box(black_box(&nd_xt).dot(&nd_w.t()) + &nd_b);
+            }),
+        ],
+    );
+    table(
+        "W2 dense layer 128×64, batch 32",
+        "ns per call",
+        &["typegrad", "nalgebra", "ndarray"],
+        &times,
+        &|t| t * 1e9,
+        None,
+    );
+}
+
+fn w4(plan: &Plan) {
+    let net = mlp_a();
+    let x = w4_input();
+    let na = NaMlpA {
+        l1: NaDense::from_typegrad(&net.0),
+        l2: NaDense::from_typegrad(&net.1),
+    };
+    let nd = NdMlp {
+        layers: vec![
+            NdDense::from_typegrad(&net.0),
+            NdDense::from_typegrad(&net.1),
+        ],
+    };
+    let na_x = nalgebra::SVector::<f32, 64>::from_column_slice(x.as_slice());
+    let nd_x = ndarray::Array1::from(x.as_slice().to_vec());
+    let expect = [0.115092f32, 0.089422, 0.076908];
+    let got = [
+        w4_typegrad(&net, &x).as_slice()[..3].to_vec(),
+        na.infer(&na_x).as_slice()[..3].to_vec(),
+        nd.infer(&nd_x).to_vec()[..3].to_vec(),
+    ];
+    for g in &got {
+        for (a, b) in g.iter().zip(expect) {
+            assert!((a - b).abs() < 1e-5, "W4 check values: {g:?}");
+        }
+    }
+    let times = interleaved(
+        plan,
+        &mut [
+            ("typegrad", &mut || {
+                black_box(w4_typegrad(black_box(&net), black_box(&x)));
+            }),
+            ("nalgebra", &mut || {
+                black_box(black_box(&na).infer(black_box(&na_x)));
+            }),
+            ("ndarray", &mut || {
+                black_box(black_box(&nd).infer(black_box(&nd_x)));
+            }),
+        ],
+    );
+    table(
+        "W4 single-sample inference 64-32-10 (softmax output)",
+        "ns per call",
+        &["typegrad", "nalgebra", "ndarray"],
+        &times,
+        &|t| t * 1e9,
+        None,
+    );
+}
+
+/// W3: each sample is a run of `steps` consecutive SGD steps on one continuously trained model.
+fn w3_table(
+    title: &str,
+    runs: usize,
+    steps: usize,
+    impls: &mut [(&str, &mut dyn FnMut(usize) -> f32)],
+) {
+    for (_, f) in impls.iter_mut() {
+        for k in 0..100 {
+            f(k);
+        } // warm-up
+    }
+    let mut times = vec![Vec::new(); impls.len()];
+    let mut k0 = 100;
+    for _ in 0..runs {
+        for (i, (_, f)) in impls.iter_mut().enumerate() {
+            let t = Instant::now();
+            for k in k0..k0 + steps {
+                black_box(f(k));
+            }
+            times[i].push(t.elapsed().as_secs_f64() / steps as f64);
+        }
+        k0 += steps;
+    }
+    let names: Vec<&str> = impls.iter().map(|(n, _)| *n).collect();
+    table(title, "samples/s", &names, &times, &|t| 32.0 / t, None);
+}
+
+fn check_w3(name: &str, first: f32, twentieth: f32, expect: (f32, f32)) {
+    assert!(
+        (first - expect.0).abs() < 1e-4 && (twentieth - expect.1).abs() < 1e-4,
+        "W3 check values of {name}: {first} → {twentieth}, expected {expect:?}"
+    );
+}
+
+fn w3a(plan: &Plan) {
+    let data = w3_data::<64>();
+    let net0 = mlp_a();
+    let na0 = NaMlpA {
+        l1: NaDense::from_typegrad(&net0.0),
+        l2: NaDense::from_typegrad(&net0.1),
+    };
+    let nd0 = NdMlp {
+        layers: vec![
+            NdDense::from_typegrad(&net0.0),
+            NdDense::from_typegrad(&net0.1),
+        ],
+    };
+    let na_x: Vec<_> = (0..64).map(|k| na_batch::<64>(&data.flat_x, k)).collect();
+    let nd_x: Vec<_> = (0..64).map(|k| nd_batch(&data.flat_x, 64, k)).collect();
+    let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
+    // Check values: loss of steps 1 and 20.
+    {
+        let (mut n, mut g, mut s) = (net0, net0.zeros_like(), w3_sgd());
+        let (mut na, mut nd) = (na0.clone(), nd0.clone());
+        let l: Vec<[f32; 3]> = (0..20)
+            .map(|k| {
+                [
+                    w3_step(&mut n, &mut g, &mut s, &data, k),
+                    na.step(&na_x[k % 64], labels(k), 0.01),
+                    nd.step(&nd_x[k % 64], labels(k), 0.01),
+                ]
+            })
+            .collect();
+        for (i, name) in ["typegrad", "nalgebra", "ndarray"].iter().enumerate() {
+            check_w3(name, l[0][i], l[19][i], (2.275840, 2.352347));
+        }
+    }
+    let (mut n, mut g, mut s) = (net0, net0.zeros_like(), w3_sgd());
+    let (mut na, mut nd) = (na0, nd0);
+    w3_table(
+        "W3(a) training step 64-32-10, batch 32",
+        plan.w3a_runs,
+        plan.w3_steps,
+        &mut [
+            ("typegrad", &mut |k| {
+                w3_step(&mut n, &mut g, &mut s, &data, k)
+            }),
+            ("nalgebra", &mut |k| na.step(&na_x[k % 64], labels(k), 0.01)),
+            ("ndarray", &mut |k| nd.step(&nd_x[k % 64], labels(k), 0.01)),
+        ],
+    );
+}
+
+fn w3b(plan: &Plan) {
+    let data = w3_data::<784>();
+    let net0 = mlp_b();
+    let na0 = Box::new(NaMlpB {
+        l1: NaDense::from_typegrad(&net0.0),
+        l2: NaDense::from_typegrad(&net0.1.0),
+        l3: NaDense::from_typegrad(&net0.1.1),
+    });
+    let nd0 = NdMlp {
+        layers: vec![
+            NdDense::from_typegrad(&net0.0),
+            NdDense::from_typegrad(&net0.1.0),
+            NdDense::from_typegrad(&net0.1.1),
+        ],
+    };
+    let na_x: Vec<_> = (0..64)
+        .map(|k| Box::new(na_batch::<784>(&data.flat_x, k)))
+        .collect();
+    let nd_x: Vec<_> = (0..64).map(|k| nd_batch(&data.flat_x, 784, k)).collect();
+    let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
+    {
+        let (mut n, mut g, mut s) = (net0.clone(), Box::new(net0.zeros_like()), w3_sgd());
+        let (mut na, mut nd) = (na0.clone(), nd0.clone());
+        let l: Vec<[f32; 3]> = (0..20)
+            .map(|k| {
+                [
+                    w3_step(&mut *n, &mut *g, &mut s, &data, k),
+                    na.step(&na_x[k % 64], labels(k), 0.01),
+                    nd.step(&nd_x[k % 64], labels(k), 0.01),
+                ]
+            })
+            .collect();
+        for (i, name) in ["typegrad", "nalgebra", "ndarray"].iter().enumerate() {
+            check_w3(name, l[0][i], l[19][i], (2.325436, 2.284795));
+        }
+    }
+    let (mut n, mut g, mut s) = (net0.clone(), Box::new(net0.zeros_like()), w3_sgd());
+    let (mut na, mut nd) = (na0, nd0);
+    w3_table(
+        "W3(b) training step 784-128-64-10, batch 32",
+        plan.w3b_runs,
+        plan.w3_steps,
+        &mut [
+            ("typegrad", &mut |k| {
+                w3_step(&mut *n, &mut *g, &mut s, &data, k)
+            }),
+            ("nalgebra", &mut |k| na.step(&na_x[k % 64], labels(k), 0.01)),
+            ("ndarray", &mut |k| nd.step(&nd_x[k % 64], labels(k), 0.01)),
+        ],
+    );
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let plan = if quick {
+        Plan {
+            rounds: 3,
+            sample_seconds: 0.005,
+            w3a_runs: 2,
+            w3b_runs: 1,
+            w3_steps: 50,
+        }
+    } else {
+        Plan {
+            rounds: 11,
+            sample_seconds: 0.040,
+            w3a_runs: 9,
+            w3b_runs: 5,
+            w3_steps: 2000,
+        }
+    };
+    let native = cfg!(target_feature = "avx2") && cfg!(target_feature = "fma");
+    let (peak, kind) = peak_gflops();
+    println!(
+        "### typegrad benchmark report{}",
+        if quick {
+            " (quick smoke run, not for publishing)"
+        } else {
+            ""
+        }
+    );
+    println!(
+        "\nbuild: {}; single-core f32 peak measured: {peak:.1} GFLOP/s ({kind}, 12 FMA chains)",
+        if native {
+            "-C target-cpu=native (AVX2+FMA code)"
+        } else {
+            "default x86-64 target"
+        }
+    );
+    println!(
+        "ratio column: median over rounds of (peer time / typegrad time); > 1 means typegrad is faster"
+    );
+    w1::<8>(&plan, peak);
+    w1::<16>(&plan, peak);
+    w1::<32>(&plan, peak);
+    w1::<64>(&plan, peak);
+    w1::<128>(&plan, peak);
+    w1::<256>(&plan, peak);
+    w2(&plan);
+    w4(&plan);
+    w3a(&plan);
+    // W3(b) keeps ~2 MB of matrices on the stack: run it on a thread with room for them.
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn_scoped(s, || w3b(&plan))
+            .expect("thread")
+            .join()
+            .expect("W3(b)");
+    });
+}

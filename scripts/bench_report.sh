@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the benchmark report (benches/report.rs): W1–W4 of shared/bench/WORKLOADS.md, typegrad
+# against nalgebra and ndarray, interleaved, single thread pinned to one core — once for the
+# default x86-64 build and once with -C target-cpu=native. Prints markdown tables.
+#   scripts/bench_report.sh            full run (several minutes)
+#   scripts/bench_report.sh --quick    smoke run (seconds; numbers not for publishing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RAYON_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c 1)
+
+echo "# typegrad benchmark report — $(date -u +%Y-%m-%d)"
+echo
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, pinned to core 1"
+echo "compiler: $(rustc --version)"
+echo
+cargo build --release --bench report --quiet
+"${pin[@]}" cargo bench --quiet --bench report -- "$@"
+echo
+CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" cargo build --release --bench report --quiet
+CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" "${pin[@]}" cargo bench --quiet --bench report -- "$@"
