@@ -21,6 +21,7 @@ pub mod init;
 pub mod loss;
 pub mod nn;
 pub mod optim;
+pub mod persist;
 mod scalar;
 pub mod shape;
 pub mod tensor;

@@ -17,6 +17,10 @@ use crate::{LengthError, Matrix, Vector};
 pub trait LeBytes: Copy {
     /// The encoded size as a typenum number.
     type Size: ArrayLength;
+    /// A code naming the type in saved files ([`crate::persist`]): `f32` is 1, `f64` is 2.
+    const CODE: u8;
+    /// The type's name, `"f32"` or `"f64"`, for messages.
+    const NAME: &'static str;
     /// Writes `self` into `out` (exactly `Size` bytes).
     fn write_le(self, out: &mut [u8]);
     /// Reads a value from `bytes` (exactly `Size` bytes).
@@ -24,9 +28,11 @@ pub trait LeBytes: Copy {
 }
 
 macro_rules! le_bytes {
-    ($t:ty, $n:ty, $len:literal) => {
+    ($t:ty, $n:ty, $len:literal, $code:literal) => {
         impl LeBytes for $t {
             type Size = $n;
+            const CODE: u8 = $code;
+            const NAME: &'static str = stringify!($t);
             #[inline]
             fn write_le(self, out: &mut [u8]) {
                 out.copy_from_slice(&self.to_le_bytes());
@@ -40,8 +46,8 @@ macro_rules! le_bytes {
         }
     };
 }
-le_bytes!(f32, U4, 4);
-le_bytes!(f64, U8, 8);
+le_bytes!(f32, U4, 4, 1);
+le_bytes!(f64, U8, 8, 2);
 
 /// The byte buffer of `n` elements of `T`.
 pub type ByteBuffer<T, const N: usize> = GenericArray<u8, Prod<U<N>, <T as LeBytes>::Size>>;
