@@ -60,6 +60,11 @@ pub(crate) fn dot<T: Scalar>(xs: &[T], ys: &[T]) -> T {
     for (k, (&a, &b)) in xc.remainder().iter().zip(yc.remainder()).enumerate() {
         acc[k] = acc[k] + a * b;
     }
-    let quads = [acc[0] + acc[4], acc[1] + acc[5], acc[2] + acc[6], acc[3] + acc[7]];
+    let quads = [
+        acc[0] + acc[4],
+        acc[1] + acc[5],
+        acc[2] + acc[6],
+        acc[3] + acc[7],
+    ];
     (quads[0] + quads[2]) + (quads[1] + quads[3])
 }
