@@ -2,6 +2,8 @@
 //! mini-batch Adam. Prints a line per epoch, writes the learning curves as an SVG and ends with
 //! `test accuracy: 0.XXXX`.
 //!
+//! Also saves the trained weights to `target/digits_mlp.tgrd` (see `typegrad::persist`).
+//!
 //! Run: `cargo run --release --example mlp`
 
 mod common;
@@ -93,6 +95,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "test loss {test_loss:.4}; learning curves written to {}",
         path.display()
+    );
+    // The trained weights, in typegrad's persistence format (the firmware in embedded/ runs them).
+    let weights = common::output_path("digits_mlp.tgrd")?;
+    typegrad::persist::save_file(&net, &weights)?;
+    let correct = (test_acc * test.len() as f64).round();
+    println!(
+        "weights ({} bytes) written to {}; {correct} of {} test images correct",
+        typegrad::persist::saved_len::<f32, Mlp>(),
+        weights.display(),
+        test.len()
     );
     println!("test accuracy: {test_acc:.4}");
     Ok(())
