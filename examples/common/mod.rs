@@ -10,11 +10,18 @@ use plotters::prelude::*;
 
 /// `target/plots/<name>`, created if needed.
 pub fn plot_path(name: &str) -> Result<PathBuf, Box<dyn Error>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    output_path(&format!("plots/{name}"))
+}
+
+/// `target/<name>`, with its directory created if needed.
+pub fn output_path(name: &str) -> Result<PathBuf, Box<dyn Error>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("target")
-        .join("plots");
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir.join(name))
+        .join(name);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(path)
 }
 
 /// The range of some values, padded by 5 %.
