@@ -12,7 +12,7 @@ command -v taskset >/dev/null && pin=(taskset -c 1)
 
 echo "# typegrad benchmark report — $(date -u +%Y-%m-%d)"
 echo
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, pinned to core 1"
+echo "machine: $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed "s/^ //"), $(nproc --all) cores, the benchmark pinned to core 1"
 echo "compiler: $(rustc --version)"
 echo
 cargo build --release --bench report --quiet
