@@ -170,7 +170,9 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Matrix–vector product `(R × C) · C → R`: `(Mx)ᵢ = Σⱼ Mᵢⱼ·xⱼ`.
     #[inline]
     pub fn matvec(&self, x: &Vector<T, C>) -> Vector<T, R> {
-        Vector::from_fn(|i| slice_ops::dot(&self.data[i], x.as_array()))
+        let mut out = Vector::<T, R>::zeros();
+        slice_ops::matvec_rows(&self.data, x.as_array(), out.as_mut_slice());
+        out
     }
 
     /// Transposed matrix–vector product `(C × R) · R → C`: `(Mᵀy)ⱼ = Σᵢ Mᵢⱼ·yᵢ`,

@@ -60,6 +60,48 @@ pub(crate) fn dot<T: Scalar>(xs: &[T], ys: &[T]) -> T {
     for (k, (&a, &b)) in xc.remainder().iter().zip(yc.remainder()).enumerate() {
         acc[k] = acc[k] + a * b;
     }
+    combine(&acc)
+}
+
+/// `out[r] = rows[r] · x` for every row: four rows at a time, eight partial sums each, so
+/// every load of `x` serves four rows and the additions are independent (vectorizable).
+/// Each row's sum is formed exactly as [`dot`] forms it, so results equal `dot` bit for bit.
+#[inline]
+pub(crate) fn matvec_rows<T: Scalar, const C: usize>(rows: &[[T; C]], x: &[T; C], out: &mut [T]) {
+    const LANES: usize = 8;
+    let full = C - C % LANES;
+    let mut row_blocks = rows.chunks_exact(4);
+    let mut out_blocks = out.chunks_exact_mut(4);
+    for (block, o) in (&mut row_blocks).zip(&mut out_blocks) {
+        let mut acc = [[T::zero(); LANES]; 4];
+        let mut c = 0;
+        while c < full {
+            for (r, acc_r) in acc.iter_mut().enumerate() {
+                for k in 0..LANES {
+                    acc_r[k] = acc_r[k] + block[r][c + k] * x[c + k];
+                }
+            }
+            c += LANES;
+        }
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            for k in 0..C - full {
+                acc_r[k] = acc_r[k] + block[r][full + k] * x[full + k];
+            }
+            o[r] = combine(acc_r);
+        }
+    }
+    for (row, o) in row_blocks
+        .remainder()
+        .iter()
+        .zip(out_blocks.into_remainder())
+    {
+        *o = dot(row, x);
+    }
+}
+
+/// The pairwise sum of eight partial sums, in the order [`dot`] uses.
+#[inline]
+fn combine<T: Scalar>(acc: &[T; 8]) -> T {
     let quads = [
         acc[0] + acc[4],
         acc[1] + acc[5],
