@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Builds and runs both firmware programs on the three emulated boards and on the host, and
+# compares them. Exit status 0 only if every check passed; the last line is
+# `embedded: N passed, M failed`.
+#
+#   bash embedded/run_all.sh        (from anywhere)
+#
+# 1. setup.sh: QEMU, the Rust targets, llvm-tools (installed only if missing).
+# 2. The main crate's `mlp` example trains the digits MLP on the host and saves its weights;
+#    they are copied to weights/digits_mlp.tgrd, with the host's test count in
+#    weights/digits_mlp.txt; says whether the weights came out byte for byte as they were.
+# 3. The host runs the same two programs (`--target host-tuple`, typegrad with libm as on the
+#    boards): the reference outputs.
+# 4. Each board runs each program under QEMU (through run.sh, timeout 120 s). A run passes if
+#    it exits 0 (the program's own checks: iris test accuracy >= 0.9, digits count equal to
+#    the mlp example's count) and agrees with the host: equal step and correct counts, losses
+#    within a relative 1e-4 (the report also says whether they are bit-identical).
+# 5. `--features too-big` must fail to build with the RAM message.
+#
+# Outputs are kept in embedded/target/run_all/ (scripts/footprint.sh reads them).
+set -euo pipefail
+cd "$(dirname "$0")"
+started=$SECONDS
+
+bash ./setup.sh
+
+TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf)
+BINS=(train_iris digits_infer)
+LOG=target/run_all
+rm -rf "$LOG"
+mkdir -p "$LOG"
+passed=0
+failed=0
+pass() {
+    passed=$((passed + 1))
+    echo "ok    $*"
+}
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL  $*"
+}
+
+# The value of `key=value` in a program's output (the part before any '/' or space).
+value() {
+    sed -n "s/^$1=\([^/ ]*\).*/\1/p" "$2" | head -n 1
+}
+
+# --- 2. host-trained weights -------------------------------------------------------------
+old_weights=$(mktemp)
+trap 'rm -f "$old_weights"' EXIT
+if [[ -f weights/digits_mlp.tgrd ]]; then cp weights/digits_mlp.tgrd "$old_weights"; fi
+echo "== the mlp example trains the digits MLP on the host and saves its weights"
+(cd .. && cargo run --release --quiet --example mlp) | tee "$LOG/host-mlp.txt"
+cp ../target/digits_mlp.tgrd weights/digits_mlp.tgrd
+counts=$(sed -n 's/.*; \([0-9]*\) of \([0-9]*\) test images correct$/\1 \2/p' "$LOG/host-mlp.txt")
+read -r correct total <<<"$counts"
+[[ -n ${correct:-} && -n ${total:-} ]] || { echo "could not read the mlp example's test count" >&2; exit 1; }
+{
+    echo "# Written by embedded/run_all.sh from the output of \`cargo run --release --example mlp\`,"
+    echo "# which trained and saved digits_mlp.tgrd; read by embedded/build.rs."
+    echo "test_correct=$correct"
+    echo "test_total=$total"
+} >weights/digits_mlp.txt
+if [[ -s $old_weights ]] && cmp -s "$old_weights" weights/digits_mlp.tgrd; then
+    echo "weights/digits_mlp.tgrd: reproduced byte for byte"
+else
+    echo "weights/digits_mlp.tgrd: NEW or CHANGED (commit it if the change is intended)"
+fi
+
+# --- 3. the host's reference runs ---------------------------------------------------------
+echo "== host: the same programs, typegrad with libm (reference)"
+cargo build --release --quiet --target host-tuple --bins
+for b in "${BINS[@]}"; do
+    if cargo run --release --quiet --target host-tuple --bin "$b" >"$LOG/host-$b.txt" 2>"$LOG/host-$b.err"; then
+        pass "host $b: $(grep -E '^test_correct=' "$LOG/host-$b.txt")"
+    else
+        fail "host $b (see $LOG/host-$b.txt)"
+        cat "$LOG/host-$b.txt" "$LOG/host-$b.err"
+    fi
+done
+
+# --- 4. the boards -------------------------------------------------------------------------
+# Compares a board's output with the host's; prints what differs, returns 1 if anything does.
+compare() {
+    local board=$1 host=$2 bin=$3 bad=0 k h d
+    local exact=(test_correct)
+    local close=()
+    if [[ $bin == train_iris ]]; then
+        exact=(steps train_correct test_correct)
+        close=(last_epoch_loss_x1e6 train_loss_x1e6 test_loss_x1e6)
+    fi
+    for k in "${exact[@]}"; do
+        h=$(value "$k" "$host")
+        d=$(value "$k" "$board")
+        if [[ -z $d || $d != "$h" ]]; then
+            echo "      $k: board '$d', host '$h'"
+            bad=1
+        fi
+    done
+    for k in "${close[@]}"; do
+        h=$(value "$k" "$host")
+        d=$(value "$k" "$board")
+        # Relative tolerance 1e-4 (at least 1 millionth: the values are rounded to millionths).
+        if [[ -z $d || -z $h ]] || ! awk -v d="$d" -v h="$h" 'BEGIN {
+                diff = d - h; if (diff < 0) diff = -diff
+                tol = (h < 0 ? -h : h) * 1e-4; if (tol < 1) tol = 1
+                exit !(diff <= tol) }'; then
+            echo "      $k: board '$d', host '$h' (tolerance: relative 1e-4)"
+            bad=1
+        fi
+    done
+    if [[ $bin == train_iris ]]; then
+        if [[ $(value loss_bits "$board") == "$(value loss_bits "$host")" ]]; then
+            echo "      losses bit-identical to the host's ($(value loss_bits "$host"))"
+        else
+            echo "      losses differ from the host's in the last bits: board $(value loss_bits "$board"), host $(value loss_bits "$host")"
+        fi
+    fi
+    return $bad
+}
+
+for t in "${TARGETS[@]}"; do
+    echo "== $t: build"
+    cargo build --release --quiet --target "$t" --bins
+    for b in "${BINS[@]}"; do
+        out="$LOG/$t-$b.txt"
+        rc=0
+        t0=$(date +%s%N)
+        cargo run --release --quiet --target "$t" --bin "$b" >"$out" 2>"$LOG/$t-$b.err" || rc=$?
+        t1=$(date +%s%N)
+        echo "qemu_wall_ms=$(((t1 - t0) / 1000000))" >>"$out"
+        if [[ $rc != 0 ]]; then
+            what="exit status $rc"
+            if [[ $rc == 124 ]]; then what="timed out after 120 s"; fi
+            fail "$t $b: $what"
+            cat "$out" "$LOG/$t-$b.err"
+        elif ! grep -qx PASS "$out"; then
+            fail "$t $b: exit 0 but no PASS line"
+            cat "$out"
+        elif compare "$out" "$LOG/host-$b.txt" "$b" >"$LOG/$t-$b.cmp"; then
+            pass "$t $b: $(grep -E '^test_correct=' "$out"), $(grep -E '^stack_used_bytes=' "$out" | cut -d' ' -f1)"
+            cat "$LOG/$t-$b.cmp"
+        else
+            fail "$t $b: differs from the host"
+            cat "$LOG/$t-$b.cmp"
+        fi
+    done
+done
+
+# --- 5. a network too big for the board does not build ------------------------------------
+echo "== too-big: train_iris with a network larger than the board's RAM must not build"
+for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
+    if cargo build --release --quiet --target "$t" --bin train_iris --features too-big \
+        >"$LOG/$t-too-big.txt" 2>&1; then
+        fail "$t too-big: built, but should not have"
+    elif grep -q "the network's training memory does not fit this board's RAM" "$LOG/$t-too-big.txt"; then
+        pass "$t too-big: the build stops with \"the network's training memory does not fit this board's RAM\""
+    else
+        fail "$t too-big: failed for another reason"
+        cat "$LOG/$t-too-big.txt"
+    fi
+done
+
+echo "embedded run: $((SECONDS - started)) s"
+echo "embedded: $passed passed, $failed failed"
+[[ $failed == 0 ]]

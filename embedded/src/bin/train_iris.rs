@@ -1,0 +1,107 @@
+//! On-device training: a 4-8-3 network on iris (120 training rows, 30 test rows), Adam,
+//! batches of 8, then evaluation. Prints integers only (`key=value` lines) and exits with
+//! status 0 if the test accuracy is at least 0.9, else 1.
+//!
+//! Runs on the boards (`cargo run --release --target thumbv6m-none-eabi --bin train_iris`,
+//! through `run.sh` and QEMU) and on the host (`--target host-tuple`), where it prints the
+//! same lines for `run_all.sh` to compare.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+use typegrad::nn::Memory;
+use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNet};
+use typegrad_embedded::{board, micro, outln, stack};
+
+/// Stack beyond the training memory that `Memory` counts: `fit`'s shuffled index buffer
+/// (`[usize; 120]`), its batch copies, evaluation, printing and the runtime (measured
+/// high-water marks are printed by the program as `stack_used_bytes`).
+const STACK_RESERVE: usize = 6 * 1024;
+
+// The compile-time RAM check: network, gradient, Adam's two moment estimates, the training
+// cache and the batches must fit the board with room for the rest of the stack. With
+// `--features too-big` (hidden layer of RAM/16 units) the build stops with:
+//
+//   error[E0080]: evaluation panicked: the network's training memory does not fit this
+//                 board's RAM
+const _: () = assert!(
+    Memory::<f32, IrisNet, BATCH>::training_bytes(2) + STACK_RESERVE <= board::RAM_BYTES,
+    "the network's training memory does not fit this board's RAM"
+);
+
+#[cfg(target_arch = "arm")]
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    board::exit(run())
+}
+
+#[cfg(all(target_os = "none", target_arch = "riscv32"))]
+#[riscv_rt::entry]
+fn main() -> ! {
+    board::exit(run())
+}
+
+#[cfg(not(target_os = "none"))]
+fn main() {
+    board::exit(run())
+}
+
+fn run() -> bool {
+    let probe = stack::paint();
+    outln!("train_iris on {}", board::BOARD);
+    outln!(
+        "network=4-8-3 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
+        Memory::<f32, IrisNet, BATCH>::PARAMS,
+        Memory::<f32, IrisNet, BATCH>::training_bytes(2),
+        board::RAM_BYTES,
+        BATCH,
+        EPOCHS
+    );
+    let r = match iris_task::train_and_evaluate() {
+        Ok(r) => r,
+        Err(e) => {
+            outln!("FAIL training stopped: {}", e);
+            return false;
+        }
+    };
+    outln!("steps={}", r.steps);
+    outln!("last_epoch_loss_x1e6={}", micro(r.last_epoch_loss));
+    outln!("train_loss_x1e6={}", micro(r.train_loss));
+    outln!("test_loss_x1e6={}", micro(r.test_loss));
+    // The exact bits, to see whether the board computed bit-for-bit what the host did.
+    outln!(
+        "loss_bits={:08x},{:08x},{:08x}",
+        r.last_epoch_loss.to_bits(),
+        r.train_loss.to_bits(),
+        r.test_loss.to_bits()
+    );
+    outln!(
+        "train_correct={}/{}",
+        r.train_correct,
+        iris_task::IRIS_TRAIN_TOTAL
+    );
+    outln!(
+        "test_correct={}/{}",
+        r.test_correct,
+        iris_task::IRIS_TEST_TOTAL
+    );
+    if let Some(us) = r.fit_us {
+        outln!("fit_us={}", us);
+    }
+    if let Some(p) = probe {
+        outln!(
+            "stack_used_bytes={} (of {} painted)",
+            p.used_bytes(),
+            p.measurable_bytes()
+        );
+    }
+    // At least 0.9 test accuracy: 10 · correct ≥ 9 · total.
+    let ok = 10 * r.test_correct >= 9 * iris_task::IRIS_TEST_TOTAL;
+    outln!(
+        "{}",
+        if ok {
+            "PASS"
+        } else {
+            "FAIL test accuracy below 0.9"
+        }
+    );
+    ok
+}

@@ -1,0 +1,50 @@
+//! typegrad on emulated microcontrollers: the code the firmware binaries share.
+//!
+//! - [`board`]: printing, exit status, a clock and the RAM size of the board the firmware is
+//!   built for (Cortex-M0 `microbit`, Cortex-M4F `mps2-an386`, RV32IMAC `virt` under QEMU), or
+//!   the host, where the same binaries run as ordinary programs for comparison.
+//! - [`stack`]: a stack high-water mark (paint, then look how far the paint was scrubbed off).
+//! - [`iris_task`]: on-device training of a 4-8-3 network on iris.
+//! - [`data`]: the data sets, compiled into the firmware by `build.rs`.
+//!
+//! The crate is `no_std` on the boards; on the host (any target with an OS) it uses std for
+//! printing and exiting, and nothing else: typegrad itself is built the same way everywhere
+//! (`default-features = false, features = ["libm"]`), so the host runs exactly the same float
+//! operations, with the same `libm` functions, as the boards.
+#![cfg_attr(target_os = "none", no_std)]
+#![deny(missing_docs)]
+// `unsafe` only where a runtime crate requires it: semihosting calls (board::now_us on ARM)
+// and reading/writing the free stack for the high-water mark (stack.rs); each is allowed
+// where it is used, with a SAFETY comment.
+#![deny(unsafe_code)]
+
+pub mod board;
+pub mod data;
+pub mod iris_task;
+pub mod stack;
+
+// The panic handlers: on ARM `panic-semihosting` (with `exit`: a panic exits QEMU with status
+// 1); on RISC-V the `semihosting` crate's `panic-handler` feature does the same.
+#[cfg(target_arch = "arm")]
+use panic_semihosting as _;
+
+/// `println!` for firmware and host: formats with `core::fmt` and prints through
+/// [`board::print_fmt`] (semihosting on the boards). Print integers only on the boards:
+/// formatting an `f32` pulls about 8 KB of float-to-decimal code into flash.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::board::print_fmt(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `x` in millionths, rounded to the nearest integer (for printing without float formatting).
+pub fn micro(x: f32) -> i64 {
+    let scaled = f64::from(x) * 1e6;
+    // `as` saturates; NaN becomes 0 (a NaN loss stops training with an error first).
+    (if scaled < 0.0 {
+        scaled - 0.5
+    } else {
+        scaled + 0.5
+    }) as i64
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Footprint of the firmware in embedded/: for each board and program, flash (text + rodata),
+# static RAM (data + bss), the measured stack high-water mark and, for training, steps per
+# second under QEMU.
+#
+#   bash scripts/footprint.sh        (from the repository root)
+#
+# Runs embedded/run_all.sh first (which installs QEMU, the targets and llvm-tools if missing,
+# builds everything in release and runs it), then reads the release ELFs with llvm-size and
+# the programs' outputs from embedded/target/run_all/. Exits with run_all.sh's status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+bash embedded/run_all.sh || status=$?
+
+host=$(rustc -vV | sed -n 's/^host: //p')
+llvm_size="$(rustc --print sysroot)/lib/rustlib/$host/bin/llvm-size"
+if [[ ! -x $llvm_size ]]; then
+    echo "footprint: $llvm_size not found (rustup component add llvm-tools)" >&2
+    exit 1
+fi
+
+LOG=embedded/target/run_all
+value() {
+    sed -n "s/^$1=\([^/ ]*\).*/\1/p" "$2" 2>/dev/null | head -n 1
+}
+
+# Sums the sizes of an ELF's sections: prints "flash ram".
+#  flash: code and read-only data (.vector_table, .text, .init*, .trap, .rodata, .srodata,
+#         .eh_frame); ram: .data, .sdata, .bss, .sbss, .uninit. The .stack and .heap regions
+#         of the linker scripts are reservations, not program data, and are not counted.
+sizes() {
+    "$llvm_size" -A "$1" | awk '
+        $1 ~ /^\.(vector_table|text|init|init\.rust|trap|rodata|srodata|eh_frame)$/ { flash += $2 }
+        $1 ~ /^\.(data|sdata|bss|sbss|uninit)$/ { ram += $2 }
+        END { print flash + 0, ram + 0 }'
+}
+
+declare -A BOARD=(
+    [thumbv6m-none-eabi]="microbit, Cortex-M0 (no FPU): 256 KiB flash, 16 KiB RAM"
+    [thumbv7em-none-eabihf]="mps2-an386, Cortex-M4F: 4 MiB flash, 4 MiB RAM"
+    [riscv32imac-unknown-none-elf]="virt, RV32IMAC (no FPU): 16 MiB RAM (the program runs from RAM)"
+)
+
+echo
+echo "## Firmware footprint (release: opt-level \"s\", LTO, codegen-units 1)"
+echo
+echo "Times are QEMU's on this host, not the hardware's: QEMU translates instructions and does"
+echo "not model the real clock, so steps per second say how fast the emulation ran, nothing"
+echo "about a real Cortex-M0 at 16 MHz or a Cortex-M4F at 25 MHz."
+for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
+    echo
+    echo "### $t (${BOARD[$t]})"
+    echo
+    echo "| program | flash (text+rodata) | static RAM (data+bss) | stack high-water mark | result | QEMU time | training steps/s (QEMU) |"
+    echo "|---|---:|---:|---:|---|---:|---:|"
+    for b in train_iris digits_infer; do
+        elf="embedded/target/$t/release/$b"
+        out="$LOG/$t-$b.txt"
+        if [[ ! -f $elf ]]; then
+            echo "| $b | not built | | | | | |"
+            continue
+        fi
+        read -r flash ram < <(sizes "$elf")
+        stack=$(value stack_used_bytes "$out")
+        correct=$(sed -n 's/^test_correct=\([0-9]*\/[0-9]*\).*/\1/p' "$out" 2>/dev/null | head -n 1)
+        verdict=$(grep -qx PASS "$out" 2>/dev/null && echo "PASS, test $correct" || echo "FAIL")
+        rate="—"
+        time_col="—"
+        if [[ $b == train_iris ]]; then
+            steps=$(value steps "$out")
+            us=$(value fit_us "$out")
+            if [[ -n $steps && -n $us && $us -gt 0 ]]; then
+                rate=$((steps * 1000000 / us))
+                time_col="fit: $((us / 1000)) ms for $steps steps"
+            fi
+        else
+            us=$(value infer_us "$out")
+            if [[ -n $us ]]; then
+                time_col="450 inferences: $((us / 1000)) ms"
+            fi
+        fi
+        echo "| $b | $flash B | $ram B | ${stack:-?} B | $verdict | $time_col | $rate |"
+    done
+done
+echo
+echo "Stack high-water mark: bytes from the top of the stack down to the lowest word whose"
+echo "painted pattern was overwritten (embedded/src/stack.rs). train_iris trains a 4-8-3"
+echo "network (67 parameters, batch 8, Adam); digits_infer holds the 64-32-10 network (2,410"
+echo "parameters, 9,640 bytes) on the stack after loading it from flash."
+exit $status
