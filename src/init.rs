@@ -16,6 +16,7 @@ use crate::activation::constant;
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Rng {
     state: u64,
 }
@@ -89,6 +90,7 @@ impl Rng {
 /// How to draw the initial weights of a layer with `fan_in` inputs and `fan_out` outputs.
 /// Biases start at zero.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Init {
     /// Glorot & Bengio (2010): `U(−a, a)` with `a = √(6 / (fan_in + fan_out))`.
     XavierUniform,

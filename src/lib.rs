@@ -18,6 +18,7 @@ pub mod data;
 mod error;
 pub mod gradcheck;
 pub mod init;
+pub mod interop;
 pub mod loss;
 pub mod nn;
 pub mod optim;

@@ -16,6 +16,7 @@ use crate::Real;
 /// assert_eq!(y.into_array(), [2.0, 0.0, -1.0]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Elu {
     /// The scale `α` of the negative part, which tends to `−α` as `x → −∞`.
     pub alpha: f64,

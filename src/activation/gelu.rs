@@ -28,6 +28,7 @@ const CUBIC: f64 = 0.044_715;
 /// assert_eq!(y.into_array(), [0.0, 1e4, 0.0]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Gelu;
 
 impl Gelu {

@@ -14,6 +14,7 @@ use crate::Real;
 /// assert_eq!(Identity.forward(&x), x);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Identity;
 
 impl Elementwise for Identity {

@@ -15,6 +15,7 @@ use crate::Real;
 /// assert_eq!(y, Vector::new([0.0, 0.0, 3.5]));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Relu;
 
 impl Elementwise for Relu {
@@ -44,6 +45,7 @@ impl Elementwise for Relu {
 /// assert_eq!(y, Vector::new([-0.2, 3.5]));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LeakyRelu {
     /// The slope for negative inputs.
     pub slope: f64,

@@ -19,6 +19,7 @@ use crate::Real;
 /// assert_eq!(y, Vector::new([0.5, 1.0, 0.0]));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sigmoid;
 
 impl Elementwise for Sigmoid {

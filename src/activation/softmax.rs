@@ -21,6 +21,7 @@ use crate::{Real, Vector};
 /// assert_eq!(y, Vector::new([0.5, 0.0, 0.5]));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Softmax;
 
 impl Activation for Softmax {

@@ -15,6 +15,7 @@ use crate::Real;
 /// assert_eq!(y, Vector::new([0.0, 1.0, -1.0]));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Tanh;
 
 impl Elementwise for Tanh {

@@ -24,6 +24,7 @@ use crate::{Real, Vector};
 /// assert_eq!(g, Vector::new([-0.25, 0.25])); // (½ − 1, ½ − 0) / 2
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BinaryCrossEntropyWithLogits;
 
 /// `(max(z, 0) − z·t + ln(1 + e^(−|z|)), σ(z))` for one logit, sharing `e^(−|z|)`.

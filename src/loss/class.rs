@@ -18,6 +18,8 @@ use crate::{Scalar, Vector};
 /// assert_eq!(Class::<4>::new(4), Err(ClassError { label: 4, classes: 4 }));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "usize", into = "usize"))]
 pub struct Class<const N: usize> {
     index: usize,
 }

@@ -30,6 +30,7 @@ use crate::{Real, Vector};
 /// assert_eq!(SoftmaxCrossEntropy.gradient(&z, &c.one_hot()), g);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SoftmaxCrossEntropy;
 
 /// `(e, S, m)` with `m = max z`, `eᵢ = e^(zᵢ − m) ∈ (0, 1]` and `S = Σ eᵢ ∈ [1, N]`, so that

@@ -24,6 +24,7 @@ use crate::{Real, Vector};
 /// assert_eq!(Huber::default().gradient(&y, &t), Vector::new([0.25, 0.5])); // (0.5, 1) / 2
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Huber {
     /// The threshold `δ > 0` where the loss turns from quadratic to linear.
     pub delta: f64,

@@ -17,6 +17,7 @@ use crate::{Real, Vector};
 /// assert_eq!(Mae.gradient(&y, &t), Vector::new([0.5, -0.5])); // (+1, −1) / 2
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mae;
 
 impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for Mae {

@@ -15,6 +15,7 @@ use crate::{Real, Vector};
 /// assert_eq!(Mse.gradient(&y, &t), Vector::new([1.0, -2.0])); // 2·(1, −2) / 2
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mse;
 
 impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for Mse {

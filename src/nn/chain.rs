@@ -10,6 +10,7 @@ use crate::{Real, Scalar};
 /// The sizes must agree — `Second::In == First::Out` — or it does not compile. Nest chains
 /// (or write [`seq!`](crate::seq)) for deeper networks; depth is not limited.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Chain<First, Second>(pub First, pub Second);
 
 impl<T: Scalar, First: Parameters<T>, Second: Parameters<T>> Parameters<T>

@@ -12,6 +12,13 @@ use crate::{Batch, Matrix, Real, Scalar, Vector};
 /// Backward, for `dy = ∂L/∂y`: `dz = A'(z)ᵀ·dy`, `∂L/∂W += dz·xᵀ`, `∂L/∂b += dz`,
 /// `∂L/∂x = Wᵀ·dz` (summed over the samples of a batch).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(bound(
+        deserialize = "T: serde::Deserialize<'de> + crate::Scalar, A: serde::Deserialize<'de>"
+    ))
+)]
 pub struct Dense<T, const I: usize, const O: usize, A = Identity> {
     /// The weights `W`, one row per output.
     pub weights: Matrix<T, O, I>,

@@ -7,6 +7,7 @@ use crate::{Real, TrainError};
 
 /// AdaGrad (Duchi, Hazan & Singer, 2011): `G ← G + g²`, `w ← w − η·g / (√G + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct AdaGrad<P> {
     /// Learning rate, weight decay and clipping.
     pub settings: Settings,

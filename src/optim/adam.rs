@@ -14,6 +14,7 @@ use crate::{Real, TrainError};
 /// `λ_w` ([`decoupled_weight_decay`](Adam::decoupled_weight_decay)) is AdamW's decay, applied
 /// outside the adaptive scaling; the L2 decay of [`Settings`] is added to `g` instead.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Adam<P> {
     /// Learning rate, L2 weight decay and clipping.
     pub settings: Settings,

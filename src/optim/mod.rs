@@ -45,6 +45,7 @@ pub trait Optimizer<T: Real, P: Parameters<T>> {
 
 /// Gradient clipping, applied before weight decay and the update rule.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Clip {
     /// No clipping.
     #[default]
@@ -58,6 +59,7 @@ pub enum Clip {
 
 /// What every optimizer shares: learning rate, weight decay and clipping.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Settings {
     /// The learning rate `η` per step.
     pub learning_rate: Schedule,

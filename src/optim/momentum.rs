@@ -11,6 +11,7 @@ use crate::{Real, TrainError};
 ///
 /// The velocity `v` is a value of the network's own type.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Momentum<P> {
     /// Learning rate, weight decay and clipping.
     pub settings: Settings,

@@ -5,6 +5,7 @@ use crate::activation::constant;
 
 /// The learning rate as a function of the step `t` (counting from 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Schedule {
     /// `η(t) = η₀`.
     Constant(f64),

@@ -9,6 +9,7 @@ use crate::optim::{Optimizer, Settings};
 ///
 /// Stateless: it needs no memory beyond the network and its gradient.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sgd {
     /// Learning rate, weight decay and clipping.
     pub settings: Settings,

@@ -1,0 +1,246 @@
+//! `Serialize` / `Deserialize` for [`Vector`], [`Matrix`] and [`Batch`] (the `serde` feature),
+//! without allocation, so they work on `no_std` targets (e.g. with `postcard`).
+//!
+//! # Format
+//! - `Vector<T, N>`: a tuple of exactly `N` elements — JSON `[1.0, 2.0, 3.0]`; in postcard
+//!   the `N` elements back to back, with no length prefix (the length is in the type).
+//! - `Matrix<T, R, C>`: a tuple of `R` rows, each a tuple of `C` elements (row-major, one
+//!   inner array per row) — JSON `[[1.0, 2.0], [3.0, 4.0]]`; in postcard the `R·C` elements
+//!   back to back.
+//! - `Batch<T, B, N>`: as its `B × N` matrix, one row per sample.
+//!
+//! Serde's own array impls stop at 32 elements; these have no limit.
+//!
+//! Deserializing checks the shape: a sequence with fewer or more elements than the type
+//! holds (a vector of 4 for a `Vector<_, 3>`, a ragged row, an extra row) is an
+//! `invalid_length` error, never a panic and never a silent truncation. Elements are read in
+//! place into a zeroed array (hence `T: Scalar` for deserializing), with no temporary copy.
+//!
+//! The networks, activations, losses, [`Class`](crate::loss::Class), optimizers (with their
+//! state and step counts), [`Settings`](crate::optim::Settings), schedules, clipping,
+//! [`Init`](crate::init::Init) and [`Rng`](crate::init::Rng) derive their impls (next to
+//! their definitions) and serialize their tensors as above. `Class` serializes as its label
+//! and refuses an out-of-range label when deserialized.
+
+use core::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use serde::ser::SerializeTuple;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Batch, Matrix, Scalar, Vector};
+
+/// What a tuple being read should be, for error messages: "`{what}` of `{len}` `{unit}`".
+#[derive(Clone, Copy)]
+struct Shape {
+    what: &'static str,
+    len: usize,
+    unit: &'static str,
+}
+
+impl de::Expected for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} of {} {}", self.what, self.len, self.unit)
+    }
+}
+
+/// After the expected elements, counts any extra ones and reports them as an error.
+fn no_more<'de, A: SeqAccess<'de>>(mut seq: A, shape: Shape) -> Result<(), A::Error> {
+    let mut len = shape.len;
+    while seq.next_element::<IgnoredAny>()?.is_some() {
+        len += 1;
+    }
+    if len == shape.len {
+        Ok(())
+    } else {
+        Err(de::Error::invalid_length(len, &shape))
+    }
+}
+
+/// Serializes an array as a tuple of exactly `N` elements.
+struct Tuple<'a, T, const N: usize>(&'a [T; N]);
+
+impl<T: Serialize, const N: usize> Serialize for Tuple<'_, T, N> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut tuple = serializer.serialize_tuple(N)?;
+        for x in self.0 {
+            tuple.serialize_element(x)?;
+        }
+        tuple.end()
+    }
+}
+
+/// Serializes nested arrays as a tuple of `R` rows, each a tuple of `C` elements.
+fn serialize_rows<S: Serializer, T: Serialize, const R: usize, const C: usize>(
+    rows: &[[T; C]; R],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut tuple = serializer.serialize_tuple(R)?;
+    for row in rows {
+        tuple.serialize_element(&Tuple(row))?;
+    }
+    tuple.end()
+}
+
+/// Reads a tuple of exactly `N` elements into an array, in place.
+struct Elements<'a, T, const N: usize> {
+    out: &'a mut [T; N],
+    what: &'static str,
+    unit: &'static str,
+}
+
+impl<T, const N: usize> Elements<'_, T, N> {
+    fn shape(&self) -> Shape {
+        Shape {
+            what: self.what,
+            len: N,
+            unit: self.unit,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> DeserializeSeed<'de> for Elements<'_, T, N> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_tuple(N, self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for Elements<'_, T, N> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        de::Expected::fmt(&self.shape(), f)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let shape = self.shape();
+        for (i, slot) in self.out.iter_mut().enumerate() {
+            match seq.next_element()? {
+                Some(x) => *slot = x,
+                None => return Err(de::Error::invalid_length(i, &shape)),
+            }
+        }
+        no_more(seq, shape)
+    }
+}
+
+/// Reads a tuple of exactly `R` rows, each a tuple of exactly `C` elements, in place.
+struct Rows<'a, T, const R: usize, const C: usize> {
+    out: &'a mut [[T; C]; R],
+    what: &'static str,
+    unit: &'static str,
+    row: &'static str,
+    row_unit: &'static str,
+}
+
+impl<T, const R: usize, const C: usize> Rows<'_, T, R, C> {
+    fn shape(&self) -> Shape {
+        Shape {
+            what: self.what,
+            len: R,
+            unit: self.unit,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const R: usize, const C: usize> Visitor<'de> for Rows<'_, T, R, C> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        de::Expected::fmt(&self.shape(), f)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let shape = self.shape();
+        for (i, out) in self.out.iter_mut().enumerate() {
+            let row = Elements {
+                out,
+                what: self.row,
+                unit: self.row_unit,
+            };
+            if seq.next_element_seed(row)?.is_none() {
+                return Err(de::Error::invalid_length(i, &shape));
+            }
+        }
+        no_more(seq, shape)
+    }
+}
+
+/// Deserializes `R × C` nested arrays (zero-initialized, then filled in place).
+fn deserialize_rows<'de, D, T, const R: usize, const C: usize>(
+    deserializer: D,
+    what: &'static str,
+    unit: &'static str,
+    (row, row_unit): (&'static str, &'static str),
+) -> Result<[[T; C]; R], D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Scalar,
+{
+    let mut rows = [[T::zero(); C]; R];
+    let visitor = Rows {
+        out: &mut rows,
+        what,
+        unit,
+        row,
+        row_unit,
+    };
+    deserializer.deserialize_tuple(R, visitor)?;
+    Ok(rows)
+}
+
+impl<T: Serialize, const N: usize> Serialize for Vector<T, N> {
+    /// A tuple of the `N` elements.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Tuple(self.as_array()).serialize(serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Scalar, const N: usize> Deserialize<'de> for Vector<T, N> {
+    /// A tuple of exactly `N` elements; any other length is an error.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut data = [T::zero(); N];
+        let seed = Elements {
+            out: &mut data,
+            what: "a vector",
+            unit: "elements",
+        };
+        seed.deserialize(deserializer)?;
+        Ok(Self::new(data))
+    }
+}
+
+impl<T: Serialize, const R: usize, const C: usize> Serialize for Matrix<T, R, C> {
+    /// A tuple of `R` rows, each a tuple of `C` elements.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_rows(self.as_rows(), serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Scalar, const R: usize, const C: usize> Deserialize<'de>
+    for Matrix<T, R, C>
+{
+    /// A tuple of exactly `R` rows of exactly `C` elements; any other shape is an error.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_rows(deserializer, "a matrix", "rows", ("a row", "elements")).map(Self::new)
+    }
+}
+
+impl<T: Serialize, const B: usize, const N: usize> Serialize for Batch<T, B, N> {
+    /// As its `B × N` matrix: a tuple of `B` samples, each a tuple of `N` features.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_rows(self.as_matrix().as_rows(), serializer)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Scalar, const B: usize, const N: usize> Deserialize<'de>
+    for Batch<T, B, N>
+{
+    /// A tuple of exactly `B` samples of exactly `N` features; any other shape is an error.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize_rows(deserializer, "a batch", "samples", ("a sample", "features"))
+            .map(|rows| Self::from_matrix(Matrix::new(rows)))
+    }
+}
