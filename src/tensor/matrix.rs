@@ -157,13 +157,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     #[inline]
     pub fn matmul<const K: usize>(&self, rhs: &Matrix<T, C, K>) -> Matrix<T, R, K> {
         let mut out = Matrix::<T, R, K>::zeros();
-        for (out_row, a_row) in out.data.iter_mut().zip(&self.data) {
-            for (&a, b_row) in a_row.iter().zip(&rhs.data) {
-                for (o, &b) in out_row.iter_mut().zip(b_row) {
-                    *o = *o + a * b;
-                }
-            }
-        }
+        slice_ops::matmul_add(&mut out.data, &self.data, &rhs.data);
         out
     }
 
