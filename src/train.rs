@@ -88,7 +88,7 @@ where
         });
     }
     *grads = net.zeros_like();
-    net.backward(&cache, &d_outputs, grads);
+    net.backward_params(&cache, &d_outputs, grads);
     optimizer.step(net, grads)?;
     Ok((value, outputs))
 }

@@ -394,3 +394,27 @@ fn a_non_finite_gradient_is_an_error_and_changes_nothing() {
         Err(TrainError::NonFiniteGradient { step: 1 })
     );
 }
+
+#[test]
+fn wide_layers_on_small_batches_agree_with_predict_and_finite_differences() {
+    // 16 → 12 with a batch of 2 takes the other route through `Dense`'s batch kernel
+    // (transposing the inputs instead of the weights).
+    let mut rng = Rng::new(21);
+    let mut layer = Dense::<f64, 16, 12, Tanh>::new(Matrix::zeros(), Vector::zeros(), Tanh);
+    layer.init(&mut rng, Init::XavierNormal);
+    layer.bias = Vector::from_fn(|_| rng.uniform(-0.5, 0.5));
+    let x: Batch<f64, 2, 16> = random_batch(&mut rng);
+    let y = layer.forward(&x);
+    for s in 0..2 {
+        assert_relative_eq!(
+            layer.predict(&x.sample(s)).as_slice(),
+            y.sample(s).as_slice(),
+            max_relative = 1e-12
+        );
+    }
+    let t = [Vector::<f64, 12>::filled(0.1), Vector::filled(-0.2)];
+    let (grads, _) = analytic(&layer, &Mse, &x, &t);
+    let numeric = numeric_param_gradient(|l| batch_loss(l, &Mse, &x, &t), &layer, 1e-6);
+    let err = params_relative_error(&grads, &numeric);
+    assert!(err < 1e-6, "relative gradient error {err:e}");
+}

@@ -112,6 +112,17 @@ where
         let dh = self.1.backward(&cache.1, dy, &mut grads.1);
         self.0.backward(&cache.0, &dh, &mut grads.0)
     }
+
+    #[inline]
+    fn backward_params<const B: usize>(
+        &self,
+        cache: &Self::Cache<B>,
+        dy: &BatchOf<T, B, Self::Out>,
+        grads: &mut Self,
+    ) {
+        let dh = self.1.backward(&cache.1, dy, &mut grads.1);
+        self.0.backward_params(&cache.0, &dh, &mut grads.0);
+    }
 }
 
 /// The type of a network of any depth: `seq![L1, L2, L3]` is `Chain<L1, Chain<L2, L3>>`.

@@ -4,6 +4,7 @@ use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
 use crate::nn::{Layer, Parameters};
 use crate::shape::Size;
+use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
 
 /// A fully connected layer with `I` inputs, `O` outputs and activation `A`:
@@ -125,6 +126,49 @@ impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for
     }
 }
 
+impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
+    /// `z = X·Wᵀ + b` for a batch (one sample per row): starts every row from the bias and
+    /// accumulates the products into it, with no intermediate batch.
+    ///
+    /// The blocked matmul kernel wants its right operand row-major, so one side is
+    /// transposed: `W` (`O·I` elements) when that is smaller than transposing `X` and the
+    /// result (`B·(I + O)`), else `X`, computing `zᵀ = W·Xᵀ + b`. Both give the same sums in
+    /// the same order.
+    #[inline]
+    fn affine<const B: usize>(&self, x: &Batch<T, B, I>) -> Batch<T, B, O> {
+        if O * I <= B * (I + O) {
+            let w_t = self.weights.transpose();
+            let mut z = Matrix::<T, B, O>::from_fn(|_, o| self.bias[o]);
+            slice_ops::matmul_add(z.as_mut_rows(), x.as_matrix().as_rows(), w_t.as_rows());
+            Batch::from_matrix(z)
+        } else {
+            let x_t = x.as_matrix().transpose();
+            let mut z_t = Matrix::<T, O, B>::from_fn(|o, _| self.bias[o]);
+            slice_ops::matmul_add(z_t.as_mut_rows(), self.weights.as_rows(), x_t.as_rows());
+            Batch::from_matrix(z_t.transpose())
+        }
+    }
+
+    /// Adds `∂L/∂W = dzᵀ·X` and `∂L/∂b = Σₛ dzₛ` straight into `grads`; returns `dz`.
+    #[inline]
+    fn param_gradients<const B: usize>(
+        &self,
+        cache: &DenseCache<T, B, I, O>,
+        dy: &Batch<T, B, O>,
+        grads: &mut Self,
+    ) -> Batch<T, B, O> {
+        let dz = self.activation.backward_batch(&cache.z, &cache.output, dy);
+        let dz_t = dz.as_matrix().transpose(); // O × B
+        slice_ops::matmul_add(
+            grads.weights.as_mut_rows(),
+            dz_t.as_rows(),
+            cache.input.as_matrix().as_rows(),
+        );
+        grads.bias += dz.sum_over_batch();
+        dz
+    }
+}
+
 impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
     type In = Size<I>;
     type Out = Size<O>;
@@ -145,8 +189,7 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
 
     #[inline]
     fn forward<const B: usize>(&self, x: &Batch<T, B, I>) -> Batch<T, B, O> {
-        let z = self.weights.apply_batch(x).add_bias(&self.bias);
-        self.activation.forward_batch(&z)
+        self.activation.forward_batch(&self.affine(x))
     }
 
     #[inline]
@@ -154,7 +197,7 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         &self,
         x: &Batch<T, B, I>,
     ) -> (Batch<T, B, O>, DenseCache<T, B, I, O>) {
-        let z = self.weights.apply_batch(x).add_bias(&self.bias);
+        let z = self.affine(x);
         let y = self.activation.forward_batch(&z);
         (
             y,
@@ -173,11 +216,18 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         dy: &Batch<T, B, O>,
         grads: &mut Self,
     ) -> Batch<T, B, I> {
-        let dz = self.activation.backward_batch(&cache.z, &cache.output, dy);
-        // ∂L/∂W = Σₛ dzₛ·xₛᵀ = dzᵀ·X (dz: B × O, X: B × I)
-        grads.weights += dz.as_matrix().transpose().matmul(cache.input.as_matrix());
-        grads.bias += dz.sum_over_batch();
+        let dz = self.param_gradients(cache, dy, grads);
         // ∂L/∂X = dz·W (B × O · O × I)
         Batch::from_matrix(dz.as_matrix().matmul(&self.weights))
+    }
+
+    #[inline]
+    fn backward_params<const B: usize>(
+        &self,
+        cache: &DenseCache<T, B, I, O>,
+        dy: &Batch<T, B, O>,
+        grads: &mut Self,
+    ) {
+        let _ = self.param_gradients(cache, dy, grads);
     }
 }

@@ -102,6 +102,18 @@ pub trait Layer<T: Real>: Parameters<T> {
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
     ) -> BatchOf<T, B, Self::In>;
+
+    /// [`backward`](Layer::backward) without `∂L/∂input`: only adds `∂L/∂parameters` into
+    /// `grads`. Training calls this on the whole network, whose input gradient nobody needs,
+    /// so the first layer can skip that product. Override it when skipping saves work.
+    fn backward_params<const B: usize>(
+        &self,
+        cache: &Self::Cache<B>,
+        dy: &BatchOf<T, B, Self::Out>,
+        grads: &mut Self,
+    ) {
+        let _ = self.backward(cache, dy, grads);
+    }
 }
 
 /// Memory a network needs, known at compile time.

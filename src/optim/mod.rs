@@ -31,6 +31,7 @@ pub use sgd::Sgd;
 
 use crate::activation::constant;
 use crate::nn::Parameters;
+use crate::tensor::slice_ops;
 use crate::{Real, TrainError};
 
 /// Updates parameters of type `P` from their gradient.
@@ -105,21 +106,21 @@ impl Settings {
         step: u64,
     ) -> Result<Prepared<T>, TrainError> {
         let mut finite = true;
-        let mut norm_sq = T::zero();
-        grads.visit(&mut |g| {
-            for &x in g {
-                finite &= x.is_finite();
-                norm_sq = norm_sq + x * x;
-            }
-        });
-        if !finite || !norm_sq.is_finite() {
+        grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
+        if !finite {
             return Err(TrainError::NonFiniteGradient { step });
         }
         let (scale, limit) = match self.clip {
             Clip::None => (T::one(), None),
             Clip::Value(c) => (T::one(), Some(constant::<T>(c))),
             Clip::Norm(c) => {
+                let mut norm_sq = T::zero();
+                grads.visit(&mut |g| norm_sq = norm_sq + slice_ops::sum_of_squares(g));
                 let norm = norm_sq.sqrt();
+                if !norm.is_finite() {
+                    // Finite gradients whose squares overflow: no meaningful direction.
+                    return Err(TrainError::NonFiniteGradient { step });
+                }
                 let c = constant::<T>(c);
                 (if norm > c { c / norm } else { T::one() }, None)
             }

@@ -148,7 +148,19 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Transpose: `(Mᵀ)ᵢⱼ = Mⱼᵢ`.
     #[inline]
     pub fn transpose(&self) -> Matrix<T, C, R> {
-        Matrix::from_fn(|i, j| self.data[j][i])
+        // 8 × 8 tiles, so that both the rows read and the rows written stay in cache.
+        const TILE: usize = 8;
+        let mut out = Matrix::<T, C, R>::zeros();
+        for i0 in (0..R).step_by(TILE) {
+            for j0 in (0..C).step_by(TILE) {
+                for (i, row) in self.data.iter().enumerate().skip(i0).take(TILE) {
+                    for (j, &x) in row.iter().enumerate().skip(j0).take(TILE) {
+                        out.data[j][i] = x;
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Matrix product `(R × C) · (C × K) → R × K`: `(AB)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ`.

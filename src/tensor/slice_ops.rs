@@ -63,6 +63,30 @@ pub(crate) fn dot<T: Scalar>(xs: &[T], ys: &[T]) -> T {
     combine(&acc)
 }
 
+/// `Σ xᵢ²`, with the eight partial sums of [`dot`].
+#[inline]
+pub(crate) fn sum_of_squares<T: Scalar>(xs: &[T]) -> T {
+    dot(xs, xs)
+}
+
+/// `true` when no element is NaN or ±∞: `Σ 0·xᵢ` is NaN exactly when some `xᵢ` is not
+/// finite (and it cannot overflow), computed with eight independent partial sums.
+#[inline]
+pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
+    const LANES: usize = 8;
+    let mut acc = [T::zero(); LANES];
+    let mut chunks = xs.chunks_exact(LANES);
+    for c in &mut chunks {
+        for k in 0..LANES {
+            acc[k] = acc[k] + c[k] * T::zero();
+        }
+    }
+    for (k, &x) in chunks.remainder().iter().enumerate() {
+        acc[k] = acc[k] + x * T::zero();
+    }
+    !combine(&acc).is_nan_val()
+}
+
 /// `out[r] = rows[r] · x` for every row: four rows at a time, eight partial sums each, so
 /// every load of `x` serves four rows and the additions are independent (vectorizable).
 /// Each row's sum is formed exactly as [`dot`] forms it, so results equal `dot` bit for bit.
@@ -230,6 +254,38 @@ mod tests {
         matvec_rows(&rows, &x, &mut out);
         for (row, o) in rows.iter().zip(out) {
             assert_eq!(o.to_bits(), dot(row, &x).to_bits());
+        }
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use crate::Matrix;
+
+    #[test]
+    fn all_finite_finds_any_nan_or_infinity() {
+        let mut xs = [1.0e30f32; 19];
+        assert!(all_finite(&xs));
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in [0, 7, 8, 18] {
+                let old = xs[i];
+                xs[i] = bad;
+                assert!(!all_finite(&xs), "{bad} at {i}");
+                xs[i] = old;
+            }
+        }
+        assert!(all_finite::<f64>(&[]));
+    }
+
+    #[test]
+    fn tiled_transpose_moves_every_element() {
+        let m = Matrix::<i32, 13, 21>::from_fn(|i, j| (i * 100 + j) as i32);
+        let t = m.transpose();
+        for i in 0..13 {
+            for j in 0..21 {
+                assert_eq!(t[(j, i)], m[(i, j)]);
+            }
         }
     }
 }
