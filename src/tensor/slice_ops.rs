@@ -149,7 +149,8 @@ pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
     b: &[[T; N]; K],
 ) {
     const MR: usize = 4;
-    const NR: usize = 8;
+    // Columns per block: two vectors of the widest float SIMD the build targets.
+    const NR: usize = if cfg!(target_feature = "avx") { 16 } else { 8 };
     let n_full = N - N % NR;
     let mut out_blocks = out.chunks_exact_mut(MR);
     let mut a_blocks = a.chunks_exact(MR);
