@@ -98,14 +98,18 @@ pub(crate) fn matvec_rows<T: Scalar, const C: usize>(rows: &[[T; C]], x: &[T; C]
     let mut out_blocks = out.chunks_exact_mut(4);
     for (block, o) in (&mut row_blocks).zip(&mut out_blocks) {
         let mut acc = [[T::zero(); LANES]; 4];
-        let mut c = 0;
-        while c < full {
-            for (r, acc_r) in acc.iter_mut().enumerate() {
+        let chunks = x
+            .chunks_exact(LANES)
+            .zip(block[0].chunks_exact(LANES))
+            .zip(block[1].chunks_exact(LANES))
+            .zip(block[2].chunks_exact(LANES))
+            .zip(block[3].chunks_exact(LANES));
+        for ((((xc, w0), w1), w2), w3) in chunks {
+            for (acc_r, w) in acc.iter_mut().zip([w0, w1, w2, w3]) {
                 for k in 0..LANES {
-                    acc_r[k] = acc_r[k] + block[r][c + k] * x[c + k];
+                    acc_r[k] = acc_r[k] + w[k] * xc[k];
                 }
             }
-            c += LANES;
         }
         for (r, acc_r) in acc.iter_mut().enumerate() {
             for k in 0..C - full {
