@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![forbid(unsafe_code)]
+#![cfg_attr(not(feature = "simd-dispatch"), forbid(unsafe_code))]
+#![cfg_attr(feature = "simd-dispatch", deny(unsafe_code))]
 #![deny(missing_docs)]
 
 #[cfg(feature = "std")]

@@ -5,6 +5,8 @@
 
 mod batch;
 mod bytes;
+#[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+mod dispatch;
 pub(crate) mod elementwise;
 mod fmt;
 mod matrix;

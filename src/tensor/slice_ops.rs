@@ -146,15 +146,33 @@ fn combine<T: Scalar>(acc: &[T; 8]) -> T {
 /// then added to `out` once; leftover rows and columns are summed the same way with plain
 /// loops. Every element gets `out + Σₖ aᵢₖ·bₖⱼ` with the sum formed in increasing `k` order,
 /// so the result does not depend on where the element falls in the blocking.
+///
+/// With the `simd-dispatch` feature on x86-64, a CPU with AVX2 runs the same kernel compiled
+/// for AVX2 (16-column blocks); the results are identical (no fused multiply-add is used).
 #[inline]
 pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if crate::tensor::dispatch::matmul_add_avx2(out, a, b) {
+        return;
+    }
+    matmul_add_blocked::<T, K, N, DEFAULT_NR>(out, a, b);
+}
+
+/// Columns per block of [`matmul_add`]: two vectors of the widest float SIMD the build targets.
+const DEFAULT_NR: usize = if cfg!(target_feature = "avx") { 16 } else { 8 };
+
+/// The kernel of [`matmul_add`] with `NR` columns per block.
+#[inline(always)]
+pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, const NR: usize>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
     const MR: usize = 4;
-    // Columns per block: two vectors of the widest float SIMD the build targets.
-    const NR: usize = if cfg!(target_feature = "avx") { 16 } else { 8 };
     let n_full = N - N % NR;
     let mut out_blocks = out.chunks_exact_mut(MR);
     let mut a_blocks = a.chunks_exact(MR);
