@@ -41,12 +41,12 @@ fn extreme<T: Scalar>(xs: &[T], better: impl Fn(T, T) -> bool) -> Option<usize> 
 
 /// `Σ xᵢ·yᵢ` over the common length.
 ///
-/// Eight independent partial sums (combined pairwise at the end) instead of one running sum:
-/// a single accumulator makes every addition wait for the previous one, eight let the
-/// compiler vectorize. The order of additions is fixed, so results are reproducible.
+/// Sixteen independent partial sums (combined pairwise at the end) instead of one running
+/// sum: a single accumulator makes every addition wait for the previous one; sixteen keep
+/// the adder busy and let the compiler vectorize. The order of additions is fixed, so results
+/// are reproducible across runs and targets.
 #[inline]
 pub(crate) fn dot<T: Scalar>(xs: &[T], ys: &[T]) -> T {
-    const LANES: usize = 8;
     let n = xs.len().min(ys.len());
     let (xs, ys) = (&xs[..n], &ys[..n]);
     let mut acc = [T::zero(); LANES];
@@ -63,17 +63,33 @@ pub(crate) fn dot<T: Scalar>(xs: &[T], ys: &[T]) -> T {
     combine(&acc)
 }
 
-/// `Σ xᵢ²`, with the eight partial sums of [`dot`].
+/// Partial sums kept by [`dot`] and the reductions built on it.
+const LANES: usize = 16;
+
+/// The pairwise sum of the [`LANES`] partial sums: halves added until one is left.
+#[inline]
+fn combine<T: Scalar>(acc: &[T; LANES]) -> T {
+    let mut v = *acc;
+    let mut width = LANES / 2;
+    while width > 0 {
+        for k in 0..width {
+            v[k] = v[k] + v[k + width];
+        }
+        width /= 2;
+    }
+    v[0]
+}
+
+/// `Σ xᵢ²`, with the partial sums of [`dot`].
 #[inline]
 pub(crate) fn sum_of_squares<T: Scalar>(xs: &[T]) -> T {
     dot(xs, xs)
 }
 
 /// `true` when no element is NaN or ±∞: `Σ 0·xᵢ` is NaN exactly when some `xᵢ` is not
-/// finite (and it cannot overflow), computed with eight independent partial sums.
+/// finite (and it cannot overflow), computed with independent partial sums.
 #[inline]
 pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
-    const LANES: usize = 8;
     let mut acc = [T::zero(); LANES];
     let mut chunks = xs.chunks_exact(LANES);
     for c in &mut chunks {
@@ -87,56 +103,12 @@ pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
     !combine(&acc).is_nan_val()
 }
 
-/// `out[r] = rows[r] · x` for every row: four rows at a time, eight partial sums each, so
-/// every load of `x` serves four rows and the additions are independent (vectorizable).
-/// Each row's sum is formed exactly as [`dot`] forms it, so results equal `dot` bit for bit.
+/// `out[r] = rows[r] · x` for every row, each with [`dot`].
 #[inline]
 pub(crate) fn matvec_rows<T: Scalar, const C: usize>(rows: &[[T; C]], x: &[T; C], out: &mut [T]) {
-    const LANES: usize = 8;
-    let full = C - C % LANES;
-    let mut row_blocks = rows.chunks_exact(4);
-    let mut out_blocks = out.chunks_exact_mut(4);
-    for (block, o) in (&mut row_blocks).zip(&mut out_blocks) {
-        let mut acc = [[T::zero(); LANES]; 4];
-        let chunks = x
-            .chunks_exact(LANES)
-            .zip(block[0].chunks_exact(LANES))
-            .zip(block[1].chunks_exact(LANES))
-            .zip(block[2].chunks_exact(LANES))
-            .zip(block[3].chunks_exact(LANES));
-        for ((((xc, w0), w1), w2), w3) in chunks {
-            for (acc_r, w) in acc.iter_mut().zip([w0, w1, w2, w3]) {
-                for k in 0..LANES {
-                    acc_r[k] = acc_r[k] + w[k] * xc[k];
-                }
-            }
-        }
-        for (r, acc_r) in acc.iter_mut().enumerate() {
-            for k in 0..C - full {
-                acc_r[k] = acc_r[k] + block[r][full + k] * x[full + k];
-            }
-            o[r] = combine(acc_r);
-        }
-    }
-    for (row, o) in row_blocks
-        .remainder()
-        .iter()
-        .zip(out_blocks.into_remainder())
-    {
+    for (row, o) in rows.iter().zip(out) {
         *o = dot(row, x);
     }
-}
-
-/// The pairwise sum of eight partial sums, in the order [`dot`] uses.
-#[inline]
-fn combine<T: Scalar>(acc: &[T; 8]) -> T {
-    let quads = [
-        acc[0] + acc[4],
-        acc[1] + acc[5],
-        acc[2] + acc[6],
-        acc[3] + acc[7],
-    ];
-    (quads[0] + quads[2]) + (quads[1] + quads[3])
 }
 
 /// `out += a · b` for row-major `a: R × K`, `b: K × N`, `out: R × N` (R = `a.len()`).
