@@ -151,14 +151,20 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
         // 8 × 8 tiles, so that both the rows read and the rows written stay in cache.
         const TILE: usize = 8;
         let mut out = Matrix::<T, C, R>::zeros();
-        for i0 in (0..R).step_by(TILE) {
-            for j0 in (0..C).step_by(TILE) {
-                for (i, row) in self.data.iter().enumerate().skip(i0).take(TILE) {
-                    for (j, &x) in row.iter().enumerate().skip(j0).take(TILE) {
-                        out.data[j][i] = x;
+        let mut i0 = 0;
+        while i0 < R {
+            let i1 = (i0 + TILE).min(R);
+            let mut j0 = 0;
+            while j0 < C {
+                let j1 = (j0 + TILE).min(C);
+                for i in i0..i1 {
+                    for j in j0..j1 {
+                        out.data[j][i] = self.data[i][j];
                     }
                 }
+                j0 = j1;
             }
+            i0 = i1;
         }
         out
     }
