@@ -144,7 +144,7 @@ pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, cons
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
-    const MR: usize = 4;
+    const MR: usize = 6;
     let n_full = N - N % NR;
     let mut out_blocks = out.chunks_exact_mut(MR);
     let mut a_blocks = a.chunks_exact(MR);
