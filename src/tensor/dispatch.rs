@@ -31,7 +31,8 @@ pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize>(
     true
 }
 
-/// [`matmul_add_blocked`] compiled for AVX2, 16 columns per block.
+/// [`matmul_add_blocked`] compiled for AVX2: 16 columns per block (two 8-lane vectors), or 8
+/// when the output is narrower than 16 columns.
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -41,7 +42,11 @@ unsafe fn matmul_add_avx2_impl<T: Scalar, const K: usize, const N: usize>(
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
-    matmul_add_blocked::<T, K, N, 16>(out, a, b);
+    if N >= 16 {
+        matmul_add_blocked::<T, K, N, 16>(out, a, b);
+    } else {
+        matmul_add_blocked::<T, K, N, 8>(out, a, b);
+    }
 }
 
 #[cfg(test)]

@@ -131,7 +131,11 @@ pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
     if crate::tensor::dispatch::matmul_add_avx2(out, a, b) {
         return;
     }
-    matmul_add_blocked::<T, K, N, DEFAULT_NR>(out, a, b);
+    if N >= DEFAULT_NR {
+        matmul_add_blocked::<T, K, N, DEFAULT_NR>(out, a, b);
+    } else {
+        matmul_add_blocked::<T, K, N, 8>(out, a, b);
+    }
 }
 
 /// Columns per block of [`matmul_add`]: two vectors of the widest float SIMD the build targets.
