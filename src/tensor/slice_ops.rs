@@ -127,7 +127,12 @@ pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
-    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    // A build that targets AVX2 already (`-C target-cpu=native`) needs no dispatch.
+    #[cfg(all(
+        feature = "simd-dispatch",
+        target_arch = "x86_64",
+        not(target_feature = "avx2")
+    ))]
     if crate::tensor::dispatch::matmul_add_avx2(out, a, b) {
         return;
     }
@@ -141,6 +146,15 @@ pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
 /// Columns per block of [`matmul_add`]: two vectors of the widest float SIMD the build targets.
 const DEFAULT_NR: usize = if cfg!(target_feature = "avx") { 16 } else { 8 };
 
+/// Rows per block of [`matmul_add`]: 6 rows × 2 vectors of partial sums fill the 16 vector
+/// registers of SSE/AVX2. With AVX-512 code LLVM turns the 6-row block into something 40×
+/// slower (measured), so 4 rows there.
+const MR: usize = if cfg!(target_feature = "avx512f") {
+    4
+} else {
+    6
+};
+
 /// The kernel of [`matmul_add`] with `NR` columns per block.
 #[inline(always)]
 pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, const NR: usize>(
@@ -148,7 +162,6 @@ pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, cons
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
-    const MR: usize = 6;
     let n_full = N - N % NR;
     let mut out_blocks = out.chunks_exact_mut(MR);
     let mut a_blocks = a.chunks_exact(MR);
