@@ -38,6 +38,31 @@ macro_rules! outln {
     };
 }
 
+/// Defines `main` for whatever the firmware is built for — the `cortex-m-rt` entry on ARM, the
+/// `riscv-rt` entry on RISC-V, a plain `main` on the host — running `$run() -> bool` and exiting
+/// with its verdict (QEMU's exit status: 0 passed, 1 failed).
+#[macro_export]
+macro_rules! entry {
+    ($run:path) => {
+        #[cfg(target_arch = "arm")]
+        #[cortex_m_rt::entry]
+        fn main() -> ! {
+            $crate::board::exit($run())
+        }
+
+        #[cfg(all(target_os = "none", target_arch = "riscv32"))]
+        #[riscv_rt::entry]
+        fn main() -> ! {
+            $crate::board::exit($run())
+        }
+
+        #[cfg(not(target_os = "none"))]
+        fn main() {
+            $crate::board::exit($run())
+        }
+    };
+}
+
 /// `x` in millionths, rounded to the nearest integer (for printing without float formatting).
 pub fn micro(x: f32) -> i64 {
     let scaled = f64::from(x) * 1e6;

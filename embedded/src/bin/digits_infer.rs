@@ -43,22 +43,7 @@ const _: () = assert!(
     "weights/digits_mlp.tgrd is not a saved 64-32-10 f32 network"
 );
 
-#[cfg(target_arch = "arm")]
-#[cortex_m_rt::entry]
-fn main() -> ! {
-    board::exit(run())
-}
-
-#[cfg(all(target_os = "none", target_arch = "riscv32"))]
-#[riscv_rt::entry]
-fn main() -> ! {
-    board::exit(run())
-}
-
-#[cfg(not(target_os = "none"))]
-fn main() {
-    board::exit(run())
-}
+typegrad_embedded::entry!(run);
 
 fn run() -> bool {
     let probe = stack::paint();

@@ -27,22 +27,7 @@ const _: () = assert!(
     "the network's training memory does not fit this board's RAM"
 );
 
-#[cfg(target_arch = "arm")]
-#[cortex_m_rt::entry]
-fn main() -> ! {
-    board::exit(run())
-}
-
-#[cfg(all(target_os = "none", target_arch = "riscv32"))]
-#[riscv_rt::entry]
-fn main() -> ! {
-    board::exit(run())
-}
-
-#[cfg(not(target_os = "none"))]
-fn main() {
-    board::exit(run())
-}
+typegrad_embedded::entry!(run);
 
 fn run() -> bool {
     let probe = stack::paint();
