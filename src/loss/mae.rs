@@ -53,9 +53,9 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for Mae {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Batch;
     use crate::loss::test_util::{
-        assert_batch_is_mean, assert_close, assert_vector_close, gradient_error, vector,
+        assert_batch_is_mean, assert_close, assert_vector_close, gradient_error, regression_batch,
+        vector,
     };
 
     fn hand_computed<T: Real>() {
@@ -100,16 +100,7 @@ mod tests {
 
     #[test]
     fn batch_is_mean_of_samples() {
-        let y = Batch::from_samples([
-            Vector::new([0.3, -1.2, 2.5]),
-            Vector::new([1.0, 0.0, -2.0]),
-            Vector::new([-0.7, 0.4, 0.1]),
-        ]);
-        let t = [
-            Vector::new([1.0, -0.5, 2.0]),
-            Vector::new([0.0, 0.0, 0.0]),
-            Vector::new([0.5, 0.5, 0.5]),
-        ];
+        let (y, t) = regression_batch();
         assert_batch_is_mean(&Mae, &y, &t);
     }
 }

@@ -76,3 +76,19 @@ pub(super) fn assert_batch_is_mean<L, Target, const B: usize, const N: usize>(
     }
     assert_close(value, total / B as f64);
 }
+
+/// Predictions and targets for a batch of three regression samples (used to check that the
+/// batch loss is the mean of the per-sample losses).
+pub(super) fn regression_batch() -> (crate::Batch<f64, 3, 3>, [Vector<f64, 3>; 3]) {
+    let y = crate::Batch::from_samples([
+        Vector::new([0.3, -1.2, 2.5]),
+        Vector::new([1.0, 0.0, -2.0]),
+        Vector::new([-0.7, 0.4, 0.1]),
+    ]);
+    let t = [
+        Vector::new([1.0, -0.5, 2.0]),
+        Vector::new([0.0, 0.0, 0.0]),
+        Vector::new([0.5, 0.5, 0.5]),
+    ];
+    (y, t)
+}
