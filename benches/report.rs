@@ -313,16 +313,8 @@ fn w2(plan: &Plan) {
 fn w4(plan: &Plan) {
     let net = mlp_a();
     let x = w4_input();
-    let na = NaMlpA {
-        l1: NaDense::from_typegrad(&net.0),
-        l2: NaDense::from_typegrad(&net.1),
-    };
-    let nd = NdMlp {
-        layers: vec![
-            NdDense::from_typegrad(&net.0),
-            NdDense::from_typegrad(&net.1),
-        ],
-    };
+    let na = NaMlpA::from_typegrad(&net);
+    let nd = NdMlp::from_typegrad_a(&net);
     let na_x = nalgebra::SVector::<f32, 64>::from_column_slice(x.as_slice());
     let nd_x = ndarray::Array1::from(x.as_slice().to_vec());
     let expect = [0.115092f32, 0.089422, 0.076908];
@@ -398,16 +390,8 @@ fn check_w3(name: &str, first: f32, twentieth: f32, expect: (f32, f32)) {
 fn w3a(plan: &Plan) {
     let data = w3_data::<64>();
     let net0 = mlp_a();
-    let na0 = NaMlpA {
-        l1: NaDense::from_typegrad(&net0.0),
-        l2: NaDense::from_typegrad(&net0.1),
-    };
-    let nd0 = NdMlp {
-        layers: vec![
-            NdDense::from_typegrad(&net0.0),
-            NdDense::from_typegrad(&net0.1),
-        ],
-    };
+    let na0 = NaMlpA::from_typegrad(&net0);
+    let nd0 = NdMlp::from_typegrad_a(&net0);
     let na_x: Vec<_> = (0..64).map(|k| na_batch::<64>(&data.flat_x, k)).collect();
     let nd_x: Vec<_> = (0..64).map(|k| nd_batch(&data.flat_x, 64, k)).collect();
     let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
@@ -447,18 +431,8 @@ fn w3a(plan: &Plan) {
 fn w3b(plan: &Plan) {
     let data = w3_data::<784>();
     let net0 = mlp_b();
-    let na0 = Box::new(NaMlpB {
-        l1: NaDense::from_typegrad(&net0.0),
-        l2: NaDense::from_typegrad(&net0.1.0),
-        l3: NaDense::from_typegrad(&net0.1.1),
-    });
-    let nd0 = NdMlp {
-        layers: vec![
-            NdDense::from_typegrad(&net0.0),
-            NdDense::from_typegrad(&net0.1.0),
-            NdDense::from_typegrad(&net0.1.1),
-        ],
-    };
+    let na0 = Box::new(NaMlpB::from_typegrad(&net0));
+    let nd0 = NdMlp::from_typegrad_b(&net0);
     let na_x: Vec<_> = (0..64)
         .map(|k| Box::new(na_batch::<784>(&data.flat_x, k)))
         .collect();

@@ -85,10 +85,7 @@ fn w3a(c: &mut Criterion) {
             w3_step(&mut n, &mut grads, &mut sgd, &data, k)
         })
     });
-    let mut na = NaMlpA {
-        l1: NaDense::from_typegrad(&net.0),
-        l2: NaDense::from_typegrad(&net.1),
-    };
+    let mut na = NaMlpA::from_typegrad(&net);
     let na_x: Vec<_> = (0..64).map(|k| na_batch::<64>(&data.flat_x, k)).collect();
     let mut k = 0;
     g.bench_function("nalgebra", |b| {
@@ -101,12 +98,7 @@ fn w3a(c: &mut Criterion) {
             )
         })
     });
-    let mut nd = NdMlp {
-        layers: vec![
-            NdDense::from_typegrad(&net.0),
-            NdDense::from_typegrad(&net.1),
-        ],
-    };
+    let mut nd = NdMlp::from_typegrad_a(&net);
     let nd_x: Vec<_> = (0..64).map(|k| nd_batch(&data.flat_x, 64, k)).collect();
     let mut k = 0;
     g.bench_function("ndarray", |b| {
@@ -125,16 +117,8 @@ fn w3a(c: &mut Criterion) {
 fn w4(c: &mut Criterion) {
     let net = mlp_a();
     let x = w4_input();
-    let na = NaMlpA {
-        l1: NaDense::from_typegrad(&net.0),
-        l2: NaDense::from_typegrad(&net.1),
-    };
-    let nd = NdMlp {
-        layers: vec![
-            NdDense::from_typegrad(&net.0),
-            NdDense::from_typegrad(&net.1),
-        ],
-    };
+    let na = NaMlpA::from_typegrad(&net);
+    let nd = NdMlp::from_typegrad_a(&net);
     let na_x = nalgebra::SVector::<f32, 64>::from_column_slice(x.as_slice());
     let nd_x = ndarray::Array1::from(x.as_slice().to_vec());
     let mut g = c.benchmark_group("W4 inference 64-32-10");

@@ -71,7 +71,19 @@ pub struct NaMlpA {
     pub l2: NaDense<32, 10>,
 }
 
+type Layer<const I: usize, const O: usize, A> = typegrad::nn::Dense<f32, I, O, A>;
+
 impl NaMlpA {
+    /// The same parameters as a typegrad 64-32-10 network.
+    pub fn from_typegrad<A, B>(
+        net: &typegrad::nn::Chain<Layer<64, 32, A>, Layer<32, 10, B>>,
+    ) -> Self {
+        Self {
+            l1: NaDense::from_typegrad(&net.0),
+            l2: NaDense::from_typegrad(&net.1),
+        }
+    }
+
     pub fn step(&mut self, x: &SMatrix<f32, 64, 32>, labels: &[usize], lr: f32) -> f32 {
         let mut a1 = self.l1.forward(x);
         relu_in_place(&mut a1);
@@ -113,6 +125,20 @@ pub struct NaMlpB {
 }
 
 impl NaMlpB {
+    /// The same parameters as a typegrad 784-128-64-10 network.
+    pub fn from_typegrad<A, B, C>(
+        net: &typegrad::nn::Chain<
+            Layer<784, 128, A>,
+            typegrad::nn::Chain<Layer<128, 64, B>, Layer<64, 10, C>>,
+        >,
+    ) -> Self {
+        Self {
+            l1: NaDense::from_typegrad(&net.0),
+            l2: NaDense::from_typegrad(&net.1.0),
+            l3: NaDense::from_typegrad(&net.1.1),
+        }
+    }
+
     pub fn step(&mut self, x: &SMatrix<f32, 784, 32>, labels: &[usize], lr: f32) -> f32 {
         let mut a1 = self.l1.forward(x);
         relu_in_place(&mut a1);
@@ -202,6 +228,34 @@ pub struct NdMlp {
 }
 
 impl NdMlp {
+    /// The same parameters as a typegrad 64-32-10 network.
+    pub fn from_typegrad_a<A, B>(
+        net: &typegrad::nn::Chain<Layer<64, 32, A>, Layer<32, 10, B>>,
+    ) -> Self {
+        Self {
+            layers: vec![
+                NdDense::from_typegrad(&net.0),
+                NdDense::from_typegrad(&net.1),
+            ],
+        }
+    }
+
+    /// The same parameters as a typegrad 784-128-64-10 network.
+    pub fn from_typegrad_b<A, B, C>(
+        net: &typegrad::nn::Chain<
+            Layer<784, 128, A>,
+            typegrad::nn::Chain<Layer<128, 64, B>, Layer<64, 10, C>>,
+        >,
+    ) -> Self {
+        Self {
+            layers: vec![
+                NdDense::from_typegrad(&net.0),
+                NdDense::from_typegrad(&net.1.0),
+                NdDense::from_typegrad(&net.1.1),
+            ],
+        }
+    }
+
     pub fn step(&mut self, x: &Array2<f32>, labels: &[usize], lr: f32) -> f32 {
         let n = self.layers.len();
         let mut acts = vec![x.clone()];
