@@ -4,7 +4,8 @@
 //! single-core peak. Run through `scripts/bench_report.sh` (pins the process to one core and
 //! builds both the default and the `-C target-cpu=native` variant).
 //!
-//! `cargo bench --bench report -- --quick` runs fewer rounds (for a smoke test).
+//! `cargo bench --bench report -- --quick` runs fewer rounds (for a smoke test); workload
+//! names (`w1 w2 w3a w3b w4`) after `--` run only those.
 
 // The AVX-512 peak probe needs Rust ≥ 1.89; only the library promises MSRV 1.85.
 #![allow(clippy::incompatible_msrv)]
@@ -510,15 +511,32 @@ fn main() {
     println!(
         "ratio column: median over rounds of (peer time / typegrad time); > 1 means typegrad is faster"
     );
-    w1::<8>(&plan, peak);
-    w1::<16>(&plan, peak);
-    w1::<32>(&plan, peak);
-    w1::<64>(&plan, peak);
-    w1::<128>(&plan, peak);
-    w1::<256>(&plan, peak);
-    w2(&plan);
-    w4(&plan);
-    w3a(&plan);
+    // Workload names given on the command line (`w1 w2 w3a w3b w4`) select a subset.
+    let chosen: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a.starts_with('w'))
+        .collect();
+    let run = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
+    if run("w1") {
+        w1::<8>(&plan, peak);
+        w1::<16>(&plan, peak);
+        w1::<32>(&plan, peak);
+        w1::<64>(&plan, peak);
+        w1::<128>(&plan, peak);
+        w1::<256>(&plan, peak);
+    }
+    if run("w2") {
+        w2(&plan);
+    }
+    if run("w4") {
+        w4(&plan);
+    }
+    if run("w3a") {
+        w3a(&plan);
+    }
+    if !run("w3b") {
+        return;
+    }
     // W3(b) keeps ~2 MB of matrices on the stack: run it on a thread with room for them.
     std::thread::scope(|s| {
         std::thread::Builder::new()

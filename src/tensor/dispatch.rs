@@ -12,6 +12,9 @@
 #![allow(unsafe_code)]
 
 use crate::Scalar;
+use core::any::Any;
+use std::arch::x86_64::*;
+
 use crate::tensor::slice_ops::matmul_add_blocked;
 
 /// Runs `out += a·b` with the AVX2 build of the kernel if this CPU has AVX2; returns whether
@@ -46,6 +49,127 @@ unsafe fn matmul_add_avx2_impl<T: Scalar, const K: usize, const N: usize>(
         matmul_add_blocked::<T, K, N, 16>(out, a, b);
     } else {
         matmul_add_blocked::<T, K, N, 8>(out, a, b);
+    }
+}
+
+/// Runs `out[r] = rows[r]·x` with the AVX2 kernel if `T` is `f32` and this CPU has AVX2;
+/// returns whether it did.
+#[inline]
+pub(crate) fn matvec_rows_avx2<T: Scalar, const R: usize, const C: usize>(
+    rows: &[[T; C]; R],
+    x: &[T; C],
+    out: &mut [T; R],
+) -> bool {
+    // A type check the compiler resolves: only `f32` has the explicit kernel.
+    let (Some(rows), Some(x), Some(out)) = (
+        (rows as &dyn Any).downcast_ref::<[[f32; C]; R]>(),
+        (x as &dyn Any).downcast_ref::<[f32; C]>(),
+        (out as &mut dyn Any).downcast_mut::<[f32; R]>(),
+    ) else {
+        return false;
+    };
+    if !std::is_x86_feature_detected!("avx2") {
+        return false;
+    }
+    // SAFETY: the CPU supports AVX2 (checked on the line above), which is all that
+    // `matvec_f32_avx2` requires beyond its safe body.
+    unsafe { matvec_f32_avx2(rows, x, out) };
+    true
+}
+
+/// `out[r] = rows[r]·x` for `f32` with AVX2 intrinsics, in the order of
+/// [`matvec_dot`](crate::tensor::slice_ops::matvec_dot): lane `k` of a row's register sums
+/// the products `i ≡ k mod 8`; eight rows' registers are then combined at once — halves
+/// added (`qⱼ = sⱼ + sⱼ₊₄`), then two rounds of horizontal adds (`(q₀+q₁)+(q₂+q₃)`). No fused
+/// multiply-add, so the results equal the portable kernel's bit for bit.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
+    rows: &[[f32; C]; R],
+    x: &[f32; C],
+    out: &mut [f32; R],
+) {
+    let full = C - C % 8;
+    // One block: the intrinsics are `unsafe` to call before Rust 1.87 (the MSRV is 1.85).
+    unsafe {
+        let mut row_blocks = rows.chunks_exact(8);
+        let mut out_blocks = out.chunks_exact_mut(8);
+        for (rb, ob) in (&mut row_blocks).zip(&mut out_blocks) {
+            // Chunk by chunk, one load of `x` serving eight rows (row by row, the chunks of
+            // `x` would not fit the registers next to the sums: twice the loads).
+            let mut acc = [_mm256_setzero_ps(); 8];
+            for (i, v) in x[..full].chunks_exact(8).enumerate() {
+                let v = _mm256_loadu_ps(v.as_ptr());
+                for (a, row) in acc.iter_mut().zip(rb) {
+                    let w = _mm256_loadu_ps(row[8 * i..8 * i + 8].as_ptr());
+                    *a = _mm256_add_ps(*a, _mm256_mul_ps(w, v));
+                }
+            }
+            if full < C {
+                for (a, row) in acc.iter_mut().zip(rb) {
+                    *a = _mm256_add_ps(*a, tail_products(&row[full..], &x[full..]));
+                }
+            }
+            // Rows r and r+4 share a register: [q of row r | q of row r+4].
+            let u04 = add_halves(acc[0], acc[4]);
+            let u15 = add_halves(acc[1], acc[5]);
+            let u26 = add_halves(acc[2], acc[6]);
+            let u37 = add_halves(acc[3], acc[7]);
+            // [q₀+q₁, q₂+q₃] of rows 0, 1 | 4, 5 and of rows 2, 3 | 6, 7; then the final pairs.
+            let h01 = _mm256_hadd_ps(u04, u15);
+            let h23 = _mm256_hadd_ps(u26, u37);
+            _mm256_storeu_ps(ob[..8].as_mut_ptr(), _mm256_hadd_ps(h01, h23));
+        }
+        for (row, o) in row_blocks
+            .remainder()
+            .iter()
+            .zip(out_blocks.into_remainder())
+        {
+            let mut acc = _mm256_setzero_ps();
+            for (w, v) in row[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
+                let p = _mm256_mul_ps(_mm256_loadu_ps(w.as_ptr()), _mm256_loadu_ps(v.as_ptr()));
+                acc = _mm256_add_ps(acc, p);
+            }
+            if full < C {
+                acc = _mm256_add_ps(acc, tail_products(&row[full..], &x[full..]));
+            }
+            let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+            let h = _mm_hadd_ps(q, q);
+            *o = _mm_cvtss_f32(_mm_hadd_ps(h, h));
+        }
+    }
+}
+
+/// The products `w·v` of the last (fewer than eight) elements, in the low lanes; the other
+/// lanes `+0` (adding `+0` leaves a partial sum unchanged: it starts at `+0` and never
+/// becomes `−0`).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn tail_products(w: &[f32], v: &[f32]) -> __m256 {
+    let (mut w8, mut v8) = ([0.0f32; 8], [0.0f32; 8]);
+    w8[..w.len()].copy_from_slice(w);
+    v8[..v.len()].copy_from_slice(v);
+    unsafe { _mm256_mul_ps(_mm256_loadu_ps(w8.as_ptr()), _mm256_loadu_ps(v8.as_ptr())) }
+}
+
+/// `[lo(a) + hi(a) | lo(b) + hi(b)]` (four lanes each).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+#[allow(unused_unsafe)] // needed before Rust 1.87
+unsafe fn add_halves(a: __m256, b: __m256) -> __m256 {
+    unsafe {
+        _mm256_add_ps(
+            _mm256_permute2f128_ps::<0x20>(a, b),
+            _mm256_permute2f128_ps::<0x31>(a, b),
+        )
     }
 }
 

@@ -103,12 +103,38 @@ pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
     !combine(&acc).is_nan_val()
 }
 
-/// `out[r] = rows[r] · x` for every row, each with [`dot`].
+/// `out[r] = rows[r] · x` for every row.
+///
+/// Each row keeps eight partial sums (`sₖ = Σᵢ rowᵢ·xᵢ` over the `i ≡ k mod 8`, in increasing
+/// `i`), combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — a fixed order, so every build
+/// gives the same result. With the `simd-dispatch` feature on x86-64, `f32` on a CPU with AVX2
+/// runs an explicit AVX2 kernel (eight rows per block, one 8-lane register of partial sums per
+/// row, so the combining is a few horizontal adds per eight rows) with the same results.
 #[inline]
-pub(crate) fn matvec_rows<T: Scalar, const C: usize>(rows: &[[T; C]], x: &[T; C], out: &mut [T]) {
-    for (row, o) in rows.iter().zip(out) {
-        *o = dot(row, x);
+pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
+    rows: &[[T; C]; R],
+    x: &[T; C],
+    out: &mut [T; R],
+) {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if crate::tensor::dispatch::matvec_rows_avx2(rows, x, out) {
+        return;
     }
+    for (row, o) in rows.iter().zip(out) {
+        *o = matvec_dot(row, x);
+    }
+}
+
+/// `row · x` in the order of [`matvec_rows`].
+#[inline(always)]
+pub(crate) fn matvec_dot<T: Scalar>(row: &[T], x: &[T]) -> T {
+    let mut s = [T::zero(); 8];
+    for (w, v) in row.chunks(8).zip(x.chunks(8)) {
+        for ((a, &w), &v) in s.iter_mut().zip(w).zip(v) {
+            *a = *a + w * v;
+        }
+    }
+    ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
 }
 
 /// `out += a · b` for row-major `a: R × K`, `b: K × N`, `out: R × N` (R = `a.len()`).
@@ -256,8 +282,17 @@ mod tests {
         check::<5, 0, 9>();
     }
 
+    /// The documented summation order of [`matvec_rows`], one element at a time.
+    fn eight_partial_sums<T: Scalar>(row: &[T], x: &[T]) -> T {
+        let mut s = [T::zero(); 8];
+        for (i, (&w, &v)) in row.iter().zip(x).enumerate() {
+            s[i % 8] = s[i % 8] + w * v;
+        }
+        ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
+    }
+
     #[test]
-    fn matvec_rows_equals_dot() {
+    fn matvec_rows_sums_in_the_documented_order() {
         let rows: [[f64; 13]; 7] = core::array::from_fn(|i| {
             core::array::from_fn(|j| (i as f64 - 3.0) * 0.5 + j as f64 * 0.25)
         });
@@ -265,7 +300,18 @@ mod tests {
         let mut out = [0.0; 7];
         matvec_rows(&rows, &x, &mut out);
         for (row, o) in rows.iter().zip(out) {
-            assert_eq!(o.to_bits(), dot(row, &x).to_bits());
+            assert_eq!(o.to_bits(), eight_partial_sums(row, &x).to_bits());
+        }
+        // Longer rows: full blocks of eight plus a remainder, and rows left over.
+        let rows: [[f32; 37]; 19] = core::array::from_fn(|i| {
+            core::array::from_fn(|j| ((i * 5 + j * 3) % 17) as f32 * 0.31 - 2.0)
+        });
+        let x: [f32; 37] = core::array::from_fn(|j| (j % 7) as f32 * 0.7 - 1.9);
+        let mut out = [0.0; 19];
+        matvec_rows(&rows, &x, &mut out);
+        for (row, o) in rows.iter().zip(out) {
+            assert_eq!(o.to_bits(), eight_partial_sums(row, &x).to_bits());
+            approx::assert_relative_eq!(o, dot(row, &x), max_relative = 1e-5);
         }
     }
 }
