@@ -62,35 +62,51 @@ where
     L: Loss<T, K, Tg>,
     O: Optimizer<T, Net>,
 {
-    step_with_outputs(net, grads, optimizer, loss, inputs, targets).map(|(value, _)| value)
+    let mut cache = Net::new_cache::<B>();
+    step_in(
+        net,
+        grads,
+        &mut cache,
+        optimizer,
+        loss,
+        inputs,
+        targets,
+        |_| {},
+    )
 }
 
-/// [`train_step`], also returning the network's outputs for the batch.
-fn step_with_outputs<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
+/// [`train_step`] with a cache the caller keeps between steps; `on_outputs` sees the
+/// network's outputs for the batch (before the update).
+#[allow(clippy::too_many_arguments)]
+fn step_in<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
     net: &mut Net,
     grads: &mut Net,
+    cache: &mut Net::Cache<B>,
     optimizer: &mut O,
     loss: &L,
     inputs: &Batch<T, B, I>,
     targets: &[Tg; B],
-) -> Result<(T, Batch<T, B, K>), TrainError>
+    on_outputs: impl FnOnce(&Batch<T, B, K>),
+) -> Result<T, TrainError>
 where
     T: Real,
     Net: Layer<T, In = Size<I>, Out = Size<K>>,
     L: Loss<T, K, Tg>,
     O: Optimizer<T, Net>,
 {
-    let (outputs, cache) = net.forward_train(inputs);
-    let (value, d_outputs) = loss.batch_value_and_gradient(&outputs, targets);
+    net.forward_train(inputs, cache);
+    let outputs = Net::output(cache);
+    let (value, d_outputs) = loss.batch_value_and_gradient(outputs, targets);
     if !value.is_finite() {
         return Err(TrainError::NonFiniteLoss {
             step: optimizer.steps() + 1,
         });
     }
-    *grads = net.zeros_like();
-    net.backward_params(&cache, &d_outputs, grads);
+    on_outputs(outputs);
+    grads.visit_mut(&mut |g| g.fill(T::zero()));
+    net.backward_params(inputs, cache, &d_outputs, grads);
     optimizer.step(net, grads)?;
-    Ok((value, outputs))
+    Ok(value)
 }
 
 /// What one epoch of [`fit`] measured.
@@ -163,6 +179,7 @@ where
     }
     let mut rng = Rng::new(config.seed);
     let mut grads = net.zeros_like();
+    let mut cache = Net::new_cache::<B>();
     for epoch in 1..=config.epochs {
         if config.shuffle {
             rng.shuffle(order);
@@ -172,13 +189,15 @@ where
         for chunk in order.chunks_exact(B) {
             let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
             let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
-            let (value, outputs) = step_with_outputs(net, &mut grads, optimizer, loss, &x, &t)?;
-            for (s, target) in t.iter().enumerate() {
-                if let Some(ok) = target.is_correct(outputs.sample_array(s)) {
-                    judged += 1;
-                    correct += usize::from(ok);
+            let judge = |outputs: &Batch<T, B, K>| {
+                for (s, target) in t.iter().enumerate() {
+                    if let Some(ok) = target.is_correct(outputs.sample_array(s)) {
+                        judged += 1;
+                        correct += usize::from(ok);
+                    }
                 }
-            }
+            };
+            let value = step_in(net, &mut grads, &mut cache, optimizer, loss, &x, &t, judge)?;
             total = total + value;
             batches += 1;
         }

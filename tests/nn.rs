@@ -36,10 +36,23 @@ where
     Net: Layer<f64, In = typegrad::shape::Size<I>, Out = typegrad::shape::Size<O>>,
     L: Loss<f64, O, Tg>,
 {
-    let (y, cache) = net.forward_train(x);
-    let (_, dy) = loss.batch_value_and_gradient(&y, t);
+    let mut cache = Net::new_cache::<B>();
+    net.forward_train(x, &mut cache);
+    let (_, dy) = loss.batch_value_and_gradient(Net::output(&cache), t);
     let mut grads = net.zeros_like();
-    let dx = net.backward(&cache, &dy, &mut grads);
+    let mut dx = Batch::zeros();
+    net.backward(x, &mut cache, &dy, &mut grads, &mut dx);
+    // Only the parameter gradients: the same as `backward` gives.
+    let mut cache = Net::new_cache::<B>();
+    net.forward_train(x, &mut cache);
+    let mut params_only = net.zeros_like();
+    net.backward_params(x, &mut cache, &dy, &mut params_only);
+    let flat = |n: &Net| {
+        let mut v = Vec::new();
+        n.visit(&mut |s| v.extend_from_slice(s));
+        v
+    };
+    assert_eq!(flat(&params_only), flat(&grads));
     (grads, dx)
 }
 
@@ -142,8 +155,9 @@ fn predict_equals_forward_on_a_batch_of_one_and_on_each_sample() {
             max_relative = 1e-12
         );
     }
-    let (y_train, _) = net.forward_train(&x);
-    assert_eq!(y, y_train);
+    let mut cache = Deep::new_cache::<5>();
+    net.forward_train(&x, &mut cache);
+    assert_eq!(&y, Deep::output(&cache));
 }
 
 #[test]
@@ -184,10 +198,11 @@ fn parameter_counts_and_memory_are_compile_time_constants() {
     assert_eq!(Memory::<f32, Mlp, 32>::NETWORK_BYTES, network_bytes);
     // Input 32×64 and output 32×10 f32 values.
     assert_eq!(Memory::<f32, Mlp, 32>::IO_BYTES, (32 * 64 + 32 * 10) * 4);
-    // Cache: layer 1 keeps x (32×64), z and y (32×32 each); layer 2 keeps x (32×32), z, y (32×10 each).
+    // Cache: layer 1 keeps z and y (32×32 each), layer 2 z and y (32×10 each); the inputs
+    // are passed to `backward` again rather than copied.
     assert_eq!(
         Memory::<f32, Mlp, 32>::CACHE_BYTES,
-        (32 * 64 + 2 * 32 * 32 + 32 * 32 + 2 * 32 * 10) * 4
+        (2 * 32 * 32 + 2 * 32 * 10) * 4
     );
     assert_eq!(
         Memory::<f32, Mlp, 32>::training_bytes(2),

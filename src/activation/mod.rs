@@ -74,6 +74,26 @@ pub trait Activation: Copy + Debug {
         }
         dx
     }
+
+    /// [`forward_batch`](Activation::forward_batch) written into `y` (no temporary batch).
+    fn forward_batch_into<T: Real, const B: usize, const N: usize>(
+        &self,
+        x: &Batch<T, B, N>,
+        y: &mut Batch<T, B, N>,
+    ) {
+        *y = self.forward_batch(x);
+    }
+
+    /// [`backward_batch`](Activation::backward_batch) in place: `x_then_dx` holds the input
+    /// `x` on entry and `∂L/∂x` on return.
+    fn backward_batch_in_place<T: Real, const B: usize, const N: usize>(
+        &self,
+        x_then_dx: &mut Batch<T, B, N>,
+        y: &Batch<T, B, N>,
+        dy: &Batch<T, B, N>,
+    ) {
+        *x_then_dx = self.backward_batch(x_then_dx, y, dy);
+    }
 }
 
 /// An activation applied to each element independently: `yᵢ = f(xᵢ)`, `∂yᵢ/∂xᵢ = f'(xᵢ)`.
@@ -121,6 +141,30 @@ impl<E: Elementwise> Activation for E {
             *d = self.derivative(xs[k], ys[k]) * dys[k];
         }
         dx
+    }
+
+    #[inline]
+    fn forward_batch_into<T: Real, const B: usize, const N: usize>(
+        &self,
+        x: &Batch<T, B, N>,
+        y: &mut Batch<T, B, N>,
+    ) {
+        for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
+            *o = self.value(v);
+        }
+    }
+
+    #[inline]
+    fn backward_batch_in_place<T: Real, const B: usize, const N: usize>(
+        &self,
+        x_then_dx: &mut Batch<T, B, N>,
+        y: &Batch<T, B, N>,
+        dy: &Batch<T, B, N>,
+    ) {
+        let elements = x_then_dx.as_mut_slice().iter_mut();
+        for ((d, &y), &dy) in elements.zip(y.as_slice()).zip(dy.as_slice()) {
+            *d = self.derivative(*d, y) * dy;
+        }
     }
 }
 

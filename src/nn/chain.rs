@@ -2,7 +2,7 @@
 
 use crate::init::{Init, Rng};
 use crate::nn::{Layer, Parameters};
-use crate::shape::{BatchOf, VectorOf};
+use crate::shape::{BatchOf, Known, VectorOf};
 use crate::{Real, Scalar};
 
 /// `First` then `Second`: the outputs of `First` are the inputs of `Second`.
@@ -92,36 +92,52 @@ where
         self.1.forward(&self.0.forward(x))
     }
 
+    fn new_cache<const B: usize>() -> Self::Cache<B> {
+        ChainCache(First::new_cache(), Second::new_cache())
+    }
+
     #[inline]
     fn forward_train<const B: usize>(
         &self,
         x: &BatchOf<T, B, Self::In>,
-    ) -> (BatchOf<T, B, Self::Out>, Self::Cache<B>) {
-        let (h, c0) = self.0.forward_train(x);
-        let (y, c1) = self.1.forward_train(&h);
-        (y, ChainCache(c0, c1))
+        cache: &mut Self::Cache<B>,
+    ) {
+        self.0.forward_train(x, &mut cache.0);
+        self.1.forward_train(First::output(&cache.0), &mut cache.1);
+    }
+
+    #[inline]
+    fn output<const B: usize>(cache: &Self::Cache<B>) -> &BatchOf<T, B, Self::Out> {
+        Second::output(&cache.1)
     }
 
     #[inline]
     fn backward<const B: usize>(
         &self,
-        cache: &Self::Cache<B>,
+        x: &BatchOf<T, B, Self::In>,
+        cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
-    ) -> BatchOf<T, B, Self::In> {
-        let dh = self.1.backward(&cache.1, dy, &mut grads.1);
-        self.0.backward(&cache.0, &dh, &mut grads.0)
+        dx: &mut BatchOf<T, B, Self::In>,
+    ) {
+        let dh = &mut <First::Out as Known>::batch(|_, _| T::zero());
+        let h = First::output(&cache.0);
+        self.1.backward(h, &mut cache.1, dy, &mut grads.1, dh);
+        self.0.backward(x, &mut cache.0, dh, &mut grads.0, dx);
     }
 
     #[inline]
     fn backward_params<const B: usize>(
         &self,
-        cache: &Self::Cache<B>,
+        x: &BatchOf<T, B, Self::In>,
+        cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
     ) {
-        let dh = self.1.backward(&cache.1, dy, &mut grads.1);
-        self.0.backward_params(&cache.0, &dh, &mut grads.0);
+        let dh = &mut <First::Out as Known>::batch(|_, _| T::zero());
+        let h = First::output(&cache.0);
+        self.1.backward(h, &mut cache.1, dy, &mut grads.1, dh);
+        self.0.backward_params(x, &mut cache.0, dh, &mut grads.0);
     }
 }
 

@@ -57,12 +57,11 @@ impl<T: Scalar, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A>
     }
 }
 
-/// What [`Dense`] keeps from a training forward pass: the input, `z = W·x + b` and `y = A(z)`.
+/// What [`Dense`] keeps from a training forward pass: `z = W·x + b` and `y = A(z)` (the input
+/// is passed to [`backward`](Layer::backward) again instead of being copied here).
 #[derive(Debug, Clone, Copy)]
-pub struct DenseCache<T, const B: usize, const I: usize, const O: usize> {
-    /// The input batch.
-    pub input: Batch<T, B, I>,
-    /// The pre-activation `z = W·x + b`.
+pub struct DenseCache<T, const B: usize, const O: usize> {
+    /// The pre-activation `z = W·x + b`; after [`backward`](Layer::backward), `∂L/∂z`.
     pub z: Batch<T, B, O>,
     /// The output `y = A(z)`.
     pub output: Batch<T, B, O>,
@@ -135,52 +134,56 @@ impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for
 }
 
 impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
-    /// `z = X·Wᵀ + b` for a batch (one sample per row): starts every row from the bias and
-    /// accumulates the products into it, with no intermediate batch.
+    /// `z = X·Wᵀ + b` for a batch (one sample per row), written into `z`: every row starts
+    /// from the bias and the products are accumulated into it.
     ///
     /// The blocked matmul kernel wants its right operand row-major, so one side is
     /// transposed: `W` (`O·I` elements) when that is smaller than transposing `X` and the
     /// result (`B·(I + O)`), else `X`, computing `zᵀ = W·Xᵀ + b`. Both give the same sums in
     /// the same order.
     #[inline]
-    fn affine<const B: usize>(&self, x: &Batch<T, B, I>) -> Batch<T, B, O> {
+    fn affine_into<const B: usize>(&self, x: &Batch<T, B, I>, z: &mut Batch<T, B, O>) {
         if O * I <= B * (I + O) {
             let w_t = self.weights.transpose();
-            let mut z = Matrix::<T, B, O>::from_fn(|_, o| self.bias[o]);
-            slice_ops::matmul_add(z.as_mut_rows(), x.as_matrix().as_rows(), w_t.as_rows());
-            Batch::from_matrix(z)
+            for row in z.as_mut_matrix().as_mut_rows() {
+                *row = *self.bias.as_array();
+            }
+            let z = z.as_mut_matrix().as_mut_rows();
+            slice_ops::matmul_add(z, x.as_matrix().as_rows(), w_t.as_rows());
         } else {
             let x_t = x.as_matrix().transpose();
             let mut z_t = Matrix::<T, O, B>::from_fn(|o, _| self.bias[o]);
             slice_ops::matmul_add(z_t.as_mut_rows(), self.weights.as_rows(), x_t.as_rows());
-            Batch::from_matrix(z_t.transpose())
+            z_t.transpose_into(z.as_mut_matrix());
         }
     }
 
-    /// Adds `∂L/∂W = dzᵀ·X` and `∂L/∂b = Σₛ dzₛ` straight into `grads`; returns `dz`.
+    /// Turns `cache.z` into `dz = A'(z)ᵀ·dy` and adds `∂L/∂W = dzᵀ·X` and `∂L/∂b = Σₛ dzₛ`
+    /// straight into `grads`.
     #[inline]
     fn param_gradients<const B: usize>(
         &self,
-        cache: &DenseCache<T, B, I, O>,
+        x: &Batch<T, B, I>,
+        cache: &mut DenseCache<T, B, O>,
         dy: &Batch<T, B, O>,
         grads: &mut Self,
-    ) -> Batch<T, B, O> {
-        let dz = self.activation.backward_batch(&cache.z, &cache.output, dy);
-        let dz_t = dz.as_matrix().transpose(); // O × B
+    ) {
+        self.activation
+            .backward_batch_in_place(&mut cache.z, &cache.output, dy);
+        let dz_t = cache.z.as_matrix().transpose(); // O × B
         slice_ops::matmul_add(
             grads.weights.as_mut_rows(),
             dz_t.as_rows(),
-            cache.input.as_matrix().as_rows(),
+            x.as_matrix().as_rows(),
         );
-        grads.bias += dz.sum_over_batch();
-        dz
+        grads.bias += cache.z.sum_over_batch();
     }
 }
 
 impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
     type In = Size<I>;
     type Out = Size<O>;
-    type Cache<const B: usize> = DenseCache<T, B, I, O>;
+    type Cache<const B: usize> = DenseCache<T, B, O>;
 
     fn init(&mut self, rng: &mut Rng, init: Init) {
         for w in self.weights.iter_mut() {
@@ -197,45 +200,57 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
 
     #[inline]
     fn forward<const B: usize>(&self, x: &Batch<T, B, I>) -> Batch<T, B, O> {
-        self.activation.forward_batch(&self.affine(x))
+        let mut z = Batch::zeros();
+        self.affine_into(x, &mut z);
+        self.activation.forward_batch(&z)
+    }
+
+    fn new_cache<const B: usize>() -> DenseCache<T, B, O> {
+        DenseCache {
+            z: Batch::zeros(),
+            output: Batch::zeros(),
+        }
     }
 
     #[inline]
-    fn forward_train<const B: usize>(
-        &self,
-        x: &Batch<T, B, I>,
-    ) -> (Batch<T, B, O>, DenseCache<T, B, I, O>) {
-        let z = self.affine(x);
-        let y = self.activation.forward_batch(&z);
-        (
-            y,
-            DenseCache {
-                input: *x,
-                z,
-                output: y,
-            },
-        )
+    fn forward_train<const B: usize>(&self, x: &Batch<T, B, I>, cache: &mut DenseCache<T, B, O>) {
+        self.affine_into(x, &mut cache.z);
+        self.activation
+            .forward_batch_into(&cache.z, &mut cache.output);
+    }
+
+    #[inline]
+    fn output<const B: usize>(cache: &DenseCache<T, B, O>) -> &Batch<T, B, O> {
+        &cache.output
     }
 
     #[inline]
     fn backward<const B: usize>(
         &self,
-        cache: &DenseCache<T, B, I, O>,
+        x: &Batch<T, B, I>,
+        cache: &mut DenseCache<T, B, O>,
         dy: &Batch<T, B, O>,
         grads: &mut Self,
-    ) -> Batch<T, B, I> {
-        let dz = self.param_gradients(cache, dy, grads);
+        dx: &mut Batch<T, B, I>,
+    ) {
+        self.param_gradients(x, cache, dy, grads);
         // ∂L/∂X = dz·W (B × O · O × I)
-        Batch::from_matrix(dz.as_matrix().matmul(&self.weights))
+        dx.as_mut_slice().fill(T::zero());
+        slice_ops::matmul_add(
+            dx.as_mut_matrix().as_mut_rows(),
+            cache.z.as_matrix().as_rows(),
+            self.weights.as_rows(),
+        );
     }
 
     #[inline]
     fn backward_params<const B: usize>(
         &self,
-        cache: &DenseCache<T, B, I, O>,
+        x: &Batch<T, B, I>,
+        cache: &mut DenseCache<T, B, O>,
         dy: &Batch<T, B, O>,
         grads: &mut Self,
     ) {
-        let _ = self.param_gradients(cache, dy, grads);
+        self.param_gradients(x, cache, dy, grads);
     }
 }

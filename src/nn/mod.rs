@@ -71,13 +71,19 @@ pub trait Parameters<T: Scalar>: Copy {
 ///
 /// `In` and `Out` are [`Size`](crate::shape::Size)s; the batch size `B` is chosen per call, so
 /// one network serves single samples, mini-batches and full batches.
+///
+/// Training passes work in place: [`forward_train`](Layer::forward_train) fills a cache the
+/// caller owns (make one with [`new_cache`](Layer::new_cache) and reuse it for every step),
+/// and [`backward`](Layer::backward) gets the same input batch again instead of a copy kept in
+/// the cache. Nothing large is returned by value, so nothing large is copied.
 pub trait Layer<T: Real>: Parameters<T> {
     /// The number of input features, as `Size<I>`.
     type In: Known;
     /// The number of output features, as `Size<O>`.
     type Out: Known;
-    /// What a training forward pass keeps for the backward pass (a fixed-size value).
-    type Cache<const B: usize>: Copy;
+    /// What a training forward pass keeps for the backward pass, the output included (a
+    /// fixed-size value).
+    type Cache<const B: usize>;
 
     /// Initializes the parameters from a seeded generator.
     fn init(&mut self, rng: &mut Rng, init: Init);
@@ -88,31 +94,47 @@ pub trait Layer<T: Real>: Parameters<T> {
     /// Inference on a batch.
     fn forward<const B: usize>(&self, x: &BatchOf<T, B, Self::In>) -> BatchOf<T, B, Self::Out>;
 
-    /// Forward pass that also returns what [`backward`](Layer::backward) needs.
+    /// A cache for batches of `B` samples, all zeros, ready for
+    /// [`forward_train`](Layer::forward_train).
+    fn new_cache<const B: usize>() -> Self::Cache<B>;
+
+    /// Forward pass that keeps in `cache` what [`backward`](Layer::backward) needs, and the
+    /// output (read it with [`output`](Layer::output)).
     fn forward_train<const B: usize>(
         &self,
         x: &BatchOf<T, B, Self::In>,
-    ) -> (BatchOf<T, B, Self::Out>, Self::Cache<B>);
+        cache: &mut Self::Cache<B>,
+    );
 
-    /// Back-propagates `dy = ∂L/∂output`: adds `∂L/∂parameters` into `grads` and returns
-    /// `∂L/∂input`.
+    /// The output of the [`forward_train`](Layer::forward_train) that filled `cache`.
+    fn output<const B: usize>(cache: &Self::Cache<B>) -> &BatchOf<T, B, Self::Out>;
+
+    /// Back-propagates `dy = ∂L/∂output`: adds `∂L/∂parameters` into `grads` and writes
+    /// `∂L/∂input` into `dx`. `x` is the input of the forward pass that filled `cache`.
+    ///
+    /// The cache is spent: intermediate gradients are written over it (the output stays), so
+    /// run [`forward_train`](Layer::forward_train) again before another `backward`.
     fn backward<const B: usize>(
         &self,
-        cache: &Self::Cache<B>,
+        x: &BatchOf<T, B, Self::In>,
+        cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
-    ) -> BatchOf<T, B, Self::In>;
+        dx: &mut BatchOf<T, B, Self::In>,
+    );
 
     /// [`backward`](Layer::backward) without `∂L/∂input`: only adds `∂L/∂parameters` into
     /// `grads`. Training calls this on the whole network, whose input gradient nobody needs,
     /// so the first layer can skip that product. Override it when skipping saves work.
     fn backward_params<const B: usize>(
         &self,
-        cache: &Self::Cache<B>,
+        x: &BatchOf<T, B, Self::In>,
+        cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
     ) {
-        let _ = self.backward(cache, dy, grads);
+        let mut dx = <Self::In as Known>::batch(|_, _| T::zero());
+        self.backward(x, cache, dy, grads, &mut dx);
     }
 }
 
@@ -146,7 +168,8 @@ impl<T: Real, Net: Layer<T>, const B: usize> Memory<T, Net, B> {
 
     /// Bytes for one training step with an optimizer that keeps `state_copies` values of the
     /// network's size (0 for SGD, 1 for momentum, 2 for Adam): network, gradient, optimizer
-    /// state, cache, inputs, outputs and their gradients.
+    /// state, cache, inputs, outputs and their gradients (the gradients between hidden
+    /// layers are temporaries of at most the cache's size on top of this).
     pub const fn training_bytes(state_copies: usize) -> usize {
         Self::NETWORK_BYTES * (2 + state_copies) + Self::CACHE_BYTES + 2 * Self::IO_BYTES
     }

@@ -62,6 +62,8 @@ pub trait Known {
     fn rows<T, const C: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Rows<T, C>;
     /// Builds `Matrix<T, R, N>` from a function of (row, column).
     fn cols<T, const R: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Cols<T, R>;
+    /// Builds `Batch<T, B, N>` from a function of (sample, feature).
+    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Batch<T, B>;
 }
 
 impl<const N: usize> Known for Size<N> {
@@ -82,6 +84,10 @@ impl<const N: usize> Known for Size<N> {
     #[inline]
     fn cols<T, const R: usize, F: FnMut(usize, usize) -> T>(f: F) -> Matrix<T, R, N> {
         Matrix::from_fn(f)
+    }
+    #[inline]
+    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Batch<T, B, N> {
+        Batch::from_fn(f)
     }
 }
 

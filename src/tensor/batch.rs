@@ -53,6 +53,12 @@ impl<T, const B: usize, const N: usize> Batch<T, B, N> {
         &self.samples
     }
 
+    /// The samples as a mutable `B × N` matrix (one sample per row).
+    #[inline]
+    pub fn as_mut_matrix(&mut self) -> &mut Matrix<T, B, N> {
+        &mut self.samples
+    }
+
     /// Unwraps the `B × N` matrix (one sample per row).
     #[inline]
     pub fn into_matrix(self) -> Matrix<T, B, N> {

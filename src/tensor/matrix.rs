@@ -148,9 +148,16 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Transpose: `(Mᵀ)ᵢⱼ = Mⱼᵢ`.
     #[inline]
     pub fn transpose(&self) -> Matrix<T, C, R> {
+        let mut out = Matrix::<T, C, R>::zeros();
+        self.transpose_into(&mut out);
+        out
+    }
+
+    /// Writes the transpose into `out` (`outⱼᵢ = Mᵢⱼ`), without a temporary.
+    #[inline]
+    pub fn transpose_into(&self, out: &mut Matrix<T, C, R>) {
         // 8 × 8 tiles, so that both the rows read and the rows written stay in cache.
         const TILE: usize = 8;
-        let mut out = Matrix::<T, C, R>::zeros();
         let mut i0 = 0;
         while i0 < R {
             let i1 = (i0 + TILE).min(R);
@@ -166,7 +173,6 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
             }
             i0 = i1;
         }
-        out
     }
 
     /// Matrix product `(R × C) · (C × K) → R × K`: `(AB)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ`.
