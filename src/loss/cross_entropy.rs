@@ -1,7 +1,8 @@
 //! [`SoftmaxCrossEntropy`]: cross-entropy of a softmax over logits, with a built-in softmax.
 
 use crate::loss::{Class, Loss};
-use crate::{Real, Vector};
+use crate::tensor::slice_ops;
+use crate::{Batch, Real, Vector, math};
 
 /// Cross-entropy between `softmax(z)` of `N` logits `z` and a class, computed from the logits
 /// with the log-sum-exp trick. With `softmax(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ)` and
@@ -74,6 +75,49 @@ impl<T: Real, const N: usize> Loss<T, N, Class<N>> for SoftmaxCrossEntropy {
         grad[c] = grad[c] - T::one();
         (nll(prediction[c], s, m), grad)
     }
+
+    /// The per-sample formulas, with the exponentials of the whole batch computed in one
+    /// pass over its `B·N` contiguous values (vectorized for `f32`); the same results as
+    /// sample by sample.
+    fn batch_value_and_gradient<const B: usize>(
+        &self,
+        predictions: &Batch<T, B, N>,
+        targets: &[Class<N>; B],
+    ) -> (T, Batch<T, B, N>) {
+        const { assert!(N > 0, "a loss over zero values is undefined") };
+        let scale = T::one() / T::from_count(B);
+        let mut grad = *predictions;
+        let mut maxes = [T::zero(); B];
+        for (row, m) in grad
+            .as_mut_matrix()
+            .as_mut_rows()
+            .iter_mut()
+            .zip(&mut maxes)
+        {
+            // The largest logit (a NaN wins), as `Vector::max`.
+            *m = slice_ops::argmax(row).map_or(T::nan(), |i| row[i]);
+            for v in row.iter_mut() {
+                *v = *v - *m;
+            }
+        }
+        math::exp_in_place(grad.as_mut_slice());
+        let mut total = T::zero();
+        let rows = grad.as_mut_matrix().as_mut_rows().iter_mut();
+        for (((row, z), m), target) in rows.zip(predictions.samples()).zip(maxes).zip(targets) {
+            let s = slice_ops::sum(row);
+            let c = target.index();
+            total = total + nll(z[c], s, m);
+            let k = T::one() / s;
+            for g in row.iter_mut() {
+                *g = *g * k;
+            }
+            row[c] = row[c] - T::one();
+            for g in row.iter_mut() {
+                *g = *g * scale;
+            }
+        }
+        (total * scale, grad)
+    }
 }
 
 impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for SoftmaxCrossEntropy {
@@ -122,6 +166,22 @@ mod tests {
     };
 
     const CE: SoftmaxCrossEntropy = SoftmaxCrossEntropy;
+
+    /// The whole-batch pass gives the bits of the per-sample formulas.
+    #[test]
+    fn batch_of_classes_equals_sample_by_sample_bit_for_bit() {
+        let z = Batch::<f32, 5, 10>::from_fn(|s, i| ((s * 7 + i * 3) % 11) as f32 * 0.9 - 4.0);
+        let t: [Class<10>; 5] = core::array::from_fn(|s| class((s * 3) % 10));
+        let (value, grad) = CE.batch_value_and_gradient(&z, &t);
+        let mut total = 0.0f32;
+        for (s, target) in t.iter().enumerate() {
+            let (l, g) = CE.value_and_gradient(&z.sample(s), target);
+            total += l;
+            let g = g.scale(1.0 / 5.0);
+            assert_eq!(grad.sample(s).map(f32::to_bits), g.map(f32::to_bits));
+        }
+        assert_eq!(value.to_bits(), (total * (1.0 / 5.0)).to_bits());
+    }
 
     fn class<const N: usize>(c: usize) -> Class<N> {
         Class::new(c).unwrap()

@@ -11,7 +11,7 @@
 //! before the call.
 #![allow(unsafe_code)]
 
-use crate::Scalar;
+use crate::{Real, Scalar};
 use core::any::Any;
 use std::arch::x86_64::*;
 
@@ -171,6 +171,28 @@ unsafe fn add_halves(a: __m256, b: __m256) -> __m256 {
             _mm256_permute2f128_ps::<0x31>(a, b),
         )
     }
+}
+
+/// Runs [`exp_chunks`](crate::math::exp_chunks) compiled for AVX2 if this CPU has AVX2;
+/// returns whether it did.
+#[inline]
+pub(crate) fn exp_chunks_avx2<T: Real>(xs: &mut [T]) -> bool {
+    if !std::is_x86_feature_detected!("avx2") {
+        return false;
+    }
+    // SAFETY: the CPU supports AVX2 (checked on the line above), which is all that
+    // `exp_chunks_avx2_impl` requires beyond its safe body.
+    unsafe { exp_chunks_avx2_impl(xs) };
+    true
+}
+
+/// [`exp_chunks`](crate::math::exp_chunks) compiled for AVX2 (eight `f32` per instruction).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn exp_chunks_avx2_impl<T: Real>(xs: &mut [T]) {
+    crate::math::exp_chunks(xs);
 }
 
 #[cfg(test)]

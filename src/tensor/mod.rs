@@ -6,7 +6,7 @@
 mod batch;
 mod bytes;
 #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
-mod dispatch;
+pub(crate) mod dispatch;
 pub(crate) mod elementwise;
 mod fmt;
 mod matrix;

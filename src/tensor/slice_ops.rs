@@ -182,6 +182,11 @@ const MR: usize = if cfg!(target_feature = "avx512f") {
 };
 
 /// The kernel of [`matmul_add`] with `NR` columns per block.
+///
+/// Rows go in blocks of [`MR`] (the rows left over in blocks of 4, 2 and 1), columns in
+/// blocks of `NR`; the last `N mod NR` columns are copied once into a zero-padded `K × NR`
+/// panel (when that panel is small, see [`TAIL_PANEL_BYTES`]) so that they run through the
+/// same register-blocked code as the others.
 #[inline(always)]
 pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, const NR: usize>(
     out: &mut [[T; N]],
@@ -189,57 +194,105 @@ pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, cons
     b: &[[T; N]; K],
 ) {
     let n_full = N - N % NR;
-    let mut out_blocks = out.chunks_exact_mut(MR);
-    let mut a_blocks = a.chunks_exact(MR);
-    for (ob, ab) in (&mut out_blocks).zip(&mut a_blocks) {
-        let mut j = 0;
-        while j < n_full {
-            let mut acc = [[T::zero(); NR]; MR];
-            for (k, b_row) in b.iter().enumerate() {
-                let seg = &b_row[j..j + NR];
-                for (acc_r, a_r) in acc.iter_mut().zip(ab) {
-                    let x = a_r[k];
-                    for c in 0..NR {
-                        acc_r[c] = acc_r[c] + x * seg[c];
-                    }
-                }
-            }
-            for (o_r, acc_r) in ob.iter_mut().zip(&acc) {
-                for c in 0..NR {
-                    o_r[j + c] = o_r[j + c] + acc_r[c];
-                }
-            }
-            j += NR;
+    let pack_tail = n_full < N && K * NR * core::mem::size_of::<T>() <= TAIL_PANEL_BYTES;
+    let tail = pack_tail.then(|| {
+        let mut panel = [[T::zero(); NR]; K];
+        for (p, b_row) in panel.iter_mut().zip(b) {
+            p[..N - n_full].copy_from_slice(&b_row[n_full..]);
         }
-        if n_full < N {
-            for (o_r, a_r) in ob.iter_mut().zip(ab) {
-                let mut acc = [T::zero(); NR];
-                for (&x, b_row) in a_r.iter().zip(b) {
-                    for (s, &y) in acc.iter_mut().zip(&b_row[n_full..]) {
-                        *s = *s + x * y;
-                    }
+        panel
+    });
+    let mut rows_done = 0;
+    let block = |rows: usize, out: &mut [[T; N]], a: &[[T; K]]| match rows {
+        MR => row_block::<T, K, N, NR, MR>(out, a, b, tail.as_ref()),
+        4 => row_block::<T, K, N, NR, 4>(out, a, b, tail.as_ref()),
+        2 => row_block::<T, K, N, NR, 2>(out, a, b, tail.as_ref()),
+        _ => row_block::<T, K, N, NR, 1>(out, a, b, tail.as_ref()),
+    };
+    let m = out.len().min(a.len());
+    for rows in [MR, 4, 2, 1] {
+        while m - rows_done >= rows {
+            let r = rows_done..rows_done + rows;
+            block(rows, &mut out[r.clone()], &a[r]);
+            rows_done += rows;
+        }
+    }
+}
+
+/// Largest zero-padded panel [`matmul_add_blocked`] builds on the stack for the last columns
+/// (16 KiB: a 256 × 16 `f32` panel); a larger one is not built and those columns are summed
+/// row by row. Only where the vector registers make the panel pay (x86-64, AArch64).
+const TAIL_PANEL_BYTES: usize = if cfg!(any(target_arch = "x86_64", target_arch = "aarch64")) {
+    16 * 1024
+} else {
+    0
+};
+
+/// `out += a·b` for exactly `M` rows: every `NR`-column block of `out` is accumulated in
+/// `M × NR` local partial sums over the whole `k` loop (one load of `b`'s row segment serves
+/// `M` rows), then added to `out` once. Each element gets `out + Σₖ aᵢₖ·bₖⱼ`, the sum formed in
+/// increasing `k`.
+#[inline(always)]
+fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M: usize>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+    tail: Option<&[[T; NR]; K]>,
+) {
+    let n_full = N - N % NR;
+    let mut j = 0;
+    while j < n_full {
+        let acc = block_sums::<T, K, NR, M>(a, |k| &b[k][j..j + NR]);
+        for (o_r, acc_r) in out.iter_mut().zip(&acc) {
+            for c in 0..NR {
+                o_r[j + c] = o_r[j + c] + acc_r[c];
+            }
+        }
+        j += NR;
+    }
+    if n_full == N {
+        return;
+    }
+    if let Some(panel) = tail {
+        let acc = block_sums::<T, K, NR, M>(a, |k| &panel[k][..]);
+        for (o_r, acc_r) in out.iter_mut().zip(&acc) {
+            for (o, &s) in o_r[n_full..].iter_mut().zip(acc_r) {
+                *o = *o + s;
+            }
+        }
+    } else {
+        for (o_r, a_r) in out.iter_mut().zip(a) {
+            let mut acc = [T::zero(); NR];
+            for (&x, b_row) in a_r.iter().zip(b) {
+                for (s, &y) in acc.iter_mut().zip(&b_row[n_full..]) {
+                    *s = *s + x * y;
                 }
-                for (o, s) in o_r[n_full..].iter_mut().zip(acc) {
-                    *o = *o + s;
-                }
+            }
+            for (o, s) in o_r[n_full..].iter_mut().zip(acc) {
+                *o = *o + s;
             }
         }
     }
-    for (o_r, a_r) in out_blocks
-        .into_remainder()
-        .iter_mut()
-        .zip(a_blocks.remainder())
-    {
-        let mut acc = [T::zero(); N];
-        for (&x, b_row) in a_r.iter().zip(b) {
-            for (s, &y) in acc.iter_mut().zip(b_row) {
-                *s = *s + x * y;
+}
+
+/// `accᵢ = Σₖ aᵢₖ · segment(k)` for the `M` rows of `a`, `segment(k)` being `NR` values of
+/// row `k` of the right operand.
+#[inline(always)]
+fn block_sums<'b, T: Scalar + 'b, const K: usize, const NR: usize, const M: usize>(
+    a: &[[T; K]],
+    segment: impl Fn(usize) -> &'b [T],
+) -> [[T; NR]; M] {
+    let mut acc = [[T::zero(); NR]; M];
+    for k in 0..K {
+        let seg = &segment(k)[..NR];
+        for (acc_r, a_r) in acc.iter_mut().zip(a) {
+            let x = a_r[k];
+            for c in 0..NR {
+                acc_r[c] = acc_r[c] + x * seg[c];
             }
         }
-        for (o, s) in o_r.iter_mut().zip(acc) {
-            *o = *o + s;
-        }
     }
+    acc
 }
 
 #[cfg(test)]
