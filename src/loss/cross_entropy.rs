@@ -39,10 +39,18 @@ pub struct SoftmaxCrossEntropy;
 #[inline]
 fn shifted_exp<T: Real, const N: usize>(z: &Vector<T, N>) -> (Vector<T, N>, T, T) {
     const { assert!(N > 0, "a loss over zero values is undefined") };
-    let m = z.max();
+    let m = max_skipping_nan(z.as_array());
     let mut e = z.map(|x| x - m);
     crate::math::exp_in_place(e.as_mut_slice());
     (e, e.sum(), m)
+}
+
+/// The largest value, NaNs skipped (a NaN logit still makes the loss NaN, through its
+/// exponential); branch-free, so it vectorizes.
+#[inline]
+fn max_skipping_nan<T: Real>(z: &[T]) -> T {
+    z.iter()
+        .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m })
 }
 
 /// `logsumexp(z) − z_c = (m − z_c) + ln S`, grouped so that huge logits do not cancel.
@@ -94,8 +102,8 @@ impl<T: Real, const N: usize> Loss<T, N, Class<N>> for SoftmaxCrossEntropy {
             .iter_mut()
             .zip(&mut maxes)
         {
-            // The largest logit (a NaN wins), as `Vector::max`.
-            *m = slice_ops::argmax(row).map_or(T::nan(), |i| row[i]);
+            // The largest logit, as in `shifted_exp`.
+            *m = max_skipping_nan(row);
             for v in row.iter_mut() {
                 *v = *v - *m;
             }
@@ -108,12 +116,9 @@ impl<T: Real, const N: usize> Loss<T, N, Class<N>> for SoftmaxCrossEntropy {
             let c = target.index();
             total = total + nll(z[c], s, m);
             let k = T::one() / s;
-            for g in row.iter_mut() {
-                *g = *g * k;
-            }
-            row[c] = row[c] - T::one();
-            for g in row.iter_mut() {
-                *g = *g * scale;
+            for (i, g) in row.iter_mut().enumerate() {
+                let p = *g * k;
+                *g = if i == c { p - T::one() } else { p } * scale;
             }
         }
         (total * scale, grad)
