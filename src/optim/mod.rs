@@ -145,6 +145,13 @@ pub struct Prepared<T> {
 }
 
 impl<T: Real> Prepared<T> {
+    /// `true` when [`gradient`](Prepared::gradient) returns `g` unchanged: no scaling, no
+    /// clipping, no weight decay (then an update rule may skip it).
+    #[inline]
+    pub fn is_identity(&self) -> bool {
+        self.scale == T::one() && self.limit.is_none() && self.weight_decay == T::zero()
+    }
+
     /// The gradient the update rule sees: clipped, then `+ λ·w`.
     #[inline]
     pub fn gradient(&self, g: T, w: T) -> T {

@@ -4,6 +4,7 @@ use crate::Real;
 use crate::TrainError;
 use crate::nn::Parameters;
 use crate::optim::{Optimizer, Settings};
+use crate::tensor::slice_ops;
 
 /// Stochastic gradient descent (Robbins & Monro, 1951): `w ← w − η·g`.
 ///
@@ -26,16 +27,62 @@ impl Sgd {
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let p = self.settings.prepare::<T, P>(grads, self.steps + 1)?;
-        params.zip2(grads, &mut |w, g| {
-            for (w, &g) in w.iter_mut().zip(g) {
-                *w = *w - p.learning_rate * p.gradient(g, *w);
-            }
-        });
+        if p.is_identity() {
+            // `gradient(g, w)` is `g·1 + 0·w`, which equals `g` for the finite gradients
+            // `prepare` lets through (zeros' signs included): the plain, vectorized update.
+            params.zip2(grads, &mut |w, g| {
+                slice_ops::sub_scaled(w, g, p.learning_rate)
+            });
+        } else {
+            params.zip2(grads, &mut |w, g| {
+                for (w, &g) in w.iter_mut().zip(g) {
+                    *w = *w - p.learning_rate * p.gradient(g, *w);
+                }
+            });
+        }
         self.steps += 1;
         Ok(())
     }
 
     fn steps(&self) -> u64 {
         self.steps
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Vector;
+    use crate::activation::Identity;
+    use crate::nn::Dense;
+    use crate::optim::Settings;
+
+    /// The plain update (no clipping, no decay) gives the bits of the general rule
+    /// `w − η·(g·1 + 0·w)`, signed zeros included.
+    #[test]
+    fn plain_update_equals_the_general_rule() {
+        let w: [f32; 12] = [
+            0.0, -0.0, 0.0, -0.0, 1.5, -2.25, 3.0e-30, -7.0e20, 0.1, -0.3, 9.0, 1.0e-42,
+        ];
+        let g: [f32; 12] = [
+            0.0, 0.0, -0.0, -0.0, -0.5, 4.0, -1.0e-30, 3.0e19, 0.7, 0.0, -0.0, 2.0,
+        ];
+        let net = |v: [f32; 12]| {
+            let m = crate::Matrix::<f32, 3, 4>::try_from_slice(&v).unwrap();
+            Dense::<f32, 4, 3, Identity>::new(m, Vector::new([v[0], v[1], v[2]]), Identity)
+        };
+        let (mut fast, grads) = (net(w), net(g));
+        Sgd::new(Settings::new(0.3))
+            .step(&mut fast, &grads)
+            .unwrap();
+        let lr = 0.3f32;
+        for (i, (&w, &g)) in w.iter().zip(&g).enumerate() {
+            let general = w - lr * ((g * 1.0) + 0.0 * w);
+            assert_eq!(
+                fast.weights.as_slice()[i].to_bits(),
+                general.to_bits(),
+                "{w} {g}"
+            );
+        }
     }
 }

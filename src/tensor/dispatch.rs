@@ -195,6 +195,43 @@ unsafe fn exp_chunks_avx2_impl<T: Real>(xs: &mut [T]) {
     crate::math::exp_chunks(xs);
 }
 
+/// [`sub_scaled_portable`](crate::tensor::slice_ops::sub_scaled_portable) compiled for
+/// AVX2 if this CPU has AVX2; returns whether it ran.
+#[inline]
+pub(crate) fn sub_scaled_avx2<T: Scalar>(w: &mut [T], g: &[T], eta: T) -> bool {
+    if !std::is_x86_feature_detected!("avx2") {
+        return false;
+    }
+    // SAFETY: the CPU supports AVX2 (checked on the line above).
+    unsafe { sub_scaled_avx2_impl(w, g, eta) };
+    true
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn sub_scaled_avx2_impl<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
+    crate::tensor::slice_ops::sub_scaled_portable(w, g, eta);
+}
+
+/// [`all_finite_portable`](crate::tensor::slice_ops::all_finite_portable) compiled for AVX2
+/// if this CPU has AVX2 (`None` if not).
+#[inline]
+pub(crate) fn all_finite_avx2<T: Scalar>(xs: &[T]) -> Option<bool> {
+    if !std::is_x86_feature_detected!("avx2") {
+        return None;
+    }
+    // SAFETY: the CPU supports AVX2 (checked on the line above).
+    Some(unsafe { all_finite_avx2_impl(xs) })
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn all_finite_avx2_impl<T: Scalar>(xs: &[T]) -> bool {
+    crate::tensor::slice_ops::all_finite_portable(xs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,10 +86,48 @@ pub(crate) fn sum_of_squares<T: Scalar>(xs: &[T]) -> T {
     dot(xs, xs)
 }
 
-/// `true` when no element is NaN or ±∞: `Σ 0·xᵢ` is NaN exactly when some `xᵢ` is not
-/// finite (and it cannot overflow), computed with independent partial sums.
+/// `wᵢ ← wᵢ − η·gᵢ` over the common length (with the `simd-dispatch` feature on x86-64,
+/// compiled for AVX2 when the CPU has it; the same operations, so the same results).
+#[inline]
+pub(crate) fn sub_scaled<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
+    #[cfg(all(
+        feature = "simd-dispatch",
+        target_arch = "x86_64",
+        not(target_feature = "avx2")
+    ))]
+    if crate::tensor::dispatch::sub_scaled_avx2(w, g, eta) {
+        return;
+    }
+    sub_scaled_portable(w, g, eta);
+}
+
+/// The loop of [`sub_scaled`].
+#[inline(always)]
+pub(crate) fn sub_scaled_portable<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
+    for (w, &g) in w.iter_mut().zip(g) {
+        *w = *w - eta * g;
+    }
+}
+
+/// `true` when no element is NaN or ±∞ (with the `simd-dispatch` feature on x86-64,
+/// compiled for AVX2 when the CPU has it).
 #[inline]
 pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
+    #[cfg(all(
+        feature = "simd-dispatch",
+        target_arch = "x86_64",
+        not(target_feature = "avx2")
+    ))]
+    if let Some(finite) = crate::tensor::dispatch::all_finite_avx2(xs) {
+        return finite;
+    }
+    all_finite_portable(xs)
+}
+
+/// [`all_finite`]: `Σ 0·xᵢ` is NaN exactly when some `xᵢ` is not finite (and it cannot
+/// overflow), computed with independent partial sums.
+#[inline(always)]
+pub(crate) fn all_finite_portable<T: Scalar>(xs: &[T]) -> bool {
     let mut acc = [T::zero(); LANES];
     let mut chunks = xs.chunks_exact(LANES);
     for c in &mut chunks {
@@ -202,22 +240,45 @@ pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, cons
         }
         panel
     });
-    let mut rows_done = 0;
-    let block = |rows: usize, out: &mut [[T; N]], a: &[[T; K]]| match rows {
-        MR => row_block::<T, K, N, NR, MR>(out, a, b, tail.as_ref()),
-        4 => row_block::<T, K, N, NR, 4>(out, a, b, tail.as_ref()),
-        2 => row_block::<T, K, N, NR, 2>(out, a, b, tail.as_ref()),
-        _ => row_block::<T, K, N, NR, 1>(out, a, b, tail.as_ref()),
-    };
     let m = out.len().min(a.len());
-    for rows in [MR, 4, 2, 1] {
-        while m - rows_done >= rows {
-            let r = rows_done..rows_done + rows;
-            block(rows, &mut out[r.clone()], &a[r]);
-            rows_done += rows;
+    // Loop order: rows outside (each block of `a`'s rows stays in cache while all of `b`
+    // passes), unless `a` is small and `b` large — then panels of `b`'s columns outside, each
+    // panel staying in cache while all of `a` passes (e.g. a weight gradient `dzᵀ·X` with
+    // `X` 32 × 784).
+    let size = core::mem::size_of::<T>();
+    let panel = if m * K * size <= 32 * 1024 && K * N * size > 32 * 1024 {
+        (COLUMN_PANEL / NR).max(1) * NR
+    } else {
+        n_full.max(NR)
+    };
+    let mut j0 = 0;
+    loop {
+        let j1 = (j0 + panel).min(n_full);
+        let last = j1 == n_full;
+        let tail = if last { tail.as_ref() } else { None };
+        let mut rows_done = 0;
+        for rows in [MR, 4, 2, 1] {
+            while m - rows_done >= rows {
+                let r = rows_done..rows_done + rows;
+                let (o, a) = (&mut out[r.clone()], &a[r]);
+                match rows {
+                    MR => row_block::<T, K, N, NR, MR>(o, a, b, j0..j1, last, tail),
+                    4 => row_block::<T, K, N, NR, 4>(o, a, b, j0..j1, last, tail),
+                    2 => row_block::<T, K, N, NR, 2>(o, a, b, j0..j1, last, tail),
+                    _ => row_block::<T, K, N, NR, 1>(o, a, b, j0..j1, last, tail),
+                }
+                rows_done += rows;
+            }
         }
+        if last {
+            break;
+        }
+        j0 = j1;
     }
 }
+
+/// Columns per panel when [`matmul_add_blocked`] loops over panels of columns outside.
+const COLUMN_PANEL: usize = 64;
 
 /// Largest zero-padded panel [`matmul_add_blocked`] builds on the stack for the last columns
 /// (16 KiB: a 256 × 16 `f32` panel); a larger one is not built and those columns are summed
@@ -228,20 +289,23 @@ const TAIL_PANEL_BYTES: usize = if cfg!(any(target_arch = "x86_64", target_arch 
     0
 };
 
-/// `out += a·b` for exactly `M` rows: every `NR`-column block of `out` is accumulated in
+/// `out += a·b` for exactly `M` rows, in the full column blocks starting in `cols` (and the
+/// last `N mod NR` columns if `last`): every `NR`-column block of `out` is accumulated in
 /// `M × NR` local partial sums over the whole `k` loop (one load of `b`'s row segment serves
-/// `M` rows), then added to `out` once. Each element gets `out + Σₖ aᵢₖ·bₖⱼ`, the sum formed in
-/// increasing `k`.
+/// `M` rows), then added to `out` once. Each element gets `out + Σₖ aᵢₖ·bₖⱼ`, the sum formed
+/// in increasing `k`.
 #[inline(always)]
 fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M: usize>(
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
+    cols: core::ops::Range<usize>,
+    last: bool,
     tail: Option<&[[T; NR]; K]>,
 ) {
     let n_full = N - N % NR;
-    let mut j = 0;
-    while j < n_full {
+    let mut j = cols.start;
+    while j < cols.end {
         let acc = block_sums::<T, K, NR, M>(a, |k| &b[k][j..j + NR]);
         for (o_r, acc_r) in out.iter_mut().zip(&acc) {
             for c in 0..NR {
@@ -250,7 +314,7 @@ fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M
         }
         j += NR;
     }
-    if n_full == N {
+    if !last || n_full == N {
         return;
     }
     if let Some(panel) = tail {
