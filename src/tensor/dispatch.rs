@@ -127,17 +127,7 @@ unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
             .iter()
             .zip(out_blocks.into_remainder())
         {
-            let mut acc = _mm256_setzero_ps();
-            for (w, v) in row[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
-                let p = _mm256_mul_ps(_mm256_loadu_ps(w.as_ptr()), _mm256_loadu_ps(v.as_ptr()));
-                acc = _mm256_add_ps(acc, p);
-            }
-            if full < C {
-                acc = _mm256_add_ps(acc, tail_products(&row[full..], &x[full..]));
-            }
-            let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
-            let h = _mm_hadd_ps(q, q);
-            *o = _mm_cvtss_f32(_mm_hadd_ps(h, h));
+            *o = single_dot(row, x);
         }
     }
 }
@@ -155,6 +145,29 @@ unsafe fn tail_products(w: &[f32], v: &[f32]) -> __m256 {
     w8[..w.len()].copy_from_slice(w);
     v8[..v.len()].copy_from_slice(v);
     unsafe { _mm256_mul_ps(_mm256_loadu_ps(w8.as_ptr()), _mm256_loadu_ps(v8.as_ptr())) }
+}
+
+/// `row·x` in the order of [`matvec_dot`](crate::tensor::slice_ops::matvec_dot), one row.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn single_dot<const I: usize>(row: &[f32; I], x: &[f32; I]) -> f32 {
+    let full = I - I % 8;
+    unsafe {
+        let mut acc = _mm256_setzero_ps();
+        for (w, v) in row[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
+            let p = _mm256_mul_ps(_mm256_loadu_ps(w.as_ptr()), _mm256_loadu_ps(v.as_ptr()));
+            acc = _mm256_add_ps(acc, p);
+        }
+        if full < I {
+            acc = _mm256_add_ps(acc, tail_products(&row[full..], &x[full..]));
+        }
+        let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+        let h = _mm_hadd_ps(q, q);
+        _mm_cvtss_f32(_mm_hadd_ps(h, h))
+    }
 }
 
 /// `[lo(a) + hi(a) | lo(b) + hi(b)]` (four lanes each).
