@@ -166,6 +166,10 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Writes the transpose into `out` (`outⱼᵢ = Mᵢⱼ`), without a temporary.
     #[inline]
     pub fn transpose_into(&self, out: &mut Matrix<T, C, R>) {
+        #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+        if crate::tensor::dispatch::transpose_avx2(&self.data, &mut out.data) {
+            return;
+        }
         // 8 × 8 tiles, so that both the rows read and the rows written stay in cache.
         const TILE: usize = 8;
         let mut i0 = 0;

@@ -124,21 +124,13 @@ pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
     all_finite_portable(xs)
 }
 
-/// [`all_finite`]: `Σ 0·xᵢ` is NaN exactly when some `xᵢ` is not finite (and it cannot
-/// overflow), computed with independent partial sums.
+/// [`all_finite`]: `xᵢ − xᵢ` is `0` for a finite `xᵢ` and NaN for NaN or ±∞ (and NaN is
+/// not equal to `0`). A logical "and" over the elements, with no early exit: the compiler
+/// vectorizes it (a comparison and an "and" per vector).
 #[inline(always)]
 pub(crate) fn all_finite_portable<T: Scalar>(xs: &[T]) -> bool {
-    let mut acc = [T::zero(); LANES];
-    let mut chunks = xs.chunks_exact(LANES);
-    for c in &mut chunks {
-        for k in 0..LANES {
-            acc[k] = acc[k] + c[k] * T::zero();
-        }
-    }
-    for (k, &x) in chunks.remainder().iter().enumerate() {
-        acc[k] = acc[k] + x * T::zero();
-    }
-    !combine(&acc).is_nan_val()
+    xs.iter()
+        .fold(true, |finite, &x| finite & ((x - x) == T::zero()))
 }
 
 /// `out[r] = rows[r] · x` for every row.
