@@ -128,6 +128,7 @@ pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
 /// not equal to `0`). A logical "and" over the elements, with no early exit: the compiler
 /// vectorizes it (a comparison and an "and" per vector).
 #[inline(always)]
+#[allow(clippy::eq_op)] // `x − x` is the point: 0, or NaN for a non-finite `x`
 pub(crate) fn all_finite_portable<T: Scalar>(xs: &[T]) -> bool {
     xs.iter()
         .fold(true, |finite, &x| finite & ((x - x) == T::zero()))
