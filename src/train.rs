@@ -11,7 +11,7 @@
 
 use crate::init::Rng;
 use crate::loss::{Class, Loss};
-use crate::nn::Layer;
+use crate::nn::{Grads, Layer};
 use crate::optim::Optimizer;
 use crate::shape::Size;
 use crate::{Batch, Real, TrainError, Vector};
@@ -47,7 +47,8 @@ impl<T: Real, const N: usize> Target<T> for Vector<T, N> {
 /// One training step on a batch: forward, loss, backward, optimizer update.
 /// Returns the batch's mean loss (before the update).
 ///
-/// `grads` is scratch space of the network's type; it is zeroed here.
+/// `grads` is scratch space of the network's type; the step overwrites it with this batch's
+/// gradient (its contents before do not matter).
 pub fn train_step<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
     net: &mut Net,
     grads: &mut Net,
@@ -103,8 +104,7 @@ where
         });
     }
     on_outputs(outputs);
-    grads.visit_mut(&mut |g| g.fill(T::zero()));
-    net.backward_params(inputs, cache, &d_outputs, grads);
+    net.backward_params(inputs, cache, &d_outputs, grads, Grads::Overwrite);
     optimizer.step(net, grads)?;
     Ok(value)
 }

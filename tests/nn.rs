@@ -7,7 +7,7 @@ use typegrad::gradcheck::{
 };
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, Loss, Mse, SoftmaxCrossEntropy};
-use typegrad::nn::{Dense, Layer, Memory, Parameters};
+use typegrad::nn::{Dense, Grads, Layer, Memory, Parameters};
 use typegrad::optim::{AdaGrad, Adam, Clip, Momentum, Optimizer, RmsProp, Schedule, Settings, Sgd};
 use typegrad::{Batch, Matrix, TrainError, Vector, seq};
 
@@ -41,18 +41,23 @@ where
     let (_, dy) = loss.batch_value_and_gradient(Net::output(&cache), t);
     let mut grads = net.zeros_like();
     let mut dx = Batch::zeros();
-    net.backward(x, &mut cache, &dy, &mut grads, &mut dx);
-    // Only the parameter gradients: the same as `backward` gives.
-    let mut cache = Net::new_cache::<B>();
-    net.forward_train(x, &mut cache);
-    let mut params_only = net.zeros_like();
-    net.backward_params(x, &mut cache, &dy, &mut params_only);
+    net.backward(x, &mut cache, &dy, &mut grads, Grads::Accumulate, &mut dx);
     let flat = |n: &Net| {
         let mut v = Vec::new();
         n.visit(&mut |s| v.extend_from_slice(s));
         v
     };
+    // Only the parameter gradients, written over whatever `grads` held: the same values.
+    let mut params_only = net.zeros_like();
+    params_only.visit_mut(&mut |s| s.fill(123.0));
+    net.forward_train(x, &mut cache);
+    net.backward_params(x, &mut cache, &dy, &mut params_only, Grads::Overwrite);
     assert_eq!(flat(&params_only), flat(&grads));
+    // Accumulating a second time doubles them.
+    net.forward_train(x, &mut cache);
+    net.backward_params(x, &mut cache, &dy, &mut params_only, Grads::Accumulate);
+    let doubled: Vec<f64> = flat(&grads).iter().map(|g| 2.0 * g).collect();
+    assert_eq!(flat(&params_only), doubled);
     (grads, dx)
 }
 

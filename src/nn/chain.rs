@@ -1,7 +1,7 @@
 //! [`Chain`]: two layers in sequence, and the [`seq!`](crate::seq) macro for any depth.
 
 use crate::init::{Init, Rng};
-use crate::nn::{Layer, Parameters};
+use crate::nn::{Grads, Layer, Parameters};
 use crate::shape::{BatchOf, Known, VectorOf};
 use crate::{Real, Scalar};
 
@@ -118,12 +118,15 @@ where
         cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
+        store: Grads,
         dx: &mut BatchOf<T, B, Self::In>,
     ) {
         let dh = &mut <First::Out as Known>::batch(|_, _| T::zero());
         let h = First::output(&cache.0);
-        self.1.backward(h, &mut cache.1, dy, &mut grads.1, dh);
-        self.0.backward(x, &mut cache.0, dh, &mut grads.0, dx);
+        self.1
+            .backward(h, &mut cache.1, dy, &mut grads.1, store, dh);
+        self.0
+            .backward(x, &mut cache.0, dh, &mut grads.0, store, dx);
     }
 
     #[inline]
@@ -133,11 +136,14 @@ where
         cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
+        store: Grads,
     ) {
         let dh = &mut <First::Out as Known>::batch(|_, _| T::zero());
         let h = First::output(&cache.0);
-        self.1.backward(h, &mut cache.1, dy, &mut grads.1, dh);
-        self.0.backward_params(x, &mut cache.0, dh, &mut grads.0);
+        self.1
+            .backward(h, &mut cache.1, dy, &mut grads.1, store, dh);
+        self.0
+            .backward_params(x, &mut cache.0, dh, &mut grads.0, store);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
-use crate::nn::{Layer, Parameters};
+use crate::nn::{Grads, Layer, Parameters};
 use crate::shape::Size;
 use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
@@ -158,7 +158,7 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
         }
     }
 
-    /// Turns `cache.z` into `dz = A'(z)ᵀ·dy` and adds `∂L/∂W = dzᵀ·X` and `∂L/∂b = Σₛ dzₛ`
+    /// Turns `cache.z` into `dz = A'(z)ᵀ·dy` and stores `∂L/∂W = dzᵀ·X` and `∂L/∂b = Σₛ dzₛ`
     /// straight into `grads`.
     #[inline]
     fn param_gradients<const B: usize>(
@@ -167,16 +167,23 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
         cache: &mut DenseCache<T, B, O>,
         dy: &Batch<T, B, O>,
         grads: &mut Self,
+        store: Grads,
     ) {
         self.activation
             .backward_batch_in_place(&mut cache.z, &cache.output, dy);
         let dz_t = cache.z.as_matrix().transpose(); // O × B
-        slice_ops::matmul_add(
-            grads.weights.as_mut_rows(),
-            dz_t.as_rows(),
-            x.as_matrix().as_rows(),
-        );
-        grads.bias += cache.z.sum_over_batch();
+        let (dw, x) = (grads.weights.as_mut_rows(), x.as_matrix().as_rows());
+        let db = cache.z.sum_over_batch();
+        match store {
+            Grads::Overwrite => {
+                slice_ops::matmul_set(dw, dz_t.as_rows(), x);
+                grads.bias = db;
+            }
+            Grads::Accumulate => {
+                slice_ops::matmul_add(dw, dz_t.as_rows(), x);
+                grads.bias += db;
+            }
+        }
     }
 }
 
@@ -231,12 +238,12 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         cache: &mut DenseCache<T, B, O>,
         dy: &Batch<T, B, O>,
         grads: &mut Self,
+        store: Grads,
         dx: &mut Batch<T, B, I>,
     ) {
-        self.param_gradients(x, cache, dy, grads);
+        self.param_gradients(x, cache, dy, grads, store);
         // ∂L/∂X = dz·W (B × O · O × I)
-        dx.as_mut_slice().fill(T::zero());
-        slice_ops::matmul_add(
+        slice_ops::matmul_set(
             dx.as_mut_matrix().as_mut_rows(),
             cache.z.as_matrix().as_rows(),
             self.weights.as_rows(),
@@ -250,7 +257,8 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         cache: &mut DenseCache<T, B, O>,
         dy: &Batch<T, B, O>,
         grads: &mut Self,
+        store: Grads,
     ) {
-        self.param_gradients(x, cache, dy, grads);
+        self.param_gradients(x, cache, dy, grads, store);
     }
 }

@@ -19,6 +19,16 @@ mod dense;
 pub use chain::Chain;
 pub use dense::{Dense, DenseCache};
 
+/// What a backward pass does with the parameter gradients it computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grads {
+    /// `grads = ∂L/∂θ`: the previous contents are ignored (one batch per step; no pass to
+    /// zero them first, and no reading them back).
+    Overwrite,
+    /// `grads += ∂L/∂θ`: the gradients of several batches add up.
+    Accumulate,
+}
+
 use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
@@ -109,8 +119,9 @@ pub trait Layer<T: Real>: Parameters<T> {
     /// The output of the [`forward_train`](Layer::forward_train) that filled `cache`.
     fn output<const B: usize>(cache: &Self::Cache<B>) -> &BatchOf<T, B, Self::Out>;
 
-    /// Back-propagates `dy = ∂L/∂output`: adds `∂L/∂parameters` into `grads` and writes
-    /// `∂L/∂input` into `dx`. `x` is the input of the forward pass that filled `cache`.
+    /// Back-propagates `dy = ∂L/∂output`: stores `∂L/∂parameters` into `grads` (overwriting
+    /// or adding, as `store` says) and writes `∂L/∂input` into `dx`. `x` is the input of the
+    /// forward pass that filled `cache`.
     ///
     /// The cache is spent: intermediate gradients are written over it (the output stays), so
     /// run [`forward_train`](Layer::forward_train) again before another `backward`.
@@ -120,10 +131,11 @@ pub trait Layer<T: Real>: Parameters<T> {
         cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
+        store: Grads,
         dx: &mut BatchOf<T, B, Self::In>,
     );
 
-    /// [`backward`](Layer::backward) without `∂L/∂input`: only adds `∂L/∂parameters` into
+    /// [`backward`](Layer::backward) without `∂L/∂input`: only stores `∂L/∂parameters` into
     /// `grads`. Training calls this on the whole network, whose input gradient nobody needs,
     /// so the first layer can skip that product. Override it when skipping saves work.
     fn backward_params<const B: usize>(
@@ -132,9 +144,10 @@ pub trait Layer<T: Real>: Parameters<T> {
         cache: &mut Self::Cache<B>,
         dy: &BatchOf<T, B, Self::Out>,
         grads: &mut Self,
+        store: Grads,
     ) {
         let mut dx = <Self::In as Known>::batch(|_, _| T::zero());
-        self.backward(x, cache, dy, grads, &mut dx);
+        self.backward(x, cache, dy, grads, store, &mut dx);
     }
 }
 

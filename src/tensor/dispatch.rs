@@ -20,7 +20,7 @@ use crate::tensor::slice_ops::matmul_add_blocked;
 /// Runs `out += a·b` with the AVX2 build of the kernel if this CPU has AVX2; returns whether
 /// it did.
 #[inline]
-pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize>(
+pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
@@ -30,7 +30,7 @@ pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize>(
     }
     // SAFETY: the CPU supports AVX2 (checked on the line above), which is all that
     // `matmul_add_avx2_impl` requires beyond its safe body.
-    unsafe { matmul_add_avx2_impl::<T, K, N>(out, a, b) };
+    unsafe { matmul_add_avx2_impl::<T, K, N, ACC>(out, a, b) };
     true
 }
 
@@ -40,15 +40,15 @@ pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize>(
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
-unsafe fn matmul_add_avx2_impl<T: Scalar, const K: usize, const N: usize>(
+unsafe fn matmul_add_avx2_impl<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
     if N >= 16 {
-        matmul_add_blocked::<T, K, N, 16>(out, a, b);
+        matmul_add_blocked::<T, K, N, 16, ACC>(out, a, b);
     } else {
-        matmul_add_blocked::<T, K, N, 8>(out, a, b);
+        matmul_add_blocked::<T, K, N, 8, ACC>(out, a, b);
     }
 }
 
@@ -342,9 +342,9 @@ mod tests {
                 core::array::from_fn(|j| ((k * 5 + j * 2) % 13) as f32 * 0.21 - 1.1)
             });
             let mut portable = [[0.25f32; N]; R];
-            matmul_add_blocked::<f32, K, N, 8>(&mut portable, &a, &b);
+            matmul_add_blocked::<f32, K, N, 8, true>(&mut portable, &a, &b);
             let mut dispatched = [[0.25f32; N]; R];
-            let ran = matmul_add_avx2(&mut dispatched, &a, &b);
+            let ran = matmul_add_avx2::<f32, K, N, true>(&mut dispatched, &a, &b);
             // Built with AVX2 enabled (as CI does under miri), the AVX2 path must run.
             assert!(ran || !cfg!(target_feature = "avx2"));
             if ran {

@@ -184,20 +184,46 @@ pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
+    matmul::<T, K, N, true>(out, a, b);
+}
+
+/// `out = a · b`, [`matmul_add`] without reading `out` first (its old values are ignored).
+#[inline]
+pub(crate) fn matmul_set<T: Scalar, const K: usize, const N: usize>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
+    matmul::<T, K, N, false>(out, a, b);
+}
+
+/// [`matmul_add`] (`ACC`) or [`matmul_set`].
+#[inline]
+fn matmul<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
     // A build that targets AVX2 already (`-C target-cpu=native`) needs no dispatch.
     #[cfg(all(
         feature = "simd-dispatch",
         target_arch = "x86_64",
         not(target_feature = "avx2")
     ))]
-    if crate::tensor::dispatch::matmul_add_avx2(out, a, b) {
+    if crate::tensor::dispatch::matmul_add_avx2::<T, K, N, ACC>(out, a, b) {
         return;
     }
     if N >= DEFAULT_NR {
-        matmul_add_blocked::<T, K, N, DEFAULT_NR>(out, a, b);
+        matmul_add_blocked::<T, K, N, DEFAULT_NR, ACC>(out, a, b);
     } else {
-        matmul_add_blocked::<T, K, N, 8>(out, a, b);
+        matmul_add_blocked::<T, K, N, 8, ACC>(out, a, b);
     }
+}
+
+/// `old + sum` when accumulating, else `sum`.
+#[inline(always)]
+fn store<T: Scalar, const ACC: bool>(old: T, sum: T) -> T {
+    if ACC { old + sum } else { sum }
 }
 
 /// Columns per block of [`matmul_add`]: two vectors of the widest float SIMD the build targets.
@@ -219,7 +245,13 @@ const MR: usize = if cfg!(target_feature = "avx512f") {
 /// panel (when that panel is small, see [`TAIL_PANEL_BYTES`]) so that they run through the
 /// same register-blocked code as the others.
 #[inline(always)]
-pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, const NR: usize>(
+pub(crate) fn matmul_add_blocked<
+    T: Scalar,
+    const K: usize,
+    const N: usize,
+    const NR: usize,
+    const ACC: bool,
+>(
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
@@ -255,10 +287,10 @@ pub(crate) fn matmul_add_blocked<T: Scalar, const K: usize, const N: usize, cons
                 let r = rows_done..rows_done + rows;
                 let (o, a) = (&mut out[r.clone()], &a[r]);
                 match rows {
-                    MR => row_block::<T, K, N, NR, MR>(o, a, b, j0..j1, last, tail),
-                    4 => row_block::<T, K, N, NR, 4>(o, a, b, j0..j1, last, tail),
-                    2 => row_block::<T, K, N, NR, 2>(o, a, b, j0..j1, last, tail),
-                    _ => row_block::<T, K, N, NR, 1>(o, a, b, j0..j1, last, tail),
+                    MR => row_block::<T, K, N, NR, MR, ACC>(o, a, b, j0..j1, last, tail),
+                    4 => row_block::<T, K, N, NR, 4, ACC>(o, a, b, j0..j1, last, tail),
+                    2 => row_block::<T, K, N, NR, 2, ACC>(o, a, b, j0..j1, last, tail),
+                    _ => row_block::<T, K, N, NR, 1, ACC>(o, a, b, j0..j1, last, tail),
                 }
                 rows_done += rows;
             }
@@ -288,7 +320,14 @@ const TAIL_PANEL_BYTES: usize = if cfg!(any(target_arch = "x86_64", target_arch 
 /// `M` rows), then added to `out` once. Each element gets `out + Σₖ aᵢₖ·bₖⱼ`, the sum formed
 /// in increasing `k`.
 #[inline(always)]
-fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M: usize>(
+fn row_block<
+    T: Scalar,
+    const K: usize,
+    const N: usize,
+    const NR: usize,
+    const M: usize,
+    const ACC: bool,
+>(
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
@@ -302,7 +341,7 @@ fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M
         let acc = block_sums::<T, K, NR, M>(a, |k| &b[k][j..j + NR]);
         for (o_r, acc_r) in out.iter_mut().zip(&acc) {
             for c in 0..NR {
-                o_r[j + c] = o_r[j + c] + acc_r[c];
+                o_r[j + c] = store::<T, ACC>(o_r[j + c], acc_r[c]);
             }
         }
         j += NR;
@@ -314,7 +353,7 @@ fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M
         let acc = block_sums::<T, K, NR, M>(a, |k| &panel[k][..]);
         for (o_r, acc_r) in out.iter_mut().zip(&acc) {
             for (o, &s) in o_r[n_full..].iter_mut().zip(acc_r) {
-                *o = *o + s;
+                *o = store::<T, ACC>(*o, s);
             }
         }
     } else {
@@ -326,7 +365,7 @@ fn row_block<T: Scalar, const K: usize, const N: usize, const NR: usize, const M
                 }
             }
             for (o, s) in o_r[n_full..].iter_mut().zip(acc) {
-                *o = *o + s;
+                *o = store::<T, ACC>(*o, s);
             }
         }
     }
