@@ -20,6 +20,8 @@ use crate::tensor::slice_ops::matmul_add_blocked;
 /// Runs `out += a·b` with the AVX2 build of the kernel if this CPU has AVX2; returns whether
 /// it did.
 #[inline]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
 pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
     out: &mut [[T; N]],
     a: &[[T; K]],
@@ -40,6 +42,8 @@ pub(crate) fn matmul_add_avx2<T: Scalar, const K: usize, const N: usize, const A
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
 unsafe fn matmul_add_avx2_impl<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
     out: &mut [[T; N]],
     a: &[[T; K]],
@@ -211,6 +215,8 @@ unsafe fn exp_chunks_avx2_impl<T: Real>(xs: &mut [T]) {
 /// [`sub_scaled_portable`](crate::tensor::slice_ops::sub_scaled_portable) compiled for
 /// AVX2 if this CPU has AVX2; returns whether it ran.
 #[inline]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
 pub(crate) fn sub_scaled_avx2<T: Scalar>(w: &mut [T], g: &[T], eta: T) -> bool {
     if !std::is_x86_feature_detected!("avx2") {
         return false;
@@ -223,6 +229,8 @@ pub(crate) fn sub_scaled_avx2<T: Scalar>(w: &mut [T], g: &[T], eta: T) -> bool {
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
 unsafe fn sub_scaled_avx2_impl<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
     crate::tensor::slice_ops::sub_scaled_portable(w, g, eta);
 }
@@ -230,6 +238,8 @@ unsafe fn sub_scaled_avx2_impl<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
 /// [`all_finite_portable`](crate::tensor::slice_ops::all_finite_portable) compiled for AVX2
 /// if this CPU has AVX2 (`None` if not).
 #[inline]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
 pub(crate) fn all_finite_avx2<T: Scalar>(xs: &[T]) -> Option<bool> {
     if !std::is_x86_feature_detected!("avx2") {
         return None;
@@ -241,6 +251,8 @@ pub(crate) fn all_finite_avx2<T: Scalar>(xs: &[T]) -> Option<bool> {
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
 unsafe fn all_finite_avx2_impl<T: Scalar>(xs: &[T]) -> bool {
     crate::tensor::slice_ops::all_finite_portable(xs)
 }

@@ -286,11 +286,15 @@ pub(crate) fn matmul_add_blocked<
             while m - rows_done >= rows {
                 let r = rows_done..rows_done + rows;
                 let (o, a) = (&mut out[r.clone()], &a[r]);
-                match rows {
-                    MR => row_block::<T, K, N, NR, MR, ACC>(o, a, b, j0..j1, last, tail),
-                    4 => row_block::<T, K, N, NR, 4, ACC>(o, a, b, j0..j1, last, tail),
-                    2 => row_block::<T, K, N, NR, 2, ACC>(o, a, b, j0..j1, last, tail),
-                    _ => row_block::<T, K, N, NR, 1, ACC>(o, a, b, j0..j1, last, tail),
+                // (`if`s, not a `match`: MR may itself be 4.)
+                if rows == MR {
+                    row_block::<T, K, N, NR, MR, ACC>(o, a, b, j0..j1, last, tail);
+                } else if rows == 4 {
+                    row_block::<T, K, N, NR, 4, ACC>(o, a, b, j0..j1, last, tail);
+                } else if rows == 2 {
+                    row_block::<T, K, N, NR, 2, ACC>(o, a, b, j0..j1, last, tail);
+                } else {
+                    row_block::<T, K, N, NR, 1, ACC>(o, a, b, j0..j1, last, tail);
                 }
                 rows_done += rows;
             }
