@@ -42,6 +42,51 @@ pub(crate) fn exp_in_place<T: Real>(xs: &mut [T]) {
     exp_chunks(xs);
 }
 
+/// `x ← softmax(x)`: `xᵢ ← e^{xᵢ − m} / S` with `m` the largest element (NaNs skipped: a NaN
+/// still makes every output NaN, through its exponential and the sum), the exponentials by
+/// [`exp`], and `S = Σⱼ e^{xⱼ − m}` summed as eight partial sums `sₖ` (over the `j ≡ k mod 8`,
+/// in index order) combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — short dependency
+/// chains, a fixed order. For `f32` with the `simd-dispatch` feature on x86-64, the whole
+/// function runs as AVX2 code when the CPU has it (same results).
+#[inline]
+pub(crate) fn softmax_in_place<T: Real, const N: usize>(x: &mut [T; N]) {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if TypeId::of::<T>() == TypeId::of::<f32>() && crate::tensor::dispatch::softmax_avx2(x) {
+        return;
+    }
+    softmax_portable(x);
+}
+
+/// [`softmax_in_place`] in plain code.
+#[inline(always)]
+pub(crate) fn softmax_portable<T: Real, const N: usize>(x: &mut [T; N]) {
+    // Loops, not closures: a closure would not inherit the AVX2 of the dispatching caller.
+    // Eight running maxima (the maximum does not depend on the order).
+    let mut maxima = [T::neg_infinity(); 8];
+    for (i, &v) in x.iter().enumerate() {
+        if v > maxima[i % 8] {
+            maxima[i % 8] = v;
+        }
+    }
+    let mut m = T::neg_infinity();
+    for v in maxima {
+        if v > m {
+            m = v;
+        }
+    }
+    for v in x.iter_mut() {
+        *v = exp(*v - m);
+    }
+    let mut s = [T::zero(); 8];
+    for (i, &v) in x.iter().enumerate() {
+        s[i % 8] = s[i % 8] + v;
+    }
+    let total = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
+    for v in x.iter_mut() {
+        *v = *v / total;
+    }
+}
+
 /// [`exp_in_place`] for `f32`: groups of eight through [`exp`], then the rest one by one.
 #[inline(always)]
 pub(crate) fn exp_chunks<T: Real>(xs: &mut [T]) {

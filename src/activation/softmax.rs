@@ -27,15 +27,9 @@ pub struct Softmax;
 impl Activation for Softmax {
     /// `yᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`.
     fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N> {
-        // A fold rather than `Vector::max`, which does not compile for N = 0. It skips NaNs;
-        // a NaN input still makes every output NaN through its exponential and the sum.
-        let m = x
-            .iter()
-            .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m });
-        let mut e = x.map(|v| v - m);
-        crate::math::exp_in_place(e.as_mut_slice());
-        let sum = e.sum();
-        e.map(|v| v / sum)
+        let mut y = *x;
+        crate::math::softmax_in_place(y.as_mut_array());
+        y
     }
 
     /// `dx = y ⊙ (dy − (dy·y))`.

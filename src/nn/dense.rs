@@ -201,7 +201,10 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
 
     #[inline]
     fn predict(&self, x: &Vector<T, I>) -> Vector<T, O> {
-        let z = self.weights.matvec(x) + self.bias;
+        // z = W·x + b, the bias added to each finished dot product.
+        let mut z = Vector::zeros();
+        let (w, b) = (self.weights.as_rows(), Some(self.bias.as_array()));
+        slice_ops::matvec_rows(w, x.as_array(), b, z.as_mut_array());
         self.activation.forward(&z)
     }
 

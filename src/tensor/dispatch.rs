@@ -56,12 +56,13 @@ unsafe fn matmul_add_avx2_impl<T: Scalar, const K: usize, const N: usize, const 
     }
 }
 
-/// Runs `out[r] = rows[r]·x` with the AVX2 kernel if `T` is `f32` and this CPU has AVX2;
-/// returns whether it did.
+/// Runs `out[r] = rows[r]·x (+ bias[r])` with the AVX2 kernel if `T` is `f32` and this CPU
+/// has AVX2; returns whether it did.
 #[inline]
 pub(crate) fn matvec_rows_avx2<T: Scalar, const R: usize, const C: usize>(
     rows: &[[T; C]; R],
     x: &[T; C],
+    bias: Option<&[T; R]>,
     out: &mut [T; R],
 ) -> bool {
     // A type check the compiler resolves: only `f32` has the explicit kernel.
@@ -72,16 +73,23 @@ pub(crate) fn matvec_rows_avx2<T: Scalar, const R: usize, const C: usize>(
     ) else {
         return false;
     };
+    let bias = match bias {
+        None => None,
+        Some(b) => match (b as &dyn Any).downcast_ref::<[f32; R]>() {
+            Some(b) => Some(b),
+            None => return false,
+        },
+    };
     if !std::is_x86_feature_detected!("avx2") {
         return false;
     }
     // SAFETY: the CPU supports AVX2 (checked on the line above), which is all that
     // `matvec_f32_avx2` requires beyond its safe body.
-    unsafe { matvec_f32_avx2(rows, x, out) };
+    unsafe { matvec_f32_avx2(rows, x, bias, out) };
     true
 }
 
-/// `out[r] = rows[r]·x` for `f32` with AVX2 intrinsics, in the order of
+/// `out[r] = rows[r]·x (+ bias[r])` for `f32` with AVX2 intrinsics, in the order of
 /// [`matvec_dot`](crate::tensor::slice_ops::matvec_dot): lane `k` of a row's register sums
 /// the products `i ≡ k mod 8`; eight rows' registers are then combined at once — halves
 /// added (`qⱼ = sⱼ + sⱼ₊₄`), then two rounds of horizontal adds (`(q₀+q₁)+(q₂+q₃)`). No fused
@@ -93,6 +101,7 @@ pub(crate) fn matvec_rows_avx2<T: Scalar, const R: usize, const C: usize>(
 unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
     rows: &[[f32; C]; R],
     x: &[f32; C],
+    bias: Option<&[f32; R]>,
     out: &mut [f32; R],
 ) {
     let full = C - C % 8;
@@ -100,7 +109,7 @@ unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
     unsafe {
         let mut row_blocks = rows.chunks_exact(8);
         let mut out_blocks = out.chunks_exact_mut(8);
-        for (rb, ob) in (&mut row_blocks).zip(&mut out_blocks) {
+        for (block, (rb, ob)) in (&mut row_blocks).zip(&mut out_blocks).enumerate() {
             // Chunk by chunk, one load of `x` serving eight rows (row by row, the chunks of
             // `x` would not fit the registers next to the sums: twice the loads).
             let mut acc = [_mm256_setzero_ps(); 8];
@@ -124,14 +133,24 @@ unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
             // [q₀+q₁, q₂+q₃] of rows 0, 1 | 4, 5 and of rows 2, 3 | 6, 7; then the final pairs.
             let h01 = _mm256_hadd_ps(u04, u15);
             let h23 = _mm256_hadd_ps(u26, u37);
-            _mm256_storeu_ps(ob[..8].as_mut_ptr(), _mm256_hadd_ps(h01, h23));
+            let mut sums = _mm256_hadd_ps(h01, h23);
+            let r = 8 * block; // the first row of this block
+            if let Some(b) = bias {
+                sums = _mm256_add_ps(sums, _mm256_loadu_ps(b[r..r + 8].as_ptr()));
+            }
+            _mm256_storeu_ps(ob[..8].as_mut_ptr(), sums);
         }
-        for (row, o) in row_blocks
+        let done = R - R % 8;
+        for (r, (row, o)) in row_blocks
             .remainder()
             .iter()
             .zip(out_blocks.into_remainder())
+            .enumerate()
         {
             *o = single_dot(row, x);
+            if let Some(b) = bias {
+                *o = *o + b[done + r];
+            }
         }
     }
 }
@@ -210,6 +229,25 @@ pub(crate) fn exp_chunks_avx2<T: Real>(xs: &mut [T]) -> bool {
 #[target_feature(enable = "avx2")]
 unsafe fn exp_chunks_avx2_impl<T: Real>(xs: &mut [T]) {
     crate::math::exp_chunks(xs);
+}
+
+/// [`softmax_portable`](crate::math::softmax_portable) compiled for AVX2 if this CPU has
+/// AVX2; returns whether it ran.
+#[inline]
+pub(crate) fn softmax_avx2<T: Real, const N: usize>(x: &mut [T; N]) -> bool {
+    if !std::is_x86_feature_detected!("avx2") {
+        return false;
+    }
+    // SAFETY: the CPU supports AVX2 (checked on the line above).
+    unsafe { softmax_avx2_impl(x) };
+    true
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn softmax_avx2_impl<T: Real, const N: usize>(x: &mut [T; N]) {
+    crate::math::softmax_portable(x);
 }
 
 /// [`sub_scaled_portable`](crate::tensor::slice_ops::sub_scaled_portable) compiled for

@@ -203,7 +203,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     #[inline]
     pub fn matvec(&self, x: &Vector<T, C>) -> Vector<T, R> {
         let mut out = Vector::<T, R>::zeros();
-        slice_ops::matvec_rows(&self.data, x.as_array(), out.as_mut_array());
+        slice_ops::matvec_rows(&self.data, x.as_array(), None, out.as_mut_array());
         out
     }
 

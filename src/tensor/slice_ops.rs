@@ -134,7 +134,8 @@ pub(crate) fn all_finite_portable<T: Scalar>(xs: &[T]) -> bool {
         .fold(true, |finite, &x| finite & ((x - x) == T::zero()))
 }
 
-/// `out[r] = rows[r] · x` for every row.
+/// `out[r] = rows[r] · x` for every row, plus `bias[r]` if given (added to the finished dot
+/// product, as `(rows[r]·x) + bias[r]`).
 ///
 /// Each row keeps eight partial sums (`sₖ = Σᵢ rowᵢ·xᵢ` over the `i ≡ k mod 8`, in increasing
 /// `i`), combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — a fixed order, so every build
@@ -145,14 +146,18 @@ pub(crate) fn all_finite_portable<T: Scalar>(xs: &[T]) -> bool {
 pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
     rows: &[[T; C]; R],
     x: &[T; C],
+    bias: Option<&[T; R]>,
     out: &mut [T; R],
 ) {
     #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
-    if crate::tensor::dispatch::matvec_rows_avx2(rows, x, out) {
+    if crate::tensor::dispatch::matvec_rows_avx2(rows, x, bias, out) {
         return;
     }
-    for (row, o) in rows.iter().zip(out) {
+    for (r, (row, o)) in rows.iter().zip(out).enumerate() {
         *o = matvec_dot(row, x);
+        if let Some(b) = bias {
+            *o = *o + b[r];
+        }
     }
 }
 
@@ -451,7 +456,7 @@ mod tests {
         });
         let x: [f64; 13] = core::array::from_fn(|j| 1.0 - j as f64 * 0.1);
         let mut out = [0.0; 7];
-        matvec_rows(&rows, &x, &mut out);
+        matvec_rows(&rows, &x, None, &mut out);
         for (row, o) in rows.iter().zip(out) {
             assert_eq!(o.to_bits(), eight_partial_sums(row, &x).to_bits());
         }
@@ -461,10 +466,16 @@ mod tests {
         });
         let x: [f32; 37] = core::array::from_fn(|j| (j % 7) as f32 * 0.7 - 1.9);
         let mut out = [0.0; 19];
-        matvec_rows(&rows, &x, &mut out);
+        matvec_rows(&rows, &x, None, &mut out);
         for (row, o) in rows.iter().zip(out) {
             assert_eq!(o.to_bits(), eight_partial_sums(row, &x).to_bits());
             approx::assert_relative_eq!(o, dot(row, &x), max_relative = 1e-5);
+        }
+        // With a bias: added to each finished dot product.
+        let bias: [f32; 19] = core::array::from_fn(|r| r as f32 * 0.37 - 3.0);
+        matvec_rows(&rows, &x, Some(&bias), &mut out);
+        for ((row, o), b) in rows.iter().zip(out).zip(bias) {
+            assert_eq!(o.to_bits(), (eight_partial_sums(row, &x) + b).to_bits());
         }
     }
 }
