@@ -154,6 +154,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "11 million inputs: too slow for the interpreter")]
     fn exp_f32_is_within_one_ulp_everywhere() {
         let mut worst = (0.0f64, 0.0f32);
         // Every 97th f32 in [−104, 89] (about 11 million inputs, both signs, subnormal results).
@@ -199,14 +200,19 @@ mod tests {
         let want = xs.map(exp_f32);
         exp_in_place(&mut xs);
         assert_eq!(xs.map(f32::to_bits), want.map(f32::to_bits));
-        let mut ys: [f64; 3] = [-1.0, 0.0, 2.5];
-        exp_in_place(&mut ys);
-        assert_eq!(ys, [(-1.0f64).exp(), 1.0, 2.5f64.exp()]);
+        // (Miri perturbs `f64::exp` on purpose, so two calls differ there.)
+        if !cfg!(miri) {
+            let mut ys: [f64; 3] = [-1.0, 0.0, 2.5];
+            exp_in_place(&mut ys);
+            assert_eq!(ys, [(-1.0f64).exp(), 1.0, 2.5f64.exp()]);
+        }
     }
 
     #[test]
     fn exp_dispatches_on_the_type() {
         assert_eq!(exp(0.5f32).to_bits(), exp_f32(0.5).to_bits());
-        assert_eq!(exp(0.5f64), 0.5f64.exp());
+        if !cfg!(miri) {
+            assert_eq!(exp(0.5f64), 0.5f64.exp());
+        }
     }
 }

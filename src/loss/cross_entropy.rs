@@ -185,7 +185,10 @@ mod tests {
             let g = g.scale(1.0 / 5.0);
             assert_eq!(grad.sample(s).map(f32::to_bits), g.map(f32::to_bits));
         }
-        assert_eq!(value.to_bits(), (total * (1.0 / 5.0)).to_bits());
+        // (Miri perturbs `ln` on purpose, so two evaluations of the loss differ there.)
+        if !cfg!(miri) {
+            assert_eq!(value.to_bits(), (total * (1.0 / 5.0)).to_bits());
+        }
     }
 
     fn class<const N: usize>(c: usize) -> Class<N> {
