@@ -144,14 +144,17 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
     #[inline]
     fn affine_into<const B: usize>(&self, x: &Batch<T, B, I>, z: &mut Batch<T, B, O>) {
         if O * I <= B * (I + O) {
-            let w_t = self.weights.transpose();
+            let mut w_t = Matrix::<T, I, O>::zeros();
+            self.weights.transpose_into(&mut w_t);
             for row in z.as_mut_matrix().as_mut_rows() {
                 *row = *self.bias.as_array();
             }
             let z = z.as_mut_matrix().as_mut_rows();
             slice_ops::matmul_add(z, x.as_matrix().as_rows(), w_t.as_rows());
         } else {
-            let x_t = x.as_matrix().transpose();
+            // Written in place (`transpose()` would return it by value: one more copy).
+            let mut x_t = Matrix::<T, I, B>::zeros();
+            x.as_matrix().transpose_into(&mut x_t);
             let mut z_t = Matrix::<T, O, B>::from_fn(|o, _| self.bias[o]);
             slice_ops::matmul_add(z_t.as_mut_rows(), self.weights.as_rows(), x_t.as_rows());
             z_t.transpose_into(z.as_mut_matrix());
@@ -171,7 +174,8 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
     ) {
         self.activation
             .backward_batch_in_place(&mut cache.z, &cache.output, dy);
-        let dz_t = cache.z.as_matrix().transpose(); // O × B
+        let mut dz_t = Matrix::<T, O, B>::zeros();
+        cache.z.as_matrix().transpose_into(&mut dz_t);
         let (dw, x) = (grads.weights.as_mut_rows(), x.as_matrix().as_rows());
         let db = cache.z.sum_over_batch();
         match store {
