@@ -149,7 +149,7 @@ unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
         {
             *o = single_dot(row, x);
             if let Some(b) = bias {
-                *o = *o + b[done + r];
+                *o += b[done + r];
             }
         }
     }
