@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Compile time is part of performance (issue 5): prints the clean build time of the library
+# and of the test suite, and how the build time of a program grows with the depth of its
+# network (a `seq![..]` of 16-wide dense layers, trained for one step and run once).
+#   scripts/compile_times.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+seconds() { # runs "$@" and prints its wall time in seconds
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l | xargs printf "%.1f"
+}
+
+echo "compiler: $(rustc --version)"
+echo
+echo "| build (from scratch, dependencies included) | seconds |"
+echo "|---|---:|"
+echo "| library, debug | $(CARGO_TARGET_DIR="$work/t1" seconds cargo build --lib) |"
+echo "| library, release | $(CARGO_TARGET_DIR="$work/t2" seconds cargo build --lib --release) |"
+echo "| test suite, \`cargo test --no-run\` | $(CARGO_TARGET_DIR="$work/t3" seconds cargo test --no-run) |"
+echo
+
+# One program per depth, built against the already compiled library: only the network's own
+# code is timed.
+mkdir -p "$work/depth/src"
+cat > "$work/depth/Cargo.toml" <<TOML
+[package]
+name = "depth"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+typegrad = { path = "$root" }
+[workspace]
+TOML
+echo "| network depth (16-wide dense layers) | release build of the program, seconds |"
+echo "|---|---:|"
+for depth in 2 8 32; do
+  layers=$(printf 'Dense<f32, 16, 16, Relu>, %.0s' $(seq 1 $((depth - 1))))
+  cat > "$work/depth/src/main.rs" <<RS
+use typegrad::activation::{Identity, Relu};
+use typegrad::init::{Init, Rng};
+use typegrad::loss::{Class, SoftmaxCrossEntropy};
+use typegrad::nn::{Dense, Layer, Parameters};
+use typegrad::optim::{Settings, Sgd};
+use typegrad::{Batch, seq};
+type Net = seq![${layers}Dense<f32, 16, 16, Identity>];
+fn main() {
+    let mut net = Net::default();
+    net.init(&mut Rng::new(1), Init::HeUniform);
+    let mut grads = net.zeros_like();
+    let x = Batch::<f32, 8, 16>::from_fn(|s, i| (s + i) as f32 * 0.01);
+    let t = [Class::<16>::new(3).unwrap(); 8];
+    let mut sgd = Sgd::new(Settings::new(0.01));
+    let loss = typegrad::train::train_step(&mut net, &mut grads, &mut sgd, &SoftmaxCrossEntropy, &x, &t);
+    println!("{loss:?} {:?}", net.predict(&x.sample(0)));
+}
+RS
+  CARGO_TARGET_DIR="$work/dt" cargo build --release --manifest-path "$work/depth/Cargo.toml" >/dev/null 2>&1
+  touch "$work/depth/src/main.rs"
+  echo "| $depth | $(CARGO_TARGET_DIR="$work/dt" seconds cargo build --release --manifest-path "$work/depth/Cargo.toml") |"
+done
