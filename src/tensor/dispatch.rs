@@ -1,14 +1,21 @@
 //! Runtime CPU-feature dispatch (feature `simd-dispatch`, x86-64, needs std).
 //!
-//! The portable kernels are compiled once more inside functions marked
-//! `#[target_feature(enable = "avx2")]`, and used when the CPU running the program has AVX2.
-//! No intrinsics and no fused multiply-add: the AVX2 code does the same IEEE operations in the
-//! same order as the portable code, so results are identical bit for bit (tested, and run
-//! under miri in CI with AVX2 enabled).
+//! Two kinds of kernels run when the CPU running the program has AVX2:
+//! * the portable kernels (matmul, exp, softmax, the SGD update, the finite check) compiled
+//!   once more inside functions marked `#[target_feature(enable = "avx2")]`;
+//! * explicit AVX2 intrinsics for `f32` where the compiler's own vectorization of the portable
+//!   code was poor (measured): the matrix–vector product (horizontal sums of eight rows at once)
+//!   and the 8 × 8 register transpose. `f32` is recognized with `Any` (a type check the
+//!   compiler resolves), so no pointer casts are needed.
 //!
-//! This is the only module of the crate with `unsafe`: calling a `#[target_feature]`
-//! function is unsafe because the CPU must support the feature, which is checked right
-//! before the call.
+//! No fused multiply-add anywhere: the AVX2 code does the same IEEE operations in the same
+//! order as the portable code, so results are identical bit for bit (tested against the
+//! portable code, and run under miri in CI with AVX2 enabled).
+//!
+//! This is the only module of the crate with `unsafe`: calling a `#[target_feature]` function
+//! is unsafe because the CPU must support the feature (checked right before every call), and
+//! before Rust 1.87 (the MSRV is 1.85) so is every intrinsic; the loads and stores take their
+//! pointers from bounds-checked slices of the right length.
 #![allow(unsafe_code)]
 
 use crate::{Real, Scalar};
