@@ -218,6 +218,17 @@ mod tests {
         }
     }
 
+    /// The dispatched softmax (AVX2 where available) gives the plain code's bits.
+    #[test]
+    fn softmax_in_place_equals_the_plain_code() {
+        let x: [f32; 19] = core::array::from_fn(|i| (i as f32 * 2.3).sin() * 7.0);
+        let (mut fast, mut plain) = (x, x);
+        softmax_in_place(&mut fast);
+        softmax_portable(&mut plain);
+        assert_eq!(fast.map(f32::to_bits), plain.map(f32::to_bits));
+        approx::assert_relative_eq!(fast.iter().sum::<f32>(), 1.0, max_relative = 1e-6);
+    }
+
     #[test]
     fn exp_dispatches_on_the_type() {
         assert_eq!(exp(0.5f32).to_bits(), exp_f32(0.5).to_bits());
