@@ -21,7 +21,6 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use peers::*;
-use typegrad::nn::Parameters;
 use workloads::*;
 
 struct Plan {
@@ -398,12 +397,12 @@ fn w3a(plan: &Plan) {
     let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
     // Check values: loss of steps 1 and 20.
     {
-        let (mut n, mut g, mut s) = (net0, net0.zeros_like(), w3_sgd());
+        let (mut n, mut st) = (net0, W3State::new(&net0));
         let (mut na, mut nd) = (na0.clone(), nd0.clone());
         let l: Vec<[f32; 3]> = (0..20)
             .map(|k| {
                 [
-                    w3_step(&mut n, &mut g, &mut s, &data, k),
+                    w3_step(&mut n, &mut st, &data, k),
                     na.step(&na_x[k % 64], labels(k), 0.01),
                     nd.step(&nd_x[k % 64], labels(k), 0.01),
                 ]
@@ -413,16 +412,14 @@ fn w3a(plan: &Plan) {
             check_w3(name, l[0][i], l[19][i], (2.275840, 2.352347));
         }
     }
-    let (mut n, mut g, mut s) = (net0, net0.zeros_like(), w3_sgd());
+    let (mut n, mut st) = (net0, W3State::new(&net0));
     let (mut na, mut nd) = (na0, nd0);
     w3_table(
         "W3(a) training step 64-32-10, batch 32",
         plan.w3a_runs,
         plan.w3_steps,
         &mut [
-            ("typegrad", &mut |k| {
-                w3_step(&mut n, &mut g, &mut s, &data, k)
-            }),
+            ("typegrad", &mut |k| w3_step(&mut n, &mut st, &data, k)),
             ("nalgebra", &mut |k| na.step(&na_x[k % 64], labels(k), 0.01)),
             ("ndarray", &mut |k| nd.step(&nd_x[k % 64], labels(k), 0.01)),
         ],
@@ -440,12 +437,12 @@ fn w3b(plan: &Plan) {
     let nd_x: Vec<_> = (0..64).map(|k| nd_batch(&data.flat_x, 784, k)).collect();
     let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
     {
-        let (mut n, mut g, mut s) = (net0.clone(), Box::new(net0.zeros_like()), w3_sgd());
+        let (mut n, mut st) = (net0.clone(), W3State::new(&*net0));
         let (mut na, mut nd) = (na0.clone(), nd0.clone());
         let l: Vec<[f32; 3]> = (0..20)
             .map(|k| {
                 [
-                    w3_step(&mut *n, &mut *g, &mut s, &data, k),
+                    w3_step(&mut *n, &mut st, &data, k),
                     na.step(&na_x[k % 64], labels(k), 0.01),
                     nd.step(&nd_x[k % 64], labels(k), 0.01),
                 ]
@@ -455,16 +452,14 @@ fn w3b(plan: &Plan) {
             check_w3(name, l[0][i], l[19][i], (2.325436, 2.284795));
         }
     }
-    let (mut n, mut g, mut s) = (net0.clone(), Box::new(net0.zeros_like()), w3_sgd());
+    let (mut n, mut st) = (net0.clone(), W3State::new(&*net0));
     let (mut na, mut nd) = (na0, nd0);
     w3_table(
         "W3(b) training step 784-128-64-10, batch 32",
         plan.w3b_runs,
         plan.w3_steps,
         &mut [
-            ("typegrad", &mut |k| {
-                w3_step(&mut *n, &mut *g, &mut s, &data, k)
-            }),
+            ("typegrad", &mut |k| w3_step(&mut *n, &mut st, &data, k)),
             ("nalgebra", &mut |k| na.step(&na_x[k % 64], labels(k), 0.01)),
             ("ndarray", &mut |k| nd.step(&nd_x[k % 64], labels(k), 0.01)),
         ],

@@ -11,7 +11,6 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use peers::*;
-use typegrad::nn::Parameters;
 use workloads::*;
 
 fn w1_size<const N: usize>(c: &mut Criterion) {
@@ -78,11 +77,11 @@ fn w3a(c: &mut Criterion) {
     let net = mlp_a();
     let mut g = c.benchmark_group("W3a training step 64-32-10 batch 32");
     g.throughput(Throughput::Elements(32));
-    let (mut n, mut grads, mut sgd, mut k) = (net, net.zeros_like(), w3_sgd(), 0);
+    let (mut n, mut state, mut k) = (net, W3State::new(&net), 0);
     g.bench_function("typegrad", |b| {
         b.iter(|| {
             k += 1;
-            w3_step(&mut n, &mut grads, &mut sgd, &data, k)
+            w3_step(&mut n, &mut state, &data, k)
         })
     });
     let mut na = NaMlpA::from_typegrad(&net);

@@ -48,7 +48,8 @@ impl<T: Real, const N: usize> Target<T> for Vector<T, N> {
 /// Returns the batch's mean loss (before the update).
 ///
 /// `grads` is scratch space of the network's type; the step overwrites it with this batch's
-/// gradient (its contents before do not matter).
+/// gradient (its contents before do not matter). The forward pass's cache is made here, on the
+/// stack; in a loop, [`train_step_with_cache`] reuses one instead.
 pub fn train_step<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
     net: &mut Net,
     grads: &mut Net,
@@ -76,8 +77,52 @@ where
     )
 }
 
-/// [`train_step`] with a cache the caller keeps between steps; `on_outputs` sees the
-/// network's outputs for the batch (before the update).
+/// [`train_step`] with a cache the caller keeps between steps (make it once with
+/// [`Layer::new_cache`]): no cache to set up per step.
+///
+/// ```
+/// use typegrad::activation::Relu;
+/// use typegrad::loss::{Class, SoftmaxCrossEntropy};
+/// use typegrad::nn::{Dense, Layer, Parameters};
+/// use typegrad::optim::{Settings, Sgd};
+/// use typegrad::train::train_step_with_cache;
+/// use typegrad::Batch;
+/// type Net = typegrad::seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>];
+/// let mut net = Net::default();
+/// net.init(&mut typegrad::init::Rng::new(1), typegrad::init::Init::HeUniform);
+/// let (mut grads, mut cache) = (net.zeros_like(), Net::new_cache::<2>());
+/// let mut sgd = Sgd::new(Settings::new(0.1));
+/// let x = Batch::<f32, 2, 4>::from_fn(|s, i| (s + i) as f32 * 0.1);
+/// let t = [Class::new(0).unwrap(), Class::new(2).unwrap()];
+/// let first = train_step_with_cache(&mut net, &mut grads, &mut cache, &mut sgd, &SoftmaxCrossEntropy, &x, &t)?;
+/// let mut last = first;
+/// for _ in 0..50 {
+///     last = train_step_with_cache(&mut net, &mut grads, &mut cache, &mut sgd, &SoftmaxCrossEntropy, &x, &t)?;
+/// }
+/// assert!(last < first);
+/// # Ok::<(), typegrad::TrainError>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn train_step_with_cache<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
+    net: &mut Net,
+    grads: &mut Net,
+    cache: &mut Net::Cache<B>,
+    optimizer: &mut O,
+    loss: &L,
+    inputs: &Batch<T, B, I>,
+    targets: &[Tg; B],
+) -> Result<T, TrainError>
+where
+    T: Real,
+    Net: Layer<T, In = Size<I>, Out = Size<K>>,
+    L: Loss<T, K, Tg>,
+    O: Optimizer<T, Net>,
+{
+    step_in(net, grads, cache, optimizer, loss, inputs, targets, |_| {})
+}
+
+/// [`train_step_with_cache`], where `on_outputs` also sees the network's outputs for the
+/// batch (before the update).
 #[allow(clippy::too_many_arguments)]
 fn step_in<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
     net: &mut Net,

@@ -23,12 +23,11 @@ where
         + Parameters<f32>,
 {
     let data = w3_data::<I>();
-    let mut grads = net.zeros_like();
-    let mut sgd = w3_sgd();
-    let first = w3_step(&mut net, &mut grads, &mut sgd, &data, 0);
+    let mut state = W3State::new(&net);
+    let first = w3_step(&mut net, &mut state, &data, 0);
     let mut last = first;
     for k in 1..20 {
-        last = w3_step(&mut net, &mut grads, &mut sgd, &data, k);
+        last = w3_step(&mut net, &mut state, &data, k);
     }
     (first, last)
 }
