@@ -14,9 +14,7 @@ use crate::{LengthError, Real, Scalar, Vector};
 /// assert_eq!(w.transpose().matmul(&w), Matrix::new([[35.0, 44.0], [44.0, 56.0]]));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-// On x86-64 and AArch64 the elements start on a 32-byte boundary, so that SIMD loads of
-// rows never straddle two cache lines (measured: such a load costs about twice as much);
-// elsewhere (microcontrollers) the plain layout of the array, with no padding.
+// 32-byte aligned on x86-64 and AArch64 (see "Layout" in the `tensor` module docs).
 #[cfg_attr(
     any(target_arch = "x86_64", target_arch = "aarch64"),
     repr(C, align(32))
