@@ -404,8 +404,20 @@ mod tests {
             let ran = matmul_add_avx2::<f32, K, N, true>(&mut dispatched, &a, &b);
             // Built with AVX2 enabled (as CI does under miri), the AVX2 path must run.
             assert!(ran || !cfg!(target_feature = "avx2"));
+            // Overwriting instead of adding.
+            let mut portable_set = [[0.0f32; N]; R];
+            matmul_add_blocked::<f32, K, N, 8, false>(&mut portable_set, &a, &b);
+            let mut dispatched_set = [[0.0f32; N]; R];
+            matmul_add_avx2::<f32, K, N, false>(&mut dispatched_set, &a, &b);
             if ran {
                 for (p, d) in portable.iter().flatten().zip(dispatched.iter().flatten()) {
+                    assert_eq!(p.to_bits(), d.to_bits());
+                }
+                let pairs = portable_set
+                    .iter()
+                    .flatten()
+                    .zip(dispatched_set.iter().flatten());
+                for (p, d) in pairs {
                     assert_eq!(p.to_bits(), d.to_bits());
                 }
             }
@@ -413,6 +425,8 @@ mod tests {
         check::<9, 5, 37>();
         check::<16, 16, 16>();
         check::<3, 2, 1>();
+        // Column panels and a padded tail (b is 16 × 520 f32, just over 32 KiB).
+        check::<5, 16, 520>();
     }
 
     /// The AVX2 transpose moves every element (full tiles and every kind of edge).
