@@ -203,11 +203,12 @@ fn parameter_counts_and_memory_are_compile_time_constants() {
     assert_eq!(Memory::<f32, Mlp, 32>::NETWORK_BYTES, network_bytes);
     // Input 32×64 and output 32×10 f32 values.
     assert_eq!(Memory::<f32, Mlp, 32>::IO_BYTES, (32 * 64 + 32 * 10) * 4);
-    // Cache: layer 1 keeps z and y (32×32 each), layer 2 z and y (32×10 each); the inputs
-    // are passed to `backward` again rather than copied.
+    // Cache: layer 1 keeps z and y (32×32 each), layer 2 z and y (32×10 each), the chain room
+    // for the gradient between them (32×32); the inputs are passed to `backward` again rather
+    // than copied.
     assert_eq!(
         Memory::<f32, Mlp, 32>::CACHE_BYTES,
-        (2 * 32 * 32 + 2 * 32 * 10) * 4
+        (2 * 32 * 32 + 2 * 32 * 10 + 32 * 32) * 4
     );
     assert_eq!(
         Memory::<f32, Mlp, 32>::training_bytes(2),

@@ -176,13 +176,15 @@ impl<T: Real, Net: Layer<T>, const B: usize> Memory<T, Net, B> {
     /// activations of the forward pass (bounded by the training cache).
     pub const INFERENCE_BYTES: usize =
         Self::NETWORK_BYTES + Self::IO_BYTES + core::mem::size_of::<Net::Cache<B>>();
-    /// Bytes of the cache one training forward pass keeps for the backward pass.
+    /// Bytes of the cache a training step keeps: what the forward pass leaves for the backward
+    /// pass, and room for the gradients between layers.
     pub const CACHE_BYTES: usize = core::mem::size_of::<Net::Cache<B>>();
 
     /// Bytes for one training step with an optimizer that keeps `state_copies` values of the
     /// network's size (0 for SGD, 1 for momentum, 2 for Adam): network, gradient, optimizer
-    /// state, cache, inputs, outputs and their gradients (the gradients between hidden
-    /// layers are temporaries of at most the cache's size on top of this).
+    /// state, cache (with the gradients between layers), inputs, outputs and their gradients.
+    /// Kernels add small temporaries on the stack (a transposed operand, at most the size of
+    /// one layer's weights or of its input batch).
     pub const fn training_bytes(state_copies: usize) -> usize {
         Self::NETWORK_BYTES * (2 + state_copies) + Self::CACHE_BYTES + 2 * Self::IO_BYTES
     }
