@@ -60,15 +60,30 @@ pub(crate) fn softmax_in_place<T: Real, const N: usize>(x: &mut [T; N]) {
 /// [`softmax_in_place`] in plain code.
 #[inline(always)]
 pub(crate) fn softmax_portable<T: Real, const N: usize>(x: &mut [T; N]) {
+    if N <= 16 {
+        // Sixteen values, padded with −∞ (which change neither the maximum nor the sum: their
+        // exponentials are +0): loops of constant length the compiler keeps in registers,
+        // with no partial vectors stored and loaded back.
+        let mut v = [T::neg_infinity(); 16];
+        v[..N].copy_from_slice(x);
+        softmax_values(&mut v);
+        x.copy_from_slice(&v[..N]);
+    } else {
+        softmax_values(x);
+    }
+}
+
+/// The arithmetic of [`softmax_in_place`].
+#[inline(always)]
+fn softmax_values<T: Real, const N: usize>(x: &mut [T; N]) {
     // Loops, not closures: a closure would not inherit the AVX2 of the dispatching caller.
-    // Eight running maxima (the maximum does not depend on the order).
+    // Eight running maxima (the maximum does not depend on the order), combined as a tree.
     let mut maxima = [T::neg_infinity(); 8];
     for (i, &v) in x.iter().enumerate() {
         if v > maxima[i % 8] {
             maxima[i % 8] = v;
         }
     }
-    // Combined as a tree (halves, quarters, pairs): short chains.
     for k in 0..4 {
         maxima[k] = larger(maxima[k], maxima[k + 4]);
     }
