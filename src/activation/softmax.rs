@@ -170,5 +170,43 @@ mod tests {
     fn nan_propagates() {
         let y = Softmax.forward(&Vector::new([1.0, f64::NAN, 2.0]));
         assert!(y.iter().all(|v| v.is_nan()));
+        // f32 (the padded, vectorized path): NaN, +∞, and all −∞ give NaN everywhere; one −∞
+        // among finite values gives 0 there.
+        let nan = |v: Vector<f32, 10>| Softmax.forward(&v).iter().all(|y| y.is_nan());
+        let mut x = Vector::<f32, 10>::from_fn(|i| i as f32 * 0.5);
+        x[7] = f32::NAN;
+        assert!(nan(x));
+        x[7] = f32::INFINITY;
+        assert!(nan(x));
+        assert!(nan(Vector::filled(f32::NEG_INFINITY)));
+        x[7] = f32::NEG_INFINITY;
+        let y = Softmax.forward(&x);
+        assert_eq!(y[7], 0.0);
+        assert_relative_eq!(y.sum(), 1.0, max_relative = 1e-6);
+    }
+
+    /// Every length up to and past the sixteen values kept in registers: a distribution, and
+    /// the same as in f64 to f32 precision.
+    #[test]
+    fn every_length_f32() {
+        fn check<const N: usize>() {
+            let x = Vector::<f32, N>::from_fn(|i| (i as f32 * 1.3).sin() * 4.0);
+            let y = Softmax.forward(&x);
+            let y64 = Softmax.forward(&x.map(f64::from));
+            assert_relative_eq!(y.sum(), 1.0, max_relative = 1e-6);
+            for (a, b) in y.iter().zip(y64.iter()) {
+                assert_relative_eq!(f64::from(*a), *b, max_relative = 1e-6);
+            }
+        }
+        check::<1>();
+        check::<2>();
+        check::<7>();
+        check::<8>();
+        check::<9>();
+        check::<10>();
+        check::<15>();
+        check::<16>();
+        check::<17>();
+        check::<40>();
     }
 }
