@@ -22,10 +22,6 @@ use crate::{LengthError, Matrix, Scalar, Vector};
     any(target_arch = "x86_64", target_arch = "aarch64"),
     repr(C, align(32))
 )]
-#[cfg_attr(
-    not(any(target_arch = "x86_64", target_arch = "aarch64")),
-    repr(transparent)
-)]
 pub struct Batch<T, const B: usize, const N: usize> {
     samples: Matrix<T, B, N>,
 }

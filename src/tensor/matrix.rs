@@ -19,10 +19,6 @@ use crate::{LengthError, Real, Scalar, Vector};
     any(target_arch = "x86_64", target_arch = "aarch64"),
     repr(C, align(32))
 )]
-#[cfg_attr(
-    not(any(target_arch = "x86_64", target_arch = "aarch64")),
-    repr(transparent)
-)]
 pub struct Matrix<T, const R: usize, const C: usize> {
     data: [[T; C]; R],
 }

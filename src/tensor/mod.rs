@@ -6,8 +6,8 @@
 //! # Layout
 //! On x86-64 and AArch64 the elements start on a 32-byte boundary, so that SIMD loads of rows
 //! never straddle two cache lines (measured: such a load costs about twice as much); a tensor's
-//! size is rounded up to a multiple of 32 bytes. Elsewhere (microcontrollers) the layout is the
-//! plain array's, with no padding.
+//! size is rounded up to a multiple of 32 bytes. Elsewhere (microcontrollers) a tensor is just
+//! its array, with no padding.
 
 mod batch;
 mod bytes;

@@ -18,10 +18,6 @@ use crate::{LengthError, Matrix, Real, Scalar};
     any(target_arch = "x86_64", target_arch = "aarch64"),
     repr(C, align(32))
 )]
-#[cfg_attr(
-    not(any(target_arch = "x86_64", target_arch = "aarch64")),
-    repr(transparent)
-)]
 pub struct Vector<T, const N: usize> {
     data: [T; N],
 }
