@@ -101,9 +101,9 @@ fn softmax_values<T: Real, const N: usize>(x: &mut [T; N]) {
     }
 }
 
-/// The larger of `a` and `b`; `a` if `b` is NaN.
+/// The larger of `a` and `b`; `a` if `b` is NaN (so a fold over it skips NaNs).
 #[inline(always)]
-fn larger<T: Real>(a: T, b: T) -> T {
+pub(crate) fn larger<T: Real>(a: T, b: T) -> T {
     if b > a { b } else { a }
 }
 

@@ -64,17 +64,8 @@ where
     L: Loss<T, K, Tg>,
     O: Optimizer<T, Net>,
 {
-    let mut cache = Net::new_cache::<B>();
-    step_in(
-        net,
-        grads,
-        &mut cache,
-        optimizer,
-        loss,
-        inputs,
-        targets,
-        |_| {},
-    )
+    let cache = &mut Net::new_cache::<B>();
+    train_step_with_cache(net, grads, cache, optimizer, loss, inputs, targets)
 }
 
 /// [`train_step`] with a cache the caller keeps between steps (make it once with

@@ -49,8 +49,7 @@ fn shifted_exp<T: Real, const N: usize>(z: &Vector<T, N>) -> (Vector<T, N>, T, T
 /// exponential); branch-free, so it vectorizes.
 #[inline]
 fn max_skipping_nan<T: Real>(z: &[T]) -> T {
-    z.iter()
-        .fold(T::neg_infinity(), |m, &v| if v > m { v } else { m })
+    z.iter().fold(T::neg_infinity(), |m, &v| math::larger(m, v))
 }
 
 /// `logsumexp(z) − z_c = (m − z_c) + ln S`, grouped so that huge logits do not cancel.
