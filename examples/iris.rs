@@ -35,6 +35,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: 200,
         shuffle: false,
         seed: 0,
+        divergence: None,
     };
     fit(
         &mut model,
@@ -56,8 +57,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         },
     )?;
 
-    let (test_loss, accuracy) =
-        evaluate(&model, &loss, &test.features, &test_labels).ok_or("empty test set")?;
+    let test_eval = evaluate(&model, &loss, &test.features, &test_labels)?;
+    let (test_loss, accuracy) = (test_eval.loss, test_eval.accuracy);
     println!(
         "\nconfusion matrix on the {} test flowers (rows: true, columns: predicted)",
         test.len()

@@ -33,6 +33,7 @@ fn fit_line<const B: usize>(
         epochs,
         shuffle: true,
         seed: 7,
+        divergence: None,
     };
     fit(
         &mut line,

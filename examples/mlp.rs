@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: EPOCHS,
         shuffle: true,
         seed: SEED,
+        divergence: None,
     };
     let loss = SoftmaxCrossEntropy;
     fit(
@@ -64,7 +65,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             let ms = clock.elapsed().as_secs_f64() * 1e3;
             let train_acc = r.accuracy.unwrap_or(f64::NAN);
             let test_acc = evaluate(net, &loss, &test.features, &test_labels)
-                .and_then(|(_, acc)| acc)
+                .ok()
+                .and_then(|e| e.accuracy)
                 .unwrap_or(f64::NAN);
             let epoch = r.epoch as f64;
             curves[0].push((epoch, r.loss as f64));
@@ -77,9 +79,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             clock = Instant::now();
         },
     )?;
-    let (test_loss, test_acc) =
-        evaluate(&net, &loss, &test.features, &test_labels).ok_or("empty test set")?;
-    let test_acc = test_acc.ok_or("no accuracy")?;
+    let test_eval = evaluate(&net, &loss, &test.features, &test_labels)?;
+    let (test_loss, test_acc) = (test_eval.loss, test_eval.accuracy.ok_or("no accuracy")?);
     let path = common::plot_path("mlp_learning_curves.svg")?;
     common::line_chart(
         &path,

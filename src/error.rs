@@ -24,7 +24,7 @@ impl fmt::Display for LengthError {
 impl core::error::Error for LengthError {}
 
 /// Training stopped because a number became NaN or infinite; nothing was updated with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TrainError {
     /// The loss of this step (counting from 1) was NaN or infinite.
     NonFiniteLoss {
@@ -45,6 +45,29 @@ pub enum TrainError {
         /// Length of the index buffer used for shuffling.
         order: usize,
     },
+    /// The update rule would make a parameter or an optimizer state value NaN or infinite
+    /// (finite inputs whose result overflows); nothing was changed.
+    NonFiniteUpdate {
+        /// The optimizer step at which it happened, counting from 1.
+        step: u64,
+    },
+    /// An optimizer setting is outside the range its rule needs (in the scalar type the
+    /// network uses: a value that rounds to an invalid one there counts as invalid).
+    InvalidSetting {
+        /// The rule that is broken, e.g. "β₂ must be in [0, 1)".
+        rule: &'static str,
+    },
+    /// The loss grew by more than the divergence guard allows (see
+    /// [`Divergence`](crate::train::Divergence)).
+    Diverged {
+        /// The epoch (counting from 1) whose mean loss tripped the guard.
+        epoch: usize,
+        /// That epoch's mean loss.
+        loss: f64,
+        /// The lowest epoch loss within the guard's window, which it exceeded by more than
+        /// the allowed factor.
+        best: f64,
+    },
     /// Fewer samples than one batch: an epoch would take no step.
     TooFewSamples {
         /// Number of samples.
@@ -64,6 +87,20 @@ impl fmt::Display for TrainError {
             TrainError::NonFiniteGradient { step } => write!(
                 f,
                 "a gradient became NaN or infinite at step {step}; the parameters were not updated"
+            ),
+            TrainError::NonFiniteUpdate { step } => write!(
+                f,
+                "the update of step {step} would make a parameter or an optimizer state value \
+                 NaN or infinite; nothing was updated (try a smaller learning rate)"
+            ),
+            TrainError::InvalidSetting { rule } => {
+                write!(f, "invalid optimizer setting: {rule}; nothing was updated")
+            }
+            TrainError::Diverged { epoch, loss, best } => write!(
+                f,
+                "training diverged: the mean loss of epoch {epoch} is {loss:e}, more than the \
+                 divergence guard allows above the recent best {best:e} (try a smaller \
+                 learning rate)"
             ),
             TrainError::Lengths {
                 inputs,

@@ -33,6 +33,13 @@ pub trait Scalar: Copy + Debug + PartialOrd + Num + NumCast + Bounded + 'static 
         }
     }
 
+    /// `true` when `self` is neither NaN nor ±∞ (every integer is finite: only a float can
+    /// lie outside its type's finite range `[min_value, max_value]`).
+    #[inline]
+    fn is_finite_val(self) -> bool {
+        !self.is_nan_val() && self >= Self::min_value() && self <= Self::max_value()
+    }
+
     /// `true` when `self` is NaN (a value not equal to itself).
     #[inline]
     #[allow(clippy::eq_op)]

@@ -24,16 +24,18 @@ pub trait Target<T> {
 }
 
 impl<T: Real, const N: usize> Target<T> for Class<N> {
-    /// Correct when the largest output is this class.
+    /// Correct when the largest output is this class (the first of equal largest outputs
+    /// counts). NaN outputs are never the largest: a prediction of NaNs only is never correct.
     fn is_correct(&self, prediction: &[T]) -> Option<bool> {
         let best = prediction
             .iter()
             .enumerate()
             .fold(None, |best: Option<(usize, T)>, (i, &p)| match best {
+                _ if p.is_nan() => best,
                 Some((_, b)) if b >= p => best,
                 _ => Some((i, p)),
             });
-        best.map(|(i, _)| i == self.index())
+        Some(best.is_some_and(|(i, _)| i == self.index()))
     }
 }
 
@@ -136,7 +138,7 @@ where
     let (value, d_outputs) = loss.batch_value_and_gradient(outputs, targets);
     if !value.is_finite() {
         return Err(TrainError::NonFiniteLoss {
-            step: optimizer.steps() + 1,
+            step: optimizer.steps().saturating_add(1),
         });
     }
     on_outputs(outputs);
@@ -160,7 +162,7 @@ pub struct EpochReport<T> {
 }
 
 /// How [`fit`] runs, including the batch size `B`: `FitConfig::<32> { .. }`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitConfig<const B: usize> {
     /// Number of passes over the data.
     pub epochs: usize,
@@ -168,6 +170,65 @@ pub struct FitConfig<const B: usize> {
     pub shuffle: bool,
     /// Seed of the shuffling.
     pub seed: u64,
+    /// Stop with [`TrainError::Diverged`] when the loss keeps growing (`None`: never).
+    pub divergence: Option<Divergence>,
+}
+
+/// A divergence guard for [`fit`]: an epoch whose mean loss is more than `factor` times the
+/// lowest epoch loss so far counts as diverging; `patience` such epochs in a row stop training
+/// with [`TrainError::Diverged`] (after that epoch's report).
+///
+/// A learning rate far too large often does not overflow at once: the weights grow to `1e7`,
+/// the loss to `1e4` and stays there, and every step is finite. This guard turns that into an
+/// error. `Divergence { factor: 10.0, patience: 3 }` is a reasonable start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Divergence {
+    /// How many times the best epoch loss so far an epoch's loss may reach (e.g. `10.0`).
+    pub factor: f64,
+    /// How many diverging epochs in a row stop training (`1`: the first one does).
+    pub patience: usize,
+}
+
+/// The running state of a [`Divergence`] guard.
+#[derive(Debug, Clone, Copy)]
+struct Guard {
+    best: f64,
+    strikes: usize,
+}
+
+impl Guard {
+    const fn new() -> Self {
+        Self {
+            best: f64::INFINITY,
+            strikes: 0,
+        }
+    }
+
+    /// Records epoch `epoch`'s mean loss; `Err` when the guard trips.
+    fn record(
+        &mut self,
+        rule: Option<Divergence>,
+        epoch: usize,
+        loss: f64,
+    ) -> Result<(), TrainError> {
+        let Some(rule) = rule else {
+            return Ok(());
+        };
+        if self.best.is_finite() && loss > rule.factor * self.best {
+            self.strikes += 1;
+            if self.strikes >= rule.patience.max(1) {
+                return Err(TrainError::Diverged {
+                    epoch,
+                    loss,
+                    best: self.best,
+                });
+            }
+        } else {
+            self.strikes = 0;
+        }
+        self.best = self.best.min(loss);
+        Ok(())
+    }
 }
 
 /// Trains for `config.epochs` epochs on `inputs`/`targets` in batches of `B` (the batch size
@@ -214,6 +275,7 @@ where
         *o = i;
     }
     let mut rng = Rng::new(config.seed);
+    let mut guard = Guard::new();
     let mut grads = net.zeros_like();
     let mut cache = Net::new_cache::<B>();
     for epoch in 1..=config.epochs {
@@ -237,47 +299,117 @@ where
             total = total + value;
             batches += 1;
         }
+        let loss = total / T::from_count(batches);
         report(
             &EpochReport {
                 epoch,
-                loss: total / T::from_count(batches),
+                loss,
                 accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
                 steps: optimizer.steps(),
             },
             net,
         );
+        guard.record(config.divergence, epoch, loss.to_f64().unwrap_or(f64::NAN))?;
     }
     Ok(())
 }
 
+/// What [`evaluate`] measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation<T> {
+    /// The mean loss over the samples.
+    pub loss: T,
+    /// The fraction of correctly predicted samples, if the targets define correctness
+    /// (classification).
+    pub accuracy: Option<f64>,
+    /// The number of samples evaluated.
+    pub samples: usize,
+}
+
+/// Why [`evaluate`] could not measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalError {
+    /// No samples: a mean over nothing is undefined.
+    Empty,
+    /// The inputs and the targets differ in length.
+    Lengths {
+        /// Number of inputs.
+        inputs: usize,
+        /// Number of targets.
+        targets: usize,
+    },
+    /// The network's output or the loss for this sample (counting from 0) is NaN or infinite
+    /// (a NaN input, say).
+    NonFinite {
+        /// The index of the sample.
+        sample: usize,
+    },
+}
+
+impl core::fmt::Display for EvalError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            EvalError::Empty => f.write_str("nothing to evaluate: the data set is empty"),
+            EvalError::Lengths { inputs, targets } => write!(
+                f,
+                "{inputs} inputs and {targets} targets: both must have the same length"
+            ),
+            EvalError::NonFinite { sample } => write!(
+                f,
+                "the output or the loss of sample {sample} is NaN or infinite"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for EvalError {}
+
 /// Mean loss and accuracy (if defined by the targets) of a network on a data set, one sample
-/// at a time. Returns `None` for an empty data set or mismatched lengths.
+/// at a time.
+///
+/// # Errors
+/// [`EvalError::Empty`] for no samples, [`EvalError::Lengths`] when inputs and targets differ
+/// in length, [`EvalError::NonFinite`] for the first sample whose output or loss is NaN or
+/// infinite (no loss or accuracy is reported that a NaN went into).
 pub fn evaluate<T, Net, L, Tg, const I: usize, const K: usize>(
     net: &Net,
     loss: &L,
     inputs: &[Vector<T, I>],
     targets: &[Tg],
-) -> Option<(T, Option<f64>)>
+) -> Result<Evaluation<T>, EvalError>
 where
     T: Real,
     Net: Layer<T, In = Size<I>, Out = Size<K>>,
     L: Loss<T, K, Tg>,
     Tg: Target<T>,
 {
-    if inputs.is_empty() || inputs.len() != targets.len() {
-        return None;
+    if inputs.len() != targets.len() {
+        return Err(EvalError::Lengths {
+            inputs: inputs.len(),
+            targets: targets.len(),
+        });
     }
+    if inputs.is_empty() {
+        return Err(EvalError::Empty);
+    }
+    let n = T::from_count(inputs.len());
     let (mut total, mut correct, mut judged) = (T::zero(), 0usize, 0usize);
-    for (x, t) in inputs.iter().zip(targets) {
+    for (sample, (x, t)) in inputs.iter().zip(targets).enumerate() {
         let y = net.predict(x);
-        total = total + loss.value(&y, t);
+        let value = loss.value(&y, t);
+        if !value.is_finite() || !y.iter().all(|v| v.is_finite()) {
+            return Err(EvalError::NonFinite { sample });
+        }
+        // Each term divided by n: the mean stays finite where the sum would overflow.
+        total = total + value / n;
         if let Some(ok) = t.is_correct(y.as_slice()) {
             judged += 1;
             correct += usize::from(ok);
         }
     }
-    Some((
-        total / T::from_count(inputs.len()),
-        (judged > 0).then(|| correct as f64 / judged as f64),
-    ))
+    Ok(Evaluation {
+        loss: total,
+        accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
+        samples: inputs.len(),
+    })
 }

@@ -6,7 +6,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, Mse, SoftmaxCrossEntropy};
 use typegrad::nn::{Dense, Layer, Parameters};
 use typegrad::optim::{Adam, Settings, Sgd};
-use typegrad::train::{EpochReport, FitConfig, evaluate, fit, train_step};
+use typegrad::train::{EpochReport, EvalError, FitConfig, evaluate, fit, train_step};
 use typegrad::{Batch, Matrix, TrainError, Vector, seq};
 
 /// 8 points on y = 2x − 1.
@@ -27,6 +27,7 @@ fn fit_line<const B: usize>(epochs: usize, lr: f64) -> Dense<f64, 1, 1> {
         epochs,
         shuffle: true,
         seed: 1,
+        divergence: None,
     };
     fit(
         &mut net,
@@ -116,6 +117,7 @@ fn train_classifier(seed: u64) -> (Classifier, Vec<EpochReport<f32>>) {
         epochs: 30,
         shuffle: true,
         seed,
+        divergence: None,
     };
     fit(
         &mut net,
@@ -139,7 +141,8 @@ fn classification_reports_loss_and_accuracy_per_epoch() {
     assert!(reports[29].loss < reports[0].loss / 4.0, "{reports:?}");
     assert_eq!(reports[29].accuracy, Some(1.0));
     let (xs, ys) = blobs();
-    let (loss, accuracy) = evaluate(&net, &SoftmaxCrossEntropy, &xs, &ys).unwrap();
+    let eval = evaluate(&net, &SoftmaxCrossEntropy, &xs, &ys).unwrap();
+    let (loss, accuracy) = (eval.loss, eval.accuracy);
     assert!(loss < 0.1, "loss {loss}");
     assert_eq!(accuracy, Some(1.0));
 }
@@ -171,6 +174,7 @@ fn divergence_stops_with_the_step_and_finite_parameters() {
         epochs: 100,
         shuffle: false,
         seed: 0,
+        divergence: None,
     };
     let mut opt = Sgd::new(Settings::new(10.0));
     let err = fit(
@@ -203,6 +207,7 @@ fn bad_lengths_and_too_few_samples_are_errors() {
         epochs: 1,
         shuffle: false,
         seed: 0,
+        divergence: None,
     };
     let mut short = vec![0; 3];
     assert_eq!(
@@ -227,6 +232,7 @@ fn bad_lengths_and_too_few_samples_are_errors() {
         epochs: 1,
         shuffle: false,
         seed: 0,
+        divergence: None,
     };
     assert_eq!(
         fit(
@@ -244,5 +250,15 @@ fn bad_lengths_and_too_few_samples_are_errors() {
             batch: 16
         })
     );
-    assert_eq!(evaluate(&net, &Mse, &xs[..2], &ys), None);
+    assert_eq!(
+        evaluate(&net, &Mse, &xs[..2], &ys),
+        Err(EvalError::Lengths {
+            inputs: 2,
+            targets: ys.len()
+        })
+    );
+    assert_eq!(
+        evaluate(&net, &Mse, &xs[..0], &ys[..0]),
+        Err(EvalError::Empty)
+    );
 }

@@ -83,6 +83,7 @@ pub fn train_and_evaluate() -> Result<IrisResult, TrainError> {
         epochs: EPOCHS,
         shuffle: true,
         seed: SHUFFLE_SEED,
+        divergence: None,
     };
     let loss = SoftmaxCrossEntropy;
     let mut last_epoch_loss = f32::NAN;
@@ -102,12 +103,10 @@ pub fn train_and_evaluate() -> Result<IrisResult, TrainError> {
         (Some(s), Some(e)) if e >= s => Some(e - s),
         _ => None,
     };
-    // `evaluate` is `None` only for an empty set or mismatched lengths, which the generated
-    // data rules out.
-    let (train_loss, _) =
-        evaluate(&net, &loss, &IRIS_TRAIN_X, &IRIS_TRAIN_Y).unwrap_or((f32::NAN, None));
-    let (test_loss, _) =
-        evaluate(&net, &loss, &IRIS_TEST_X, &IRIS_TEST_Y).unwrap_or((f32::NAN, None));
+    // `evaluate` fails only for an empty set, mismatched lengths (which the generated data
+    // rules out) or a non-finite output (which `fit` would have stopped at).
+    let train_loss = evaluate(&net, &loss, &IRIS_TRAIN_X, &IRIS_TRAIN_Y).map_or(f32::NAN, |e| e.loss);
+    let test_loss = evaluate(&net, &loss, &IRIS_TEST_X, &IRIS_TEST_Y).map_or(f32::NAN, |e| e.loss);
     Ok(IrisResult {
         last_epoch_loss,
         train_loss,

@@ -19,6 +19,10 @@ use crate::Real;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Elu {
     /// The scale `α` of the negative part, which tends to `−α` as `x → −∞`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::interop::serde_impls::finite")
+    )]
     pub alpha: f64,
 }
 

@@ -48,6 +48,10 @@ impl Elementwise for Relu {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LeakyRelu {
     /// The slope for negative inputs.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::interop::serde_impls::finite")
+    )]
     pub slope: f64,
 }
 

@@ -66,6 +66,14 @@ pub enum DataError {
         /// The field as written.
         text: String,
     },
+    /// A feature value of a dataset built in code (not parsed) is NaN or infinite, so it has
+    /// no mean or standard deviation.
+    NonFiniteFeature {
+        /// The row, counting from 0.
+        row: usize,
+        /// The feature, counting from 0.
+        feature: usize,
+    },
     /// A line of a split file is neither `train` nor `test`.
     SplitWord {
         /// The line of the split file, counting from 1.
@@ -157,6 +165,11 @@ impl fmt::Display for DataError {
                 plural(*classes, "class", "classes")
             ),
             DataError::Empty => write!(f, "the dataset has no rows"),
+            DataError::NonFiniteFeature { row, feature } => write!(
+                f,
+                "feature {feature} of row {row} is NaN or infinite: it has no mean or \
+                 standard deviation"
+            ),
         }
     }
 }

@@ -40,26 +40,38 @@ impl<T: Real, const F: usize> Standardizer<T, F> {
     /// Computes the per-feature mean and population standard deviation
     /// `√(Σ (xⱼ − meanⱼ)² / n)` of the rows of `train`.
     ///
+    /// Features whose sum or squares overflow `T` (a spread beyond about `1.8e19` in `f32`,
+    /// `1e154` in `f64`) are measured on the column divided by its largest magnitude, so the
+    /// statistics stay finite for any finite data.
+    ///
     /// # Errors
-    /// [`DataError::Empty`] when `train` has no rows.
+    /// [`DataError::Empty`] when `train` has no rows, [`DataError::NonFiniteFeature`] when a
+    /// feature value is NaN or infinite (possible for a dataset built in code; parsed ones
+    /// refuse such values).
     pub fn fit(train: &Dataset<T, F>) -> Result<Self, DataError> {
         let Some(first) = train.features.first() else {
             return Err(DataError::Empty);
         };
+        for (row, x) in train.features.iter().enumerate() {
+            if let Some(feature) = x.iter().position(|v| !v.is_finite()) {
+                return Err(DataError::NonFiniteFeature { row, feature });
+            }
+        }
         let n = T::from_count(train.len());
-        let sum = train
-            .features
-            .iter()
-            .fold(Vector::zeros(), |acc, x| acc + *x);
-        let mut mean = sum / n;
-        let mut std = train
-            .features
-            .iter()
-            .fold(Vector::<T, F>::zeros(), |acc, x| {
-                let d = *x - mean;
-                acc + d.hadamard(&d)
-            })
-            .map(|v| (v / n).sqrt());
+        let (mut mean, mut std) = (Vector::<T, F>::zeros(), Vector::<T, F>::zeros());
+        for j in 0..F {
+            let column = train.features.iter().map(|x| x[j]);
+            let (m, s) = moments(column.clone(), n);
+            (mean[j], std[j]) = if m.is_finite() && s.is_finite() {
+                (m, s)
+            } else {
+                // The sum or the squares overflowed (a spread beyond ~1.8e19 in f32): the
+                // same on the column divided by its largest magnitude `a`, scaled back.
+                let a = column.clone().fold(T::zero(), |a, v| a.max(v.abs()));
+                let (m, s) = moments(column.map(|v| v / a), n);
+                (m * a, (s * a).min(<T as num_traits::Bounded>::max_value()))
+            };
+        }
         for j in 0..F {
             // Checked exactly: for a constant column the computed mean can differ from the
             // constant by a rounding error, which would blow up after dividing by a tiny std.
@@ -86,4 +98,15 @@ impl<T: Real, const F: usize> Standardizer<T, F> {
             *x = self.transform(x);
         }
     }
+}
+
+/// The mean `m = Σ v / n` and the population standard deviation `√(Σ (v − m)² / n)` of a
+/// column, in that order of operations.
+fn moments<T: Real>(column: impl Iterator<Item = T> + Clone, n: T) -> (T, T) {
+    let mean = column.clone().fold(T::zero(), |acc, v| acc + v) / n;
+    let var = column.fold(T::zero(), |acc, v| {
+        let d = v - mean;
+        acc + d * d
+    }) / n;
+    (mean, var.sqrt())
 }

@@ -23,4 +23,4 @@ pub mod nalgebra;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
 #[cfg(feature = "serde")]
-mod serde_impls;
+pub(crate) mod serde_impls;

@@ -638,6 +638,43 @@ fn decode<T: Element>(
     Ok(())
 }
 
+/// Checks, before the `safetensors` crate reads the header, that every tensor's
+/// `data_offsets` lie within the file's data. (Version 0.8 adds the end offset to the header
+/// length unchecked: offsets that sum past `u64::MAX` overflow there, a panic in debug
+/// builds.) Anything else malformed is left to that crate's checks, which report it.
+fn offsets_within(bytes: &[u8]) -> Result<(), SafetensorsError> {
+    let Some((len, rest)) = bytes.split_first_chunk::<8>() else {
+        return Ok(());
+    };
+    let Some(header_len) = usize::try_from(u64::from_le_bytes(*len))
+        .ok()
+        .filter(|&n| n <= rest.len())
+    else {
+        return Ok(());
+    };
+    let (header, data) = rest.split_at(header_len);
+    let Ok(serde_json::Value::Object(entries)) = serde_json::from_slice(header) else {
+        return Ok(());
+    };
+    for (name, info) in &entries {
+        let Some(offsets) = info.get("data_offsets").and_then(|o| o.as_array()) else {
+            continue;
+        };
+        for offset in offsets.iter().filter_map(serde_json::Value::as_u64) {
+            if offset > data.len() as u64 {
+                return Err(SafetensorsError::Format {
+                    message: format!(
+                        "tensor `{name}`: data offset {offset} lies past the {} bytes of data \
+                         after the header",
+                        data.len()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads the parameters of `params` from the bytes of a safetensors file, whose dense
 /// layers are named `names` (see the [module docs](self)).
 ///
@@ -664,6 +701,7 @@ pub fn from_bytes<T: Element, P: Parameters<T>>(
     bytes: &[u8],
 ) -> Result<(), SafetensorsError> {
     let slots = slots::<T, P>(names)?;
+    offsets_within(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(|e| SafetensorsError::Format {
         message: e.to_string(),
     })?;

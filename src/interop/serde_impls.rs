@@ -11,7 +11,9 @@
 //!
 //! Serde's own array impls stop at 32 elements; these have no limit.
 //!
-//! Deserializing checks the shape: a sequence with fewer or more elements than the type
+//! Deserializing refuses NaN and ±∞ (`1e39` read into an `f32` is `+∞`), naming the row and
+//! element, as [`persist`](crate::persist) and safetensors do: a network, a gradient or an
+//! optimizer state restored with serde is finite. Deserializing checks the shape: a sequence with fewer or more elements than the type
 //! holds (a vector of 4 for a `Vector<_, 3>`, a ragged row, an extra row) is an
 //! `invalid_length` error, never a panic and never a silent truncation. Elements are read in
 //! place into a zeroed array (hence `T: Scalar` for deserializing), with no temporary copy.
@@ -87,6 +89,21 @@ struct Elements<'a, T, const N: usize> {
     out: &'a mut [T; N],
     what: &'static str,
     unit: &'static str,
+    /// Where this tuple sits, for errors: "of row 3" of a matrix, or "of a vector".
+    row_label: Where,
+}
+
+/// The position of a row within its matrix, for error messages ("element 2 of row 3 …").
+#[derive(Clone, Copy)]
+struct Where(Option<usize>);
+
+impl fmt::Display for Where {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(r) => write!(f, "of row {r}"),
+            None => f.write_str("of a vector"),
+        }
+    }
 }
 
 impl<T, const N: usize> Elements<'_, T, N> {
@@ -99,7 +116,9 @@ impl<T, const N: usize> Elements<'_, T, N> {
     }
 }
 
-impl<'de, T: Deserialize<'de>, const N: usize> DeserializeSeed<'de> for Elements<'_, T, N> {
+impl<'de, T: Deserialize<'de> + Scalar, const N: usize> DeserializeSeed<'de>
+    for Elements<'_, T, N>
+{
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -107,7 +126,7 @@ impl<'de, T: Deserialize<'de>, const N: usize> DeserializeSeed<'de> for Elements
     }
 }
 
-impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for Elements<'_, T, N> {
+impl<'de, T: Deserialize<'de> + Scalar, const N: usize> Visitor<'de> for Elements<'_, T, N> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -117,8 +136,14 @@ impl<'de, T: Deserialize<'de>, const N: usize> Visitor<'de> for Elements<'_, T, 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let shape = self.shape();
         for (i, slot) in self.out.iter_mut().enumerate() {
-            match seq.next_element()? {
-                Some(x) => *slot = x,
+            match seq.next_element::<T>()? {
+                Some(x) if x.is_finite_val() => *slot = x,
+                Some(x) => {
+                    return Err(de::Error::custom(format_args!(
+                        "element {i} {} is {x:?}; tensor values must be finite",
+                        self.row_label
+                    )));
+                }
                 None => return Err(de::Error::invalid_length(i, &shape)),
             }
         }
@@ -145,7 +170,9 @@ impl<T, const R: usize, const C: usize> Rows<'_, T, R, C> {
     }
 }
 
-impl<'de, T: Deserialize<'de>, const R: usize, const C: usize> Visitor<'de> for Rows<'_, T, R, C> {
+impl<'de, T: Deserialize<'de> + Scalar, const R: usize, const C: usize> Visitor<'de>
+    for Rows<'_, T, R, C>
+{
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,6 +186,7 @@ impl<'de, T: Deserialize<'de>, const R: usize, const C: usize> Visitor<'de> for 
                 out,
                 what: self.row,
                 unit: self.row_unit,
+                row_label: Where(Some(i)),
             };
             if seq.next_element_seed(row)?.is_none() {
                 return Err(de::Error::invalid_length(i, &shape));
@@ -206,6 +234,7 @@ impl<'de, T: Deserialize<'de> + Scalar, const N: usize> Deserialize<'de> for Vec
             out: &mut data,
             what: "a vector",
             unit: "elements",
+            row_label: Where(None),
         };
         seed.deserialize(deserializer)?;
         Ok(Self::new(data))
@@ -242,5 +271,29 @@ impl<'de, T: Deserialize<'de> + Scalar, const B: usize, const N: usize> Deserial
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserialize_rows(deserializer, "a batch", "samples", ("a sample", "features"))
             .map(|rows| Self::from_matrix(Matrix::new(rows)))
+    }
+}
+
+/// Deserializes a hyper-parameter (an activation's slope, say) that must be finite.
+pub(crate) fn finite<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let x = f64::deserialize(deserializer)?;
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(de::Error::custom(format_args!(
+            "a hyper-parameter is {x}; it must be finite"
+        )))
+    }
+}
+
+/// Deserializes a hyper-parameter (Huber's `δ`) that must be finite and `> 0`.
+pub(crate) fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let x = finite(deserializer)?;
+    if x > 0.0 {
+        Ok(x)
+    } else {
+        Err(de::Error::custom(format_args!(
+            "a hyper-parameter is {x}; it must be > 0"
+        )))
     }
 }

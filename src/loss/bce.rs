@@ -1,6 +1,6 @@
 //! [`BinaryCrossEntropyWithLogits`]: binary cross-entropy on logits, with a built-in sigmoid.
 
-use crate::loss::Loss;
+use crate::loss::{Loss, mean};
 use crate::{Real, Vector};
 
 /// Binary cross-entropy of `N` independent yes/no outputs, given as logits `z` (before the
@@ -45,11 +45,9 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for BinaryCrossEntropyWit
     #[inline]
     fn value(&self, prediction: &Vector<T, N>, target: &Vector<T, N>) -> T {
         const { assert!(N > 0, "a loss over zero values is undefined") };
-        let sum = prediction
-            .iter()
-            .zip(target.iter())
-            .fold(T::zero(), |acc, (&z, &t)| acc + term_and_sigmoid(z, t).0);
-        sum / T::from_count(N)
+        let n = T::from_count(N);
+        let terms = prediction.iter().zip(target.iter());
+        mean(terms.map(|(&z, &t)| term_and_sigmoid(z, t).0), |s| s / n)
     }
 
     #[inline]
@@ -73,6 +71,10 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for BinaryCrossEntropyWit
             sum = sum + term;
             (sigmoid - t) / n
         });
+        if !sum.is_finite() {
+            // Overflowed although the terms may be finite: the careful mean of `value`.
+            return (self.value(prediction, target), grad);
+        }
         (sum / n, grad)
     }
 }

@@ -1,6 +1,6 @@
 //! [`SoftmaxCrossEntropy`]: cross-entropy of a softmax over logits, with a built-in softmax.
 
-use crate::loss::{Class, Loss};
+use crate::loss::{Class, Loss, mean};
 use crate::tensor::slice_ops;
 use crate::{Batch, Real, Vector, math};
 
@@ -108,19 +108,20 @@ impl<T: Real, const N: usize> Loss<T, N, Class<N>> for SoftmaxCrossEntropy {
             }
         }
         math::exp_in_place(grad.as_mut_slice());
-        let mut total = T::zero();
+        let mut values = [T::zero(); B];
         let rows = grad.as_mut_matrix().as_mut_rows().iter_mut();
-        for (((row, z), m), target) in rows.zip(predictions.samples()).zip(maxes).zip(targets) {
+        let samples = rows.zip(predictions.samples()).zip(maxes).zip(targets);
+        for ((((row, z), m), target), value) in samples.zip(&mut values) {
             let s = slice_ops::sum(row);
             let c = target.index();
-            total = total + nll(z[c], s, m);
+            *value = nll(z[c], s, m);
             let k = T::one() / s;
             for (i, g) in row.iter_mut().enumerate() {
                 let p = *g * k;
                 *g = if i == c { p - T::one() } else { p } * scale;
             }
         }
-        (total * scale, grad)
+        (mean(values.iter().copied(), |sum| sum * scale), grad)
     }
 }
 

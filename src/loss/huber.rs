@@ -1,6 +1,6 @@
 //! [`Huber`]: squared error near the target, absolute error far from it.
 
-use crate::loss::Loss;
+use crate::loss::{Loss, mean};
 use crate::{Real, Vector};
 
 /// Huber loss with threshold `δ` between a prediction `ŷ` and a target `t` of the same
@@ -27,6 +27,10 @@ use crate::{Real, Vector};
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Huber {
     /// The threshold `δ > 0` where the loss turns from quadratic to linear.
+    #[cfg_attr(
+        feature = "serde",
+        serde(deserialize_with = "crate::interop::serde_impls::positive")
+    )]
     pub delta: f64,
 }
 
@@ -61,19 +65,16 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for Huber {
         const { assert!(N > 0, "a loss over zero values is undefined") };
         let delta = self.delta::<T>();
         let half = T::one() / (T::one() + T::one());
-        let sum = prediction
-            .iter()
-            .zip(target.iter())
-            .fold(T::zero(), |acc, (&y, &t)| {
-                let a = (y - t).abs();
-                let h = if a <= delta {
-                    half * a * a
-                } else {
-                    delta * (a - half * delta)
-                };
-                acc + h
-            });
-        sum / T::from_count(N)
+        let n = T::from_count(N);
+        let terms = prediction.iter().zip(target.iter()).map(|(&y, &t)| {
+            let a = (y - t).abs();
+            if a <= delta {
+                half * a * a
+            } else {
+                delta * (a - half * delta)
+            }
+        });
+        mean(terms, |s| s / n)
     }
 
     #[inline]

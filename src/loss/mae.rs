@@ -1,6 +1,6 @@
 //! [`Mae`]: mean absolute error.
 
-use crate::loss::Loss;
+use crate::loss::{Loss, mean};
 use crate::{Real, Vector};
 
 /// Mean absolute error between a prediction `ŷ` and a target `t` of the same length:
@@ -24,11 +24,9 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for Mae {
     #[inline]
     fn value(&self, prediction: &Vector<T, N>, target: &Vector<T, N>) -> T {
         const { assert!(N > 0, "a loss over zero values is undefined") };
-        let sum = prediction
-            .iter()
-            .zip(target.iter())
-            .fold(T::zero(), |acc, (&y, &t)| acc + (y - t).abs());
-        sum / T::from_count(N)
+        let n = T::from_count(N);
+        let terms = prediction.iter().zip(target.iter());
+        mean(terms.map(|(&y, &t)| (y - t).abs()), |s| s / n)
     }
 
     #[inline]

@@ -56,13 +56,26 @@ pub trait Loss<T: Real, const N: usize, Target> {
         targets: &[Target; B],
     ) -> (T, Batch<T, B, N>) {
         let scale = T::one() / T::from_count(B);
-        let mut total = T::zero();
+        let mut values = [T::zero(); B];
         let mut grad = *predictions;
         for (s, target) in targets.iter().enumerate() {
             let (l, g) = self.value_and_gradient(&predictions.sample(s), target);
-            total = total + l;
+            values[s] = l;
             grad.as_mut_slice()[s * N..(s + 1) * N].copy_from_slice(g.scale(scale).as_slice());
         }
-        (total * scale, grad)
+        (mean(values.iter().copied(), |sum| sum * scale), grad)
     }
+}
+
+/// The mean of `terms`, `finish(Σᵢ tᵢ)` with `finish` dividing by their number (`s / n`, or
+/// `s · (1/n)`): the sum first, as the formulas say. Where that sum overflows to ±∞ although
+/// every term is finite, it is `Σᵢ finish(tᵢ)` instead, which stays finite whenever the mean
+/// is (`n` terms of `3e38` in `f32`). A NaN or infinite term still gives NaN or ±∞.
+#[inline]
+pub(crate) fn mean<T: Real>(terms: impl Iterator<Item = T> + Clone, finish: impl Fn(T) -> T) -> T {
+    let sum = terms.clone().fold(T::zero(), |acc, t| acc + t);
+    if sum.is_finite() {
+        return finish(sum);
+    }
+    terms.fold(T::zero(), |acc, t| acc + finish(t))
 }

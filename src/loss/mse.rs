@@ -1,6 +1,6 @@
 //! [`Mse`]: mean squared error.
 
-use crate::loss::Loss;
+use crate::loss::{Loss, mean};
 use crate::{Real, Vector};
 
 /// Mean squared error between a prediction `ŷ` and a target `t` of the same length:
@@ -22,11 +22,9 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for Mse {
     #[inline]
     fn value(&self, prediction: &Vector<T, N>, target: &Vector<T, N>) -> T {
         const { assert!(N > 0, "a loss over zero values is undefined") };
-        let sum = prediction
-            .iter()
-            .zip(target.iter())
-            .fold(T::zero(), |acc, (&y, &t)| acc + (y - t) * (y - t));
-        sum / T::from_count(N)
+        let n = T::from_count(N);
+        let terms = prediction.iter().zip(target.iter());
+        mean(terms.map(|(&y, &t)| (y - t) * (y - t)), |s| s / n)
     }
 
     #[inline]

@@ -1,7 +1,7 @@
 //! [`Chain`]: two layers in sequence, and the [`seq!`](crate::seq) macro for any depth.
 
 use crate::init::{Init, Rng};
-use crate::nn::{Grads, Layer, Parameters};
+use crate::nn::{Grads, Layer, Parameters, ScalarOf};
 use crate::shape::{BatchOf, Known, VectorOf};
 use crate::{Real, Scalar};
 
@@ -12,6 +12,10 @@ use crate::{Real, Scalar};
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Chain<First, Second>(pub First, pub Second);
+
+impl<First: ScalarOf, Second> ScalarOf for Chain<First, Second> {
+    type Scalar = First::Scalar;
+}
 
 impl<T: Scalar, First: Parameters<T>, Second: Parameters<T>> Parameters<T>
     for Chain<First, Second>

@@ -2,7 +2,7 @@
 
 use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
-use crate::nn::{Grads, Layer, Parameters};
+use crate::nn::{Grads, Layer, Parameters, ScalarOf};
 use crate::shape::Size;
 use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
@@ -65,6 +65,10 @@ pub struct DenseCache<T, const B: usize, const O: usize> {
     pub z: Batch<T, B, O>,
     /// The output `y = A(z)`.
     pub output: Batch<T, B, O>,
+}
+
+impl<T: Scalar, const I: usize, const O: usize, A> ScalarOf for Dense<T, I, O, A> {
+    type Scalar = T;
 }
 
 impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for Dense<T, I, O, A> {

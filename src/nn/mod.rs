@@ -77,6 +77,14 @@ pub trait Parameters<T: Scalar>: Copy {
     );
 }
 
+/// The scalar type a parameter value holds: `f32` for `Dense<f32, ..>` and for a chain of
+/// such layers. Lets code that is generic over a network name its scalar (the validating
+/// deserialization of optimizer state checks the state in it).
+pub trait ScalarOf {
+    /// The scalar type.
+    type Scalar: Scalar;
+}
+
 /// A differentiable layer (or a whole network) mapping `In` features to `Out` features.
 ///
 /// `In` and `Out` are [`Size`](crate::shape::Size)s; the batch size `B` is chosen per call, so

@@ -2,18 +2,22 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings};
+use crate::optim::{Optimizer, Settings, positive, update_with_state};
 use crate::{Real, TrainError};
 
 /// AdaGrad (Duchi, Hazan & Singer, 2011): `G ← G + g²`, `w ← w − η·g / (√G + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(remote = "Self")
+)]
 pub struct AdaGrad<P> {
     /// Learning rate, weight decay and clipping.
     pub settings: Settings,
     /// `ε`, added to the denominator (default 1e-10).
     pub epsilon: f64,
-    sum_sq: P,
+    pub(super) sum_sq: P,
     steps: u64,
 }
 
@@ -32,18 +36,29 @@ impl<P> AdaGrad<P> {
     }
 }
 
+impl<P> AdaGrad<P> {
+    /// Checks `ε` in the scalar type `T` (and [`Settings::check`]).
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] naming the broken rule.
+    pub fn check<T: Real>(&self) -> Result<(), TrainError> {
+        self.settings.check::<T>()?;
+        positive::<T>(self.epsilon, "AdaGrad's ε must be finite and > 0")
+    }
+}
+
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for AdaGrad<P> {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
-        let p = self.settings.prepare::<T, P>(grads, self.steps + 1)?;
+        let step = self.steps.saturating_add(1);
+        self.check::<T>()?;
+        let p = self.settings.prepare::<T, P>(grads, step)?;
         let eps = constant::<T>(self.epsilon);
-        params.zip3(grads, &mut self.sum_sq, &mut |w, g, s| {
-            for ((w, &g), s) in w.iter_mut().zip(g).zip(s.iter_mut()) {
-                let g = p.gradient(g, *w);
-                *s = *s + g * g;
-                *w = *w - p.learning_rate * g / (s.sqrt() + eps);
-            }
-        });
-        self.steps += 1;
+        update_with_state(params, grads, &mut self.sum_sq, step, |w, g, s| {
+            let g = p.gradient(g, w);
+            let s = s + g * g;
+            (w - p.learning_rate * g / (s.sqrt() + eps), s)
+        })?;
+        self.steps = step;
         Ok(())
     }
 

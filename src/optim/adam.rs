@@ -2,7 +2,7 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings};
+use crate::optim::{Optimizer, Settings, decay_rate, non_negative, positive, update_with_states};
 use crate::{Real, TrainError};
 
 /// Adam (Kingma & Ba, 2015), with AdamW's decoupled weight decay (Loshchilov & Hutter, 2019):
@@ -14,7 +14,11 @@ use crate::{Real, TrainError};
 /// `λ_w` ([`decoupled_weight_decay`](Adam::decoupled_weight_decay)) is AdamW's decay, applied
 /// outside the adaptive scaling; the L2 decay of [`Settings`] is added to `g` instead.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(remote = "Self")
+)]
 pub struct Adam<P> {
     /// Learning rate, L2 weight decay and clipping.
     pub settings: Settings,
@@ -27,7 +31,7 @@ pub struct Adam<P> {
     /// AdamW's decoupled weight decay `λ_w` (default 0).
     pub decoupled_weight_decay: f64,
     m: P,
-    v: P,
+    pub(super) v: P,
     steps: u64,
 }
 
@@ -61,24 +65,46 @@ impl<P> Adam<P> {
     }
 }
 
+impl<P> Adam<P> {
+    /// Checks `β₁`, `β₂`, `ε` and the decoupled weight decay in the scalar type `T` (and
+    /// [`Settings::check`]).
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] naming the broken rule.
+    pub fn check<T: Real>(&self) -> Result<(), TrainError> {
+        self.settings.check::<T>()?;
+        decay_rate::<T>(self.beta1, "Adam's β₁ must be in [0, 1)")?;
+        decay_rate::<T>(self.beta2, "Adam's β₂ must be in [0, 1)")?;
+        positive::<T>(self.epsilon, "Adam's ε must be finite and > 0")?;
+        non_negative::<T>(
+            self.decoupled_weight_decay,
+            "AdamW's decoupled weight decay must be finite and ≥ 0",
+        )
+    }
+}
+
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
-        let t = self.steps + 1;
+        let t = self.steps.saturating_add(1);
+        self.check::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, t)?;
         let (b1, b2) = (constant::<T>(self.beta1), constant::<T>(self.beta2));
         let eps = constant::<T>(self.epsilon);
         let decay = constant::<T>(self.decoupled_weight_decay);
         let tt = constant::<T>(t as f64);
         let (c1, c2) = (T::one() - b1.powf(tt), T::one() - b2.powf(tt));
-        params.zip4(grads, &mut self.m, &mut self.v, &mut |w, g, m, v| {
-            for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
-                let g = p.gradient(g, *w);
-                *m = b1 * *m + (T::one() - b1) * g;
-                *v = b2 * *v + (T::one() - b2) * g * g;
-                let (m_hat, v_hat) = (*m / c1, *v / c2);
-                *w = *w - p.learning_rate * (m_hat / (v_hat.sqrt() + eps) + decay * *w);
-            }
-        });
+        let state = (&mut self.m, &mut self.v);
+        update_with_states(params, grads, state, t, |w, g, m, v| {
+            let g = p.gradient(g, w);
+            let m = b1 * m + (T::one() - b1) * g;
+            let v = b2 * v + (T::one() - b2) * g * g;
+            let (m_hat, v_hat) = (m / c1, v / c2);
+            (
+                w - p.learning_rate * (m_hat / (v_hat.sqrt() + eps) + decay * w),
+                m,
+                v,
+            )
+        })?;
         self.steps = t;
         Ok(())
     }

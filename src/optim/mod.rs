@@ -12,12 +12,15 @@
 //! `λ·w`, then applies the update rule.
 //!
 //! # Implementing this
-//! Implement [`Optimizer`] with [`Settings::prepare`] and the `zip` visitors of
-//! [`Parameters`].
+//! Implement [`Optimizer`] with [`Settings::prepare`] (settings and gradients checked, this
+//! step's learning rate) and [`update`], [`update_with_state`] or [`update_with_states`]
+//! (an element-wise rule applied all or nothing), counting steps with `saturating_add`.
 
 mod adagrad;
 mod adam;
 mod momentum;
+#[cfg(feature = "serde")]
+mod restore;
 mod rmsprop;
 mod schedule;
 mod sgd;
@@ -60,7 +63,11 @@ pub enum Clip {
 
 /// What every optimizer shares: learning rate, weight decay and clipping.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(remote = "Self")
+)]
 pub struct Settings {
     /// The learning rate `η` per step.
     pub learning_rate: Schedule,
@@ -98,13 +105,44 @@ impl Settings {
         self
     }
 
-    /// Checks the gradients and computes this step's learning rate and clipping factor.
-    /// `step` counts from 1 (it is reported in errors); the schedule sees `step − 1`.
+    /// Checks every setting in the scalar type `T`: each learning rate of the schedule,
+    /// the weight decay and the clipping bound finite and `≥ 0`.
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] naming the first broken rule.
+    pub fn check<T: Real>(&self) -> Result<(), TrainError> {
+        self.learning_rate.check::<T>()?;
+        non_negative::<T>(
+            self.weight_decay,
+            "the L2 weight decay must be finite and ≥ 0",
+        )?;
+        match self.clip {
+            Clip::None => Ok(()),
+            Clip::Value(c) | Clip::Norm(c) => {
+                non_negative::<T>(c, "the clipping bound must be finite and ≥ 0")
+            }
+        }
+    }
+
+    /// Checks the settings and the gradients and computes this step's learning rate and
+    /// clipping factor. `step` counts from 1 (it is reported in errors); the schedule sees
+    /// `step − 1`.
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] for a setting outside its range (see
+    /// [`check`](Settings::check)) or a learning rate that is not finite and `≥ 0` at this
+    /// step; [`TrainError::NonFiniteGradient`] for a NaN or infinite gradient.
     pub fn prepare<T: Real, P: Parameters<T>>(
         &self,
         grads: &P,
         step: u64,
     ) -> Result<Prepared<T>, TrainError> {
+        self.check::<T>()?;
+        let learning_rate: T = self.learning_rate.at(step.saturating_sub(1));
+        require(
+            learning_rate.is_finite() && learning_rate >= T::zero(),
+            "the learning rate must be finite and ≥ 0 at every step",
+        )?;
         let mut finite = true;
         grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
         if !finite {
@@ -126,12 +164,130 @@ impl Settings {
             }
         };
         Ok(Prepared {
-            learning_rate: self.learning_rate.at(step.saturating_sub(1)),
+            learning_rate,
             scale,
             limit,
             weight_decay: constant(self.weight_decay),
         })
     }
+}
+
+/// `Ok` if `ok`, else [`TrainError::InvalidSetting`] with `rule`.
+pub(crate) fn require(ok: bool, rule: &'static str) -> Result<(), TrainError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(TrainError::InvalidSetting { rule })
+    }
+}
+
+/// `x` in `T` is finite and `≥ 0`.
+pub(crate) fn non_negative<T: Real>(x: f64, rule: &'static str) -> Result<(), TrainError> {
+    let x = constant::<T>(x);
+    require(x.is_finite() && x >= T::zero(), rule)
+}
+
+/// `x` in `T` is finite and `> 0`.
+pub(crate) fn positive<T: Real>(x: f64, rule: &'static str) -> Result<(), TrainError> {
+    let x = constant::<T>(x);
+    require(x.is_finite() && x > T::zero(), rule)
+}
+
+/// `x` in `T` is in `[0, 1)` (a decay rate: `1` would never forget, or divide by `1 − 1`).
+pub(crate) fn decay_rate<T: Real>(x: f64, rule: &'static str) -> Result<(), TrainError> {
+    let x = constant::<T>(x);
+    require(x >= T::zero() && x < T::one(), rule)
+}
+
+/// `x` is neither NaN nor ±∞ (`x − x` is exactly `0` then, NaN otherwise).
+#[inline(always)]
+#[allow(clippy::eq_op)]
+fn finite<T: Real>(x: T) -> bool {
+    (x - x) == T::zero()
+}
+
+/// Applies the element-wise rule `w ← rule(w, g)` to every parameter, all or nothing: a first
+/// pass computes every new value without writing it, and only if all are finite does a second
+/// pass store them. Otherwise [`TrainError::NonFiniteUpdate`] and nothing changes.
+pub fn update<T: Real, P: Parameters<T>>(
+    params: &mut P,
+    grads: &P,
+    step: u64,
+    rule: impl Fn(T, T) -> T,
+) -> Result<(), TrainError> {
+    let mut ok = true;
+    params.zip2(grads, &mut |w, g| {
+        ok &= w
+            .iter()
+            .zip(g)
+            .fold(true, |ok, (&w, &g)| ok & finite(rule(w, g)));
+    });
+    if !ok {
+        return Err(TrainError::NonFiniteUpdate { step });
+    }
+    params.zip2(grads, &mut |w, g| {
+        for (w, &g) in w.iter_mut().zip(g) {
+            *w = rule(*w, g);
+        }
+    });
+    Ok(())
+}
+
+/// [`update`] for a rule with one state value: `(w, s) ← rule(w, g, s)`.
+pub fn update_with_state<T: Real, P: Parameters<T>>(
+    params: &mut P,
+    grads: &P,
+    state: &mut P,
+    step: u64,
+    rule: impl Fn(T, T, T) -> (T, T),
+) -> Result<(), TrainError> {
+    let mut ok = true;
+    params.zip3(grads, state, &mut |w, g, s| {
+        ok &= w
+            .iter()
+            .zip(g)
+            .zip(s.iter())
+            .fold(true, |ok, ((&w, &g), &s)| {
+                let (w, s) = rule(w, g, s);
+                ok & finite(w) & finite(s)
+            });
+    });
+    if !ok {
+        return Err(TrainError::NonFiniteUpdate { step });
+    }
+    params.zip3(grads, state, &mut |w, g, s| {
+        for ((w, &g), s) in w.iter_mut().zip(g).zip(s.iter_mut()) {
+            (*w, *s) = rule(*w, g, *s);
+        }
+    });
+    Ok(())
+}
+
+/// [`update`] for a rule with two state values: `(w, s₁, s₂) ← rule(w, g, s₁, s₂)`.
+pub fn update_with_states<T: Real, P: Parameters<T>>(
+    params: &mut P,
+    grads: &P,
+    (s1, s2): (&mut P, &mut P),
+    step: u64,
+    rule: impl Fn(T, T, T, T) -> (T, T, T),
+) -> Result<(), TrainError> {
+    let mut ok = true;
+    params.zip4(grads, s1, s2, &mut |w, g, a, b| {
+        let values = w.iter().zip(g).zip(a.iter()).zip(b.iter());
+        ok &= values.fold(true, |ok, (((&w, &g), &a), &b)| {
+            let (w, a, b) = rule(w, g, a, b);
+            ok & finite(w) & finite(a) & finite(b)
+        });
+    });
+    if !ok {
+        return Err(TrainError::NonFiniteUpdate { step });
+    }
+    params.zip4(grads, s1, s2, &mut |w, g, a, b| {
+        for (((w, &g), a), b) in w.iter_mut().zip(g).zip(a.iter_mut()).zip(b.iter_mut()) {
+            (*w, *a, *b) = rule(*w, g, *a, *b);
+        }
+    });
+    Ok(())
 }
 
 /// One step's learning rate and gradient transformation, from [`Settings::prepare`].

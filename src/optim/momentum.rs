@@ -2,7 +2,7 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings};
+use crate::optim::{Optimizer, Settings, decay_rate, update_with_state};
 use crate::{Real, TrainError};
 
 /// SGD with momentum `μ` (Polyak, 1964; in the form PyTorch uses):
@@ -11,7 +11,11 @@ use crate::{Real, TrainError};
 ///
 /// The velocity `v` is a value of the network's own type.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(remote = "Self")
+)]
 pub struct Momentum<P> {
     /// Learning rate, weight decay and clipping.
     pub settings: Settings,
@@ -49,6 +53,15 @@ impl<P> Momentum<P> {
         }
     }
 
+    /// Checks `μ` in the scalar type `T` (and [`Settings::check`]).
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] naming the broken rule.
+    pub fn check<T: Real>(&self) -> Result<(), TrainError> {
+        self.settings.check::<T>()?;
+        decay_rate::<T>(self.momentum, "the momentum μ must be in [0, 1)")
+    }
+
     /// The velocity `v`.
     pub fn velocity(&self) -> &P {
         &self.velocity
@@ -57,18 +70,18 @@ impl<P> Momentum<P> {
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
-        let p = self.settings.prepare::<T, P>(grads, self.steps + 1)?;
+        let step = self.steps.saturating_add(1);
+        self.check::<T>()?;
+        let p = self.settings.prepare::<T, P>(grads, step)?;
         let mu = constant::<T>(self.momentum);
         let nesterov = self.nesterov;
-        params.zip3(grads, &mut self.velocity, &mut |w, g, v| {
-            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-                let g = p.gradient(g, *w);
-                *v = mu * *v + g;
-                let d = if nesterov { g + mu * *v } else { *v };
-                *w = *w - p.learning_rate * d;
-            }
-        });
-        self.steps += 1;
+        update_with_state(params, grads, &mut self.velocity, step, |w, g, v| {
+            let g = p.gradient(g, w);
+            let v = mu * v + g;
+            let d = if nesterov { g + mu * v } else { v };
+            (w - p.learning_rate * d, v)
+        })?;
+        self.steps = step;
         Ok(())
     }
 

@@ -2,13 +2,17 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings};
+use crate::optim::{Optimizer, Settings, decay_rate, positive, update_with_state};
 use crate::{Real, TrainError};
 
 /// RMSprop (Hinton, Coursera lecture 6e, 2012):
 /// `E ← ρ·E + (1 − ρ)·g²`, `w ← w − η·g / (√E + ε)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(remote = "Self")
+)]
 pub struct RmsProp<P> {
     /// Learning rate, weight decay and clipping.
     pub settings: Settings,
@@ -16,7 +20,7 @@ pub struct RmsProp<P> {
     pub rho: f64,
     /// `ε` (default 1e-8).
     pub epsilon: f64,
-    mean_sq: P,
+    pub(super) mean_sq: P,
     steps: u64,
 }
 
@@ -36,18 +40,30 @@ impl<P> RmsProp<P> {
     }
 }
 
+impl<P> RmsProp<P> {
+    /// Checks `ρ` and `ε` in the scalar type `T` (and [`Settings::check`]).
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] naming the broken rule.
+    pub fn check<T: Real>(&self) -> Result<(), TrainError> {
+        self.settings.check::<T>()?;
+        decay_rate::<T>(self.rho, "RMSprop's ρ must be in [0, 1)")?;
+        positive::<T>(self.epsilon, "RMSprop's ε must be finite and > 0")
+    }
+}
+
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for RmsProp<P> {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
-        let p = self.settings.prepare::<T, P>(grads, self.steps + 1)?;
+        let step = self.steps.saturating_add(1);
+        self.check::<T>()?;
+        let p = self.settings.prepare::<T, P>(grads, step)?;
         let (rho, eps) = (constant::<T>(self.rho), constant::<T>(self.epsilon));
-        params.zip3(grads, &mut self.mean_sq, &mut |w, g, e| {
-            for ((w, &g), e) in w.iter_mut().zip(g).zip(e.iter_mut()) {
-                let g = p.gradient(g, *w);
-                *e = rho * *e + (T::one() - rho) * g * g;
-                *w = *w - p.learning_rate * g / (e.sqrt() + eps);
-            }
-        });
-        self.steps += 1;
+        update_with_state(params, grads, &mut self.mean_sq, step, |w, g, e| {
+            let g = p.gradient(g, w);
+            let e = rho * e + (T::one() - rho) * g * g;
+            (w - p.learning_rate * g / (e.sqrt() + eps), e)
+        })?;
+        self.steps = step;
         Ok(())
     }
 

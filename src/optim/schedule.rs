@@ -1,7 +1,8 @@
 //! Learning-rate schedules.
 
-use crate::Real;
 use crate::activation::constant;
+use crate::optim::non_negative;
+use crate::{Real, TrainError};
 
 /// The learning rate as a function of the step `t` (counting from 0).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,6 +39,33 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// Checks the schedule's numbers in the scalar type `T`: every learning rate and factor
+    /// finite and `≥ 0` (a decay factor above 1 is allowed; the learning rate it reaches is
+    /// checked at every step).
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] naming the broken rule.
+    pub fn check<T: Real>(&self) -> Result<(), TrainError> {
+        const RATE: &str = "the learning rate must be finite and ≥ 0";
+        match *self {
+            Schedule::Constant(lr) => non_negative::<T>(lr, RATE),
+            Schedule::Step {
+                initial, factor, ..
+            } => {
+                non_negative::<T>(initial, RATE)?;
+                non_negative::<T>(factor, "a step decay factor must be finite and ≥ 0")
+            }
+            Schedule::Exponential { initial, decay } => {
+                non_negative::<T>(initial, RATE)?;
+                non_negative::<T>(decay, "an exponential decay must be finite and ≥ 0")
+            }
+            Schedule::Cosine { initial, min, .. } => {
+                non_negative::<T>(initial, RATE)?;
+                non_negative::<T>(min, "a cosine schedule's minimum must be finite and ≥ 0")
+            }
+        }
+    }
+
     /// The learning rate at step `t`.
     pub fn at<T: Real>(&self, t: u64) -> T {
         match *self {

@@ -3,7 +3,7 @@
 use crate::Real;
 use crate::TrainError;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings};
+use crate::optim::{Optimizer, Settings, update};
 use crate::tensor::slice_ops;
 
 /// Stochastic gradient descent (Robbins & Monro, 1951): `w ← w − η·g`.
@@ -26,21 +26,25 @@ impl Sgd {
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
-        let p = self.settings.prepare::<T, P>(grads, self.steps + 1)?;
+        let step = self.steps.saturating_add(1);
+        let p = self.settings.prepare::<T, P>(grads, step)?;
+        let lr = p.learning_rate;
         if p.is_identity() {
             // `gradient(g, w)` is `g·1 + 0·w`, which equals `g` for the finite gradients
-            // `prepare` lets through (zeros' signs included): the plain, vectorized update.
+            // `prepare` lets through (zeros' signs included): the plain, vectorized update,
+            // once every result is known to be finite.
+            let mut ok = true;
             params.zip2(grads, &mut |w, g| {
-                slice_ops::sub_scaled(w, g, p.learning_rate)
+                ok &= slice_ops::sub_scaled_is_finite(w, g, lr)
             });
+            if !ok {
+                return Err(TrainError::NonFiniteUpdate { step });
+            }
+            params.zip2(grads, &mut |w, g| slice_ops::sub_scaled(w, g, lr));
         } else {
-            params.zip2(grads, &mut |w, g| {
-                for (w, &g) in w.iter_mut().zip(g) {
-                    *w = *w - p.learning_rate * p.gradient(g, *w);
-                }
-            });
+            update(params, grads, step, |w, g| w - lr * p.gradient(g, w))?;
         }
-        self.steps += 1;
+        self.steps = step;
         Ok(())
     }
 

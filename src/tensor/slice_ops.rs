@@ -109,6 +109,17 @@ pub(crate) fn sub_scaled_portable<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
     }
 }
 
+/// `true` when every `wᵢ − η·gᵢ` (as [`sub_scaled`] computes it) is finite: the check before
+/// an update that must not store NaN or ±∞. Writes nothing.
+#[inline]
+#[allow(clippy::eq_op)]
+pub(crate) fn sub_scaled_is_finite<T: Scalar>(w: &[T], g: &[T], eta: T) -> bool {
+    w.iter().zip(g).fold(true, |finite, (&w, &g)| {
+        let y = w - eta * g;
+        finite & ((y - y) == T::zero())
+    })
+}
+
 /// `true` when no element is NaN or ±∞ (with the `simd-dispatch` feature on x86-64,
 /// compiled for AVX2 when the CPU has it).
 #[inline]
