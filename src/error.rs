@@ -64,8 +64,8 @@ pub enum TrainError {
         epoch: usize,
         /// That epoch's mean loss.
         loss: f64,
-        /// The lowest epoch loss within the guard's window, which it exceeded by more than
-        /// the allowed factor.
+        /// The best loss so far (see [`Divergence`](crate::train::Divergence)), which it
+        /// exceeded by more than the allowed factor.
         best: f64,
     },
     /// Fewer samples than one batch: an epoch would take no step.
@@ -99,7 +99,7 @@ impl fmt::Display for TrainError {
             TrainError::Diverged { epoch, loss, best } => write!(
                 f,
                 "training diverged: the mean loss of epoch {epoch} is {loss:e}, more than the \
-                 divergence guard allows above the recent best {best:e} (try a smaller \
+                 divergence guard allows above the best so far, {best:e} (try a smaller \
                  learning rate)"
             ),
             TrainError::Lengths {

@@ -175,8 +175,9 @@ pub struct FitConfig<const B: usize> {
 }
 
 /// A divergence guard for [`fit`]: an epoch whose mean loss is more than `factor` times the
-/// lowest epoch loss so far counts as diverging; `patience` such epochs in a row stop training
-/// with [`TrainError::Diverged`] (after that epoch's report).
+/// best loss so far — the lowest of the first batch's loss (measured before any update, at
+/// initialization) and every earlier epoch's mean — counts as diverging; `patience` such
+/// epochs in a row stop training with [`TrainError::Diverged`] (after that epoch's report).
 ///
 /// A learning rate far too large often does not overflow at once: the weights grow to `1e7`,
 /// the loss to `1e4` and stays there, and every step is finite. This guard turns that into an
@@ -201,6 +202,13 @@ impl Guard {
         Self {
             best: f64::INFINITY,
             strikes: 0,
+        }
+    }
+
+    /// Records the loss of the first step, before any update.
+    fn start(&mut self, loss: f64) {
+        if self.best == f64::INFINITY {
+            self.best = loss;
         }
     }
 
@@ -296,6 +304,7 @@ where
                 }
             };
             let value = step_in(net, &mut grads, &mut cache, optimizer, loss, &x, &t, judge)?;
+            guard.start(value.to_f64().unwrap_or(f64::NAN));
             total = total + value;
             batches += 1;
         }
