@@ -14,8 +14,9 @@ use crate::{Batch, Real, Vector, math};
 ///   `L = −Σᵢ tᵢ ln softmax(z)ᵢ = Σᵢ tᵢ (logsumexp(z) − zᵢ)`,
 ///   `∂L/∂z = softmax(z) · Σᵢ tᵢ − t` (just `softmax(z) − t` when `t` sums to 1).
 ///
-/// Subtracting `m` keeps every exponential in `(0, 1]`, so loss and gradient stay finite for
-/// logits of any finite size (`±1e30` in `f64`). Terms with `tᵢ = 0` count as 0
+/// Subtracting `m` keeps every exponential in `(0, 1]`, so nothing overflows on the way: the
+/// gradient is finite for any finite logits, and the loss is finite whenever its value is
+/// representable (`m − z_c ≤ T::MAX`: logits within `±1e38` in `f32`, say) and `+∞` beyond. Terms with `tᵢ = 0` count as 0
 /// (`0 · ln 0 = 0`). Apply this loss to the raw logits; do not put a softmax activation in
 /// front of it.
 ///
