@@ -16,13 +16,21 @@ fn any_finite(rng: &mut Rng) -> f32 {
     let exponent = rng.below(277) as i32 - 149;
     let significand = 1.0 + rng.next_f64();
     let magnitude = (significand * 2f64.powi(exponent)).min(f32::MAX as f64) as f32;
-    if rng.below(2) == 0 { magnitude } else { -magnitude }
+    if rng.below(2) == 0 {
+        magnitude
+    } else {
+        -magnitude
+    }
 }
 
 /// A finite `f32` in `[−limit, limit]`, of any magnitude below it.
 fn bounded(rng: &mut Rng, limit: f32) -> f32 {
     let x = any_finite(rng);
-    if x.abs() > limit { x.signum() * limit * rng.next_f32_signed().abs() } else { x }
+    if x.abs() > limit {
+        x.signum() * limit * rng.next_f32_signed().abs()
+    } else {
+        x
+    }
 }
 
 fn vector<const N: usize>(rng: &mut Rng, f: impl Fn(&mut Rng) -> f32) -> Vector<f32, N> {
@@ -73,7 +81,10 @@ fn sigmoid_is_bounded_monotone_and_symmetric() {
     for _ in 0..CASES {
         let (a, b) = (any_finite(&mut rng), any_finite(&mut rng));
         let y = Sigmoid.forward(&Vector::new([a, b, -a]));
-        assert!(y.iter().all(|&p| (0.0..=1.0).contains(&p)), "{a} {b} → {y:?}");
+        assert!(
+            y.iter().all(|&p| (0.0..=1.0).contains(&p)),
+            "{a} {b} → {y:?}"
+        );
         if a < b {
             assert!(y[0] <= y[1], "not monotone at {a} < {b}: {y:?}");
         }
@@ -98,7 +109,10 @@ fn cross_entropy_is_finite_and_non_negative_where_representable() {
         assert!(g.iter().all(|d| d.is_finite() && (-1.0..=1.0).contains(d)));
         // The gradient softmax(z) − onehot(c) sums to 0.
         let sum: f32 = g.iter().sum();
-        assert!(sum.abs() <= 8.0 * f32::EPSILON, "{z:?}: gradient sums to {sum}");
+        assert!(
+            sum.abs() <= 8.0 * f32::EPSILON,
+            "{z:?}: gradient sums to {sum}"
+        );
     }
     // Beyond that the true loss exceeds f32::MAX: +∞, not NaN and not a wrong finite number.
     let z = Vector::new([3e38_f32, -3e38]);
@@ -139,7 +153,10 @@ fn bce_is_finite_and_non_negative_for_every_finite_logit() {
         assert!(l.is_finite() && l >= 0.0, "{z:?} {t:?}: {l}");
         assert_eq!(l, loss.value(&z, &t));
         // ∂L/∂zᵢ = (σ(zᵢ) − tᵢ)/N lies in [−1/N, 1/N].
-        assert!(g.iter().all(|d| d.is_finite() && d.abs() <= 1.0 / 3.0 + f32::EPSILON));
+        assert!(
+            g.iter()
+                .all(|d| d.is_finite() && d.abs() <= 1.0 / 3.0 + f32::EPSILON)
+        );
     }
     // Batches of the largest logits: every term near 3.4e38, their mean finite.
     let batch = Batch::<f32, 8, 2>::from_fn(|s, _| if s % 2 == 0 { f32::MAX } else { -f32::MAX });

@@ -10,7 +10,8 @@ use crate::{Real, TrainError};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(remote = "Self")
+    serde(try_from = "crate::optim::restore::AdaGradFields<P>"),
+    serde(bound(deserialize = "P: serde::Deserialize<'de> + crate::optim::restore::Restorable"))
 )]
 pub struct AdaGrad<P> {
     /// Learning rate, weight decay and clipping.
@@ -18,7 +19,7 @@ pub struct AdaGrad<P> {
     /// `ε`, added to the denominator (default 1e-10).
     pub epsilon: f64,
     pub(super) sum_sq: P,
-    steps: u64,
+    pub(super) steps: u64,
 }
 
 impl<P> AdaGrad<P> {

@@ -17,7 +17,8 @@ use crate::{Real, TrainError};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(remote = "Self")
+    serde(try_from = "crate::optim::restore::AdamFields<P>"),
+    serde(bound(deserialize = "P: serde::Deserialize<'de> + crate::optim::restore::Restorable"))
 )]
 pub struct Adam<P> {
     /// Learning rate, L2 weight decay and clipping.
@@ -30,9 +31,9 @@ pub struct Adam<P> {
     pub epsilon: f64,
     /// AdamW's decoupled weight decay `λ_w` (default 0).
     pub decoupled_weight_decay: f64,
-    m: P,
+    pub(super) m: P,
     pub(super) v: P,
-    steps: u64,
+    pub(super) steps: u64,
 }
 
 impl<P> Adam<P> {

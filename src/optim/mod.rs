@@ -28,6 +28,8 @@ mod sgd;
 pub use adagrad::AdaGrad;
 pub use adam::Adam;
 pub use momentum::Momentum;
+#[cfg(feature = "serde")]
+pub use restore::Restorable;
 pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
@@ -66,7 +68,7 @@ pub enum Clip {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(remote = "Self")
+    serde(try_from = "crate::optim::restore::SettingsFields")
 )]
 pub struct Settings {
     /// The learning rate `η` per step.

@@ -14,7 +14,8 @@ use crate::{Real, TrainError};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(remote = "Self")
+    serde(try_from = "crate::optim::restore::MomentumFields<P>"),
+    serde(bound(deserialize = "P: serde::Deserialize<'de> + crate::optim::restore::Restorable"))
 )]
 pub struct Momentum<P> {
     /// Learning rate, weight decay and clipping.
@@ -23,8 +24,8 @@ pub struct Momentum<P> {
     pub momentum: f64,
     /// Use Nesterov's look-ahead form.
     pub nesterov: bool,
-    velocity: P,
-    steps: u64,
+    pub(super) velocity: P,
+    pub(super) steps: u64,
 }
 
 impl<P> Momentum<P> {

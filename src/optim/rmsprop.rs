@@ -11,7 +11,8 @@ use crate::{Real, TrainError};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(remote = "Self")
+    serde(try_from = "crate::optim::restore::RmsPropFields<P>"),
+    serde(bound(deserialize = "P: serde::Deserialize<'de> + crate::optim::restore::Restorable"))
 )]
 pub struct RmsProp<P> {
     /// Learning rate, weight decay and clipping.
@@ -21,7 +22,7 @@ pub struct RmsProp<P> {
     /// `ε` (default 1e-8).
     pub epsilon: f64,
     pub(super) mean_sq: P,
-    steps: u64,
+    pub(super) steps: u64,
 }
 
 impl<P> RmsProp<P> {
