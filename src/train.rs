@@ -422,3 +422,8 @@ where
         samples: inputs.len(),
     })
 }
+
+/// `docs/reliability.md`, whose Rust code is compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/reliability.md")]
+pub struct ReliabilityGuide;
