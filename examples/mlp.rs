@@ -19,8 +19,10 @@ use typegrad::nn::{Dense, Layer, Memory};
 use typegrad::optim::{Adam, Settings};
 use typegrad::train::{FitConfig, evaluate, fit};
 
-/// 64 pixels → 32 hidden units (ReLU) → 10 digit scores (logits).
-type Mlp = typegrad::seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+typegrad::network! {
+    /// 64 pixels → 32 hidden units (ReLU) → 10 digit scores (logits).
+    type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
 const BATCH: usize = 32;
 const EPOCHS: usize = 40;
 const SEED: u64 = 42;

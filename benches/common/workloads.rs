@@ -58,8 +58,10 @@ pub fn w2_typegrad(p: &W2) -> Matrix<f32, 128, 32> {
     p.w.matmul(&p.x).add_column(&p.b)
 }
 
-/// W3(a): 64 → 32 (ReLU) → 10.
-pub type MlpA = typegrad::seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+typegrad::network! {
+    /// W3(a): 64 → 32 (ReLU) → 10.
+    pub type MlpA = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
 /// W3(b): 784 → 128 (ReLU) → 64 (ReLU) → 10.
 pub type MlpB =
     typegrad::seq![Dense<f32, 784, 128, Relu>, Dense<f32, 128, 64, Relu>, Dense<f32, 64, 10>];

@@ -24,8 +24,10 @@ pub const HIDDEN: usize = 8;
 #[cfg(feature = "too-big")]
 pub const HIDDEN: usize = crate::board::RAM_BYTES / 16;
 
-/// 4 measurements → 8 hidden units (ReLU) → 3 species scores (logits).
-pub type IrisNet = typegrad::seq![Dense<f32, 4, HIDDEN, Relu>, Dense<f32, HIDDEN, 3>];
+typegrad::network! {
+    /// 4 measurements → 8 hidden units (ReLU) → 3 species scores (logits).
+    pub type IrisNet = [Dense<f32, 4, HIDDEN, Relu>, Dense<f32, HIDDEN, 3>];
+}
 /// Mini-batch size.
 pub const BATCH: usize = 8;
 /// Passes over the 120 training rows (15 steps each).

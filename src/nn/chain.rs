@@ -1,24 +1,46 @@
 //! [`Chain`]: two layers in sequence, and the [`seq!`](crate::seq) macro for any depth.
 
 use crate::init::{Init, Rng};
-use crate::nn::{Grads, Layer, Parameters, ScalarOf};
+use crate::nn::{Feeds, Grads, Layer, Parameters, ScalarOf, Shape};
 use crate::shape::{BatchOf, Known, VectorOf};
 use crate::{Real, Scalar};
 
 /// `First` then `Second`: the outputs of `First` are the inputs of `Second`.
 ///
-/// The sizes must agree — `Second::In == First::Out` — or it does not compile. Nest chains
-/// (or write [`seq!`](crate::seq)) for deeper networks; depth is not limited.
+/// The sizes must agree — `Second::In == First::Out` ([`Feeds`]) — or it does not compile,
+/// wherever the type is named or built. Nest chains (or write [`seq!`](crate::seq), or
+/// [`network!`](crate::network) to be told which layers disagree) for deeper networks; depth
+/// is not limited.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Chain<First, Second>(pub First, pub Second);
+pub struct Chain<First, Second>(pub First, pub Second)
+where
+    First: Shape,
+    Second: Shape,
+    First::Out: Feeds<Second::In>;
 
-impl<First: ScalarOf, Second> ScalarOf for Chain<First, Second> {
+#[diagnostic::do_not_recommend]
+impl<First, Second> Shape for Chain<First, Second>
+where
+    First: Shape,
+    Second: Shape,
+    First::Out: Feeds<Second::In>,
+{
+    type In = First::In;
+    type Out = Second::Out;
+}
+
+impl<First: ScalarOf + Shape, Second: Shape> ScalarOf for Chain<First, Second>
+where
+    First::Out: Feeds<Second::In>,
+{
     type Scalar = First::Scalar;
 }
 
-impl<T: Scalar, First: Parameters<T>, Second: Parameters<T>> Parameters<T>
+impl<T: Scalar, First: Parameters<T> + Shape, Second: Parameters<T> + Shape> Parameters<T>
     for Chain<First, Second>
+where
+    First::Out: Feeds<Second::In>,
 {
     const PARAMS: usize = First::PARAMS + Second::PARAMS;
     const TENSORS: usize = First::TENSORS + Second::TENSORS;
@@ -78,9 +100,8 @@ where
     T: Real,
     First: Layer<T>,
     Second: Layer<T, In = First::Out>,
+    First::Out: Feeds<Second::In>,
 {
-    type In = First::In;
-    type Out = Second::Out;
     type Cache<const B: usize> =
         ChainCache<First::Cache<B>, Second::Cache<B>, BatchOf<T, B, First::Out>>;
 

@@ -2,7 +2,7 @@
 
 use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
-use crate::nn::{Grads, Layer, Parameters, ScalarOf};
+use crate::nn::{Grads, Layer, Parameters, ScalarOf, Shape};
 use crate::shape::Size;
 use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
@@ -195,9 +195,13 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
     }
 }
 
-impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
+#[diagnostic::do_not_recommend]
+impl<T, const I: usize, const O: usize, A> Shape for Dense<T, I, O, A> {
     type In = Size<I>;
     type Out = Size<O>;
+}
+
+impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<T, I, O, A> {
     type Cache<const B: usize> = DenseCache<T, B, O>;
 
     fn init(&mut self, rng: &mut Rng, init: Init) {

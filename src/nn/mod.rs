@@ -2,22 +2,27 @@
 //!
 //! # Using this
 //! A network is a chain of layers written as a type, e.g.
-//! `seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>]`. Adjacent layers must agree — the
-//! outputs of one are the inputs of the next — or it does not compile. Everything is a
+//! `network! { type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>]; }` (or the type
+//! alone, `seq![…]`). Adjacent layers must agree — the outputs of one are the inputs of the
+//! next — or it does not compile, with an error that names the sizes where the network is
+//! written (see [`wiring`]). Everything is a
 //! fixed-size value: the network, its gradient (a value of the *same* type), the optimizer
 //! state (values of the same type again) and the activations kept for back-propagation.
 //!
 //! # Implementing this
-//! A layer implements [`Parameters`] (how to visit its numbers) and [`Layer`] (forward,
+//! A layer implements [`Shape`] (its input and output sizes), [`Parameters`] (how to visit
+//! its numbers) and [`Layer`] (forward,
 //! forward with a cache for training, backward). `backward` receives `∂L/∂output`, adds the
 //! parameter gradients into `grads` and returns `∂L/∂input`. Check it with
 //! [`crate::gradcheck`].
 
 mod chain;
 mod dense;
+pub mod wiring;
 
 pub use chain::Chain;
 pub use dense::{Dense, DenseCache};
+pub use wiring::{Feeds, Shape};
 
 /// What a backward pass does with the parameter gradients it computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +90,8 @@ pub trait ScalarOf {
     type Scalar: Scalar;
 }
 
-/// A differentiable layer (or a whole network) mapping `In` features to `Out` features.
+/// A differentiable layer (or a whole network) mapping `In` features to `Out` features (the
+/// [`Shape`] it has, whatever its scalar type).
 ///
 /// `In` and `Out` are [`Size`](crate::shape::Size)s; the batch size `B` is chosen per call, so
 /// one network serves single samples, mini-batches and full batches.
@@ -94,11 +100,7 @@ pub trait ScalarOf {
 /// caller owns (make one with [`new_cache`](Layer::new_cache) and reuse it for every step),
 /// and [`backward`](Layer::backward) gets the same input batch again instead of a copy kept in
 /// the cache. Nothing large is returned by value, so nothing large is copied.
-pub trait Layer<T: Real>: Parameters<T> {
-    /// The number of input features, as `Size<I>`.
-    type In: Known;
-    /// The number of output features, as `Size<O>`.
-    type Out: Known;
+pub trait Layer<T: Real>: Parameters<T> + Shape {
     /// What a training forward pass keeps for the backward pass, the output included (a
     /// fixed-size value).
     type Cache<const B: usize>;

@@ -40,6 +40,12 @@ use crate::tensor::slice_ops;
 use crate::{Real, TrainError};
 
 /// Updates parameters of type `P` from their gradient.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot train `{P}`: it was made for another network",
+    label = "an optimizer made for another network",
+    note = "an optimizer's state has the type of the network given to its `new`: make it from \
+            the network you train"
+)]
 pub trait Optimizer<T: Real, P: Parameters<T>> {
     /// One update `w ← rule(w, ∂L/∂w)`. Returns an error, and changes nothing, if a gradient
     /// is NaN or infinite.

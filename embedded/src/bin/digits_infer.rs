@@ -18,8 +18,10 @@ use typegrad_embedded::data::{
 };
 use typegrad_embedded::{board, outln, stack};
 
-/// 64 pixels → 32 hidden units (ReLU) → 10 digit scores (logits).
-type Mlp = typegrad::seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+typegrad::network! {
+    /// 64 pixels → 32 hidden units (ReLU) → 10 digit scores (logits).
+    type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
 
 /// The weights, in flash. Written by the main crate's `mlp` example and copied here by
 /// `run_all.sh`.
