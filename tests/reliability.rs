@@ -82,6 +82,21 @@ fn an_update_that_overflows_changes_nothing() {
 }
 
 #[test]
+fn a_non_finite_gradient_is_named_as_such_on_every_path() {
+    let mut nan = filled(0.25);
+    nan.1.bias[2] = f32::NAN;
+    let want = TrainError::NonFiniteGradient { step: 1 };
+    // Plain SGD (its one finiteness check covers the gradient), SGD with decay, and Adam.
+    refused(&mut Sgd::new(Settings::new(0.1)), &nan, want);
+    refused(
+        &mut Sgd::new(Settings::new(0.1).with_weight_decay(1e-4)),
+        &nan,
+        want,
+    );
+    refused(&mut Adam::new(&net(1), Settings::new(0.1)), &nan, want);
+}
+
+#[test]
 fn settings_outside_their_range_are_refused_at_the_step() {
     let network = net(1);
     let g = filled(0.25);

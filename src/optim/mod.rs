@@ -132,6 +132,22 @@ impl Settings {
         }
     }
 
+    /// Checks the settings ([`check`](Settings::check)) and returns the learning rate of step
+    /// `step` (counting from 1; the schedule sees `step − 1`).
+    ///
+    /// # Errors
+    /// [`TrainError::InvalidSetting`] for a setting outside its range or a learning rate that
+    /// is not finite and `≥ 0` at this step.
+    pub fn learning_rate_at<T: Real>(&self, step: u64) -> Result<T, TrainError> {
+        self.check::<T>()?;
+        let learning_rate: T = self.learning_rate.at(step.saturating_sub(1));
+        require(
+            learning_rate.is_finite() && learning_rate >= T::zero(),
+            "the learning rate must be finite and ≥ 0 at every step",
+        )?;
+        Ok(learning_rate)
+    }
+
     /// Checks the settings and the gradients and computes this step's learning rate and
     /// clipping factor. `step` counts from 1 (it is reported in errors); the schedule sees
     /// `step − 1`.
@@ -145,12 +161,7 @@ impl Settings {
         grads: &P,
         step: u64,
     ) -> Result<Prepared<T>, TrainError> {
-        self.check::<T>()?;
-        let learning_rate: T = self.learning_rate.at(step.saturating_sub(1));
-        require(
-            learning_rate.is_finite() && learning_rate >= T::zero(),
-            "the learning rate must be finite and ≥ 0 at every step",
-        )?;
+        let learning_rate = self.learning_rate_at::<T>(step)?;
         let mut finite = true;
         grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
         if !finite {

@@ -3,7 +3,7 @@
 use crate::Real;
 use crate::TrainError;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, update};
+use crate::optim::{Clip, Optimizer, Settings, update};
 use crate::tensor::slice_ops;
 
 /// Stochastic gradient descent (Robbins & Monro, 1951): `w ← w − η·g`.
@@ -27,21 +27,30 @@ impl Sgd {
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
-        let p = self.settings.prepare::<T, P>(grads, step)?;
-        let lr = p.learning_rate;
-        if p.is_identity() {
-            // `gradient(g, w)` is `g·1 + 0·w`, which equals `g` for the finite gradients
-            // `prepare` lets through (zeros' signs included): the plain, vectorized update,
-            // once every result is known to be finite.
+        if self.settings.clip == Clip::None && self.settings.weight_decay == 0.0 {
+            // `gradient(g, w)` would be `g·1 + 0·w`, which equals `g` for finite gradients
+            // (zeros' signs included): the plain, vectorized update `w − η·g`, once every
+            // result is known to be finite. That one check also covers the gradient (a NaN or
+            // ±∞ in `g` makes its `w − η·g` non-finite), so `g` is scanned only to name the
+            // error.
+            let lr = self.settings.learning_rate_at::<T>(step)?;
             let mut ok = true;
             params.zip2(grads, &mut |w, g| {
                 ok &= slice_ops::sub_scaled_is_finite(w, g, lr)
             });
             if !ok {
-                return Err(TrainError::NonFiniteUpdate { step });
+                let mut finite = true;
+                grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
+                return Err(if finite {
+                    TrainError::NonFiniteUpdate { step }
+                } else {
+                    TrainError::NonFiniteGradient { step }
+                });
             }
             params.zip2(grads, &mut |w, g| slice_ops::sub_scaled(w, g, lr));
         } else {
+            let p = self.settings.prepare::<T, P>(grads, step)?;
+            let lr = p.learning_rate;
             update(params, grads, step, |w, g| w - lr * p.gradient(g, w))?;
         }
         self.steps = step;

@@ -302,6 +302,28 @@ unsafe fn all_finite_avx2_impl<T: Scalar>(xs: &[T]) -> bool {
     crate::tensor::slice_ops::all_finite_portable(xs)
 }
 
+/// [`sub_scaled_is_finite_portable`](crate::tensor::slice_ops::sub_scaled_is_finite_portable)
+/// compiled for AVX2 if this CPU has AVX2 (`None` if not).
+#[inline]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
+pub(crate) fn sub_scaled_is_finite_avx2<T: Scalar>(w: &[T], g: &[T], eta: T) -> Option<bool> {
+    if !std::is_x86_feature_detected!("avx2") {
+        return None;
+    }
+    // SAFETY: the CPU supports AVX2 (checked on the line above).
+    Some(unsafe { sub_scaled_is_finite_avx2_impl(w, g, eta) })
+}
+
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+// Called only from builds without AVX2 in the target (the others use the code directly).
+#[cfg_attr(target_feature = "avx2", allow(dead_code))]
+unsafe fn sub_scaled_is_finite_avx2_impl<T: Scalar>(w: &[T], g: &[T], eta: T) -> bool {
+    crate::tensor::slice_ops::sub_scaled_is_finite_portable(w, g, eta)
+}
+
 /// Writes the transpose of `src` into `dst` with the AVX2 kernel if `T` is `f32` and this CPU
 /// has AVX2; returns whether it did.
 #[inline]

@@ -111,9 +111,25 @@ pub(crate) fn sub_scaled_portable<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
 
 /// `true` when every `wᵢ − η·gᵢ` (as [`sub_scaled`] computes it) is finite: the check before
 /// an update that must not store NaN or ±∞. Writes nothing.
+/// (With the `simd-dispatch` feature on x86-64, compiled for AVX2 when the CPU has it.)
 #[inline]
-#[allow(clippy::eq_op)]
 pub(crate) fn sub_scaled_is_finite<T: Scalar>(w: &[T], g: &[T], eta: T) -> bool {
+    #[cfg(all(
+        feature = "simd-dispatch",
+        target_arch = "x86_64",
+        not(target_feature = "avx2")
+    ))]
+    if let Some(finite) = crate::tensor::dispatch::sub_scaled_is_finite_avx2(w, g, eta) {
+        return finite;
+    }
+    sub_scaled_is_finite_portable(w, g, eta)
+}
+
+/// The loop of [`sub_scaled_is_finite`]: `yᵢ − yᵢ` is `0` for a finite `yᵢ`, NaN otherwise,
+/// and a logical "and" of the comparisons vectorizes.
+#[inline(always)]
+#[allow(clippy::eq_op)]
+pub(crate) fn sub_scaled_is_finite_portable<T: Scalar>(w: &[T], g: &[T], eta: T) -> bool {
     w.iter().zip(g).fold(true, |finite, (&w, &g)| {
         let y = w - eta * g;
         finite & ((y - y) == T::zero())
@@ -516,6 +532,34 @@ mod more_tests {
             }
         }
         assert!(all_finite::<f64>(&[]));
+    }
+
+    /// The dispatched check and the portable loop agree, and both see an overflow of
+    /// `w − η·g` (finite inputs) as well as a NaN or ±∞ in either operand, at every position
+    /// around the vector lengths.
+    #[test]
+    fn sub_scaled_is_finite_finds_every_non_finite_result() {
+        let w = [3.0e38f32; 19];
+        let g = [1.0f32; 19];
+        assert!(sub_scaled_is_finite(&w, &g, 0.5));
+        for i in [0, 7, 8, 15, 18] {
+            let mut g2 = g;
+            g2[i] = -1.0e38; // 3e38 − 0.5·(−1e38)·… overflows: 3e38 + 5e37·… > f32::MAX
+            for (gg, eta) in [(g2, 1.0f32), (g2, 0.5)] {
+                let want = sub_scaled_is_finite_portable(&w, &gg, eta);
+                assert_eq!(sub_scaled_is_finite(&w, &gg, eta), want, "{i} {eta}");
+                assert!(!want, "{i} {eta}");
+            }
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                let mut g3 = g;
+                g3[i] = bad;
+                assert!(!sub_scaled_is_finite(&w, &g3, 0.5), "g {bad} at {i}");
+                let mut w3 = w;
+                w3[i] = bad;
+                assert!(!sub_scaled_is_finite(&w3, &g, 0.5), "w {bad} at {i}");
+            }
+        }
+        assert!(sub_scaled_is_finite::<f64>(&[], &[], 1.0));
     }
 
     #[test]
