@@ -18,6 +18,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use typegrad::data::{DataError, Dataset, Split, Standardizer};
+use typegrad_fuzz::run;
 
 const F: usize = 4;
 
@@ -104,7 +105,7 @@ fn check_fit(data: &Dataset<f32, F>) {
 }
 
 fuzz_target!(|bytes: &[u8]| {
-    typegrad_fuzz::run("csv", bytes, || {
+    run("csv", bytes, || {
         let text = String::from_utf8_lossy(bytes);
         let (csv, split_text) = match text.split_once('\0') {
             Some((csv, split)) => (csv, split),

@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use typegrad::persist::{fnv1a32, load, save, saved_len};
-use typegrad_fuzz::{Net, assert_finite, assert_same_bits, bits, known_net};
+use typegrad_fuzz::{Net, assert_finite, assert_same_bits, bits, known_net, run};
 
 const LEN: usize = saved_len::<f32, Net>();
 
@@ -36,7 +36,7 @@ fn check(bytes: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    typegrad_fuzz::run("persist", data, || {
+    run("persist", data, || {
         check(data);
         if data.len() == LEN {
             let mut fixed = data.to_vec();

@@ -9,10 +9,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use typegrad_fuzz::{Format, Net, assert_finite, assert_same_bits, bits};
+use typegrad_fuzz::{Format, Net, assert_finite, assert_same_bits, bits, run};
 
 fuzz_target!(|data: &[u8]| {
-    typegrad_fuzz::run("serde_network", data, || {
+    run("serde_network", data, || {
         let Some((&selector, rest)) = data.split_first() else {
             return;
         };

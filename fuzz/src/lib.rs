@@ -143,7 +143,8 @@ pub fn exact<V: serde::Serialize>(value: &V) -> Vec<u8> {
 ///
 /// Normally a failed check panics and libFuzzer stops with the input saved as a crash. With
 /// `TYPEGRAD_FUZZ_TRIAGE=DIR` set, panics are caught instead and fuzzing goes on: each
-/// distinct panic (its location and message, with numbers replaced by `N`) is reported once
+/// distinct panic (its location and message up to any ` | `, with numbers replaced by `N`)
+/// is reported once
 /// on stderr, and its first 20 inputs are written to `DIR/<target>/<class>-<k>` with the
 /// message in `DIR/<target>/<class>.txt`. Meant for finding every distinct bug in one run.
 pub fn run(target: &str, data: &[u8], check: impl FnOnce()) {
@@ -182,13 +183,16 @@ pub fn run(target: &str, data: &[u8], check: impl FnOnce()) {
     let message = LAST
         .with(|last| last.borrow_mut().take())
         .unwrap_or_default();
+    // The class: the message up to any ` | `, with every number (`12`, `-0.5`, `1e-12`, `0x7fc00000`) as `N`.
     let mut class = String::new();
-    let mut chars = message.chars().peekable();
+    let head = message.split(" | ").next().unwrap_or_default();
+    let mut chars = head.chars().peekable();
     while let Some(c) = chars.next() {
-        if c.is_ascii_digit() {
+        let sign = c == '-' && chars.peek().is_some_and(char::is_ascii_digit);
+        if c.is_ascii_digit() || sign {
             while chars
                 .peek()
-                .is_some_and(|c| c.is_ascii_hexdigit() || *c == 'x' || *c == '.')
+                .is_some_and(|c| c.is_ascii_hexdigit() || matches!(c, 'x' | '.' | '-' | '+'))
             {
                 chars.next();
             }
