@@ -6,12 +6,14 @@
 //!   against an independent decoding of the file (F32 bit-exact, F64 rounded, F16 and BF16
 //!   exact); `to_bytes` of the result loads back bit-identically into another network and
 //!   re-encodes to the same bytes.
+//!
+//! Inputs are also tried with the header length recomputed (see [`reframed`]).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use safetensors::{Dtype, SafeTensors};
 use typegrad::interop::safetensors::{from_bytes, to_bytes};
-use typegrad_fuzz::{NAMES, assert_finite, assert_same_bits, bits, known_net};
+use typegrad_fuzz::{NAMES, assert_finite, assert_same_bits, bits, known_net, run};
 
 /// The exact value of an IEEE 754 half (independent of typegrad's conversion).
 fn f16_value(h: u16) -> f64 {
@@ -59,35 +61,53 @@ fn expected_values(bytes: &[u8]) -> Vec<f32> {
     out
 }
 
-fuzz_target!(|data: &[u8]| {
-    typegrad_fuzz::run("safetensors", data, || {
-        let mut net = known_net(1);
-        let before = bits(&net);
-        match from_bytes(&mut net, NAMES, data) {
-            Err(_) => assert_same_bits(&before, &bits(&net), "a failed load changed the network"),
-            Ok(()) => {
-                assert_finite(&net, "loaded network");
-                let expected: Vec<u32> =
-                    expected_values(data).iter().map(|x| x.to_bits()).collect();
-                assert_same_bits(
-                    &expected,
-                    &bits(&net),
-                    "loaded values differ from the file's",
-                );
+fn check(data: &[u8]) {
+    let mut net = known_net(1);
+    let before = bits(&net);
+    match from_bytes(&mut net, NAMES, data) {
+        Err(_) => assert_same_bits(&before, &bits(&net), "a failed load changed the network"),
+        Ok(()) => {
+            assert_finite(&net, "loaded network");
+            let expected: Vec<u32> = expected_values(data).iter().map(|x| x.to_bits()).collect();
+            assert_same_bits(
+                &expected,
+                &bits(&net),
+                "loaded values differ from the file's",
+            );
 
-                let encoded =
-                    to_bytes(&net, NAMES).expect("invariant: to_bytes of a loaded network");
-                let mut back = known_net(2);
-                from_bytes(&mut back, NAMES, &encoded).expect("invariant: to_bytes output loads");
-                assert_same_bits(
-                    &bits(&net),
-                    &bits(&back),
-                    "to_bytes -> from_bytes round trip",
-                );
-                let again =
-                    to_bytes(&back, NAMES).expect("invariant: to_bytes of a loaded network");
-                assert!(encoded == again, "invariant: to_bytes is not deterministic");
-            }
+            let encoded = to_bytes(&net, NAMES).expect("invariant: to_bytes of a loaded network");
+            let mut back = known_net(2);
+            from_bytes(&mut back, NAMES, &encoded).expect("invariant: to_bytes output loads");
+            assert_same_bits(
+                &bits(&net),
+                &bits(&back),
+                "to_bytes -> from_bytes round trip",
+            );
+            let again = to_bytes(&back, NAMES).expect("invariant: to_bytes of a loaded network");
+            assert!(encoded == again, "invariant: to_bytes is not deterministic");
+        }
+    }
+}
+
+/// The input with its 8-byte header length replaced by the length up to the first `}}`
+/// after it, if that differs: mutations that grow or shrink the JSON header then still give
+/// a well-framed file.
+fn reframed(data: &[u8]) -> Option<Vec<u8>> {
+    let end = data.get(8..)?.windows(2).position(|w| w == b"}}")? + 2;
+    let length = (end as u64).to_le_bytes();
+    if data[..8] == length {
+        return None;
+    }
+    let mut out = data.to_vec();
+    out[..8].copy_from_slice(&length);
+    Some(out)
+}
+
+fuzz_target!(|data: &[u8]| {
+    run("safetensors", data, || {
+        check(data);
+        if let Some(fixed) = reframed(data) {
+            check(&fixed);
         }
     })
 });
