@@ -2,16 +2,23 @@
 //!
 //!     cd fuzz && cargo run --example decode -- serde_optimizer artifacts/serde_optimizer/crash-...
 
-use std::fmt::Debug;
-
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use typegrad::optim::{AdaGrad, Adam, Momentum, RmsProp, Sgd};
 use typegrad_fuzz::{Format, NAMES, Net, known_net};
 
-fn show<V: DeserializeOwned + Debug>(format: Format, bytes: &[u8]) {
-    match format {
-        Format::Postcard => println!("{:#?}", postcard::take_from_bytes::<V>(bytes)),
-        Format::Json => println!("{:#?}", serde_json::from_slice::<V>(bytes)),
+/// Prints the value as one line of JSON (NaN and infinities show as `null`; so do the
+/// activations, which are unit structs), or the error.
+fn show<V: DeserializeOwned + Serialize>(format: Format, bytes: &[u8]) {
+    let value = match format {
+        Format::Postcard => postcard::take_from_bytes::<V>(bytes)
+            .map(|(v, _)| v)
+            .map_err(|e| e.to_string()),
+        Format::Json => serde_json::from_slice::<V>(bytes).map_err(|e| e.to_string()),
+    };
+    match value {
+        Ok(v) => println!("{}", serde_json::to_string(&v).unwrap()),
+        Err(e) => println!("error: {e}"),
     }
 }
 
@@ -48,7 +55,13 @@ fn main() {
             if target == "serde_network" {
                 return show::<Net>(format, rest);
             }
-            match (selector >> 1) % 5 {
+            if selector & 0x80 != 0 {
+                return println!(
+                    "mode 1 (valid hyper-parameters from the bytes): a failing input names \
+                     them in its panic message; run the target binary on the file"
+                );
+            }
+            match ((selector >> 1) & 7) % 5 {
                 0 => show::<Sgd>(format, rest),
                 1 => show::<Momentum<Net>>(format, rest),
                 2 => show::<AdaGrad<Net>>(format, rest),

@@ -153,6 +153,20 @@ fn main() {
         ),
     );
 
+    // serde_optimizer, mode 1 (selector bit 7): bytes that choose valid hyper-parameters
+    // and gradients.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    for kind in 0..5u8 {
+        let mut bytes = vec![0x80 | (kind << 1) | (kind & 1)];
+        bytes.extend((0..560).map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        }));
+        write(&d, &format!("valid_{kind}.bin"), &bytes);
+    }
+
     // csv: dataset text, NUL, split text (or one text for both).
     let d = dir("csv");
     let csv = "a,b,c,d,label\n5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,1\n6.3,3.3,6.0,2.5,2\n";
