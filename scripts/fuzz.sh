@@ -3,6 +3,8 @@
 # fuzz/seeds/<target>. Prints each target's exec count and exec/s; exits non-zero on any
 # crash, printing the panic and the path of the crash input (fuzz/artifacts/<target>/).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      all targets when none is named
+# Inputs in fuzz/regressions/<target>/ (crashes found before) are run once first; a failing
+# one makes the exit status non-zero too.
 # Environment: FUZZ_FRESH=1 starts from the seeds alone (by default the scratch corpus in
 # fuzz/corpus-runs/<target> is kept between runs and grows); CARGO_BUILD_JOBS (default 1).
 #
@@ -65,6 +67,18 @@ start=$(date +%s)
 echo "build: $(( $(date +%s) - start )) s"
 
 status=0
+# Known crash inputs, fuzz/regressions/<target>/*: each is run once before fuzzing.
+for t in "${targets[@]}"; do
+    for input in "$fuzz/regressions/$t"/*; do
+        [ -f "$input" ] || continue
+        if ! out=$("$CARGO_TARGET_DIR/$triple/release/$t" "$input" 2>&1); then
+            status=1
+            echo "regression FAILED: ${input#"$root"/}"
+            grep -m1 -A1 "panicked at" <<<"$out" | sed 's/^/  /' || true
+        fi
+    done
+done
+
 for t in "${targets[@]}"; do
     corpus="$fuzz/corpus-runs/$t"
     artifacts="$fuzz/artifacts/$t"
