@@ -90,9 +90,13 @@ for t in "${targets[@]}"; do
           -artifact_prefix="$artifacts/")
     [ -f "$fuzz/dicts/$t.dict" ] && args+=(-dict="$fuzz/dicts/$t.dict")
     rc=0
+    t0=$(date +%s%N)
     "$CARGO_TARGET_DIR/$triple/release/$t" "${args[@]}" "$corpus" >"$log" 2>&1 || rc=$?
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
-    speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+    # libFuzzer's own stat::average_exec_per_sec counts whole seconds (0 for a quick crash).
+    speed=?
+    [ -n "$execs" ] && speed=$(( execs * 1000 / (ms > 0 ? ms : 1) ))
     files=$(find "$corpus" -type f | wc -l)
     printf '%-16s %10s execs %8s exec/s  corpus %s files\n' "$t" "${execs:-?}" "${speed:-?}" "$files"
     if [ "$rc" -ne 0 ]; then
