@@ -16,13 +16,16 @@
 //! rho and betas in [0, 1), epsilon in [1e-12, 1e-3]) and up to four gradients with entries
 //! in [-32, 32]. The optimizer, built with its constructors, takes those steps, goes through
 //! the selected format and takes one more step with gradient 0.25. Invariants: every step
-//! is `Ok` and leaves every parameter finite, and the round trip is bit-exact.
+//! is `Ok` and leaves every parameter finite, and the round trip is bit-exact — unless a value
+//! rounds to an invalid one in `f32` (the optimizer's `check::<f32>()` fails): then the first
+//! step must refuse with `InvalidSetting` and change nothing.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use typegrad::nn::Parameters;
+use typegrad::TrainError;
 use typegrad::optim::{AdaGrad, Adam, Clip, Momentum, Optimizer, RmsProp, Schedule, Settings, Sgd};
 use typegrad_fuzz::{
     Format, Net, assert_finite, assert_same_bits, bits, exact, filled, first_non_finite, known_net,
@@ -74,9 +77,9 @@ where
         Ok(()) => {
             assert_finite(&net, &format!("network after an Ok {name} step"));
             assert_eq!(
-                Some(opt.steps()),
-                steps.checked_add(1),
-                "invariant: an Ok {name} step counts one step"
+                opt.steps(),
+                steps.saturating_add(1),
+                "invariant: an Ok {name} step counts one step (saturating at u64::MAX)"
             );
         }
     }
@@ -160,10 +163,32 @@ impl Bytes<'_> {
 /// Mode 1: an optimizer with valid hyper-parameters, trained on finite gradients. `detail`
 /// (the hyper-parameters) ends each message after a ` | `, which triage leaves out of the
 /// crash class.
-fn trained<O>(format: Format, bytes: &mut Bytes, name: &str, detail: String, mut opt: O)
-where
+///
+/// `valid` is the optimizer's own `check::<f32>()`: values valid in `f64` can round to an
+/// invalid one in `f32` (a β of `1 − 2⁻³⁰` becomes `1`). Then the first step must refuse with
+/// `InvalidSetting` and change nothing; otherwise every step must succeed.
+fn trained<O>(
+    format: Format,
+    bytes: &mut Bytes,
+    name: &str,
+    detail: String,
+    mut opt: O,
+    valid: Result<(), TrainError>,
+) where
     O: Optimizer<f32, Net> + Serialize + DeserializeOwned,
 {
+    if let Err(e) = valid {
+        assert!(matches!(e, TrainError::InvalidSetting { .. }), "{e:?} | {detail}");
+        let mut net = known_net(1);
+        let before = bits(&net);
+        assert_eq!(
+            opt.step(&mut net, &bytes.gradient()),
+            Err(e),
+            "invariant: a {name} whose check fails refuses to step | {detail}"
+        );
+        assert_same_bits(&before, &bits(&net), "a refused step changed the network");
+        return;
+    }
     let finite = |net: &Net, when: &str| {
         if let Some((index, x)) = first_non_finite(net) {
             panic!("invariant: {when} of a valid {name}: parameter {index} is {x} | {detail}");
@@ -223,6 +248,7 @@ fuzz_target!(|data: &[u8]| {
                 "Sgd",
                 format!("{settings:?}"),
                 Sgd::new(settings),
+                settings.check::<f32>(),
             ),
             1 => {
                 let (mu, nesterov) = (b.unit(), b.u8() & 1 == 1);
@@ -232,19 +258,22 @@ fuzz_target!(|data: &[u8]| {
                     Momentum::new(&net, settings, mu)
                 };
                 let what = format!("{settings:?} momentum {mu} nesterov {nesterov}");
-                trained(format, b, "Momentum", what, opt);
+                let valid = opt.check::<f32>();
+                trained(format, b, "Momentum", what, opt, valid);
             }
             2 => {
                 let mut opt = AdaGrad::new(&net, settings);
                 opt.epsilon = b.epsilon();
                 let what = format!("{settings:?} epsilon {}", opt.epsilon);
-                trained(format, b, "AdaGrad", what, opt);
+                let valid = opt.check::<f32>();
+                trained(format, b, "AdaGrad", what, opt, valid);
             }
             3 => {
                 let mut opt = RmsProp::new(&net, settings);
                 (opt.rho, opt.epsilon) = (b.unit(), b.epsilon());
                 let what = format!("{settings:?} rho {} epsilon {}", opt.rho, opt.epsilon);
-                trained(format, b, "RmsProp", what, opt);
+                let valid = opt.check::<f32>();
+                trained(format, b, "RmsProp", what, opt, valid);
             }
             _ => {
                 let mut opt = Adam::adamw(&net, settings, f64::from(b.u16()) / 65536.0 * 0.1);
@@ -253,7 +282,8 @@ fuzz_target!(|data: &[u8]| {
                     "{settings:?} beta1 {} beta2 {} epsilon {} decoupled decay {}",
                     opt.beta1, opt.beta2, opt.epsilon, opt.decoupled_weight_decay
                 );
-                trained(format, b, "Adam", what, opt);
+                let valid = opt.check::<f32>();
+                trained(format, b, "Adam", what, opt, valid);
             }
         }
     })
