@@ -100,8 +100,7 @@ fn nudge<T: Real, P: Parameters<T>>(params: &mut P, k: usize, delta: T) {
 /// analytic and a numerical gradient, over all their parameters together.
 pub fn params_relative_error<T: Real, P: Parameters<T>>(a: &P, b: &P) -> T {
     let (mut diff, mut size_a, mut size_b) = (T::zero(), T::zero(), T::zero());
-    let mut a = *a;
-    a.zip2(b, &mut |x, y| {
+    a.visit_with(b, &mut |x, y| {
         for (&x, &y) in x.iter().zip(y) {
             diff = diff + (x - y) * (x - y);
             size_a = size_a + x * x;

@@ -452,3 +452,79 @@ fn wide_layers_on_small_batches_agree_with_predict_and_finite_differences() {
     let err = params_relative_error(&grads, &numeric);
     assert!(err < 1e-6, "relative gradient error {err:e}");
 }
+
+/// A layer without parameters, written as a user would: `NoParameters` gives it `Parameters`
+/// for free, so the whole layer is its `Shape` and `Layer` impls (the measure of issue 11:
+/// lines for a new parameterless layer).
+mod parameterless {
+    use typegrad::Real;
+    use typegrad::init::{Init, Rng};
+    use typegrad::nn::{Grads, Layer, NoParameters, Shape};
+    use typegrad::shape::Size;
+    use typegrad::{Batch, Vector};
+
+    /// `y = 2x`.
+    #[derive(Debug, Clone, Copy, Default)]
+    pub struct Double<const N: usize>;
+
+    impl<const N: usize> NoParameters for Double<N> {}
+
+    impl<const N: usize> Shape for Double<N> {
+        type In = Size<N>;
+        type Out = Size<N>;
+    }
+
+    impl<T: Real, const N: usize> Layer<T> for Double<N> {
+        type Cache<const B: usize> = Batch<T, B, N>;
+        fn init(&mut self, _: &mut Rng, _: Init) {}
+        fn predict(&self, x: &Vector<T, N>) -> Vector<T, N> {
+            x.map(|v| v + v)
+        }
+        fn forward<const B: usize>(&self, x: &Batch<T, B, N>) -> Batch<T, B, N> {
+            x.map(|v| v + v)
+        }
+        fn new_cache<const B: usize>() -> Batch<T, B, N> {
+            Batch::zeros()
+        }
+        fn forward_train<const B: usize>(&self, x: &Batch<T, B, N>, y: &mut Batch<T, B, N>) {
+            *y = self.forward(x);
+        }
+        fn output<const B: usize>(y: &Batch<T, B, N>) -> &Batch<T, B, N> {
+            y
+        }
+        fn backward<const B: usize>(
+            &self,
+            _: &Batch<T, B, N>,
+            _: &mut Batch<T, B, N>,
+            dy: &Batch<T, B, N>,
+            _: &mut Self,
+            _: Grads,
+            dx: &mut Batch<T, B, N>,
+        ) {
+            *dx = dy.map(|v| v + v);
+        }
+    }
+}
+
+#[test]
+fn a_parameterless_layer_trains_inside_a_network() {
+    use parameterless::Double;
+    typegrad::network! {
+        type Net = [Dense<f64, 3, 4, Relu>, Double<4>, Dense<f64, 4, 2>];
+    }
+    assert_eq!(<Net as Parameters<f64>>::PARAMS, 3 * 4 + 4 + 4 * 2 + 2);
+    let mut net = Net::default();
+    net.init(&mut Rng::new(3), Init::XavierUniform);
+    let x = Vector::new([0.3, -0.2, 0.9]);
+    let inner = net.0.predict(&x);
+    let want = net.1.1.predict(&inner.map(|v| 2.0 * v));
+    assert_eq!(net.predict(&x), want);
+    // Gradients through the parameterless layer match finite differences.
+    let mut rng = Rng::new(9);
+    let xs = random_batch::<3, 3>(&mut rng);
+    let targets = [Vector::new([0.5, -1.0]); 3];
+    let (grads, _) = analytic(&net, &Mse, &xs, &targets);
+    let numeric = numeric_param_gradient(|p: &Net| batch_loss(p, &Mse, &xs, &targets), &net, 1e-6);
+    let error = params_relative_error(&grads, &numeric);
+    assert!(error < 1e-6, "{error}");
+}

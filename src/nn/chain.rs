@@ -67,25 +67,19 @@ where
         self.1.visit_mut(f);
     }
 
-    fn zip2(&mut self, other: &Self, f: &mut impl FnMut(&mut [T], &[T])) {
-        self.0.zip2(&other.0, f);
-        self.1.zip2(&other.1, f);
+    fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[T], &[T])) {
+        self.0.visit_with(&other.0, f);
+        self.1.visit_with(&other.1, f);
     }
 
-    fn zip3(&mut self, grads: &Self, s1: &mut Self, f: &mut impl FnMut(&mut [T], &[T], &mut [T])) {
-        self.0.zip3(&grads.0, &mut s1.0, f);
-        self.1.zip3(&grads.1, &mut s1.1, f);
-    }
-
-    fn zip4(
+    fn walk<const K: usize>(
         &mut self,
         grads: &Self,
-        s1: &mut Self,
-        s2: &mut Self,
-        f: &mut impl FnMut(&mut [T], &[T], &mut [T], &mut [T]),
+        mut state: [&mut Self; K],
+        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; K]),
     ) {
-        self.0.zip4(&grads.0, &mut s1.0, &mut s2.0, f);
-        self.1.zip4(&grads.1, &mut s1.1, &mut s2.1, f);
+        self.0.walk(&grads.0, state.each_mut().map(|s| &mut s.0), f);
+        self.1.walk(&grads.1, state.map(|s| &mut s.1), f);
     }
 }
 

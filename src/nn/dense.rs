@@ -97,43 +97,25 @@ impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for
         f(self.bias.as_mut_slice());
     }
 
-    fn zip2(&mut self, other: &Self, f: &mut impl FnMut(&mut [T], &[T])) {
-        f(self.weights.as_mut_slice(), other.weights.as_slice());
-        f(self.bias.as_mut_slice(), other.bias.as_slice());
+    fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[T], &[T])) {
+        f(self.weights.as_slice(), other.weights.as_slice());
+        f(self.bias.as_slice(), other.bias.as_slice());
     }
 
-    fn zip3(&mut self, grads: &Self, s1: &mut Self, f: &mut impl FnMut(&mut [T], &[T], &mut [T])) {
-        f(
-            self.weights.as_mut_slice(),
-            grads.weights.as_slice(),
-            s1.weights.as_mut_slice(),
-        );
-        f(
-            self.bias.as_mut_slice(),
-            grads.bias.as_slice(),
-            s1.bias.as_mut_slice(),
-        );
-    }
-
-    fn zip4(
+    fn walk<const K: usize>(
         &mut self,
         grads: &Self,
-        s1: &mut Self,
-        s2: &mut Self,
-        f: &mut impl FnMut(&mut [T], &[T], &mut [T], &mut [T]),
+        mut state: [&mut Self; K],
+        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; K]),
     ) {
+        let weights = state.each_mut().map(|s| s.weights.as_mut_slice());
         f(
             self.weights.as_mut_slice(),
             grads.weights.as_slice(),
-            s1.weights.as_mut_slice(),
-            s2.weights.as_mut_slice(),
+            weights,
         );
-        f(
-            self.bias.as_mut_slice(),
-            grads.bias.as_slice(),
-            s1.bias.as_mut_slice(),
-            s2.bias.as_mut_slice(),
-        );
+        let bias = state.map(|s| s.bias.as_mut_slice());
+        f(self.bias.as_mut_slice(), grads.bias.as_slice(), bias);
     }
 }
 

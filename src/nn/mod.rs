@@ -43,7 +43,8 @@ use crate::{Real, Scalar};
 /// A value made of parameters: a layer, a network, its gradient or its optimizer state.
 ///
 /// The visitors walk the parameters as slices, always in the same order, so that several
-/// values of the same type can be updated in lockstep (parameters, gradients, state).
+/// values of the same type can be updated in lockstep (parameters, gradients, state). A layer
+/// without parameters implements [`NoParameters`] instead and gets this trait for free.
 pub trait Parameters<T: Scalar>: Copy {
     /// The number of scalar parameters.
     const PARAMS: usize;
@@ -65,21 +66,49 @@ pub trait Parameters<T: Scalar>: Copy {
     /// Visits the parameters as mutable slices.
     fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T]));
 
-    /// Visits matching slices of `self` and `other` together: `f(mine, theirs)`.
-    fn zip2(&mut self, other: &Self, f: &mut impl FnMut(&mut [T], &[T]));
+    /// Visits matching slices of `self` and `other` together, read-only: `f(mine, theirs)`.
+    fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[T], &[T]));
 
-    /// Visits matching slices of `self`, a gradient and one state value: `f(param, grad, s1)`.
-    fn zip3(&mut self, grads: &Self, s1: &mut Self, f: &mut impl FnMut(&mut [T], &[T], &mut [T]));
-
-    /// Visits matching slices of `self`, a gradient and two state values:
-    /// `f(param, grad, s1, s2)`.
-    fn zip4(
+    /// The lockstep walk: visits matching slices of `self`, a gradient and `K` state values
+    /// of the same type, `f(param, grad, [state₁, …, state_K])`. Optimizers use it with
+    /// `K = 0` (SGD), `1` (momentum, AdaGrad, RMSprop) and `2` (Adam).
+    fn walk<const K: usize>(
         &mut self,
         grads: &Self,
-        s1: &mut Self,
-        s2: &mut Self,
-        f: &mut impl FnMut(&mut [T], &[T], &mut [T], &mut [T]),
+        state: [&mut Self; K],
+        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; K]),
     );
+}
+
+/// A layer without parameters (an activation, a reshape): `impl NoParameters for MyLayer {}`
+/// gives it [`Parameters`] for every scalar type — nothing to count, visit or save.
+pub trait NoParameters: Copy {}
+
+impl<T: Scalar, L: NoParameters> Parameters<T> for L {
+    const PARAMS: usize = 0;
+    const TENSORS: usize = 0;
+
+    fn tensor_shape(_: usize) -> Option<[usize; 2]> {
+        None
+    }
+
+    fn zeros_like(&self) -> Self {
+        *self
+    }
+
+    fn visit(&self, _: &mut impl FnMut(&[T])) {}
+
+    fn visit_mut(&mut self, _: &mut impl FnMut(&mut [T])) {}
+
+    fn visit_with(&self, _: &Self, _: &mut impl FnMut(&[T], &[T])) {}
+
+    fn walk<const K: usize>(
+        &mut self,
+        _: &Self,
+        _: [&mut Self; K],
+        _: &mut impl FnMut(&mut [T], &[T], [&mut [T]; K]),
+    ) {
+    }
 }
 
 /// The scalar type a parameter value holds: `f32` for `Dense<f32, ..>` and for a chain of

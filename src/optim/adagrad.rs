@@ -2,7 +2,7 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, positive, update_with_state};
+use crate::optim::{Optimizer, Settings, positive, update};
 use crate::{Real, TrainError};
 
 /// AdaGrad (Duchi, Hazan & Singer, 2011): `G ← G + g²`, `w ← w − η·g / (√G + ε)`.
@@ -54,10 +54,10 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for AdaGrad<P> {
         self.check::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let eps = constant::<T>(self.epsilon);
-        update_with_state(params, grads, &mut self.sum_sq, step, |w, g, s| {
+        update(params, grads, [&mut self.sum_sq], step, |w, g, [s]| {
             let g = p.gradient(g, w);
             let s = s + g * g;
-            (w - p.learning_rate * g / (s.sqrt() + eps), s)
+            (w - p.learning_rate * g / (s.sqrt() + eps), [s])
         })?;
         self.steps = step;
         Ok(())

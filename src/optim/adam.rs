@@ -2,7 +2,7 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, decay_rate, non_negative, positive, update_with_states};
+use crate::optim::{Optimizer, Settings, decay_rate, non_negative, positive, update};
 use crate::{Real, TrainError};
 
 /// Adam (Kingma & Ba, 2015), with AdamW's decoupled weight decay (Loshchilov & Hutter, 2019):
@@ -94,17 +94,14 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
         let decay = constant::<T>(self.decoupled_weight_decay);
         let tt = constant::<T>(t as f64);
         let (c1, c2) = (T::one() - b1.powf(tt), T::one() - b2.powf(tt));
-        let state = (&mut self.m, &mut self.v);
-        update_with_states(params, grads, state, t, |w, g, m, v| {
+        let state = [&mut self.m, &mut self.v];
+        update(params, grads, state, t, |w, g, [m, v]| {
             let g = p.gradient(g, w);
             let m = b1 * m + (T::one() - b1) * g;
             let v = b2 * v + (T::one() - b2) * g * g;
             let (m_hat, v_hat) = (m / c1, v / c2);
-            (
-                w - p.learning_rate * (m_hat / (v_hat.sqrt() + eps) + decay * w),
-                m,
-                v,
-            )
+            let w = w - p.learning_rate * (m_hat / (v_hat.sqrt() + eps) + decay * w);
+            (w, [m, v])
         })?;
         self.steps = t;
         Ok(())

@@ -13,8 +13,8 @@
 //!
 //! # Implementing this
 //! Implement [`Optimizer`] with [`Settings::prepare`] (settings and gradients checked, this
-//! step's learning rate) and [`update`], [`update_with_state`] or [`update_with_states`]
-//! (an element-wise rule applied all or nothing), counting steps with `saturating_add`.
+//! step's learning rate) and [`update`] (an element-wise rule with any number of state values,
+//! applied all or nothing), counting steps with `saturating_add`.
 
 mod adagrad;
 mod adam;
@@ -225,85 +225,37 @@ fn finite<T: Real>(x: T) -> bool {
     (x - x) == T::zero()
 }
 
-/// Applies the element-wise rule `w ← rule(w, g)` to every parameter, all or nothing: a first
-/// pass computes every new value without writing it, and only if all are finite does a second
-/// pass store them. Otherwise [`TrainError::NonFiniteUpdate`] and nothing changes.
-pub fn update<T: Real, P: Parameters<T>>(
+/// Applies the element-wise rule `(w, s₁…s_K) ← rule(w, g, [s₁…s_K])` to every parameter
+/// and its `K` state values, all or nothing: a first pass computes every new value without
+/// writing it, and only if all are finite does a second pass store them. Otherwise
+/// [`TrainError::NonFiniteUpdate`] for `step`, and nothing changes.
+///
+/// `K = 0` for SGD (`state` is `[]`), `1` for momentum, AdaGrad and RMSprop, `2` for Adam.
+pub fn update<T: Real, P: Parameters<T>, const K: usize>(
     params: &mut P,
     grads: &P,
+    mut state: [&mut P; K],
     step: u64,
-    rule: impl Fn(T, T) -> T,
+    rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
 ) -> Result<(), TrainError> {
     let mut ok = true;
-    params.zip2(grads, &mut |w, g| {
-        ok &= w
-            .iter()
-            .zip(g)
-            .fold(true, |ok, (&w, &g)| ok & finite(rule(w, g)));
-    });
-    if !ok {
-        return Err(TrainError::NonFiniteUpdate { step });
-    }
-    params.zip2(grads, &mut |w, g| {
-        for (w, &g) in w.iter_mut().zip(g) {
-            *w = rule(*w, g);
+    let check = state.each_mut().map(|s| &mut **s);
+    params.walk(grads, check, &mut |w, g, s| {
+        for (i, (&w, &g)) in w.iter().zip(g).enumerate() {
+            let (w, s) = rule(w, g, core::array::from_fn(|k| s[k][i]));
+            ok &= finite(w) & s.iter().fold(true, |ok, &s| ok & finite(s));
         }
     });
-    Ok(())
-}
-
-/// [`update`] for a rule with one state value: `(w, s) ← rule(w, g, s)`.
-pub fn update_with_state<T: Real, P: Parameters<T>>(
-    params: &mut P,
-    grads: &P,
-    state: &mut P,
-    step: u64,
-    rule: impl Fn(T, T, T) -> (T, T),
-) -> Result<(), TrainError> {
-    let mut ok = true;
-    params.zip3(grads, state, &mut |w, g, s| {
-        ok &= w
-            .iter()
-            .zip(g)
-            .zip(s.iter())
-            .fold(true, |ok, ((&w, &g), &s)| {
-                let (w, s) = rule(w, g, s);
-                ok & finite(w) & finite(s)
-            });
-    });
     if !ok {
         return Err(TrainError::NonFiniteUpdate { step });
     }
-    params.zip3(grads, state, &mut |w, g, s| {
-        for ((w, &g), s) in w.iter_mut().zip(g).zip(s.iter_mut()) {
-            (*w, *s) = rule(*w, g, *s);
-        }
-    });
-    Ok(())
-}
-
-/// [`update`] for a rule with two state values: `(w, s₁, s₂) ← rule(w, g, s₁, s₂)`.
-pub fn update_with_states<T: Real, P: Parameters<T>>(
-    params: &mut P,
-    grads: &P,
-    (s1, s2): (&mut P, &mut P),
-    step: u64,
-    rule: impl Fn(T, T, T, T) -> (T, T, T),
-) -> Result<(), TrainError> {
-    let mut ok = true;
-    params.zip4(grads, s1, s2, &mut |w, g, a, b| {
-        let values = w.iter().zip(g).zip(a.iter()).zip(b.iter());
-        ok &= values.fold(true, |ok, (((&w, &g), &a), &b)| {
-            let (w, a, b) = rule(w, g, a, b);
-            ok & finite(w) & finite(a) & finite(b)
-        });
-    });
-    if !ok {
-        return Err(TrainError::NonFiniteUpdate { step });
-    }
-    params.zip4(grads, s1, s2, &mut |w, g, a, b| {
-        for (((w, &g), a), b) in w.iter_mut().zip(g).zip(a.iter_mut()).zip(b.iter_mut()) {
-            (*w, *a, *b) = rule(*w, g, *a, *b);
+    params.walk(grads, state, &mut |w, g, mut s| {
+        for (i, (w, &g)) in w.iter_mut().zip(g).enumerate() {
+            let new;
+            (*w, new) = rule(*w, g, core::array::from_fn(|k| s[k][i]));
+            for (s, v) in s.iter_mut().zip(new) {
+                s[i] = v;
+            }
         }
     });
     Ok(())

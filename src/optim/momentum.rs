@@ -2,7 +2,7 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, decay_rate, update_with_state};
+use crate::optim::{Optimizer, Settings, decay_rate, update};
 use crate::{Real, TrainError};
 
 /// SGD with momentum `μ` (Polyak, 1964; in the form PyTorch uses):
@@ -76,11 +76,11 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let mu = constant::<T>(self.momentum);
         let nesterov = self.nesterov;
-        update_with_state(params, grads, &mut self.velocity, step, |w, g, v| {
+        update(params, grads, [&mut self.velocity], step, |w, g, [v]| {
             let g = p.gradient(g, w);
             let v = mu * v + g;
             let d = if nesterov { g + mu * v } else { v };
-            (w - p.learning_rate * d, v)
+            (w - p.learning_rate * d, [v])
         })?;
         self.steps = step;
         Ok(())

@@ -2,7 +2,7 @@
 
 use crate::activation::constant;
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, decay_rate, positive, update_with_state};
+use crate::optim::{Optimizer, Settings, decay_rate, positive, update};
 use crate::{Real, TrainError};
 
 /// RMSprop (Hinton, Coursera lecture 6e, 2012):
@@ -59,10 +59,10 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for RmsProp<P> {
         self.check::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let (rho, eps) = (constant::<T>(self.rho), constant::<T>(self.epsilon));
-        update_with_state(params, grads, &mut self.mean_sq, step, |w, g, e| {
+        update(params, grads, [&mut self.mean_sq], step, |w, g, [e]| {
             let g = p.gradient(g, w);
             let e = rho * e + (T::one() - rho) * g * g;
-            (w - p.learning_rate * g / (e.sqrt() + eps), e)
+            (w - p.learning_rate * g / (e.sqrt() + eps), [e])
         })?;
         self.steps = step;
         Ok(())

@@ -35,7 +35,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
             // error.
             let lr = self.settings.learning_rate_at::<T>(step)?;
             let mut ok = true;
-            params.zip2(grads, &mut |w, g| {
+            params.walk(grads, [], &mut |w, g, []| {
                 ok &= slice_ops::sub_scaled_is_finite(w, g, lr)
             });
             if !ok {
@@ -47,11 +47,13 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
                     TrainError::NonFiniteGradient { step }
                 });
             }
-            params.zip2(grads, &mut |w, g| slice_ops::sub_scaled(w, g, lr));
+            params.walk(grads, [], &mut |w, g, []| slice_ops::sub_scaled(w, g, lr));
         } else {
             let p = self.settings.prepare::<T, P>(grads, step)?;
             let lr = p.learning_rate;
-            update(params, grads, step, |w, g| w - lr * p.gradient(g, w))?;
+            update(params, grads, [], step, |w, g, []| {
+                (w - lr * p.gradient(g, w), [])
+            })?;
         }
         self.steps = step;
         Ok(())
