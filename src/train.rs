@@ -14,6 +14,7 @@ use crate::loss::{Class, Loss};
 use crate::nn::{Grads, Layer};
 use crate::optim::Optimizer;
 use crate::shape::Size;
+use crate::tensor::slice_ops;
 use crate::{Batch, Real, TrainError, Vector};
 
 /// A target that can say whether a prediction is correct (for accuracy).
@@ -26,7 +27,17 @@ pub trait Target<T> {
 impl<T: Real, const N: usize> Target<T> for Class<N> {
     /// Correct when the largest output is this class (the first of equal largest outputs
     /// counts). NaN outputs are never the largest: a prediction of NaNs only is never correct.
+    /// A single output is a binary logit (for `Class<2>` with
+    /// [`BinaryCrossEntropyWithLogits`](crate::loss::BinaryCrossEntropyWithLogits)): `z > 0`
+    /// predicts class 1, otherwise class 0 (NaN predicts neither).
     fn is_correct(&self, prediction: &[T]) -> Option<bool> {
+        if let ([z], 2) = (prediction, N) {
+            return Some(if self.index() == 1 {
+                *z > T::zero()
+            } else {
+                *z <= T::zero()
+            });
+        }
         let best = prediction
             .iter()
             .enumerate()
@@ -159,6 +170,35 @@ pub struct EpochReport<T> {
     pub accuracy: Option<f64>,
     /// Optimizer steps taken so far, over all epochs.
     pub steps: u64,
+    /// The global gradient norm `‖g‖₂` (over every parameter) of this epoch's steps: mean and
+    /// largest. A norm that keeps growing is the usual sign that training will explode.
+    pub gradient_norm: GradientNorm,
+}
+
+/// The global gradient norm `‖g‖₂ = √(Σ g²)` over an epoch's steps.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct GradientNorm {
+    /// The mean over the steps.
+    pub mean: f64,
+    /// The largest.
+    pub max: f64,
+}
+
+/// What the epoch callback of [`fit`] asks for next. A callback that returns `()` always
+/// continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Control {
+    /// Train the next epoch.
+    #[default]
+    Continue,
+    /// Stop after this epoch: [`fit`] returns `Ok`.
+    Stop,
+}
+
+impl From<()> for Control {
+    fn from((): ()) -> Self {
+        Control::Continue
+    }
 }
 
 /// How [`fit`] runs, including the batch size `B`: `FitConfig::<32> { .. }`.
@@ -241,14 +281,15 @@ impl Guard {
 
 /// Trains for `config.epochs` epochs on `inputs`/`targets` in batches of `B` (the batch size
 /// is the type parameter of [`FitConfig`]), calling `report` with the epoch's figures and the
-/// network after every epoch (to evaluate it on test data, say).
+/// network after every epoch (to evaluate it on test data, say). `report` may return `()` or a
+/// [`Control`]: [`Control::Stop`] ends training after that epoch (early stopping).
 ///
 /// Each epoch visits the samples in a (seeded, if `shuffle`) random order, in
 /// `⌊n / B⌋` batches; the last `n mod B` samples of that order wait for a later epoch, as with
 /// `drop_last` in PyTorch (with `B = n` this is full-batch gradient descent).
 /// `order` is scratch space of `n` indices.
 #[allow(clippy::too_many_arguments)]
-pub fn fit<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
+pub fn fit<T, Net, L, Tg, O, R, const B: usize, const I: usize, const K: usize>(
     net: &mut Net,
     optimizer: &mut O,
     loss: &L,
@@ -256,9 +297,10 @@ pub fn fit<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
     targets: &[Tg],
     order: &mut [usize],
     config: FitConfig<B>,
-    mut report: impl FnMut(&EpochReport<T>, &Net),
+    mut report: impl FnMut(&EpochReport<T>, &Net) -> R,
 ) -> Result<(), TrainError>
 where
+    R: Into<Control>,
     T: Real,
     Net: Layer<T, In = Size<I>, Out = Size<K>>,
     L: Loss<T, K, Tg>,
@@ -292,6 +334,7 @@ where
         }
         let (mut total, mut batches) = (T::zero(), 0usize);
         let (mut correct, mut judged) = (0usize, 0usize);
+        let mut norm = GradientNorm::default();
         for chunk in order.chunks_exact(B) {
             let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
             let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
@@ -305,20 +348,30 @@ where
             };
             let value = step_in(net, &mut grads, &mut cache, optimizer, loss, &x, &t, judge)?;
             guard.start(value.to_f64().unwrap_or(f64::NAN));
+            let mut sum_sq = T::zero();
+            grads.visit(&mut |g| sum_sq = sum_sq + slice_ops::sum_of_squares(g));
+            let step_norm = sum_sq.sqrt().to_f64().unwrap_or(f64::NAN);
+            norm.mean += step_norm;
+            norm.max = norm.max.max(step_norm);
             total = total + value;
             batches += 1;
         }
+        norm.mean /= batches as f64;
         let loss = total / T::from_count(batches);
-        report(
+        let control = report(
             &EpochReport {
                 epoch,
                 loss,
                 accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
                 steps: optimizer.steps(),
+                gradient_norm: norm,
             },
             net,
         );
         guard.record(config.divergence, epoch, loss.to_f64().unwrap_or(f64::NAN))?;
+        if control.into() == Control::Stop {
+            break;
+        }
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Training loops: the three modes converge, runs are reproducible, failures are typed errors.
 
 use approx::assert_relative_eq;
-use typegrad::activation::{Identity, Tanh};
+use typegrad::activation::{Identity, Relu, Tanh};
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, Mse, SoftmaxCrossEntropy};
 use typegrad::nn::{Dense, Layer, Parameters};
@@ -261,4 +261,119 @@ fn bad_lengths_and_too_few_samples_are_errors() {
         evaluate(&net, &Mse, &xs[..0], &ys[..0]),
         Err(EvalError::Empty)
     );
+}
+
+/// Binary classification with one logit: `Class<2>` labels from a data set, BCE on logits,
+/// and accuracy reported by `fit` and `evaluate` as for softmax classes.
+#[test]
+fn binary_classification_reports_accuracy() {
+    use typegrad::data::Dataset;
+    use typegrad::loss::BinaryCrossEntropyWithLogits;
+    let mut rng = Rng::new(8);
+    let mut csv = String::from("x,y,label\n");
+    for i in 0..80 {
+        let c = i % 2;
+        let (cx, cy) = if c == 0 { (-1.5, 0.5) } else { (1.5, -0.5) };
+        let (x, y) = (cx + rng.uniform(-1.0, 1.0), cy + rng.uniform(-1.0, 1.0));
+        csv.push_str(&format!("{x},{y},{c}\n"));
+    }
+    let data = Dataset::<f32, 2>::parse_csv(&csv).unwrap();
+    let labels = data.class_labels::<2>().unwrap();
+    typegrad::network! {
+        type Binary = [Dense<f32, 2, 8, Relu>, Dense<f32, 8, 1>];
+    }
+    let mut net = Binary::default();
+    net.init(&mut Rng::new(2), Init::HeUniform);
+    let mut adam = Adam::new(&net, Settings::new(0.05));
+    let mut order = vec![0; data.len()];
+    let config = FitConfig::<8> {
+        epochs: 20,
+        shuffle: true,
+        seed: 3,
+        divergence: None,
+    };
+    let mut accuracies = Vec::new();
+    let loss = BinaryCrossEntropyWithLogits;
+    fit(
+        &mut net,
+        &mut adam,
+        &loss,
+        &data.features,
+        &labels,
+        &mut order,
+        config,
+        |r, _| accuracies.push(r.accuracy),
+    )
+    .unwrap();
+    assert!(accuracies.iter().all(Option::is_some), "{accuracies:?}");
+    assert!(accuracies[19].unwrap() >= 0.95, "{accuracies:?}");
+    let eval = evaluate(&net, &loss, &data.features, &labels).unwrap();
+    let correct = data
+        .features
+        .iter()
+        .zip(&labels)
+        .filter(|(x, c)| (net.predict(x)[0] > 0.0) == (c.index() == 1))
+        .count();
+    assert_eq!(eval.accuracy, Some(correct as f64 / 80.0));
+    assert!(eval.accuracy.unwrap() >= 0.95);
+}
+
+/// The epoch callback can stop training, and the report carries the gradient norm.
+#[test]
+fn the_callback_stops_training_and_sees_the_gradient_norm() {
+    use typegrad::train::Control;
+    let (xs, ys) = blobs();
+    let mut net = Classifier::default();
+    net.init(&mut Rng::new(6), Init::XavierUniform);
+    // The gradient of the first full-batch step, computed by hand.
+    let mut copy = net;
+    let mut grads = net.zeros_like();
+    let x = Batch::<f32, 60, 2>::from_samples(core::array::from_fn(|s| xs[s]));
+    let t: [Class<3>; 60] = core::array::from_fn(|s| ys[s]);
+    let mut sgd = Sgd::new(Settings::new(0.1));
+    train_step(
+        &mut copy,
+        &mut grads,
+        &mut sgd,
+        &SoftmaxCrossEntropy,
+        &x,
+        &t,
+    )
+    .unwrap();
+    let mut sum_sq = 0.0f32;
+    grads.visit(&mut |g| sum_sq += g.iter().map(|v| v * v).sum::<f32>());
+    let mut order = vec![0; 60];
+    let config = FitConfig::<60> {
+        epochs: 50,
+        shuffle: false,
+        seed: 0,
+        divergence: None,
+    };
+    let mut reports = Vec::new();
+    let mut sgd = Sgd::new(Settings::new(0.1));
+    fit(
+        &mut net,
+        &mut sgd,
+        &SoftmaxCrossEntropy,
+        &xs,
+        &ys,
+        &mut order,
+        config,
+        |r, _| {
+            reports.push(*r);
+            if r.epoch == 7 {
+                Control::Stop
+            } else {
+                Control::Continue
+            }
+        },
+    )
+    .unwrap();
+    assert_eq!(reports.len(), 7, "stopped after epoch 7");
+    assert_eq!(sgd.steps(), 7);
+    let first = reports[0].gradient_norm;
+    // One step per epoch: mean and max are that step's norm.
+    assert_eq!(first.mean, first.max);
+    assert_relative_eq!(first.max, sum_sq.sqrt() as f64, max_relative = 1e-5);
+    assert!(reports.iter().all(|r| r.gradient_norm.max > 0.0));
 }

@@ -1,6 +1,6 @@
 //! [`BinaryCrossEntropyWithLogits`]: binary cross-entropy on logits, with a built-in sigmoid.
 
-use crate::loss::{Loss, mean};
+use crate::loss::{Class, Loss, mean};
 use crate::{Real, Vector};
 
 /// Binary cross-entropy of `N` independent yes/no outputs, given as logits `z` (before the
@@ -77,6 +77,36 @@ impl<T: Real, const N: usize> Loss<T, N, Vector<T, N>> for BinaryCrossEntropyWit
         }
         (sum / n, grad)
     }
+}
+
+impl<T: Real> Loss<T, 1, Class<2>> for BinaryCrossEntropyWithLogits {
+    /// Binary classification with one logit `z`: class 1 is the target `t = 1`, class 0 is
+    /// `t = 0` (so `Dataset::class_labels::<2>()` gives the labels). `σ(z)` is the
+    /// probability of class 1; accuracy counts `z > 0` as a prediction of class 1.
+    #[inline]
+    fn value(&self, prediction: &Vector<T, 1>, target: &Class<2>) -> T {
+        self.value(prediction, &binary_target(target))
+    }
+
+    #[inline]
+    fn gradient(&self, prediction: &Vector<T, 1>, target: &Class<2>) -> Vector<T, 1> {
+        self.gradient(prediction, &binary_target(target))
+    }
+
+    #[inline]
+    fn value_and_gradient(
+        &self,
+        prediction: &Vector<T, 1>,
+        target: &Class<2>,
+    ) -> (T, Vector<T, 1>) {
+        self.value_and_gradient(prediction, &binary_target(target))
+    }
+}
+
+/// The target `t ∈ {0, 1}` of a binary class label.
+#[inline]
+fn binary_target<T: Real>(class: &Class<2>) -> Vector<T, 1> {
+    Vector::new([T::from_count(class.index())])
 }
 
 #[cfg(test)]
@@ -163,5 +193,20 @@ mod tests {
     fn extreme_logits_stay_finite() {
         extreme_logits::<f32>(1e4);
         extreme_logits::<f64>(1e30);
+    }
+
+    /// A `Class<2>` label is the target 0 or 1, bit for bit.
+    #[test]
+    fn class_labels_are_targets_zero_and_one() {
+        let z = Vector::new([0.7_f32]);
+        for (c, t) in [(0, 0.0), (1, 1.0)] {
+            let class = Class::<2>::new(c).unwrap();
+            let (l, g) = BCE.value_and_gradient(&z, &class);
+            let (lt, gt) = BCE.value_and_gradient(&z, &Vector::new([t]));
+            assert_eq!(
+                (l.to_bits(), g[0].to_bits()),
+                (lt.to_bits(), gt[0].to_bits())
+            );
+        }
     }
 }

@@ -200,6 +200,13 @@ pub trait Layer<T: Real>: Parameters<T> + Shape {
 /// // Training with an optimizer that keeps two state values per parameter (Adam):
 /// const NEEDED: usize = Memory::<f32, Net, 16>::training_bytes(2);
 /// const _: () = assert!(NEEDED < 16 * 1024, "does not fit a 16 KiB microcontroller");
+/// // The same, from the optimizer's type.
+/// use typegrad::optim::{Adam, Sgd};
+/// assert_eq!(Memory::<f32, Net, 16>::training_bytes_for::<Adam<Net>>(), NEEDED);
+/// assert_eq!(
+///     Memory::<f32, Net, 16>::training_bytes_for::<Sgd>(),
+///     Memory::<f32, Net, 16>::training_bytes(0)
+/// );
 /// ```
 pub struct Memory<T, Net, const B: usize>(PhantomData<(T, Net)>);
 
@@ -226,5 +233,11 @@ impl<T: Real, Net: Layer<T>, const B: usize> Memory<T, Net, B> {
     /// one layer's weights or of its input batch).
     pub const fn training_bytes(state_copies: usize) -> usize {
         Self::NETWORK_BYTES * (2 + state_copies) + Self::CACHE_BYTES + 2 * Self::IO_BYTES
+    }
+
+    /// [`training_bytes`](Memory::training_bytes) for the optimizer `O`, which says how many
+    /// state copies it keeps: `Memory::<f32, Net, 32>::training_bytes_for::<Adam<Net>>()`.
+    pub const fn training_bytes_for<O: crate::optim::Optimizer<T, Net>>() -> usize {
+        Self::training_bytes(O::STATE_COPIES)
     }
 }

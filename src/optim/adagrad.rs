@@ -23,6 +23,11 @@ pub struct AdaGrad<P> {
 }
 
 impl<P> AdaGrad<P> {
+    /// The number of successful steps taken so far (saturating at `u64::MAX`).
+    pub const fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// AdaGrad for `network`, `ε = 1e-10`.
     pub fn new<T: Real>(network: &P, settings: Settings) -> Self
     where
@@ -49,6 +54,8 @@ impl<P> AdaGrad<P> {
 }
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for AdaGrad<P> {
+    const STATE_COPIES: usize = 1;
+
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
         self.check::<T>()?;

@@ -37,6 +37,11 @@ pub struct Adam<P> {
 }
 
 impl<P> Adam<P> {
+    /// The number of successful steps taken so far (saturating at `u64::MAX`).
+    pub const fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// Adam for `network` with `β₁ = 0.9`, `β₂ = 0.999`, `ε = 1e-8`.
     pub fn new<T: Real>(network: &P, settings: Settings) -> Self
     where
@@ -85,6 +90,8 @@ impl<P> Adam<P> {
 }
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
+    const STATE_COPIES: usize = 2;
+
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let t = self.steps.saturating_add(1);
         self.check::<T>()?;

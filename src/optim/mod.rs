@@ -51,8 +51,14 @@ pub trait Optimizer<T: Real, P: Parameters<T>> {
     /// is NaN or infinite.
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError>;
 
-    /// The number of successful steps taken so far.
+    /// The number of successful steps taken so far (saturating at `u64::MAX`). Every
+    /// optimizer also has it as an inherent method, `adam.steps()`.
     fn steps(&self) -> u64;
+
+    /// How many values of the network's size the optimizer keeps as state (0 for SGD, 1 for
+    /// momentum, AdaGrad and RMSprop, 2 for Adam): what
+    /// [`Memory::training_bytes_for`](crate::nn::Memory::training_bytes_for) counts.
+    const STATE_COPIES: usize;
 }
 
 /// Gradient clipping, applied before weight decay and the update rule.

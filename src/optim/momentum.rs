@@ -29,6 +29,11 @@ pub struct Momentum<P> {
 }
 
 impl<P> Momentum<P> {
+    /// The number of successful steps taken so far (saturating at `u64::MAX`).
+    pub const fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// Classical momentum for `network`.
     pub fn new<T: Real>(network: &P, settings: Settings, momentum: f64) -> Self
     where
@@ -70,6 +75,8 @@ impl<P> Momentum<P> {
 }
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
+    const STATE_COPIES: usize = 1;
+
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
         self.check::<T>()?;

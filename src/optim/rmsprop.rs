@@ -26,6 +26,11 @@ pub struct RmsProp<P> {
 }
 
 impl<P> RmsProp<P> {
+    /// The number of successful steps taken so far (saturating at `u64::MAX`).
+    pub const fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// RMSprop for `network` with `ρ = 0.9`, `ε = 1e-8`.
     pub fn new<T: Real>(network: &P, settings: Settings) -> Self
     where
@@ -54,6 +59,8 @@ impl<P> RmsProp<P> {
 }
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for RmsProp<P> {
+    const STATE_COPIES: usize = 1;
+
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
         self.check::<T>()?;

@@ -18,6 +18,11 @@ pub struct Sgd {
 }
 
 impl Sgd {
+    /// The number of successful steps taken so far (saturating at `u64::MAX`).
+    pub const fn steps(&self) -> u64 {
+        self.steps
+    }
+
     /// SGD with the given settings.
     pub const fn new(settings: Settings) -> Self {
         Self { settings, steps: 0 }
@@ -25,6 +30,8 @@ impl Sgd {
 }
 
 impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
+    const STATE_COPIES: usize = 0;
+
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
         if self.settings.clip == Clip::None && self.settings.weight_decay == 0.0 {
