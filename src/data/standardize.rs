@@ -86,10 +86,20 @@ impl<T: Real, const F: usize> Standardizer<T, F> {
         Ok(Self { mean, std })
     }
 
-    /// `(xⱼ − meanⱼ) / stdⱼ` for each feature.
+    /// `(xⱼ − meanⱼ) / stdⱼ` for each feature (as `xⱼ/stdⱼ − meanⱼ/stdⱼ` where `xⱼ − meanⱼ`
+    /// overflows, so finite data standardizes to finite values).
     #[inline]
     pub fn transform(&self, x: &Vector<T, F>) -> Vector<T, F> {
-        Vector::from_fn(|j| (x[j] - self.mean[j]) / self.std[j])
+        Vector::from_fn(|j| {
+            let d = x[j] - self.mean[j];
+            if d.is_finite() {
+                d / self.std[j]
+            } else {
+                // `x − mean` overflowed (both near ±3.4e38 in f32, opposite signs): the same
+                // quotient, divided first. A non-finite `x` stays non-finite.
+                x[j] / self.std[j] - self.mean[j] / self.std[j]
+            }
+        })
     }
 
     /// Transforms the features of every row of `data` in place (the targets are unchanged).
