@@ -326,8 +326,13 @@ where
     }
     let mut rng = Rng::new(config.seed);
     let mut guard = Guard::new();
-    let mut grads = net.zeros_like();
-    let mut cache = Net::new_cache::<B>();
+    // With std, the gradient and the cache (the activations of a whole batch: megabytes for
+    // a wide layer trained full-batch) live on the heap, made in a function of their own so
+    // that no copy of them stays in this frame.
+    #[cfg(feature = "std")]
+    let (mut grads, mut cache) = (boxed(|| net.zeros_like()), boxed(|| Net::new_cache::<B>()));
+    #[cfg(not(feature = "std"))]
+    let (mut grads, mut cache) = (net.zeros_like(), Net::new_cache::<B>());
     for epoch in 1..=config.epochs {
         if config.shuffle {
             rng.shuffle(order);
@@ -374,6 +379,13 @@ where
         }
     }
     Ok(())
+}
+
+/// `make()` on the heap, built in a frame of its own (popped before training starts).
+#[cfg(feature = "std")]
+#[inline(never)]
+fn boxed<V>(make: impl FnOnce() -> V) -> std::boxed::Box<V> {
+    std::boxed::Box::new(make())
 }
 
 /// What [`evaluate`] measured.

@@ -286,13 +286,22 @@ fn standardizer_handles_a_spread_beyond_the_squares_range() {
     // A value far from the mean on the other side: `x − mean` overflows, the result does not
     // (found by the fuzz suite: -3.4e38 against a mean of 8e36).
     let far = Dataset::<f32, 1> {
-        features: vec![Vector::new([3.4e38]), Vector::new([-3.4e38]), Vector::new([3.4e38])],
+        features: vec![
+            Vector::new([3.4e38]),
+            Vector::new([-3.4e38]),
+            Vector::new([3.4e38]),
+        ],
         targets: vec![0.0; 3],
     };
     let s = Standardizer::fit(&far).unwrap();
     for x in &far.features {
         let z = s.transform(x)[0];
-        assert!(z.is_finite() && z.abs() < 2.0, "{z} (mean {}, std {})", s.mean[0], s.std[0]);
+        assert!(
+            z.is_finite() && z.abs() < 2.0,
+            "{z} (mean {}, std {})",
+            s.mean[0],
+            s.std[0]
+        );
     }
 }
 
