@@ -381,6 +381,75 @@ where
     Ok(())
 }
 
+/// Early stopping with restore-best, for [`fit`]'s callback: feed it each epoch's validation
+/// loss; it keeps a copy of the best network so far (heap-free: a value of the network's
+/// type) and says [`Control::Stop`] once `patience` epochs in a row did not improve on it.
+///
+/// ```
+/// use typegrad::train::{Control, EarlyStopping};
+/// let mut stop = EarlyStopping::new(2);
+/// let (mut net, best) = (0u8, 7u8); // any `Copy` value stands for a network here
+/// assert_eq!(stop.observe(0.9, &1), Control::Continue);
+/// assert_eq!(stop.observe(0.5, &best), Control::Continue); // the best so far
+/// assert_eq!(stop.observe(0.6, &3), Control::Continue); // 1 epoch without improvement
+/// assert_eq!(stop.observe(0.7, &4), Control::Stop); // 2: stop
+/// assert!(stop.restore(&mut net));
+/// assert_eq!((net, stop.best_loss()), (best, Some(0.5)));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct EarlyStopping<Net> {
+    patience: usize,
+    best: Option<(f64, Net)>,
+    waited: usize,
+}
+
+impl<Net: Copy> EarlyStopping<Net> {
+    /// Stops after `patience` epochs without a lower validation loss (at least 1).
+    pub const fn new(patience: usize) -> Self {
+        Self {
+            patience,
+            best: None,
+            waited: 0,
+        }
+    }
+
+    /// Records an epoch's validation `loss` and the network it was measured on. A NaN loss
+    /// never counts as an improvement.
+    pub fn observe(&mut self, loss: f64, net: &Net) -> Control {
+        let improved = match self.best {
+            Some((best, _)) => loss < best,
+            None => !loss.is_nan(),
+        };
+        if improved {
+            self.best = Some((loss, *net));
+            self.waited = 0;
+            return Control::Continue;
+        }
+        self.waited += 1;
+        if self.waited >= self.patience.max(1) {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+
+    /// The lowest validation loss seen, if any.
+    pub fn best_loss(&self) -> Option<f64> {
+        self.best.map(|(loss, _)| loss)
+    }
+
+    /// Writes the best network seen into `net`; `false` (and `net` unchanged) if none was.
+    pub fn restore(&self, net: &mut Net) -> bool {
+        match &self.best {
+            Some((_, best)) => {
+                *net = *best;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// `make()` on the heap, built in a frame of its own (popped before training starts).
 #[cfg(feature = "std")]
 #[inline(never)]

@@ -377,3 +377,44 @@ fn the_callback_stops_training_and_sees_the_gradient_norm() {
     assert_relative_eq!(first.max, sum_sq.sqrt() as f64, max_relative = 1e-5);
     assert!(reports.iter().all(|r| r.gradient_norm.max > 0.0));
 }
+
+/// Early stopping on a validation set, with the best network restored, inside `fit`.
+#[test]
+fn early_stopping_restores_the_best_network() {
+    use typegrad::train::EarlyStopping;
+    let (xs, ys) = blobs();
+    let (train_x, val_x) = xs.split_at(40);
+    let (train_y, val_y) = ys.split_at(40);
+    let mut net = Classifier::default();
+    net.init(&mut Rng::new(11), Init::XavierUniform);
+    // A learning rate that overshoots: the validation loss soon stops improving.
+    let mut adam = Adam::new(&net, Settings::new(0.5));
+    let mut order = vec![0; 40];
+    let config = FitConfig::<10> {
+        epochs: 200,
+        shuffle: true,
+        seed: 4,
+        divergence: None,
+    };
+    let mut stopper = EarlyStopping::new(5);
+    let mut epochs = 0;
+    fit(
+        &mut net,
+        &mut adam,
+        &SoftmaxCrossEntropy,
+        train_x,
+        train_y,
+        &mut order,
+        config,
+        |r, net| {
+            epochs = r.epoch;
+            let val = evaluate(net, &SoftmaxCrossEntropy, val_x, val_y).unwrap();
+            stopper.observe(f64::from(val.loss), net)
+        },
+    )
+    .unwrap();
+    assert!(epochs < 200, "stopped early ({epochs} epochs)");
+    assert!(stopper.restore(&mut net));
+    let restored = evaluate(&net, &SoftmaxCrossEntropy, val_x, val_y).unwrap();
+    assert_eq!(Some(f64::from(restored.loss)), stopper.best_loss());
+}
