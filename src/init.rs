@@ -5,7 +5,7 @@
 //! [`Init`] names the usual initialization schemes.
 
 use crate::Real;
-use crate::activation::constant;
+use crate::scalar::constant;
 
 /// A small seeded pseudo-random number generator (SplitMix64).
 ///

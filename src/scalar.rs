@@ -66,3 +66,9 @@ pub trait Real: Scalar + num_traits::Float {}
 impl Real for f32 {}
 #[cfg(any(feature = "std", feature = "libm"))]
 impl Real for f64 {}
+
+/// Converts an `f64` constant to `T` (NaN if `T` cannot represent it).
+#[inline]
+pub(crate) fn constant<T: Real>(c: f64) -> T {
+    T::from(c).unwrap_or_else(T::nan)
+}

@@ -168,8 +168,4 @@ impl<E: Elementwise> Activation for E {
     }
 }
 
-/// Converts an `f64` constant to `T` (NaN if `T` cannot represent it).
-#[inline]
-pub(crate) fn constant<T: Real>(c: f64) -> T {
-    T::from(c).unwrap_or_else(T::nan)
-}
+pub(crate) use crate::scalar::constant;

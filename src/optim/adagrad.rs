@@ -1,8 +1,8 @@
 //! AdaGrad.
 
-use crate::activation::constant;
 use crate::nn::Parameters;
 use crate::optim::{Optimizer, Settings, positive, update};
+use crate::scalar::constant;
 use crate::{Real, TrainError};
 
 /// AdaGrad (Duchi, Hazan & Singer, 2011): `G ← G + g²`, `w ← w − η·g / (√G + ε)`.

@@ -1,8 +1,8 @@
 //! Adam and AdamW.
 
-use crate::activation::constant;
 use crate::nn::Parameters;
 use crate::optim::{Optimizer, Settings, decay_rate, non_negative, positive, update};
+use crate::scalar::constant;
 use crate::{Real, TrainError};
 
 /// Adam (Kingma & Ba, 2015), with AdamW's decoupled weight decay (Loshchilov & Hutter, 2019):

@@ -34,8 +34,8 @@ pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
 
-use crate::activation::constant;
 use crate::nn::Parameters;
+use crate::scalar::constant;
 use crate::tensor::slice_ops;
 use crate::{Real, TrainError};
 

@@ -1,8 +1,8 @@
 //! SGD with momentum, classical or Nesterov.
 
-use crate::activation::constant;
 use crate::nn::Parameters;
 use crate::optim::{Optimizer, Settings, decay_rate, update};
+use crate::scalar::constant;
 use crate::{Real, TrainError};
 
 /// SGD with momentum `μ` (Polyak, 1964; in the form PyTorch uses):

@@ -1,8 +1,8 @@
 //! RMSprop.
 
-use crate::activation::constant;
 use crate::nn::Parameters;
 use crate::optim::{Optimizer, Settings, decay_rate, positive, update};
+use crate::scalar::constant;
 use crate::{Real, TrainError};
 
 /// RMSprop (Hinton, Coursera lecture 6e, 2012):

@@ -1,7 +1,7 @@
 //! Learning-rate schedules.
 
-use crate::activation::constant;
 use crate::optim::non_negative;
+use crate::scalar::constant;
 use crate::{Real, TrainError};
 
 /// The learning rate as a function of the step `t` (counting from 0).
