@@ -61,11 +61,23 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for AdaGrad<P> {
         self.check::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let eps = constant::<T>(self.epsilon);
-        update(params, grads, [&mut self.sum_sq], step, |w, g, [s]| {
-            let g = p.gradient(g, w);
-            let s = s + g * g;
-            (w - p.learning_rate * g / (s.sqrt() + eps), [s])
-        })?;
+        // |g'/(√s + ε)| ≤ |g'|/ε; the sum of squares grows by at most g'².
+        let bound = |w: T, g: T, [s]: [T; 1]| {
+            let g = p.gradient_bound(g, w);
+            (s + g * g).max(w + p.learning_rate * g / eps)
+        };
+        update(
+            params,
+            grads,
+            [&mut self.sum_sq],
+            step,
+            bound,
+            |w, g, [s]| {
+                let g = p.gradient(g, w);
+                let s = s + g * g;
+                (w - p.learning_rate * g / (s.sqrt() + eps), [s])
+            },
+        )?;
         self.steps = step;
         Ok(())
     }

@@ -102,7 +102,16 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
         let tt = constant::<T>(t as f64);
         let (c1, c2) = (T::one() - b1.powf(tt), T::one() - b2.powf(tt));
         let state = [&mut self.m, &mut self.v];
-        update(params, grads, state, t, |w, g, [m, v]| {
+        // |m'| ≤ β₁·max|m| + |g'|, v' ≤ max v + g'², and |m̂/(√v̂ + ε)| ≤ |m'|/(c₁·ε).
+        let bound = |w: T, g: T, [m, v]: [T; 2]| {
+            let g = p.gradient_bound(g, w);
+            let m = b1 * m + g;
+            let q = m / c1 / eps;
+            (v + g * g)
+                .max(q)
+                .max(w + p.learning_rate * (q + decay * w))
+        };
+        update(params, grads, state, t, bound, |w, g, [m, v]| {
             let g = p.gradient(g, w);
             let m = b1 * m + (T::one() - b1) * g;
             let v = b2 * v + (T::one() - b2) * g * g;

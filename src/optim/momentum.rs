@@ -83,12 +83,25 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let mu = constant::<T>(self.momentum);
         let nesterov = self.nesterov;
-        update(params, grads, [&mut self.velocity], step, |w, g, [v]| {
-            let g = p.gradient(g, w);
+        // |v'| ≤ μ·max|v| + |g'| and the step |d| ≤ |g'| + μ·|v'| (Nesterov) ≥ |v'|.
+        let bound = |w: T, g: T, [v]: [T; 1]| {
+            let g = p.gradient_bound(g, w);
             let v = mu * v + g;
-            let d = if nesterov { g + mu * v } else { v };
-            (w - p.learning_rate * d, [v])
-        })?;
+            v.max(w + p.learning_rate * (g + mu * v))
+        };
+        update(
+            params,
+            grads,
+            [&mut self.velocity],
+            step,
+            bound,
+            |w, g, [v]| {
+                let g = p.gradient(g, w);
+                let v = mu * v + g;
+                let d = if nesterov { g + mu * v } else { v };
+                (w - p.learning_rate * d, [v])
+            },
+        )?;
         self.steps = step;
         Ok(())
     }

@@ -66,11 +66,23 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for RmsProp<P> {
         self.check::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let (rho, eps) = (constant::<T>(self.rho), constant::<T>(self.epsilon));
-        update(params, grads, [&mut self.mean_sq], step, |w, g, [e]| {
-            let g = p.gradient(g, w);
-            let e = rho * e + (T::one() - rho) * g * g;
-            (w - p.learning_rate * g / (e.sqrt() + eps), [e])
-        })?;
+        // |g'/(√E + ε)| ≤ |g'|/ε; the mean square is at most max(E, g'²) ≤ E + g'².
+        let bound = |w: T, g: T, [e]: [T; 1]| {
+            let g = p.gradient_bound(g, w);
+            (e + g * g).max(w + p.learning_rate * g / eps)
+        };
+        update(
+            params,
+            grads,
+            [&mut self.mean_sq],
+            step,
+            bound,
+            |w, g, [e]| {
+                let g = p.gradient(g, w);
+                let e = rho * e + (T::one() - rho) * g * g;
+                (w - p.learning_rate * g / (e.sqrt() + eps), [e])
+            },
+        )?;
         self.steps = step;
         Ok(())
     }

@@ -58,7 +58,8 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
         } else {
             let p = self.settings.prepare::<T, P>(grads, step)?;
             let lr = p.learning_rate;
-            update(params, grads, [], step, |w, g, []| {
+            let bound = |w: T, g: T, []: [T; 0]| w + lr * p.gradient_bound(g, w);
+            update(params, grads, [], step, bound, |w, g, []| {
                 (w - lr * p.gradient(g, w), [])
             })?;
         }
