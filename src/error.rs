@@ -96,11 +96,20 @@ impl fmt::Display for TrainError {
             TrainError::InvalidSetting { rule } => {
                 write!(f, "invalid optimizer setting: {rule}; nothing was updated")
             }
+            // Without std the losses are left out: formatting floats would add ~13 KB of
+            // flash to a microcontroller program that prints this error.
+            #[cfg(feature = "std")]
             TrainError::Diverged { epoch, loss, best } => write!(
                 f,
                 "training diverged: the mean loss of epoch {epoch} is {loss:e}, more than the \
                  divergence guard allows above the best so far, {best:e} (try a smaller \
                  learning rate)"
+            ),
+            #[cfg(not(feature = "std"))]
+            TrainError::Diverged { epoch, .. } => write!(
+                f,
+                "training diverged: the mean loss of epoch {epoch} grew more than the divergence \
+                 guard allows (try a smaller learning rate)"
             ),
             TrainError::Lengths {
                 inputs,

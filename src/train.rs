@@ -230,24 +230,25 @@ pub struct Divergence {
     pub patience: usize,
 }
 
-/// The running state of a [`Divergence`] guard.
+/// The running state of a [`Divergence`] guard, in the network's scalar type (no `f64`
+/// arithmetic: on a microcontroller without an FPU that would link soft-`f64` routines).
 #[derive(Debug, Clone, Copy)]
-struct Guard {
-    best: f64,
+struct Guard<T> {
+    best: T,
     strikes: usize,
 }
 
-impl Guard {
-    const fn new() -> Self {
+impl<T: Real> Guard<T> {
+    fn new() -> Self {
         Self {
-            best: f64::INFINITY,
+            best: T::infinity(),
             strikes: 0,
         }
     }
 
     /// Records the loss of the first step, before any update.
-    fn start(&mut self, loss: f64) {
-        if self.best == f64::INFINITY {
+    fn start(&mut self, loss: T) {
+        if self.best == T::infinity() {
             self.best = loss;
         }
     }
@@ -257,18 +258,19 @@ impl Guard {
         &mut self,
         rule: Option<Divergence>,
         epoch: usize,
-        loss: f64,
+        loss: T,
     ) -> Result<(), TrainError> {
         let Some(rule) = rule else {
             return Ok(());
         };
-        if self.best.is_finite() && loss > rule.factor * self.best {
+        let factor = crate::scalar::constant::<T>(rule.factor);
+        if self.best.is_finite() && loss > factor * self.best {
             self.strikes += 1;
             if self.strikes >= rule.patience.max(1) {
                 return Err(TrainError::Diverged {
                     epoch,
-                    loss,
-                    best: self.best,
+                    loss: loss.to_f64().unwrap_or(f64::NAN),
+                    best: self.best.to_f64().unwrap_or(f64::NAN),
                 });
             }
         } else {
@@ -339,7 +341,7 @@ where
         }
         let (mut total, mut batches) = (T::zero(), 0usize);
         let (mut correct, mut judged) = (0usize, 0usize);
-        let mut norm = GradientNorm::default();
+        let (mut norm_sum, mut norm_max) = (T::zero(), T::zero());
         for chunk in order.chunks_exact(B) {
             let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
             let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
@@ -352,16 +354,21 @@ where
                 }
             };
             let value = step_in(net, &mut grads, &mut cache, optimizer, loss, &x, &t, judge)?;
-            guard.start(value.to_f64().unwrap_or(f64::NAN));
+            guard.start(value);
             let mut sum_sq = T::zero();
             grads.visit(&mut |g| sum_sq = sum_sq + slice_ops::sum_of_squares(g));
-            let step_norm = sum_sq.sqrt().to_f64().unwrap_or(f64::NAN);
-            norm.mean += step_norm;
-            norm.max = norm.max.max(step_norm);
+            let step_norm = sum_sq.sqrt();
+            norm_sum = norm_sum + step_norm;
+            norm_max = norm_max.max(step_norm);
             total = total + value;
             batches += 1;
         }
-        norm.mean /= batches as f64;
+        let norm = GradientNorm {
+            mean: (norm_sum / T::from_count(batches))
+                .to_f64()
+                .unwrap_or(f64::NAN),
+            max: norm_max.to_f64().unwrap_or(f64::NAN),
+        };
         let loss = total / T::from_count(batches);
         let control = report(
             &EpochReport {
@@ -373,7 +380,7 @@ where
             },
             net,
         );
-        guard.record(config.divergence, epoch, loss.to_f64().unwrap_or(f64::NAN))?;
+        guard.record(config.divergence, epoch, loss)?;
         if control.into() == Control::Stop {
             break;
         }
