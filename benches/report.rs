@@ -1,4 +1,4 @@
-//! One-command benchmark report: W1–W4 of `shared/bench/WORKLOADS.md`, typegrad against
+//! One-command benchmark report: W1–W4 of `benches/WORKLOADS.md`, typegrad against
 //! nalgebra and ndarray in the same run, interleaved round by round, with ratios
 //! typegrad/peer (> 1 means typegrad is faster) and GFLOP/s against this machine's measured
 //! single-core peak. Run through `scripts/bench_report.sh` (pins the process to one core and

@@ -1,4 +1,4 @@
-//! Criterion benchmarks of W1–W4 (`shared/bench/WORKLOADS.md`): typegrad, nalgebra and
+//! Criterion benchmarks of W1–W4 (`benches/WORKLOADS.md`): typegrad, nalgebra and
 //! ndarray on identical seeded data. `cargo bench --bench workloads`; for the interleaved
 //! side-by-side report with ratios, run `scripts/bench_report.sh` instead.
 

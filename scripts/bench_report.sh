@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmark report (benches/report.rs): W1–W4 of shared/bench/WORKLOADS.md, typegrad
+# Runs the benchmark report (benches/report.rs): W1–W4 of benches/WORKLOADS.md, typegrad
 # against nalgebra and ndarray, interleaved, single thread pinned to one core — once for the
 # default x86-64 build and once with -C target-cpu=native. Prints markdown tables.
 #   scripts/bench_report.sh            full run (several minutes)

@@ -1,5 +1,5 @@
 //! typegrad computes the benchmark workloads exactly as specified: the check values of
-//! `shared/bench/WORKLOADS.md`.
+//! `benches/WORKLOADS.md`.
 
 // The check values are written as published, with six decimals.
 #![allow(clippy::excessive_precision)]

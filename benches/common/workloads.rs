@@ -1,4 +1,4 @@
-//! The benchmark workloads of `shared/bench/WORKLOADS.md` (W1–W4), built with typegrad:
+//! The benchmark workloads of `benches/WORKLOADS.md` (W1–W4), built with typegrad:
 //! the seeded data and the typegrad side of each workload. Shared by the benchmarks and by
 //! `tests/workloads.rs`, which checks the published check values.
 
