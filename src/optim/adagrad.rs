@@ -49,6 +49,12 @@ impl<P> AdaGrad<P> {
     /// [`TrainError::InvalidSetting`] naming the broken rule.
     pub fn check<T: Real>(&self) -> Result<(), TrainError> {
         self.settings.check::<T>()?;
+        self.check_own::<T>()
+    }
+
+    /// The checks of [`check`](Self::check) beyond [`Settings::check`] (which a step
+    /// runs as part of [`Settings::prepare`]).
+    fn check_own<T: Real>(&self) -> Result<(), TrainError> {
         positive::<T>(self.epsilon, "AdaGrad's ε must be finite and > 0")
     }
 }
@@ -58,7 +64,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for AdaGrad<P> {
 
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
-        self.check::<T>()?;
+        self.check_own::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let eps = constant::<T>(self.epsilon);
         // |g'/(√s + ε)| ≤ |g'|/ε; the sum of squares grows by at most g'².

@@ -79,6 +79,12 @@ impl<P> Adam<P> {
     /// [`TrainError::InvalidSetting`] naming the broken rule.
     pub fn check<T: Real>(&self) -> Result<(), TrainError> {
         self.settings.check::<T>()?;
+        self.check_own::<T>()
+    }
+
+    /// The checks of [`check`](Self::check) beyond [`Settings::check`] (which a step
+    /// runs as part of [`Settings::prepare`]).
+    fn check_own<T: Real>(&self) -> Result<(), TrainError> {
         decay_rate::<T>(self.beta1, "Adam's β₁ must be in [0, 1)")?;
         decay_rate::<T>(self.beta2, "Adam's β₂ must be in [0, 1)")?;
         positive::<T>(self.epsilon, "Adam's ε must be finite and > 0")?;
@@ -94,7 +100,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
 
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let t = self.steps.saturating_add(1);
-        self.check::<T>()?;
+        self.check_own::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, t)?;
         let (b1, b2) = (constant::<T>(self.beta1), constant::<T>(self.beta2));
         let eps = constant::<T>(self.epsilon);

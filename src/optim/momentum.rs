@@ -65,6 +65,12 @@ impl<P> Momentum<P> {
     /// [`TrainError::InvalidSetting`] naming the broken rule.
     pub fn check<T: Real>(&self) -> Result<(), TrainError> {
         self.settings.check::<T>()?;
+        self.check_own::<T>()
+    }
+
+    /// The checks of [`check`](Self::check) beyond [`Settings::check`] (which a step
+    /// runs as part of [`Settings::prepare`]).
+    fn check_own<T: Real>(&self) -> Result<(), TrainError> {
         decay_rate::<T>(self.momentum, "the momentum μ must be in [0, 1)")
     }
 
@@ -79,7 +85,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
 
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
-        self.check::<T>()?;
+        self.check_own::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let mu = constant::<T>(self.momentum);
         let nesterov = self.nesterov;

@@ -53,6 +53,12 @@ impl<P> RmsProp<P> {
     /// [`TrainError::InvalidSetting`] naming the broken rule.
     pub fn check<T: Real>(&self) -> Result<(), TrainError> {
         self.settings.check::<T>()?;
+        self.check_own::<T>()
+    }
+
+    /// The checks of [`check`](Self::check) beyond [`Settings::check`] (which a step
+    /// runs as part of [`Settings::prepare`]).
+    fn check_own<T: Real>(&self) -> Result<(), TrainError> {
         decay_rate::<T>(self.rho, "RMSprop's ρ must be in [0, 1)")?;
         positive::<T>(self.epsilon, "RMSprop's ε must be finite and > 0")
     }
@@ -63,7 +69,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for RmsProp<P> {
 
     fn step(&mut self, params: &mut P, grads: &P) -> Result<(), TrainError> {
         let step = self.steps.saturating_add(1);
-        self.check::<T>()?;
+        self.check_own::<T>()?;
         let p = self.settings.prepare::<T, P>(grads, step)?;
         let (rho, eps) = (constant::<T>(self.rho), constant::<T>(self.epsilon));
         // |g'/(√E + ε)| ≤ |g'|/ε; the mean square is at most max(E, g'²) ≤ E + g'².
