@@ -20,8 +20,8 @@
 //! let mut net = Net::default();
 //! net.init(&mut Rng::new(7), Init::HeUniform);
 //!
-//! let mut buf = [0u8; saved_len::<f32, Net>()]; // 16 + 4·8 + 67·4 + 4 = 320 bytes
-//! assert_eq!(save(&net, &mut buf), Ok(320));
+//! let mut buf = [0u8; saved_len::<f32, Net>()]; // 16 + 4·20 + 67·4 + 4 = 368 bytes
+//! assert_eq!(save(&net, &mut buf), Ok(368));
 //!
 //! let mut restored = Net::default();
 //! load(&mut restored, &buf).unwrap();
@@ -33,42 +33,47 @@
 //! On a device without a file system, the bytes can be kept in flash, e.g.
 //! `static MODEL: &[u8] = include_bytes!("model.tgrd");` and `load(&mut net, MODEL)`.
 //!
-//! Only the trained parameters are stored. Everything else is part of the network's type or
-//! is kept from the network loaded into: the layer sizes and activations come from the type,
-//! and hyper-parameters such as a [`LeakyRelu`](crate::activation::LeakyRelu)'s slope are
-//! those of the value passed to [`load`].
+//! The parameters and the buffers (state kept but not trained, such as a batch norm's
+//! running statistics) are stored. Everything else is part of the network's type or is kept
+//! from the network loaded into: the layer sizes and activations come from the type, and
+//! hyper-parameters such as a [`LeakyRelu`](crate::activation::LeakyRelu)'s slope are those
+//! of the value passed to [`load`].
 //!
 //! # Format
-//! All integers are little-endian. `T` is the scalar type (`f32` or `f64`), `P` the network.
+//! All integers are little-endian. `T` is the scalar type (`f32` or `f64`), `P` the network;
+//! its tensors are its parameter tensors ([`Parameters::param_spec`], `TENSORS` of them) and
+//! then its buffer tensors ([`Parameters::buffer_spec`], `BUFFER_TENSORS`): `N` tensors
+//! holding `V = PARAMS + BUFFERS` values.
 //!
 //! | Bytes | Content | Value |
 //! |---|---|---|
 //! | `0..4` | magic | `b"TGRD"` |
-//! | `4..6` | format version, `u16` | `1` |
+//! | `4..6` | format version, `u16` | `2` |
 //! | `6` | scalar code, `u8` | [`LeBytes::CODE`]: `1` for `f32`, `2` for `f64` |
 //! | `7` | reserved, `u8` | `0` |
-//! | `8..12` | number of parameter tensors, `u32` | [`Parameters::TENSORS`] |
-//! | `12..16` | number of parameters, `u32` | [`Parameters::PARAMS`] |
-//! | `16..16 + 8·TENSORS` | for each tensor `k`: rows `u32`, columns `u32` | [`Parameters::tensor_shape`]`(k)` |
-//! | next `PARAMS·size_of::<T>()` | every parameter as `T`, little-endian IEEE 754 | in [`Parameters::visit`] order |
+//! | `8..12` | number of tensors `N`, `u32` | `TENSORS + BUFFER_TENSORS` |
+//! | `12..16` | number of values `V`, `u32` | `PARAMS + BUFFERS` |
+//! | `16..16 + 20·N` | for each tensor: kind `u8` (`0` parameter, `1` buffer), rank `u8` (≤ 4), two zero bytes, four dimensions `u32` (unused ones `0`) | [`TensorSpec`] |
+//! | next `V·size_of::<T>()` | the parameters in [`Parameters::visit`] order, then the buffers in [`Parameters::visit_buffers`] order, as `T`, little-endian IEEE 754, each tensor row-major | |
 //! | last 4 | checksum, `u32` | FNV-1a 32-bit ([`fnv1a32`]) of all preceding bytes |
 //!
-//! The total is [`saved_len`]`::<T, P>() = 16 + 8·TENSORS + PARAMS·size_of::<T>() + 4` bytes.
-//! A dense layer has two tensors: its weights (`outputs × inputs`, row by row) and its bias
-//! (`outputs × 1`).
+//! The total is [`saved_len`]`::<T, P>() = 16 + 20·N + V·size_of::<T>() + 4` bytes.
+//! A dense layer has two tensors: `weight` of shape `[outputs, inputs]` and `bias` of shape
+//! `[outputs]`. Files of format version 1 (typegrad before the layer-model change, which
+//! stored `rows × columns` per tensor) are refused with a message saying so.
 //!
 //! # What [`load`] checks
 //! In this order, stopping at the first problem: the length is enough for the header; the
-//! magic; the version; the scalar code; the reserved byte; the tensor count; the shape of
-//! every tensor (so a file of a network with other layer sizes names the first tensor that
-//! differs); the parameter count; the exact length; the checksum; that every value is finite.
-//! Only then is the network written.
+//! magic; the version; the scalar code; the reserved byte; the tensor count; the kind and
+//! shape of every tensor (so a file of a network with other layer sizes names the first
+//! tensor that differs); the value count; the exact length; the checksum; that every value is
+//! finite. Only then is the network written.
 
 use core::fmt;
 
 use typenum::Unsigned;
 
-use crate::nn::Parameters;
+use crate::nn::{Dims, MAX_RANK, Parameters, TensorKind, TensorSpec};
 use crate::tensor::LeBytes;
 use crate::{Real, Scalar};
 
@@ -76,17 +81,17 @@ use crate::{Real, Scalar};
 pub const MAGIC: [u8; 4] = *b"TGRD";
 
 /// The format version [`save`] writes and [`load`] reads.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// Bytes of the fixed header (magic, version, scalar code, reserved byte, two counts).
 const HEADER: usize = 16;
-/// Bytes of one tensor shape (rows and columns, `u32` each).
-const SHAPE: usize = 8;
+/// Bytes of one tensor description (kind, rank, two zero bytes, four `u32` dimensions).
+const SHAPE: usize = 4 + 4 * MAX_RANK;
 /// Bytes of the checksum.
 const CHECKSUM: usize = 4;
 
 /// The number of bytes [`save`] writes for a network of type `P` with scalars `T`:
-/// `16 + 8·TENSORS + PARAMS·size_of::<T>() + 4`.
+/// `16 + 20·(TENSORS + BUFFER_TENSORS) + (PARAMS + BUFFERS)·size_of::<T>() + 4`.
 ///
 /// A `const fn`, so it sizes arrays and `static`s:
 ///
@@ -96,10 +101,20 @@ const CHECKSUM: usize = 4;
 /// use typegrad::persist::saved_len;
 /// type Net = typegrad::seq![Dense<f64, 2, 3, Relu>, Dense<f64, 3, 1>];
 /// static BUFFER: [u8; saved_len::<f64, Net>()] = [0; saved_len::<f64, Net>()];
-/// assert_eq!(BUFFER.len(), 16 + 8 * 4 + (2 * 3 + 3 + 3 + 1) * 8 + 4);
+/// assert_eq!(BUFFER.len(), 16 + 20 * 4 + (2 * 3 + 3 + 3 + 1) * 8 + 4);
 /// ```
 pub const fn saved_len<T: Scalar + LeBytes, P: Parameters<T>>() -> usize {
-    HEADER + SHAPE * P::TENSORS + P::PARAMS * <T::Size as Unsigned>::USIZE + CHECKSUM
+    HEADER + SHAPE * tensors::<T, P>() + values::<T, P>() * <T::Size as Unsigned>::USIZE + CHECKSUM
+}
+
+/// The number of tensors in a file of `P`: parameters and buffers.
+const fn tensors<T: Scalar, P: Parameters<T>>() -> usize {
+    P::TENSORS + P::BUFFER_TENSORS
+}
+
+/// The number of values in a file of `P`: parameters and buffers.
+const fn values<T: Scalar, P: Parameters<T>>() -> usize {
+    P::PARAMS + P::BUFFERS
 }
 
 /// The FNV-1a 32-bit hash of `bytes` (offset basis `0x811c9dc5`, prime `0x01000193`): the
@@ -159,28 +174,44 @@ pub enum PersistError {
     },
     /// The reserved header byte is not zero.
     Reserved,
-    /// The file has another number of parameter tensors than the network.
+    /// The file has another number of tensors (parameters and buffers) than the network.
     TensorCount {
-        /// The network's [`Parameters::TENSORS`].
+        /// The network's `TENSORS + BUFFER_TENSORS`.
         expected: usize,
         /// The number in the file.
         found: usize,
     },
-    /// The file has another number of parameters than the network.
-    ParamCount {
-        /// The network's [`Parameters::PARAMS`].
+    /// The file has another number of values (parameters and buffers) than the network.
+    ValueCount {
+        /// The network's `PARAMS + BUFFERS`.
         expected: usize,
         /// The number in the file.
         found: usize,
     },
-    /// A parameter tensor has another shape in the file than in the network.
-    Shape {
-        /// The index of the tensor, from 0, in visiting order.
+    /// A tensor is a parameter in the file and a buffer in the network, or the other way
+    /// round (or the file's kind code is unknown).
+    Kind {
+        /// The index of the tensor, from 0: parameters first, then buffers.
         tensor: usize,
-        /// Its `[rows, columns]` in the network.
-        expected: [usize; 2],
-        /// Its `[rows, columns]` in the file.
-        found: [usize; 2],
+        /// The tensor in the network.
+        expected: TensorSpec,
+        /// The kind code in the file (`0` parameter, `1` buffer).
+        found: u8,
+    },
+    /// A tensor has another shape in the file than in the network.
+    Shape {
+        /// The index of the tensor, from 0: parameters first, then buffers.
+        tensor: usize,
+        /// The tensor in the network (its layer, name and shape).
+        expected: TensorSpec,
+        /// Its shape in the file.
+        found: Dims,
+    },
+    /// A tensor's description in the file is malformed: a rank above 4, or bytes that must
+    /// be zero are not.
+    Malformed {
+        /// The index of the tensor, from 0.
+        tensor: usize,
     },
     /// The checksum stored in the file does not match its contents: the file is corrupted.
     Checksum {
@@ -232,9 +263,16 @@ impl fmt::Display for PersistError {
             PersistError::Magic => f.write_str(
                 "not a typegrad parameter file: it does not start with the bytes \"TGRD\"",
             ),
+            PersistError::Version { found } if *found < VERSION => write!(
+                f,
+                "the file was written by an older format (version {found}) than this library \
+                 reads (version {VERSION}): load it with the typegrad release that wrote it \
+                 and save it again with this one, or train the network again"
+            ),
             PersistError::Version { found } => write!(
                 f,
-                "the file has format version {found} but this library reads version {VERSION}"
+                "the file was written by a newer format (version {found}) than this library \
+                 reads (version {VERSION}): update typegrad to read it"
             ),
             PersistError::Scalar { expected, found } => match scalar_name(*found) {
                 Some(name) => write!(
@@ -252,20 +290,53 @@ impl fmt::Display for PersistError {
             }
             PersistError::TensorCount { expected, found } => write!(
                 f,
-                "the file has {found} parameter tensors but the network has {expected}"
+                "the file has {found} tensors but the network has {expected}"
             ),
-            PersistError::ParamCount { expected, found } => write!(
+            PersistError::ValueCount { expected, found } => write!(
                 f,
-                "the file has {found} parameters but the network has {expected}"
+                "the file has {found} values but the network has {expected}"
             ),
+            PersistError::Kind {
+                tensor,
+                expected,
+                found,
+            } => {
+                let kind = |k: TensorKind| match k {
+                    TensorKind::Parameter => "parameter",
+                    TensorKind::Buffer => "buffer",
+                };
+                let other = match expected.kind {
+                    TensorKind::Parameter => TensorKind::Buffer,
+                    TensorKind::Buffer => TensorKind::Parameter,
+                };
+                match kind_code_to(*found) {
+                    Some(_) => write!(
+                        f,
+                        "tensor {tensor} ({expected}) is a {} in the file but a {} in the network",
+                        kind(other),
+                        kind(expected.kind)
+                    ),
+                    None => write!(
+                        f,
+                        "tensor {tensor} ({expected}) has the unknown kind code {found} in the \
+                         file: the file is corrupted"
+                    ),
+                }
+            }
             PersistError::Shape {
                 tensor,
                 expected,
                 found,
             } => write!(
                 f,
-                "tensor {tensor} has shape {}×{} in the file but {}×{} in the network",
-                found[0], found[1], expected[0], expected[1]
+                "tensor {tensor} (layer {} {}) has shape {found} in the file but {} in the \
+                 network",
+                expected.layer, expected.name, expected.dims
+            ),
+            PersistError::Malformed { tensor } => write!(
+                f,
+                "the description of tensor {tensor} is malformed (a rank above 4 or a \
+                 non-zero reserved byte): the file is corrupted"
             ),
             PersistError::Checksum { expected, found } => write!(
                 f,
@@ -274,7 +345,8 @@ impl fmt::Display for PersistError {
             ),
             PersistError::NonFinite { index } => write!(
                 f,
-                "parameter {index} (counting from 0 in visiting order) is NaN or infinite"
+                "value {index} (counting from 0: the parameters in visiting order, then the \
+                 buffers) is NaN or infinite"
             ),
             PersistError::TooLarge { tensor } => write!(
                 f,
@@ -293,17 +365,41 @@ const fn width<T: LeBytes>() -> usize {
     <T::Size as Unsigned>::USIZE
 }
 
-/// The shape of tensor `k < P::TENSORS`.
+/// Tensor `k` of a file of `P` (parameters first, then buffers), its kind set by the list
+/// it comes from.
 ///
 /// # Panics
-/// If the `Parameters` implementation returns `None` for a tensor below `TENSORS`.
-fn shape_of<T: Scalar, P: Parameters<T>>(k: usize) -> [usize; 2] {
-    match P::tensor_shape(k) {
-        Some(shape) => shape,
+/// If the `Parameters` implementation returns `None` for a tensor below its count.
+fn spec_of<T: Scalar, P: Parameters<T>>(k: usize) -> TensorSpec {
+    let (spec, kind) = match k.checked_sub(P::TENSORS) {
+        None => (P::param_spec(k), TensorKind::Parameter),
+        Some(j) => (P::buffer_spec(j), TensorKind::Buffer),
+    };
+    match spec {
+        Some(spec) => TensorSpec { kind, ..spec },
         None => panic!(
-            "inconsistent `Parameters` implementation: tensor_shape({k}) is None but TENSORS = {}",
-            P::TENSORS
+            "inconsistent `Parameters` implementation: no spec for tensor {k} of {} \
+             parameter and {} buffer tensors",
+            P::TENSORS,
+            P::BUFFER_TENSORS
         ),
+    }
+}
+
+/// The kind code of the format.
+fn kind_code(kind: TensorKind) -> u8 {
+    match kind {
+        TensorKind::Parameter => 0,
+        TensorKind::Buffer => 1,
+    }
+}
+
+/// The kind a code stands for, if any.
+fn kind_code_to(code: u8) -> Option<TensorKind> {
+    match code {
+        0 => Some(TensorKind::Parameter),
+        1 => Some(TensorKind::Buffer),
+        _ => None,
     }
 }
 
@@ -312,12 +408,15 @@ fn shape_of<T: Scalar, P: Parameters<T>>(k: usize) -> [usize; 2] {
 /// # Panics
 /// If they differ (an inconsistent `Parameters` implementation).
 fn check_visit_count<T: Scalar, P: Parameters<T>>(params: &P) {
-    let mut count = 0usize;
+    let (mut count, mut buffers) = (0usize, 0usize);
     params.visit(&mut |s| count += s.len());
+    params.visit_buffers(&mut |s| buffers += s.len());
     assert!(
-        count == P::PARAMS,
-        "inconsistent `Parameters` implementation: visit yields {count} values but PARAMS = {}",
-        P::PARAMS
+        count == P::PARAMS && buffers == P::BUFFERS,
+        "inconsistent `Parameters` implementation: visit yields {count} values (PARAMS = {}), \
+         visit_buffers {buffers} (BUFFERS = {})",
+        P::PARAMS,
+        P::BUFFERS
     );
 }
 
@@ -346,15 +445,16 @@ fn to_usize(x: u32) -> usize {
 ///
 /// # Panics
 /// Only for an inconsistent [`Parameters`] implementation (`visit` yielding another number
-/// of values than `PARAMS`, or `tensor_shape(k)` being `None` for `k < TENSORS`).
+/// of values than `PARAMS`, or `param_spec(k)` being `None` for `k < TENSORS`).
 pub fn save<T: Real + LeBytes, P: Parameters<T>>(
     params: &P,
     out: &mut [u8],
 ) -> Result<usize, PersistError> {
     const {
         assert!(
-            P::TENSORS as u64 <= u32::MAX as u64 && P::PARAMS as u64 <= u32::MAX as u64,
-            "the file format counts tensors and parameters with u32"
+            tensors::<T, P>() as u64 <= u32::MAX as u64
+                && values::<T, P>() as u64 <= u32::MAX as u64,
+            "the file format counts tensors and values with u32"
         );
     }
     let needed = saved_len::<T, P>();
@@ -367,20 +467,26 @@ pub fn save<T: Real + LeBytes, P: Parameters<T>>(
     check_visit_count(params);
     let mut index = 0usize;
     let mut non_finite = None;
-    params.visit(&mut |s| {
+    let mut check = |s: &[T]| {
         for x in s {
             if non_finite.is_none() && !x.is_finite() {
                 non_finite = Some(index);
             }
             index += 1;
         }
-    });
+    };
+    params.visit(&mut check);
+    params.visit_buffers(&mut check);
     if let Some(index) = non_finite {
         return Err(PersistError::NonFinite { index });
     }
-    for tensor in 0..P::TENSORS {
-        let [rows, cols] = shape_of::<T, P>(tensor);
-        if u32::try_from(rows).is_err() || u32::try_from(cols).is_err() {
+    for tensor in 0..tensors::<T, P>() {
+        if spec_of::<T, P>(tensor)
+            .dims
+            .as_slice()
+            .iter()
+            .any(|&d| u32::try_from(d).is_err())
+        {
             return Err(PersistError::TooLarge { tensor });
         }
     }
@@ -388,33 +494,83 @@ pub fn save<T: Real + LeBytes, P: Parameters<T>>(
     let out = &mut out[..needed];
     let (body, checksum) = out.split_at_mut(needed - CHECKSUM);
     let (header, rest) = body.split_at_mut(HEADER);
-    let (shapes, data) = rest.split_at_mut(SHAPE * P::TENSORS);
+    let (shapes, data) = rest.split_at_mut(SHAPE * tensors::<T, P>());
 
     header[0..4].copy_from_slice(&MAGIC);
     header[4..6].copy_from_slice(&VERSION.to_le_bytes());
     header[6] = T::CODE;
     header[7] = 0;
     // Both fit: checked at compile time above.
-    header[8..12].copy_from_slice(&(P::TENSORS as u32).to_le_bytes());
-    header[12..16].copy_from_slice(&(P::PARAMS as u32).to_le_bytes());
+    header[8..12].copy_from_slice(&(tensors::<T, P>() as u32).to_le_bytes());
+    header[12..16].copy_from_slice(&(values::<T, P>() as u32).to_le_bytes());
 
     for (tensor, slot) in shapes.chunks_exact_mut(SHAPE).enumerate() {
-        let [rows, cols] = shape_of::<T, P>(tensor);
-        // Both fit: checked above.
-        slot[0..4].copy_from_slice(&(rows as u32).to_le_bytes());
-        slot[4..8].copy_from_slice(&(cols as u32).to_le_bytes());
+        let spec = spec_of::<T, P>(tensor);
+        slot.fill(0);
+        slot[0] = kind_code(spec.kind);
+        // At most MAX_RANK = 4 (Dims holds no more).
+        slot[1] = spec.dims.rank() as u8;
+        for (d, bytes) in spec
+            .dims
+            .as_slice()
+            .iter()
+            .zip(slot[4..].chunks_exact_mut(4))
+        {
+            // Fits: checked above.
+            bytes.copy_from_slice(&(*d as u32).to_le_bytes());
+        }
     }
 
     let mut slots = data.chunks_exact_mut(width::<T>());
-    params.visit(&mut |s| {
+    let mut write = |s: &[T]| {
         for (&x, slot) in s.iter().zip(&mut slots) {
             x.write_le(slot);
         }
-    });
+    };
+    params.visit(&mut write);
+    params.visit_buffers(&mut write);
 
     let sum = fnv1a32(body);
     checksum.copy_from_slice(&sum.to_le_bytes());
     Ok(needed)
+}
+
+/// The description of tensor `tensor` in a file, at `at`, checked against the network's.
+fn check_tensor<T: Scalar, P: Parameters<T>>(
+    bytes: &[u8],
+    at: usize,
+    tensor: usize,
+) -> Result<(), PersistError> {
+    let expected = spec_of::<T, P>(tensor);
+    let slot = &bytes[at..at + SHAPE];
+    let rank = usize::from(slot[1]);
+    if rank > MAX_RANK || slot[2] != 0 || slot[3] != 0 {
+        return Err(PersistError::Malformed { tensor });
+    }
+    let mut dims = [0usize; MAX_RANK];
+    for (i, d) in dims.iter_mut().enumerate() {
+        let value = read_u32(slot, 4 + 4 * i);
+        if i >= rank && value != 0 {
+            return Err(PersistError::Malformed { tensor });
+        }
+        *d = to_usize(value);
+    }
+    if kind_code_to(slot[0]) != Some(expected.kind) {
+        return Err(PersistError::Kind {
+            tensor,
+            expected,
+            found: slot[0],
+        });
+    }
+    let found = Dims::new(&dims[..rank]);
+    if found != expected.dims {
+        return Err(PersistError::Shape {
+            tensor,
+            expected,
+            found,
+        });
+    }
+    Ok(())
 }
 
 /// Reads parameters saved by [`save`] into `params`.
@@ -428,7 +584,7 @@ pub fn save<T: Real + LeBytes, P: Parameters<T>>(
 /// [`Magic`](PersistError::Magic), [`Version`](PersistError::Version),
 /// [`Scalar`](PersistError::Scalar), [`Reserved`](PersistError::Reserved),
 /// [`TensorCount`](PersistError::TensorCount), [`Shape`](PersistError::Shape),
-/// [`ParamCount`](PersistError::ParamCount), [`Checksum`](PersistError::Checksum) or
+/// [`Kind`](PersistError::Kind), [`Malformed`](PersistError::Malformed), [`ValueCount`](PersistError::ValueCount), [`Checksum`](PersistError::Checksum) or
 /// [`NonFinite`](PersistError::NonFinite). Malformed bytes never panic.
 ///
 /// # Panics
@@ -467,34 +623,22 @@ pub fn load<T: Real + LeBytes, P: Parameters<T>>(
         return Err(PersistError::Reserved);
     }
     let tensors = to_usize(read_u32(bytes, 8));
-    if tensors != P::TENSORS {
+    if tensors != self::tensors::<T, P>() {
         return Err(PersistError::TensorCount {
-            expected: P::TENSORS,
+            expected: self::tensors::<T, P>(),
             found: tensors,
         });
     }
-    if found_len < HEADER + SHAPE * P::TENSORS {
+    if found_len < HEADER + SHAPE * tensors {
         return Err(length);
     }
-    for tensor in 0..P::TENSORS {
-        let at = HEADER + SHAPE * tensor;
-        let found = [
-            to_usize(read_u32(bytes, at)),
-            to_usize(read_u32(bytes, at + 4)),
-        ];
-        let expected = shape_of::<T, P>(tensor);
-        if found != expected {
-            return Err(PersistError::Shape {
-                tensor,
-                expected,
-                found,
-            });
-        }
+    for tensor in 0..tensors {
+        check_tensor::<T, P>(bytes, HEADER + SHAPE * tensor, tensor)?;
     }
     let count = to_usize(read_u32(bytes, 12));
-    if count != P::PARAMS {
-        return Err(PersistError::ParamCount {
-            expected: P::PARAMS,
+    if count != values::<T, P>() {
+        return Err(PersistError::ValueCount {
+            expected: values::<T, P>(),
             found: count,
         });
     }
@@ -510,22 +654,24 @@ pub fn load<T: Real + LeBytes, P: Parameters<T>>(
             found: stored,
         });
     }
-    let data = &body[HEADER + SHAPE * P::TENSORS..];
+    let data = &body[HEADER + SHAPE * tensors..];
     for (index, chunk) in data.chunks_exact(width::<T>()).enumerate() {
         if !T::read_le(chunk).is_finite() {
             return Err(PersistError::NonFinite { index });
         }
     }
 
-    // Every check passed and the values are exactly `PARAMS`; writing cannot fail now, so
-    // no copy of the network is needed to keep a failed load from changing it.
+    // Every check passed and the values are exactly `PARAMS + BUFFERS`; writing cannot fail
+    // now, so no copy of the network is needed to keep a failed load from changing it.
     check_visit_count(params);
     let mut chunks = data.chunks_exact(width::<T>());
-    params.visit_mut(&mut |s| {
+    let mut read = |s: &mut [T]| {
         for (x, chunk) in s.iter_mut().zip(&mut chunks) {
             *x = T::read_le(chunk);
         }
-    });
+    };
+    params.visit_mut(&mut read);
+    params.visit_buffers_mut(&mut read);
     Ok(())
 }
 
@@ -595,16 +741,126 @@ mod tests {
         let layer: Dense<f32, 2, 1, Relu> =
             Dense::new(Matrix::new([[1.0, -2.0]]), Vector::new([0.5]), Relu);
         let mut buf = [0u8; saved_len::<f32, Dense<f32, 2, 1, Relu>>()];
-        assert_eq!(buf.len(), 16 + 16 + 12 + 4);
-        assert_eq!(save(&layer, &mut buf), Ok(48));
-        let body: [u8; 44] = [
-            b'T', b'G', b'R', b'D', 1, 0, 1, 0, 2, 0, 0, 0, 3, 0, 0, 0, // header
-            1, 0, 0, 0, 2, 0, 0, 0, // weights 1 × 2
-            1, 0, 0, 0, 1, 0, 0, 0, // bias 1 × 1
+        assert_eq!(buf.len(), 16 + 40 + 12 + 4);
+        assert_eq!(save(&layer, &mut buf), Ok(72));
+        let body: [u8; 68] = [
+            b'T', b'G', b'R', b'D', 2, 0, 1, 0, 2, 0, 0, 0, 3, 0, 0, 0, // header
+            0, 2, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // weight [1, 2]
+            0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // bias [1]
             0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0, 0, 0, 0, 0x3F, // 1.0, −2.0, 0.5
         ];
-        assert_eq!(&buf[..44], &body);
-        assert_eq!(&buf[44..], &fnv1a32(&body).to_le_bytes());
+        assert_eq!(&buf[..68], &body);
+        assert_eq!(&buf[68..], &fnv1a32(&body).to_le_bytes());
+    }
+
+    /// A layer with one parameter tensor and one buffer, as a batch norm has.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    struct Scaled {
+        scale: [f32; 3],
+        seen: [f32; 3],
+    }
+
+    impl Parameters<f32> for Scaled {
+        const PARAMS: usize = 3;
+        const TENSORS: usize = 1;
+        const BUFFERS: usize = 3;
+        const BUFFER_TENSORS: usize = 1;
+        fn param_spec(k: usize) -> Option<TensorSpec> {
+            (k == 0).then(|| TensorSpec::parameter("weight", &[3]))
+        }
+        fn buffer_spec(k: usize) -> Option<TensorSpec> {
+            (k == 0).then(|| TensorSpec::buffer("running_mean", &[3]))
+        }
+        fn zeros_like(&self) -> Self {
+            Scaled {
+                scale: [0.0; 3],
+                ..*self
+            }
+        }
+        fn visit(&self, f: &mut impl FnMut(&[f32])) {
+            f(&self.scale);
+        }
+        fn visit_mut(&mut self, f: &mut impl FnMut(&mut [f32])) {
+            f(&mut self.scale);
+        }
+        fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[f32], &[f32])) {
+            f(&self.scale, &other.scale);
+        }
+        fn walk<const K: usize>(
+            &mut self,
+            grads: &Self,
+            state: [&mut Self; K],
+            f: &mut impl FnMut(&mut [f32], &[f32], [&mut [f32]; K]),
+        ) {
+            f(
+                &mut self.scale,
+                &grads.scale,
+                state.map(|s| &mut s.scale[..]),
+            );
+        }
+        fn visit_buffers(&self, f: &mut impl FnMut(&[f32])) {
+            f(&self.seen);
+        }
+        fn visit_buffers_mut(&mut self, f: &mut impl FnMut(&mut [f32])) {
+            f(&mut self.seen);
+        }
+    }
+
+    #[test]
+    fn buffers_are_saved_after_the_parameters() {
+        let layer = Scaled {
+            scale: [1.0, 2.0, 3.0],
+            seen: [0.5, 0.25, -1.0],
+        };
+        let mut buf = [0u8; saved_len::<f32, Scaled>()];
+        assert_eq!(buf.len(), 16 + 2 * 20 + 6 * 4 + 4);
+        save(&layer, &mut buf).unwrap();
+        assert_eq!(&buf[8..16], &[2, 0, 0, 0, 6, 0, 0, 0]);
+        assert_eq!(buf[16 + 20], 1, "the second tensor is a buffer");
+        let values: std::vec::Vec<f32> = buf[56..80]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        assert_eq!(values, [1.0, 2.0, 3.0, 0.5, 0.25, -1.0]);
+        let mut back = Scaled {
+            scale: [0.0; 3],
+            seen: [0.0; 3],
+        };
+        load(&mut back, &buf).unwrap();
+        assert_eq!(back, layer);
+        // zeros_like keeps the buffer; the lockstep walk never sees it.
+        let zero = layer.zeros_like();
+        assert_eq!(zero.seen, layer.seen);
+        let mut walked = 0;
+        back.walk(&zero, [], &mut |p: &mut [f32], _: &[f32], _| {
+            walked += p.len()
+        });
+        assert_eq!(walked, 3);
+        // A file whose buffer is marked as a parameter is refused, naming it.
+        let mut bad = buf;
+        bad[16 + 20] = 0;
+        let sum = fnv1a32(&bad[..80]);
+        bad[80..].copy_from_slice(&sum.to_le_bytes());
+        let err = load(&mut back, &bad).unwrap_err();
+        assert_eq!(
+            std::format!("{err}"),
+            "tensor 1 (layer 0 running_mean [3]) is a parameter in the file but a buffer in \
+             the network"
+        );
+    }
+
+    #[test]
+    fn version_one_files_are_called_older() {
+        let layer: Dense<f32, 2, 1, Relu> = Dense::default();
+        let mut buf = [0u8; saved_len::<f32, Dense<f32, 2, 1, Relu>>()];
+        save(&layer, &mut buf).unwrap();
+        buf[4] = 1;
+        let err = load(&mut layer.clone(), &buf).unwrap_err();
+        assert_eq!(err, PersistError::Version { found: 1 });
+        assert!(std::format!("{err}").starts_with("the file was written by an older format"));
+        buf[4] = 3;
+        let err = load(&mut layer.clone(), &buf).unwrap_err();
+        assert!(std::format!("{err}").starts_with("the file was written by a newer format"));
     }
 
     #[test]

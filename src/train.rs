@@ -77,7 +77,7 @@ where
     L: Loss<T, K, Tg>,
     O: Optimizer<T, Net>,
 {
-    let cache = &mut Net::new_cache::<B>();
+    let cache = &mut net.new_cache::<B>();
     train_step_with_cache(net, grads, cache, optimizer, loss, inputs, targets)
 }
 
@@ -94,7 +94,7 @@ where
 /// type Net = typegrad::seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>];
 /// let mut net = Net::default();
 /// net.init(&mut typegrad::init::Rng::new(1), typegrad::init::Init::HeUniform);
-/// let (mut grads, mut cache) = (net.zeros_like(), Net::new_cache::<2>());
+/// let (mut grads, mut cache) = (net.zeros_like(), net.new_cache::<2>());
 /// let mut sgd = Sgd::new(Settings::new(0.1));
 /// let x = Batch::<f32, 2, 4>::from_fn(|s, i| (s + i) as f32 * 0.1);
 /// let t = [Class::new(0).unwrap(), Class::new(2).unwrap()];
@@ -332,9 +332,9 @@ where
     // a wide layer trained full-batch) live on the heap, made in a function of their own so
     // that no copy of them stays in this frame.
     #[cfg(feature = "std")]
-    let (mut grads, mut cache) = (boxed(|| net.zeros_like()), boxed(|| Net::new_cache::<B>()));
+    let (mut grads, mut cache) = (boxed(|| net.zeros_like()), boxed(|| net.new_cache::<B>()));
     #[cfg(not(feature = "std"))]
-    let (mut grads, mut cache) = (net.zeros_like(), Net::new_cache::<B>());
+    let (mut grads, mut cache) = (net.zeros_like(), net.new_cache::<B>());
     for epoch in 1..=config.epochs {
         if config.shuffle {
             rng.shuffle(order);

@@ -36,7 +36,7 @@ where
     Net: Layer<f64, In = typegrad::shape::Size<I>, Out = typegrad::shape::Size<O>>,
     L: Loss<f64, O, Tg>,
 {
-    let mut cache = Net::new_cache::<B>();
+    let mut cache = net.new_cache::<B>();
     net.forward_train(x, &mut cache);
     let (_, dy) = loss.batch_value_and_gradient(Net::output(&cache), t);
     let mut grads = net.zeros_like();
@@ -160,7 +160,7 @@ fn predict_equals_forward_on_a_batch_of_one_and_on_each_sample() {
             max_relative = 1e-12
         );
     }
-    let mut cache = Deep::new_cache::<5>();
+    let mut cache = net.new_cache::<5>();
     net.forward_train(&x, &mut cache);
     assert_eq!(&y, Deep::output(&cache));
 }
@@ -483,7 +483,7 @@ mod parameterless {
         fn forward<const B: usize>(&self, x: &Batch<T, B, N>) -> Batch<T, B, N> {
             x.map(|v| v + v)
         }
-        fn new_cache<const B: usize>() -> Batch<T, B, N> {
+        fn new_cache<const B: usize>(&self) -> Batch<T, B, N> {
             Batch::zeros()
         }
         fn forward_train<const B: usize>(&self, x: &Batch<T, B, N>, y: &mut Batch<T, B, N>) {

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use typegrad::activation::{LeakyRelu, Relu};
 use typegrad::init::{Init, Rng};
-use typegrad::nn::{Dense, Layer, Parameters};
+use typegrad::nn::{Dense, Dims, Layer, Parameters, TensorSpec};
 use typegrad::persist::{PersistError, fnv1a32, load, save, saved_len};
 use typegrad::{Vector, seq};
 
@@ -14,10 +14,10 @@ type Wide = seq![Dense<f32, 4, 16, Relu>, Dense<f32, 16, 3>];
 type Narrow = seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 2>];
 type Deep = seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 8, Relu>, Dense<f32, 8, 3>];
 
-/// 16 + 8·4 + 67·4 + 4.
-const LEN: usize = 320;
+/// 16 + 20·4 + 67·4 + 4.
+const LEN: usize = 368;
 /// Start of the parameter values.
-const DATA: usize = 16 + 8 * 4;
+const DATA: usize = 16 + 20 * 4;
 
 fn net<P: Layer<f32> + Default>(seed: u64) -> P {
     let mut net = P::default();
@@ -86,11 +86,11 @@ fn inputs() -> Vec<Vector<f32, 4>> {
 fn saved_len_is_computed_by_hand_and_sizes_arrays() {
     assert_eq!(<Net as Parameters<f32>>::TENSORS, 4);
     assert_eq!(<Net as Parameters<f32>>::PARAMS, 4 * 8 + 8 + 8 * 3 + 3);
-    assert_eq!(saved_len::<f32, Net>(), 16 + 8 * 4 + 67 * 4 + 4);
+    assert_eq!(saved_len::<f32, Net>(), 16 + 20 * 4 + 67 * 4 + 4);
     assert_eq!(saved_len::<f32, Net>(), LEN);
-    assert_eq!(saved_len::<f64, Net64>(), 16 + 8 * 4 + 67 * 8 + 4);
-    assert_eq!(saved_len::<f32, Deep>(), 16 + 8 * 6 + (67 + 72) * 4 + 4);
-    assert_eq!(saved_len::<f32, Dense<f32, 1, 1>>(), 16 + 16 + 8 + 4);
+    assert_eq!(saved_len::<f64, Net64>(), 16 + 20 * 4 + 67 * 8 + 4);
+    assert_eq!(saved_len::<f32, Deep>(), 16 + 20 * 6 + (67 + 72) * 4 + 4);
+    assert_eq!(saved_len::<f32, Dense<f32, 1, 1>>(), 16 + 40 + 8 + 4);
 
     let mut buf = [0u8; saved_len::<f32, Net>()];
     assert_eq!(buf.len(), LEN);
@@ -138,7 +138,7 @@ fn f32_round_trip_is_bit_identical() {
 fn f64_round_trip_is_bit_identical() {
     let original = net64(4);
     let mut bytes = [0u8; saved_len::<f64, Net64>()];
-    assert_eq!(save(&original, &mut bytes), Ok(588));
+    assert_eq!(save(&original, &mut bytes), Ok(636));
     let mut restored = Net64::default();
     load(&mut restored, &bytes).unwrap();
     assert_eq!(bits64(&restored), bits64(&original));
@@ -173,17 +173,17 @@ fn header_and_layout_are_exact() {
     let bytes = saved(&original);
     assert_eq!(bytes.len(), LEN);
     #[rustfmt::skip]
-    let header: [u8; 48] = [
+    let header: [u8; 96] = [
         b'T', b'G', b'R', b'D', // magic
-        1, 0, // version 1
+        2, 0, // version 2
         1, // f32
         0, // reserved
         4, 0, 0, 0, // 4 tensors
-        67, 0, 0, 0, // 67 parameters
-        8, 0, 0, 0, 4, 0, 0, 0, // weights 8 × 4
-        8, 0, 0, 0, 1, 0, 0, 0, // bias 8 × 1
-        3, 0, 0, 0, 8, 0, 0, 0, // weights 3 × 8
-        3, 0, 0, 0, 1, 0, 0, 0, // bias 3 × 1
+        67, 0, 0, 0, // 67 values
+        0, 2, 0, 0, 8, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // parameter weight [8, 4]
+        0, 1, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // parameter bias [8]
+        0, 2, 0, 0, 3, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // parameter weight [3, 8]
+        0, 1, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // parameter bias [3]
     ];
     assert_eq!(&bytes[..DATA], &header);
 
@@ -204,7 +204,7 @@ fn header_and_layout_are_exact() {
     // f64: scalar code 2 and 8 bytes per value.
     let mut bytes64 = [0u8; saved_len::<f64, Net64>()];
     save(&net64(1), &mut bytes64).unwrap();
-    assert_eq!(&bytes64[..8], &[b'T', b'G', b'R', b'D', 1, 0, 2, 0]);
+    assert_eq!(&bytes64[..8], &[b'T', b'G', b'R', b'D', 2, 0, 2, 0]);
     assert_eq!(&bytes64[16..DATA], &header[16..]);
 }
 
@@ -299,9 +299,12 @@ fn wrong_magic() {
 #[test]
 fn wrong_version() {
     let mut bytes = saved(&net::<Net>(15));
-    bytes[4] = 2;
+    bytes[4] = 1;
     reseal(&mut bytes);
-    assert_rejected(&bytes, PersistError::Version { found: 2 });
+    assert_rejected(&bytes, PersistError::Version { found: 1 });
+    bytes[4] = 3;
+    reseal(&mut bytes);
+    assert_rejected(&bytes, PersistError::Version { found: 3 });
     bytes[4] = 0;
     bytes[5] = 1;
     reseal(&mut bytes);
@@ -362,13 +365,13 @@ fn a_network_with_other_layer_sizes_is_named() {
     let wide = saved(&net::<Wide>(19));
     let err = PersistError::Shape {
         tensor: 0,
-        expected: [8, 4],
-        found: [16, 4],
+        expected: TensorSpec::parameter("weight", &[8, 4]),
+        found: Dims::new(&[16, 4]),
     };
     assert_rejected(&wide, err.clone());
     assert_eq!(
         err.to_string(),
-        "tensor 0 has shape 16×4 in the file but 8×4 in the network"
+        "tensor 0 (layer 0 weight) has shape [16, 4] in the file but [8, 4] in the network"
     );
 
     // 4-8-3 into 4-8-2: the third tensor (the second layer's weights) differs.
@@ -380,13 +383,13 @@ fn a_network_with_other_layer_sizes_is_named() {
         err,
         PersistError::Shape {
             tensor: 2,
-            expected: [2, 8],
-            found: [3, 8],
+            expected: TensorSpec::parameter("weight", &[2, 8]).after(1),
+            found: Dims::new(&[3, 8]),
         }
     );
     assert_eq!(
         err.to_string(),
-        "tensor 2 has shape 3×8 in the file but 2×8 in the network"
+        "tensor 2 (layer 1 weight) has shape [3, 8] in the file but [2, 8] in the network"
     );
     assert_eq!(bits32(&narrow), before);
 
@@ -417,8 +420,8 @@ fn a_network_with_other_layer_sizes_is_named() {
         load(&mut target, &bytes),
         Err(PersistError::Shape {
             tensor: 0,
-            expected: [4, 8],
-            found: [8, 4],
+            expected: TensorSpec::parameter("weight", &[4, 8]),
+            found: Dims::new(&[8, 4]),
         })
     );
 }
@@ -430,7 +433,7 @@ fn a_wrong_parameter_count_is_reported() {
     reseal(&mut bytes);
     assert_rejected(
         &bytes,
-        PersistError::ParamCount {
+        PersistError::ValueCount {
             expected: 67,
             found: 66,
         },
@@ -439,7 +442,7 @@ fn a_wrong_parameter_count_is_reported() {
     reseal(&mut bytes);
     assert_rejected(
         &bytes,
-        PersistError::ParamCount {
+        PersistError::ValueCount {
             expected: 67,
             found: u32::MAX as usize,
         },
@@ -632,26 +635,29 @@ fn errors_read_as_sentences() {
             "the file has 319 bytes but a file of this network has exactly 320",
         ),
         (
-            PersistError::Version { found: 2 },
-            "the file has format version 2 but this library reads version 1",
+            PersistError::Version { found: 1 },
+            "the file was written by an older format (version 1) than this library reads \
+             (version 2): load it with the typegrad release that wrote it and save it again \
+             with this one, or train the network again",
         ),
         (
             PersistError::TensorCount {
                 expected: 4,
                 found: 6,
             },
-            "the file has 6 parameter tensors but the network has 4",
+            "the file has 6 tensors but the network has 4",
         ),
         (
-            PersistError::ParamCount {
+            PersistError::ValueCount {
                 expected: 67,
                 found: 66,
             },
-            "the file has 66 parameters but the network has 67",
+            "the file has 66 values but the network has 67",
         ),
         (
             PersistError::NonFinite { index: 3 },
-            "parameter 3 (counting from 0 in visiting order) is NaN or infinite",
+            "value 3 (counting from 0: the parameters in visiting order, then the buffers) is \
+             NaN or infinite",
         ),
         (
             PersistError::Checksum {
@@ -676,4 +682,55 @@ fn fnv1a32_matches_known_values() {
     assert_eq!(fnv1a32(b""), 0x811c_9dc5);
     assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
     assert_eq!(fnv1a32(b"foobar"), 0xbf9c_f968);
+}
+
+#[test]
+fn a_malformed_tensor_description_is_refused() {
+    let good = saved(&net::<Net>(30));
+    // Tensor 1 (the first bias) starts at byte 16 + 20.
+    let at = 16 + 20;
+    for (offset, value) in [(1, 5u8), (2, 1), (3, 9), (4 + 4 * 3, 1)] {
+        let mut bytes = good.clone();
+        bytes[at + offset] = value;
+        reseal(&mut bytes);
+        assert_rejected(&bytes, PersistError::Malformed { tensor: 1 });
+    }
+    // A parameter described as a buffer, and an unknown kind.
+    let mut bytes = good.clone();
+    bytes[at] = 1;
+    reseal(&mut bytes);
+    let expected = TensorSpec::parameter("bias", &[8]);
+    let err = PersistError::Kind {
+        tensor: 1,
+        expected,
+        found: 1,
+    };
+    assert_rejected(&bytes, err.clone());
+    assert_eq!(
+        err.to_string(),
+        "tensor 1 (layer 0 bias [8]) is a buffer in the file but a parameter in the network"
+    );
+    bytes[at] = 7;
+    reseal(&mut bytes);
+    assert_rejected(
+        &bytes,
+        PersistError::Kind {
+            tensor: 1,
+            expected,
+            found: 7,
+        },
+    );
+    // A bias stored as [8, 1] (the old rows × columns) is a shape error.
+    let mut bytes = good.clone();
+    bytes[at + 1] = 2;
+    bytes[at + 8] = 1;
+    reseal(&mut bytes);
+    assert_rejected(
+        &bytes,
+        PersistError::Shape {
+            tensor: 1,
+            expected,
+            found: Dims::new(&[8, 1]),
+        },
+    );
 }

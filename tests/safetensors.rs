@@ -563,7 +563,7 @@ fn tensor_layout_lists_names_and_shapes() {
         tensor_layout::<f32, Deep>(&["a", "b"]),
         Err(SafetensorsError::NameCount {
             names: 2,
-            tensors: 6
+            layers: 3
         })
     );
 }
@@ -581,7 +581,7 @@ fn wrong_number_of_names() {
             err,
             SafetensorsError::NameCount {
                 names: names.len(),
-                tensors: 4
+                layers: 2
             }
         );
         assert_eq!(to_bytes(&target, names), Err(err));
@@ -589,11 +589,12 @@ fn wrong_number_of_names() {
     assert_eq!(
         SafetensorsError::NameCount {
             names: 1,
-            tensors: 4
+            layers: 2
         }
         .to_string(),
-        "1 layer names were given but the network has 4 parameter tensors, so it needs 2 \
-         names: one per dense layer, for its \"<name>.weight\" and \"<name>.bias\""
+        "1 layer names were given but the network has 2 layers with tensors, so it needs 2 \
+         names: one per layer with parameters or buffers, for its \"<name>.weight\", \
+         \"<name>.bias\", …"
     );
 }
 

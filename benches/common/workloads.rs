@@ -120,7 +120,7 @@ impl<Net: Layer<f32>> W3State<Net> {
     pub fn new(net: &Net) -> Self {
         Self {
             grads: Box::new(net.zeros_like()),
-            cache: Box::new(Net::new_cache::<32>()),
+            cache: Box::new(net.new_cache::<32>()),
             sgd: w3_sgd(),
         }
     }

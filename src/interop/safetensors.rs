@@ -8,7 +8,8 @@
 //! typegrad network.
 //!
 //! # Names and shapes
-//! Every dense layer has two tensors, named as in a PyTorch `state_dict`:
+//! Every layer describes its tensors with PyTorch's names and shapes
+//! ([`Parameters::param_spec`], [`Parameters::buffer_spec`]); a dense layer has two:
 //!
 //! | tensor | shape in the file | typegrad |
 //! |---|---|---|
@@ -19,8 +20,9 @@
 //! typegrad's weights, so no transposition is involved. A bias must have shape `[out]`, as
 //! PyTorch writes it; `[out, 1]` is refused as a wrong shape.
 //!
-//! The caller names the layers, one name per dense layer, in order. They are the names of the
-//! `nn.Linear` modules in the PyTorch model:
+//! The caller names the layers, one name per layer that has tensors (parameters or buffers),
+//! in order; a file's tensor is `<layer name>.<tensor name>`. They are the names of the
+//! modules in the PyTorch model:
 //!
 //! ```python
 //! # names ["0", "2"]: the indices of the two nn.Linear in the nn.Sequential
@@ -45,8 +47,9 @@
 //!
 //! # What loading checks
 //! The file must hold exactly the network's tensors: each one present, with the right shape
-//! and a supported dtype, no others (a `state_dict` with more layers or with buffers such as
-//! batch-norm statistics is refused), and only finite values. Every check is done before
+//! and a supported dtype, no others (a `state_dict` with more layers, or with buffers the
+//! network does not have, is refused), and only finite values. Buffers (state a layer keeps
+//! but does not train) are written and read like parameters. Every check is done before
 //! the network is written, so a failed load leaves it unchanged. Each problem is a
 //! [`SafetensorsError`] naming the tensor. The header's optional `__metadata__` is ignored.
 //!
@@ -90,7 +93,7 @@ use ::safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use crate::Real;
 #[cfg(doc)]
 use crate::nn::Dense;
-use crate::nn::Parameters;
+use crate::nn::{Parameters, TensorSpec};
 
 mod sealed {
     /// Keeps [`Element`](super::Element) to `f32` and `f64`, and holds its conversions.
@@ -165,13 +168,13 @@ const LISTED: usize = 8;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SafetensorsError {
-    /// The number of layer names does not fit the network: a network with `TENSORS`
-    /// parameter tensors needs `TENSORS / 2` names, one per dense layer.
+    /// The number of layer names does not fit the network: it needs one name per layer
+    /// that has tensors (parameters or buffers).
     NameCount {
         /// The number of names given.
         names: usize,
-        /// The network's number of parameter tensors ([`Parameters::TENSORS`]).
-        tensors: usize,
+        /// The number of the network's layers that have tensors.
+        layers: usize,
     },
     /// The same layer name is given twice, so two tensors would have the same name.
     DuplicateName {
@@ -268,23 +271,12 @@ impl fmt::Display for Dims<'_> {
 impl fmt::Display for SafetensorsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SafetensorsError::NameCount { names, tensors } => {
-                write!(
-                    f,
-                    "{names} layer names were given but the network has {tensors} parameter \
-                     tensors"
-                )?;
-                if tensors % 2 == 0 {
-                    write!(
-                        f,
-                        ", so it needs {} names: one per dense layer, for its \"<name>.weight\" \
-                         and \"<name>.bias\"",
-                        tensors / 2
-                    )
-                } else {
-                    f.write_str(", which do not pair up as weights and biases")
-                }
-            }
+            SafetensorsError::NameCount { names, layers } => write!(
+                f,
+                "{names} layer names were given but the network has {layers} layers with \
+                 tensors, so it needs {layers} names: one per layer with parameters or \
+                 buffers, for its \"<name>.weight\", \"<name>.bias\", …"
+            ),
             SafetensorsError::DuplicateName { name } => write!(
                 f,
                 "the layer name \"{name}\" is given more than once; every layer needs its own"
@@ -377,15 +369,40 @@ struct Slot {
     len: usize,
 }
 
+/// The tensors of a network of type `P` (parameters, then buffers, in visiting order).
+///
+/// # Panics
+/// For an inconsistent [`Parameters`] implementation.
+fn specs<T: Element, P: Parameters<T>>() -> Vec<TensorSpec> {
+    let spec = |s: Option<TensorSpec>, k: usize| {
+        s.unwrap_or_else(|| {
+            panic!("inconsistent `Parameters` implementation: no spec for tensor {k}")
+        })
+    };
+    let params = (0..P::TENSORS).map(|k| spec(P::param_spec(k), k));
+    let buffers = (0..P::BUFFER_TENSORS).map(|k| spec(P::buffer_spec(k), P::TENSORS + k));
+    params.chain(buffers).collect()
+}
+
+/// The indices of the layers that have tensors, in order.
+fn named_layers(specs: &[TensorSpec]) -> Vec<usize> {
+    let mut layers: Vec<usize> = specs.iter().map(|s| s.layer).collect();
+    layers.sort_unstable();
+    layers.dedup();
+    layers
+}
+
 /// The tensors of a network of type `P` with the given layer names, in visiting order.
 ///
 /// # Panics
 /// For an inconsistent [`Parameters`] implementation.
 fn slots<T: Element, P: Parameters<T>>(names: &[&str]) -> Result<Vec<Slot>, SafetensorsError> {
-    if P::TENSORS % 2 != 0 || names.len().checked_mul(2) != Some(P::TENSORS) {
+    let specs = specs::<T, P>();
+    let layers = named_layers(&specs);
+    if names.len() != layers.len() {
         return Err(SafetensorsError::NameCount {
             names: names.len(),
-            tensors: P::TENSORS,
+            layers: layers.len(),
         });
     }
     for (i, name) in names.iter().enumerate() {
@@ -395,53 +412,43 @@ fn slots<T: Element, P: Parameters<T>>(names: &[&str]) -> Result<Vec<Slot>, Safe
             });
         }
     }
-    let mut slots = Vec::with_capacity(P::TENSORS);
+    let mut slots = Vec::with_capacity(specs.len());
     let mut total = 0usize;
-    for k in 0..P::TENSORS {
-        let Some([rows, cols]) = P::tensor_shape(k) else {
-            panic!(
-                "inconsistent `Parameters` implementation: tensor_shape({k}) is None but \
-                 TENSORS = {}",
-                P::TENSORS
-            );
-        };
-        let is_bias = k % 2 == 1;
-        let (suffix, shape) = if is_bias && cols == 1 {
-            ("bias", std::vec![rows])
-        } else if is_bias {
-            ("bias", std::vec![rows, cols])
-        } else {
-            ("weight", std::vec![rows, cols])
-        };
-        let len = rows * cols;
+    for spec in &specs {
+        let shape = spec.dims.as_slice().to_vec();
+        let len = shape.iter().product();
         total += len;
+        // Every spec's layer is in `layers`, which has one name per entry.
+        let at = layers.partition_point(|&l| l < spec.layer);
         slots.push(Slot {
-            name: format!("{}.{suffix}", names[k / 2]),
+            name: format!("{}.{}", names[at], spec.name),
             shape,
             len,
         });
     }
     assert!(
-        total == P::PARAMS,
+        total == P::PARAMS + P::BUFFERS,
         "inconsistent `Parameters` implementation: the tensor shapes hold {total} values but \
-         PARAMS = {}",
-        P::PARAMS
+         PARAMS + BUFFERS = {}",
+        P::PARAMS + P::BUFFERS
     );
     Ok(slots)
 }
 
-/// The parameters of `params` in visiting order.
+/// The parameters of `params` in visiting order, then its buffers.
 ///
 /// # Panics
-/// If `visit` yields another number of values than `PARAMS`.
+/// If `visit` and `visit_buffers` yield another number of values than `PARAMS + BUFFERS`.
 fn values<T: Element, P: Parameters<T>>(params: &P) -> Vec<T> {
-    let mut out = Vec::with_capacity(P::PARAMS);
+    let mut out = Vec::with_capacity(P::PARAMS + P::BUFFERS);
     params.visit(&mut |s| out.extend_from_slice(s));
+    params.visit_buffers(&mut |s| out.extend_from_slice(s));
     assert!(
-        out.len() == P::PARAMS,
-        "inconsistent `Parameters` implementation: visit yields {} values but PARAMS = {}",
+        out.len() == P::PARAMS + P::BUFFERS,
+        "inconsistent `Parameters` implementation: visit yields {} values but PARAMS + \
+         BUFFERS = {}",
         out.len(),
-        P::PARAMS
+        P::PARAMS + P::BUFFERS
     );
     out
 }
@@ -459,7 +466,7 @@ fn position(shape: &[usize], mut index: usize) -> Vec<usize> {
 }
 
 /// The names and shapes of the tensors a network of type `P` has in a file, in the order
-/// the network visits them, for the given layer names (one per dense layer).
+/// the network visits them, for the given layer names (one per layer with tensors).
 ///
 /// ```
 /// use typegrad::activation::Relu;
@@ -486,7 +493,7 @@ pub fn tensor_layout<T: Element, P: Parameters<T>>(
         .collect())
 }
 
-/// Encodes the parameters of `params` as a safetensors file, naming the dense layers
+/// Encodes the parameters of `params` as a safetensors file, naming the layers that have tensors
 /// `names` (see the [module docs](self)): `<name>.weight` of shape `[out, in]` and
 /// `<name>.bias` of shape `[out]`, as `F32` for an `f32` network and `F64` for an `f64` one.
 /// The header has no `__metadata__`.
@@ -746,7 +753,7 @@ pub fn from_bytes<T: Element, P: Parameters<T>>(
         });
     }
 
-    let mut decoded = Vec::with_capacity(P::PARAMS);
+    let mut decoded = Vec::with_capacity(P::PARAMS + P::BUFFERS);
     for (slot, view) in slots.iter().zip(&views) {
         decode(slot, view, &mut decoded)?;
     }
@@ -755,17 +762,21 @@ pub fn from_bytes<T: Element, P: Parameters<T>>(
     // writing cannot fail now.
     let mut count = 0usize;
     params.visit(&mut |s| count += s.len());
+    params.visit_buffers(&mut |s| count += s.len());
     assert!(
         count == decoded.len(),
-        "inconsistent `Parameters` implementation: visit yields {count} values but PARAMS = {}",
-        P::PARAMS
+        "inconsistent `Parameters` implementation: visit yields {count} values but PARAMS + \
+         BUFFERS = {}",
+        P::PARAMS + P::BUFFERS
     );
     let mut source = decoded.into_iter();
-    params.visit_mut(&mut |s| {
+    let mut write = |s: &mut [T]| {
         for (x, value) in s.iter_mut().zip(&mut source) {
             *x = value;
         }
-    });
+    };
+    params.visit_mut(&mut write);
+    params.visit_buffers_mut(&mut write);
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! [`Chain`]: two layers in sequence, and the [`seq!`](crate::seq) macro for any depth.
 
 use crate::init::{Init, Rng};
-use crate::nn::{Feeds, Grads, Layer, Parameters, ScalarOf, Shape};
+use crate::nn::{Feeds, Grads, Layer, Parameters, ScalarOf, Shape, TensorSpec};
 use crate::shape::{BatchOf, Known, VectorOf};
 use crate::{Real, Scalar};
 
@@ -44,12 +44,21 @@ where
 {
     const PARAMS: usize = First::PARAMS + Second::PARAMS;
     const TENSORS: usize = First::TENSORS + Second::TENSORS;
+    const LAYERS: usize = First::LAYERS + Second::LAYERS;
+    const BUFFERS: usize = First::BUFFERS + Second::BUFFERS;
+    const BUFFER_TENSORS: usize = First::BUFFER_TENSORS + Second::BUFFER_TENSORS;
 
-    fn tensor_shape(k: usize) -> Option<[usize; 2]> {
-        if k < First::TENSORS {
-            First::tensor_shape(k)
-        } else {
-            Second::tensor_shape(k - First::TENSORS)
+    fn param_spec(k: usize) -> Option<TensorSpec> {
+        match k.checked_sub(First::TENSORS) {
+            None => First::param_spec(k),
+            Some(k) => Second::param_spec(k).map(|s| s.after(First::LAYERS)),
+        }
+    }
+
+    fn buffer_spec(k: usize) -> Option<TensorSpec> {
+        match k.checked_sub(First::BUFFER_TENSORS) {
+            None => First::buffer_spec(k),
+            Some(k) => Second::buffer_spec(k).map(|s| s.after(First::LAYERS)),
         }
     }
 
@@ -80,6 +89,16 @@ where
     ) {
         self.0.walk(&grads.0, state.each_mut().map(|s| &mut s.0), f);
         self.1.walk(&grads.1, state.map(|s| &mut s.1), f);
+    }
+
+    fn visit_buffers(&self, f: &mut impl FnMut(&[T])) {
+        self.0.visit_buffers(f);
+        self.1.visit_buffers(f);
+    }
+
+    fn visit_buffers_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
+        self.0.visit_buffers_mut(f);
+        self.1.visit_buffers_mut(f);
     }
 }
 
@@ -114,9 +133,9 @@ where
         self.1.forward(&self.0.forward(x))
     }
 
-    fn new_cache<const B: usize>() -> Self::Cache<B> {
+    fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
         let dh = <First::Out as Known>::batch(|_, _| T::zero());
-        ChainCache(First::new_cache(), Second::new_cache(), dh)
+        ChainCache(self.0.new_cache(), self.1.new_cache(), dh)
     }
 
     #[inline]

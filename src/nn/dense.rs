@@ -2,7 +2,7 @@
 
 use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
-use crate::nn::{Grads, Layer, Parameters, ScalarOf, Shape};
+use crate::nn::{Grads, Layer, Parameters, ScalarOf, Shape, TensorSpec};
 use crate::shape::Size;
 use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
@@ -75,10 +75,10 @@ impl<T: Scalar, const I: usize, const O: usize, A: Activation> Parameters<T> for
     const PARAMS: usize = O * I + O;
     const TENSORS: usize = 2;
 
-    fn tensor_shape(k: usize) -> Option<[usize; 2]> {
+    fn param_spec(k: usize) -> Option<TensorSpec> {
         match k {
-            0 => Some([O, I]),
-            1 => Some([O, 1]),
+            0 => Some(TensorSpec::parameter("weight", &[O, I])),
+            1 => Some(TensorSpec::parameter("bias", &[O])),
             _ => None,
         }
     }
@@ -209,7 +209,7 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         self.activation.forward_batch(&z)
     }
 
-    fn new_cache<const B: usize>() -> DenseCache<T, B, O> {
+    fn new_cache<const B: usize>(&self) -> DenseCache<T, B, O> {
         DenseCache {
             z: Batch::zeros(),
             output: Batch::zeros(),

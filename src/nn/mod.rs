@@ -18,10 +18,12 @@
 
 mod chain;
 mod dense;
+mod tensors;
 pub mod wiring;
 
 pub use chain::Chain;
 pub use dense::{Dense, DenseCache};
+pub use tensors::{Dims, MAX_RANK, TensorKind, TensorSpec};
 pub use wiring::{Feeds, Shape};
 
 /// What a backward pass does with the parameter gradients it computes.
@@ -46,18 +48,36 @@ use crate::{Real, Scalar};
 /// values of the same type can be updated in lockstep (parameters, gradients, state). A layer
 /// without parameters implements [`NoParameters`] instead and gets this trait for free.
 pub trait Parameters<T: Scalar>: Copy {
-    /// The number of scalar parameters.
+    /// The number of scalar parameters (trained values).
     const PARAMS: usize;
 
-    /// The number of parameter tensors (a dense layer has two: weights and bias).
+    /// The number of parameter tensors (a dense layer has two: `weight` and `bias`).
     const TENSORS: usize;
 
-    /// The shape `[rows, columns]` of parameter tensor `k` (in visiting order; a vector is
-    /// `[n, 1]`), or `None` for `k ≥ TENSORS`. Used to describe a network in saved files.
-    fn tensor_shape(k: usize) -> Option<[usize; 2]>;
+    /// The number of layers this value is made of (1 for a layer, the sum for a chain):
+    /// how [`TensorSpec::layer`] is numbered.
+    const LAYERS: usize = 1;
+
+    /// The number of buffer scalars: state saved with the network but never trained.
+    const BUFFERS: usize = 0;
+
+    /// The number of buffer tensors.
+    const BUFFER_TENSORS: usize = 0;
+
+    /// The name and shape of parameter tensor `k` (in [`visit`](Parameters::visit) order),
+    /// or `None` for `k ≥ TENSORS`. Files that describe a network use it.
+    fn param_spec(k: usize) -> Option<TensorSpec>;
+
+    /// The name and shape of buffer tensor `k` (in
+    /// [`visit_buffers`](Parameters::visit_buffers) order), or `None` for
+    /// `k ≥ BUFFER_TENSORS`.
+    fn buffer_spec(_k: usize) -> Option<TensorSpec> {
+        None
+    }
 
     /// A value of the same type with every parameter zero (e.g. a gradient accumulator).
-    /// Hyper-parameters that are not trained (such as an activation's slope) are kept.
+    /// Hyper-parameters that are not trained (such as an activation's slope) and buffers are
+    /// kept.
     fn zeros_like(&self) -> Self;
 
     /// Visits the parameters as slices.
@@ -71,13 +91,20 @@ pub trait Parameters<T: Scalar>: Copy {
 
     /// The lockstep walk: visits matching slices of `self`, a gradient and `K` state values
     /// of the same type, `f(param, grad, [state₁, …, state_K])`. Optimizers use it with
-    /// `K = 0` (SGD), `1` (momentum, AdaGrad, RMSprop) and `2` (Adam).
+    /// `K = 0` (SGD), `1` (momentum, AdaGrad, RMSprop) and `2` (Adam). Buffers are not
+    /// visited.
     fn walk<const K: usize>(
         &mut self,
         grads: &Self,
         state: [&mut Self; K],
         f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; K]),
     );
+
+    /// Visits the buffers as slices (none by default).
+    fn visit_buffers(&self, _f: &mut impl FnMut(&[T])) {}
+
+    /// Visits the buffers as mutable slices (none by default).
+    fn visit_buffers_mut(&mut self, _f: &mut impl FnMut(&mut [T])) {}
 }
 
 /// A layer without parameters (an activation, a reshape): `impl NoParameters for MyLayer {}`
@@ -88,7 +115,7 @@ impl<T: Scalar, L: NoParameters> Parameters<T> for L {
     const PARAMS: usize = 0;
     const TENSORS: usize = 0;
 
-    fn tensor_shape(_: usize) -> Option<[usize; 2]> {
+    fn param_spec(_: usize) -> Option<TensorSpec> {
         None
     }
 
@@ -145,7 +172,7 @@ pub trait Layer<T: Real>: Parameters<T> + Shape {
 
     /// A cache for batches of `B` samples, all zeros, ready for
     /// [`forward_train`](Layer::forward_train).
-    fn new_cache<const B: usize>() -> Self::Cache<B>;
+    fn new_cache<const B: usize>(&self) -> Self::Cache<B>;
 
     /// Forward pass that keeps in `cache` what [`backward`](Layer::backward) needs, and the
     /// output (read it with [`output`](Layer::output)).
