@@ -2,7 +2,7 @@
 
 use crate::init::{Init, Rng};
 use crate::nn::{Feeds, Grads, Layer, Parameters, ScalarOf, Shape, TensorSpec};
-use crate::shape::{BatchOf, Known, VectorOf};
+use crate::shape::{BatchOf, Port, VectorOf};
 use crate::{Real, Scalar};
 
 /// `First` then `Second`: the outputs of `First` are the inputs of `Second`.
@@ -134,7 +134,7 @@ where
     }
 
     fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
-        let dh = <First::Out as Known>::batch(|_, _| T::zero());
+        let dh = <First::Out as Port>::batch(|_, _| T::zero());
         ChainCache(self.0.new_cache(), self.1.new_cache(), dh)
     }
 
@@ -187,7 +187,9 @@ where
     }
 }
 
-/// The type of a network of any depth: `seq![L1, L2, L3]` is `Chain<L1, Chain<L2, L3>>`.
+/// The type of a network of any depth: `seq![L1, L2, L3]` is `Chain<L1, Chain<L2, L3>>`, each
+/// layer [placed](crate::nn::Place) after the one before it (so that an activation such as
+/// `Relu` between two layers takes the size of the first).
 ///
 /// ```
 /// use typegrad::activation::Relu;
@@ -196,6 +198,11 @@ where
 /// ```
 #[macro_export]
 macro_rules! seq {
+    (@spec $last:ty) => { $crate::nn::wiring::Last<$last> };
+    (@spec $first:ty, $($rest:ty),+) => { $crate::nn::wiring::Then<$first, $crate::seq!(@spec $($rest),+)> };
     ($layer:ty $(,)?) => { $layer };
-    ($first:ty, $($rest:ty),+ $(,)?) => { $crate::nn::Chain<$first, $crate::seq![$($rest),+]> };
+    ($first:ty, $($rest:ty),+ $(,)?) => {
+        <$crate::nn::wiring::Then<$first, $crate::seq!(@spec $($rest),+)>
+            as $crate::nn::wiring::Build<<$first as $crate::nn::Shape>::In>>::Net
+    };
 }

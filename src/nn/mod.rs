@@ -16,15 +16,19 @@
 //! parameter gradients into `grads` and returns `∂L/∂input`. Check it with
 //! [`crate::gradcheck`].
 
+mod activation_layer;
 mod chain;
 mod dense;
+mod flatten;
 mod tensors;
 pub mod wiring;
 
+pub use activation_layer::ActivationLayer;
 pub use chain::Chain;
 pub use dense::{Dense, DenseCache};
+pub use flatten::{Flatten, Unplaced};
 pub use tensors::{Dims, MAX_RANK, TensorKind, TensorSpec};
-pub use wiring::{Feeds, Shape};
+pub use wiring::{Feeds, Place, Shape};
 
 /// What a backward pass does with the parameter gradients it computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +43,7 @@ pub enum Grads {
 use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
-use crate::shape::{BatchOf, Known, VectorOf};
+use crate::shape::{BatchOf, Port, VectorOf};
 use crate::{Real, Scalar};
 
 /// A value made of parameters: a layer, a network, its gradient or its optimizer state.
@@ -161,14 +165,26 @@ pub trait Layer<T: Real>: Parameters<T> + Shape {
     /// fixed-size value).
     type Cache<const B: usize>;
 
-    /// Initializes the parameters from a seeded generator.
-    fn init(&mut self, rng: &mut Rng, init: Init);
+    /// Initializes the parameters from a seeded generator. Layers without parameters keep
+    /// the default, which does nothing.
+    fn init(&mut self, _rng: &mut Rng, _init: Init) {}
 
     /// Inference on one sample.
     fn predict(&self, x: &VectorOf<T, Self::In>) -> VectorOf<T, Self::Out>;
 
-    /// Inference on a batch.
-    fn forward<const B: usize>(&self, x: &BatchOf<T, B, Self::In>) -> BatchOf<T, B, Self::Out>;
+    /// Inference on a batch. The default runs [`predict`](Layer::predict) on each sample;
+    /// layers override it where a batch is faster as a whole.
+    fn forward<const B: usize>(&self, x: &BatchOf<T, B, Self::In>) -> BatchOf<T, B, Self::Out> {
+        let (n, m) = (<Self::In as Port>::N, <Self::Out as Port>::N);
+        let xs = <Self::In as Port>::batch_slice(x);
+        let mut y = <Self::Out as Port>::batch(|_, _| T::zero());
+        let ys = <Self::Out as Port>::batch_slice_mut(&mut y);
+        for s in 0..B {
+            let out = self.predict(&<Self::In as Port>::sample(|i| xs[s * n + i]));
+            ys[s * m..(s + 1) * m].copy_from_slice(<Self::Out as Port>::sample_slice(&out));
+        }
+        y
+    }
 
     /// A cache for batches of `B` samples, all zeros, ready for
     /// [`forward_train`](Layer::forward_train).
@@ -212,7 +228,7 @@ pub trait Layer<T: Real>: Parameters<T> + Shape {
         grads: &mut Self,
         store: Grads,
     ) {
-        let mut dx = <Self::In as Known>::batch(|_, _| T::zero());
+        let mut dx = <Self::In as Port>::batch(|_, _| T::zero());
         self.backward(x, cache, dy, grads, store, &mut dx);
     }
 }

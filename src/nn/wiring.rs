@@ -12,7 +12,7 @@
 //!
 //! A type that is not a layer in the list says so: `` `Relu` is not a layer ``.
 
-use crate::shape::{Known, Size};
+use crate::shape::Port;
 
 /// The input and output sizes of a layer or network, independent of its scalar type.
 ///
@@ -21,18 +21,18 @@ use crate::shape::{Known, Size};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a layer",
     label = "not a layer",
-    note = "a network lists layers such as `Dense<f32, 4, 8, Relu>`; an activation such as \
-            `Relu` goes inside a `Dense` layer as its last parameter"
+    note = "a network lists layers such as `Dense<f32, 4, 8, Relu>`; a tensor, a loss or an \
+            optimizer is not one"
 )]
 pub trait Shape {
     /// The input features, as `Size<I>`.
-    type In: Known;
+    type In: Port;
     /// The output features, as `Size<O>`.
-    type Out: Known;
+    type Out: Port;
     /// The number of input features.
-    const INPUTS: usize = <Self::In as Known>::N;
+    const INPUTS: usize = <Self::In as Port>::N;
     /// The number of output features.
-    const OUTPUTS: usize = <Self::Out as Known>::N;
+    const OUTPUTS: usize = <Self::Out as Port>::N;
 }
 
 /// `Self` (a layer's outputs) can feed `Next` (the next layer's inputs): they are the same
@@ -46,12 +46,66 @@ pub trait Shape {
 )]
 pub trait Feeds<Next> {}
 
-impl<const N: usize> Feeds<Size<N>> for Size<N> {}
+impl<P: Port> Feeds<P> for P {}
 
 /// The checks [`network!`](crate::network) emits (not for direct use).
+/// A layer as written in a network, placed after a layer whose outputs are the port `In`:
+/// [`Layer`](Place::Layer) is the layer it becomes there.
+///
+/// A layer with fixed sizes ([`Dense`](super::Dense), anything that implements [`Shape`]) is
+/// itself wherever it is placed — the wiring checks compare its sizes with its neighbours'.
+/// A layer that takes whatever comes (an activation, a flatten) learns its input from the
+/// layer before it: `seq![Dense<f32, 4, 8>, Relu, Dense<f32, 8, 3>]` places `Relu` at
+/// `Size<8>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a layer",
+    label = "not a layer",
+    note = "a network lists layers such as `Dense<f32, 4, 8>`, `Relu` or `Flatten`; a tensor, \
+            a loss or an optimizer is not one"
+)]
+pub trait Place<In: Port> {
+    /// The layer this becomes after a layer with outputs `In`.
+    type Layer: Shape;
+}
+
+/// `A` then the rest of a network, not yet placed: what [`seq!`](crate::seq) writes. Placed
+/// at `In`, it is the [`Chain`](super::Chain) of `A` placed at `In` and the rest placed at
+/// `A`'s outputs.
+#[doc(hidden)]
+pub struct Then<A, Rest>(core::marker::PhantomData<fn() -> (A, Rest)>);
+
+/// The last layer of a network, not yet placed (see [`Then`]).
+#[doc(hidden)]
+pub struct Last<L>(core::marker::PhantomData<fn() -> L>);
+
+/// A network not yet placed ([`Then`] / [`Last`]), built from the input `In`: what
+/// [`seq!`](crate::seq) resolves.
+#[doc(hidden)]
+pub trait Build<In: Port> {
+    /// The network: a [`Chain`](super::Chain) of the placed layers.
+    type Net: Shape;
+}
+
+impl<In: Port, A: Place<In>, Rest: Build<<A::Layer as Shape>::Out>> Build<In> for Then<A, Rest>
+where
+    <A::Layer as Shape>::Out: Feeds<<Rest::Net as Shape>::In>,
+{
+    type Net = super::Chain<A::Layer, Rest::Net>;
+}
+
+impl<In: Port, L: Place<In>> Build<In> for Last<L> {
+    type Net = L::Layer;
+}
+
+#[diagnostic::do_not_recommend]
+impl<L: Shape, In: Port> Place<In> for L {
+    type Layer = L;
+}
+
 #[doc(hidden)]
 pub mod check {
-    use super::Shape;
+    use super::{Place, Shape};
+    use crate::shape::Port;
 
     /// The one value the junction checks are stated on.
     pub struct Wiring;
@@ -66,8 +120,131 @@ pub mod check {
 
     impl<const AT: usize, const NEXT: usize, const N: usize> Connects<AT, NEXT, N, N> for Wiring {}
 
-    /// `L` is a layer.
-    pub const fn layer<L: Shape>() {}
+    /// A second kind of mismatch: as many numbers, in another number of dimensions.
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} gives {N} outputs in {OUT} dimensions but layer {NEXT} takes them \
+                   in {IN}",
+        label = "these layers do not connect",
+        note = "a `Flatten` between them turns channels × steps into the flat features a \
+                `Dense` layer takes"
+    )]
+    pub trait Layout<
+        const AT: usize,
+        const NEXT: usize,
+        const N: usize,
+        const OUT: usize,
+        const IN: usize,
+    >
+    {
+    }
+
+    impl<const AT: usize, const NEXT: usize, const N: usize, const R: usize>
+        Layout<AT, NEXT, N, R, R> for Wiring
+    {
+    }
+
+    /// A third kind: as many numbers in as many dimensions, arranged differently.
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} gives {C} channels × {L} steps but layer {NEXT} takes {C2} \
+                   channels × {L2} steps",
+        label = "these layers do not connect",
+        note = "the outputs of each layer are the inputs of the next: make the shapes agree"
+    )]
+    pub trait Arranged<
+        const AT: usize,
+        const NEXT: usize,
+        const C: usize,
+        const L: usize,
+        const C2: usize,
+        const L2: usize,
+    >
+    {
+    }
+
+    impl<const AT: usize, const NEXT: usize, const C: usize, const L: usize>
+        Arranged<AT, NEXT, C, L, C, L> for Wiring
+    {
+    }
+
+    /// A port as numbers: `[elements, dimensions, d₀, d₁, d₂]`.
+    pub const fn describe<P: Port>() -> [usize; 5] {
+        [P::N, P::RANK, P::DIMS[0], P::DIMS[1], P::DIMS[2]]
+    }
+
+    /// Walks a network not yet placed ([`Then`](super::Then) / [`Last`](super::Last)) from
+    /// the input `In`, finding the first layer whose input disagrees with what reaches it.
+    pub trait Walk<In: Port> {
+        /// `0` when every junction agrees, else the position (from 1) of the first layer
+        /// whose input disagrees.
+        const BAD: usize;
+        /// What reaches that layer, [`describe`]d.
+        const GIVEN: [usize; 5];
+        /// What that layer takes, [`describe`]d.
+        const TAKEN: [usize; 5];
+    }
+
+    const fn same(a: [usize; 5], b: [usize; 5]) -> bool {
+        let mut i = 0;
+        while i < 5 {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+
+    impl<In: Port, A: Place<In>, Rest: Walk<<A::Layer as Shape>::Out>> Walk<In>
+        for super::Then<A, Rest>
+    {
+        const BAD: usize = if !same(describe::<In>(), describe::<<A::Layer as Shape>::In>()) {
+            1
+        } else if Rest::BAD > 0 {
+            Rest::BAD + 1
+        } else {
+            0
+        };
+        const GIVEN: [usize; 5] = if !same(describe::<In>(), describe::<<A::Layer as Shape>::In>())
+        {
+            describe::<In>()
+        } else {
+            Rest::GIVEN
+        };
+        const TAKEN: [usize; 5] = if !same(describe::<In>(), describe::<<A::Layer as Shape>::In>())
+        {
+            describe::<<A::Layer as Shape>::In>()
+        } else {
+            Rest::TAKEN
+        };
+    }
+
+    impl<In: Port, L: Place<In>> Walk<In> for super::Last<L> {
+        const BAD: usize = if same(describe::<In>(), describe::<<L::Layer as Shape>::In>()) {
+            0
+        } else {
+            1
+        };
+        const GIVEN: [usize; 5] = describe::<In>();
+        const TAKEN: [usize; 5] = describe::<<L::Layer as Shape>::In>();
+    }
+
+    /// The numbers the three junction checks are stated with, for the network `S` (not yet
+    /// placed) fed `In`: `[at, next, given, taken, dims given, dims taken, c, l, c₂, l₂]`,
+    /// each check's numbers equal (so it holds) unless it is the one that fails.
+    pub const fn report<S: Walk<In>, In: Port>() -> [usize; 10] {
+        if S::BAD == 0 {
+            return [0; 10];
+        }
+        let (g, t) = (S::GIVEN, S::TAKEN);
+        let (at, next) = (S::BAD - 1, S::BAD);
+        if g[0] != t[0] {
+            [at, next, g[0], t[0], 0, 0, 0, 0, 0, 0]
+        } else if g[1] != t[1] {
+            [at, next, g[0], t[0], g[1], t[1], 0, 0, 0, 0]
+        } else {
+            [at, next, g[0], t[0], g[1], t[1], g[2], g[3], t[2], t[3]]
+        }
+    }
 }
 
 /// Defines a network type and checks its wiring where it is written:
@@ -89,32 +266,40 @@ pub mod check {
 /// ```
 #[macro_export]
 macro_rules! network {
-    ($(#[$meta:meta])* $vis:vis type $name:ident = [$($layer:ty),+ $(,)?];) => {
+    ($(#[$meta:meta])* $vis:vis type $name:ident = [$first:ty $(, $rest:ty)* $(,)?];) => {
         $(#[$meta])*
-        $vis type $name = $crate::seq![$($layer),+];
+        $vis type $name = $crate::seq![$first $(, $rest)*];
         const _: () = {
-            $crate::network!(@junction (1) $($layer),+);
-        };
-    };
-    (@junction ($at:expr) $first:ty, $second:ty $(, $rest:ty)*) => {
-        const _: () = {
+            use $crate::nn::wiring::check::{report, Arranged, Connects, Layout, Wiring};
+            type Spec = $crate::seq!(@spec $first $(, $rest)*);
+            type Input = <$first as $crate::nn::Shape>::In;
+            const R: [usize; 10] = report::<Spec, Input>();
             #[allow(dead_code)]
             fn wired()
             where
-                $crate::nn::wiring::check::Wiring: $crate::nn::wiring::check::Connects<
-                    { $at },
-                    { $at + 1 },
-                    { <$first as $crate::nn::Shape>::OUTPUTS },
-                    { <$second as $crate::nn::Shape>::INPUTS },
+                Wiring: Connects<
+                    { R[0] },
+                    { R[1] },
+                    { R[2] },
+                    { R[3] },
+                >,
+                Wiring: Layout<
+                    { R[0] },
+                    { R[1] },
+                    { R[2] },
+                    { R[4] },
+                    { R[5] },
+                >,
+                Wiring: Arranged<
+                    { R[0] },
+                    { R[1] },
+                    { R[6] },
+                    { R[7] },
+                    { R[8] },
+                    { R[9] },
                 >,
             {
             }
         };
-        $crate::network!(@junction ($at + 1) $second $(, $rest)*);
     };
-    (@junction (1) $only:ty) => {
-        // A network of one layer has no junction; still check that it is a layer.
-        const _: () = $crate::nn::wiring::check::layer::<$only>();
-    };
-    (@junction ($at:expr) $last:ty) => {};
 }

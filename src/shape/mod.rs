@@ -22,6 +22,7 @@ mod size_table;
 use core::ops::{Add, Mul, Sub};
 use typenum::{Const, ToUInt, U};
 
+use crate::tensor::SignalBatch;
 use crate::{Batch, Matrix, Vector};
 
 /// The number `N` as a type.
@@ -41,42 +42,131 @@ pub trait ToSize {
     type Size: Known;
 }
 
-/// A [`Size<N>`] turned back into the tensor types of that size.
+/// What flows between two layers: a flat [`Size<N>`] of features, or a
+/// [`Signal<C, L>`](Signal) of `C` channels × `L` steps. A port says how many numbers one
+/// sample has ([`N`](Port::N)) and which tensor types hold a sample and a batch.
+///
+/// Layers that do not care about the layout (activations, dropout) work on any port through
+/// the slices; layers that do (convolutions, pooling, flatten) name the port they take.
+pub trait Port {
+    /// The numbers in one sample.
+    const N: usize;
+    /// The number of dimensions of a sample: 1 for `Size<N>`, 2 for `Signal<C, L>`.
+    const RANK: usize;
+    /// The dimensions, outermost first, padded with 1: `[N, 1, 1]`, `[C, L, 1]`.
+    const DIMS: [usize; 3];
+    /// One sample: `Vector<T, N>` for `Size<N>`, `Matrix<T, C, L>` for `Signal<C, L>`.
+    type Sample<T>;
+    /// `B` samples.
+    type Batch<T, const B: usize>;
+
+    /// Builds a sample from a function of the flat (row-major) index.
+    fn sample<T, F: FnMut(usize) -> T>(f: F) -> Self::Sample<T>;
+    /// Builds a batch from a function of (sample, flat index within the sample).
+    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Batch<T, B>;
+    /// A sample's numbers, row-major.
+    fn sample_slice<T>(x: &Self::Sample<T>) -> &[T];
+    /// A sample's numbers, row-major, mutable.
+    fn sample_slice_mut<T>(x: &mut Self::Sample<T>) -> &mut [T];
+    /// A batch's numbers: sample after sample, each row-major (`B·N` numbers).
+    fn batch_slice<T, const B: usize>(x: &Self::Batch<T, B>) -> &[T];
+    /// A batch's numbers, mutable.
+    fn batch_slice_mut<T, const B: usize>(x: &mut Self::Batch<T, B>) -> &mut [T];
+}
+
+impl<const N: usize> Port for Size<N> {
+    const N: usize = N;
+    const RANK: usize = 1;
+    const DIMS: [usize; 3] = [N, 1, 1];
+    type Sample<T> = Vector<T, N>;
+    type Batch<T, const B: usize> = Batch<T, B, N>;
+
+    #[inline]
+    fn sample<T, F: FnMut(usize) -> T>(f: F) -> Vector<T, N> {
+        Vector::from_fn(f)
+    }
+    #[inline]
+    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Batch<T, B, N> {
+        Batch::from_fn(f)
+    }
+    #[inline]
+    fn sample_slice<T>(x: &Vector<T, N>) -> &[T] {
+        x.as_slice()
+    }
+    #[inline]
+    fn sample_slice_mut<T>(x: &mut Vector<T, N>) -> &mut [T] {
+        x.as_mut_slice()
+    }
+    #[inline]
+    fn batch_slice<T, const B: usize>(x: &Batch<T, B, N>) -> &[T] {
+        x.as_slice()
+    }
+    #[inline]
+    fn batch_slice_mut<T, const B: usize>(x: &mut Batch<T, B, N>) -> &mut [T] {
+        x.as_mut_slice()
+    }
+}
+
+/// `C` channels of `L` steps each (PyTorch's NCL layout for one sample): a port for 1-D
+/// convolutions and pooling. A sample is a `Matrix<T, C, L>` (one row per channel), a batch a
+/// [`SignalBatch<T, B, C, L>`](crate::tensor::SignalBatch); both store channel after channel,
+/// so the flat index of step `l` of channel `c` is `c·L + l`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Signal<const C: usize, const L: usize>;
+
+impl<const C: usize, const L: usize> Port for Signal<C, L> {
+    const N: usize = C * L;
+    const RANK: usize = 2;
+    const DIMS: [usize; 3] = [C, L, 1];
+    type Sample<T> = Matrix<T, C, L>;
+    type Batch<T, const B: usize> = SignalBatch<T, B, C, L>;
+
+    #[inline]
+    fn sample<T, F: FnMut(usize) -> T>(mut f: F) -> Matrix<T, C, L> {
+        Matrix::from_fn(|c, l| f(c * L + l))
+    }
+    #[inline]
+    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(mut f: F) -> SignalBatch<T, B, C, L> {
+        SignalBatch::from_fn(|s, c, l| f(s, c * L + l))
+    }
+    #[inline]
+    fn sample_slice<T>(x: &Matrix<T, C, L>) -> &[T] {
+        x.as_slice()
+    }
+    #[inline]
+    fn sample_slice_mut<T>(x: &mut Matrix<T, C, L>) -> &mut [T] {
+        x.as_mut_slice()
+    }
+    #[inline]
+    fn batch_slice<T, const B: usize>(x: &SignalBatch<T, B, C, L>) -> &[T] {
+        x.as_slice()
+    }
+    #[inline]
+    fn batch_slice_mut<T, const B: usize>(x: &mut SignalBatch<T, B, C, L>) -> &mut [T] {
+        x.as_mut_slice()
+    }
+}
+
+/// A [`Size<N>`] turned back into the tensor types of that size (its [`Port`] gives the
+/// vector and batch types).
 ///
 /// Implemented for every `Size<N>`; this is how a computed size becomes a tensor type.
-pub trait Known {
-    /// The number itself.
-    const N: usize;
-    /// `Vector<T, N>`.
-    type Vector<T>;
+pub trait Known: Port {
     /// `Matrix<T, N, C>`: `N` rows.
     type Rows<T, const C: usize>;
     /// `Matrix<T, R, N>`: `N` columns.
     type Cols<T, const R: usize>;
-    /// `Batch<T, B, N>`: `B` samples of `N` features.
-    type Batch<T, const B: usize>;
 
-    /// Builds `Vector<T, N>` from a function of the index.
-    fn vector<T, F: FnMut(usize) -> T>(f: F) -> Self::Vector<T>;
     /// Builds `Matrix<T, N, C>` from a function of (row, column).
     fn rows<T, const C: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Rows<T, C>;
     /// Builds `Matrix<T, R, N>` from a function of (row, column).
     fn cols<T, const R: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Cols<T, R>;
-    /// Builds `Batch<T, B, N>` from a function of (sample, feature).
-    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Batch<T, B>;
 }
 
 impl<const N: usize> Known for Size<N> {
-    const N: usize = N;
-    type Vector<T> = Vector<T, N>;
     type Rows<T, const C: usize> = Matrix<T, N, C>;
     type Cols<T, const R: usize> = Matrix<T, R, N>;
-    type Batch<T, const B: usize> = Batch<T, B, N>;
 
-    #[inline]
-    fn vector<T, F: FnMut(usize) -> T>(f: F) -> Vector<T, N> {
-        Vector::from_fn(f)
-    }
     #[inline]
     fn rows<T, const C: usize, F: FnMut(usize, usize) -> T>(f: F) -> Matrix<T, N, C> {
         Matrix::from_fn(f)
@@ -84,10 +174,6 @@ impl<const N: usize> Known for Size<N> {
     #[inline]
     fn cols<T, const R: usize, F: FnMut(usize, usize) -> T>(f: F) -> Matrix<T, R, N> {
         Matrix::from_fn(f)
-    }
-    #[inline]
-    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Batch<T, B, N> {
-        Batch::from_fn(f)
     }
 }
 
@@ -170,10 +256,11 @@ pub type SumSize<A, B> = <A as Plus<B>>::Output;
 /// `Size<A−B>`: the difference of two sizes.
 pub type DiffSize<A, B> = <A as Minus<B>>::Output;
 
-/// The vector type whose length is the [`Size`] `S`.
-pub type VectorOf<T, S> = <S as Known>::Vector<T>;
-/// The batch type with `B` samples of `S` features.
-pub type BatchOf<T, const B: usize, S> = <S as Known>::Batch<T, B>;
+/// The type of one sample of the [`Port`] `S` (the vector type whose length is the
+/// [`Size`] `S`).
+pub type VectorOf<T, S> = <S as Port>::Sample<T>;
+/// The batch type with `B` samples of the [`Port`] `S`.
+pub type BatchOf<T, const B: usize, S> = <S as Port>::Batch<T, B>;
 /// The matrix type with `S` rows and `C` columns.
 pub type RowsOf<T, S, const C: usize> = <S as Known>::Rows<T, C>;
 /// The matrix type with `R` rows and `S` columns.

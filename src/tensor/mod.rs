@@ -17,10 +17,12 @@ pub(crate) mod elementwise;
 mod fmt;
 mod matrix;
 mod reshape;
+mod signal;
 pub(crate) mod slice_ops;
 mod vector;
 
 pub use batch::Batch;
 pub use bytes::{ByteBuffer, LeBytes};
 pub use matrix::Matrix;
+pub use signal::SignalBatch;
 pub use vector::Vector;

@@ -6,7 +6,7 @@
 //! compile.
 
 use crate::shape::{
-    ColsOf, DiffSize, Known, Minus, Plus, ProdSize, RowsOf, SameSize, Size, SumSize, Times,
+    ColsOf, DiffSize, Known, Minus, Plus, Port, ProdSize, RowsOf, SameSize, Size, SumSize, Times,
     VectorOf,
 };
 use crate::{Matrix, Scalar, Vector};
@@ -28,7 +28,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
         Size<R>: Times<Size<C>, Output = S>,
     {
         let xs = self.as_slice();
-        S::vector(|i| xs[i])
+        S::sample(|i| xs[i])
     }
 
     /// Reinterprets the elements (row-major) as an `R2 × C2` matrix; `R2·C2` must equal `R·C`
@@ -171,7 +171,7 @@ impl<T: Scalar, const N: usize> Vector<T, N> {
     where
         Size<N>: Plus<Size<M>>,
     {
-        <SumSize<Size<N>, Size<M>> as Known>::vector(|i| if i < N { self[i] } else { other[i - N] })
+        <SumSize<Size<N>, Size<M>> as Port>::sample(|i| if i < N { self[i] } else { other[i - N] })
     }
 
     /// Splits off the first `K` elements: `(K, N − K)`. `K > N` does not compile.
@@ -189,7 +189,7 @@ impl<T: Scalar, const N: usize> Vector<T, N> {
     {
         (
             Vector::from_fn(|i| self[i]),
-            <DiffSize<Size<N>, Size<K>> as Known>::vector(|i| self[K + i]),
+            <DiffSize<Size<N>, Size<K>> as Port>::sample(|i| self[K + i]),
         )
     }
 }
