@@ -397,7 +397,7 @@ fn w3a(plan: &Plan) {
     let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
     // Check values: loss of steps 1 and 20.
     {
-        let (mut n, mut st) = (net0, W3State::new(&net0));
+        let (mut n, mut st) = (net0, w3_state(&net0));
         let (mut na, mut nd) = (na0.clone(), nd0.clone());
         let l: Vec<[f32; 3]> = (0..20)
             .map(|k| {
@@ -412,7 +412,7 @@ fn w3a(plan: &Plan) {
             check_w3(name, l[0][i], l[19][i], (2.275840, 2.352347));
         }
     }
-    let (mut n, mut st) = (net0, W3State::new(&net0));
+    let (mut n, mut st) = (net0, w3_state(&net0));
     let (mut na, mut nd) = (na0, nd0);
     w3_table(
         "W3(a) training step 64-32-10, batch 32",
@@ -437,7 +437,7 @@ fn w3b(plan: &Plan) {
     let nd_x: Vec<_> = (0..64).map(|k| nd_batch(&data.flat_x, 784, k)).collect();
     let labels = |k: usize| &data.flat_labels[(k % 64) * 32..(k % 64) * 32 + 32];
     {
-        let (mut n, mut st) = (net0.clone(), W3State::new(&*net0));
+        let (mut n, mut st) = (net0.clone(), w3_state(&*net0));
         let (mut na, mut nd) = (na0.clone(), nd0.clone());
         let l: Vec<[f32; 3]> = (0..20)
             .map(|k| {
@@ -452,7 +452,7 @@ fn w3b(plan: &Plan) {
             check_w3(name, l[0][i], l[19][i], (2.325436, 2.284795));
         }
     }
-    let (mut n, mut st) = (net0.clone(), W3State::new(&*net0));
+    let (mut n, mut st) = (net0.clone(), w3_state(&*net0));
     let (mut na, mut nd) = (na0, nd0);
     w3_table(
         "W3(b) training step 784-128-64-10, batch 32",

@@ -77,7 +77,7 @@ fn w3a(c: &mut Criterion) {
     let net = mlp_a();
     let mut g = c.benchmark_group("W3a training step 64-32-10 batch 32");
     g.throughput(Throughput::Elements(32));
-    let (mut n, mut state, mut k) = (net, W3State::new(&net), 0);
+    let (mut n, mut state, mut k) = (net, w3_state(&net), 0);
     g.bench_function("typegrad", |b| {
         b.iter(|| {
             k += 1;

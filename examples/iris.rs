@@ -10,7 +10,7 @@ use typegrad::data::{Dataset, Split, Standardizer};
 use typegrad::loss::SoftmaxCrossEntropy;
 use typegrad::nn::{Dense, Layer};
 use typegrad::optim::{Momentum, Settings};
-use typegrad::train::{FitConfig, evaluate, fit};
+use typegrad::train::{Data, FitConfig, Trainer, evaluate};
 
 /// Softmax regression: scores `z = W·x + b` for 3 species from 4 measurements; the softmax
 /// lives in the loss (`SoftmaxCrossEntropy` takes logits).
@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (train_labels, test_labels) = (train.class_labels::<3>()?, test.class_labels::<3>()?);
 
     let mut model = SoftmaxRegression::default();
-    let mut optimizer = Momentum::new(&model, Settings::new(0.1), 0.9);
+    let optimizer = Momentum::new(&model, Settings::new(0.1), 0.9);
     let mut order = vec![0; train.len()];
     let loss = SoftmaxCrossEntropy;
     // Full batch: all 120 training rows in every step.
@@ -37,12 +37,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         seed: 0,
         divergence: None,
     };
-    fit(
+    Trainer::new(&model, optimizer, loss).fit(
         &mut model,
-        &mut optimizer,
-        &loss,
-        &train.features,
-        &train_labels,
+        Data::new(&train.features, &train_labels),
+        None,
         &mut order,
         config,
         |r, _| {

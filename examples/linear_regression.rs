@@ -13,7 +13,7 @@ use typegrad::data::Dataset;
 use typegrad::loss::Mse;
 use typegrad::nn::Dense;
 use typegrad::optim::{Settings, Sgd};
-use typegrad::train::{FitConfig, fit};
+use typegrad::train::{Data, FitConfig, Trainer};
 
 /// `ŷ = w·x + b`: one input, one output, no activation.
 type Line = Dense<f64, 1, 1>;
@@ -26,7 +26,7 @@ fn fit_line<const B: usize>(
     learning_rate: f64,
 ) -> Result<(f64, f64, f64), Box<dyn Error>> {
     let mut line = Line::default(); // w = 0, b = 0
-    let mut sgd = Sgd::new(Settings::new(learning_rate));
+    let sgd = Sgd::new(Settings::new(learning_rate));
     let mut order = vec![0; xs.len()];
     let mut last_loss = f64::NAN;
     let config = FitConfig::<B> {
@@ -35,12 +35,10 @@ fn fit_line<const B: usize>(
         seed: 7,
         divergence: None,
     };
-    fit(
+    Trainer::new(&line, sgd, Mse).fit(
         &mut line,
-        &mut sgd,
-        &Mse,
-        xs,
-        ys,
+        Data::new(xs, ys),
+        None,
         &mut order,
         config,
         |r, _| last_loss = r.loss,

@@ -17,7 +17,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::SoftmaxCrossEntropy;
 use typegrad::nn::{Dense, Layer, Memory};
 use typegrad::optim::{Adam, Settings};
-use typegrad::train::{FitConfig, evaluate, fit};
+use typegrad::train::{Data, FitConfig, Trainer, evaluate};
 
 typegrad::network! {
     /// 64 pixels → 32 hidden units (ReLU) → 10 digit scores (logits).
@@ -39,12 +39,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         train.len(),
         test.len(),
         Memory::<f32, Mlp, BATCH>::PARAMS,
-        Memory::<f32, Mlp, BATCH>::training_bytes(2),
+        Memory::<f32, Mlp, BATCH>::training_bytes_for::<Adam<Mlp>>(),
     );
 
     let mut net = Mlp::default();
     net.init(&mut Rng::new(SEED), Init::HeUniform);
-    let mut adam = Adam::new(&net, Settings::new(0.003));
+    let adam = Adam::new(&net, Settings::new(0.003));
     let mut order = vec![0; train.len()];
     let mut curves = [Vec::new(), Vec::new(), Vec::new()];
     let mut clock = Instant::now();
@@ -55,12 +55,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         divergence: None,
     };
     let loss = SoftmaxCrossEntropy;
-    fit(
+    Trainer::new(&net, adam, loss).fit(
         &mut net,
-        &mut adam,
-        &loss,
-        &train.features,
-        &train_labels,
+        Data::new(&train.features, &train_labels),
+        None,
         &mut order,
         config,
         |r, net| {

@@ -75,6 +75,14 @@ pub enum TrainError {
         /// The batch size.
         batch: usize,
     },
+    /// The validation set could not be evaluated after this epoch (counting from 1; `0`:
+    /// before training, when its lengths are checked).
+    Validation {
+        /// The epoch.
+        epoch: usize,
+        /// Why.
+        error: EvalError,
+    },
 }
 
 impl fmt::Display for TrainError {
@@ -123,8 +131,52 @@ impl fmt::Display for TrainError {
             TrainError::TooFewSamples { samples, batch } => {
                 write!(f, "{samples} samples are fewer than one batch of {batch}")
             }
+            TrainError::Validation { epoch: 0, error } => {
+                write!(f, "the validation set cannot be used: {error}")
+            }
+            TrainError::Validation { epoch, error } => {
+                write!(f, "the validation set after epoch {epoch}: {error}")
+            }
         }
     }
 }
 
 impl core::error::Error for TrainError {}
+
+/// Why [`evaluate`](crate::train::evaluate) could not measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvalError {
+    /// No samples: a mean over nothing is undefined.
+    Empty,
+    /// The inputs and the targets differ in length.
+    Lengths {
+        /// Number of inputs.
+        inputs: usize,
+        /// Number of targets.
+        targets: usize,
+    },
+    /// The network's output or the loss for this sample (counting from 0) is NaN or infinite
+    /// (a NaN input, say).
+    NonFinite {
+        /// The index of the sample.
+        sample: usize,
+    },
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalError::Empty => f.write_str("nothing to evaluate: the data set is empty"),
+            EvalError::Lengths { inputs, targets } => write!(
+                f,
+                "{inputs} inputs and {targets} targets: both must have the same length"
+            ),
+            EvalError::NonFinite { sample } => write!(
+                f,
+                "the output or the loss of sample {sample} is NaN or infinite"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for EvalError {}

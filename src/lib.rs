@@ -30,6 +30,6 @@ pub mod shape;
 pub mod tensor;
 pub mod train;
 
-pub use error::{LengthError, TrainError};
+pub use error::{EvalError, LengthError, TrainError};
 pub use scalar::{Real, Scalar};
 pub use tensor::{Batch, Matrix, Vector};

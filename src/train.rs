@@ -1,4 +1,5 @@
-//! Training loops: one step, whole epochs with seeded shuffling, and evaluation.
+//! Training: a [`Trainer`] (one step, whole epochs with seeded shuffling, validation) and
+//! evaluation.
 //!
 //! The batch size is a type parameter, so one function covers every mode:
 //! full-batch gradient descent (`B` = the number of samples), single-sample SGD (`B = 1`) and
@@ -9,6 +10,7 @@
 //! Nothing allocates: shuffling permutes an index buffer the caller provides (a
 //! `[usize; n]` in a `static` on a microcontroller, a `Vec` on a PC).
 
+pub use crate::error::EvalError;
 use crate::init::Rng;
 use crate::loss::{Class, Loss};
 use crate::nn::{Grads, Layer};
@@ -57,108 +59,204 @@ impl<T: Real, const N: usize> Target<T> for Vector<T, N> {
     }
 }
 
-/// One training step on a batch: forward, loss, backward, optimizer update.
-/// Returns the batch's mean loss (before the update).
-///
-/// `grads` is scratch space of the network's type; the step overwrites it with this batch's
-/// gradient (its contents before do not matter). The forward pass's cache is made here, on the
-/// stack; in a loop, [`train_step_with_cache`] reuses one instead.
-pub fn train_step<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
-    net: &mut Net,
-    grads: &mut Net,
-    optimizer: &mut O,
-    loss: &L,
-    inputs: &Batch<T, B, I>,
-    targets: &[Tg; B],
-) -> Result<T, TrainError>
-where
-    T: Real,
-    Net: Layer<T, In = Size<I>, Out = Size<K>>,
-    L: Loss<T, K, Tg>,
-    O: Optimizer<T, Net>,
+/// "A network from `I` features to `O` outputs" in the scalar type `T`: a trait alias for
+/// `Layer<T, In = Size<I>, Out = Size<O>>`, so that code generic over networks writes
+/// `Net: Network<f32, 4, 3>`.
+pub trait Network<T: Real, const I: usize, const O: usize>:
+    Layer<T, In = Size<I>, Out = Size<O>>
 {
-    let cache = &mut net.new_cache::<B>();
-    train_step_with_cache(net, grads, cache, optimizer, loss, inputs, targets)
 }
 
-/// [`train_step`] with a cache the caller keeps between steps (make it once with
-/// [`Layer::new_cache`]): no cache to set up per step.
+impl<T: Real, Net: Layer<T, In = Size<I>, Out = Size<O>>, const I: usize, const O: usize>
+    Network<T, I, O> for Net
+{
+}
+
+/// Samples and their targets, borrowed: `Data::new(&inputs, &targets)`.
+#[derive(Debug)]
+pub struct Data<'a, X, Tg> {
+    /// One input per sample.
+    pub inputs: &'a [X],
+    /// One target per sample.
+    pub targets: &'a [Tg],
+}
+
+impl<X, Tg> Clone for Data<'_, X, Tg> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<X, Tg> Copy for Data<'_, X, Tg> {}
+
+impl<'a, X, Tg> Data<'a, X, Tg> {
+    /// The samples `inputs[i]` with targets `targets[i]` (the lengths are checked where the
+    /// data is used).
+    pub const fn new(inputs: &'a [X], targets: &'a [Tg]) -> Self {
+        Self { inputs, targets }
+    }
+}
+
+/// With `std`, what a [`Trainer`] keeps that can be large (the gradient and the activations of
+/// a batch) is on the heap; without, it is part of the trainer's value.
+#[cfg(feature = "std")]
+type Slot<V> = std::boxed::Box<V>;
+#[cfg(not(feature = "std"))]
+type Slot<V> = V;
+
+/// `make()` in a [`Slot`], built in a frame of its own (so that no copy stays on the stack).
+#[inline(never)]
+fn slot<V>(make: impl FnOnce() -> V) -> Slot<V> {
+    #[cfg(feature = "std")]
+    return std::boxed::Box::new(make());
+    #[cfg(not(feature = "std"))]
+    make()
+}
+
+/// Everything a training step needs besides the network: the gradient (a value of the
+/// network's type), the cache of a batch of `B`, the optimizer and the loss. A step is
+/// `trainer.step(&mut net, &inputs, &targets)`: the network is the only `&mut` argument, so
+/// it cannot be swapped with the gradient.
+///
+/// With `std` the gradient and the cache live on the heap (a 30-1024-2 network trained
+/// full-batch on 455 samples needs megabytes); without `std` the trainer is a plain value that
+/// can live on the stack or in a `static` (through a cell such as `static_cell`), its size
+/// known at compile time ([`Memory`](crate::nn::Memory)).
 ///
 /// ```
 /// use typegrad::activation::Relu;
 /// use typegrad::loss::{Class, SoftmaxCrossEntropy};
-/// use typegrad::nn::{Dense, Layer, Parameters};
+/// use typegrad::nn::{Dense, Layer};
 /// use typegrad::optim::{Settings, Sgd};
-/// use typegrad::train::train_step_with_cache;
+/// use typegrad::train::Trainer;
 /// use typegrad::Batch;
-/// type Net = typegrad::seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>];
+/// typegrad::network! { type Net = [Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>]; }
 /// let mut net = Net::default();
 /// net.init(&mut typegrad::init::Rng::new(1), typegrad::init::Init::HeUniform);
-/// let (mut grads, mut cache) = (net.zeros_like(), net.new_cache::<2>());
-/// let mut sgd = Sgd::new(Settings::new(0.1));
+/// let mut trainer = Trainer::<f32, Net, _, _, 2>::new(&net, Sgd::new(Settings::new(0.1)), SoftmaxCrossEntropy);
 /// let x = Batch::<f32, 2, 4>::from_fn(|s, i| (s + i) as f32 * 0.1);
 /// let t = [Class::new(0).unwrap(), Class::new(2).unwrap()];
-/// let first = train_step_with_cache(&mut net, &mut grads, &mut cache, &mut sgd, &SoftmaxCrossEntropy, &x, &t)?;
+/// let first = trainer.step(&mut net, &x, &t)?;
 /// let mut last = first;
 /// for _ in 0..50 {
-///     last = train_step_with_cache(&mut net, &mut grads, &mut cache, &mut sgd, &SoftmaxCrossEntropy, &x, &t)?;
+///     last = trainer.step(&mut net, &x, &t)?;
 /// }
 /// assert!(last < first);
+/// assert_eq!(trainer.optimizer().steps(), 51);
 /// # Ok::<(), typegrad::TrainError>(())
 /// ```
-#[allow(clippy::too_many_arguments)]
-pub fn train_step_with_cache<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
-    net: &mut Net,
-    grads: &mut Net,
-    cache: &mut Net::Cache<B>,
-    optimizer: &mut O,
-    loss: &L,
-    inputs: &Batch<T, B, I>,
-    targets: &[Tg; B],
-) -> Result<T, TrainError>
-where
-    T: Real,
-    Net: Layer<T, In = Size<I>, Out = Size<K>>,
-    L: Loss<T, K, Tg>,
-    O: Optimizer<T, Net>,
-{
-    step_in(net, grads, cache, optimizer, loss, inputs, targets, |_| {})
+pub struct Trainer<T: Real, Net: Layer<T>, O, L, const B: usize> {
+    grads: Slot<Net>,
+    cache: Slot<Net::Cache<B>>,
+    optimizer: O,
+    loss: L,
 }
 
-/// [`train_step_with_cache`], where `on_outputs` also sees the network's outputs for the
-/// batch (before the update).
-#[allow(clippy::too_many_arguments)]
-fn step_in<T, Net, L, Tg, O, const B: usize, const I: usize, const K: usize>(
-    net: &mut Net,
-    grads: &mut Net,
-    cache: &mut Net::Cache<B>,
-    optimizer: &mut O,
-    loss: &L,
-    inputs: &Batch<T, B, I>,
-    targets: &[Tg; B],
-    on_outputs: impl FnOnce(&Batch<T, B, K>),
-) -> Result<T, TrainError>
-where
-    T: Real,
-    Net: Layer<T, In = Size<I>, Out = Size<K>>,
-    L: Loss<T, K, Tg>,
-    O: Optimizer<T, Net>,
-{
-    net.forward_train(inputs, cache);
-    let outputs = Net::output(cache);
-    let (value, d_outputs) = loss.batch_value_and_gradient(outputs, targets);
-    if !value.is_finite() {
-        return Err(TrainError::NonFiniteLoss {
-            step: optimizer.steps().saturating_add(1),
-        });
+impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T, Net, O, L, B> {
+    /// A trainer for `net` (only its type and hyper-parameters are used: the gradient and
+    /// the cache are made for it) with the given optimizer and loss.
+    pub fn new(net: &Net, optimizer: O, loss: L) -> Self {
+        Self {
+            grads: slot(|| net.zeros_like()),
+            cache: slot(|| net.new_cache::<B>()),
+            optimizer,
+            loss,
+        }
     }
-    on_outputs(outputs);
-    net.backward_params(inputs, cache, &d_outputs, grads, Grads::Overwrite);
-    optimizer.step(net, grads)?;
-    Ok(value)
+
+    /// The optimizer (its step count: [`steps`](crate::optim::Sgd::steps)).
+    pub fn optimizer(&self) -> &O {
+        &self.optimizer
+    }
+
+    /// The optimizer, to change its settings between steps (a learning rate, say).
+    pub fn optimizer_mut(&mut self) -> &mut O {
+        &mut self.optimizer
+    }
+
+    /// The loss.
+    pub fn loss(&self) -> &L {
+        &self.loss
+    }
+
+    /// The gradient of the last step (a value of the network's type).
+    pub fn gradient(&self) -> &Net {
+        &self.grads
+    }
+
+    /// The optimizer, giving up the rest (to save its state, say).
+    pub fn into_optimizer(self) -> O {
+        self.optimizer
+    }
+
+    /// One training step on a batch: forward, loss, backward, optimizer update. Returns the
+    /// batch's mean loss (before the update).
+    ///
+    /// # Errors
+    /// [`TrainError::NonFiniteLoss`], or what the optimizer refuses
+    /// ([`NonFiniteGradient`](TrainError::NonFiniteGradient),
+    /// [`NonFiniteUpdate`](TrainError::NonFiniteUpdate),
+    /// [`InvalidSetting`](TrainError::InvalidSetting)); the network is then unchanged.
+    pub fn step<Tg, const I: usize, const K: usize>(
+        &mut self,
+        net: &mut Net,
+        inputs: &Batch<T, B, I>,
+        targets: &[Tg; B],
+    ) -> Result<T, TrainError>
+    where
+        Net: Network<T, I, K>,
+        L: Loss<T, K, Tg>,
+    {
+        self.step_judged(net, inputs, targets, |_| {})
+    }
+
+    /// [`step`](Trainer::step), where `on_outputs` also sees the network's outputs for the
+    /// batch (before the update).
+    fn step_judged<Tg, const I: usize, const K: usize>(
+        &mut self,
+        net: &mut Net,
+        inputs: &Batch<T, B, I>,
+        targets: &[Tg; B],
+        on_outputs: impl FnOnce(&Batch<T, B, K>),
+    ) -> Result<T, TrainError>
+    where
+        Net: Network<T, I, K>,
+        L: Loss<T, K, Tg>,
+    {
+        let cache: &mut Net::Cache<B> = &mut self.cache;
+        net.forward_train(inputs, cache);
+        let outputs = Net::output(cache);
+        let (value, d_outputs) = self.loss.batch_value_and_gradient(outputs, targets);
+        if !value.is_finite() {
+            return Err(TrainError::NonFiniteLoss {
+                step: self.optimizer.steps().saturating_add(1),
+            });
+        }
+        on_outputs(outputs);
+        net.backward_params(inputs, cache, &d_outputs, &mut self.grads, Grads::Overwrite);
+        self.optimizer.step(net, &self.grads)?;
+        Ok(value)
+    }
+
+    /// Mean loss and accuracy of `net` on `data` with this trainer's loss (see [`evaluate`]).
+    ///
+    /// # Errors
+    /// As [`evaluate`].
+    pub fn evaluate<Tg, const I: usize, const K: usize>(
+        &self,
+        net: &Net,
+        data: Data<'_, Vector<T, I>, Tg>,
+    ) -> Result<Evaluation<T>, EvalError>
+    where
+        Net: Network<T, I, K>,
+        L: Loss<T, K, Tg>,
+        Tg: Target<T>,
+    {
+        evaluate(net, &self.loss, data.inputs, data.targets)
+    }
 }
 
-/// What one epoch of [`fit`] measured.
+/// What one epoch of [`Trainer::fit`] measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochReport<T> {
     /// The epoch, counting from 1.
@@ -173,6 +271,9 @@ pub struct EpochReport<T> {
     /// The global gradient norm `‖g‖₂` (over every parameter) of this epoch's steps: mean and
     /// largest. A norm that keeps growing is the usual sign that training will explode.
     pub gradient_norm: GradientNorm,
+    /// Loss and accuracy on the validation set after this epoch, if [`Trainer::fit`] was
+    /// given one.
+    pub validation: Option<Evaluation<T>>,
 }
 
 /// The global gradient norm `‖g‖₂ = √(Σ g²)` over an epoch's steps.
@@ -184,14 +285,14 @@ pub struct GradientNorm {
     pub max: f64,
 }
 
-/// What the epoch callback of [`fit`] asks for next. A callback that returns `()` always
+/// What the epoch callback of [`Trainer::fit`] asks for next. A callback that returns `()` always
 /// continues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Control {
     /// Train the next epoch.
     #[default]
     Continue,
-    /// Stop after this epoch: [`fit`] returns `Ok`.
+    /// Stop after this epoch: [`Trainer::fit`] returns `Ok`.
     Stop,
 }
 
@@ -201,7 +302,7 @@ impl From<()> for Control {
     }
 }
 
-/// How [`fit`] runs, including the batch size `B`: `FitConfig::<32> { .. }`.
+/// How [`Trainer::fit`] runs, including the batch size `B`: `FitConfig::<32> { .. }`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitConfig<const B: usize> {
     /// Number of passes over the data.
@@ -214,7 +315,7 @@ pub struct FitConfig<const B: usize> {
     pub divergence: Option<Divergence>,
 }
 
-/// A divergence guard for [`fit`]: an epoch whose mean loss is more than `factor` times the
+/// A divergence guard for [`Trainer::fit`]: an epoch whose mean loss is more than `factor` times the
 /// best loss so far — the lowest of the first batch's loss (measured before any update, at
 /// initialization) and every earlier epoch's mean — counts as diverging; `patience` such
 /// epochs in a row stop training with [`TrainError::Diverged`] (after that epoch's report).
@@ -281,114 +382,135 @@ impl<T: Real> Guard<T> {
     }
 }
 
-/// Trains for `config.epochs` epochs on `inputs`/`targets` in batches of `B` (the batch size
-/// is the type parameter of [`FitConfig`]), calling `report` with the epoch's figures and the
-/// network after every epoch (to evaluate it on test data, say). `report` may return `()` or a
-/// [`Control`]: [`Control::Stop`] ends training after that epoch (early stopping).
-///
-/// Each epoch visits the samples in a (seeded, if `shuffle`) random order, in
-/// `⌊n / B⌋` batches; the last `n mod B` samples of that order wait for a later epoch, as with
-/// `drop_last` in PyTorch (with `B = n` this is full-batch gradient descent).
-/// `order` is scratch space of `n` indices.
-#[allow(clippy::too_many_arguments)]
-pub fn fit<T, Net, L, Tg, O, R, const B: usize, const I: usize, const K: usize>(
-    net: &mut Net,
-    optimizer: &mut O,
-    loss: &L,
-    inputs: &[Vector<T, I>],
-    targets: &[Tg],
-    order: &mut [usize],
-    config: FitConfig<B>,
-    mut report: impl FnMut(&EpochReport<T>, &Net) -> R,
-) -> Result<(), TrainError>
-where
-    R: Into<Control>,
-    T: Real,
-    Net: Layer<T, In = Size<I>, Out = Size<K>>,
-    L: Loss<T, K, Tg>,
-    O: Optimizer<T, Net>,
-    Tg: Target<T> + Copy,
-{
-    let n = inputs.len();
-    if targets.len() != n || order.len() != n {
-        return Err(TrainError::Lengths {
-            inputs: n,
-            targets: targets.len(),
-            order: order.len(),
-        });
-    }
-    if n < B || B == 0 {
-        return Err(TrainError::TooFewSamples {
-            samples: n,
-            batch: B,
-        });
-    }
-    for (i, o) in order.iter_mut().enumerate() {
-        *o = i;
-    }
-    let mut rng = Rng::new(config.seed);
-    let mut guard = Guard::new();
-    // With std, the gradient and the cache (the activations of a whole batch: megabytes for
-    // a wide layer trained full-batch) live on the heap, made in a function of their own so
-    // that no copy of them stays in this frame.
-    #[cfg(feature = "std")]
-    let (mut grads, mut cache) = (boxed(|| net.zeros_like()), boxed(|| net.new_cache::<B>()));
-    #[cfg(not(feature = "std"))]
-    let (mut grads, mut cache) = (net.zeros_like(), net.new_cache::<B>());
-    for epoch in 1..=config.epochs {
-        if config.shuffle {
-            rng.shuffle(order);
+impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T, Net, O, L, B> {
+    /// Trains for `config.epochs` epochs on `train` in batches of `B`, calling `report` with
+    /// the epoch's figures and the network after every epoch. With a `validation` set, each
+    /// report also carries the network's loss and accuracy on it
+    /// ([`EpochReport::validation`]) — what [`EarlyStopping`] watches. `report` may return
+    /// `()` or a [`Control`]: [`Control::Stop`] ends training after that epoch.
+    ///
+    /// Each epoch visits the samples in a (seeded, if `shuffle`) random order, in
+    /// `⌊n / B⌋` batches; the last `n mod B` samples of that order wait for a later epoch, as
+    /// with `drop_last` in PyTorch (with `B = n` this is full-batch gradient descent).
+    /// `order` is scratch space of `n` indices.
+    ///
+    /// # Errors
+    /// [`TrainError::Lengths`] or [`TrainError::TooFewSamples`] for data that does not fit,
+    /// [`TrainError::Validation`] for a validation set that cannot be evaluated, what a step
+    /// returns ([`step`](Trainer::step)), or [`TrainError::Diverged`] from the divergence
+    /// guard.
+    pub fn fit<Tg, R, const I: usize, const K: usize>(
+        &mut self,
+        net: &mut Net,
+        train: Data<'_, Vector<T, I>, Tg>,
+        validation: Option<Data<'_, Vector<T, I>, Tg>>,
+        order: &mut [usize],
+        config: FitConfig<B>,
+        mut report: impl FnMut(&EpochReport<T>, &Net) -> R,
+    ) -> Result<(), TrainError>
+    where
+        R: Into<Control>,
+        Net: Network<T, I, K>,
+        L: Loss<T, K, Tg>,
+        Tg: Target<T> + Copy,
+    {
+        let Data { inputs, targets } = train;
+        let n = inputs.len();
+        if targets.len() != n || order.len() != n {
+            return Err(TrainError::Lengths {
+                inputs: n,
+                targets: targets.len(),
+                order: order.len(),
+            });
         }
-        let (mut total, mut batches) = (T::zero(), 0usize);
-        let (mut correct, mut judged) = (0usize, 0usize);
-        let (mut norm_sum, mut norm_max) = (T::zero(), T::zero());
-        for chunk in order.chunks_exact(B) {
-            let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
-            let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
-            let judge = |outputs: &Batch<T, B, K>| {
-                for (s, target) in t.iter().enumerate() {
-                    if let Some(ok) = target.is_correct(outputs.sample_array(s)) {
-                        judged += 1;
-                        correct += usize::from(ok);
+        if n < B || B == 0 {
+            return Err(TrainError::TooFewSamples {
+                samples: n,
+                batch: B,
+            });
+        }
+        if let Some(v) = validation {
+            if v.inputs.len() != v.targets.len() {
+                let error = EvalError::Lengths {
+                    inputs: v.inputs.len(),
+                    targets: v.targets.len(),
+                };
+                return Err(TrainError::Validation { epoch: 0, error });
+            }
+            if v.inputs.is_empty() {
+                let error = EvalError::Empty;
+                return Err(TrainError::Validation { epoch: 0, error });
+            }
+        }
+        for (i, o) in order.iter_mut().enumerate() {
+            *o = i;
+        }
+        let mut rng = Rng::new(config.seed);
+        let mut guard = Guard::new();
+        for epoch in 1..=config.epochs {
+            if config.shuffle {
+                rng.shuffle(order);
+            }
+            let (mut total, mut batches) = (T::zero(), 0usize);
+            let (mut correct, mut judged) = (0usize, 0usize);
+            let (mut norm_sum, mut norm_max) = (T::zero(), T::zero());
+            for chunk in order.chunks_exact(B) {
+                let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
+                let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
+                let judge = |outputs: &Batch<T, B, K>| {
+                    for (s, target) in t.iter().enumerate() {
+                        if let Some(ok) = target.is_correct(outputs.sample_array(s)) {
+                            judged += 1;
+                            correct += usize::from(ok);
+                        }
                     }
-                }
+                };
+                let value = self.step_judged(net, &x, &t, judge)?;
+                guard.start(value);
+                let mut sum_sq = T::zero();
+                self.grads
+                    .visit(&mut |g| sum_sq = sum_sq + slice_ops::sum_of_squares(g));
+                let step_norm = sum_sq.sqrt();
+                norm_sum = norm_sum + step_norm;
+                norm_max = norm_max.max(step_norm);
+                total = total + value;
+                batches += 1;
+            }
+            let norm = GradientNorm {
+                mean: (norm_sum / T::from_count(batches))
+                    .to_f64()
+                    .unwrap_or(f64::NAN),
+                max: norm_max.to_f64().unwrap_or(f64::NAN),
             };
-            let value = step_in(net, &mut grads, &mut cache, optimizer, loss, &x, &t, judge)?;
-            guard.start(value);
-            let mut sum_sq = T::zero();
-            grads.visit(&mut |g| sum_sq = sum_sq + slice_ops::sum_of_squares(g));
-            let step_norm = sum_sq.sqrt();
-            norm_sum = norm_sum + step_norm;
-            norm_max = norm_max.max(step_norm);
-            total = total + value;
-            batches += 1;
+            let loss = total / T::from_count(batches);
+            let validation = match validation {
+                Some(v) => Some(
+                    self.evaluate(net, v)
+                        .map_err(|error| TrainError::Validation { epoch, error })?,
+                ),
+                None => None,
+            };
+            let control = report(
+                &EpochReport {
+                    epoch,
+                    loss,
+                    accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
+                    steps: self.optimizer.steps(),
+                    gradient_norm: norm,
+                    validation,
+                },
+                net,
+            );
+            guard.record(config.divergence, epoch, loss)?;
+            if control.into() == Control::Stop {
+                break;
+            }
         }
-        let norm = GradientNorm {
-            mean: (norm_sum / T::from_count(batches))
-                .to_f64()
-                .unwrap_or(f64::NAN),
-            max: norm_max.to_f64().unwrap_or(f64::NAN),
-        };
-        let loss = total / T::from_count(batches);
-        let control = report(
-            &EpochReport {
-                epoch,
-                loss,
-                accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
-                steps: optimizer.steps(),
-                gradient_norm: norm,
-            },
-            net,
-        );
-        guard.record(config.divergence, epoch, loss)?;
-        if control.into() == Control::Stop {
-            break;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
-/// Early stopping with restore-best, for [`fit`]'s callback: feed it each epoch's validation
+/// Early stopping with restore-best, for [`Trainer::fit`]'s callback: feed it each epoch's validation
 /// loss; it keeps a copy of the best network so far (heap-free: a value of the network's
 /// type) and says [`Control::Stop`] once `patience` epochs in a row did not improve on it.
 ///
@@ -457,13 +579,6 @@ impl<Net: Copy> EarlyStopping<Net> {
     }
 }
 
-/// `make()` on the heap, built in a frame of its own (popped before training starts).
-#[cfg(feature = "std")]
-#[inline(never)]
-fn boxed<V>(make: impl FnOnce() -> V) -> std::boxed::Box<V> {
-    std::boxed::Box::new(make())
-}
-
 /// What [`evaluate`] measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Evaluation<T> {
@@ -475,44 +590,6 @@ pub struct Evaluation<T> {
     /// The number of samples evaluated.
     pub samples: usize,
 }
-
-/// Why [`evaluate`] could not measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EvalError {
-    /// No samples: a mean over nothing is undefined.
-    Empty,
-    /// The inputs and the targets differ in length.
-    Lengths {
-        /// Number of inputs.
-        inputs: usize,
-        /// Number of targets.
-        targets: usize,
-    },
-    /// The network's output or the loss for this sample (counting from 0) is NaN or infinite
-    /// (a NaN input, say).
-    NonFinite {
-        /// The index of the sample.
-        sample: usize,
-    },
-}
-
-impl core::fmt::Display for EvalError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            EvalError::Empty => f.write_str("nothing to evaluate: the data set is empty"),
-            EvalError::Lengths { inputs, targets } => write!(
-                f,
-                "{inputs} inputs and {targets} targets: both must have the same length"
-            ),
-            EvalError::NonFinite { sample } => write!(
-                f,
-                "the output or the loss of sample {sample} is NaN or infinite"
-            ),
-        }
-    }
-}
-
-impl core::error::Error for EvalError {}
 
 /// Mean loss and accuracy (if defined by the targets) of a network on a data set, one sample
 /// at a time.
@@ -529,7 +606,7 @@ pub fn evaluate<T, Net, L, Tg, const I: usize, const K: usize>(
 ) -> Result<Evaluation<T>, EvalError>
 where
     T: Real,
-    Net: Layer<T, In = Size<I>, Out = Size<K>>,
+    Net: Network<T, I, K>,
     L: Loss<T, K, Tg>,
     Tg: Target<T>,
 {

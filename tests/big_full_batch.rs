@@ -12,7 +12,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::{BinaryCrossEntropyWithLogits, Class};
 use typegrad::nn::{Dense, Layer};
 use typegrad::optim::{Adam, Settings};
-use typegrad::train::{FitConfig, fit};
+use typegrad::train::{Data, FitConfig, Trainer};
 
 typegrad::network! {
     type Wide = [Dense<f32, 30, 1024, Relu>, Dense<f32, 1024, 1>];
@@ -29,7 +29,7 @@ fn train() -> f32 {
         .collect();
     let mut net = Wide::default();
     net.init(&mut Rng::new(2), Init::HeUniform);
-    let mut adam = Adam::new(&net, Settings::new(1e-3));
+    let adam = Adam::new(&net, Settings::new(1e-3));
     let mut order = vec![0; 455];
     let config = FitConfig::<455> {
         epochs: 3,
@@ -38,17 +38,16 @@ fn train() -> f32 {
         divergence: None,
     };
     let mut last = f32::NAN;
-    fit(
-        &mut net,
-        &mut adam,
-        &BinaryCrossEntropyWithLogits,
-        &xs,
-        &ys,
-        &mut order,
-        config,
-        |r, _| last = r.loss,
-    )
-    .unwrap();
+    Trainer::new(&net, adam, BinaryCrossEntropyWithLogits)
+        .fit(
+            &mut net,
+            Data::new(&xs, &ys),
+            None,
+            &mut order,
+            config,
+            |r, _| last = r.loss,
+        )
+        .unwrap();
     last
 }
 

@@ -9,7 +9,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::{BinaryCrossEntropyWithLogits, Class, Loss, Mae, SoftmaxCrossEntropy};
 use typegrad::nn::{Dense, Layer, Parameters};
 use typegrad::optim::{AdaGrad, Adam, Momentum, Optimizer, RmsProp, Schedule, Settings, Sgd};
-use typegrad::train::{Divergence, EvalError, FitConfig, Target, evaluate, fit, train_step};
+use typegrad::train::{Data, Divergence, EvalError, FitConfig, Target, Trainer, evaluate};
 use typegrad::{Batch, TrainError, Vector, seq};
 
 type Net = seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>];
@@ -166,20 +166,12 @@ fn a_successful_step_leaves_everything_finite() {
 
 #[test]
 fn the_loss_step_number_saturates() {
-    // `train_step`'s non-finite-loss path reports `steps + 1`: no overflow at any count.
+    // `Trainer::step`'s non-finite-loss path reports `steps + 1`: no overflow at any count.
     let mut network = net(1);
-    let mut grads = network.zeros_like();
-    let mut sgd = Sgd::new(Settings::new(0.1));
+    let sgd = Sgd::new(Settings::new(0.1));
     let x = Batch::<f32, 1, 4>::from_fn(|_, _| f32::NAN);
     let t = [Class::<3>::new(0).unwrap()];
-    let err = train_step(
-        &mut network,
-        &mut grads,
-        &mut sgd,
-        &SoftmaxCrossEntropy,
-        &x,
-        &t,
-    );
+    let err = Trainer::new(&network, sgd, SoftmaxCrossEntropy).step(&mut network, &x, &t);
     assert_eq!(err, Err(TrainError::NonFiniteLoss { step: 1 }));
 }
 
@@ -340,7 +332,7 @@ fn train_blobs(learning_rate: f64, divergence: Option<Divergence>) -> Result<f32
     let (xs, ys) = blobs();
     let mut network = Small::default();
     network.init(&mut Rng::new(5), Init::HeUniform);
-    let mut adam = Adam::new(&network, Settings::new(learning_rate));
+    let adam = Adam::new(&network, Settings::new(learning_rate));
     let mut order = vec![0; xs.len()];
     let config = FitConfig::<10> {
         epochs: 30,
@@ -349,12 +341,10 @@ fn train_blobs(learning_rate: f64, divergence: Option<Divergence>) -> Result<f32
         divergence,
     };
     let mut last = f32::NAN;
-    fit(
+    Trainer::new(&network, adam, SoftmaxCrossEntropy).fit(
         &mut network,
-        &mut adam,
-        &SoftmaxCrossEntropy,
-        &xs,
-        &ys,
+        Data::new(&xs, &ys),
+        None,
         &mut order,
         config,
         |r, _| last = r.loss,

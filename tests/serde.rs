@@ -11,7 +11,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::{BinaryCrossEntropyWithLogits, Class, Huber, Mae, Mse, SoftmaxCrossEntropy};
 use typegrad::nn::{Dense, Layer, Parameters};
 use typegrad::optim::{AdaGrad, Adam, Clip, Momentum, Optimizer, RmsProp, Schedule, Settings, Sgd};
-use typegrad::train::train_step;
+use typegrad::train::Trainer;
 use typegrad::{Batch, Matrix, Vector, seq};
 
 type Net = seq![Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>];
@@ -295,25 +295,18 @@ fn a_network_json_whose_layer_has_the_wrong_size_is_an_error() {
 
 /// Trains `steps` steps from a fresh network, then checks that a copy of the network and
 /// optimizer restored from `round_trip` keeps training bit for bit like the original.
-fn keeps_training<O>(mut opt: O, round_trip: impl Fn(&O) -> O)
+fn keeps_training<O>(opt: O, round_trip: impl Fn(&O) -> O)
 where
     O: Optimizer<f32, Net> + PartialEq + core::fmt::Debug,
 {
     let (x, labels) = inputs();
     let mut network: Net = net(11);
-    let mut grads = network.zeros_like();
+    let mut trainer = Trainer::<_, _, _, _, 4>::new(&network, opt, SoftmaxCrossEntropy);
     for _ in 0..3 {
-        grads = network.zeros_like();
-        train_step(
-            &mut network,
-            &mut grads,
-            &mut opt,
-            &SoftmaxCrossEntropy,
-            &x,
-            &labels,
-        )
-        .unwrap();
+        trainer.step(&mut network, &x, &labels).unwrap();
     }
+    let grads = *trainer.gradient();
+    let mut opt = trainer.into_optimizer();
     assert_eq!(opt.steps(), 3);
     let mut restored_opt = round_trip(&opt);
     assert_eq!(restored_opt, opt);
@@ -325,27 +318,14 @@ where
     restored_opt.step(&mut restored_net, &grads).unwrap();
     assert_eq!(bits(&restored_net), bits(&network));
     // And more training.
+    let mut a = Trainer::<_, _, _, _, 4>::new(&network, opt, SoftmaxCrossEntropy);
+    let mut b = Trainer::<_, _, _, _, 4>::new(&restored_net, restored_opt, SoftmaxCrossEntropy);
     for _ in 0..3 {
-        let mut g = network.zeros_like();
-        let la = train_step(
-            &mut network,
-            &mut g,
-            &mut opt,
-            &SoftmaxCrossEntropy,
-            &x,
-            &labels,
-        );
-        let mut g = restored_net.zeros_like();
-        let lb = train_step(
-            &mut restored_net,
-            &mut g,
-            &mut restored_opt,
-            &SoftmaxCrossEntropy,
-            &x,
-            &labels,
-        );
+        let la = a.step(&mut network, &x, &labels);
+        let lb = b.step(&mut restored_net, &x, &labels);
         assert_eq!(la.unwrap().to_bits(), lb.unwrap().to_bits());
     }
+    let (opt, restored_opt) = (a.into_optimizer(), b.into_optimizer());
     assert_eq!(bits(&restored_net), bits(&network));
     assert_eq!(restored_opt, opt);
     assert_eq!(restored_opt.steps(), 7);

@@ -6,7 +6,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, Mse, SoftmaxCrossEntropy};
 use typegrad::nn::{Dense, Layer, Parameters};
 use typegrad::optim::{Adam, Settings, Sgd};
-use typegrad::train::{EpochReport, EvalError, FitConfig, evaluate, fit, train_step};
+use typegrad::train::{Data, EpochReport, EvalError, FitConfig, Trainer, evaluate};
 use typegrad::{Batch, Matrix, TrainError, Vector, seq};
 
 /// 8 points on y = 2x − 1.
@@ -21,7 +21,7 @@ fn line() -> (Vec<Vector<f64, 1>>, Vec<Vector<f64, 1>>) {
 fn fit_line<const B: usize>(epochs: usize, lr: f64) -> Dense<f64, 1, 1> {
     let (xs, ys) = line();
     let mut net = Dense::<f64, 1, 1>::default();
-    let mut opt = Sgd::new(Settings::new(lr));
+    let opt = Sgd::new(Settings::new(lr));
     let mut order = vec![0; xs.len()];
     let config = FitConfig::<B> {
         epochs,
@@ -29,17 +29,16 @@ fn fit_line<const B: usize>(epochs: usize, lr: f64) -> Dense<f64, 1, 1> {
         seed: 1,
         divergence: None,
     };
-    fit(
-        &mut net,
-        &mut opt,
-        &Mse,
-        &xs,
-        &ys,
-        &mut order,
-        config,
-        |_, _| {},
-    )
-    .unwrap();
+    Trainer::new(&net, opt, Mse)
+        .fit(
+            &mut net,
+            Data::new(&xs, &ys),
+            None,
+            &mut order,
+            config,
+            |_, _| {},
+        )
+        .unwrap();
     net
 }
 
@@ -61,7 +60,6 @@ fn one_full_batch_step_matches_the_gradient_by_hand() {
     // ∂L/∂w = mean(2·(0 − y)·x), ∂L/∂b = mean(2·(0 − y)).
     let (xs, ys) = line();
     let mut net = Dense::<f64, 1, 1>::default();
-    let mut grads = net;
     let x = Batch::<f64, 8, 1>::from_samples(core::array::from_fn(|s| xs[s]));
     let t: [Vector<f64, 1>; 8] = core::array::from_fn(|s| ys[s]);
     let gw: f64 = xs
@@ -72,15 +70,9 @@ fn one_full_batch_step_matches_the_gradient_by_hand() {
         / 8.0;
     let gb: f64 = ys.iter().map(|y| -2.0 * y[0]).sum::<f64>() / 8.0;
     let loss: f64 = ys.iter().map(|y| y[0] * y[0]).sum::<f64>() / 8.0;
-    let value = train_step(
-        &mut net,
-        &mut grads,
-        &mut Sgd::new(Settings::new(0.5)),
-        &Mse,
-        &x,
-        &t,
-    )
-    .unwrap();
+    let mut trainer = Trainer::new(&net, Sgd::new(Settings::new(0.5)), Mse);
+    let value = trainer.step(&mut net, &x, &t).unwrap();
+    let grads = trainer.gradient();
     assert_relative_eq!(value, loss, max_relative = 1e-12);
     assert_relative_eq!(grads.weights[(0, 0)], gw, max_relative = 1e-12);
     assert_relative_eq!(grads.bias[0], gb, max_relative = 1e-12);
@@ -110,7 +102,7 @@ fn train_classifier(seed: u64) -> (Classifier, Vec<EpochReport<f32>>) {
     let (xs, ys) = blobs();
     let mut net = Classifier::default();
     net.init(&mut Rng::new(seed), Init::XavierUniform);
-    let mut opt = Adam::new(&net, Settings::new(0.02));
+    let opt = Adam::new(&net, Settings::new(0.02));
     let mut order = vec![0; xs.len()];
     let mut reports = Vec::new();
     let config = FitConfig::<10> {
@@ -119,17 +111,16 @@ fn train_classifier(seed: u64) -> (Classifier, Vec<EpochReport<f32>>) {
         seed,
         divergence: None,
     };
-    fit(
-        &mut net,
-        &mut opt,
-        &SoftmaxCrossEntropy,
-        &xs,
-        &ys,
-        &mut order,
-        config,
-        |r, _| reports.push(*r),
-    )
-    .unwrap();
+    Trainer::new(&net, opt, SoftmaxCrossEntropy)
+        .fit(
+            &mut net,
+            Data::new(&xs, &ys),
+            None,
+            &mut order,
+            config,
+            |r, _| reports.push(*r),
+        )
+        .unwrap();
     (net, reports)
 }
 
@@ -176,18 +167,17 @@ fn divergence_stops_with_the_step_and_finite_parameters() {
         seed: 0,
         divergence: None,
     };
-    let mut opt = Sgd::new(Settings::new(10.0));
-    let err = fit(
-        &mut net,
-        &mut opt,
-        &Mse,
-        &xs,
-        &ys,
-        &mut order,
-        config,
-        |_, _| {},
-    )
-    .unwrap_err();
+    let opt = Sgd::new(Settings::new(10.0));
+    let err = Trainer::new(&net, opt, Mse)
+        .fit(
+            &mut net,
+            Data::new(&xs, &ys),
+            None,
+            &mut order,
+            config,
+            |_, _| {},
+        )
+        .unwrap_err();
     let step = match err {
         TrainError::NonFiniteLoss { step } | TrainError::NonFiniteGradient { step } => step,
         other => panic!("unexpected {other:?}"),
@@ -202,7 +192,7 @@ fn divergence_stops_with_the_step_and_finite_parameters() {
 fn bad_lengths_and_too_few_samples_are_errors() {
     let (xs, ys) = line();
     let mut net = Dense::<f64, 1, 1>::default();
-    let mut opt = Sgd::new(Settings::new(0.1));
+    let opt = Sgd::new(Settings::new(0.1));
     let config = FitConfig::<2> {
         epochs: 1,
         shuffle: false,
@@ -211,12 +201,10 @@ fn bad_lengths_and_too_few_samples_are_errors() {
     };
     let mut short = vec![0; 3];
     assert_eq!(
-        fit(
+        Trainer::new(&net, opt.clone(), Mse).fit(
             &mut net,
-            &mut opt,
-            &Mse,
-            &xs,
-            &ys,
+            Data::new(&xs, &ys),
+            None,
             &mut short,
             config,
             |_, _| {}
@@ -235,12 +223,10 @@ fn bad_lengths_and_too_few_samples_are_errors() {
         divergence: None,
     };
     assert_eq!(
-        fit(
+        Trainer::new(&net, opt, Mse).fit(
             &mut net,
-            &mut opt,
-            &Mse,
-            &xs,
-            &ys,
+            Data::new(&xs, &ys),
+            None,
             &mut order,
             config,
             |_, _| {}
@@ -250,6 +236,42 @@ fn bad_lengths_and_too_few_samples_are_errors() {
             batch: 16
         })
     );
+    // A validation set that cannot be evaluated is refused before training.
+    let config = FitConfig::<2> {
+        epochs: 1,
+        shuffle: false,
+        seed: 0,
+        divergence: None,
+    };
+    let mut trainer = Trainer::new(&net, Sgd::new(Settings::new(0.1)), Mse);
+    let err = trainer.fit(
+        &mut net,
+        Data::new(&xs, &ys),
+        Some(Data::new(&xs[..3], &ys)),
+        &mut order,
+        config,
+        |_, _| {},
+    );
+    let error = EvalError::Lengths {
+        inputs: 3,
+        targets: 8,
+    };
+    assert_eq!(err, Err(TrainError::Validation { epoch: 0, error }));
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "the validation set cannot be used: 3 inputs and 8 targets: both must have the same length"
+    );
+    let empty = trainer.fit(
+        &mut net,
+        Data::new(&xs, &ys),
+        Some(Data::new(&xs[..0], &ys[..0])),
+        &mut order,
+        config,
+        |_, _| {},
+    );
+    let error = EvalError::Empty;
+    assert_eq!(empty, Err(TrainError::Validation { epoch: 0, error }));
+    assert_eq!(trainer.optimizer().steps(), 0, "nothing trained");
     assert_eq!(
         evaluate(&net, &Mse, &xs[..2], &ys),
         Err(EvalError::Lengths {
@@ -284,7 +306,7 @@ fn binary_classification_reports_accuracy() {
     }
     let mut net = Binary::default();
     net.init(&mut Rng::new(2), Init::HeUniform);
-    let mut adam = Adam::new(&net, Settings::new(0.05));
+    let adam = Adam::new(&net, Settings::new(0.05));
     let mut order = vec![0; data.len()];
     let config = FitConfig::<8> {
         epochs: 20,
@@ -294,17 +316,16 @@ fn binary_classification_reports_accuracy() {
     };
     let mut accuracies = Vec::new();
     let loss = BinaryCrossEntropyWithLogits;
-    fit(
-        &mut net,
-        &mut adam,
-        &loss,
-        &data.features,
-        &labels,
-        &mut order,
-        config,
-        |r, _| accuracies.push(r.accuracy),
-    )
-    .unwrap();
+    Trainer::new(&net, adam, loss)
+        .fit(
+            &mut net,
+            Data::new(&data.features, &labels),
+            None,
+            &mut order,
+            config,
+            |r, _| accuracies.push(r.accuracy),
+        )
+        .unwrap();
     assert!(accuracies.iter().all(Option::is_some), "{accuracies:?}");
     assert!(accuracies[19].unwrap() >= 0.95, "{accuracies:?}");
     let eval = evaluate(&net, &loss, &data.features, &labels).unwrap();
@@ -327,19 +348,11 @@ fn the_callback_stops_training_and_sees_the_gradient_norm() {
     net.init(&mut Rng::new(6), Init::XavierUniform);
     // The gradient of the first full-batch step, computed by hand.
     let mut copy = net;
-    let mut grads = net.zeros_like();
     let x = Batch::<f32, 60, 2>::from_samples(core::array::from_fn(|s| xs[s]));
     let t: [Class<3>; 60] = core::array::from_fn(|s| ys[s]);
-    let mut sgd = Sgd::new(Settings::new(0.1));
-    train_step(
-        &mut copy,
-        &mut grads,
-        &mut sgd,
-        &SoftmaxCrossEntropy,
-        &x,
-        &t,
-    )
-    .unwrap();
+    let mut trainer = Trainer::new(&copy, Sgd::new(Settings::new(0.1)), SoftmaxCrossEntropy);
+    trainer.step(&mut copy, &x, &t).unwrap();
+    let grads = *trainer.gradient();
     let mut sum_sq = 0.0f32;
     grads.visit(&mut |g| sum_sq += g.iter().map(|v| v * v).sum::<f32>());
     let mut order = vec![0; 60];
@@ -350,27 +363,27 @@ fn the_callback_stops_training_and_sees_the_gradient_norm() {
         divergence: None,
     };
     let mut reports = Vec::new();
-    let mut sgd = Sgd::new(Settings::new(0.1));
-    fit(
-        &mut net,
-        &mut sgd,
-        &SoftmaxCrossEntropy,
-        &xs,
-        &ys,
-        &mut order,
-        config,
-        |r, _| {
-            reports.push(*r);
-            if r.epoch == 7 {
-                Control::Stop
-            } else {
-                Control::Continue
-            }
-        },
-    )
-    .unwrap();
+    let sgd = Sgd::new(Settings::new(0.1));
+    let mut trainer = Trainer::new(&net, sgd, SoftmaxCrossEntropy);
+    trainer
+        .fit(
+            &mut net,
+            Data::new(&xs, &ys),
+            None,
+            &mut order,
+            config,
+            |r, _| {
+                reports.push(*r);
+                if r.epoch == 7 {
+                    Control::Stop
+                } else {
+                    Control::Continue
+                }
+            },
+        )
+        .unwrap();
     assert_eq!(reports.len(), 7, "stopped after epoch 7");
-    assert_eq!(sgd.steps(), 7);
+    assert_eq!(trainer.optimizer().steps(), 7);
     let first = reports[0].gradient_norm;
     // One step per epoch: mean and max are that step's norm.
     assert_eq!(first.mean, first.max);
@@ -388,7 +401,7 @@ fn early_stopping_restores_the_best_network() {
     let mut net = Classifier::default();
     net.init(&mut Rng::new(11), Init::XavierUniform);
     // A learning rate that overshoots: the validation loss soon stops improving.
-    let mut adam = Adam::new(&net, Settings::new(0.5));
+    let adam = Adam::new(&net, Settings::new(0.5));
     let mut order = vec![0; 40];
     let config = FitConfig::<10> {
         epochs: 200,
@@ -398,23 +411,74 @@ fn early_stopping_restores_the_best_network() {
     };
     let mut stopper = EarlyStopping::new(5);
     let mut epochs = 0;
-    fit(
-        &mut net,
-        &mut adam,
-        &SoftmaxCrossEntropy,
-        train_x,
-        train_y,
-        &mut order,
-        config,
-        |r, net| {
-            epochs = r.epoch;
-            let val = evaluate(net, &SoftmaxCrossEntropy, val_x, val_y).unwrap();
-            stopper.observe(f64::from(val.loss), net)
-        },
-    )
-    .unwrap();
+    Trainer::new(&net, adam, SoftmaxCrossEntropy)
+        .fit(
+            &mut net,
+            Data::new(train_x, train_y),
+            None,
+            &mut order,
+            config,
+            |r, net| {
+                epochs = r.epoch;
+                let val = evaluate(net, &SoftmaxCrossEntropy, val_x, val_y).unwrap();
+                stopper.observe(f64::from(val.loss), net)
+            },
+        )
+        .unwrap();
     assert!(epochs < 200, "stopped early ({epochs} epochs)");
     assert!(stopper.restore(&mut net));
     let restored = evaluate(&net, &SoftmaxCrossEntropy, val_x, val_y).unwrap();
     assert_eq!(Some(f64::from(restored.loss)), stopper.best_loss());
+}
+
+/// The epoch report carries the validation loss and accuracy, equal to `evaluate` on the
+/// network after that epoch; early stopping watches them through the callback.
+#[test]
+fn validation_figures_are_reported_and_drive_early_stopping() {
+    use typegrad::train::{Control, EarlyStopping, Network};
+    let (xs, ys) = blobs();
+    let (train_x, val_x) = xs.split_at(40);
+    let (train_y, val_y) = ys.split_at(40);
+    let mut net = Classifier::default();
+    net.init(&mut Rng::new(21), Init::XavierUniform);
+    let mut trainer = Trainer::new(&net, Sgd::new(Settings::new(0.5)), SoftmaxCrossEntropy);
+    let mut order = vec![0; 40];
+    let config = FitConfig::<8> {
+        epochs: 40,
+        shuffle: true,
+        seed: 3,
+        divergence: None,
+    };
+    let mut stop = EarlyStopping::new(3);
+    let mut seen = Vec::new();
+    trainer
+        .fit(
+            &mut net,
+            Data::new(train_x, train_y),
+            Some(Data::new(val_x, val_y)),
+            &mut order,
+            config,
+            |r, net| {
+                let v = r.validation.expect("a validation set was given");
+                let again = evaluate(net, &SoftmaxCrossEntropy, val_x, val_y).unwrap();
+                assert_eq!(v, again);
+                assert_eq!(v.samples, 20);
+                seen.push(v.loss as f64);
+                stop.observe(v.loss as f64, net)
+            },
+        )
+        .unwrap();
+    assert!(!seen.is_empty());
+    let best = seen.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert_eq!(stop.best_loss(), Some(best));
+    assert!(stop.restore(&mut net));
+    let restored = trainer.evaluate(&net, Data::new(val_x, val_y)).unwrap();
+    assert_eq!(restored.loss as f64, best);
+    assert!(restored.accuracy.unwrap() >= 0.9);
+    // `Network` names "a network from 2 features to 3 outputs".
+    fn outputs<Net: Network<f32, 2, 3>>(net: &Net) -> usize {
+        net.predict(&Vector::zeros()).as_slice().len()
+    }
+    assert_eq!(outputs(&net), 3);
+    let _ = Control::Continue;
 }

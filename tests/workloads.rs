@@ -23,7 +23,7 @@ where
         + Parameters<f32>,
 {
     let data = w3_data::<I>();
-    let mut state = W3State::new(&net);
+    let mut state = w3_state(&net);
     let first = w3_step(&mut net, &mut state, &data, 0);
     let mut last = first;
     for k in 1..20 {

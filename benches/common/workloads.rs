@@ -7,9 +7,9 @@
 use typegrad::activation::{Activation, Relu, Softmax};
 use typegrad::init::Rng;
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
-use typegrad::nn::{Dense, Layer, Parameters};
+use typegrad::nn::{Dense, Layer};
 use typegrad::optim::{Settings, Sgd};
-use typegrad::train::train_step_with_cache;
+use typegrad::train::{Network, Trainer};
 use typegrad::{Batch, Matrix, Vector};
 
 /// `vec(n, s)`: `n` values `uniform() · s` from the generator.
@@ -108,22 +108,14 @@ pub fn w3_data<const I: usize>() -> W3Data<I> {
     }
 }
 
-/// What a W3 run keeps between steps besides the network: its gradient, the forward cache
-/// and SGD (lr 0.01), all made once (boxed: W3(b)'s gradient is 0.4 MB).
-pub struct W3State<Net: Layer<f32>> {
-    pub grads: Box<Net>,
-    pub cache: Box<Net::Cache<32>>,
-    pub sgd: Sgd,
-}
+/// What a W3 run keeps between steps besides the network: a trainer holding its gradient,
+/// the forward cache (both on the heap: W3(b)'s gradient is 0.4 MB) and SGD (lr 0.01), made
+/// once.
+pub type W3State<Net> = Trainer<f32, Net, Sgd, SoftmaxCrossEntropy, 32>;
 
-impl<Net: Layer<f32>> W3State<Net> {
-    pub fn new(net: &Net) -> Self {
-        Self {
-            grads: Box::new(net.zeros_like()),
-            cache: Box::new(net.new_cache::<32>()),
-            sgd: w3_sgd(),
-        }
-    }
+/// A W3 trainer for `net`.
+pub fn w3_state<Net: Layer<f32>>(net: &Net) -> W3State<Net> {
+    Trainer::new(net, w3_sgd(), SoftmaxCrossEntropy)
 }
 
 /// W3 with typegrad: one SGD step (lr 0.01) on batch `k mod 64`; returns the loss.
@@ -134,20 +126,12 @@ pub fn w3_step<Net, const I: usize>(
     k: usize,
 ) -> f32
 where
-    Net: Layer<f32, In = typegrad::shape::Size<I>, Out = typegrad::shape::Size<10>>
-        + Parameters<f32>,
+    Net: Network<f32, I, 10>,
 {
     let b = k % 64;
-    train_step_with_cache(
-        net,
-        &mut state.grads,
-        &mut state.cache,
-        &mut state.sgd,
-        &SoftmaxCrossEntropy,
-        &data.batches[b],
-        &data.labels[b],
-    )
-    .expect("finite")
+    state
+        .step(net, &data.batches[b], &data.labels[b])
+        .expect("finite")
 }
 
 pub fn w3_sgd() -> Sgd {

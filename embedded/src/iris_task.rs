@@ -11,7 +11,7 @@ use typegrad::init::{Init, Rng};
 use typegrad::loss::SoftmaxCrossEntropy;
 use typegrad::nn::{Dense, Layer};
 use typegrad::optim::{Adam, Settings};
-use typegrad::train::{FitConfig, evaluate, fit};
+use typegrad::train::{Data, FitConfig, Trainer, evaluate};
 
 use crate::data::{IRIS_TEST_X, IRIS_TEST_Y, IRIS_TRAIN_ROWS, IRIS_TRAIN_X, IRIS_TRAIN_Y};
 
@@ -78,7 +78,7 @@ where
 pub fn train_and_evaluate() -> Result<IrisResult, TrainError> {
     let mut net = IrisNet::default();
     net.init(&mut Rng::new(INIT_SEED), Init::HeUniform);
-    let mut adam = Adam::new(&net, Settings::new(LEARNING_RATE));
+    let adam = Adam::new(&net, Settings::new(LEARNING_RATE));
     // Scratch for the shuffled sample order, on the stack.
     let mut order = [0usize; IRIS_TRAIN_ROWS];
     let config = FitConfig::<BATCH> {
@@ -90,12 +90,11 @@ pub fn train_and_evaluate() -> Result<IrisResult, TrainError> {
     let loss = SoftmaxCrossEntropy;
     let mut last_epoch_loss = f32::NAN;
     let start = crate::board::now_us();
-    fit(
+    let mut trainer = Trainer::new(&net, adam, loss);
+    trainer.fit(
         &mut net,
-        &mut adam,
-        &loss,
-        &IRIS_TRAIN_X,
-        &IRIS_TRAIN_Y,
+        Data::new(&IRIS_TRAIN_X, &IRIS_TRAIN_Y),
+        None,
         &mut order,
         config,
         |report, _| last_epoch_loss = report.loss,
@@ -115,7 +114,7 @@ pub fn train_and_evaluate() -> Result<IrisResult, TrainError> {
         train_correct: correct(&net, &IRIS_TRAIN_X, &IRIS_TRAIN_Y),
         test_loss,
         test_correct: correct(&net, &IRIS_TEST_X, &IRIS_TEST_Y),
-        steps: typegrad::optim::Optimizer::<f32, IrisNet>::steps(&adam),
+        steps: trainer.optimizer().steps(),
         fit_us,
     })
 }

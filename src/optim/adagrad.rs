@@ -6,7 +6,7 @@ use crate::scalar::constant;
 use crate::{Real, TrainError};
 
 /// AdaGrad (Duchi, Hazan & Singer, 2011): `G ← G + g²`, `w ← w − η·g / (√G + ε)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

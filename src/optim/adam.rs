@@ -13,7 +13,7 @@ use crate::{Real, TrainError};
 ///
 /// `λ_w` ([`decoupled_weight_decay`](Adam::decoupled_weight_decay)) is AdamW's decay, applied
 /// outside the adaptive scaling; the L2 decay of [`Settings`] is added to `g` instead.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

@@ -10,7 +10,7 @@ use crate::{Real, TrainError};
 /// `w ← w − η·(g + μ·v)`.
 ///
 /// The velocity `v` is a value of the network's own type.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

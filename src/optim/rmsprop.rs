@@ -7,7 +7,7 @@ use crate::{Real, TrainError};
 
 /// RMSprop (Hinton, Coursera lecture 6e, 2012):
 /// `E ← ρ·E + (1 − ρ)·g²`, `w ← w − η·g / (√E + ε)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),

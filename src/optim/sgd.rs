@@ -9,7 +9,7 @@ use crate::tensor::slice_ops;
 /// Stochastic gradient descent (Robbins & Monro, 1951): `w ← w − η·g`.
 ///
 /// Stateless: it needs no memory beyond the network and its gradient.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Sgd {
     /// Learning rate, weight decay and clipping.

@@ -8,6 +8,7 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use typegrad::nn::Memory;
+use typegrad::optim::Adam;
 use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNet};
 use typegrad_embedded::{board, micro, outln, stack};
 
@@ -23,7 +24,7 @@ const STACK_RESERVE: usize = 6 * 1024;
 //   error[E0080]: evaluation panicked: the network's training memory does not fit this
 //                 board's RAM
 const _: () = assert!(
-    Memory::<f32, IrisNet, BATCH>::training_bytes(2) + STACK_RESERVE <= board::RAM_BYTES,
+    Memory::<f32, IrisNet, BATCH>::training_bytes_for::<Adam<IrisNet>>() + STACK_RESERVE <= board::RAM_BYTES,
     "the network's training memory does not fit this board's RAM"
 );
 
@@ -35,7 +36,7 @@ fn run() -> bool {
     outln!(
         "network=4-8-3 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
         Memory::<f32, IrisNet, BATCH>::PARAMS,
-        Memory::<f32, IrisNet, BATCH>::training_bytes(2),
+        Memory::<f32, IrisNet, BATCH>::training_bytes_for::<Adam<IrisNet>>(),
         board::RAM_BYTES,
         BATCH,
         EPOCHS
