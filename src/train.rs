@@ -10,11 +10,11 @@
 //! `[usize; n]` in a `static` on a microcontroller, a `Vec` on a PC).
 
 use crate::init::Rng;
+use crate::kernels as slice_ops;
 use crate::loss::{Class, Loss};
 use crate::nn::{Grads, Layer};
 use crate::optim::Optimizer;
 use crate::shape::Size;
-use crate::tensor::slice_ops;
 use crate::{Batch, Real, TrainError, Vector};
 
 /// A target that can say whether a prediction is correct (for accuracy).

@@ -2,9 +2,9 @@
 
 use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
+use crate::kernels as slice_ops;
 use crate::nn::{Grads, Layer, Parameters, ScalarOf, Shape};
 use crate::shape::Size;
-use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
 
 /// A fully connected layer with `I` inputs, `O` outputs and activation `A`:

@@ -34,9 +34,9 @@ pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
 
+use crate::kernels;
 use crate::nn::Parameters;
 use crate::scalar::constant;
-use crate::tensor::slice_ops;
 use crate::{Real, TrainError};
 
 /// Updates parameters of type `P` from their gradient.
@@ -169,7 +169,7 @@ impl Settings {
     ) -> Result<Prepared<T>, TrainError> {
         let learning_rate = self.learning_rate_at::<T>(step)?;
         let mut finite = true;
-        grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
+        grads.visit(&mut |g| finite &= kernels::all_finite(g));
         if !finite {
             return Err(TrainError::NonFiniteGradient { step });
         }
@@ -178,7 +178,7 @@ impl Settings {
             Clip::Value(c) => (T::one(), Some(constant::<T>(c))),
             Clip::Norm(c) => {
                 let mut norm_sq = T::zero();
-                grads.visit(&mut |g| norm_sq = norm_sq + slice_ops::sum_of_squares(g));
+                grads.visit(&mut |g| norm_sq = norm_sq + kernels::sum_of_squares(g));
                 let norm = norm_sq.sqrt();
                 if !norm.is_finite() {
                     // Finite gradients whose squares overflow: no meaningful direction.
@@ -278,36 +278,10 @@ pub fn update<T: Real, P: Parameters<T>, const K: usize>(
 fn max_abs<T: Real, P: Parameters<T>>(p: &P) -> T {
     let mut max = T::zero();
     p.visit(&mut |s| {
-        let m = slice_max_abs(s);
+        let m = kernels::max_abs(s);
         max = if m > max || m.is_nan() { m } else { max };
     });
     max
-}
-
-/// [`max_abs`] of one slice: eight running maxima in locals (registers: a form the compiler
-/// vectorizes), `+∞` if a value is NaN or infinite.
-#[inline(never)]
-fn slice_max_abs<T: Real>(s: &[T]) -> T {
-    let (big, inf) = (<T as num_traits::Bounded>::max_value(), T::infinity());
-    // |x|, with NaN and ±∞ as +∞ (`!(a <= MAX)` holds for both).
-    let magnitude = |x: T| {
-        let a = x.abs();
-        if a <= big { a } else { inf }
-    };
-    let mut max = [T::zero(); 8];
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        for (m, &x) in max.iter_mut().zip(c) {
-            let a = magnitude(x);
-            *m = if a > *m { a } else { *m };
-        }
-    }
-    for &x in chunks.remainder() {
-        let a = magnitude(x);
-        max[0] = if a > max[0] { a } else { max[0] };
-    }
-    max.iter()
-        .fold(T::zero(), |m, &a| if a > m { a } else { m })
 }
 
 /// One slice of [`update`]: applies `rule` to every element and returns whether every new
@@ -460,28 +434,5 @@ impl<T: Real> Prepared<T> {
             g = g.max(-c).min(c);
         }
         g + self.weight_decay * w
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slice_max_abs;
-
-    /// The largest magnitude, and `+∞` for a NaN or ±∞ anywhere (chunks and remainder).
-    #[test]
-    fn slice_max_abs_sees_every_value() {
-        let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 0.5 - 4.0);
-        assert_eq!(slice_max_abs(&xs), 5.0);
-        for i in [0, 7, 8, 15, 16, 18] {
-            let old = xs[i];
-            xs[i] = -7.5;
-            assert_eq!(slice_max_abs(&xs), 7.5, "at {i}");
-            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-                xs[i] = bad;
-                assert_eq!(slice_max_abs(&xs), f32::INFINITY, "{bad} at {i}");
-            }
-            xs[i] = old;
-        }
-        assert_eq!(slice_max_abs::<f64>(&[]), 0.0);
     }
 }
