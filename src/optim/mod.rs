@@ -168,9 +168,10 @@ impl Settings {
         step: u64,
     ) -> Result<Prepared<T>, TrainError> {
         let learning_rate = self.learning_rate_at::<T>(step)?;
-        let mut finite = true;
-        grads.visit(&mut |g| finite &= kernels::all_finite(g));
-        if !finite {
+        // One pass over the gradient finds both whether it is finite (the largest magnitude is
+        // `+∞` exactly when a value is NaN or ±∞) and the `max|g|` that `update` needs.
+        let grad_max = max_abs(grads);
+        if !grad_max.is_finite() {
             return Err(TrainError::NonFiniteGradient { step });
         }
         let (scale, limit) = match self.clip {
@@ -193,6 +194,7 @@ impl Settings {
             scale,
             limit,
             weight_decay: constant(self.weight_decay),
+            grad_max,
         })
     }
 }
@@ -247,13 +249,40 @@ fn finite<T: Real>(x: T) -> bool {
 pub fn update<T: Real, P: Parameters<T>, const K: usize>(
     params: &mut P,
     grads: &P,
+    state: [&mut P; K],
+    step: u64,
+    bound: impl FnOnce(T, T, [T; K]) -> T,
+    rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
+) -> Result<(), TrainError> {
+    update_with_grad_max(params, grads, max_abs(grads), state, step, bound, rule)
+}
+
+/// [`update`] after [`Settings::prepare`] checked `grads`: the `max|g|` found by that scan,
+/// instead of a scan of its own (the built-in optimizers).
+pub(crate) fn update_prepared<T: Real, P: Parameters<T>, const K: usize>(
+    prepared: &Prepared<T>,
+    params: &mut P,
+    grads: &P,
+    state: [&mut P; K],
+    step: u64,
+    bound: impl FnOnce(T, T, [T; K]) -> T,
+    rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
+) -> Result<(), TrainError> {
+    update_with_grad_max(params, grads, prepared.grad_max, state, step, bound, rule)
+}
+
+/// [`update`] with `max|g|` given.
+fn update_with_grad_max<T: Real, P: Parameters<T>, const K: usize>(
+    params: &mut P,
+    grads: &P,
+    grad_max: T,
     mut state: [&mut P; K],
     step: u64,
     bound: impl FnOnce(T, T, [T; K]) -> T,
     rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
 ) -> Result<(), TrainError> {
     let state_max = core::array::from_fn(|k| max_abs(&*state[k]));
-    let largest = bound(max_abs(params), max_abs(grads), state_max);
+    let largest = bound(max_abs(params), grad_max, state_max);
     if largest <= <T as num_traits::Bounded>::max_value() * constant::<T>(1.0 / 16.0) {
         params.walk(grads, state, &mut |w, g, mut s| {
             lanes(w, g, &mut s, &rule, true);
@@ -405,6 +434,8 @@ pub struct Prepared<T> {
     scale: T,
     limit: Option<T>,
     weight_decay: T,
+    /// `max|g|` over the gradient `prepare` checked (finite).
+    grad_max: T,
 }
 
 impl<T: Real> Prepared<T> {
@@ -434,5 +465,84 @@ impl<T: Real> Prepared<T> {
             g = g.max(-c).min(c);
         }
         g + self.weight_decay * w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::Identity;
+    use crate::nn::Dense;
+    use crate::{Matrix, Vector};
+
+    type Net = Dense<f32, 3, 2, Identity>;
+
+    fn net(w: [f32; 6], b: [f32; 2]) -> Net {
+        Dense::new(
+            Matrix::try_from_slice(&w).unwrap(),
+            Vector::new(b),
+            Identity,
+        )
+    }
+
+    /// `prepare`'s one scan of the gradient: `max|g|` for finite gradients (biases included),
+    /// `NonFiniteGradient` for a NaN or ±∞ anywhere.
+    #[test]
+    fn prepare_finds_the_largest_gradient_or_a_non_finite_one() {
+        let settings = Settings::new(0.1);
+        let g = net([0.5, -2.0, 1.0, 0.0, -0.0, 1.5], [0.25, -3.5]);
+        let p = settings.prepare::<f32, Net>(&g, 4).unwrap();
+        assert_eq!(p.grad_max, 3.5);
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in 0..8 {
+                let mut v = [0.5f32; 8];
+                v[i] = bad;
+                let g = net(v[..6].try_into().unwrap(), [v[6], v[7]]);
+                let err = settings.prepare::<f32, Net>(&g, 4).unwrap_err();
+                assert_eq!(
+                    err,
+                    TrainError::NonFiniteGradient { step: 4 },
+                    "{bad} at {i}"
+                );
+            }
+        }
+    }
+
+    /// The built-in path (`max|g|` from `prepare`) and the public `update` (a scan of its own)
+    /// agree: the same bits, and the same error when an update overflows.
+    #[test]
+    fn update_after_prepare_equals_update() {
+        let settings = Settings::new(0.5).with_weight_decay(0.1);
+        let rule = |p: Prepared<f32>| {
+            move |w: f32, g: f32, [m]: [f32; 1]| {
+                let m = 0.9 * m + p.gradient(g, w);
+                (w - p.learning_rate * m, [m])
+            }
+        };
+        let bound = |p: Prepared<f32>| {
+            move |w: f32, g: f32, [m]: [f32; 1]| w + p.learning_rate * (m + p.gradient_bound(g, w))
+        };
+        for big in [1.0f32, 3.0e38] {
+            let params = net([1.0, -2.0, big, 0.5, -0.0, 4.0], [0.25, -1.0]);
+            let grads = net([0.5, 1.0, -big, 2.0, 0.0, -1.5], [1.0, 0.125]);
+            let state = net([0.1, 0.0, -0.3, big, 0.0, 1.0], [0.0, 2.0]);
+            let p = settings.prepare::<f32, Net>(&grads, 1).unwrap();
+            let (mut w1, mut s1) = (params, state);
+            let r1 = update_prepared(&p, &mut w1, &grads, [&mut s1], 1, bound(p), rule(p));
+            let (mut w2, mut s2) = (params, state);
+            let r2 = update(&mut w2, &grads, [&mut s2], 1, bound(p), rule(p));
+            assert_eq!(r1, r2);
+            assert_eq!(r1.is_err(), big > 1.0);
+            let bits = |n: &Net| {
+                n.weights
+                    .as_slice()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect::<std::vec::Vec<_>>()
+            };
+            assert_eq!(bits(&w1), bits(&w2));
+            assert_eq!(bits(&s1), bits(&s2));
+            assert_eq!(w1.bias.map(f32::to_bits), w2.bias.map(f32::to_bits));
+        }
     }
 }

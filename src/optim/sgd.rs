@@ -4,7 +4,7 @@ use crate::Real;
 use crate::TrainError;
 use crate::kernels;
 use crate::nn::Parameters;
-use crate::optim::{Clip, Optimizer, Settings, update};
+use crate::optim::{Clip, Optimizer, Settings, update_prepared};
 
 /// Stochastic gradient descent (Robbins & Monro, 1951): `w ← w − η·g`.
 ///
@@ -59,7 +59,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
             let p = self.settings.prepare::<T, P>(grads, step)?;
             let lr = p.learning_rate;
             let bound = |w: T, g: T, []: [T; 0]| w + lr * p.gradient_bound(g, w);
-            update(params, grads, [], step, bound, |w, g, []| {
+            update_prepared(&p, params, grads, [], step, bound, |w, g, []| {
                 (w - lr * p.gradient(g, w), [])
             })?;
         }
