@@ -106,6 +106,48 @@ pub(crate) fn max_abs<T: Real>(xs: &[T]) -> T {
     portable::max_abs(xs)
 }
 
+/// `wᵢ ← rule(wᵢ, gᵢ)` if `write`, else only whether every `rule(wᵢ, gᵢ)` is finite
+/// ([`portable::apply0`]): an optimizer's element-wise update, compiled for AVX2 with the
+/// rule inlined when the CPU has it (the same IEEE operations, so the same results — only
+/// what IEEE leaves open, a NaN's payload, is not pinned down by any build).
+#[inline]
+pub(crate) fn apply0<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    rule: impl Fn(T, T) -> T,
+    write: bool,
+) -> bool {
+    on_avx2!(cpu => x86::apply0(cpu, w, g, rule, write));
+    portable::apply0(w, g, rule, write)
+}
+
+/// [`apply0`] with one state value ([`portable::apply1`]).
+#[inline]
+pub(crate) fn apply1<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    rule: impl Fn(T, T, T) -> (T, T),
+    write: bool,
+) -> bool {
+    on_avx2!(cpu => x86::apply1(cpu, w, g, a, rule, write));
+    portable::apply1(w, g, a, rule, write)
+}
+
+/// [`apply0`] with two state values ([`portable::apply2`]).
+#[inline]
+pub(crate) fn apply2<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    b: &mut [T],
+    rule: impl Fn(T, T, T, T) -> (T, T, T),
+    write: bool,
+) -> bool {
+    on_avx2!(cpu => x86::apply2(cpu, w, g, a, b, rule, write));
+    portable::apply2(w, g, a, b, rule, write)
+}
+
 /// `out[r] = rows[r] · x` for every row, plus `bias[r]` if given (added to the finished dot
 /// product, as `(rows[r]·x) + bias[r]`).
 ///

@@ -155,6 +155,81 @@ fn magnitude<T: Real>(x: T, big: T, inf: T) -> T {
     if a <= big { a } else { inf }
 }
 
+/// `wᵢ ← rule(wᵢ, gᵢ)` if `write`; otherwise nothing is stored and the result says whether
+/// every `rule(wᵢ, gᵢ)` is finite (`true` when writing). An optimizer's element-wise update
+/// (and its dry run), over the common length.
+#[inline(always)]
+pub(crate) fn apply0<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    rule: impl Fn(T, T) -> T,
+    write: bool,
+) -> bool {
+    if write {
+        for (w, &g) in w.iter_mut().zip(g) {
+            *w = rule(*w, g);
+        }
+        return true;
+    }
+    w.iter()
+        .zip(g)
+        .fold(true, |ok, (&w, &g)| ok & finite(rule(w, g)))
+}
+
+/// [`apply0`] with one state value: `(wᵢ, aᵢ) ← rule(wᵢ, gᵢ, aᵢ)`.
+#[inline(always)]
+pub(crate) fn apply1<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    rule: impl Fn(T, T, T) -> (T, T),
+    write: bool,
+) -> bool {
+    if write {
+        for ((w, &g), a) in w.iter_mut().zip(g).zip(a.iter_mut()) {
+            (*w, *a) = rule(*w, g, *a);
+        }
+        return true;
+    }
+    w.iter()
+        .zip(g)
+        .zip(a.iter())
+        .fold(true, |ok, ((&w, &g), &a)| {
+            let (w, a) = rule(w, g, a);
+            ok & finite(w) & finite(a)
+        })
+}
+
+/// [`apply0`] with two state values: `(wᵢ, aᵢ, bᵢ) ← rule(wᵢ, gᵢ, aᵢ, bᵢ)`.
+#[inline(always)]
+pub(crate) fn apply2<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    b: &mut [T],
+    rule: impl Fn(T, T, T, T) -> (T, T, T),
+    write: bool,
+) -> bool {
+    if write {
+        for (((w, &g), a), b) in w.iter_mut().zip(g).zip(a.iter_mut()).zip(b.iter_mut()) {
+            (*w, *a, *b) = rule(*w, g, *a, *b);
+        }
+        return true;
+    }
+    let values = w.iter().zip(g).zip(a.iter()).zip(b.iter());
+    values.fold(true, |ok, (((&w, &g), &a), &b)| {
+        let (w, a, b) = rule(w, g, a, b);
+        ok & finite(w) & finite(a) & finite(b)
+    })
+}
+
+/// `x` is neither NaN nor ±∞ (`x − x` is exactly `0` then, NaN otherwise).
+#[inline(always)]
+#[allow(clippy::eq_op)]
+fn finite<T: Scalar>(x: T) -> bool {
+    (x - x) == T::zero()
+}
+
 /// `out[r] = rows[r] · x` for every row, plus `bias[r]` if given (added to the finished dot
 /// product, as `(rows[r]·x) + bias[r]`).
 ///

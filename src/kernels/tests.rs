@@ -298,3 +298,93 @@ fn softmax_in_place_equals_the_portable_code() {
     ];
     approx::assert_relative_eq!(&x[..], &want[..], max_relative = 1e-14);
 }
+
+/// An optimizer's element-wise update compiled for AVX2 gives the portable bits, stored and as
+/// a dry run: an Adam-like rule (square root, divisions, a clip by `min`/`max`) with signed
+/// zeros, subnormals and values that overflow, over full vectors and a remainder.
+#[test]
+fn apply_equals_the_portable_kernel() {
+    let n = 21;
+    let w: std::vec::Vec<f32> = (0..n)
+        .map(|i| match i % 6 {
+            0 => 0.0,
+            1 => -0.0,
+            2 => 1.0e-42,
+            3 => 3.0e38,
+            _ => i as f32 * 0.37 - 3.0,
+        })
+        .collect();
+    let g: std::vec::Vec<f32> = (0..n)
+        .map(|i| match i % 5 {
+            0 => -0.0,
+            1 => 0.0,
+            2 => -1.0e38,
+            _ => (i as f32 * 1.3).sin(),
+        })
+        .collect();
+    let a: std::vec::Vec<f32> = (0..n).map(|i| (i as f32 * 0.7).cos() * 0.1).collect();
+    let b: std::vec::Vec<f32> = (0..n).map(|i| (i % 4) as f32 * 0.01).collect();
+    let (lr, c) = (0.01f32, 2.5f32);
+    let adam = |w: f32, g: f32, m: f32, v: f32| {
+        let g = g.max(-c).min(c) + 0.01 * w;
+        let m = 0.9 * m + 0.1 * g;
+        let v = 0.999 * v + 0.001 * g * g;
+        let w = w - lr * ((m / 0.1) / ((v / 0.001).sqrt() + 1e-8) + 0.001 * w);
+        (w, m, v)
+    };
+    let same = |x: &[f32], y: &[f32]| {
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<std::vec::Vec<_>>();
+        assert_eq!(bits(x), bits(y));
+    };
+    for write in [false, true] {
+        let (mut w1, mut a1, mut b1) = (w.clone(), a.clone(), b.clone());
+        let (mut w2, mut a2, mut b2) = (w.clone(), a.clone(), b.clone());
+        let ok1 = apply2(&mut w1, &g, &mut a1, &mut b1, adam, write);
+        let ok2 = portable::apply2(&mut w2, &g, &mut a2, &mut b2, adam, write);
+        assert_eq!(ok1, ok2, "write {write}");
+        assert_eq!(ok1, write, "the dry run sees the overflow");
+        same(&w1, &w2);
+        same(&a1, &a2);
+        same(&b1, &b2);
+        // Finite inputs only (every 6th weight 3e38 removed): the dry run says finite.
+        let small = |v: &[f32]| v.iter().map(|&x| if x > 1e30 { 1.0 } else { x }).collect();
+        let (ws, gs): (std::vec::Vec<f32>, std::vec::Vec<f32>) = (small(&w), small(&g));
+        let gs: std::vec::Vec<f32> = gs
+            .iter()
+            .map(|&x| if x < -1e30 { -1.0 } else { x })
+            .collect();
+        let (mut w1, mut a1, mut b1) = (ws.clone(), a.clone(), b.clone());
+        assert!(apply2(&mut w1, &gs, &mut a1, &mut b1, adam, false));
+
+        let momentum = |w: f32, g: f32, v: f32| {
+            let v = 0.9 * v - lr * g;
+            (w + v, v)
+        };
+        let (mut w1, mut a1) = (w.clone(), a.clone());
+        let (mut w2, mut a2) = (w.clone(), a.clone());
+        let ok1 = apply1(&mut w1, &g, &mut a1, momentum, write);
+        assert_eq!(ok1, portable::apply1(&mut w2, &g, &mut a2, momentum, write));
+        same(&w1, &w2);
+        same(&a1, &a2);
+
+        let sgd = |w: f32, g: f32| w - lr * (g + 0.1 * w);
+        let (mut w1, mut w2) = (w.clone(), w.clone());
+        let ok1 = apply0(&mut w1, &g, sgd, write);
+        assert_eq!(ok1, portable::apply0(&mut w2, &g, sgd, write));
+        same(&w1, &w2);
+    }
+    // f64, and nothing stored in a dry run.
+    let (mut w, mut m, mut v) = ([1.0f64, -2.0, 0.5], [0.0; 3], [0.0; 3]);
+    let rule = |w: f64, g: f64, m: f64, v: f64| (w - g, m + g, v + g * g);
+    assert!(!apply2(
+        &mut w,
+        &[0.5, 0.5, f64::MAX],
+        &mut m,
+        &mut v,
+        rule,
+        false
+    ));
+    assert_eq!((w, m, v), ([1.0, -2.0, 0.5], [0.0; 3], [0.0; 3]));
+    assert!(apply2(&mut w, &[0.5, 0.5, 0.5], &mut m, &mut v, rule, true));
+    assert_eq!((w, m, v), ([0.5, -2.5, 0.0], [0.5; 3], [0.25; 3]));
+}

@@ -207,6 +207,87 @@ unsafe fn add_halves(a: __m256, b: __m256) -> __m256 {
     }
 }
 
+/// [`portable::apply0`] compiled for AVX2, `rule` inlined into it.
+#[inline]
+pub(super) fn apply0<T: Scalar, F: Fn(T, T) -> T>(
+    _: Avx2,
+    w: &mut [T],
+    g: &[T],
+    rule: F,
+    write: bool,
+) -> bool {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, F: Fn(T, T) -> T>(
+        w: &mut [T],
+        g: &[T],
+        rule: F,
+        write: bool,
+    ) -> bool {
+        portable::apply0(w, g, rule, write)
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2(w, g, rule, write) }
+}
+
+/// [`portable::apply1`] compiled for AVX2, `rule` inlined into it.
+#[inline]
+pub(super) fn apply1<T: Scalar, F: Fn(T, T, T) -> (T, T)>(
+    _: Avx2,
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    rule: F,
+    write: bool,
+) -> bool {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, F: Fn(T, T, T) -> (T, T)>(
+        w: &mut [T],
+        g: &[T],
+        a: &mut [T],
+        rule: F,
+        write: bool,
+    ) -> bool {
+        portable::apply1(w, g, a, rule, write)
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2(w, g, a, rule, write) }
+}
+
+/// [`portable::apply2`] compiled for AVX2, `rule` inlined into it.
+#[inline]
+pub(super) fn apply2<T: Scalar, F: Fn(T, T, T, T) -> (T, T, T)>(
+    _: Avx2,
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    b: &mut [T],
+    rule: F,
+    write: bool,
+) -> bool {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, F: Fn(T, T, T, T) -> (T, T, T)>(
+        w: &mut [T],
+        g: &[T],
+        a: &mut [T],
+        b: &mut [T],
+        rule: F,
+        write: bool,
+    ) -> bool {
+        portable::apply2(w, g, a, b, rule, write)
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2(w, g, a, b, rule, write) }
+}
+
 /// Defines `$name`, the portable kernel `$kernel` compiled for AVX2: a safe function that
 /// takes the [`Avx2`] token, around the `#[target_feature]` function it calls.
 macro_rules! avx2_build {

@@ -314,9 +314,10 @@ fn max_abs<T: Real, P: Parameters<T>>(p: &P) -> T {
 }
 
 /// One slice of [`update`]: applies `rule` to every element and returns whether every new
-/// value is finite; stores them only if `write`. For `K ≤ 2` the slices go to a function as
-/// separate `&mut` parameters: the compiler then knows they do not overlap and vectorizes the
-/// loops (through an array of slices it does not, and the update ran 5× slower).
+/// value is finite; stores them only if `write`. For `K ≤ 2` the slices go to a kernel
+/// ([`kernels::apply2`] and its kin, AVX2 code when the CPU has it) as separate `&mut`
+/// parameters: the compiler then knows they do not overlap and vectorizes the loops (through
+/// an array of slices it does not, and the update ran 5× slower).
 #[inline(always)]
 fn lanes<T: Real, const K: usize>(
     w: &mut [T],
@@ -326,8 +327,8 @@ fn lanes<T: Real, const K: usize>(
     write: bool,
 ) -> bool {
     match &mut s[..] {
-        [] => lanes0(w, g, |w, g| rule(w, g, [T::zero(); K]).0, write),
-        [a] => lanes1(
+        [] => kernels::apply0(w, g, |w, g| rule(w, g, [T::zero(); K]).0, write),
+        [a] => kernels::apply1(
             w,
             g,
             a,
@@ -337,7 +338,7 @@ fn lanes<T: Real, const K: usize>(
             },
             write,
         ),
-        [a, b] => lanes2(
+        [a, b] => kernels::apply2(
             w,
             g,
             a,
@@ -363,67 +364,6 @@ fn lanes<T: Real, const K: usize>(
             ok
         }
     }
-}
-
-/// [`lanes`] without state.
-#[inline]
-fn lanes0<T: Real>(w: &mut [T], g: &[T], rule: impl Fn(T, T) -> T, write: bool) -> bool {
-    if write {
-        for (w, &g) in w.iter_mut().zip(g) {
-            *w = rule(*w, g);
-        }
-        return true;
-    }
-    w.iter()
-        .zip(g)
-        .fold(true, |ok, (&w, &g)| ok & finite(rule(w, g)))
-}
-
-/// [`lanes`] with one state value.
-#[inline]
-fn lanes1<T: Real>(
-    w: &mut [T],
-    g: &[T],
-    a: &mut [T],
-    rule: impl Fn(T, T, T) -> (T, T),
-    write: bool,
-) -> bool {
-    if write {
-        for ((w, &g), a) in w.iter_mut().zip(g).zip(a.iter_mut()) {
-            (*w, *a) = rule(*w, g, *a);
-        }
-        return true;
-    }
-    w.iter()
-        .zip(g)
-        .zip(a.iter())
-        .fold(true, |ok, ((&w, &g), &a)| {
-            let (w, a) = rule(w, g, a);
-            ok & finite(w) & finite(a)
-        })
-}
-
-/// [`lanes`] with two state values.
-#[inline]
-fn lanes2<T: Real>(
-    w: &mut [T],
-    g: &[T],
-    a: &mut [T],
-    b: &mut [T],
-    rule: impl Fn(T, T, T, T) -> (T, T, T),
-    write: bool,
-) -> bool {
-    if write {
-        for (((w, &g), a), b) in w.iter_mut().zip(g).zip(a.iter_mut()).zip(b.iter_mut()) {
-            (*w, *a, *b) = rule(*w, g, *a, *b);
-        }
-        return true;
-    }
-    let values = w.iter().zip(g).zip(a.iter()).zip(b.iter());
-    values.fold(true, |ok, (((&w, &g), &a), &b)| {
-        let (w, a, b) = rule(w, g, a, b);
-        ok & finite(w) & finite(a) & finite(b)
-    })
 }
 
 /// One step's learning rate and gradient transformation, from [`Settings::prepare`].
