@@ -230,6 +230,24 @@ fn max_abs_sees_every_value() {
     let ys: [f64; 9] = core::array::from_fn(|i| (i as f64 - 6.0) * 1.5);
     assert_eq!(both(&ys), 9.0);
     assert_eq!(both(&[1.0, f64::NAN, 2.0]), f64::INFINITY);
+    // Every length up to 40 (the 16-value blocks of the f32 kernel and every remainder), the
+    // largest value and a non-finite one at every position.
+    let xs: [f32; 40] = core::array::from_fn(|i| ((i * 13) % 17) as f32 * 0.25 - 2.0);
+    for len in 0..=40 {
+        let s = &xs[..len];
+        let want = s.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+        assert_eq!(both(s), want, "length {len}");
+        for i in 0..len {
+            let mut v = xs;
+            v[i] = -1.0e30;
+            assert_eq!(both(&v[..len]), 1.0e30, "{i} of {len}");
+            v[i] = f32::from_bits(0x7F80_0001); // a signalling NaN, just above +∞'s bits
+            assert_eq!(both(&v[..len]), f32::INFINITY, "{i} of {len}");
+            v[i] = -f32::from_bits(1); // the smallest subnormal
+            let want = v[..len].iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+            assert_eq!(both(&v[..len]).to_bits(), want.to_bits(), "{i} of {len}");
+        }
+    }
 }
 
 /// `exp_in_place` gives [`exp::exp_f32`]'s bits element by element (a batch's worth of

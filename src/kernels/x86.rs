@@ -22,7 +22,7 @@
 //! calls need.
 #![allow(unsafe_code)]
 
-use core::any::Any;
+use core::any::{Any, TypeId};
 use std::arch::x86_64::*;
 
 use super::{Avx2, exp, portable};
@@ -336,8 +336,65 @@ avx2_build! {
 }
 
 avx2_build! {
-    /// [`portable::max_abs`] compiled for AVX2 (eight `f32` or four `f64` per instruction).
-    fn max_abs<T: Real>(xs: &[T]) -> T = portable::max_abs;
+    /// [`portable::max_abs`] compiled for AVX2 (four `f64` per instruction).
+    fn max_abs_recompiled<T: Real>(xs: &[T]) -> T = portable::max_abs;
+}
+
+/// [`portable::max_abs`]: for `f32` the explicit kernel [`max_abs_f32`], for other types the
+/// portable kernel compiled for AVX2.
+#[inline]
+pub(super) fn max_abs<T: Real>(cpu: Avx2, xs: &[T]) -> T {
+    if TypeId::of::<T>() != TypeId::of::<f32>() {
+        return max_abs_recompiled(cpu, xs);
+    }
+    // SAFETY: `T` is `f32` (checked on the line above), so the slice is one of `f32`s.
+    let xs = unsafe { core::slice::from_raw_parts(xs.as_ptr().cast::<f32>(), xs.len()) };
+    // SAFETY: the token proves that the CPU supports AVX2, which is all that `max_abs_f32`
+    // requires beyond its safe body.
+    let mut m = unsafe { max_abs_f32(xs) };
+    match (&mut m as &mut dyn Any).downcast_mut::<T>() {
+        Some(&mut m) => m,
+        None => unreachable!("T is f32"),
+    }
+}
+
+/// `max |xᵢ|` for `f32`, `+∞` if a value is NaN or ±∞, on the bits: with the sign bit cleared,
+/// the magnitudes of `+0 … +∞` order like their bits as unsigned integers, and every NaN's
+/// bits lie above `+∞`'s. So an integer maximum of `bits & 0x7FFF_FFFF` (two AND and two
+/// maximum instructions per sixteen values) finds the largest magnitude, and a result above
+/// `+∞`'s bits means a NaN, reported as `+∞`: the value [`portable::max_abs`] returns (a
+/// maximum does not depend on the order of the comparisons).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn max_abs_f32(xs: &[f32]) -> f32 {
+    const MAGNITUDE: u32 = 0x7FFF_FFFF;
+    const INFINITY: u32 = 0x7F80_0000;
+    let mut chunks = xs.chunks_exact(16);
+    let mut best = unsafe {
+        let mask = _mm256_set1_epi32(MAGNITUDE as i32);
+        let (mut m0, mut m1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for c in &mut chunks {
+            let a = _mm256_loadu_si256(c[..8].as_ptr().cast::<__m256i>());
+            let b = _mm256_loadu_si256(c[8..].as_ptr().cast::<__m256i>());
+            m0 = _mm256_max_epu32(m0, _mm256_and_si256(a, mask));
+            m1 = _mm256_max_epu32(m1, _mm256_and_si256(b, mask));
+        }
+        let m = _mm256_max_epu32(m0, m1);
+        let m = _mm_max_epu32(_mm256_castsi256_si128(m), _mm256_extracti128_si256::<1>(m));
+        let m = _mm_max_epu32(m, _mm_shuffle_epi32::<0b01_00_11_10>(m));
+        let m = _mm_max_epu32(m, _mm_shuffle_epi32::<0b10_11_00_01>(m));
+        _mm_cvtsi128_si32(m) as u32
+    };
+    for &x in chunks.remainder() {
+        best = best.max(x.to_bits() & MAGNITUDE);
+    }
+    if best > INFINITY {
+        f32::INFINITY
+    } else {
+        f32::from_bits(best)
+    }
 }
 
 /// Writes the transpose of `src` into `dst` with the AVX2 kernel if `T` is `f32`; returns
