@@ -10,7 +10,7 @@
 
 use core::any::Any;
 
-use crate::Real;
+use crate::scalar::Real;
 
 /// `e^x`; for `f32` computed by [`exp_f32`], for other types by their `exp`.
 #[inline(always)]

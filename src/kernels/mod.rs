@@ -2,12 +2,13 @@
 //! and optimizers run on slices, and the one place that decides whether they run as AVX2 code.
 //!
 //! * [`portable`]: the loops in plain Rust (sums, dot products, matrix products, the SGD
-//!   update, finite checks, the largest magnitude), written so the compiler vectorizes them
-//!   and in a fixed order of operations, so every build gives the same bits;
+//!   update, the optimizers' element-wise updates, finite checks, the largest magnitude),
+//!   written so the compiler vectorizes them and in a fixed order of operations, so every
+//!   build gives the same bits;
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
-//!   explicit AVX2 ones (the `f32` matrix–vector product and transpose); the only `unsafe`
-//!   code of the crate;
+//!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
+//!   magnitude); the only `unsafe` code of the crate;
 //! * this module: the entry points the rest of the crate calls, each running the AVX2 kernel
 //!   when [`avx2`] says so and the portable one otherwise — with the same results, bit for
 //!   bit (the tests below compare the two).
@@ -49,6 +50,7 @@ fn avx2() -> Option<Avx2> {
 /// token (named `cpu` in `expr`); otherwise does nothing and the code after it runs. Without
 /// the `simd-dispatch` feature or off x86-64 it expands to nothing, so `expr` may name the
 /// kernels of `x86`, which exist only there.
+///
 /// `on_avx2!(cpu => if ran)`: returns from the enclosing function (which returns `()`) when
 /// there is a token and `ran` (an AVX2 kernel that may decline, e.g. for a type other than
 /// `f32`) is `true`.
@@ -70,7 +72,8 @@ macro_rules! on_avx2 {
 }
 
 /// `true` when `T` is `f32` (a check the compiler resolves at compile time): the type whose
-/// `exp` is [`exp::exp_f32`], and the one with explicit AVX2 kernels.
+/// `exp` is [`exp::exp_f32`], and the one with explicit AVX2 kernels (`x86` also recognizes
+/// `f32` arrays with `Any`, to get them typed).
 #[inline(always)]
 fn is_f32<T: 'static>() -> bool {
     TypeId::of::<T>() == TypeId::of::<f32>()

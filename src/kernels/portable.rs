@@ -7,7 +7,7 @@
 //! [`kernels`](super)' dispatch), which is why they use loops rather than closures where
 //! the AVX2 code must inherit the target feature.
 
-use crate::{Real, Scalar};
+use crate::scalar::{Real, Scalar};
 
 /// `Σ xᵢ`.
 #[inline]

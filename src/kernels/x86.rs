@@ -3,12 +3,13 @@
 //!
 //! Two kinds:
 //! * the portable kernels ([`portable`], [`exp`]: matmul, exp, softmax, the SGD update, the
-//!   finite checks, the largest magnitude) compiled once more inside functions marked
+//!   optimizers' element-wise updates with their rule inlined, the finite checks, the largest
+//!   magnitude of `f64`) compiled once more inside functions marked
 //!   `#[target_feature(enable = "avx2")]`;
 //! * explicit AVX2 intrinsics for `f32` where the compiler's own vectorization of the portable
 //!   code was poor (measured): the matrix–vector product (horizontal sums of eight rows at once)
-//!   and the 8 × 8 register transpose. `f32` is recognized with `Any` (a type check the
-//!   compiler resolves), so no pointer casts are needed.
+//!   and the 8 × 8 register transpose; and the largest magnitude, on the bits. `f32` is
+//!   recognized with `Any` or [`is_f32`](super::is_f32) (type checks the compiler resolves).
 //!
 //! No fused multiply-add anywhere: the AVX2 code does the same IEEE operations in the same
 //! order as the portable code, so results are identical bit for bit (tested against the
@@ -22,11 +23,11 @@
 //! calls need.
 #![allow(unsafe_code)]
 
-use core::any::{Any, TypeId};
+use core::any::Any;
 use std::arch::x86_64::*;
 
 use super::{Avx2, exp, portable};
-use crate::{Real, Scalar};
+use crate::scalar::{Real, Scalar};
 
 /// [`portable::matmul`] compiled for AVX2: 16 columns per block (two 8-lane vectors), or 8
 /// when the output is narrower than 16 columns.
@@ -344,7 +345,7 @@ avx2_build! {
 /// portable kernel compiled for AVX2.
 #[inline]
 pub(super) fn max_abs<T: Real>(cpu: Avx2, xs: &[T]) -> T {
-    if TypeId::of::<T>() != TypeId::of::<f32>() {
+    if !super::is_f32::<T>() {
         return max_abs_recompiled(cpu, xs);
     }
     // SAFETY: `T` is `f32` (checked on the line above), so the slice is one of `f32`s.
