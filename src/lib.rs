@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![cfg_attr(not(feature = "simd-dispatch"), forbid(unsafe_code))]
-#![cfg_attr(feature = "simd-dispatch", deny(unsafe_code))]
+#![cfg_attr(feature = "simd-dispatch", deny(unsafe_code))] // allowed in src/kernels/x86.rs only
 #![deny(missing_docs)]
 
 #[cfg(feature = "std")]
@@ -20,8 +20,8 @@ mod error;
 pub mod gradcheck;
 pub mod init;
 pub mod interop;
+mod kernels;
 pub mod loss;
-mod math;
 pub mod nn;
 pub mod optim;
 pub mod persist;

@@ -12,11 +12,11 @@
 
 pub use crate::error::EvalError;
 use crate::init::Rng;
+use crate::kernels;
 use crate::loss::{Class, Loss};
 use crate::nn::{Grads, Layer};
 use crate::optim::Optimizer;
 use crate::shape::Size;
-use crate::tensor::slice_ops;
 use crate::{Batch, Real, TrainError, Vector};
 
 /// A target that can say whether a prediction is correct (for accuracy).
@@ -469,7 +469,7 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
                 guard.start(value);
                 let mut sum_sq = T::zero();
                 self.grads
-                    .visit(&mut |g| sum_sq = sum_sq + slice_ops::sum_of_squares(g));
+                    .visit(&mut |g| sum_sq = sum_sq + kernels::sum_of_squares(g));
                 let step_norm = sum_sq.sqrt();
                 norm_sum = norm_sum + step_norm;
                 norm_max = norm_max.max(step_norm);

@@ -28,7 +28,7 @@ impl Activation for Softmax {
     /// `yᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`.
     fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N> {
         let mut y = *x;
-        crate::math::softmax_in_place(y.as_mut_array());
+        crate::kernels::softmax_in_place(y.as_mut_array());
         y
     }
 

@@ -1,8 +1,8 @@
 //! [`SoftmaxCrossEntropy`]: cross-entropy of a softmax over logits, with a built-in softmax.
 
+use crate::kernels;
 use crate::loss::{Class, Loss, mean};
-use crate::tensor::slice_ops;
-use crate::{Batch, Real, Vector, math};
+use crate::{Batch, Real, Vector};
 
 /// Cross-entropy between `softmax(z)` of `N` logits `z` and a class, computed from the logits
 /// with the log-sum-exp trick. With `softmax(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ)` and
@@ -42,7 +42,7 @@ fn shifted_exp<T: Real, const N: usize>(z: &Vector<T, N>) -> (Vector<T, N>, T, T
     const { assert!(N > 0, "a loss over zero values is undefined") };
     let m = max_skipping_nan(z.as_array());
     let mut e = z.map(|x| x - m);
-    crate::math::exp_in_place(e.as_mut_slice());
+    kernels::exp_in_place(e.as_mut_slice());
     (e, e.sum(), m)
 }
 
@@ -50,7 +50,8 @@ fn shifted_exp<T: Real, const N: usize>(z: &Vector<T, N>) -> (Vector<T, N>, T, T
 /// exponential); branch-free, so it vectorizes.
 #[inline]
 fn max_skipping_nan<T: Real>(z: &[T]) -> T {
-    z.iter().fold(T::neg_infinity(), |m, &v| math::larger(m, v))
+    z.iter()
+        .fold(T::neg_infinity(), |m, &v| kernels::larger(m, v))
 }
 
 /// `logsumexp(z) − z_c = (m − z_c) + ln S`, grouped so that huge logits do not cancel.
@@ -108,12 +109,12 @@ impl<T: Real, const N: usize> Loss<T, N, Class<N>> for SoftmaxCrossEntropy {
                 *v = *v - *m;
             }
         }
-        math::exp_in_place(grad.as_mut_slice());
+        kernels::exp_in_place(grad.as_mut_slice());
         let mut values = [T::zero(); B];
         let rows = grad.as_mut_matrix().as_mut_rows().iter_mut();
         let samples = rows.zip(predictions.samples()).zip(maxes).zip(targets);
         for ((((row, z), m), target), value) in samples.zip(&mut values) {
-            let s = slice_ops::sum(row);
+            let s = kernels::sum(row);
             let c = target.index();
             *value = nll(z[c], s, m);
             let k = T::one() / s;

@@ -2,9 +2,9 @@
 
 use crate::activation::{Activation, Identity};
 use crate::init::{Init, Rng};
+use crate::kernels;
 use crate::nn::{Grads, Layer, Parameters, ScalarOf, Shape, TensorSpec};
 use crate::shape::Size;
-use crate::tensor::slice_ops;
 use crate::{Batch, Matrix, Real, Scalar, Vector};
 
 /// A fully connected layer with `I` inputs, `O` outputs and activation `A`:
@@ -136,13 +136,13 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
                 *row = *self.bias.as_array();
             }
             let z = z.as_mut_matrix().as_mut_rows();
-            slice_ops::matmul_add(z, x.as_matrix().as_rows(), w_t.as_rows());
+            kernels::matmul_add(z, x.as_matrix().as_rows(), w_t.as_rows());
         } else {
             // Written in place (`transpose()` would return it by value: one more copy).
             let mut x_t = Matrix::<T, I, B>::zeros();
             x.as_matrix().transpose_into(&mut x_t);
             let mut z_t = Matrix::<T, O, B>::from_fn(|o, _| self.bias[o]);
-            slice_ops::matmul_add(z_t.as_mut_rows(), self.weights.as_rows(), x_t.as_rows());
+            kernels::matmul_add(z_t.as_mut_rows(), self.weights.as_rows(), x_t.as_rows());
             z_t.transpose_into(z.as_mut_matrix());
         }
     }
@@ -166,11 +166,11 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Dense<T, I, O, A> {
         let db = cache.z.sum_over_batch();
         match store {
             Grads::Overwrite => {
-                slice_ops::matmul_set(dw, dz_t.as_rows(), x);
+                kernels::matmul_set(dw, dz_t.as_rows(), x);
                 grads.bias = db;
             }
             Grads::Accumulate => {
-                slice_ops::matmul_add(dw, dz_t.as_rows(), x);
+                kernels::matmul_add(dw, dz_t.as_rows(), x);
                 grads.bias += db;
             }
         }
@@ -198,7 +198,7 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         // z = W·x + b, the bias added to each finished dot product.
         let mut z = Vector::zeros();
         let (w, b) = (self.weights.as_rows(), Some(self.bias.as_array()));
-        slice_ops::matvec_rows(w, x.as_array(), b, z.as_mut_array());
+        kernels::matvec_rows(w, x.as_array(), b, z.as_mut_array());
         self.activation.forward(&z)
     }
 
@@ -240,7 +240,7 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
     ) {
         self.param_gradients(x, cache, dy, grads, store);
         // ∂L/∂X = dz·W (B × O · O × I)
-        slice_ops::matmul_set(
+        kernels::matmul_set(
             dx.as_mut_matrix().as_mut_rows(),
             cache.z.as_matrix().as_rows(),
             self.weights.as_rows(),

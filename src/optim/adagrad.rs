@@ -1,7 +1,7 @@
 //! AdaGrad.
 
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, positive, update};
+use crate::optim::{Optimizer, Settings, positive, update_prepared};
 use crate::scalar::constant;
 use crate::{Real, TrainError};
 
@@ -72,7 +72,8 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for AdaGrad<P> {
             let g = p.gradient_bound(g, w);
             (s + g * g).max(w + p.learning_rate * g / eps)
         };
-        update(
+        update_prepared(
+            &p,
             params,
             grads,
             [&mut self.sum_sq],

@@ -1,7 +1,7 @@
 //! Adam and AdamW.
 
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, decay_rate, non_negative, positive, update};
+use crate::optim::{Optimizer, Settings, decay_rate, non_negative, positive, update_prepared};
 use crate::scalar::constant;
 use crate::{Real, TrainError};
 
@@ -117,7 +117,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
                 .max(q)
                 .max(w + p.learning_rate * (q + decay * w))
         };
-        update(params, grads, state, t, bound, |w, g, [m, v]| {
+        update_prepared(&p, params, grads, state, t, bound, |w, g, [m, v]| {
             let g = p.gradient(g, w);
             let m = b1 * m + (T::one() - b1) * g;
             let v = b2 * v + (T::one() - b2) * g * g;

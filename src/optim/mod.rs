@@ -34,9 +34,9 @@ pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
 
+use crate::kernels;
 use crate::nn::Parameters;
 use crate::scalar::constant;
-use crate::tensor::slice_ops;
 use crate::{Real, TrainError};
 
 /// Updates parameters of type `P` from their gradient.
@@ -168,9 +168,10 @@ impl Settings {
         step: u64,
     ) -> Result<Prepared<T>, TrainError> {
         let learning_rate = self.learning_rate_at::<T>(step)?;
-        let mut finite = true;
-        grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
-        if !finite {
+        // One pass over the gradient finds both whether it is finite (the largest magnitude is
+        // `+∞` exactly when a value is NaN or ±∞) and the `max|g|` that `update` needs.
+        let grad_max = max_abs(grads);
+        if !grad_max.is_finite() {
             return Err(TrainError::NonFiniteGradient { step });
         }
         let (scale, limit) = match self.clip {
@@ -178,7 +179,7 @@ impl Settings {
             Clip::Value(c) => (T::one(), Some(constant::<T>(c))),
             Clip::Norm(c) => {
                 let mut norm_sq = T::zero();
-                grads.visit(&mut |g| norm_sq = norm_sq + slice_ops::sum_of_squares(g));
+                grads.visit(&mut |g| norm_sq = norm_sq + kernels::sum_of_squares(g));
                 let norm = norm_sq.sqrt();
                 if !norm.is_finite() {
                     // Finite gradients whose squares overflow: no meaningful direction.
@@ -193,6 +194,7 @@ impl Settings {
             scale,
             limit,
             weight_decay: constant(self.weight_decay),
+            grad_max,
         })
     }
 }
@@ -247,13 +249,40 @@ fn finite<T: Real>(x: T) -> bool {
 pub fn update<T: Real, P: Parameters<T>, const K: usize>(
     params: &mut P,
     grads: &P,
+    state: [&mut P; K],
+    step: u64,
+    bound: impl FnOnce(T, T, [T; K]) -> T,
+    rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
+) -> Result<(), TrainError> {
+    update_with_grad_max(params, grads, max_abs(grads), state, step, bound, rule)
+}
+
+/// [`update`] after [`Settings::prepare`] checked `grads`: the `max|g|` found by that scan,
+/// instead of a scan of its own (the built-in optimizers).
+pub(crate) fn update_prepared<T: Real, P: Parameters<T>, const K: usize>(
+    prepared: &Prepared<T>,
+    params: &mut P,
+    grads: &P,
+    state: [&mut P; K],
+    step: u64,
+    bound: impl FnOnce(T, T, [T; K]) -> T,
+    rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
+) -> Result<(), TrainError> {
+    update_with_grad_max(params, grads, prepared.grad_max, state, step, bound, rule)
+}
+
+/// [`update`] with `max|g|` given.
+fn update_with_grad_max<T: Real, P: Parameters<T>, const K: usize>(
+    params: &mut P,
+    grads: &P,
+    grad_max: T,
     mut state: [&mut P; K],
     step: u64,
     bound: impl FnOnce(T, T, [T; K]) -> T,
     rule: impl Fn(T, T, [T; K]) -> (T, [T; K]),
 ) -> Result<(), TrainError> {
     let state_max = core::array::from_fn(|k| max_abs(&*state[k]));
-    let largest = bound(max_abs(params), max_abs(grads), state_max);
+    let largest = bound(max_abs(params), grad_max, state_max);
     if largest <= <T as num_traits::Bounded>::max_value() * constant::<T>(1.0 / 16.0) {
         params.walk(grads, state, &mut |w, g, mut s| {
             lanes(w, g, &mut s, &rule, true);
@@ -278,42 +307,17 @@ pub fn update<T: Real, P: Parameters<T>, const K: usize>(
 fn max_abs<T: Real, P: Parameters<T>>(p: &P) -> T {
     let mut max = T::zero();
     p.visit(&mut |s| {
-        let m = slice_max_abs(s);
+        let m = kernels::max_abs(s);
         max = if m > max || m.is_nan() { m } else { max };
     });
     max
 }
 
-/// [`max_abs`] of one slice: eight running maxima in locals (registers: a form the compiler
-/// vectorizes), `+∞` if a value is NaN or infinite.
-#[inline(never)]
-fn slice_max_abs<T: Real>(s: &[T]) -> T {
-    let (big, inf) = (<T as num_traits::Bounded>::max_value(), T::infinity());
-    // |x|, with NaN and ±∞ as +∞ (`!(a <= MAX)` holds for both).
-    let magnitude = |x: T| {
-        let a = x.abs();
-        if a <= big { a } else { inf }
-    };
-    let mut max = [T::zero(); 8];
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        for (m, &x) in max.iter_mut().zip(c) {
-            let a = magnitude(x);
-            *m = if a > *m { a } else { *m };
-        }
-    }
-    for &x in chunks.remainder() {
-        let a = magnitude(x);
-        max[0] = if a > max[0] { a } else { max[0] };
-    }
-    max.iter()
-        .fold(T::zero(), |m, &a| if a > m { a } else { m })
-}
-
 /// One slice of [`update`]: applies `rule` to every element and returns whether every new
-/// value is finite; stores them only if `write`. For `K ≤ 2` the slices go to a function as
-/// separate `&mut` parameters: the compiler then knows they do not overlap and vectorizes the
-/// loops (through an array of slices it does not, and the update ran 5× slower).
+/// value is finite; stores them only if `write`. For `K ≤ 2` the slices go to a kernel
+/// ([`kernels::apply2`] and its kin, AVX2 code when the CPU has it) as separate `&mut`
+/// parameters: the compiler then knows they do not overlap and vectorizes the loops (through
+/// an array of slices it does not, and the update ran 5× slower).
 #[inline(always)]
 fn lanes<T: Real, const K: usize>(
     w: &mut [T],
@@ -323,8 +327,8 @@ fn lanes<T: Real, const K: usize>(
     write: bool,
 ) -> bool {
     match &mut s[..] {
-        [] => lanes0(w, g, |w, g| rule(w, g, [T::zero(); K]).0, write),
-        [a] => lanes1(
+        [] => kernels::apply0(w, g, |w, g| rule(w, g, [T::zero(); K]).0, write),
+        [a] => kernels::apply1(
             w,
             g,
             a,
@@ -334,7 +338,7 @@ fn lanes<T: Real, const K: usize>(
             },
             write,
         ),
-        [a, b] => lanes2(
+        [a, b] => kernels::apply2(
             w,
             g,
             a,
@@ -362,67 +366,6 @@ fn lanes<T: Real, const K: usize>(
     }
 }
 
-/// [`lanes`] without state.
-#[inline]
-fn lanes0<T: Real>(w: &mut [T], g: &[T], rule: impl Fn(T, T) -> T, write: bool) -> bool {
-    if write {
-        for (w, &g) in w.iter_mut().zip(g) {
-            *w = rule(*w, g);
-        }
-        return true;
-    }
-    w.iter()
-        .zip(g)
-        .fold(true, |ok, (&w, &g)| ok & finite(rule(w, g)))
-}
-
-/// [`lanes`] with one state value.
-#[inline]
-fn lanes1<T: Real>(
-    w: &mut [T],
-    g: &[T],
-    a: &mut [T],
-    rule: impl Fn(T, T, T) -> (T, T),
-    write: bool,
-) -> bool {
-    if write {
-        for ((w, &g), a) in w.iter_mut().zip(g).zip(a.iter_mut()) {
-            (*w, *a) = rule(*w, g, *a);
-        }
-        return true;
-    }
-    w.iter()
-        .zip(g)
-        .zip(a.iter())
-        .fold(true, |ok, ((&w, &g), &a)| {
-            let (w, a) = rule(w, g, a);
-            ok & finite(w) & finite(a)
-        })
-}
-
-/// [`lanes`] with two state values.
-#[inline]
-fn lanes2<T: Real>(
-    w: &mut [T],
-    g: &[T],
-    a: &mut [T],
-    b: &mut [T],
-    rule: impl Fn(T, T, T, T) -> (T, T, T),
-    write: bool,
-) -> bool {
-    if write {
-        for (((w, &g), a), b) in w.iter_mut().zip(g).zip(a.iter_mut()).zip(b.iter_mut()) {
-            (*w, *a, *b) = rule(*w, g, *a, *b);
-        }
-        return true;
-    }
-    let values = w.iter().zip(g).zip(a.iter()).zip(b.iter());
-    values.fold(true, |ok, (((&w, &g), &a), &b)| {
-        let (w, a, b) = rule(w, g, a, b);
-        ok & finite(w) & finite(a) & finite(b)
-    })
-}
-
 /// One step's learning rate and gradient transformation, from [`Settings::prepare`].
 #[derive(Debug, Clone, Copy)]
 pub struct Prepared<T> {
@@ -431,6 +374,8 @@ pub struct Prepared<T> {
     scale: T,
     limit: Option<T>,
     weight_decay: T,
+    /// `max|g|` over the gradient `prepare` checked (finite).
+    grad_max: T,
 }
 
 impl<T: Real> Prepared<T> {
@@ -465,23 +410,79 @@ impl<T: Real> Prepared<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::slice_max_abs;
+    use super::*;
+    use crate::activation::Identity;
+    use crate::nn::Dense;
+    use crate::{Matrix, Vector};
 
-    /// The largest magnitude, and `+∞` for a NaN or ±∞ anywhere (chunks and remainder).
+    type Net = Dense<f32, 3, 2, Identity>;
+
+    fn net(w: [f32; 6], b: [f32; 2]) -> Net {
+        Dense::new(
+            Matrix::try_from_slice(&w).unwrap(),
+            Vector::new(b),
+            Identity,
+        )
+    }
+
+    /// `prepare`'s one scan of the gradient: `max|g|` for finite gradients (biases included),
+    /// `NonFiniteGradient` for a NaN or ±∞ anywhere.
     #[test]
-    fn slice_max_abs_sees_every_value() {
-        let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 0.5 - 4.0);
-        assert_eq!(slice_max_abs(&xs), 5.0);
-        for i in [0, 7, 8, 15, 16, 18] {
-            let old = xs[i];
-            xs[i] = -7.5;
-            assert_eq!(slice_max_abs(&xs), 7.5, "at {i}");
-            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-                xs[i] = bad;
-                assert_eq!(slice_max_abs(&xs), f32::INFINITY, "{bad} at {i}");
+    fn prepare_finds_the_largest_gradient_or_a_non_finite_one() {
+        let settings = Settings::new(0.1);
+        let g = net([0.5, -2.0, 1.0, 0.0, -0.0, 1.5], [0.25, -3.5]);
+        let p = settings.prepare::<f32, Net>(&g, 4).unwrap();
+        assert_eq!(p.grad_max, 3.5);
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in 0..8 {
+                let mut v = [0.5f32; 8];
+                v[i] = bad;
+                let g = net(v[..6].try_into().unwrap(), [v[6], v[7]]);
+                let err = settings.prepare::<f32, Net>(&g, 4).unwrap_err();
+                assert_eq!(
+                    err,
+                    TrainError::NonFiniteGradient { step: 4 },
+                    "{bad} at {i}"
+                );
             }
-            xs[i] = old;
         }
-        assert_eq!(slice_max_abs::<f64>(&[]), 0.0);
+    }
+
+    /// The built-in path (`max|g|` from `prepare`) and the public `update` (a scan of its own)
+    /// agree: the same bits, and the same error when an update overflows.
+    #[test]
+    fn update_after_prepare_equals_update() {
+        let settings = Settings::new(0.5).with_weight_decay(0.1);
+        let rule = |p: Prepared<f32>| {
+            move |w: f32, g: f32, [m]: [f32; 1]| {
+                let m = 0.9 * m + p.gradient(g, w);
+                (w - p.learning_rate * m, [m])
+            }
+        };
+        let bound = |p: Prepared<f32>| {
+            move |w: f32, g: f32, [m]: [f32; 1]| w + p.learning_rate * (m + p.gradient_bound(g, w))
+        };
+        for big in [1.0f32, 3.0e38] {
+            let params = net([1.0, -2.0, big, 0.5, -0.0, 4.0], [0.25, -1.0]);
+            let grads = net([0.5, 1.0, -big, 2.0, 0.0, -1.5], [1.0, 0.125]);
+            let state = net([0.1, 0.0, -0.3, big, 0.0, 1.0], [0.0, 2.0]);
+            let p = settings.prepare::<f32, Net>(&grads, 1).unwrap();
+            let (mut w1, mut s1) = (params, state);
+            let r1 = update_prepared(&p, &mut w1, &grads, [&mut s1], 1, bound(p), rule(p));
+            let (mut w2, mut s2) = (params, state);
+            let r2 = update(&mut w2, &grads, [&mut s2], 1, bound(p), rule(p));
+            assert_eq!(r1, r2);
+            assert_eq!(r1.is_err(), big > 1.0);
+            let bits = |n: &Net| {
+                n.weights
+                    .as_slice()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect::<std::vec::Vec<_>>()
+            };
+            assert_eq!(bits(&w1), bits(&w2));
+            assert_eq!(bits(&s1), bits(&s2));
+            assert_eq!(w1.bias.map(f32::to_bits), w2.bias.map(f32::to_bits));
+        }
     }
 }

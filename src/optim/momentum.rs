@@ -1,7 +1,7 @@
 //! SGD with momentum, classical or Nesterov.
 
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, decay_rate, update};
+use crate::optim::{Optimizer, Settings, decay_rate, update_prepared};
 use crate::scalar::constant;
 use crate::{Real, TrainError};
 
@@ -95,7 +95,8 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Momentum<P> {
             let v = mu * v + g;
             v.max(w + p.learning_rate * (g + mu * v))
         };
-        update(
+        update_prepared(
+            &p,
             params,
             grads,
             [&mut self.velocity],

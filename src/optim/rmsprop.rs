@@ -1,7 +1,7 @@
 //! RMSprop.
 
 use crate::nn::Parameters;
-use crate::optim::{Optimizer, Settings, decay_rate, positive, update};
+use crate::optim::{Optimizer, Settings, decay_rate, positive, update_prepared};
 use crate::scalar::constant;
 use crate::{Real, TrainError};
 
@@ -77,7 +77,8 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for RmsProp<P> {
             let g = p.gradient_bound(g, w);
             (e + g * g).max(w + p.learning_rate * g / eps)
         };
-        update(
+        update_prepared(
+            &p,
             params,
             grads,
             [&mut self.mean_sq],

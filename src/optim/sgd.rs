@@ -2,9 +2,9 @@
 
 use crate::Real;
 use crate::TrainError;
+use crate::kernels;
 use crate::nn::Parameters;
-use crate::optim::{Clip, Optimizer, Settings, update};
-use crate::tensor::slice_ops;
+use crate::optim::{Clip, Optimizer, Settings, update_prepared};
 
 /// Stochastic gradient descent (Robbins & Monro, 1951): `w ← w − η·g`.
 ///
@@ -43,23 +43,23 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Sgd {
             let lr = self.settings.learning_rate_at::<T>(step)?;
             let mut ok = true;
             params.walk(grads, [], &mut |w, g, []| {
-                ok &= slice_ops::sub_scaled_is_finite(w, g, lr)
+                ok &= kernels::sub_scaled_is_finite(w, g, lr)
             });
             if !ok {
                 let mut finite = true;
-                grads.visit(&mut |g| finite &= slice_ops::all_finite(g));
+                grads.visit(&mut |g| finite &= kernels::all_finite(g));
                 return Err(if finite {
                     TrainError::NonFiniteUpdate { step }
                 } else {
                     TrainError::NonFiniteGradient { step }
                 });
             }
-            params.walk(grads, [], &mut |w, g, []| slice_ops::sub_scaled(w, g, lr));
+            params.walk(grads, [], &mut |w, g, []| kernels::sub_scaled(w, g, lr));
         } else {
             let p = self.settings.prepare::<T, P>(grads, step)?;
             let lr = p.learning_rate;
             let bound = |w: T, g: T, []: [T; 0]| w + lr * p.gradient_bound(g, w);
-            update(params, grads, [], step, bound, |w, g, []| {
+            update_prepared(&p, params, grads, [], step, bound, |w, g, []| {
                 (w - lr * p.gradient(g, w), [])
             })?;
         }

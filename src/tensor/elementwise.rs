@@ -40,7 +40,7 @@ macro_rules! elementwise {
             /// Sum of all elements: `Σ xᵢ`.
             #[inline]
             pub fn sum(&self) -> T {
-                $crate::tensor::slice_ops::sum(self.as_slice())
+                $crate::kernels::sum(self.as_slice())
             }
 
             /// Mean of all elements: `Σ xᵢ / n`. Does not compile for an empty tensor.
@@ -67,7 +67,7 @@ macro_rules! elementwise {
             #[inline]
             pub fn argmax(&self) -> usize {
                 const { assert!(Self::LEN > 0, "an empty tensor has no largest element") };
-                $crate::tensor::slice_ops::argmax(self.as_slice()).unwrap_or(0)
+                $crate::kernels::argmax(self.as_slice()).unwrap_or(0)
             }
 
             /// Row-major index of the smallest element (first on ties; a NaN wins).
@@ -75,7 +75,7 @@ macro_rules! elementwise {
             #[inline]
             pub fn argmin(&self) -> usize {
                 const { assert!(Self::LEN > 0, "an empty tensor has no smallest element") };
-                $crate::tensor::slice_ops::argmin(self.as_slice()).unwrap_or(0)
+                $crate::kernels::argmin(self.as_slice()).unwrap_or(0)
             }
 
             /// `true` when every element is a finite number (no NaN, no ±∞).

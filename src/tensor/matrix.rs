@@ -1,7 +1,7 @@
 //! [`Matrix<T, R, C>`]: `R × C` numbers whose shape is part of the type.
 
+use crate::kernels;
 use crate::tensor::elementwise::elementwise;
-use crate::tensor::slice_ops;
 use crate::{LengthError, Real, Scalar, Vector};
 
 /// An `R × C` matrix of `T`, stored inline in row-major order (no heap).
@@ -160,27 +160,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Writes the transpose into `out` (`outⱼᵢ = Mᵢⱼ`), without a temporary.
     #[inline]
     pub fn transpose_into(&self, out: &mut Matrix<T, C, R>) {
-        #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
-        if crate::tensor::dispatch::transpose_avx2(&self.data, &mut out.data) {
-            return;
-        }
-        // 8 × 8 tiles, so that both the rows read and the rows written stay in cache.
-        const TILE: usize = 8;
-        let mut i0 = 0;
-        while i0 < R {
-            let i1 = (i0 + TILE).min(R);
-            let mut j0 = 0;
-            while j0 < C {
-                let j1 = (j0 + TILE).min(C);
-                for i in i0..i1 {
-                    for j in j0..j1 {
-                        out.data[j][i] = self.data[i][j];
-                    }
-                }
-                j0 = j1;
-            }
-            i0 = i1;
-        }
+        kernels::transpose(&self.data, &mut out.data);
     }
 
     /// Matrix product `(R × C) · (C × K) → R × K`: `(AB)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ`.
@@ -189,7 +169,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     #[inline]
     pub fn matmul<const K: usize>(&self, rhs: &Matrix<T, C, K>) -> Matrix<T, R, K> {
         let mut out = Matrix::<T, R, K>::zeros();
-        slice_ops::matmul_add(&mut out.data, &self.data, &rhs.data);
+        kernels::matmul_add(&mut out.data, &self.data, &rhs.data);
         out
     }
 
@@ -197,7 +177,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     #[inline]
     pub fn matvec(&self, x: &Vector<T, C>) -> Vector<T, R> {
         let mut out = Vector::<T, R>::zeros();
-        slice_ops::matvec_rows(&self.data, x.as_array(), None, out.as_mut_array());
+        kernels::matvec_rows(&self.data, x.as_array(), None, out.as_mut_array());
         out
     }
 
@@ -232,7 +212,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     /// Sum of each row: `sᵢ = Σⱼ Mᵢⱼ` (reduces along the columns).
     #[inline]
     pub fn row_sums(&self) -> Vector<T, R> {
-        Vector::from_fn(|i| slice_ops::sum(&self.data[i]))
+        Vector::from_fn(|i| kernels::sum(&self.data[i]))
     }
 
     /// Sum of each column: `sⱼ = Σᵢ Mᵢⱼ` (reduces along the rows).
@@ -276,7 +256,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     #[inline]
     pub fn row_argmax(&self) -> [usize; R] {
         const { assert!(C > 0, "a row with no columns has no largest element") };
-        core::array::from_fn(|i| slice_ops::argmax(&self.data[i]).unwrap_or(0))
+        core::array::from_fn(|i| kernels::argmax(&self.data[i]).unwrap_or(0))
     }
 
     /// Row index of the largest element of each column (first on ties; a NaN wins).
@@ -293,7 +273,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     where
         T: Real,
     {
-        slice_ops::dot(self.as_slice(), self.as_slice()).sqrt()
+        kernels::dot(self.as_slice(), self.as_slice()).sqrt()
     }
 }
 

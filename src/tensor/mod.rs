@@ -11,14 +11,11 @@
 
 mod batch;
 mod bytes;
-#[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
-pub(crate) mod dispatch;
 pub(crate) mod elementwise;
 mod fmt;
 mod matrix;
 mod reshape;
 mod signal;
-pub(crate) mod slice_ops;
 mod vector;
 
 pub use batch::Batch;

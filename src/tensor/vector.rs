@@ -1,7 +1,7 @@
 //! [`Vector<T, N>`]: `N` numbers whose length is part of the type.
 
+use crate::kernels;
 use crate::tensor::elementwise::elementwise;
-use crate::tensor::slice_ops;
 use crate::{LengthError, Matrix, Real, Scalar};
 
 /// A column vector of `N` elements of type `T`, stored inline (no heap).
@@ -125,7 +125,7 @@ impl<T: Scalar, const N: usize> Vector<T, N> {
     /// Dot product: `x·y = Σ xᵢ·yᵢ`.
     #[inline]
     pub fn dot(&self, other: &Self) -> T {
-        slice_ops::dot(&self.data, &other.data)
+        kernels::dot(&self.data, &other.data)
     }
 
     /// Squared Euclidean norm: `‖x‖² = Σ xᵢ²`.

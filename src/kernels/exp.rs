@@ -6,11 +6,11 @@
 //! libraries. [`exp`] computes `e^x` for `f32` with plain arithmetic instead (Cody–Waite range
 //! reduction and Cephes' `expf` polynomial, evaluated in Estrin's form), so a loop over a
 //! softmax's logits becomes SIMD code and the result does not depend on the platform. Other
-//! scalar types use their own `exp`.
+//! scalar types use their own `exp`. Also the softmax built on it.
 
-use core::any::{Any, TypeId};
+use core::any::Any;
 
-use crate::Real;
+use crate::scalar::Real;
 
 /// `e^x`; for `f32` computed by [`exp_f32`], for other types by their `exp`.
 #[inline(always)]
@@ -24,42 +24,13 @@ pub(crate) fn exp<T: Real>(x: T) -> T {
     x.exp()
 }
 
-/// `xᵢ ← e^{xᵢ}` for every element, with [`exp`]. For `f32` eight at a time, as code the compiler turns into vector instructions — with
-/// the `simd-dispatch` feature on x86-64, AVX2 instructions when the CPU has them (the same
-/// operations, so the same results).
-#[inline]
-pub(crate) fn exp_in_place<T: Real>(xs: &mut [T]) {
-    if TypeId::of::<T>() != TypeId::of::<f32>() {
-        for x in xs {
-            *x = x.exp();
-        }
-        return;
-    }
-    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
-    if crate::tensor::dispatch::exp_chunks_avx2(xs) {
-        return;
-    }
-    exp_chunks(xs);
-}
-
 /// `x ← softmax(x)`: `xᵢ ← e^{xᵢ − m} / S` with `m` the largest element (NaNs skipped: a NaN
 /// still makes every output NaN, through its exponential and the sum), the exponentials by
 /// [`exp`], and `S = Σⱼ e^{xⱼ − m}` summed as eight partial sums `sₖ` (over the `j ≡ k mod 8`,
 /// in index order) combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — short dependency
-/// chains, a fixed order. For `f32` with the `simd-dispatch` feature on x86-64, the whole
-/// function runs as AVX2 code when the CPU has it (same results).
-#[inline]
-pub(crate) fn softmax_in_place<T: Real, const N: usize>(x: &mut [T; N]) {
-    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
-    if TypeId::of::<T>() == TypeId::of::<f32>() && crate::tensor::dispatch::softmax_avx2(x) {
-        return;
-    }
-    softmax_portable(x);
-}
-
-/// [`softmax_in_place`] in plain code.
+/// chains, a fixed order.
 #[inline(always)]
-pub(crate) fn softmax_portable<T: Real, const N: usize>(x: &mut [T; N]) {
+pub(crate) fn softmax<T: Real, const N: usize>(x: &mut [T; N]) {
     if N <= 16 {
         // Sixteen values, padded with −∞ (which change neither the maximum nor the sum: their
         // exponentials are +0): loops of constant length the compiler keeps in registers,
@@ -73,7 +44,7 @@ pub(crate) fn softmax_portable<T: Real, const N: usize>(x: &mut [T; N]) {
     }
 }
 
-/// The arithmetic of [`softmax_in_place`].
+/// The arithmetic of [`softmax`].
 #[inline(always)]
 fn softmax_values<T: Real, const N: usize>(x: &mut [T; N]) {
     // Loops, not closures: a closure would not inherit the AVX2 of the dispatching caller.
@@ -107,7 +78,8 @@ pub(crate) fn larger<T: Real>(a: T, b: T) -> T {
     if b > a { b } else { a }
 }
 
-/// [`exp_in_place`] for `f32`: groups of eight through [`exp`], then the rest one by one.
+/// `xᵢ ← e^{xᵢ}` with [`exp`]: groups of eight (for `f32`, code the compiler turns into
+/// vector instructions), then the rest one by one.
 #[inline(always)]
 pub(crate) fn exp_chunks<T: Real>(xs: &mut [T]) {
     let mut chunks = xs.chunks_exact_mut(8);
@@ -264,31 +236,6 @@ mod tests {
         // The largest finite result and the smallest positive one.
         assert!(exp_f32(88.72283).is_finite());
         assert!(exp_f32(-103.2) > 0.0);
-    }
-
-    #[test]
-    fn exp_in_place_equals_exp_per_element() {
-        let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 1.7 - 15.0);
-        let want = xs.map(exp_f32);
-        exp_in_place(&mut xs);
-        assert_eq!(xs.map(f32::to_bits), want.map(f32::to_bits));
-        // (Miri perturbs `f64::exp` on purpose, so two calls differ there.)
-        if !cfg!(miri) {
-            let mut ys: [f64; 3] = [-1.0, 0.0, 2.5];
-            exp_in_place(&mut ys);
-            assert_eq!(ys, [(-1.0f64).exp(), 1.0, 2.5f64.exp()]);
-        }
-    }
-
-    /// The dispatched softmax (AVX2 where available) gives the plain code's bits.
-    #[test]
-    fn softmax_in_place_equals_the_plain_code() {
-        let x: [f32; 19] = core::array::from_fn(|i| (i as f32 * 2.3).sin() * 7.0);
-        let (mut fast, mut plain) = (x, x);
-        softmax_in_place(&mut fast);
-        softmax_portable(&mut plain);
-        assert_eq!(fast.map(f32::to_bits), plain.map(f32::to_bits));
-        approx::assert_relative_eq!(fast.iter().sum::<f32>(), 1.0, max_relative = 1e-6);
     }
 
     #[test]

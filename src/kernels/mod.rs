@@ -1,0 +1,245 @@
+//! The hot loops of the crate, at the bottom of it: every kernel the tensors, layers, losses
+//! and optimizers run on slices, and the one place that decides whether they run as AVX2 code.
+//!
+//! * [`portable`]: the loops in plain Rust (sums, dot products, matrix products, the SGD
+//!   update, the optimizers' element-wise updates, finite checks, the largest magnitude),
+//!   written so the compiler vectorizes them and in a fixed order of operations, so every
+//!   build gives the same bits;
+//! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
+//! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
+//!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
+//!   magnitude); the only `unsafe` code of the crate;
+//! * this module: the entry points the rest of the crate calls, each running the AVX2 kernel
+//!   when [`avx2`] says so and the portable one otherwise — with the same results, bit for
+//!   bit (the tests below compare the two).
+//!
+//! Nothing here imports from the crate above it except [`crate::scalar`] (the [`Scalar`]
+//! and [`Real`] traits): the tensors call the kernels, never the reverse.
+
+mod exp;
+mod portable;
+// The dispatch condition, compile-time half (with the same `cfg` in [`avx2`] and
+// [`on_avx2`], just below): the AVX2 kernels exist with the `simd-dispatch` feature on x86-64.
+#[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+mod x86;
+
+pub(crate) use exp::larger;
+pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
+
+use core::any::TypeId;
+
+use crate::scalar::{Real, Scalar};
+
+/// Proof that the CPU running the program has AVX2, which the safe functions of `x86` take:
+/// only [`avx2`] makes one (the field is private to this module and `x86`).
+#[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+#[derive(Clone, Copy)]
+struct Avx2(());
+
+/// THE dispatch condition: `Some` when the AVX2 kernels run — the `simd-dispatch` feature is
+/// on, the target is x86-64 and the CPU has AVX2. The CPU is asked once (std caches the
+/// answer; later calls are a load and a test), and a build that targets AVX2 already
+/// (`-C target-feature=+avx2`, `-C target-cpu=native`) knows the answer at compile time.
+#[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+#[inline(always)]
+fn avx2() -> Option<Avx2> {
+    std::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+}
+
+/// `on_avx2!(cpu => expr)`: returns `expr` from the enclosing function when [`avx2`] gives a
+/// token (named `cpu` in `expr`); otherwise does nothing and the code after it runs. Without
+/// the `simd-dispatch` feature or off x86-64 it expands to nothing, so `expr` may name the
+/// kernels of `x86`, which exist only there.
+///
+/// `on_avx2!(cpu => if ran)`: returns from the enclosing function (which returns `()`) when
+/// there is a token and `ran` (an AVX2 kernel that may decline, e.g. for a type other than
+/// `f32`) is `true`.
+macro_rules! on_avx2 {
+    ($cpu:ident => if $ran:expr) => {
+        #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+        if let Some($cpu) = avx2() {
+            if $ran {
+                return;
+            }
+        }
+    };
+    ($cpu:ident => $avx2:expr) => {
+        #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+        if let Some($cpu) = avx2() {
+            return $avx2;
+        }
+    };
+}
+
+/// `true` when `T` is `f32` (a check the compiler resolves at compile time): the type whose
+/// `exp` is [`exp::exp_f32`], and the one with explicit AVX2 kernels (`x86` also recognizes
+/// `f32` arrays with `Any`, to get them typed).
+#[inline(always)]
+fn is_f32<T: 'static>() -> bool {
+    TypeId::of::<T>() == TypeId::of::<f32>()
+}
+
+/// `wᵢ ← wᵢ − η·gᵢ` over the common length.
+#[inline]
+pub(crate) fn sub_scaled<T: Scalar>(w: &mut [T], g: &[T], eta: T) {
+    on_avx2!(cpu => x86::sub_scaled(cpu, w, g, eta));
+    portable::sub_scaled(w, g, eta);
+}
+
+/// `true` when every `wᵢ − η·gᵢ` (as [`sub_scaled`] computes it) is finite: the check before
+/// an update that must not store NaN or ±∞. Writes nothing.
+#[inline]
+pub(crate) fn sub_scaled_is_finite<T: Scalar>(w: &[T], g: &[T], eta: T) -> bool {
+    on_avx2!(cpu => x86::sub_scaled_is_finite(cpu, w, g, eta));
+    portable::sub_scaled_is_finite(w, g, eta)
+}
+
+/// `true` when no element is NaN or ±∞.
+#[inline]
+pub(crate) fn all_finite<T: Scalar>(xs: &[T]) -> bool {
+    on_avx2!(cpu => x86::all_finite(cpu, xs));
+    portable::all_finite(xs)
+}
+
+/// `max |xᵢ|` (`0` for an empty slice), or `+∞` if an element is NaN or ±∞: finite exactly
+/// when every element is.
+#[inline]
+pub(crate) fn max_abs<T: Real>(xs: &[T]) -> T {
+    on_avx2!(cpu => x86::max_abs(cpu, xs));
+    portable::max_abs(xs)
+}
+
+/// `wᵢ ← rule(wᵢ, gᵢ)` if `write`, else only whether every `rule(wᵢ, gᵢ)` is finite
+/// ([`portable::apply0`]): an optimizer's element-wise update, compiled for AVX2 with the
+/// rule inlined when the CPU has it (the same IEEE operations, so the same results — only
+/// what IEEE leaves open, a NaN's payload, is not pinned down by any build).
+#[inline]
+pub(crate) fn apply0<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    rule: impl Fn(T, T) -> T,
+    write: bool,
+) -> bool {
+    on_avx2!(cpu => x86::apply0(cpu, w, g, rule, write));
+    portable::apply0(w, g, rule, write)
+}
+
+/// [`apply0`] with one state value ([`portable::apply1`]).
+#[inline]
+pub(crate) fn apply1<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    rule: impl Fn(T, T, T) -> (T, T),
+    write: bool,
+) -> bool {
+    on_avx2!(cpu => x86::apply1(cpu, w, g, a, rule, write));
+    portable::apply1(w, g, a, rule, write)
+}
+
+/// [`apply0`] with two state values ([`portable::apply2`]).
+#[inline]
+pub(crate) fn apply2<T: Scalar>(
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    b: &mut [T],
+    rule: impl Fn(T, T, T, T) -> (T, T, T),
+    write: bool,
+) -> bool {
+    on_avx2!(cpu => x86::apply2(cpu, w, g, a, b, rule, write));
+    portable::apply2(w, g, a, b, rule, write)
+}
+
+/// `out[r] = rows[r] · x` for every row, plus `bias[r]` if given (added to the finished dot
+/// product, as `(rows[r]·x) + bias[r]`).
+///
+/// Each row keeps eight partial sums (`sₖ = Σᵢ rowᵢ·xᵢ` over the `i ≡ k mod 8`, in increasing
+/// `i`), combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — a fixed order, so every build
+/// gives the same result. With AVX2, `f32` runs an explicit AVX2 kernel (eight rows per block,
+/// one 8-lane register of partial sums per row, so the combining is a few horizontal adds per
+/// eight rows) with the same results.
+#[inline]
+pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
+    rows: &[[T; C]; R],
+    x: &[T; C],
+    bias: Option<&[T; R]>,
+    out: &mut [T; R],
+) {
+    on_avx2!(cpu => if x86::matvec_rows(cpu, rows, x, bias, out));
+    portable::matvec_rows(rows, x, bias, out);
+}
+
+/// `out += a · b` for row-major `a: R × K`, `b: K × N`, `out: R × N` (R = `a.len()`).
+///
+/// Every element gets `out + Σₖ aᵢₖ·bₖⱼ`, the sum formed in increasing `k` order (register
+/// blocks of [`portable::matmul`]; with AVX2, the same kernel compiled for AVX2 with 16-column
+/// blocks — the same results, no fused multiply-add is used).
+#[inline]
+pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
+    matmul::<T, K, N, true>(out, a, b);
+}
+
+/// `out = a · b`, [`matmul_add`] without reading `out` first (its old values are ignored).
+#[inline]
+pub(crate) fn matmul_set<T: Scalar, const K: usize, const N: usize>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
+    matmul::<T, K, N, false>(out, a, b);
+}
+
+/// [`matmul_add`] (`ACC`) or [`matmul_set`].
+#[inline]
+fn matmul<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
+    on_avx2!(cpu => x86::matmul::<T, K, N, ACC>(cpu, out, a, b));
+    portable::matmul::<T, K, N, ACC>(out, a, b);
+}
+
+/// `dstⱼᵢ = srcᵢⱼ` (for `f32` with AVX2: 8 × 8 tiles transposed in registers).
+#[inline]
+pub(crate) fn transpose<T: Scalar, const R: usize, const C: usize>(
+    src: &[[T; C]; R],
+    dst: &mut [[T; R]; C],
+) {
+    on_avx2!(cpu => if x86::transpose(cpu, src, dst));
+    portable::transpose(src, dst);
+}
+
+/// `xᵢ ← e^{xᵢ}` for every element, with [`exp::exp`]. For `f32` eight at a time, as code the
+/// compiler turns into vector instructions (with AVX2, AVX2 instructions: the same
+/// operations, so the same results); other types call their own `exp` per element.
+#[inline]
+pub(crate) fn exp_in_place<T: Real>(xs: &mut [T]) {
+    if !is_f32::<T>() {
+        for x in xs {
+            *x = x.exp();
+        }
+        return;
+    }
+    on_avx2!(cpu => x86::exp_chunks(cpu, xs));
+    exp::exp_chunks(xs);
+}
+
+/// `x ← softmax(x)`: `xᵢ ← e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`, in the order of
+/// operations documented on [`exp::softmax`]. For `f32` with AVX2 the whole function runs as
+/// AVX2 code (same results).
+#[inline]
+pub(crate) fn softmax_in_place<T: Real, const N: usize>(x: &mut [T; N]) {
+    if is_f32::<T>() {
+        on_avx2!(cpu => x86::softmax(cpu, x));
+    }
+    exp::softmax(x);
+}
+
+#[cfg(test)]
+mod tests;

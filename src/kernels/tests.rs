@@ -1,0 +1,408 @@
+//! The dispatched kernels against the portable ones, bit for bit, and what the entry points
+//! promise. With the `simd-dispatch` feature on an x86-64 CPU with AVX2 (and always under
+//! `-C target-feature=+avx2`, as CI runs miri: `cargo +nightly miri test --lib -- kernels::`)
+//! the entry points run the AVX2 code; elsewhere these compare the portable code with itself
+//! and still check the promises.
+
+use super::*;
+
+/// `true` when the entry points run the AVX2 kernels in this test run.
+fn dispatched() -> bool {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    return avx2().is_some();
+    #[cfg(not(all(feature = "simd-dispatch", target_arch = "x86_64")))]
+    false
+}
+
+fn bits<const N: usize>(xs: [f32; N]) -> [u32; N] {
+    xs.map(f32::to_bits)
+}
+
+/// Built with AVX2 enabled (as CI does under miri), the AVX2 paths must be the ones tested.
+#[test]
+fn a_build_for_avx2_runs_the_avx2_kernels() {
+    if cfg!(all(
+        feature = "simd-dispatch",
+        target_arch = "x86_64",
+        target_feature = "avx2"
+    )) {
+        assert!(dispatched());
+    }
+}
+
+/// The matrix product (AVX2 build, 16-column blocks) gives the portable kernel's bits.
+#[test]
+fn matmul_equals_the_portable_kernel() {
+    fn check<const R: usize, const K: usize, const N: usize>() {
+        let a: [[f32; K]; R] = core::array::from_fn(|i| {
+            core::array::from_fn(|k| ((i * 7 + k * 3) % 11) as f32 * 0.37 - 1.5)
+        });
+        let b: [[f32; N]; K] = core::array::from_fn(|k| {
+            core::array::from_fn(|j| ((k * 5 + j * 2) % 13) as f32 * 0.21 - 1.1)
+        });
+        let mut portable = [[0.25f32; N]; R];
+        portable::matmul::<f32, K, N, true>(&mut portable, &a, &b);
+        let mut dispatched = [[0.25f32; N]; R];
+        matmul_add(&mut dispatched, &a, &b);
+        // Overwriting instead of adding (old contents NaN: they must not leak).
+        let mut portable_set = [[0.0f32; N]; R];
+        portable::matmul::<f32, K, N, false>(&mut portable_set, &a, &b);
+        let mut dispatched_set = [[f32::NAN; N]; R];
+        matmul_set(&mut dispatched_set, &a, &b);
+        for (p, d) in portable.iter().zip(&dispatched) {
+            assert_eq!(bits(*p), bits(*d), "{R}×{K}×{N}");
+        }
+        for (p, d) in portable_set.iter().zip(&dispatched_set) {
+            assert_eq!(bits(*p), bits(*d), "{R}×{K}×{N}, set");
+        }
+    }
+    check::<9, 5, 37>();
+    check::<16, 16, 16>();
+    check::<3, 2, 1>();
+    // Column panels and a padded tail (b is 16 × 520 f32, just over 32 KiB).
+    check::<5, 16, 520>();
+}
+
+/// The matrix–vector product (explicit AVX2 kernel for `f32`) gives the portable bits, with
+/// and without a bias, on full blocks of eight rows and columns and every kind of leftover.
+#[test]
+fn matvec_rows_equals_the_portable_kernel() {
+    fn check<const R: usize, const C: usize>() {
+        let rows: [[f32; C]; R] = core::array::from_fn(|i| {
+            core::array::from_fn(|j| ((i * 5 + j * 3) % 17) as f32 * 0.31 - 2.0)
+        });
+        let x: [f32; C] = core::array::from_fn(|j| (j % 7) as f32 * 0.7 - 1.9);
+        let bias: [f32; R] = core::array::from_fn(|r| r as f32 * 0.37 - 3.0);
+        for b in [None, Some(&bias)] {
+            let (mut fast, mut plain) = ([0.0f32; R], [0.0f32; R]);
+            matvec_rows(&rows, &x, b, &mut fast);
+            portable::matvec_rows(&rows, &x, b, &mut plain);
+            assert_eq!(bits(fast), bits(plain), "{R}×{C}, bias {}", b.is_some());
+        }
+    }
+    check::<19, 37>();
+    check::<8, 16>();
+    check::<3, 5>();
+    check::<16, 8>();
+    // f64 has no explicit kernel: the portable code runs.
+    let rows = [[1.5f64, -2.0, 0.25], [3.0, 0.5, -1.0]];
+    let mut out = [0.0; 2];
+    matvec_rows(&rows, &[2.0, 1.0, 4.0], Some(&[0.5, -0.5]), &mut out);
+    assert_eq!(out, [2.5, 2.0]);
+}
+
+/// The transpose moves every element (AVX2 tiles, and every kind of edge), for `f32` and for
+/// a type without an AVX2 kernel.
+#[test]
+fn transpose_moves_every_element() {
+    fn check<const R: usize, const C: usize>() {
+        let src: [[f32; C]; R] =
+            core::array::from_fn(|i| core::array::from_fn(|j| (i * 1000 + j) as f32));
+        let mut dst = [[0.0f32; R]; C];
+        transpose(&src, &mut dst);
+        for i in 0..R {
+            for j in 0..C {
+                assert_eq!(dst[j][i], src[i][j], "({i}, {j}) of {R}×{C}");
+            }
+        }
+    }
+    check::<13, 21>();
+    check::<16, 8>();
+    check::<8, 16>();
+    check::<3, 5>();
+    check::<24, 40>();
+    let src: [[i32; 21]; 13] =
+        core::array::from_fn(|i| core::array::from_fn(|j| (i * 100 + j) as i32));
+    let mut dst = [[0; 13]; 21];
+    transpose(&src, &mut dst);
+    for i in 0..13 {
+        for j in 0..21 {
+            assert_eq!(dst[j][i], src[i][j]);
+        }
+    }
+}
+
+#[test]
+fn all_finite_finds_any_nan_or_infinity() {
+    let mut xs = [1.0e30f32; 19];
+    assert!(all_finite(&xs));
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        for i in [0, 7, 8, 18] {
+            let old = xs[i];
+            xs[i] = bad;
+            assert!(!all_finite(&xs), "{bad} at {i}");
+            assert!(!portable::all_finite(&xs), "{bad} at {i}");
+            xs[i] = old;
+        }
+    }
+    assert!(all_finite::<f64>(&[]));
+    assert!(!all_finite(&[0.5f64, f64::NAN]));
+}
+
+/// The SGD update `w − η·g` (AVX2 build) gives the portable bits, signed zeros, subnormals and
+/// an overflow to ±∞ included, over full vectors and a remainder.
+#[test]
+fn sub_scaled_equals_the_portable_kernel() {
+    let w: [f32; 21] = core::array::from_fn(|i| match i % 7 {
+        0 => 0.0,
+        1 => -0.0,
+        2 => 1.0e-42,
+        3 => 3.0e38,
+        _ => i as f32 * 0.37 - 3.0,
+    });
+    let g: [f32; 21] = core::array::from_fn(|i| match i % 5 {
+        0 => -0.0,
+        1 => 0.0,
+        2 => -1.0e38,
+        _ => (i as f32 * 1.3).sin(),
+    });
+    for eta in [0.3f32, 1.0, 0.0, -0.0] {
+        let (mut fast, mut plain) = (w, w);
+        sub_scaled(&mut fast, &g, eta);
+        portable::sub_scaled(&mut plain, &g, eta);
+        assert_eq!(bits(fast), bits(plain), "η = {eta}");
+        assert_eq!(
+            sub_scaled_is_finite(&w, &g, eta),
+            portable::sub_scaled_is_finite(&w, &g, eta),
+            "η = {eta}"
+        );
+    }
+    // f64, and the common length of slices of different lengths.
+    let mut w = [1.0f64, 2.0, 3.0];
+    sub_scaled(&mut w, &[0.5, 0.25], 2.0);
+    assert_eq!(w, [0.0, 1.5, 3.0]);
+}
+
+/// The check before an update and the portable loop agree, and both see an overflow of
+/// `w − η·g` (finite inputs) as well as a NaN or ±∞ in either operand, at every position
+/// around the vector lengths.
+#[test]
+fn sub_scaled_is_finite_finds_every_non_finite_result() {
+    let w = [3.0e38f32; 19];
+    let g = [1.0f32; 19];
+    assert!(sub_scaled_is_finite(&w, &g, 0.5));
+    for i in [0, 7, 8, 15, 18] {
+        let mut g2 = g;
+        g2[i] = -1.0e38; // 3e38 − η·(−1e38) overflows for η = 1 and for η = 0.5
+        for eta in [1.0f32, 0.5] {
+            let want = portable::sub_scaled_is_finite(&w, &g2, eta);
+            assert_eq!(sub_scaled_is_finite(&w, &g2, eta), want, "{i} {eta}");
+            assert!(!want, "{i} {eta}");
+        }
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut g3 = g;
+            g3[i] = bad;
+            assert!(!sub_scaled_is_finite(&w, &g3, 0.5), "g {bad} at {i}");
+            let mut w3 = w;
+            w3[i] = bad;
+            assert!(!sub_scaled_is_finite(&w3, &g, 0.5), "w {bad} at {i}");
+        }
+    }
+    assert!(sub_scaled_is_finite::<f64>(&[], &[], 1.0));
+}
+
+/// The largest magnitude, and `+∞` for a NaN or ±∞ anywhere (chunks and remainder), in the
+/// dispatched and the portable kernel alike.
+#[test]
+fn max_abs_sees_every_value() {
+    fn both<T: Real>(xs: &[T]) -> T {
+        let (fast, plain) = (max_abs(xs), portable::max_abs(xs));
+        assert!(fast == plain || (fast.is_nan() && plain.is_nan()));
+        fast
+    }
+    let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 0.5 - 4.0);
+    assert_eq!(both(&xs), 5.0);
+    for i in [0, 7, 8, 15, 16, 18] {
+        let old = xs[i];
+        xs[i] = -7.5;
+        assert_eq!(both(&xs), 7.5, "at {i}");
+        for bad in [f32::NAN, -f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            xs[i] = bad;
+            assert_eq!(both(&xs), f32::INFINITY, "{bad} at {i}");
+            assert_eq!(both(&xs[..=i]), f32::INFINITY, "{bad} last of {}", i + 1);
+        }
+        xs[i] = old;
+    }
+    // The extremes of the finite range stay finite; zeros of either sign give +0.
+    assert_eq!(both(&[f32::MIN, 1.0, -0.0]), f32::MAX);
+    assert_eq!(both(&[-0.0f32; 11]).to_bits(), 0.0f32.to_bits());
+    assert_eq!(both::<f64>(&[]), 0.0);
+    let ys: [f64; 9] = core::array::from_fn(|i| (i as f64 - 6.0) * 1.5);
+    assert_eq!(both(&ys), 9.0);
+    assert_eq!(both(&[1.0, f64::NAN, 2.0]), f64::INFINITY);
+    // Every length up to 40 (the 16-value blocks of the f32 kernel and every remainder), the
+    // largest value and a non-finite one at every position.
+    let xs: [f32; 40] = core::array::from_fn(|i| ((i * 13) % 17) as f32 * 0.25 - 2.0);
+    for len in 0..=40 {
+        let s = &xs[..len];
+        let want = s.iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+        assert_eq!(both(s), want, "length {len}");
+        for i in 0..len {
+            let mut v = xs;
+            v[i] = -1.0e30;
+            assert_eq!(both(&v[..len]), 1.0e30, "{i} of {len}");
+            v[i] = f32::from_bits(0x7F80_0001); // a signalling NaN, just above +∞'s bits
+            assert_eq!(both(&v[..len]), f32::INFINITY, "{i} of {len}");
+            v[i] = -f32::from_bits(1); // the smallest subnormal
+            let want = v[..len].iter().fold(0.0f32, |m, &x| m.max(x.abs()));
+            assert_eq!(both(&v[..len]).to_bits(), want.to_bits(), "{i} of {len}");
+        }
+    }
+}
+
+/// `exp_in_place` gives [`exp::exp_f32`]'s bits element by element (a batch's worth of
+/// logits, as the batch softmax cross-entropy exponentiates them all at once: every full
+/// vector and a remainder), and other types their own `exp`.
+#[test]
+fn exp_in_place_equals_exp_per_element() {
+    let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 1.7 - 15.0);
+    let want = xs.map(exp::exp_f32);
+    exp_in_place(&mut xs);
+    assert_eq!(bits(xs), bits(want));
+    // Five samples of ten logits, each shifted by its row's maximum (the batch cross-entropy):
+    // the 50 values at once give the bits of each row on its own, and of the portable loop.
+    let z: [[f32; 10]; 5] = core::array::from_fn(|s| {
+        core::array::from_fn(|i| ((s * 7 + i * 3) % 11) as f32 * 0.9 - 4.0)
+    });
+    let mut batch = z.map(|row| {
+        let m = row.iter().fold(f32::NEG_INFINITY, |m, &v| larger(m, v));
+        row.map(|v| v - m)
+    });
+    let mut rows = batch;
+    exp_in_place(batch.as_flattened_mut());
+    for row in &mut rows {
+        exp::exp_chunks(row);
+    }
+    for (b, r) in batch.iter().zip(&rows) {
+        assert_eq!(bits(*b), bits(*r));
+        assert_eq!(portable::sum(b).to_bits(), portable::sum(r).to_bits());
+    }
+    // (Miri perturbs `f64::exp` on purpose, so two calls differ there.)
+    if !cfg!(miri) {
+        let mut ys: [f64; 3] = [-1.0, 0.0, 2.5];
+        exp_in_place(&mut ys);
+        assert_eq!(ys, [(-1.0f64).exp(), 1.0, 2.5f64.exp()]);
+    }
+}
+
+/// The dispatched softmax (AVX2 code for `f32`) gives the portable code's bits, padded
+/// (`N ≤ 16`) and not, with huge and NaN inputs; `f64` runs the portable code.
+#[test]
+fn softmax_in_place_equals_the_portable_code() {
+    fn check<const N: usize>(x: [f32; N]) -> [f32; N] {
+        let (mut fast, mut plain) = (x, x);
+        softmax_in_place(&mut fast);
+        exp::softmax(&mut plain);
+        // (A NaN's sign and payload are not specified: Miri picks them at random.)
+        let nan_as_one = |v: [f32; N]| bits(v.map(|v| if v.is_nan() { f32::NAN } else { v }));
+        assert_eq!(nan_as_one(fast), nan_as_one(plain), "{x:?}");
+        fast
+    }
+    let y = check::<19>(core::array::from_fn(|i| (i as f32 * 2.3).sin() * 7.0));
+    approx::assert_relative_eq!(y.iter().sum::<f32>(), 1.0, max_relative = 1e-6);
+    let y = check::<10>(core::array::from_fn(|i| i as f32 * 0.5 - 2.0));
+    approx::assert_relative_eq!(y.iter().sum::<f32>(), 1.0, max_relative = 1e-6);
+    assert_eq!(check([1e4f32, -1e4, 1e4]), [0.5, 0.0, 0.5]);
+    assert_eq!(check([0.3f32; 5]), [0.2; 5]);
+    assert_eq!(check([-3.0f32]), [1.0]);
+    assert!(check([1.0f32, f32::NAN, 2.0]).iter().all(|v| v.is_nan()));
+    // f64: the values of softmax([1, 2, 3]).
+    let mut x = [1.0f64, 2.0, 3.0];
+    softmax_in_place(&mut x);
+    let want = [
+        0.090_030_573_170_380_46,
+        0.244_728_471_054_797_64,
+        0.665_240_955_774_821_8,
+    ];
+    approx::assert_relative_eq!(&x[..], &want[..], max_relative = 1e-14);
+}
+
+/// An optimizer's element-wise update compiled for AVX2 gives the portable bits, stored and as
+/// a dry run: an Adam-like rule (square root, divisions, a clip by `min`/`max`) with signed
+/// zeros, subnormals and values that overflow, over full vectors and a remainder.
+#[test]
+fn apply_equals_the_portable_kernel() {
+    let n = 21;
+    let w: std::vec::Vec<f32> = (0..n)
+        .map(|i| match i % 6 {
+            0 => 0.0,
+            1 => -0.0,
+            2 => 1.0e-42,
+            3 => 3.0e38,
+            _ => i as f32 * 0.37 - 3.0,
+        })
+        .collect();
+    let g: std::vec::Vec<f32> = (0..n)
+        .map(|i| match i % 5 {
+            0 => -0.0,
+            1 => 0.0,
+            2 => -1.0e38,
+            _ => (i as f32 * 1.3).sin(),
+        })
+        .collect();
+    let a: std::vec::Vec<f32> = (0..n).map(|i| (i as f32 * 0.7).cos() * 0.1).collect();
+    let b: std::vec::Vec<f32> = (0..n).map(|i| (i % 4) as f32 * 0.01).collect();
+    let (lr, c) = (0.01f32, 2.5f32);
+    let adam = |w: f32, g: f32, m: f32, v: f32| {
+        let g = g.max(-c).min(c) + 0.01 * w;
+        let m = 0.9 * m + 0.1 * g;
+        let v = 0.999 * v + 0.001 * g * g;
+        let w = w - lr * ((m / 0.1) / ((v / 0.001).sqrt() + 1e-8) + 0.001 * w);
+        (w, m, v)
+    };
+    let same = |x: &[f32], y: &[f32]| {
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<std::vec::Vec<_>>();
+        assert_eq!(bits(x), bits(y));
+    };
+    for write in [false, true] {
+        let (mut w1, mut a1, mut b1) = (w.clone(), a.clone(), b.clone());
+        let (mut w2, mut a2, mut b2) = (w.clone(), a.clone(), b.clone());
+        let ok1 = apply2(&mut w1, &g, &mut a1, &mut b1, adam, write);
+        let ok2 = portable::apply2(&mut w2, &g, &mut a2, &mut b2, adam, write);
+        assert_eq!(ok1, ok2, "write {write}");
+        assert_eq!(ok1, write, "the dry run sees the overflow");
+        same(&w1, &w2);
+        same(&a1, &a2);
+        same(&b1, &b2);
+        // Finite inputs only (every 6th weight 3e38 removed): the dry run says finite.
+        let small = |v: &[f32]| v.iter().map(|&x| if x > 1e30 { 1.0 } else { x }).collect();
+        let (ws, gs): (std::vec::Vec<f32>, std::vec::Vec<f32>) = (small(&w), small(&g));
+        let gs: std::vec::Vec<f32> = gs
+            .iter()
+            .map(|&x| if x < -1e30 { -1.0 } else { x })
+            .collect();
+        let (mut w1, mut a1, mut b1) = (ws.clone(), a.clone(), b.clone());
+        assert!(apply2(&mut w1, &gs, &mut a1, &mut b1, adam, false));
+
+        let momentum = |w: f32, g: f32, v: f32| {
+            let v = 0.9 * v - lr * g;
+            (w + v, v)
+        };
+        let (mut w1, mut a1) = (w.clone(), a.clone());
+        let (mut w2, mut a2) = (w.clone(), a.clone());
+        let ok1 = apply1(&mut w1, &g, &mut a1, momentum, write);
+        assert_eq!(ok1, portable::apply1(&mut w2, &g, &mut a2, momentum, write));
+        same(&w1, &w2);
+        same(&a1, &a2);
+
+        let sgd = |w: f32, g: f32| w - lr * (g + 0.1 * w);
+        let (mut w1, mut w2) = (w.clone(), w.clone());
+        let ok1 = apply0(&mut w1, &g, sgd, write);
+        assert_eq!(ok1, portable::apply0(&mut w2, &g, sgd, write));
+        same(&w1, &w2);
+    }
+    // f64, and nothing stored in a dry run.
+    let (mut w, mut m, mut v) = ([1.0f64, -2.0, 0.5], [0.0; 3], [0.0; 3]);
+    let rule = |w: f64, g: f64, m: f64, v: f64| (w - g, m + g, v + g * g);
+    assert!(!apply2(
+        &mut w,
+        &[0.5, 0.5, f64::MAX],
+        &mut m,
+        &mut v,
+        rule,
+        false
+    ));
+    assert_eq!((w, m, v), ([1.0, -2.0, 0.5], [0.0; 3], [0.0; 3]));
+    assert!(apply2(&mut w, &[0.5, 0.5, 0.5], &mut m, &mut v, rule, true));
+    assert_eq!((w, m, v), ([0.5, -2.5, 0.0], [0.5; 3], [0.25; 3]));
+}

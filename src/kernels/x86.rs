@@ -1,0 +1,479 @@
+//! The AVX2 kernels (feature `simd-dispatch`, x86-64, needs std), run by
+//! [`kernels`](super) when [`avx2`](super::avx2) finds AVX2 on the CPU.
+//!
+//! Two kinds:
+//! * the portable kernels ([`portable`], [`exp`]: matmul, exp, softmax, the SGD update, the
+//!   optimizers' element-wise updates with their rule inlined, the finite checks, the largest
+//!   magnitude of `f64`) compiled once more inside functions marked
+//!   `#[target_feature(enable = "avx2")]`;
+//! * explicit AVX2 intrinsics for `f32` where the compiler's own vectorization of the portable
+//!   code was poor (measured): the matrix–vector product (horizontal sums of eight rows at once)
+//!   and the 8 × 8 register transpose; and the largest magnitude, on the bits. `f32` is
+//!   recognized with `Any` or [`is_f32`](super::is_f32) (type checks the compiler resolves).
+//!
+//! No fused multiply-add anywhere: the AVX2 code does the same IEEE operations in the same
+//! order as the portable code, so results are identical bit for bit (tested against the
+//! portable code in `kernels::tests`, and run under miri in CI with AVX2 enabled).
+//!
+//! This is the only module of the crate with `unsafe`: calling a `#[target_feature]` function
+//! is unsafe because the CPU must support the feature, and before Rust 1.87 (the MSRV is 1.85)
+//! so is every intrinsic; the loads and stores take their pointers from bounds-checked slices
+//! of the right length. Every safe function here takes an [`Avx2`] token, which only
+//! [`avx2`](super::avx2) makes, after detecting AVX2: holding one is the proof the unsafe
+//! calls need.
+#![allow(unsafe_code)]
+
+use core::any::Any;
+use std::arch::x86_64::*;
+
+use super::{Avx2, exp, portable};
+use crate::scalar::{Real, Scalar};
+
+/// [`portable::matmul`] compiled for AVX2: 16 columns per block (two 8-lane vectors), or 8
+/// when the output is narrower than 16 columns.
+#[inline]
+pub(super) fn matmul<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
+    _: Avx2,
+    out: &mut [[T; N]],
+    a: &[[T; K]],
+    b: &[[T; N]; K],
+) {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
+        out: &mut [[T; N]],
+        a: &[[T; K]],
+        b: &[[T; N]; K],
+    ) {
+        if N >= 16 {
+            portable::matmul_add_blocked::<T, K, N, 16, ACC>(out, a, b);
+        } else {
+            portable::matmul_add_blocked::<T, K, N, 8, ACC>(out, a, b);
+        }
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2::<T, K, N, ACC>(out, a, b) }
+}
+
+/// Runs `out[r] = rows[r]·x (+ bias[r])` with the AVX2 kernel if `T` is `f32`; returns
+/// whether it did.
+#[inline]
+pub(super) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
+    _: Avx2,
+    rows: &[[T; C]; R],
+    x: &[T; C],
+    bias: Option<&[T; R]>,
+    out: &mut [T; R],
+) -> bool {
+    // A type check the compiler resolves: only `f32` has the explicit kernel.
+    let (Some(rows), Some(x), Some(out)) = (
+        (rows as &dyn Any).downcast_ref::<[[f32; C]; R]>(),
+        (x as &dyn Any).downcast_ref::<[f32; C]>(),
+        (out as &mut dyn Any).downcast_mut::<[f32; R]>(),
+    ) else {
+        return false;
+    };
+    let bias = match bias {
+        None => None,
+        Some(b) => match (b as &dyn Any).downcast_ref::<[f32; R]>() {
+            Some(b) => Some(b),
+            None => return false,
+        },
+    };
+    // SAFETY: the token proves that the CPU supports AVX2, which is all that
+    // `matvec_f32_avx2` requires beyond its safe body.
+    unsafe { matvec_f32_avx2(rows, x, bias, out) };
+    true
+}
+
+/// `out[r] = rows[r]·x (+ bias[r])` for `f32` with AVX2 intrinsics, in the order of
+/// [`portable::matvec_dot`]: lane `k` of a row's register sums
+/// the products `i ≡ k mod 8`; eight rows' registers are then combined at once — halves
+/// added (`qⱼ = sⱼ + sⱼ₊₄`), then two rounds of horizontal adds (`(q₀+q₁)+(q₂+q₃)`). No fused
+/// multiply-add, so the results equal the portable kernel's bit for bit.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
+    rows: &[[f32; C]; R],
+    x: &[f32; C],
+    bias: Option<&[f32; R]>,
+    out: &mut [f32; R],
+) {
+    let full = C - C % 8;
+    // One block: the intrinsics are `unsafe` to call before Rust 1.87 (the MSRV is 1.85).
+    unsafe {
+        let mut row_blocks = rows.chunks_exact(8);
+        let mut out_blocks = out.chunks_exact_mut(8);
+        for (block, (rb, ob)) in (&mut row_blocks).zip(&mut out_blocks).enumerate() {
+            // Chunk by chunk, one load of `x` serving eight rows (row by row, the chunks of
+            // `x` would not fit the registers next to the sums: twice the loads).
+            let mut acc = [_mm256_setzero_ps(); 8];
+            for (i, v) in x[..full].chunks_exact(8).enumerate() {
+                let v = _mm256_loadu_ps(v.as_ptr());
+                for (a, row) in acc.iter_mut().zip(rb) {
+                    let w = _mm256_loadu_ps(row[8 * i..8 * i + 8].as_ptr());
+                    *a = _mm256_add_ps(*a, _mm256_mul_ps(w, v));
+                }
+            }
+            if full < C {
+                for (a, row) in acc.iter_mut().zip(rb) {
+                    *a = _mm256_add_ps(*a, tail_products(&row[full..], &x[full..]));
+                }
+            }
+            // Rows r and r+4 share a register: [q of row r | q of row r+4].
+            let u04 = add_halves(acc[0], acc[4]);
+            let u15 = add_halves(acc[1], acc[5]);
+            let u26 = add_halves(acc[2], acc[6]);
+            let u37 = add_halves(acc[3], acc[7]);
+            // [q₀+q₁, q₂+q₃] of rows 0, 1 | 4, 5 and of rows 2, 3 | 6, 7; then the final pairs.
+            let h01 = _mm256_hadd_ps(u04, u15);
+            let h23 = _mm256_hadd_ps(u26, u37);
+            let mut sums = _mm256_hadd_ps(h01, h23);
+            let r = 8 * block; // the first row of this block
+            if let Some(b) = bias {
+                sums = _mm256_add_ps(sums, _mm256_loadu_ps(b[r..r + 8].as_ptr()));
+            }
+            _mm256_storeu_ps(ob[..8].as_mut_ptr(), sums);
+        }
+        let done = R - R % 8;
+        for (r, (row, o)) in row_blocks
+            .remainder()
+            .iter()
+            .zip(out_blocks.into_remainder())
+            .enumerate()
+        {
+            *o = single_dot(row, x);
+            if let Some(b) = bias {
+                *o += b[done + r];
+            }
+        }
+    }
+}
+
+/// The products `w·v` of the last (fewer than eight) elements, in the low lanes; the other
+/// lanes `+0` (adding `+0` leaves a partial sum unchanged: it starts at `+0` and never
+/// becomes `−0`).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn tail_products(w: &[f32], v: &[f32]) -> __m256 {
+    let (mut w8, mut v8) = ([0.0f32; 8], [0.0f32; 8]);
+    w8[..w.len()].copy_from_slice(w);
+    v8[..v.len()].copy_from_slice(v);
+    unsafe { _mm256_mul_ps(_mm256_loadu_ps(w8.as_ptr()), _mm256_loadu_ps(v8.as_ptr())) }
+}
+
+/// `row·x` in the order of [`portable::matvec_dot`], one row.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn single_dot<const I: usize>(row: &[f32; I], x: &[f32; I]) -> f32 {
+    let full = I - I % 8;
+    unsafe {
+        let mut acc = _mm256_setzero_ps();
+        for (w, v) in row[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
+            let p = _mm256_mul_ps(_mm256_loadu_ps(w.as_ptr()), _mm256_loadu_ps(v.as_ptr()));
+            acc = _mm256_add_ps(acc, p);
+        }
+        if full < I {
+            acc = _mm256_add_ps(acc, tail_products(&row[full..], &x[full..]));
+        }
+        let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+        let h = _mm_hadd_ps(q, q);
+        _mm_cvtss_f32(_mm_hadd_ps(h, h))
+    }
+}
+
+/// `[lo(a) + hi(a) | lo(b) + hi(b)]` (four lanes each).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+#[allow(unused_unsafe)] // needed before Rust 1.87
+unsafe fn add_halves(a: __m256, b: __m256) -> __m256 {
+    unsafe {
+        _mm256_add_ps(
+            _mm256_permute2f128_ps::<0x20>(a, b),
+            _mm256_permute2f128_ps::<0x31>(a, b),
+        )
+    }
+}
+
+/// [`portable::apply0`] compiled for AVX2, `rule` inlined into it.
+#[inline]
+pub(super) fn apply0<T: Scalar, F: Fn(T, T) -> T>(
+    _: Avx2,
+    w: &mut [T],
+    g: &[T],
+    rule: F,
+    write: bool,
+) -> bool {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, F: Fn(T, T) -> T>(
+        w: &mut [T],
+        g: &[T],
+        rule: F,
+        write: bool,
+    ) -> bool {
+        portable::apply0(w, g, rule, write)
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2(w, g, rule, write) }
+}
+
+/// [`portable::apply1`] compiled for AVX2, `rule` inlined into it.
+#[inline]
+pub(super) fn apply1<T: Scalar, F: Fn(T, T, T) -> (T, T)>(
+    _: Avx2,
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    rule: F,
+    write: bool,
+) -> bool {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, F: Fn(T, T, T) -> (T, T)>(
+        w: &mut [T],
+        g: &[T],
+        a: &mut [T],
+        rule: F,
+        write: bool,
+    ) -> bool {
+        portable::apply1(w, g, a, rule, write)
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2(w, g, a, rule, write) }
+}
+
+/// [`portable::apply2`] compiled for AVX2, `rule` inlined into it.
+#[inline]
+pub(super) fn apply2<T: Scalar, F: Fn(T, T, T, T) -> (T, T, T)>(
+    _: Avx2,
+    w: &mut [T],
+    g: &[T],
+    a: &mut [T],
+    b: &mut [T],
+    rule: F,
+    write: bool,
+) -> bool {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<T: Scalar, F: Fn(T, T, T, T) -> (T, T, T)>(
+        w: &mut [T],
+        g: &[T],
+        a: &mut [T],
+        b: &mut [T],
+        rule: F,
+        write: bool,
+    ) -> bool {
+        portable::apply2(w, g, a, b, rule, write)
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
+    // beyond its safe body.
+    unsafe { avx2(w, g, a, b, rule, write) }
+}
+
+/// Defines `$name`, the portable kernel `$kernel` compiled for AVX2: a safe function that
+/// takes the [`Avx2`] token, around the `#[target_feature]` function it calls.
+macro_rules! avx2_build {
+    ($(#[$doc:meta])* fn $name:ident<$t:ident: $bound:ident $(, const $n:ident: usize)?>
+        ($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $kernel:path;) => {
+        $(#[$doc])*
+        #[inline]
+        pub(super) fn $name<$t: $bound $(, const $n: usize)?>(_: Avx2, $($arg: $ty),*) $(-> $ret)? {
+            /// # Safety
+            /// The CPU must support AVX2.
+            #[target_feature(enable = "avx2")]
+            unsafe fn avx2<$t: $bound $(, const $n: usize)?>($($arg: $ty),*) $(-> $ret)? {
+                $kernel($($arg),*)
+            }
+            // SAFETY: the token proves that the CPU supports AVX2, which is all that `avx2`
+            // requires beyond its safe body.
+            unsafe { avx2($($arg),*) }
+        }
+    };
+}
+
+avx2_build! {
+    /// [`exp::exp_chunks`] compiled for AVX2 (eight `f32` per instruction).
+    fn exp_chunks<T: Real>(xs: &mut [T]) = exp::exp_chunks;
+}
+
+avx2_build! {
+    /// [`exp::softmax`] compiled for AVX2.
+    fn softmax<T: Real, const N: usize>(x: &mut [T; N]) = exp::softmax;
+}
+
+avx2_build! {
+    /// [`portable::sub_scaled`] compiled for AVX2.
+    fn sub_scaled<T: Scalar>(w: &mut [T], g: &[T], eta: T) = portable::sub_scaled;
+}
+
+avx2_build! {
+    /// [`portable::sub_scaled_is_finite`] compiled for AVX2.
+    fn sub_scaled_is_finite<T: Scalar>(w: &[T], g: &[T], eta: T) -> bool
+        = portable::sub_scaled_is_finite;
+}
+
+avx2_build! {
+    /// [`portable::all_finite`] compiled for AVX2.
+    fn all_finite<T: Scalar>(xs: &[T]) -> bool = portable::all_finite;
+}
+
+avx2_build! {
+    /// [`portable::max_abs`] compiled for AVX2 (four `f64` per instruction).
+    fn max_abs_recompiled<T: Real>(xs: &[T]) -> T = portable::max_abs;
+}
+
+/// [`portable::max_abs`]: for `f32` the explicit kernel [`max_abs_f32`], for other types the
+/// portable kernel compiled for AVX2.
+#[inline]
+pub(super) fn max_abs<T: Real>(cpu: Avx2, xs: &[T]) -> T {
+    if !super::is_f32::<T>() {
+        return max_abs_recompiled(cpu, xs);
+    }
+    // SAFETY: `T` is `f32` (checked on the line above), so the slice is one of `f32`s.
+    let xs = unsafe { core::slice::from_raw_parts(xs.as_ptr().cast::<f32>(), xs.len()) };
+    // SAFETY: the token proves that the CPU supports AVX2, which is all that `max_abs_f32`
+    // requires beyond its safe body.
+    let mut m = unsafe { max_abs_f32(xs) };
+    match (&mut m as &mut dyn Any).downcast_mut::<T>() {
+        Some(&mut m) => m,
+        None => unreachable!("T is f32"),
+    }
+}
+
+/// `max |xᵢ|` for `f32`, `+∞` if a value is NaN or ±∞, on the bits: with the sign bit cleared,
+/// the magnitudes of `+0 … +∞` order like their bits as unsigned integers, and every NaN's
+/// bits lie above `+∞`'s. So an integer maximum of `bits & 0x7FFF_FFFF` (two AND and two
+/// maximum instructions per sixteen values) finds the largest magnitude, and a result above
+/// `+∞`'s bits means a NaN, reported as `+∞`: the value [`portable::max_abs`] returns (a
+/// maximum does not depend on the order of the comparisons).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn max_abs_f32(xs: &[f32]) -> f32 {
+    const MAGNITUDE: u32 = 0x7FFF_FFFF;
+    const INFINITY: u32 = 0x7F80_0000;
+    let mut chunks = xs.chunks_exact(16);
+    let mut best = unsafe {
+        let mask = _mm256_set1_epi32(MAGNITUDE as i32);
+        let (mut m0, mut m1) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        for c in &mut chunks {
+            let a = _mm256_loadu_si256(c[..8].as_ptr().cast::<__m256i>());
+            let b = _mm256_loadu_si256(c[8..].as_ptr().cast::<__m256i>());
+            m0 = _mm256_max_epu32(m0, _mm256_and_si256(a, mask));
+            m1 = _mm256_max_epu32(m1, _mm256_and_si256(b, mask));
+        }
+        let m = _mm256_max_epu32(m0, m1);
+        let m = _mm_max_epu32(_mm256_castsi256_si128(m), _mm256_extracti128_si256::<1>(m));
+        let m = _mm_max_epu32(m, _mm_shuffle_epi32::<0b01_00_11_10>(m));
+        let m = _mm_max_epu32(m, _mm_shuffle_epi32::<0b10_11_00_01>(m));
+        _mm_cvtsi128_si32(m) as u32
+    };
+    for &x in chunks.remainder() {
+        best = best.max(x.to_bits() & MAGNITUDE);
+    }
+    if best > INFINITY {
+        f32::INFINITY
+    } else {
+        f32::from_bits(best)
+    }
+}
+
+/// Writes the transpose of `src` into `dst` with the AVX2 kernel if `T` is `f32`; returns
+/// whether it did.
+#[inline]
+pub(super) fn transpose<T: Scalar, const R: usize, const C: usize>(
+    _: Avx2,
+    src: &[[T; C]; R],
+    dst: &mut [[T; R]; C],
+) -> bool {
+    let (Some(src), Some(dst)) = (
+        (src as &dyn Any).downcast_ref::<[[f32; C]; R]>(),
+        (dst as &mut dyn Any).downcast_mut::<[[f32; R]; C]>(),
+    ) else {
+        return false;
+    };
+    // SAFETY: the token proves that the CPU supports AVX2, which is all that
+    // `transpose_f32_avx2` requires beyond its safe body.
+    unsafe { transpose_f32_avx2(src, dst) };
+    true
+}
+
+/// `dst[j][i] = src[i][j]` for `f32`: 8 × 8 tiles transposed in registers (eight loads,
+/// twenty-four shuffles, eight stores), the edges element by element.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn transpose_f32_avx2<const R: usize, const C: usize>(
+    src: &[[f32; C]; R],
+    dst: &mut [[f32; R]; C],
+) {
+    let (r_full, c_full) = (R - R % 8, C - C % 8);
+    unsafe {
+        for i in (0..r_full).step_by(8) {
+            for j in (0..c_full).step_by(8) {
+                // Loads written out: a closure would not inherit AVX2 (before Rust 1.87).
+                let mut r = [_mm256_setzero_ps(); 8];
+                for (k, v) in r.iter_mut().enumerate() {
+                    *v = _mm256_loadu_ps(src[i + k][j..j + 8].as_ptr());
+                }
+                let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+                let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+                let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+                let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+                let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+                let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+                let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+                let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+                let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+                let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+                let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+                let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+                let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+                let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+                let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+                let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+                let cols = [
+                    _mm256_permute2f128_ps::<0x20>(u0, u4),
+                    _mm256_permute2f128_ps::<0x20>(u1, u5),
+                    _mm256_permute2f128_ps::<0x20>(u2, u6),
+                    _mm256_permute2f128_ps::<0x20>(u3, u7),
+                    _mm256_permute2f128_ps::<0x31>(u0, u4),
+                    _mm256_permute2f128_ps::<0x31>(u1, u5),
+                    _mm256_permute2f128_ps::<0x31>(u2, u6),
+                    _mm256_permute2f128_ps::<0x31>(u3, u7),
+                ];
+                for (k, col) in cols.into_iter().enumerate() {
+                    _mm256_storeu_ps(dst[j + k][i..i + 8].as_mut_ptr(), col);
+                }
+            }
+        }
+    }
+    // The edges: the last `R mod 8` rows and the last `C mod 8` columns.
+    for (i, row) in src.iter().enumerate() {
+        let from = if i < r_full { c_full } else { 0 };
+        for (j, &v) in row.iter().enumerate().skip(from) {
+            dst[j][i] = v;
+        }
+    }
+}
