@@ -365,25 +365,19 @@ const fn width<T: LeBytes>() -> usize {
     <T::Size as Unsigned>::USIZE
 }
 
-/// Tensor `k` of a file of `P` (parameters first, then buffers), its kind set by the list
-/// it comes from.
+/// Tensor `k` of a file of `P` ([`Parameters::tensor_spec`]).
 ///
 /// # Panics
 /// If the `Parameters` implementation returns `None` for a tensor below its count.
 fn spec_of<T: Scalar, P: Parameters<T>>(k: usize) -> TensorSpec {
-    let (spec, kind) = match k.checked_sub(P::TENSORS) {
-        None => (P::param_spec(k), TensorKind::Parameter),
-        Some(j) => (P::buffer_spec(j), TensorKind::Buffer),
-    };
-    match spec {
-        Some(spec) => TensorSpec { kind, ..spec },
-        None => panic!(
+    P::tensor_spec(k).unwrap_or_else(|| {
+        panic!(
             "inconsistent `Parameters` implementation: no spec for tensor {k} of {} \
              parameter and {} buffer tensors",
             P::TENSORS,
             P::BUFFER_TENSORS
-        ),
-    }
+        )
+    })
 }
 
 /// The kind code of the format.

@@ -152,6 +152,7 @@ fn flatten_turns_channels_and_steps_into_features() {
     check::<_, 3>(&net, 16);
     check::<_, 2>(&Flatten::<Signal<4, 5>>::default(), 17);
     check::<_, 2>(&ActivationLayer::<Gelu, Signal<3, 4>>::new(Gelu), 18);
+    check::<_, 2>(&Flatten::<Size<5>>::default(), 19);
 }
 
 #[test]

@@ -374,14 +374,13 @@ struct Slot {
 /// # Panics
 /// For an inconsistent [`Parameters`] implementation.
 fn specs<T: Element, P: Parameters<T>>() -> Vec<TensorSpec> {
-    let spec = |s: Option<TensorSpec>, k: usize| {
-        s.unwrap_or_else(|| {
-            panic!("inconsistent `Parameters` implementation: no spec for tensor {k}")
+    (0..P::TENSORS + P::BUFFER_TENSORS)
+        .map(|k| {
+            P::tensor_spec(k).unwrap_or_else(|| {
+                panic!("inconsistent `Parameters` implementation: no spec for tensor {k}")
+            })
         })
-    };
-    let params = (0..P::TENSORS).map(|k| spec(P::param_spec(k), k));
-    let buffers = (0..P::BUFFER_TENSORS).map(|k| spec(P::buffer_spec(k), P::TENSORS + k));
-    params.chain(buffers).collect()
+        .collect()
 }
 
 /// The indices of the layers that have tensors, in order.

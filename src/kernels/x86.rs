@@ -352,11 +352,9 @@ pub(super) fn max_abs<T: Real>(cpu: Avx2, xs: &[T]) -> T {
     let xs = unsafe { core::slice::from_raw_parts(xs.as_ptr().cast::<f32>(), xs.len()) };
     // SAFETY: the token proves that the CPU supports AVX2, which is all that `max_abs_f32`
     // requires beyond its safe body.
-    let mut m = unsafe { max_abs_f32(xs) };
-    match (&mut m as &mut dyn Any).downcast_mut::<T>() {
-        Some(&mut m) => m,
-        None => unreachable!("T is f32"),
-    }
+    let m = unsafe { max_abs_f32(xs) };
+    // Exact (`T` is `f32`); a failed cast could only overstate the bound, never hide a value.
+    num_traits::cast(m).unwrap_or(T::infinity())
 }
 
 /// `max |xᵢ|` for `f32`, `+∞` if a value is NaN or ±∞, on the bits: with the sign bit cleared,

@@ -79,6 +79,22 @@ pub trait Parameters<T: Scalar>: Copy {
         None
     }
 
+    /// Tensor `k` of `TENSORS + BUFFER_TENSORS`: the parameter tensors, then the buffer
+    /// tensors, each with its [`TensorKind`] set by the list it comes from. The order in which
+    /// files store them.
+    fn tensor_spec(k: usize) -> Option<TensorSpec> {
+        match k.checked_sub(Self::TENSORS) {
+            None => Self::param_spec(k).map(|s| TensorSpec {
+                kind: TensorKind::Parameter,
+                ..s
+            }),
+            Some(j) => Self::buffer_spec(j).map(|s| TensorSpec {
+                kind: TensorKind::Buffer,
+                ..s
+            }),
+        }
+    }
+
     /// A value of the same type with every parameter zero (e.g. a gradient accumulator).
     /// Hyper-parameters that are not trained (such as an activation's slope) and buffers are
     /// kept.

@@ -171,17 +171,24 @@ pub mod check {
         [P::N, P::RANK, P::DIMS[0], P::DIMS[1], P::DIMS[2]]
     }
 
-    /// Walks a network not yet placed ([`Then`](super::Then) / [`Last`](super::Last)) from
-    /// the input `In`, finding the first layer whose input disagrees with what reaches it.
-    pub trait Walk<In: Port> {
+    /// The first junction of a network whose sides disagree.
+    #[derive(Clone, Copy)]
+    pub struct Junction {
         /// `0` when every junction agrees, else the position (from 1) of the first layer
-        /// whose input disagrees.
-        const BAD: usize;
+        /// whose input disagrees with what reaches it.
+        bad: usize,
         /// What reaches that layer, [`describe`]d.
-        const GIVEN: [usize; 5];
+        given: [usize; 5],
         /// What that layer takes, [`describe`]d.
-        const TAKEN: [usize; 5];
+        taken: [usize; 5],
     }
+
+    /// No junction disagrees.
+    const AGREE: Junction = Junction {
+        bad: 0,
+        given: [0; 5],
+        taken: [0; 5],
+    };
 
     const fn same(a: [usize; 5], b: [usize; 5]) -> bool {
         let mut i = 0;
@@ -194,49 +201,63 @@ pub mod check {
         true
     }
 
+    /// The first disagreement from a layer on: at this layer (`given` reaches it, it takes
+    /// `taken`), else the first of the layers after it (`rest`, one position further on).
+    const fn first(given: [usize; 5], taken: [usize; 5], rest: Junction) -> Junction {
+        if !same(given, taken) {
+            Junction {
+                bad: 1,
+                given,
+                taken,
+            }
+        } else if rest.bad > 0 {
+            Junction {
+                bad: rest.bad + 1,
+                ..rest
+            }
+        } else {
+            AGREE
+        }
+    }
+
+    /// Walks a network not yet placed ([`Then`](super::Then) / [`Last`](super::Last)) from
+    /// the input `In`, finding the first layer whose input disagrees with what reaches it.
+    pub trait Walk<In: Port> {
+        /// That layer and the two sides of its input.
+        const FIRST: Junction;
+    }
+
     impl<In: Port, A: Place<In>, Rest: Walk<<A::Layer as Shape>::Out>> Walk<In>
         for super::Then<A, Rest>
     {
-        const BAD: usize = if !same(describe::<In>(), describe::<<A::Layer as Shape>::In>()) {
-            1
-        } else if Rest::BAD > 0 {
-            Rest::BAD + 1
-        } else {
-            0
-        };
-        const GIVEN: [usize; 5] = if !same(describe::<In>(), describe::<<A::Layer as Shape>::In>())
-        {
-            describe::<In>()
-        } else {
-            Rest::GIVEN
-        };
-        const TAKEN: [usize; 5] = if !same(describe::<In>(), describe::<<A::Layer as Shape>::In>())
-        {
-            describe::<<A::Layer as Shape>::In>()
-        } else {
-            Rest::TAKEN
-        };
+        const FIRST: Junction = first(
+            describe::<In>(),
+            describe::<<A::Layer as Shape>::In>(),
+            Rest::FIRST,
+        );
     }
 
     impl<In: Port, L: Place<In>> Walk<In> for super::Last<L> {
-        const BAD: usize = if same(describe::<In>(), describe::<<L::Layer as Shape>::In>()) {
-            0
-        } else {
-            1
-        };
-        const GIVEN: [usize; 5] = describe::<In>();
-        const TAKEN: [usize; 5] = describe::<<L::Layer as Shape>::In>();
+        const FIRST: Junction = first(
+            describe::<In>(),
+            describe::<<L::Layer as Shape>::In>(),
+            AGREE,
+        );
     }
 
     /// The numbers the three junction checks are stated with, for the network `S` (not yet
     /// placed) fed `In`: `[at, next, given, taken, dims given, dims taken, c, l, c₂, l₂]`,
     /// each check's numbers equal (so it holds) unless it is the one that fails.
     pub const fn report<S: Walk<In>, In: Port>() -> [usize; 10] {
-        if S::BAD == 0 {
+        let Junction {
+            bad,
+            given: g,
+            taken: t,
+        } = S::FIRST;
+        if bad == 0 {
             return [0; 10];
         }
-        let (g, t) = (S::GIVEN, S::TAKEN);
-        let (at, next) = (S::BAD - 1, S::BAD);
+        let (at, next) = (bad - 1, bad);
         if g[0] != t[0] {
             [at, next, g[0], t[0], 0, 0, 0, 0, 0, 0]
         } else if g[1] != t[1] {
