@@ -245,15 +245,16 @@ pub mod check {
         );
     }
 
-    /// The numbers the three junction checks are stated with, for the network `S` (not yet
-    /// placed) fed `In`: `[at, next, given, taken, dims given, dims taken, c, l, c₂, l₂]`,
-    /// each check's numbers equal (so it holds) unless it is the one that fails.
-    pub const fn report<S: Walk<In>, In: Port>() -> [usize; 10] {
+    /// The numbers the three junction checks are stated with, for a network's first
+    /// disagreeing junction ([`Walk::FIRST`]): `[at, next, given, taken, dims given, dims
+    /// taken, c, l, c₂, l₂]`, each check's numbers equal (so it holds) unless it is the one
+    /// that fails.
+    pub const fn report(first: Junction) -> [usize; 10] {
         let Junction {
             bad,
             given: g,
             taken: t,
-        } = S::FIRST;
+        } = first;
         if bad == 0 {
             return [0; 10];
         }
@@ -291,10 +292,10 @@ macro_rules! network {
         $(#[$meta])*
         $vis type $name = $crate::seq![$first $(, $rest)*];
         const _: () = {
-            use $crate::nn::wiring::check::{report, Arranged, Connects, Layout, Wiring};
+            use $crate::nn::wiring::check::{report, Arranged, Connects, Layout, Walk, Wiring};
             type Spec = $crate::seq!(@spec $first $(, $rest)*);
             type Input = <$first as $crate::nn::Shape>::In;
-            const R: [usize; 10] = report::<Spec, Input>();
+            const R: [usize; 10] = report(<Spec as Walk<Input>>::FIRST);
             #[allow(dead_code)]
             fn wired()
             where
