@@ -3,86 +3,16 @@
 //! by finite differences.
 
 use approx::assert_relative_eq;
+mod common;
+
+use common::check;
 use typegrad::activation::{
     Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Softplus, Tanh,
 };
-use typegrad::gradcheck::{numeric_param_gradient, params_relative_error, relative_error};
 use typegrad::init::{Init, Rng};
-use typegrad::nn::{ActivationLayer, Dense, Flatten, Grads, Layer, Parameters, Shape};
-use typegrad::shape::{BatchOf, Port, Signal, Size};
+use typegrad::nn::{ActivationLayer, Dense, Flatten, Layer, Parameters, Shape};
+use typegrad::shape::{Port, Signal, Size};
 use typegrad::{Batch, Vector, seq};
-
-/// `L = Σ uᵢ·yᵢ` over the batch output, for fixed weights `u`: `∂L/∂y = u`.
-fn weighted<Net: Layer<f64>, const B: usize>(
-    net: &Net,
-    x: &BatchOf<f64, B, Net::In>,
-    u: &[f64],
-) -> f64 {
-    let y = net.forward(x);
-    <Net::Out as Port>::batch_slice(&y)
-        .iter()
-        .zip(u)
-        .map(|(a, b)| a * b)
-        .sum()
-}
-
-/// Checks a layer (or network) by finite differences: its input gradient, its parameter
-/// gradient, that `forward_train` gives `forward`'s output and that batches equal samples.
-fn check<Net: Layer<f64>, const B: usize>(net: &Net, seed: u64) {
-    let mut rng = Rng::new(seed);
-    let mut x: BatchOf<f64, B, Net::In> = <Net::In as Port>::batch(|_, _| rng.uniform(-1.5, 1.5));
-    let n = <Net::Out as Port>::N * B;
-    let u: Vec<f64> = (0..n).map(|_| rng.uniform(-1.0, 1.0)).collect();
-    let dy: BatchOf<f64, B, Net::Out> =
-        <Net::Out as Port>::batch(|s, i| u[s * <Net::Out as Port>::N + i]);
-
-    let mut cache = net.new_cache::<B>();
-    net.forward_train(&x, &mut cache);
-    let y = net.forward(&x);
-    assert_eq!(
-        <Net::Out as Port>::batch_slice(Net::output(&cache)),
-        <Net::Out as Port>::batch_slice(&y)
-    );
-    // Batch = per sample.
-    let (xs, ys) = (
-        <Net::In as Port>::batch_slice(&x),
-        <Net::Out as Port>::batch_slice(&y),
-    );
-    for s in 0..B {
-        let k = <Net::In as Port>::N;
-        let single = net.predict(&<Net::In as Port>::sample(|i| xs[s * k + i]));
-        let m = <Net::Out as Port>::N;
-        assert_relative_eq!(
-            <Net::Out as Port>::sample_slice(&single),
-            &ys[s * m..(s + 1) * m],
-            max_relative = 1e-12
-        );
-    }
-
-    let mut grads = net.zeros_like();
-    let mut dx = <Net::In as Port>::batch(|_, _| 0.0);
-    net.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
-
-    let h = 1e-6;
-    let mut numeric = Vec::new();
-    for k in 0..<Net::In as Port>::N * B {
-        let at = <Net::In as Port>::batch_slice(&x)[k];
-        <Net::In as Port>::batch_slice_mut(&mut x)[k] = at + h;
-        let plus = weighted(net, &x, &u);
-        <Net::In as Port>::batch_slice_mut(&mut x)[k] = at - h;
-        let minus = weighted(net, &x, &u);
-        <Net::In as Port>::batch_slice_mut(&mut x)[k] = at;
-        numeric.push((plus - minus) / (2.0 * h));
-    }
-    let err = relative_error(<Net::In as Port>::batch_slice(&dx), &numeric);
-    assert!(err < 1e-6, "input gradient: relative error {err:e}");
-
-    if Net::PARAMS > 0 {
-        let numeric = numeric_param_gradient(|p: &Net| weighted(p, &x, &u), net, h);
-        let err = params_relative_error(&grads, &numeric);
-        assert!(err < 1e-6, "parameter gradient: relative error {err:e}");
-    }
-}
 
 fn dense<const I: usize, const O: usize>(seed: u64) -> Dense<f64, I, O> {
     let mut layer = Dense::default();

@@ -297,3 +297,89 @@ pub(crate) fn positive<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64
         )))
     }
 }
+
+impl<'de, T: Deserialize<'de> + Scalar, const R: usize, const C: usize> DeserializeSeed<'de>
+    for Rows<'_, T, R, C>
+{
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_tuple(R, self)
+    }
+}
+
+/// A borrowed `R × C` array serialized as a tuple of rows.
+struct RowsRef<'a, T, const R: usize, const C: usize>(&'a [[T; C]; R]);
+
+impl<T: Serialize, const R: usize, const C: usize> Serialize for RowsRef<'_, T, R, C> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_rows(self.0, serializer)
+    }
+}
+
+/// `#[serde(with = …)]` for a convolution's weight `[[[T; K]; I]; O]` (`[out, in, k]`): a
+/// tuple of `O` filters, each a tuple of `I` rows of `K` elements — JSON `[[[w, …], …], …]`.
+/// Reading checks the shape and refuses NaN and ±∞ as for matrices.
+pub(crate) mod weight3 {
+    use super::*;
+
+    pub(crate) fn serialize<S, T, const O: usize, const I: usize, const K: usize>(
+        w: &[[[T; K]; I]; O],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+        T: Serialize,
+    {
+        let mut tuple = serializer.serialize_tuple(O)?;
+        for filter in w {
+            tuple.serialize_element(&RowsRef(filter))?;
+        }
+        tuple.end()
+    }
+
+    struct Filters<'a, T, const O: usize, const I: usize, const K: usize>(&'a mut [[[T; K]; I]; O]);
+
+    impl<'de, T: Deserialize<'de> + Scalar, const O: usize, const I: usize, const K: usize>
+        Visitor<'de> for Filters<'_, T, O, I, K>
+    {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a weight of {O} filters")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let shape = Shape {
+                what: "a weight",
+                len: O,
+                unit: "filters",
+            };
+            for (i, out) in self.0.iter_mut().enumerate() {
+                let filter = Rows {
+                    out,
+                    what: "a filter",
+                    unit: "input channels",
+                    row: "an input channel",
+                    row_unit: "taps",
+                };
+                if seq.next_element_seed(filter)?.is_none() {
+                    return Err(de::Error::invalid_length(i, &shape));
+                }
+            }
+            no_more(seq, shape)
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D, T, const O: usize, const I: usize, const K: usize>(
+        deserializer: D,
+    ) -> Result<[[[T; K]; I]; O], D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Scalar,
+    {
+        let mut w = [[[T::zero(); K]; I]; O];
+        deserializer.deserialize_tuple(O, Filters(&mut w))?;
+        Ok(w)
+    }
+}

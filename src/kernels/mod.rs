@@ -5,6 +5,8 @@
 //!   update, the optimizers' element-wise updates, finite checks, the largest magnitude),
 //!   written so the compiler vectorizes them and in a fixed order of operations, so every
 //!   build gives the same bits;
+//! * [`conv`]: the sliding-window loops of one sample (1-D convolution forward and backward,
+//!   max and average pooling);
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
@@ -16,6 +18,7 @@
 //! Nothing here imports from the crate above it except [`crate::scalar`] (the [`Scalar`]
 //! and [`Real`] traits): the tensors call the kernels, never the reverse.
 
+mod conv;
 mod exp;
 mod portable;
 // The dispatch condition, compile-time half (with the same `cfg` in [`avx2`] and
@@ -23,6 +26,10 @@ mod portable;
 #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
 mod x86;
 
+pub(crate) use conv::{
+    Window1d, avg_pool1d, avg_pool1d_backward, conv1d, conv1d_backward, max_pool1d,
+    max_pool1d_backward,
+};
 pub(crate) use exp::larger;
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 

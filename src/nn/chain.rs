@@ -202,7 +202,7 @@ macro_rules! seq {
     (@spec $first:ty, $($rest:ty),+) => { $crate::nn::wiring::Then<$first, $crate::seq!(@spec $($rest),+)> };
     ($layer:ty $(,)?) => { $layer };
     ($first:ty, $($rest:ty),+ $(,)?) => {
-        <$crate::nn::wiring::Then<$first, $crate::seq!(@spec $($rest),+)>
-            as $crate::nn::wiring::Build<<$first as $crate::nn::Shape>::In>>::Net
+        <<$first as $crate::nn::wiring::Begin>::Spec<$crate::seq!(@spec $($rest),+)>
+            as $crate::nn::wiring::Build<<$first as $crate::nn::wiring::Begin>::In>>::Net
     };
 }

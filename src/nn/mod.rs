@@ -18,17 +18,21 @@
 
 mod activation_layer;
 mod chain;
+mod conv;
 mod dense;
 mod flatten;
+mod pool;
 mod tensors;
 pub mod wiring;
 
 pub use activation_layer::ActivationLayer;
 pub use chain::Chain;
+pub use conv::Conv1d;
 pub use dense::{Dense, DenseCache};
 pub use flatten::{Flatten, Unplaced};
+pub use pool::{AvgPool1d, GlobalAvgPool1d, MaxPool1d};
 pub use tensors::{Dims, MAX_RANK, TensorKind, TensorSpec};
-pub use wiring::{Feeds, Place, Shape};
+pub use wiring::{Begin, Feeds, Input, Place, Shape};
 
 /// What a backward pass does with the parameter gradients it computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,8 @@ use crate::shape::Port;
     message = "`{Self}` is not a layer",
     label = "not a layer",
     note = "a network lists layers such as `Dense<f32, 4, 8, Relu>`; a tensor, a loss or an \
-            optimizer is not one"
+            optimizer is not one. A network whose first layer takes its size from what comes \
+            before it (a convolution, an activation) starts with its input: `Input<Signal<6, 100>>`"
 )]
 pub trait Shape {
     /// The input features, as `Size<I>`.
@@ -33,6 +34,11 @@ pub trait Shape {
     const INPUTS: usize = <Self::In as Port>::N;
     /// The number of output features.
     const OUTPUTS: usize = <Self::Out as Port>::N;
+    /// `[K, S, L, P]` for a window layer whose window (`K` steps, stride `S`) does not fit its
+    /// input (`L` steps padded by `P`), else zeros: reported by [`network!`](crate::network)
+    /// (see [`window_misfit`](crate::shape::window_misfit)).
+    #[doc(hidden)]
+    const MISFIT: [usize; 4] = [0; 4];
 }
 
 /// `Self` (a layer's outputs) can feed `Next` (the next layer's inputs): they are the same
@@ -61,7 +67,8 @@ impl<P: Port> Feeds<P> for P {}
     message = "`{Self}` is not a layer",
     label = "not a layer",
     note = "a network lists layers such as `Dense<f32, 4, 8>`, `Relu` or `Flatten`; a tensor, \
-            a loss or an optimizer is not one"
+            a loss or an optimizer is not one. A convolution or pooling layer cannot be placed \
+            where its kernel is longer than the steps before it (plus padding on both sides)"
 )]
 pub trait Place<In: Port> {
     /// The layer this becomes after a layer with outputs `In`.
@@ -95,6 +102,39 @@ where
 
 impl<In: Port, L: Place<In>> Build<In> for Last<L> {
     type Net = L::Layer;
+}
+
+/// The input of a network whose first layer takes whatever comes (a convolution, an
+/// activation): `seq![Input<Signal<6, 100>>, Conv1d<f32, 6, 16, 5>, …]` feeds the network
+/// `Signal<6, 100>` samples. Not a layer itself: it only says where the network starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Input<P>(core::marker::PhantomData<fn() -> P>);
+
+/// What may start a network: a layer with fixed sizes (its own input), or [`Input`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot start a network: its input size is not known",
+    label = "the input of this network is not known",
+    note = "start the list with the input it takes, e.g. `Input<Signal<6, 100>>`, or with a \
+            layer of fixed sizes such as `Dense<f32, 4, 8>`"
+)]
+pub trait Begin {
+    /// The input port of the network.
+    type In: Port;
+    /// The rest of the network `Rest` (not yet placed) with this in front: `Then<Self, Rest>`
+    /// for a layer, `Rest` itself for [`Input`].
+    #[doc(hidden)]
+    type Spec<Rest>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<L: Shape> Begin for L {
+    type In = L::In;
+    type Spec<Rest> = Then<L, Rest>;
+}
+
+impl<P: Port> Begin for Input<P> {
+    type In = P;
+    type Spec<Rest> = Rest;
 }
 
 #[diagnostic::do_not_recommend]
@@ -181,6 +221,9 @@ pub mod check {
         given: [usize; 5],
         /// What that layer takes, [`describe`]d.
         taken: [usize; 5],
+        /// When the inputs agree but that layer's window does not fit them: its
+        /// [`Shape::MISFIT`], else zeros.
+        misfit: [usize; 4],
     }
 
     /// No junction disagrees.
@@ -188,6 +231,7 @@ pub mod check {
         bad: 0,
         given: [0; 5],
         taken: [0; 5],
+        misfit: [0; 4],
     };
 
     const fn same(a: [usize; 5], b: [usize; 5]) -> bool {
@@ -202,13 +246,27 @@ pub mod check {
     }
 
     /// The first disagreement from a layer on: at this layer (`given` reaches it, it takes
-    /// `taken`), else the first of the layers after it (`rest`, one position further on).
-    const fn first(given: [usize; 5], taken: [usize; 5], rest: Junction) -> Junction {
+    /// `taken`, its window misfits by `misfit`), else the first of the layers after it
+    /// (`rest`, one position further on).
+    const fn first(
+        given: [usize; 5],
+        taken: [usize; 5],
+        misfit: [usize; 4],
+        rest: Junction,
+    ) -> Junction {
         if !same(given, taken) {
             Junction {
                 bad: 1,
                 given,
                 taken,
+                misfit: [0; 4],
+            }
+        } else if any(misfit) {
+            Junction {
+                bad: 1,
+                given,
+                taken,
+                misfit,
             }
         } else if rest.bad > 0 {
             Junction {
@@ -233,6 +291,7 @@ pub mod check {
         const FIRST: Junction = first(
             describe::<In>(),
             describe::<<A::Layer as Shape>::In>(),
+            <A::Layer as Shape>::MISFIT,
             Rest::FIRST,
         );
     }
@@ -241,32 +300,125 @@ pub mod check {
         const FIRST: Junction = first(
             describe::<In>(),
             describe::<<L::Layer as Shape>::In>(),
+            <L::Layer as Shape>::MISFIT,
             AGREE,
         );
     }
 
-    /// The numbers the three junction checks are stated with, for a network's first
-    /// disagreeing junction ([`Walk::FIRST`]): `[at, next, given, taken, dims given, dims
-    /// taken, c, l, c₂, l₂]`, each check's numbers equal (so it holds) unless it is the one
-    /// that fails.
+    /// The numbers the three junction checks between layers are stated with, for a
+    /// network's first disagreeing junction ([`Walk::FIRST`]): `[at, next, given, taken, dims
+    /// given, dims taken, c, l, c₂, l₂]`, each check's numbers equal (so it holds) unless it
+    /// is the one that fails. All zeros when the network's [`Input`](super::Input) is what
+    /// disagrees with layer 1 (see [`report_input`]).
     pub const fn report(first: Junction) -> [usize; 10] {
+        if first.bad <= 1 || misfits(first) {
+            return [0; 10];
+        }
+        numbers(first)
+    }
+
+    /// Whether the first disagreement is a window that does not fit.
+    const fn misfits(first: Junction) -> bool {
+        any(first.misfit)
+    }
+
+    /// Whether any of the numbers is not zero.
+    const fn any(m: [usize; 4]) -> bool {
+        m[0] != 0 || m[1] != 0 || m[2] != 0 || m[3] != 0
+    }
+
+    /// The numbers of the window check: `[layer, K, S, L, P, 1]` when the first
+    /// disagreement is a layer whose window does not fit its input, else zeros.
+    pub const fn report_window(first: Junction) -> [usize; 6] {
+        if !misfits(first) {
+            return [0; 6];
+        }
+        let m = first.misfit;
+        [first.bad, m[0], m[1], m[2], m[3], 1]
+    }
+
+    /// A layer's window fits its input (`MISFIT = 0`).
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} slides a window of {K} steps (stride {S}) over {L} steps padded by \
+                   {P} on each side: it does not fit",
+        label = "a kernel longer than its padded input",
+        note = "a convolution or pooling layer needs 1 ≤ kernel ≤ steps + 2·padding and a \
+                stride of at least 1: shorten the kernel, pad more, or pool less before it"
+    )]
+    pub trait WindowFits<
+        const AT: usize,
+        const K: usize,
+        const S: usize,
+        const L: usize,
+        const P: usize,
+        const MISFIT: usize,
+    >
+    {
+    }
+
+    impl<const AT: usize, const K: usize, const S: usize, const L: usize, const P: usize>
+        WindowFits<AT, K, S, L, P, 0> for Wiring
+    {
+    }
+
+    /// The same numbers for the junction between a network's [`Input`](super::Input) and
+    /// layer 1, all zeros unless that is the one that disagrees.
+    pub const fn report_input(first: Junction) -> [usize; 10] {
+        if first.bad != 1 || misfits(first) {
+            return [0; 10];
+        }
+        numbers(first)
+    }
+
+    const fn numbers(first: Junction) -> [usize; 10] {
         let Junction {
             bad,
             given: g,
             taken: t,
+            ..
         } = first;
-        if bad == 0 {
-            return [0; 10];
-        }
         let (at, next) = (bad - 1, bad);
-        if g[0] != t[0] {
+        if g[1] == 2 && t[1] == 2 {
+            // Channels × steps on both sides: say which differ.
+            [at, next, g[0], g[0], g[1], t[1], g[2], g[3], t[2], t[3]]
+        } else if g[0] != t[0] {
             [at, next, g[0], t[0], 0, 0, 0, 0, 0, 0]
-        } else if g[1] != t[1] {
-            [at, next, g[0], t[0], g[1], t[1], 0, 0, 0, 0]
         } else {
-            [at, next, g[0], t[0], g[1], t[1], g[2], g[3], t[2], t[3]]
+            [at, next, g[0], t[0], g[1], t[1], 0, 0, 0, 0]
         }
     }
+
+    /// The input of a network and its first layer agree in their number of values.
+    #[diagnostic::on_unimplemented(
+        message = "the network's input gives {OUT} values but layer 1 takes {IN} inputs",
+        label = "the input does not fit the first layer",
+        note = "`Input<…>` names what the network is fed: make it what the first layer takes"
+    )]
+    pub trait InputConnects<const OUT: usize, const IN: usize> {}
+
+    impl<const N: usize> InputConnects<N, N> for Wiring {}
+
+    /// … and in their number of dimensions.
+    #[diagnostic::on_unimplemented(
+        message = "the network's input gives {N} values in {OUT} dimensions but layer 1 takes \
+                   them in {IN}",
+        label = "the input does not fit the first layer",
+        note = "a `Flatten` after the input turns channels × steps into flat features"
+    )]
+    pub trait InputLayout<const N: usize, const OUT: usize, const IN: usize> {}
+
+    impl<const N: usize, const R: usize> InputLayout<N, R, R> for Wiring {}
+
+    /// … and in their channels and steps.
+    #[diagnostic::on_unimplemented(
+        message = "the network's input gives {C} channels × {L} steps but layer 1 takes {C2} \
+                   channels × {L2} steps",
+        label = "the input does not fit the first layer",
+        note = "`Input<…>` names what the network is fed: make it what the first layer takes"
+    )]
+    pub trait InputArranged<const C: usize, const L: usize, const C2: usize, const L2: usize> {}
+
+    impl<const C: usize, const L: usize> InputArranged<C, L, C, L> for Wiring {}
 }
 
 /// Defines a network type and checks its wiring where it is written:
@@ -288,40 +440,43 @@ pub mod check {
 /// ```
 #[macro_export]
 macro_rules! network {
-    ($(#[$meta:meta])* $vis:vis type $name:ident = [$first:ty $(, $rest:ty)* $(,)?];) => {
+    ($(#[$meta:meta])* $vis:vis type $name:ident = [$only:ty $(,)?];) => {
         $(#[$meta])*
-        $vis type $name = $crate::seq![$first $(, $rest)*];
+        $vis type $name = $only;
         const _: () = {
-            use $crate::nn::wiring::check::{report, Arranged, Connects, Layout, Walk, Wiring};
-            type Spec = $crate::seq!(@spec $first $(, $rest)*);
-            type Input = <$first as $crate::nn::Shape>::In;
-            const R: [usize; 10] = report(<Spec as Walk<Input>>::FIRST);
-            #[allow(dead_code)]
-            fn wired()
-            where
-                Wiring: Connects<
-                    { R[0] },
-                    { R[1] },
-                    { R[2] },
-                    { R[3] },
-                >,
-                Wiring: Layout<
-                    { R[0] },
-                    { R[1] },
-                    { R[2] },
-                    { R[4] },
-                    { R[5] },
-                >,
-                Wiring: Arranged<
-                    { R[0] },
-                    { R[1] },
-                    { R[6] },
-                    { R[7] },
-                    { R[8] },
-                    { R[9] },
-                >,
-            {
-            }
+            $crate::network!(@check $crate::seq!(@spec $only), <$only as $crate::nn::Shape>::In);
         };
+    };
+    ($(#[$meta:meta])* $vis:vis type $name:ident = [$first:ty $(, $rest:ty)+ $(,)?];) => {
+        $(#[$meta])*
+        $vis type $name = $crate::seq![$first $(, $rest)+];
+        const _: () = {
+            $crate::network!(
+                @check
+                <$first as $crate::nn::wiring::Begin>::Spec<$crate::seq!(@spec $($rest),+)>,
+                <$first as $crate::nn::wiring::Begin>::In
+            );
+        };
+    };
+    (@check $spec:ty, $input:ty) => {
+        use $crate::nn::wiring::check::{
+            report, report_input, report_window, Arranged, Connects, InputArranged,
+            InputConnects, InputLayout, Layout, Walk, WindowFits, Wiring,
+        };
+        const R: [usize; 10] = report(<$spec as Walk<$input>>::FIRST);
+        const E: [usize; 10] = report_input(<$spec as Walk<$input>>::FIRST);
+        const W: [usize; 6] = report_window(<$spec as Walk<$input>>::FIRST);
+        #[allow(dead_code)]
+        fn wired()
+        where
+            Wiring: Connects<{ R[0] }, { R[1] }, { R[2] }, { R[3] }>,
+            Wiring: Layout<{ R[0] }, { R[1] }, { R[2] }, { R[4] }, { R[5] }>,
+            Wiring: Arranged<{ R[0] }, { R[1] }, { R[6] }, { R[7] }, { R[8] }, { R[9] }>,
+            Wiring: InputConnects<{ E[2] }, { E[3] }>,
+            Wiring: InputLayout<{ E[2] }, { E[4] }, { E[5] }>,
+            Wiring: InputArranged<{ E[6] }, { E[7] }, { E[8] }, { E[9] }>,
+            Wiring: WindowFits<{ W[0] }, { W[1] }, { W[2] }, { W[3] }, { W[4] }, { W[5] }>,
+        {
+        }
     };
 }

@@ -19,8 +19,8 @@
 
 mod size_table;
 
-use core::ops::{Add, Mul, Sub};
-use typenum::{Const, ToUInt, U};
+use core::ops::{Add, Div, Mul, Sub};
+use typenum::{Const, Diff, Max, Maximum, NonZero, Quot, Sum, ToUInt, U, U1};
 
 use crate::tensor::SignalBatch;
 use crate::{Batch, Matrix, Vector};
@@ -152,6 +152,10 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
 ///
 /// Implemented for every `Size<N>`; this is how a computed size becomes a tensor type.
 pub trait Known: Port {
+    /// `C` channels of this many steps: `Signal<C, N>` (what a convolution or pooling layer
+    /// whose output length is computed gives).
+    type Steps<const C: usize>: Port;
+
     /// `Matrix<T, N, C>`: `N` rows.
     type Rows<T, const C: usize>;
     /// `Matrix<T, R, N>`: `N` columns.
@@ -164,6 +168,7 @@ pub trait Known: Port {
 }
 
 impl<const N: usize> Known for Size<N> {
+    type Steps<const C: usize> = Signal<C, N>;
     type Rows<T, const C: usize> = Matrix<T, N, C>;
     type Cols<T, const R: usize> = Matrix<T, R, N>;
 
@@ -248,6 +253,81 @@ where
 pub trait SameSize<S> {}
 
 impl<const N: usize> SameSize<Size<N>> for Size<N> {}
+
+/// How many positions a window of `K` steps takes in `Size<L>` with stride `S` after `P`
+/// zeros on each side: `(L + 2P − K) / S + 1`, rounded down (PyTorch's `Conv1d`/`MaxPool1d`
+/// output length, dilation 1), as a `Size` ([`Output`](Window::Output)).
+///
+/// Defined for every window, so that a network can be walked and a window that does not fit
+/// reported in words where the network is written ([`window_misfit`]): where `K > L + 2P`
+/// (or `S = 0`) it gives 1, and [`Fits`] does not hold — layers require it before they run.
+/// Results must be at most 1024.
+pub trait Window<const K: usize, const S: usize, const P: usize> {
+    /// `Size<(max(L + 2P, K) − K) / max(S, 1) + 1>`.
+    type Output: Known;
+}
+
+#[diagnostic::do_not_recommend]
+impl<const L: usize, const K: usize, const S: usize, const P: usize> Window<K, S, P> for Size<L>
+where
+    Const<L>: ToUInt,
+    Const<K>: ToUInt,
+    Const<S>: ToUInt,
+    Const<P>: ToUInt,
+    U<P>: Add<U<P>>,
+    U<L>: Add<Sum<U<P>, U<P>>>,
+    Sum<U<L>, Sum<U<P>, U<P>>>: Max<U<K>>,
+    Maximum<Sum<U<L>, Sum<U<P>, U<P>>>, U<K>>: Sub<U<K>>,
+    U<S>: Max<U1>,
+    Diff<Maximum<Sum<U<L>, Sum<U<P>, U<P>>>, U<K>>, U<K>>: Div<Maximum<U<S>, U1>>,
+    Quot<Diff<Maximum<Sum<U<L>, Sum<U<P>, U<P>>>, U<K>>, U<K>>, Maximum<U<S>, U1>>: Add<U1>,
+    Sum<Quot<Diff<Maximum<Sum<U<L>, Sum<U<P>, U<P>>>, U<K>>, U<K>>, Maximum<U<S>, U1>>, U1>: ToSize,
+{
+    type Output = <Sum<
+        Quot<Diff<Maximum<Sum<U<L>, Sum<U<P>, U<P>>>, U<K>>, U<K>>, Maximum<U<S>, U1>>,
+        U1,
+    > as ToSize>::Size;
+}
+
+/// `[K, S, L, P]` when a window of `K` steps with stride `S` does not fit `L` steps padded
+/// by `P` on each side (`K = 0`, `K > L + 2P` or `S = 0`), else zeros.
+pub const fn window_misfit(k: usize, s: usize, l: usize, p: usize) -> [usize; 4] {
+    if k == 0 || s == 0 || k > l + 2 * p {
+        [k, s, l, p]
+    } else {
+        [0; 4]
+    }
+}
+
+/// A window of `K` steps with stride `S` fits `Size<L>` padded by `P` on each side:
+/// `1 ≤ K ≤ L + 2P` and `S ≥ 1`. Convolution and pooling layers require it to run.
+#[diagnostic::on_unimplemented(
+    message = "a window of {K} steps (stride {S}) does not fit `{Self}` padded by {P} on each side",
+    label = "window larger than its padded input",
+    note = "a convolution or pooling layer of kernel K over L steps padded by P needs \
+            1 ≤ K ≤ L + 2·P and a stride of at least 1"
+)]
+pub trait Fits<const K: usize, const S: usize, const P: usize> {}
+
+#[diagnostic::do_not_recommend]
+impl<const L: usize, const K: usize, const S: usize, const P: usize> Fits<K, S, P> for Size<L>
+where
+    Const<L>: ToUInt,
+    Const<K>: ToUInt,
+    Const<S>: ToUInt,
+    Const<P>: ToUInt,
+    U<K>: NonZero,
+    U<S>: NonZero,
+    U<P>: Add<U<P>>,
+    U<L>: Add<Sum<U<P>, U<P>>>,
+    Sum<U<L>, Sum<U<P>, U<P>>>: Sub<U<K>>,
+{
+}
+
+/// `C` channels of the length a window gives in `L` steps ([`Window`]): the output port of a
+/// convolution or pooling layer.
+pub type Windowed<const C: usize, const L: usize, const K: usize, const S: usize, const P: usize> =
+    <<Size<L> as Window<K, S, P>>::Output as Known>::Steps<C>;
 
 /// `Size<A·B>`: the product of two sizes.
 pub type ProdSize<A, B> = <A as Times<B>>::Output;

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Writes tests/fixtures/conv1d_expected.json: reference values for typegrad's 1-D
+convolution and pooling layers, computed with numpy (pip install numpy) by loops written
+from PyTorch's documented formulas, independently of typegrad's kernels.
+
+    python3 scripts/conv_fixture.py             # writes tests/fixtures/conv1d_expected.json
+    python3 scripts/conv_fixture.py --out FILE  # elsewhere
+
+For each case: a batch `x` [B, C, L], the layer's parameters (`weight` [O, C, K], `bias`
+[O] for convolutions), the output `y`, an upstream gradient `dy` (same shape as `y`) and the
+gradients numpy computes for it: `dx` and, for convolutions, `dweight` and `dbias`.
+
+Conv1d (dilation 1, groups 1), with x padded by P zeros on each side into xp:
+    y[b, o, t] = bias[o] + sum_c sum_k weight[o, c, k] * xp[b, c, t*S + k]
+    L_out = (L + 2P - K) // S + 1
+MaxPool1d(K, S): y[b, c, t] = max_k x[b, c, t*S + k]; the gradient goes to the first maximum.
+AvgPool1d(K, S): y[b, c, t] = mean_k x[b, c, t*S + k].
+Global average: y[b, c] = mean_t x[b, c, t].
+
+Every number is a float64 written with repr, so it reads back bit for bit.
+"""
+
+import argparse
+import json
+import pathlib
+
+import numpy as np
+
+
+def conv1d(x, w, b, s, p):
+    bsz, c_in, length = x.shape
+    c_out, _, k = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p)))
+    l_out = (length + 2 * p - k) // s + 1
+    y = np.zeros((bsz, c_out, l_out))
+    for n in range(bsz):
+        for o in range(c_out):
+            for t in range(l_out):
+                y[n, o, t] = b[o] + np.sum(w[o] * xp[n, :, t * s:t * s + k])
+    return y
+
+
+def conv1d_backward(x, w, dy, s, p):
+    bsz, c_in, length = x.shape
+    c_out, _, k = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dy.sum(axis=(0, 2))
+    for n in range(bsz):
+        for o in range(c_out):
+            for t in range(dy.shape[2]):
+                window = xp[n, :, t * s:t * s + k]
+                dw[o] += dy[n, o, t] * window
+                dxp[n, :, t * s:t * s + k] += dy[n, o, t] * w[o]
+    return dxp[:, :, p:p + length], dw, db
+
+
+def max_pool1d(x, k, s):
+    bsz, c, length = x.shape
+    l_out = (length - k) // s + 1
+    y = np.zeros((bsz, c, l_out))
+    arg = np.zeros((bsz, c, l_out), dtype=int)
+    for n in range(bsz):
+        for ch in range(c):
+            for t in range(l_out):
+                win = x[n, ch, t * s:t * s + k]
+                arg[n, ch, t] = t * s + int(np.argmax(win))  # the first maximum
+                y[n, ch, t] = win.max()
+    return y, arg
+
+
+def max_pool1d_backward(x, arg, dy):
+    dx = np.zeros_like(x)
+    bsz, c, l_out = dy.shape
+    for n in range(bsz):
+        for ch in range(c):
+            for t in range(l_out):
+                dx[n, ch, arg[n, ch, t]] += dy[n, ch, t]
+    return dx
+
+
+def avg_pool1d(x, k, s):
+    bsz, c, length = x.shape
+    l_out = (length - k) // s + 1
+    y = np.zeros((bsz, c, l_out))
+    for t in range(l_out):
+        y[:, :, t] = x[:, :, t * s:t * s + k].mean(axis=2)
+    return y
+
+
+def avg_pool1d_backward(x, dy, k, s):
+    dx = np.zeros_like(x)
+    for t in range(dy.shape[2]):
+        dx[:, :, t * s:t * s + k] += dy[:, :, t:t + 1] / k
+    return dx
+
+
+def tolist(a):
+    return [float(v) if np.ndim(v) == 0 else tolist(v) for v in a]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    here = pathlib.Path(__file__).resolve().parent.parent
+    parser.add_argument("--out", default=here / "tests" / "fixtures" / "conv1d_expected.json")
+    args = parser.parse_args()
+    rng = np.random.default_rng(20261202)
+    cases = {}
+
+    # (name, B, C_in, C_out, L, K, S, P)
+    for name, bsz, c_in, c_out, length, k, s, p in [
+        ("conv_3_4_k3", 2, 3, 4, 10, 3, 1, 0),
+        ("conv_2_3_k4_s2_p1", 2, 2, 3, 9, 4, 2, 1),
+        ("conv_1_2_k5_s3_p2", 2, 1, 2, 7, 5, 3, 2),
+    ]:
+        x = rng.uniform(-1, 1, (bsz, c_in, length))
+        w = rng.uniform(-0.5, 0.5, (c_out, c_in, k))
+        b = rng.uniform(-0.2, 0.2, c_out)
+        y = conv1d(x, w, b, s, p)
+        dy = rng.uniform(-1, 1, y.shape)
+        dx, dw, db = conv1d_backward(x, w, dy, s, p)
+        cases[name] = {
+            "x": tolist(x), "weight": tolist(w), "bias": tolist(b), "y": tolist(y),
+            "dy": tolist(dy), "dx": tolist(dx), "dweight": tolist(dw), "dbias": tolist(db),
+        }
+
+    for name, (c, length, k, s) in {
+        "max_pool_k2": (3, 10, 2, 2),
+        "max_pool_k3_s2": (2, 9, 3, 2),
+    }.items():
+        x = rng.uniform(-1, 1, (2, c, length))
+        y, arg = max_pool1d(x, k, s)
+        dy = rng.uniform(-1, 1, y.shape)
+        cases[name] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
+                       "dx": tolist(max_pool1d_backward(x, arg, dy))}
+
+    x = rng.uniform(-1, 1, (2, 2, 9))
+    y = avg_pool1d(x, 3, 2)
+    dy = rng.uniform(-1, 1, y.shape)
+    cases["avg_pool_k3_s2"] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
+                               "dx": tolist(avg_pool1d_backward(x, dy, 3, 2))}
+
+    x = rng.uniform(-1, 1, (2, 3, 10))
+    y = x.mean(axis=2)
+    dy = rng.uniform(-1, 1, y.shape)
+    cases["global_avg_pool"] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
+                                "dx": tolist(np.repeat(dy[:, :, None] / 10, 10, axis=2))}
+
+    pathlib.Path(args.out).write_text(json.dumps(cases, indent=1) + "\n")
+    print(f"wrote {args.out}: {len(cases)} cases")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+//! Pooling over steps: [`MaxPool1d`], [`AvgPool1d`] (windows of `K` steps, output length
+//! computed by the type system) and [`GlobalAvgPool1d`] (the mean of each channel).
+
+use core::marker::PhantomData;
+
+use crate::kernels::{self, Window1d};
+use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
+use crate::shape::{BatchOf, Fits, Port, Signal, Size, Window, Windowed, window_misfit};
+use crate::tensor::SignalBatch;
+use crate::{Batch, Matrix, Real, Vector};
+
+/// The maximum of each window of `K` steps, moved by `S` steps (default `K`), per channel, no
+/// padding: `y[c][t] = max_k x[c][t·S + k]`, `(L − K) / S + 1` output steps (PyTorch's
+/// `nn.MaxPool1d(K, S)`). Listed as `MaxPool1d<2>`; placed after `Signal<C, L>` it is
+/// `MaxPool1d<2, 2, Signal<C, L>>`. Gradient: `∂L/∂y[c][t]` goes to the first largest input
+/// of its window (PyTorch's choice), the others get 0.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
+pub struct MaxPool1d<const K: usize, const S: usize = K, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+);
+
+/// The mean of each window of `K` steps, moved by `S` steps (default `K`), per channel, no
+/// padding: `y[c][t] = (1/K)·Σ_k x[c][t·S + k]` (PyTorch's `nn.AvgPool1d(K, S)`). Gradient:
+/// `∂L/∂x[c][t·S + k] += ∂L/∂y[c][t] / K`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
+pub struct AvgPool1d<const K: usize, const S: usize = K, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+);
+
+/// The mean of each channel over all its steps: `Signal<C, L>` in, `Size<C>` flat features
+/// out, `y[c] = (1/L)·Σ_t x[c][t]` (PyTorch's `nn.AdaptiveAvgPool1d(1)` then `Flatten`), so a
+/// `Dense<f32, C, N>` can follow directly. Gradient: `∂L/∂x[c][t] = ∂L/∂y[c] / L`.
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
+pub struct GlobalAvgPool1d<At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+);
+
+/// `Clone`, `Copy`, `Debug`, `PartialEq`, `Eq`, `Default` and `NoParameters` for a marker
+/// layer, whatever its place `At` is (derives would ask the same of `At`).
+macro_rules! marker_layer {
+    ($name:ident $(, $c:ident)*) => {
+        impl<$(const $c: usize,)* At> Clone for $name<$($c,)* At> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<$(const $c: usize,)* At> Copy for $name<$($c,)* At> {}
+        impl<$(const $c: usize,)* At> core::fmt::Debug for $name<$($c,)* At> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+        impl<$(const $c: usize,)* At> PartialEq for $name<$($c,)* At> {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+        impl<$(const $c: usize,)* At> Eq for $name<$($c,)* At> {}
+        impl<$(const $c: usize,)* At> Default for $name<$($c,)* At> {
+            fn default() -> Self {
+                Self(PhantomData)
+            }
+        }
+        impl<$(const $c: usize,)* At> NoParameters for $name<$($c,)* At> {}
+    };
+}
+
+marker_layer!(MaxPool1d, K, S);
+marker_layer!(AvgPool1d, K, S);
+marker_layer!(GlobalAvgPool1d);
+
+/// The window of a pooling layer over `C` channels of `L` steps.
+const fn window(c: usize, l: usize, k: usize, s: usize, out_len: usize) -> Window1d {
+    Window1d {
+        channels_in: c,
+        channels_out: c,
+        length: l,
+        kernel: k,
+        stride: s,
+        padding: 0,
+        out_len,
+    }
+}
+
+/// Runs `f` on each sample of a batch: its input and output slices.
+fn per_sample<'a, T, const B: usize>(
+    x: &'a [T],
+    y: &'a mut [T],
+    (n_in, n_out): (usize, usize),
+    mut f: impl FnMut(&'a [T], &mut [T]),
+) {
+    for s in 0..B {
+        f(
+            &x[s * n_in..(s + 1) * n_in],
+            &mut y[s * n_out..(s + 1) * n_out],
+        );
+    }
+}
+
+macro_rules! window_pool {
+    ($pool:ident, $forward:expr, $backward:expr) => {
+        #[diagnostic::do_not_recommend]
+        impl<const K: usize, const S: usize, const C: usize, const L: usize> Place<Signal<C, L>>
+            for $pool<K, S, Unplaced>
+        where
+            Size<L>: Window<K, S, 0>,
+        {
+            type Layer = $pool<K, S, Signal<C, L>>;
+        }
+
+        impl<const K: usize, const S: usize, const C: usize, const L: usize> Shape
+            for $pool<K, S, Signal<C, L>>
+        where
+            Size<L>: Window<K, S, 0>,
+        {
+            type In = Signal<C, L>;
+            type Out = Windowed<C, L, K, S, 0>;
+            const MISFIT: [usize; 4] = window_misfit(K, S, L, 0);
+        }
+
+        impl<const K: usize, const S: usize, const C: usize, const L: usize>
+            $pool<K, S, Signal<C, L>>
+        where
+            Size<L>: Window<K, S, 0> + Fits<K, S, 0>,
+        {
+            const WINDOW: Window1d = window(C, L, K, S, <Windowed<C, L, K, S, 0> as Port>::DIMS[1]);
+            const SIZES: (usize, usize) = (C * L, <Windowed<C, L, K, S, 0> as Port>::N);
+        }
+
+        impl<T: Real, const K: usize, const S: usize, const C: usize, const L: usize> Layer<T>
+            for $pool<K, S, Signal<C, L>>
+        where
+            Size<L>: Window<K, S, 0> + Fits<K, S, 0>,
+        {
+            type Cache<const B: usize> = BatchOf<T, B, Windowed<C, L, K, S, 0>>;
+
+            fn predict(&self, x: &Matrix<T, C, L>) -> <Self::Out as Port>::Sample<T> {
+                let mut y = <Self::Out as Port>::sample(|_| T::zero());
+                let forward: fn(&Window1d, &[T], &mut [T]) = $forward;
+                forward(
+                    &Self::WINDOW,
+                    x.as_slice(),
+                    <Self::Out as Port>::sample_slice_mut(&mut y),
+                );
+                y
+            }
+
+            fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
+                <Self::Out as Port>::batch(|_, _| T::zero())
+            }
+
+            fn forward_train<const B: usize>(
+                &self,
+                x: &SignalBatch<T, B, C, L>,
+                y: &mut Self::Cache<B>,
+            ) {
+                let forward: fn(&Window1d, &[T], &mut [T]) = $forward;
+                per_sample::<T, B>(
+                    x.as_slice(),
+                    <Self::Out as Port>::batch_slice_mut(y),
+                    Self::SIZES,
+                    |x, y| forward(&Self::WINDOW, x, y),
+                );
+            }
+
+            fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
+                y
+            }
+
+            fn backward<const B: usize>(
+                &self,
+                x: &SignalBatch<T, B, C, L>,
+                _: &mut Self::Cache<B>,
+                dy: &Self::Cache<B>,
+                _: &mut Self,
+                _: Grads,
+                dx: &mut SignalBatch<T, B, C, L>,
+            ) {
+                let backward: fn(&Window1d, &[T], &[T], &mut [T]) = $backward;
+                let (n_in, n_out) = Self::SIZES;
+                let (xs, dys) = (x.as_slice(), <Self::Out as Port>::batch_slice(dy));
+                let dxs = dx.as_mut_slice();
+                for s in 0..B {
+                    backward(
+                        &Self::WINDOW,
+                        &xs[s * n_in..(s + 1) * n_in],
+                        &dys[s * n_out..(s + 1) * n_out],
+                        &mut dxs[s * n_in..(s + 1) * n_in],
+                    );
+                }
+            }
+
+            fn backward_params<const B: usize>(
+                &self,
+                _: &SignalBatch<T, B, C, L>,
+                _: &mut Self::Cache<B>,
+                _: &Self::Cache<B>,
+                _: &mut Self,
+                _: Grads,
+            ) {
+            }
+        }
+    };
+}
+
+window_pool!(
+    MaxPool1d,
+    |d, x, y| kernels::max_pool1d(d, x, y),
+    |d, x, dy, dx| kernels::max_pool1d_backward(d, x, dy, dx)
+);
+window_pool!(
+    AvgPool1d,
+    |d, x, y| kernels::avg_pool1d(d, x, T::one() / T::from_count(d.kernel), y),
+    |d, _, dy, dx| kernels::avg_pool1d_backward(d, dy, T::one() / T::from_count(d.kernel), dx)
+);
+
+#[diagnostic::do_not_recommend]
+impl<const C: usize, const L: usize> Place<Signal<C, L>> for GlobalAvgPool1d {
+    type Layer = GlobalAvgPool1d<Signal<C, L>>;
+}
+
+impl<const C: usize, const L: usize> Shape for GlobalAvgPool1d<Signal<C, L>> {
+    type In = Signal<C, L>;
+    type Out = Size<C>;
+}
+
+impl<T: Real, const C: usize, const L: usize> Layer<T> for GlobalAvgPool1d<Signal<C, L>> {
+    type Cache<const B: usize> = Batch<T, B, C>;
+
+    fn predict(&self, x: &Matrix<T, C, L>) -> Vector<T, C> {
+        let inv = T::one() / T::from_count(L.max(1));
+        Vector::from_fn(|c| x.as_rows()[c].iter().fold(T::zero(), |a, &v| a + v) * inv)
+    }
+
+    fn new_cache<const B: usize>(&self) -> Batch<T, B, C> {
+        Batch::zeros()
+    }
+
+    fn forward_train<const B: usize>(&self, x: &SignalBatch<T, B, C, L>, y: &mut Batch<T, B, C>) {
+        let inv = T::one() / T::from_count(L.max(1));
+        per_sample::<T, B>(x.as_slice(), y.as_mut_slice(), (C * L, C), |x, y| {
+            for (yc, xc) in y.iter_mut().zip(x.chunks_exact(L.max(1))) {
+                *yc = xc.iter().fold(T::zero(), |a, &v| a + v) * inv;
+            }
+        });
+    }
+
+    fn output<const B: usize>(y: &Batch<T, B, C>) -> &Batch<T, B, C> {
+        y
+    }
+
+    fn backward<const B: usize>(
+        &self,
+        _: &SignalBatch<T, B, C, L>,
+        _: &mut Batch<T, B, C>,
+        dy: &Batch<T, B, C>,
+        _: &mut Self,
+        _: Grads,
+        dx: &mut SignalBatch<T, B, C, L>,
+    ) {
+        let inv = T::one() / T::from_count(L.max(1));
+        let (dys, dxs) = (dy.as_slice(), dx.as_mut_slice());
+        for (k, d) in dxs.iter_mut().enumerate() {
+            // Element k of the batch is sample k / (C·L), channel (k / L) % C.
+            *d = dys[k / L] * inv;
+        }
+    }
+
+    fn backward_params<const B: usize>(
+        &self,
+        _: &SignalBatch<T, B, C, L>,
+        _: &mut Batch<T, B, C>,
+        _: &Batch<T, B, C>,
+        _: &mut Self,
+        _: Grads,
+    ) {
+    }
+}
