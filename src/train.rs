@@ -16,7 +16,7 @@ use crate::kernels;
 use crate::loss::{Class, Loss};
 use crate::nn::{Grads, Layer};
 use crate::optim::Optimizer;
-use crate::shape::Size;
+use crate::shape::{BatchOf, Port, Size, VectorOf};
 use crate::{Batch, Real, TrainError, Vector};
 
 /// A target that can say whether a prediction is correct (for accuracy).
@@ -197,14 +197,14 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
     /// ([`NonFiniteGradient`](TrainError::NonFiniteGradient),
     /// [`NonFiniteUpdate`](TrainError::NonFiniteUpdate),
     /// [`InvalidSetting`](TrainError::InvalidSetting)); the network is then unchanged.
-    pub fn step<Tg, const I: usize, const K: usize>(
+    pub fn step<Tg, const K: usize>(
         &mut self,
         net: &mut Net,
-        inputs: &Batch<T, B, I>,
+        inputs: &BatchOf<T, B, Net::In>,
         targets: &[Tg; B],
     ) -> Result<T, TrainError>
     where
-        Net: Network<T, I, K>,
+        Net: Layer<T, Out = Size<K>>,
         L: Loss<T, K, Tg>,
     {
         self.step_judged(net, inputs, targets, |_| {})
@@ -212,15 +212,15 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
 
     /// [`step`](Trainer::step), where `on_outputs` also sees the network's outputs for the
     /// batch (before the update).
-    fn step_judged<Tg, const I: usize, const K: usize>(
+    fn step_judged<Tg, const K: usize>(
         &mut self,
         net: &mut Net,
-        inputs: &Batch<T, B, I>,
+        inputs: &BatchOf<T, B, Net::In>,
         targets: &[Tg; B],
         on_outputs: impl FnOnce(&Batch<T, B, K>),
     ) -> Result<T, TrainError>
     where
-        Net: Network<T, I, K>,
+        Net: Layer<T, Out = Size<K>>,
         L: Loss<T, K, Tg>,
     {
         let cache: &mut Net::Cache<B> = &mut self.cache;
@@ -242,13 +242,13 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
     ///
     /// # Errors
     /// As [`evaluate`].
-    pub fn evaluate<Tg, const I: usize, const K: usize>(
+    pub fn evaluate<Tg, const K: usize>(
         &self,
         net: &Net,
-        data: Data<'_, Vector<T, I>, Tg>,
+        data: Data<'_, VectorOf<T, Net::In>, Tg>,
     ) -> Result<Evaluation<T>, EvalError>
     where
-        Net: Network<T, I, K>,
+        Net: Layer<T, Out = Size<K>>,
         L: Loss<T, K, Tg>,
         Tg: Target<T>,
     {
@@ -399,18 +399,18 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
     /// [`TrainError::Validation`] for a validation set that cannot be evaluated, what a step
     /// returns ([`step`](Trainer::step)), or [`TrainError::Diverged`] from the divergence
     /// guard.
-    pub fn fit<Tg, R, const I: usize, const K: usize>(
+    pub fn fit<Tg, R, const K: usize>(
         &mut self,
         net: &mut Net,
-        train: Data<'_, Vector<T, I>, Tg>,
-        validation: Option<Data<'_, Vector<T, I>, Tg>>,
+        train: Data<'_, VectorOf<T, Net::In>, Tg>,
+        validation: Option<Data<'_, VectorOf<T, Net::In>, Tg>>,
         order: &mut [usize],
         config: FitConfig<B>,
         mut report: impl FnMut(&EpochReport<T>, &Net) -> R,
     ) -> Result<(), TrainError>
     where
         R: Into<Control>,
-        Net: Network<T, I, K>,
+        Net: Layer<T, Out = Size<K>>,
         L: Loss<T, K, Tg>,
         Tg: Target<T> + Copy,
     {
@@ -455,7 +455,7 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
             let (mut correct, mut judged) = (0usize, 0usize);
             let (mut norm_sum, mut norm_max) = (T::zero(), T::zero());
             for chunk in order.chunks_exact(B) {
-                let x = Batch::<T, B, I>::from_samples(core::array::from_fn(|s| inputs[chunk[s]]));
+                let x = gather::<T, B, Net::In>(inputs, chunk);
                 let t: [Tg; B] = core::array::from_fn(|s| targets[chunk[s]]);
                 let judge = |outputs: &Batch<T, B, K>| {
                     for (s, target) in t.iter().enumerate() {
@@ -591,6 +591,20 @@ pub struct Evaluation<T> {
     pub samples: usize,
 }
 
+/// The samples `inputs[i]` for `i` in `chunk` (`B` of them) as one batch.
+fn gather<T: Real, const B: usize, P: Port>(
+    inputs: &[P::Sample<T>],
+    chunk: &[usize],
+) -> P::Batch<T, B> {
+    let mut x = P::batch(|_, _| T::zero());
+    let n = P::N;
+    let xs = P::batch_slice_mut(&mut x);
+    for (s, &i) in chunk.iter().enumerate().take(B) {
+        xs[s * n..(s + 1) * n].copy_from_slice(P::sample_slice(&inputs[i]));
+    }
+    x
+}
+
 /// Mean loss and accuracy (if defined by the targets) of a network on a data set, one sample
 /// at a time.
 ///
@@ -598,15 +612,15 @@ pub struct Evaluation<T> {
 /// [`EvalError::Empty`] for no samples, [`EvalError::Lengths`] when inputs and targets differ
 /// in length, [`EvalError::NonFinite`] for the first sample whose output or loss is NaN or
 /// infinite (no loss or accuracy is reported that a NaN went into).
-pub fn evaluate<T, Net, L, Tg, const I: usize, const K: usize>(
+pub fn evaluate<T, Net, L, Tg, const K: usize>(
     net: &Net,
     loss: &L,
-    inputs: &[Vector<T, I>],
+    inputs: &[VectorOf<T, Net::In>],
     targets: &[Tg],
 ) -> Result<Evaluation<T>, EvalError>
 where
     T: Real,
-    Net: Network<T, I, K>,
+    Net: Layer<T, Out = Size<K>>,
     L: Loss<T, K, Tg>,
     Tg: Target<T>,
 {
