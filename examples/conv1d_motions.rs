@@ -70,6 +70,9 @@ fn signal(x: &Vector<f32, 600>, stats: &[(f32, f32); CHANNELS]) -> Matrix<f32, C
     Matrix::from_fn(|c, t| (x[c * STEPS + t] - stats[c].0) / stats[c].1)
 }
 
+/// Loss, train accuracy and test accuracy per epoch.
+type Curves = [Vec<(f64, f64)>; 3];
+
 /// Trains `net` with Adam and returns the learning curves (loss, train accuracy, test
 /// accuracy per epoch) and the final test accuracy.
 fn train<Net: Layer<f32, Out = typegrad::shape::Size<4>>>(
@@ -78,7 +81,7 @@ fn train<Net: Layer<f32, Out = typegrad::shape::Size<4>>>(
     train: Data<'_, typegrad::shape::VectorOf<f32, Net::In>, Class<4>>,
     test: Data<'_, typegrad::shape::VectorOf<f32, Net::In>, Class<4>>,
     lr: f64,
-) -> Result<([Vec<(f64, f64)>; 3], f64), Box<dyn Error>> {
+) -> Result<(Curves, f64), Box<dyn Error>> {
     let adam = Adam::new(net, Settings::new(lr));
     let mut order = vec![0; train.inputs.len()];
     let mut curves = [Vec::new(), Vec::new(), Vec::new()];
