@@ -1,11 +1,11 @@
-//! One-command benchmark report: W1–W4 of `benches/WORKLOADS.md`, typegrad against
+//! One-command benchmark report: W1–W5 of `benches/WORKLOADS.md`, typegrad against
 //! nalgebra and ndarray in the same run, interleaved round by round, with ratios
 //! typegrad/peer (> 1 means typegrad is faster) and GFLOP/s against this machine's measured
 //! single-core peak. Run through `scripts/bench_report.sh` (pins the process to one core and
 //! builds both the default and the `-C target-cpu=native` variant).
 //!
 //! `cargo bench --bench report -- --quick` runs fewer rounds (for a smoke test); workload
-//! names (`w1 w2 w3a w3b w4`) after `--` run only those.
+//! names (`w1 w2 w3a w3b w4 w5`) after `--` run only those.
 
 // The AVX-512 peak probe needs Rust ≥ 1.89; only the library promises MSRV 1.85.
 #![allow(clippy::incompatible_msrv)]
@@ -359,6 +359,18 @@ fn w3_table(
     steps: usize,
     impls: &mut [(&str, &mut dyn FnMut(usize) -> f32)],
 ) {
+    let times = step_times(runs, steps, impls);
+    let names: Vec<&str> = impls.iter().map(|(n, _)| *n).collect();
+    table(title, "samples/s", &names, &times, &|t| 32.0 / t, None);
+}
+
+/// Seconds per step of each implementation: `runs` interleaved runs of `steps` steps each,
+/// after 100 warm-up steps.
+fn step_times(
+    runs: usize,
+    steps: usize,
+    impls: &mut [(&str, &mut dyn FnMut(usize) -> f32)],
+) -> Vec<Vec<f64>> {
     for (_, f) in impls.iter_mut() {
         for k in 0..100 {
             f(k);
@@ -376,8 +388,7 @@ fn w3_table(
         }
         k0 += steps;
     }
-    let names: Vec<&str> = impls.iter().map(|(n, _)| *n).collect();
-    table(title, "samples/s", &names, &times, &|t| 32.0 / t, None);
+    times
 }
 
 fn check_w3(name: &str, first: f32, twentieth: f32, expect: (f32, f32)) {
@@ -466,6 +477,52 @@ fn w3b(plan: &Plan) {
     );
 }
 
+/// W5: the 1-D CNN training step (batch 16), typegrad against ndarray (im2col + `dot`):
+/// samples/s, and GFLOP/s counting the convolution's forward and weight-gradient products.
+fn w5(plan: &Plan, peak: f64) {
+    let data = w5_data();
+    let net0 = cnn1d();
+    let nd0 = NdCnn1d::from_typegrad(&net0);
+    let x = |k: usize| &data.flat_x[(k % 4) * 16 * 600..(k % 4 + 1) * 16 * 600];
+    let labels = |k: usize| &data.flat_labels[(k % 4) * 16..(k % 4) * 16 + 16];
+    {
+        let (mut n, mut st, mut nd) = (net0, w5_state(&net0), nd0.clone());
+        let l: Vec<[f32; 2]> = (0..20)
+            .map(|k| {
+                [
+                    w5_step(&mut n, &mut st, &data, k),
+                    nd.step(x(k), labels(k), 0.01),
+                ]
+            })
+            .collect();
+        for (i, name) in ["typegrad", "ndarray"].iter().enumerate() {
+            check_w3(name, l[0][i], l[19][i], (1.426340, 1.407482));
+        }
+    }
+    let (mut n, mut st, mut nd) = (net0, w5_state(&net0), nd0);
+    let times = step_times(
+        plan.w3a_runs,
+        plan.w3_steps,
+        &mut [
+            ("typegrad", &mut |k| w5_step(&mut n, &mut st, &data, k)),
+            ("ndarray", &mut |k| nd.step(x(k), labels(k), 0.01)),
+        ],
+    );
+    let names = ["typegrad", "ndarray"];
+    let title =
+        "W5 1-D CNN training step (Conv1d 6→16 k5, ReLU, global average, Linear 16→4), batch 16";
+    table(title, "samples/s", &names, &times, &|t| 16.0 / t, None);
+    let flops = 2.0 * (2.0 * 16.0 * 16.0 * 96.0 * 6.0 * 5.0);
+    table(
+        "W5 convolution products (forward and weight gradient, 2,949,120 flops per step)",
+        "GFLOP/s",
+        &names,
+        &times,
+        &|t| flops / t / 1e9,
+        Some(peak),
+    );
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let plan = if quick {
@@ -528,6 +585,9 @@ fn main() {
     }
     if run("w3a") {
         w3a(&plan);
+    }
+    if run("w5") {
+        w5(&plan, peak);
     }
     if !run("w3b") {
         return;

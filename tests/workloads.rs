@@ -79,3 +79,17 @@ fn w1_matmul_inputs_are_the_specified_ones() {
         }
     }
 }
+
+#[test]
+fn w5_conv1d_training_losses_match_the_check_values() {
+    let mut net = cnn1d();
+    let data = w5_data();
+    let mut state = w5_state(&net);
+    let first = w5_step(&mut net, &mut state, &data, 0);
+    let mut last = first;
+    for k in 1..20 {
+        last = w5_step(&mut net, &mut state, &data, k);
+    }
+    assert_relative_eq!(first, 1.426340, max_relative = 1e-5);
+    assert_relative_eq!(last, 1.407482, max_relative = 1e-5);
+}

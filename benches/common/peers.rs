@@ -311,3 +311,63 @@ impl NdMlp {
 pub fn nd_batch(flat_x: &[f32], i: usize, k: usize) -> Array2<f32> {
     nd_matrix(&flat_x[k * 32 * i..(k + 1) * 32 * i], 32, i)
 }
+
+/// W5 with ndarray as its users write a 1-D convolution: im2col (each output step's 6 × 5
+/// window as a row of 30) and `dot` for the convolution and its weight gradient.
+#[derive(Clone)]
+pub struct NdCnn1d {
+    /// Conv weight as 16 × 30 (`[out][in·k]`, PyTorch's layout flattened), bias 16.
+    w: Array2<f32>,
+    b: Array1<f32>,
+    /// Linear 4 × 16 and 4.
+    w2: Array2<f32>,
+    b2: Array1<f32>,
+}
+
+impl NdCnn1d {
+    pub fn from_typegrad(net: &crate::workloads::Cnn1d) -> Self {
+        let conv = &net.0;
+        let linear = &net.1.1.1;
+        Self {
+            w: nd_matrix(conv.weight_slice(), 16, 30),
+            b: Array1::from(conv.bias.as_slice().to_vec()),
+            w2: nd_matrix(linear.weights.as_slice(), 4, 16),
+            b2: Array1::from(linear.bias.as_slice().to_vec()),
+        }
+    }
+
+    /// One SGD step on a batch of 16 series (`x`: 16 · 6 · 100 values, sample, channel, step).
+    pub fn step(&mut self, x: &[f32], labels: &[usize], lr: f32) -> f32 {
+        const B: usize = 16;
+        const T: usize = 96;
+        let cols = Array2::from_shape_fn((B * T, 30), |(r, j)| {
+            let (s, t, c, k) = (r / T, r % T, j / 5, j % 5);
+            x[s * 600 + c * 100 + t + k]
+        });
+        let z = cols.dot(&self.w.t()) + &self.b; // (B·96) × 16
+        let a = z.mapv(|v| v.max(0.0));
+        let h = a
+            .to_shape((B, T, 16))
+            .expect("contiguous")
+            .mean_axis(Axis(1))
+            .expect("96 steps"); // B × 16
+        let logits = h.dot(&self.w2.t()) + &self.b2;
+        let (loss, dlogits) = nd_softmax_ce(&logits, labels);
+        let dw2 = dlogits.t().dot(&h);
+        let db2 = dlogits.sum_axis(Axis(0));
+        let dh = dlogits.dot(&self.w2); // B × 16
+        let mut dz = Array2::from_shape_fn((B * T, 16), |(r, o)| dh[[r / T, o]] / T as f32);
+        dz.zip_mut_with(&z, |d, &v| {
+            if v <= 0.0 {
+                *d = 0.0
+            }
+        });
+        let dw = dz.t().dot(&cols); // 16 × 30
+        let db = dz.sum_axis(Axis(0));
+        self.w.scaled_add(-lr, &dw);
+        self.b.scaled_add(-lr, &db);
+        self.w2.scaled_add(-lr, &dw2);
+        self.b2.scaled_add(-lr, &db2);
+        loss
+    }
+}

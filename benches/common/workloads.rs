@@ -147,3 +147,80 @@ pub fn w4_input() -> Vector<f32, 64> {
 pub fn w4_typegrad(net: &MlpA, x: &Vector<f32, 64>) -> Vector<f32, 10> {
     Softmax.forward(&net.predict(x))
 }
+
+typegrad::network! {
+    /// W5: Conv1d 6 → 16 (kernel 5) → ReLU → global average pooling → Linear 16 → 4.
+    pub type Cnn1d = [
+        typegrad::nn::Input<typegrad::shape::Signal<6, 100>>,
+        typegrad::nn::Conv1d<f32, 6, 16, 5>,
+        Relu,
+        typegrad::nn::GlobalAvgPool1d,
+        Dense<f32, 16, 4>,
+    ];
+}
+
+/// The W5 network from seed 42: conv W = vec(16·6·5, 1/√30) as [out][in][k], conv b =
+/// vec(16, 1/√30), linear W = vec(4·16, 1/4), linear b = vec(4, 1/4).
+pub fn cnn1d() -> Cnn1d {
+    let mut rng = Rng::new(42);
+    let s = 1.0 / 30f32.sqrt();
+    let w = vec(&mut rng, 16 * 6 * 5, s);
+    let b = vec(&mut rng, 16, s);
+    let conv: typegrad::nn::Conv1d<f32, 6, 16, 5> = typegrad::nn::Conv1d::new(
+        core::array::from_fn(|o| {
+            core::array::from_fn(|c| core::array::from_fn(|k| w[(o * 6 + c) * 5 + k]))
+        }),
+        Vector::try_from_slice(&b).expect("16 values"),
+    );
+    let linear = layer::<16, 4, _>(&mut rng, typegrad::activation::Identity);
+    let mut net = Cnn1d::default();
+    net.0 = conv.placed();
+    net.1.1.1 = linear;
+    net
+}
+
+/// W5 data: 4 batches of 16 series (seed 7), x in [sample][channel][step] order, then 64 labels.
+pub struct W5Data {
+    pub batches: Vec<typegrad::tensor::SignalBatch<f32, 16, 6, 100>>,
+    pub labels: Vec<[Class<4>; 16]>,
+    /// The same data as flat slices, for the other libraries.
+    pub flat_x: Vec<f32>,
+    pub flat_labels: Vec<usize>,
+}
+
+pub fn w5_data() -> W5Data {
+    let mut rng = Rng::new(7);
+    let flat_x = vec(&mut rng, 64 * 600, 1.0);
+    let flat_labels: Vec<usize> = (0..64).map(|_| (rng.next_u64() % 4) as usize).collect();
+    let batches = (0..4)
+        .map(|k| {
+            typegrad::tensor::SignalBatch::from_fn(|s, c, t| {
+                flat_x[(k * 16 + s) * 600 + c * 100 + t]
+            })
+        })
+        .collect();
+    let labels = (0..4)
+        .map(|k| core::array::from_fn(|s| Class::new(flat_labels[k * 16 + s]).expect("label < 4")))
+        .collect();
+    W5Data {
+        batches,
+        labels,
+        flat_x,
+        flat_labels,
+    }
+}
+
+/// A W5 trainer: plain SGD, lr 0.01, batch 16.
+pub type W5State = Trainer<f32, Cnn1d, Sgd, SoftmaxCrossEntropy, 16>;
+
+pub fn w5_state(net: &Cnn1d) -> W5State {
+    Trainer::new(net, w3_sgd(), SoftmaxCrossEntropy)
+}
+
+/// W5 with typegrad: one SGD step on batch `k mod 4`; returns the loss.
+pub fn w5_step(net: &mut Cnn1d, state: &mut W5State, data: &W5Data, k: usize) -> f32 {
+    let b = k % 4;
+    state
+        .step(net, &data.batches[b], &data.labels[b])
+        .expect("finite")
+}
