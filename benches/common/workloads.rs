@@ -173,10 +173,11 @@ pub fn cnn1d() -> Cnn1d {
         Vector::try_from_slice(&b).expect("16 values"),
     );
     let linear = layer::<16, 4, _>(&mut rng, typegrad::activation::Identity);
-    let mut net = Cnn1d::default();
-    net.0 = conv.placed();
-    net.1.1.1 = linear;
-    net
+    use typegrad::nn::Chain;
+    Chain(
+        conv.placed(),
+        Chain(Default::default(), Chain(Default::default(), linear)),
+    )
 }
 
 /// W5 data: 4 batches of 16 series (seed 7), x in [sample][channel][step] order, then 64 labels.
