@@ -206,3 +206,12 @@ macro_rules! seq {
             as $crate::nn::wiring::Build<<$first as $crate::nn::wiring::Begin>::In>>::Net
     };
 }
+
+/// Layers to be placed together as one block, for a layer that wraps a block (a
+/// [`Residual`](crate::nn::Residual)): `Residual<block![Conv1d<f32, 8, 8, 3, 1, 1>, Relu]>`.
+/// Placed after a layer, a block becomes the [`Chain`] of its layers, as [`seq!`] does
+/// with the input the block is placed at.
+#[macro_export]
+macro_rules! block {
+    ($($layer:ty),+ $(,)?) => { $crate::seq!(@spec $($layer),+) };
+}

@@ -20,8 +20,10 @@ mod activation_layer;
 mod chain;
 mod conv;
 mod dense;
+mod dropout;
 mod flatten;
 mod pool;
+mod residual;
 mod tensors;
 pub mod wiring;
 
@@ -29,8 +31,10 @@ pub use activation_layer::ActivationLayer;
 pub use chain::Chain;
 pub use conv::Conv1d;
 pub use dense::{Dense, DenseCache};
+pub use dropout::{Dropout, DropoutCache};
 pub use flatten::{Flatten, Unplaced};
 pub use pool::{AvgPool1d, GlobalAvgPool1d, MaxPool1d};
+pub use residual::{Residual, ResidualCache, Returns};
 pub use tensors::{Dims, MAX_RANK, TensorKind, TensorSpec};
 pub use wiring::{Begin, Feeds, Input, Place, Shape};
 

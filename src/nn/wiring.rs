@@ -39,6 +39,11 @@ pub trait Shape {
     /// (see [`window_misfit`](crate::shape::window_misfit)).
     #[doc(hidden)]
     const MISFIT: [usize; 4] = [0; 4];
+    /// For a residual block whose block changes the shape: `[1, N in, N out, both in two
+    /// dimensions (0/1), C in, L in, C out, L out]`, else zeros. Reported by
+    /// [`network!`](crate::network).
+    #[doc(hidden)]
+    const RESHAPES: [usize; 8] = [0; 8];
 }
 
 /// `Self` (a layer's outputs) can feed `Next` (the next layer's inputs): they are the same
@@ -137,6 +142,21 @@ impl<P: Port> Begin for Input<P> {
     type Spec<Rest> = Rest;
 }
 
+/// A [`block!`](crate::block) of layers is placed as the network of those layers (inside a
+/// [`Residual`](super::Residual), say).
+#[diagnostic::do_not_recommend]
+impl<In: Port, A, Rest> Place<In> for Then<A, Rest>
+where
+    Then<A, Rest>: Build<In>,
+{
+    type Layer = <Self as Build<In>>::Net;
+}
+
+#[diagnostic::do_not_recommend]
+impl<In: Port, L: Place<In>> Place<In> for Last<L> {
+    type Layer = L::Layer;
+}
+
 #[diagnostic::do_not_recommend]
 impl<L: Shape, In: Port> Place<In> for L {
     type Layer = L;
@@ -224,6 +244,9 @@ pub mod check {
         /// When the inputs agree but that layer's window does not fit them: its
         /// [`Shape::MISFIT`], else zeros.
         misfit: [usize; 4],
+        /// When the inputs agree but that layer is a residual block whose block changes the
+        /// shape: its [`Shape::RESHAPES`], else zeros.
+        reshapes: [usize; 8],
     }
 
     /// No junction disagrees.
@@ -232,6 +255,7 @@ pub mod check {
         given: [0; 5],
         taken: [0; 5],
         misfit: [0; 4],
+        reshapes: [0; 8],
     };
 
     const fn same(a: [usize; 5], b: [usize; 5]) -> bool {
@@ -252,6 +276,7 @@ pub mod check {
         given: [usize; 5],
         taken: [usize; 5],
         misfit: [usize; 4],
+        reshapes: [usize; 8],
         rest: Junction,
     ) -> Junction {
         if !same(given, taken) {
@@ -260,13 +285,15 @@ pub mod check {
                 given,
                 taken,
                 misfit: [0; 4],
+                reshapes: [0; 8],
             }
-        } else if any(misfit) {
+        } else if any(misfit) || reshapes[0] != 0 {
             Junction {
                 bad: 1,
                 given,
                 taken,
                 misfit,
+                reshapes,
             }
         } else if rest.bad > 0 {
             Junction {
@@ -292,6 +319,7 @@ pub mod check {
             describe::<In>(),
             describe::<<A::Layer as Shape>::In>(),
             <A::Layer as Shape>::MISFIT,
+            <A::Layer as Shape>::RESHAPES,
             Rest::FIRST,
         );
     }
@@ -301,6 +329,7 @@ pub mod check {
             describe::<In>(),
             describe::<<L::Layer as Shape>::In>(),
             <L::Layer as Shape>::MISFIT,
+            <L::Layer as Shape>::RESHAPES,
             AGREE,
         );
     }
@@ -319,8 +348,55 @@ pub mod check {
 
     /// Whether the first disagreement is a window that does not fit.
     const fn misfits(first: Junction) -> bool {
-        any(first.misfit)
+        any(first.misfit) || first.reshapes[0] != 0
     }
+
+    /// The numbers of the two residual checks: `[layer, N in, N out, C in, L in, C out, L
+    /// out]`, with the counts made equal when both sides have two dimensions (the channel ×
+    /// step check then says it) and the shapes made equal otherwise; zeros unless the first
+    /// disagreement is a residual block that changes the shape.
+    pub const fn report_residual(first: Junction) -> [usize; 7] {
+        let r = first.reshapes;
+        if r[0] == 0 || any(first.misfit) {
+            return [0; 7];
+        }
+        if r[3] == 1 {
+            [first.bad, r[1], r[1], r[4], r[5], r[6], r[7]]
+        } else {
+            [first.bad, r[1], r[2], 0, 0, 0, 0]
+        }
+    }
+
+    /// A residual block's block gives as many values as it takes.
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} is a residual block whose block takes {N} values but gives {M}: \
+                   `x + F(x)` needs them shaped alike",
+        label = "a residual block that changes the shape",
+        note = "the last layer of the block must give what its first layer takes"
+    )]
+    pub trait ResidualCount<const AT: usize, const N: usize, const M: usize> {}
+
+    impl<const AT: usize, const N: usize> ResidualCount<AT, N, N> for Wiring {}
+
+    /// A residual block's block gives the channels × steps it takes.
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} is a residual block whose block takes {C} channels × {L} steps \
+                   but gives {C2} channels × {L2} steps: `x + F(x)` needs them shaped alike",
+        label = "a residual block that changes the shape",
+        note = "pad the block's convolutions to keep the length (`P = (K − 1) / 2` for stride 1) \
+                and end it with as many channels as it starts with"
+    )]
+    pub trait ResidualShape<
+        const AT: usize,
+        const C: usize,
+        const L: usize,
+        const C2: usize,
+        const L2: usize,
+    >
+    {
+    }
+
+    impl<const AT: usize, const C: usize, const L: usize> ResidualShape<AT, C, L, C, L> for Wiring {}
 
     /// Whether any of the numbers is not zero.
     const fn any(m: [usize; 4]) -> bool {
@@ -330,7 +406,7 @@ pub mod check {
     /// The numbers of the window check: `[layer, K, S, L, P, 1]` when the first
     /// disagreement is a layer whose window does not fit its input, else zeros.
     pub const fn report_window(first: Junction) -> [usize; 6] {
-        if !misfits(first) {
+        if !any(first.misfit) {
             return [0; 6];
         }
         let m = first.misfit;
@@ -460,12 +536,14 @@ macro_rules! network {
     };
     (@check $spec:ty, $input:ty) => {
         use $crate::nn::wiring::check::{
-            report, report_input, report_window, Arranged, Connects, InputArranged,
-            InputConnects, InputLayout, Layout, Walk, WindowFits, Wiring,
+            report, report_input, report_residual, report_window, Arranged, Connects,
+            InputArranged, InputConnects, InputLayout, Layout, ResidualCount, ResidualShape,
+            Walk, WindowFits, Wiring,
         };
         const R: [usize; 10] = report(<$spec as Walk<$input>>::FIRST);
         const E: [usize; 10] = report_input(<$spec as Walk<$input>>::FIRST);
         const W: [usize; 6] = report_window(<$spec as Walk<$input>>::FIRST);
+        const Q: [usize; 7] = report_residual(<$spec as Walk<$input>>::FIRST);
         #[allow(dead_code)]
         fn wired()
         where
@@ -476,6 +554,8 @@ macro_rules! network {
             Wiring: InputLayout<{ E[2] }, { E[4] }, { E[5] }>,
             Wiring: InputArranged<{ E[6] }, { E[7] }, { E[8] }, { E[9] }>,
             Wiring: WindowFits<{ W[0] }, { W[1] }, { W[2] }, { W[3] }, { W[4] }, { W[5] }>,
+            Wiring: ResidualCount<{ Q[0] }, { Q[1] }, { Q[2] }>,
+            Wiring: ResidualShape<{ Q[0] }, { Q[3] }, { Q[4] }, { Q[5] }, { Q[6] }>,
         {
         }
     };
