@@ -16,6 +16,9 @@ Conv1d (dilation 1, groups 1), with x padded by P zeros on each side into xp:
 MaxPool1d(K, S): y[b, c, t] = max_k x[b, c, t*S + k]; the gradient goes to the first maximum.
 AvgPool1d(K, S): y[b, c, t] = mean_k x[b, c, t*S + k].
 Global average: y[b, c] = mean_t x[b, c, t].
+BatchNorm1d (training, momentum 0.1, eps 1e-5) on (N, C) and (N, C, L): the output, the
+gradients, the running statistics after one update (unbiased variance) and the inference
+output with them.
 
 Every number is a float64 written with repr, so it reads back bit for bit.
 """
@@ -96,6 +99,42 @@ def avg_pool1d_backward(x, dy, k, s):
     return dx
 
 
+def batch_norm(x, gamma, beta, rm, rv, momentum=0.1, eps=1e-5):
+    """PyTorch's BatchNorm1d in training mode on (N, C) or (N, C, L): output, the normalized
+    input, and the running statistics after the update."""
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    m = x.size // x.shape[1]
+    mean = x.mean(axis=axes)
+    var = ((x - mean.reshape(shape)) ** 2).mean(axis=axes)
+    xhat = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    y = gamma.reshape(shape) * xhat + beta.reshape(shape)
+    rm2 = (1 - momentum) * rm + momentum * mean
+    rv2 = (1 - momentum) * rv + momentum * var * m / (m - 1)
+    return y, xhat, var, rm2, rv2
+
+
+def batch_norm_backward(dy, xhat, var, gamma, eps=1e-5):
+    axes = (0,) if dy.ndim == 2 else (0, 2)
+    shape = (1, -1) if dy.ndim == 2 else (1, -1, 1)
+    m = dy.size // dy.shape[1]
+    dgamma = (dy * xhat).sum(axis=axes)
+    dbeta = dy.sum(axis=axes)
+    dxhat = dy * gamma.reshape(shape)
+    # The textbook form, written independently of typegrad's:
+    # dx = (1/m) / sqrt(var + eps) * (m dxhat - sum(dxhat) - xhat * sum(dxhat * xhat))
+    dx = (1.0 / m) / np.sqrt(var.reshape(shape) + eps) * (
+        m * dxhat - dxhat.sum(axis=axes).reshape(shape)
+        - xhat * (dxhat * xhat).sum(axis=axes).reshape(shape))
+    return dx, dgamma, dbeta
+
+
+def batch_norm_eval(x, gamma, beta, rm, rv, eps=1e-5):
+    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    return gamma.reshape(shape) * (x - rm.reshape(shape)) / np.sqrt(rv.reshape(shape) + eps) \
+        + beta.reshape(shape)
+
+
 def tolist(a):
     return [float(v) if np.ndim(v) == 0 else tolist(v) for v in a]
 
@@ -146,6 +185,25 @@ def main():
     dy = rng.uniform(-1, 1, y.shape)
     cases["global_avg_pool"] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
                                 "dx": tolist(np.repeat(dy[:, :, None] / 10, 10, axis=2))}
+
+    for name, shape in {"batch_norm_flat": (4, 3), "batch_norm_signal": (3, 2, 5)}.items():
+        c = shape[1]
+        x = rng.uniform(-2, 2, shape)
+        gamma = rng.uniform(0.5, 1.5, c)
+        beta = rng.uniform(-0.5, 0.5, c)
+        rm = rng.uniform(-0.3, 0.3, c)
+        rv = rng.uniform(0.5, 2.0, c)
+        y, xhat, var, rm2, rv2 = batch_norm(x, gamma, beta, rm, rv)
+        dy = rng.uniform(-1, 1, shape)
+        dx, dgamma, dbeta = batch_norm_backward(dy, xhat, var, gamma)
+        cases[name] = {
+            "x": tolist(x), "weight": tolist(gamma), "bias": tolist(beta),
+            "running_mean": tolist(rm), "running_var": tolist(rv),
+            "y": tolist(y), "dy": tolist(dy), "dx": tolist(dx),
+            "dweight": tolist(dgamma), "dbias": tolist(dbeta),
+            "running_mean_after": tolist(rm2), "running_var_after": tolist(rv2),
+            "y_eval_after": tolist(batch_norm_eval(x, gamma, beta, rm2, rv2)),
+        }
 
     pathlib.Path(args.out).write_text(json.dumps(cases, indent=1) + "\n")
     print(f"wrote {args.out}: {len(cases)} cases")

@@ -235,6 +235,7 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
         on_outputs(outputs);
         net.backward_params(inputs, cache, &d_outputs, &mut self.grads, Grads::Overwrite);
         self.optimizer.step(net, &self.grads)?;
+        net.update_buffers(&self.cache);
         Ok(value)
     }
 

@@ -123,6 +123,11 @@ where
         self.1.init(rng, init);
     }
 
+    fn update_buffers<const B: usize>(&mut self, cache: &Self::Cache<B>) {
+        self.0.update_buffers(&cache.0);
+        self.1.update_buffers(&cache.1);
+    }
+
     #[inline]
     fn predict(&self, x: &VectorOf<T, Self::In>) -> VectorOf<T, Self::Out> {
         self.1.predict(&self.0.predict(x))

@@ -17,6 +17,7 @@
 //! [`crate::gradcheck`].
 
 mod activation_layer;
+mod batch_norm;
 mod chain;
 mod conv;
 mod dense;
@@ -28,6 +29,7 @@ mod tensors;
 pub mod wiring;
 
 pub use activation_layer::ActivationLayer;
+pub use batch_norm::{BatchNorm1d, BatchNormCache, Channels};
 pub use chain::Chain;
 pub use conv::Conv1d;
 pub use dense::{Dense, DenseCache};
@@ -255,6 +257,11 @@ pub trait Layer<T: Real>: Parameters<T> + Shape {
         let mut dx = <Self::In as Port>::batch(|_, _| T::zero());
         self.backward(x, cache, dy, grads, store, &mut dx);
     }
+    /// After a successful training step on the batch whose forward pass filled `cache`:
+    /// fold what the batch measured into the layer's buffers (a batch normalization's running
+    /// statistics). [`Trainer::step`](crate::train::Trainer::step) calls it after the
+    /// optimizer's update; layers without such state keep the default, which does nothing.
+    fn update_buffers<const B: usize>(&mut self, _cache: &Self::Cache<B>) {}
 }
 
 /// Memory a network needs, known at compile time.

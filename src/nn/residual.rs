@@ -154,6 +154,10 @@ where
         self.0.init(rng, init);
     }
 
+    fn update_buffers<const B: usize>(&mut self, cache: &Self::Cache<B>) {
+        self.0.update_buffers(&cache.0);
+    }
+
     fn predict(&self, x: &VectorOf<T, P>) -> VectorOf<T, P> {
         let mut y = self.0.predict(x);
         let xs = P::sample_slice(x);

@@ -1,0 +1,295 @@
+//! BatchNorm1d: training with batch statistics and inference with running ones against numpy
+//! (tests/fixtures/conv1d_expected.json, from scripts/conv_fixture.py), gradients by finite
+//! differences of the training-mode output, buffers in files, folding into Dense and Conv1d.
+
+use approx::assert_relative_eq;
+use serde_json::Value;
+use typegrad::activation::{Identity, Relu};
+use typegrad::gradcheck::relative_error;
+use typegrad::init::{Init, Rng};
+use typegrad::loss::{Class, SoftmaxCrossEntropy};
+use typegrad::nn::{
+    BatchNorm1d, Conv1d, Dense, GlobalAvgPool1d, Grads, Input, Layer, Parameters, Place,
+};
+use typegrad::optim::{Adam, Settings};
+use typegrad::shape::{BatchOf, Port, Signal, Size};
+use typegrad::train::Trainer;
+use typegrad::{Batch, Matrix, Vector};
+
+fn case(name: &str) -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/conv1d_expected.json"
+    );
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    all[name].clone()
+}
+
+fn flat(v: &Value) -> Vec<f64> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(flat).collect(),
+        Value::Number(n) => vec![n.as_f64().unwrap()],
+        other => panic!("not a number: {other}"),
+    }
+}
+
+type Flat = <BatchNorm1d<f64, 3> as Place<Size<3>>>::Layer;
+type Steps = <BatchNorm1d<f64, 2> as Place<Signal<2, 5>>>::Layer;
+
+/// Training step, backward and buffer update against numpy for the fixture case `name`.
+fn against_numpy<L, const B: usize, const C: usize, P>(name: &str, mut bn: L)
+where
+    P: Port,
+    L: Layer<f64, In = P, Out = P> + Parameters<f64> + AsBatchNorm<C>,
+{
+    let c = case(name);
+    let v = |k: &str| flat(&c[k]);
+    bn.set(
+        &v("weight"),
+        &v("bias"),
+        &v("running_mean"),
+        &v("running_var"),
+    );
+    let xs = v("x");
+    let x: BatchOf<f64, B, P> = P::batch(|s, i| xs[s * P::N + i]);
+    let mut cache = bn.new_cache::<B>();
+    bn.forward_train(&x, &mut cache);
+    assert_relative_eq!(
+        P::batch_slice(L::output(&cache)),
+        &v("y")[..],
+        max_relative = 1e-12
+    );
+    let dys = v("dy");
+    let dy: BatchOf<f64, B, P> = P::batch(|s, i| dys[s * P::N + i]);
+    let mut grads = bn.zeros_like();
+    let mut dx = P::batch(|_, _| f64::NAN);
+    bn.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
+    assert_relative_eq!(P::batch_slice(&dx), &v("dx")[..], max_relative = 1e-9);
+    let mut g = Vec::new();
+    grads.visit(&mut |s| g.extend_from_slice(s));
+    let mut want = v("dweight");
+    want.extend(v("dbias"));
+    assert_relative_eq!(&g[..], &want[..], max_relative = 1e-12);
+    // The running statistics move once the step is committed; inference then uses them.
+    bn.update_buffers(&cache);
+    let mut buffers = Vec::new();
+    bn.visit_buffers(&mut |s| buffers.extend_from_slice(s));
+    let mut want = v("running_mean_after");
+    want.extend(v("running_var_after"));
+    want.push(1.0);
+    assert_relative_eq!(&buffers[..], &want[..], max_relative = 1e-12);
+    assert_relative_eq!(
+        P::batch_slice(&bn.forward(&x)),
+        &v("y_eval_after")[..],
+        max_relative = 1e-12
+    );
+}
+
+/// Setting a batch normalization's tensors from slices (test helper).
+trait AsBatchNorm<const C: usize> {
+    fn set(&mut self, w: &[f64], b: &[f64], rm: &[f64], rv: &[f64]);
+}
+
+impl<const C: usize, At> AsBatchNorm<C> for BatchNorm1d<f64, C, At> {
+    fn set(&mut self, w: &[f64], b: &[f64], rm: &[f64], rv: &[f64]) {
+        self.weight = Vector::try_from_slice(w).unwrap();
+        self.bias = Vector::try_from_slice(b).unwrap();
+        self.running_mean = Vector::try_from_slice(rm).unwrap();
+        self.running_var = Vector::try_from_slice(rv).unwrap();
+    }
+}
+
+#[test]
+fn batch_norm_matches_numpy_on_features_and_on_steps() {
+    against_numpy::<Flat, 4, 3, Size<3>>("batch_norm_flat", Flat::default());
+    against_numpy::<Steps, 3, 2, Signal<2, 5>>("batch_norm_signal", Steps::default());
+}
+
+/// `Σ uᵢ·yᵢ` of the training-mode output.
+fn weighted_train<L: Layer<f64>, const B: usize>(
+    bn: &L,
+    x: &BatchOf<f64, B, L::In>,
+    u: &[f64],
+) -> f64 {
+    let mut cache = bn.new_cache::<B>();
+    bn.forward_train(x, &mut cache);
+    <L::Out as Port>::batch_slice(L::output(&cache))
+        .iter()
+        .zip(u)
+        .map(|(a, b)| a * b)
+        .sum()
+}
+
+#[test]
+fn batch_norm_gradients_match_finite_differences() {
+    let mut bn = Steps::default();
+    bn.weight = Vector::new([1.3, -0.7]);
+    bn.bias = Vector::new([0.2, 0.1]);
+    let mut rng = Rng::new(3);
+    let mut x: BatchOf<f64, 3, Signal<2, 5>> = <Signal<2, 5>>::batch(|_, _| rng.uniform(-2.0, 2.0));
+    let u: Vec<f64> = (0..30).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    let dy: BatchOf<f64, 3, Signal<2, 5>> = <Signal<2, 5>>::batch(|s, i| u[s * 10 + i]);
+    let mut cache = bn.new_cache::<3>();
+    bn.forward_train(&x, &mut cache);
+    let (mut grads, mut dx) = (bn.zeros_like(), <Signal<2, 5>>::batch(|_, _| 0.0));
+    bn.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
+    let h = 1e-6;
+    let numeric: Vec<f64> = (0..30)
+        .map(|k| {
+            let at = x.as_slice()[k];
+            x.as_mut_slice()[k] = at + h;
+            let plus = weighted_train(&bn, &x, &u);
+            x.as_mut_slice()[k] = at - h;
+            let minus = weighted_train(&bn, &x, &u);
+            x.as_mut_slice()[k] = at;
+            (plus - minus) / (2.0 * h)
+        })
+        .collect();
+    let err = relative_error(dx.as_slice(), &numeric);
+    assert!(err < 1e-6, "input gradient: relative error {err:e}");
+    let numeric =
+        typegrad::gradcheck::numeric_param_gradient(|p: &Steps| weighted_train(p, &x, &u), &bn, h);
+    let err = typegrad::gradcheck::params_relative_error(&grads, &numeric);
+    assert!(err < 1e-6, "parameter gradient: relative error {err:e}");
+}
+
+#[test]
+fn batch_norm_describes_its_tensors_and_buffers_as_pytorch() {
+    let names: Vec<String> = (0..5)
+        .map(|k| {
+            let s = <Flat as Parameters<f64>>::tensor_spec(k).unwrap();
+            format!("{} {} {:?}", s.name, s.dims, s.kind)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "weight [3] Parameter",
+            "bias [3] Parameter",
+            "running_mean [3] Buffer",
+            "running_var [3] Buffer",
+            "num_batches_tracked [] Buffer"
+        ]
+    );
+    assert_eq!(<Flat as Parameters<f64>>::PARAMS, 6);
+    assert_eq!(<Flat as Parameters<f64>>::BUFFERS, 7);
+}
+
+typegrad::network! {
+    /// Dense + BatchNorm, the MLPerf Tiny anomaly-detection pattern.
+    type Normed = [Dense<f32, 4, 8>, BatchNorm1d<f32, 8>, Relu, Dense<f32, 8, 3>];
+}
+
+#[test]
+fn a_trainer_updates_the_running_statistics_and_persist_keeps_them() {
+    let mut net = Normed::default();
+    net.init(&mut Rng::new(1), Init::HeUniform);
+    let mut rng = Rng::new(2);
+    let x: Batch<f32, 16, 4> = Batch::from_fn(|_, i| rng.uniform(-1.0, 1.0) * (i + 1) as f32 + 3.0);
+    let y: [Class<3>; 16] = core::array::from_fn(|s| Class::new(s % 3).unwrap());
+    let mut trainer = Trainer::new(
+        &net,
+        Adam::new(&net, Settings::new(0.01)),
+        SoftmaxCrossEntropy,
+    );
+    for _ in 0..50 {
+        trainer.step(&mut net, &x, &y).unwrap();
+    }
+    let bn = &net.1.0;
+    assert_eq!(bn.num_batches_tracked[0], 50.0);
+    // The running mean has moved from 0 towards the batch mean of the dense outputs.
+    assert!(
+        bn.running_mean.iter().any(|&m| m.abs() > 0.1),
+        "{:?}",
+        bn.running_mean
+    );
+    // Optimizers never touch buffers: the gradient has none to give.
+    let mut bytes = vec![0u8; typegrad::persist::saved_len::<f32, Normed>()];
+    typegrad::persist::save(&net, &mut bytes).unwrap();
+    let mut back = Normed::default();
+    typegrad::persist::load(&mut back, &bytes).unwrap();
+    assert_eq!(back.1.0, net.1.0);
+}
+
+/// Equal within 1e-6 relative, as vectors: `‖a − b‖∞ ≤ 1e-6·‖b‖∞`.
+fn close(a: &[f32], b: &[f32]) -> bool {
+    let norm = b.iter().fold(0f32, |m, v| m.max(v.abs()));
+    let diff = a.iter().zip(b).fold(0f32, |m, (x, y)| m.max((x - y).abs()));
+    diff <= 1e-6 * norm
+}
+
+#[test]
+fn a_folded_batch_norm_gives_the_same_outputs() {
+    // Dense then BatchNorm (trained running statistics) versus the folded Dense.
+    let mut dense: Dense<f32, 6, 4> = Dense::default();
+    dense.init(&mut Rng::new(4), Init::XavierUniform);
+    let mut bn = <BatchNorm1d<f32, 4> as Place<Size<4>>>::Layer::default();
+    bn.weight = Vector::new([1.5, 0.5, -0.8, 2.0]);
+    bn.bias = Vector::new([0.1, -0.2, 0.3, 0.0]);
+    bn.running_mean = Vector::new([0.4, -1.0, 0.05, 2.0]);
+    bn.running_var = Vector::new([0.3, 2.5, 0.01, 1.2]);
+    let folded = bn.fold_into_dense(&dense, Identity);
+    let mut rng = Rng::new(5);
+    for _ in 0..100 {
+        let x: Vector<f32, 6> = Vector::from_fn(|_| rng.uniform(-3.0, 3.0));
+        let two = Layer::<f32>::predict(&bn, &dense.predict(&x));
+        let one = folded.predict(&x);
+        assert!(close(one.as_slice(), two.as_slice()), "{one:?} vs {two:?}");
+    }
+    // Conv1d then BatchNorm over its channels.
+    let mut conv = Conv1d::<f32, 2, 4, 3>::default();
+    let mut rng = Rng::new(6);
+    conv.visit_mut(&mut |s: &mut [f32]| s.iter_mut().for_each(|w| *w = rng.uniform(-1.0, 1.0)));
+    let conv: <Conv1d<f32, 2, 4, 3> as Place<Signal<2, 10>>>::Layer = conv.placed();
+    let mut bn2 = <BatchNorm1d<f32, 4> as Place<Signal<4, 8>>>::Layer::default();
+    bn2.weight = bn.weight;
+    bn2.bias = bn.bias;
+    bn2.running_mean = bn.running_mean;
+    bn2.running_var = bn.running_var;
+    let folded = bn2.fold_into_conv(&conv);
+    for _ in 0..20 {
+        let x: Matrix<f32, 2, 10> = Matrix::from_fn(|_, _| rng.uniform(-2.0, 2.0));
+        let two = Layer::<f32>::predict(&bn2, &conv.predict(&x));
+        let one = folded.predict(&x);
+        assert!(close(one.as_slice(), two.as_slice()), "{one:?} vs {two:?}");
+    }
+    let _: Dense<f32, 6, 4, Identity> = dense;
+}
+
+typegrad::network! {
+    type NormedCnn = [
+        Input<Signal<2, 16>>,
+        Conv1d<f32, 2, 4, 3, 1, 1>,
+        BatchNorm1d<f32, 4>,
+        Relu,
+        GlobalAvgPool1d,
+        Dense<f32, 4, 2>,
+    ];
+}
+
+#[test]
+fn batch_norm_after_a_convolution_trains() {
+    let mut net = NormedCnn::default();
+    net.init(&mut Rng::new(7), Init::HeUniform);
+    let mut rng = Rng::new(8);
+    let x = <Signal<2, 16> as Port>::batch::<f32, 8, _>(|s, i| {
+        rng.uniform(-1.0, 1.0)
+            + if s % 2 == 0 {
+                (i % 16) as f32 * 0.1
+            } else {
+                0.0
+            }
+    });
+    let y: [Class<2>; 8] = core::array::from_fn(|s| Class::new(s % 2).unwrap());
+    let mut trainer = Trainer::new(
+        &net,
+        Adam::new(&net, Settings::new(0.02)),
+        SoftmaxCrossEntropy,
+    );
+    let first = trainer.step(&mut net, &x, &y).unwrap();
+    let mut last = first;
+    for _ in 0..100 {
+        last = trainer.step(&mut net, &x, &y).unwrap();
+    }
+    assert!(last < 0.5 * first, "{first} -> {last}");
+}
