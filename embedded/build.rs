@@ -234,6 +234,111 @@ fn digits(data: &Path, out: &mut String) {
     .unwrap();
 }
 
+/// The smartwatch recordings (`../data/basic_motions.csv`, 6 channels × 100 steps, the
+/// archive's 40/40 split), standardized per channel exactly as the main crate's
+/// `conv1d_motions` example does: values read as `f32`, each channel's mean and population
+/// standard deviation over the 40 training recordings accumulated in f64 in the same order
+/// (`std` at least 1e-6), both rounded to f32, then `(x − mean) / std` in f32 — so the boards
+/// see the very inputs the host model was trained and tested on.
+fn motions(data: &Path, out: &mut String) {
+    const CHANNELS: usize = 6;
+    const STEPS: usize = 100;
+    let text = read(&data.join("basic_motions.csv"));
+    let rows: Vec<(Vec<f32>, usize)> = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.trim().split(',').collect();
+            let (label, features) = cells.split_last().expect("empty row");
+            // As typegrad::data reads them: parsed as f64, then rounded to f32.
+            let x: Vec<f32> = features
+                .iter()
+                .map(|c| c.trim().parse::<f64>().expect("a number") as f32)
+                .collect();
+            assert_eq!(x.len(), CHANNELS * STEPS, "basic_motions has 600 values per row");
+            (x, label.trim().parse::<f64>().expect("a label") as usize)
+        })
+        .collect();
+    let is_test = split(&read(&data.join("basic_motions_split.txt")));
+    assert_eq!(rows.len(), is_test.len(), "basic_motions rows and split lines");
+    let pick = |test: bool| -> Vec<&(Vec<f32>, usize)> {
+        rows.iter().zip(&is_test).filter(|(_, t)| **t == test).map(|(r, _)| r).collect()
+    };
+    let (train, test) = (pick(false), pick(true));
+    let stats: Vec<(f32, f32)> = (0..CHANNELS)
+        .map(|c| {
+            let values = || train.iter().flat_map(move |r| r.0[c * STEPS..(c + 1) * STEPS].iter());
+            let n = (train.len() * STEPS) as f64;
+            let mean = values().map(|&v| v as f64).sum::<f64>() / n;
+            let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+            (mean as f32, var.sqrt().max(1e-6) as f32)
+        })
+        .collect();
+    writeln!(
+        out,
+        "/// Training recordings of basic_motions.\npub const MOTIONS_TRAIN_ROWS: usize = {};\n\
+         /// Test recordings of basic_motions.\npub const MOTIONS_TEST_ROWS: usize = {};",
+        train.len(),
+        test.len()
+    )
+    .unwrap();
+    for (name, set) in [("TRAIN", &train), ("TEST", &test)] {
+        writeln!(
+            out,
+            "/// Standardized recordings ({name}), 6 channels × 100 steps.\n\
+             pub static MOTIONS_{name}_X: [Matrix<f32, 6, 100>; {}] = [",
+            set.len()
+        )
+        .unwrap();
+        for r in set.iter() {
+            out.push_str("    Matrix::new([");
+            for (c, &(mean, std)) in stats.iter().enumerate() {
+                let v: Vec<String> = r.0[c * STEPS..(c + 1) * STEPS]
+                    .iter()
+                    .map(|&x| format!("{:?}_f32", (x - mean) / std))
+                    .collect();
+                write!(out, "[{}],", v.join(",")).unwrap();
+            }
+            out.push_str("]),\n");
+        }
+        writeln!(
+            out,
+            "];\n/// Activity (0 standing, 1 running, 2 walking, 3 badminton) of the {name} rows.\n\
+             pub static MOTIONS_{name}_Y: [Class<4>; {}] = [",
+            set.len()
+        )
+        .unwrap();
+        for r in set.iter() {
+            assert!(r.1 < 4, "activity label {}", r.1);
+            writeln!(out, "    class4({}),", r.1).unwrap();
+        }
+        writeln!(out, "];").unwrap();
+    }
+}
+
+/// `MOTIONS_HOST_CORRECT` from `weights/motions_cnn.txt` (written by `run_all.sh` from the
+/// `conv1d_motions` example's output), or `None` when the file is missing.
+fn motions_host_result(manifest: &Path, out: &mut String) {
+    let path = manifest.join("weights").join("motions_cnn.txt");
+    println!("cargo:rerun-if-changed={}", path.display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest.join("weights").join("motions_cnn.tgrd").display()
+    );
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let correct = text
+        .lines()
+        .find_map(|l| l.strip_prefix("test_correct="))
+        .map(|v| v.trim().parse::<usize>().expect("an integer"));
+    writeln!(
+        out,
+        "/// The host's correct test predictions with weights/motions_cnn.tgrd (None: run \
+         embedded/run_all.sh first).\npub const MOTIONS_HOST_CORRECT: Option<usize> = {correct:?};"
+    )
+    .unwrap();
+}
+
 /// `DIGITS_HOST_CORRECT` / `DIGITS_HOST_TOTAL` from `weights/digits_mlp.txt` (written by
 /// `run_all.sh` from the `mlp` example's output), or `None` when the file is missing.
 fn digits_host_result(manifest: &Path, out: &mut String) {
@@ -301,5 +406,7 @@ fn main() {
     iris(&data, &mut out);
     digits(&data, &mut out);
     digits_host_result(&manifest, &mut out);
+    motions(&data, &mut out);
+    motions_host_result(&manifest, &mut out);
     fs::write(out_dir.join("data_gen.rs"), out).unwrap();
 }

@@ -25,7 +25,15 @@ started=$SECONDS
 bash ./setup.sh
 
 TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf)
-BINS=(train_iris digits_infer)
+BINS=(train_iris digits_infer motions_infer train_motions)
+# The programs each board runs. train_motions trains a CNN on the device: on the Cortex-M4F
+# (the M0's 16 KiB cannot hold its training state, which step 5 checks; the RV32 board has no
+# FPU, and soft-float training of the CNN takes longer under QEMU than run.sh allows).
+declare -A BOARD_BINS=(
+    [thumbv6m-none-eabi]="train_iris digits_infer motions_infer"
+    [thumbv7em-none-eabihf]="train_iris digits_infer motions_infer train_motions"
+    [riscv32imac-unknown-none-elf]="train_iris digits_infer motions_infer"
+)
 LOG=target/run_all
 rm -rf "$LOG"
 mkdir -p "$LOG"
@@ -67,6 +75,25 @@ else
     echo "weights/digits_mlp.tgrd: NEW or CHANGED (commit it if the change is intended)"
 fi
 
+if [[ -f weights/motions_cnn.tgrd ]]; then cp weights/motions_cnn.tgrd "$old_weights"; else : >"$old_weights"; fi
+echo "== the conv1d_motions example trains the 1-D CNN on the host and saves its weights"
+(cd .. && cargo run --release --quiet --example conv1d_motions) | tee "$LOG/host-conv1d_motions.txt"
+cp ../target/motions_cnn.tgrd weights/motions_cnn.tgrd
+acc=$(sed -n 's/^test accuracy: \([0-9.]*\)$/\1/p' "$LOG/host-conv1d_motions.txt")
+[[ -n ${acc:-} ]] || { echo "could not read the conv1d_motions example's test accuracy" >&2; exit 1; }
+motions_correct=$(awk -v a="$acc" 'BEGIN { printf "%d", a * 40 + 0.5 }')
+{
+    echo "# Written by embedded/run_all.sh from the output of \`cargo run --release --example conv1d_motions\`,"
+    echo "# which trained and saved motions_cnn.tgrd; read by embedded/build.rs."
+    echo "test_correct=$motions_correct"
+    echo "test_total=40"
+} >weights/motions_cnn.txt
+if [[ -s $old_weights ]] && cmp -s "$old_weights" weights/motions_cnn.tgrd; then
+    echo "weights/motions_cnn.tgrd: reproduced byte for byte"
+else
+    echo "weights/motions_cnn.tgrd: NEW or CHANGED (commit it if the change is intended)"
+fi
+
 # --- 3. the host's reference runs ---------------------------------------------------------
 echo "== host: the same programs, typegrad with libm (reference)"
 cargo build --release --quiet --target host-tuple --bins
@@ -85,6 +112,11 @@ compare() {
     local board=$1 host=$2 bin=$3 bad=0 k h d
     local exact=(test_correct)
     local close=()
+    if [[ $bin == motions_infer || $bin == train_motions ]]; then
+        # Every output's bits (FNV-1a over the logits): bit-identical to the host or a failure.
+        exact=(test_correct logits_fnv)
+        if [[ $bin == train_motions ]]; then exact+=(steps loss_bits); fi
+    fi
     if [[ $bin == train_iris ]]; then
         exact=(steps train_correct test_correct)
         close=(last_epoch_loss_x1e6 train_loss_x1e6 test_loss_x1e6)
@@ -121,8 +153,10 @@ compare() {
 
 for t in "${TARGETS[@]}"; do
     echo "== $t: build"
-    cargo build --release --quiet --target "$t" --bins
-    for b in "${BINS[@]}"; do
+    for b in ${BOARD_BINS[$t]}; do
+        cargo build --release --quiet --target "$t" --bin "$b"
+    done
+    for b in ${BOARD_BINS[$t]}; do
         out="$LOG/$t-$b.txt"
         rc=0
         t0=$(date +%s%N)
@@ -160,6 +194,17 @@ for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
         cat "$LOG/$t-too-big.txt"
     fi
 done
+
+echo "== train_motions on the Cortex-M0 (16 KiB) must not build: its training state does not fit"
+if cargo build --release --quiet --target thumbv6m-none-eabi --bin train_motions \
+    >"$LOG/thumbv6m-none-eabi-train_motions-build.txt" 2>&1; then
+    fail "thumbv6m-none-eabi train_motions: built, but its training memory exceeds the board's RAM"
+elif grep -q "the network's training memory does not fit this board's RAM" "$LOG/thumbv6m-none-eabi-train_motions-build.txt"; then
+    pass "thumbv6m-none-eabi train_motions: the build stops with \"the network's training memory does not fit this board's RAM\""
+else
+    fail "thumbv6m-none-eabi train_motions: failed for another reason"
+    cat "$LOG/thumbv6m-none-eabi-train_motions-build.txt"
+fi
 
 echo "embedded run: $((SECONDS - started)) s"
 echo "embedded: $passed passed, $failed failed"

@@ -5,7 +5,8 @@
 //! Prints a line per epoch, writes the learning curves as an SVG and ends with
 //! `test accuracy: 0.XXXX` (the CNN's).
 //!
-//! Also saves the trained CNN to `target/motions_cnn.tgrd` (see `typegrad::persist`).
+//! Also saves the trained CNN to `target/motions_cnn.tgrd` (see `typegrad::persist`); the
+//! firmware in `embedded/` runs it on three emulated boards.
 //!
 //! Run: `cargo run --release --example conv1d_motions`
 
@@ -27,17 +28,18 @@ const CHANNELS: usize = 6;
 const STEPS: usize = 100;
 
 typegrad::network! {
-    /// 6 sensor channels × 100 steps → two convolutions (16 filters of 5 steps, padded to keep
-    /// the length; max-pooled by 2 in between) → the mean of each filter over time → 4 scores.
+    /// 6 sensor channels × 100 steps → two convolutions of 8 filters of 5 steps (the first with
+    /// stride 2: 50 steps; max-pooled by 2 to 25; the second padded to keep 25) → the mean of
+    /// each filter over time → 4 scores. Small enough to run on a 16 KiB Cortex-M0 (embedded/).
     type Cnn = [
         Input<Signal<6, 100>>,
-        Conv1d<f32, 6, 16, 5, 1, 2>,
+        Conv1d<f32, 6, 8, 5, 2, 2>,
         Relu,
         MaxPool1d<2>,
-        Conv1d<f32, 16, 16, 5, 1, 2>,
+        Conv1d<f32, 8, 8, 5, 1, 2>,
         Relu,
         GlobalAvgPool1d,
-        Dense<f32, 16, 4>,
+        Dense<f32, 8, 4>,
     ];
 }
 

@@ -5,8 +5,11 @@
 //! - `DIGITS_TEST_PIXELS` (450 × 64 `u8`, 0..=16) and `DIGITS_TEST_LABELS`.
 //! - `DIGITS_HOST_CORRECT` / `DIGITS_HOST_TOTAL`: the host's result with the weights in
 //!   `weights/digits_mlp.tgrd` (from `weights/digits_mlp.txt`).
+//! - `MOTIONS_TRAIN_X` / `MOTIONS_TRAIN_Y`, `MOTIONS_TEST_X` / `MOTIONS_TEST_Y` (40 + 40
+//!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
+//!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
 
-use typegrad::Vector;
+use typegrad::{Matrix, Vector};
 use typegrad::loss::Class;
 
 /// A class label of iris, checked at compile time.
@@ -14,6 +17,14 @@ const fn class3(index: usize) -> Class<3> {
     match Class::new(index) {
         Ok(c) => c,
         Err(_) => panic!("iris labels are 0, 1 or 2"),
+    }
+}
+
+/// An activity label of basic_motions, checked at compile time.
+const fn class4(index: usize) -> Class<4> {
+    match Class::new(index) {
+        Ok(c) => c,
+        Err(_) => panic!("basic_motions labels are 0, 1, 2 or 3"),
     }
 }
 

@@ -5,6 +5,7 @@
 //!   the host, where the same binaries run as ordinary programs for comparison.
 //! - [`stack`]: a stack high-water mark (paint, then look how far the paint was scrubbed off).
 //! - [`iris_task`]: on-device training of a 4-8-3 network on iris.
+//! - [`motions_task`]: the 1-D CNN on smartwatch recordings (inference and on-device training).
 //! - [`data`]: the data sets, compiled into the firmware by `build.rs`.
 //!
 //! The crate is `no_std` on the boards; on the host (any target with an OS) it uses std for
@@ -21,6 +22,7 @@
 pub mod board;
 pub mod data;
 pub mod iris_task;
+pub mod motions_task;
 pub mod stack;
 
 // The panic handlers: on ARM `panic-semihosting` (with `exit`: a panic exits QEMU with status
