@@ -256,19 +256,35 @@ fn motions(data: &Path, out: &mut String) {
                 .iter()
                 .map(|c| c.trim().parse::<f64>().expect("a number") as f32)
                 .collect();
-            assert_eq!(x.len(), CHANNELS * STEPS, "basic_motions has 600 values per row");
+            assert_eq!(
+                x.len(),
+                CHANNELS * STEPS,
+                "basic_motions has 600 values per row"
+            );
             (x, label.trim().parse::<f64>().expect("a label") as usize)
         })
         .collect();
     let is_test = split(&read(&data.join("basic_motions_split.txt")));
-    assert_eq!(rows.len(), is_test.len(), "basic_motions rows and split lines");
+    assert_eq!(
+        rows.len(),
+        is_test.len(),
+        "basic_motions rows and split lines"
+    );
     let pick = |test: bool| -> Vec<&(Vec<f32>, usize)> {
-        rows.iter().zip(&is_test).filter(|(_, t)| **t == test).map(|(r, _)| r).collect()
+        rows.iter()
+            .zip(&is_test)
+            .filter(|(_, t)| **t == test)
+            .map(|(r, _)| r)
+            .collect()
     };
     let (train, test) = (pick(false), pick(true));
     let stats: Vec<(f32, f32)> = (0..CHANNELS)
         .map(|c| {
-            let values = || train.iter().flat_map(move |r| r.0[c * STEPS..(c + 1) * STEPS].iter());
+            let values = || {
+                train
+                    .iter()
+                    .flat_map(move |r| r.0[c * STEPS..(c + 1) * STEPS].iter())
+            };
             let n = (train.len() * STEPS) as f64;
             let mean = values().map(|&v| v as f64).sum::<f64>() / n;
             let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;

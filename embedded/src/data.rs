@@ -9,8 +9,8 @@
 //!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
 //!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
 
-use typegrad::{Matrix, Vector};
 use typegrad::loss::Class;
+use typegrad::{Matrix, Vector};
 
 /// A class label of iris, checked at compile time.
 const fn class3(index: usize) -> Class<3> {

@@ -106,7 +106,8 @@ pub fn train_and_evaluate() -> Result<IrisResult, TrainError> {
     };
     // `evaluate` fails only for an empty set, mismatched lengths (which the generated data
     // rules out) or a non-finite output (which `fit` would have stopped at).
-    let train_loss = evaluate(&net, &loss, &IRIS_TRAIN_X, &IRIS_TRAIN_Y).map_or(f32::NAN, |e| e.loss);
+    let train_loss =
+        evaluate(&net, &loss, &IRIS_TRAIN_X, &IRIS_TRAIN_Y).map_or(f32::NAN, |e| e.loss);
     let test_loss = evaluate(&net, &loss, &IRIS_TEST_X, &IRIS_TEST_Y).map_or(f32::NAN, |e| e.loss);
     Ok(IrisResult {
         last_epoch_loss,

@@ -2,6 +2,7 @@
 //! its type (shared by `motions_infer`, which runs the host-trained weights, and
 //! `train_motions`, which trains it on the device) and on-device training with Adam.
 
+use typegrad::Matrix;
 use typegrad::TrainError;
 use typegrad::activation::Relu;
 use typegrad::init::{Init, Rng};
@@ -10,7 +11,6 @@ use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d};
 use typegrad::optim::{Adam, Settings};
 use typegrad::shape::Signal;
 use typegrad::train::{Data, FitConfig, Trainer};
-use typegrad::Matrix;
 
 use crate::data::{MOTIONS_TRAIN_ROWS, MOTIONS_TRAIN_X, MOTIONS_TRAIN_Y};
 

@@ -24,7 +24,8 @@ const STACK_RESERVE: usize = 6 * 1024;
 //   error[E0080]: evaluation panicked: the network's training memory does not fit this
 //                 board's RAM
 const _: () = assert!(
-    Memory::<f32, IrisNet, BATCH>::training_bytes_for::<Adam<IrisNet>>() + STACK_RESERVE <= board::RAM_BYTES,
+    Memory::<f32, IrisNet, BATCH>::training_bytes_for::<Adam<IrisNet>>() + STACK_RESERVE
+        <= board::RAM_BYTES,
     "the network's training memory does not fit this board's RAM"
 );
 

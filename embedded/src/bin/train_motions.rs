@@ -3,7 +3,7 @@
 //! 40 test recordings. Prints integers and bit patterns only and exits with status 0 if the
 //! test accuracy is at least 0.95.
 //!
-//! Runs on the Cortex-M4F board (and on the host for comparison). The Cortex-M0 board's
+//! Runs on the Cortex-M4F and the RV32 boards (and on the host for comparison). The Cortex-M0 board's
 //! 16 KiB of RAM cannot hold the training state: there the build stops with "the network's
 //! training memory does not fit this board's RAM" (`run_all.sh` checks that it does).
 #![cfg_attr(target_os = "none", no_std, no_main)]
@@ -63,6 +63,13 @@ fn run() -> bool {
     }
     // At least 0.95: 20 · correct ≥ 19 · total.
     let ok = 20 * correct >= 19 * MOTIONS_TEST_ROWS;
-    outln!("{}", if ok { "PASS" } else { "FAIL test accuracy below 0.95" });
+    outln!(
+        "{}",
+        if ok {
+            "PASS"
+        } else {
+            "FAIL test accuracy below 0.95"
+        }
+    );
     ok
 }
