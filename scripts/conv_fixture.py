@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Writes tests/fixtures/conv1d_expected.json: reference values for typegrad's 1-D
+"""Writes tests/fixtures/conv_expected.json: reference values for typegrad's 1-D
 convolution and pooling layers, computed with numpy (pip install numpy) by loops written
 from PyTorch's documented formulas, independently of typegrad's kernels.
 
-    python3 scripts/conv_fixture.py             # writes tests/fixtures/conv1d_expected.json
+    python3 scripts/conv_fixture.py             # writes tests/fixtures/conv_expected.json
     python3 scripts/conv_fixture.py --out FILE  # elsewhere
 
 For each case: a batch `x` [B, C, L], the layer's parameters (`weight` [O, C, K], `bias`
@@ -16,7 +16,8 @@ Conv1d (dilation 1, groups 1), with x padded by P zeros on each side into xp:
 MaxPool1d(K, S): y[b, c, t] = max_k x[b, c, t*S + k]; the gradient goes to the first maximum.
 AvgPool1d(K, S): y[b, c, t] = mean_k x[b, c, t*S + k].
 Global average: y[b, c] = mean_t x[b, c, t].
-BatchNorm1d (training, momentum 0.1, eps 1e-5) on (N, C) and (N, C, L): the output, the
+Conv2d (square kernel K, stride S, padding P on every side), MaxPool2d / AvgPool2d (K, S).
+BatchNorm (training, momentum 0.1, eps 1e-5) on (N, C), (N, C, L) and (N, C, H, W): the output, the
 gradients, the running statistics after one update (unbiased variance) and the inference
 output with them.
 
@@ -99,11 +100,75 @@ def avg_pool1d_backward(x, dy, k, s):
     return dx
 
 
+def conv2d(x, w, b, s, p):
+    bsz, c_in, h, wd = x.shape
+    c_out, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    oh, ow = (h + 2 * p - k) // s + 1, (wd + 2 * p - k) // s + 1
+    y = np.zeros((bsz, c_out, oh, ow))
+    for n in range(bsz):
+        for o in range(c_out):
+            for i in range(oh):
+                for j in range(ow):
+                    y[n, o, i, j] = b[o] + np.sum(w[o] * xp[n, :, i * s:i * s + k, j * s:j * s + k])
+    return y
+
+
+def conv2d_backward(x, w, dy, s, p):
+    bsz, c_in, h, wd = x.shape
+    c_out, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for n in range(bsz):
+        for o in range(c_out):
+            for i in range(dy.shape[2]):
+                for j in range(dy.shape[3]):
+                    g = dy[n, o, i, j]
+                    dw[o] += g * xp[n, :, i * s:i * s + k, j * s:j * s + k]
+                    dxp[n, :, i * s:i * s + k, j * s:j * s + k] += g * w[o]
+    return dxp[:, :, p:p + h, p:p + wd], dw, dy.sum(axis=(0, 2, 3))
+
+
+def pool2d(x, k, s, kind):
+    bsz, c, h, wd = x.shape
+    oh, ow = (h - k) // s + 1, (wd - k) // s + 1
+    y = np.zeros((bsz, c, oh, ow))
+    arg = {}
+    for n in range(bsz):
+        for ch in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    win = x[n, ch, i * s:i * s + k, j * s:j * s + k]
+                    if kind == "max":
+                        flat = int(np.argmax(win))  # the first maximum, row-major
+                        arg[(n, ch, i, j)] = (i * s + flat // k, j * s + flat % k)
+                        y[n, ch, i, j] = win.max()
+                    else:
+                        y[n, ch, i, j] = win.mean()
+    return y, arg
+
+
+def pool2d_backward(x, dy, k, s, kind, arg):
+    dx = np.zeros_like(x)
+    bsz, c, oh, ow = dy.shape
+    for n in range(bsz):
+        for ch in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    if kind == "max":
+                        yy, xx = arg[(n, ch, i, j)]
+                        dx[n, ch, yy, xx] += dy[n, ch, i, j]
+                    else:
+                        dx[n, ch, i * s:i * s + k, j * s:j * s + k] += dy[n, ch, i, j] / (k * k)
+    return dx
+
+
 def batch_norm(x, gamma, beta, rm, rv, momentum=0.1, eps=1e-5):
     """PyTorch's BatchNorm1d in training mode on (N, C) or (N, C, L): output, the normalized
     input, and the running statistics after the update."""
-    axes = (0,) if x.ndim == 2 else (0, 2)
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    axes = (0,) if x.ndim == 2 else tuple([0] + list(range(2, x.ndim)))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
     m = x.size // x.shape[1]
     mean = x.mean(axis=axes)
     var = ((x - mean.reshape(shape)) ** 2).mean(axis=axes)
@@ -115,8 +180,8 @@ def batch_norm(x, gamma, beta, rm, rv, momentum=0.1, eps=1e-5):
 
 
 def batch_norm_backward(dy, xhat, var, gamma, eps=1e-5):
-    axes = (0,) if dy.ndim == 2 else (0, 2)
-    shape = (1, -1) if dy.ndim == 2 else (1, -1, 1)
+    axes = (0,) if dy.ndim == 2 else tuple([0] + list(range(2, dy.ndim)))
+    shape = (1, -1) + (1,) * (dy.ndim - 2)
     m = dy.size // dy.shape[1]
     dgamma = (dy * xhat).sum(axis=axes)
     dbeta = dy.sum(axis=axes)
@@ -130,7 +195,7 @@ def batch_norm_backward(dy, xhat, var, gamma, eps=1e-5):
 
 
 def batch_norm_eval(x, gamma, beta, rm, rv, eps=1e-5):
-    shape = (1, -1) if x.ndim == 2 else (1, -1, 1)
+    shape = (1, -1) + (1,) * (x.ndim - 2)
     return gamma.reshape(shape) * (x - rm.reshape(shape)) / np.sqrt(rv.reshape(shape) + eps) \
         + beta.reshape(shape)
 
@@ -142,7 +207,7 @@ def tolist(a):
 def main():
     parser = argparse.ArgumentParser()
     here = pathlib.Path(__file__).resolve().parent.parent
-    parser.add_argument("--out", default=here / "tests" / "fixtures" / "conv1d_expected.json")
+    parser.add_argument("--out", default=here / "tests" / "fixtures" / "conv_expected.json")
     args = parser.parse_args()
     rng = np.random.default_rng(20261202)
     cases = {}
@@ -204,6 +269,45 @@ def main():
             "running_mean_after": tolist(rm2), "running_var_after": tolist(rv2),
             "y_eval_after": tolist(batch_norm_eval(x, gamma, beta, rm2, rv2)),
         }
+
+    # Conv2d: (name, B, C_in, C_out, H, W, K, S, P)
+    for name, bsz, c_in, c_out, h, wd, k, s, p in [
+        ("conv2d_2_3_k3", 2, 2, 3, 6, 5, 3, 1, 0),
+        ("conv2d_1_2_k3_s2_p1", 2, 1, 2, 7, 6, 3, 2, 1),
+    ]:
+        x = rng.uniform(-1, 1, (bsz, c_in, h, wd))
+        w = rng.uniform(-0.5, 0.5, (c_out, c_in, k, k))
+        b = rng.uniform(-0.2, 0.2, c_out)
+        y = conv2d(x, w, b, s, p)
+        dy = rng.uniform(-1, 1, y.shape)
+        dx, dw, db = conv2d_backward(x, w, dy, s, p)
+        cases[name] = {
+            "x": tolist(x), "weight": tolist(w), "bias": tolist(b), "y": tolist(y),
+            "dy": tolist(dy), "dx": tolist(dx), "dweight": tolist(dw), "dbias": tolist(db),
+        }
+    for name, (c, h, wd, k, s, kind) in {
+        "max_pool2d_k2": (2, 6, 4, 2, 2, "max"),
+        "avg_pool2d_k3_s2": (2, 7, 5, 3, 2, "avg"),
+    }.items():
+        x = rng.uniform(-1, 1, (2, c, h, wd))
+        y, arg = pool2d(x, k, s, kind)
+        dy = rng.uniform(-1, 1, y.shape)
+        cases[name] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
+                       "dx": tolist(pool2d_backward(x, dy, k, s, kind, arg))}
+    x = rng.uniform(-2, 2, (3, 2, 3, 4))
+    gamma, beta = rng.uniform(0.5, 1.5, 2), rng.uniform(-0.5, 0.5, 2)
+    rm, rv = rng.uniform(-0.3, 0.3, 2), rng.uniform(0.5, 2.0, 2)
+    y, xhat, var, rm2, rv2 = batch_norm(x, gamma, beta, rm, rv)
+    dy = rng.uniform(-1, 1, x.shape)
+    dx, dgamma, dbeta = batch_norm_backward(dy, xhat, var, gamma)
+    cases["batch_norm_image"] = {
+        "x": tolist(x), "weight": tolist(gamma), "bias": tolist(beta),
+        "running_mean": tolist(rm), "running_var": tolist(rv),
+        "y": tolist(y), "dy": tolist(dy), "dx": tolist(dx),
+        "dweight": tolist(dgamma), "dbias": tolist(dbeta),
+        "running_mean_after": tolist(rm2), "running_var_after": tolist(rv2),
+        "y_eval_after": tolist(batch_norm_eval(x, gamma, beta, rm2, rv2)),
+    }
 
     pathlib.Path(args.out).write_text(json.dumps(cases, indent=1) + "\n")
     print(f"wrote {args.out}: {len(cases)} cases")

@@ -1,5 +1,5 @@
 //! BatchNorm1d: training with batch statistics and inference with running ones against numpy
-//! (tests/fixtures/conv1d_expected.json, from scripts/conv_fixture.py), gradients by finite
+//! (tests/fixtures/conv_expected.json, from scripts/conv_fixture.py), gradients by finite
 //! differences of the training-mode output, buffers in files, folding into Dense and Conv1d.
 
 use approx::assert_relative_eq;
@@ -19,7 +19,7 @@ use typegrad::{Batch, Matrix, Vector};
 fn case(name: &str) -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/conv1d_expected.json"
+        "/tests/fixtures/conv_expected.json"
     );
     let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     all[name].clone()

@@ -1,5 +1,5 @@
 //! 1-D convolution and pooling: output lengths computed by the type system, values and
-//! gradients against numpy (tests/fixtures/conv1d_expected.json, written by
+//! gradients against numpy (tests/fixtures/conv_expected.json, written by
 //! scripts/conv_fixture.py), finite-difference checks, batch = per sample, networks, files.
 
 mod common;
@@ -19,7 +19,7 @@ use typegrad::{Vector, seq};
 fn fixture() -> Value {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/conv1d_expected.json"
+        "/tests/fixtures/conv_expected.json"
     );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }

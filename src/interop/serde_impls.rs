@@ -371,6 +371,16 @@ pub(crate) mod weight3 {
         }
     }
 
+    impl<'de, T: Deserialize<'de> + Scalar, const O: usize, const I: usize, const K: usize>
+        DeserializeSeed<'de> for Filters<'_, T, O, I, K>
+    {
+        type Value = ();
+
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_tuple(O, self)
+        }
+    }
+
     pub(crate) fn deserialize<'de, D, T, const O: usize, const I: usize, const K: usize>(
         deserializer: D,
     ) -> Result<[[[T; K]; I]; O], D::Error>
@@ -381,5 +391,75 @@ pub(crate) mod weight3 {
         let mut w = [[[T::zero(); K]; I]; O];
         deserializer.deserialize_tuple(O, Filters(&mut w))?;
         Ok(w)
+    }
+
+    /// A 2-D convolution's weight `[[[[T; K]; K]; I]; O]` (`[out, in, kh, kw]`): a tuple of
+    /// `O` filters, each as a 3-D weight above.
+    pub(crate) mod four {
+        use super::*;
+
+        /// A 2-D convolution's weight, `[out][in][kh][kw]`.
+        type Weight4<T, const O: usize, const I: usize, const K: usize> = [[[[T; K]; K]; I]; O];
+
+        pub(crate) fn serialize<S, T, const O: usize, const I: usize, const K: usize>(
+            w: &[[[[T; K]; K]; I]; O],
+            serializer: S,
+        ) -> Result<S::Ok, S::Error>
+        where
+            S: Serializer,
+            T: Serialize,
+        {
+            struct Filter<'a, T, const I: usize, const K: usize>(&'a [[[T; K]; K]; I]);
+            impl<T: Serialize, const I: usize, const K: usize> Serialize for Filter<'_, T, I, K> {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    super::serialize(self.0, s)
+                }
+            }
+            let mut tuple = serializer.serialize_tuple(O)?;
+            for filter in w {
+                tuple.serialize_element(&Filter(filter))?;
+            }
+            tuple.end()
+        }
+
+        struct Outer<'a, T, const O: usize, const I: usize, const K: usize>(
+            &'a mut [[[[T; K]; K]; I]; O],
+        );
+
+        impl<'de, T: Deserialize<'de> + Scalar, const O: usize, const I: usize, const K: usize>
+            Visitor<'de> for Outer<'_, T, O, I, K>
+        {
+            type Value = ();
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a weight of {O} filters")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                let shape = Shape {
+                    what: "a weight",
+                    len: O,
+                    unit: "filters",
+                };
+                for (i, out) in self.0.iter_mut().enumerate() {
+                    if seq.next_element_seed(Filters(out))?.is_none() {
+                        return Err(de::Error::invalid_length(i, &shape));
+                    }
+                }
+                no_more(seq, shape)
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D, T, const O: usize, const I: usize, const K: usize>(
+            deserializer: D,
+        ) -> Result<Weight4<T, O, I, K>, D::Error>
+        where
+            D: Deserializer<'de>,
+            T: Deserialize<'de> + Scalar,
+        {
+            let mut w = [[[[T::zero(); K]; K]; I]; O];
+            deserializer.deserialize_tuple(O, Outer(&mut w))?;
+            Ok(w)
+        }
     }
 }

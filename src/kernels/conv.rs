@@ -274,3 +274,210 @@ pub(crate) fn avg_pool1d_backward<T: Scalar>(d: &Window1d, dy: &[T], inv_k: T, d
         }
     }
 }
+
+/// The sizes of a 2-D window operation on one sample: `channels_in × height × width` in,
+/// `channels_out × out_h × out_w` out, a square window of `kernel` moved by `stride` over the
+/// input padded with `padding` zeros on every side.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Window2d {
+    pub channels_in: usize,
+    pub channels_out: usize,
+    pub height: usize,
+    pub width: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub out_h: usize,
+    pub out_w: usize,
+}
+
+impl Window2d {
+    /// The 1-D window along the rows (`length` = height) or the columns.
+    fn along(&self, rows: bool) -> Window1d {
+        Window1d {
+            channels_in: 1,
+            channels_out: 1,
+            length: if rows { self.height } else { self.width },
+            kernel: self.kernel,
+            stride: self.stride,
+            padding: self.padding,
+            out_len: if rows { self.out_h } else { self.out_w },
+        }
+    }
+}
+
+/// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·S + ky − P][j·S + kx − P]`
+/// (zeros outside the input), the products added in increasing `(c, ky, kx)`.
+pub(crate) fn conv2d<T: Scalar>(d: &Window2d, x: &[T], w: &[T], b: &[T], y: &mut [T]) {
+    let (rows, cols) = (d.along(true), d.along(false));
+    let (hw, ohw, k) = (d.height * d.width, d.out_h * d.out_w, d.kernel);
+    for o in 0..d.channels_out {
+        let yo = &mut y[o * ohw..(o + 1) * ohw];
+        yo.fill(b[o]);
+        for c in 0..d.channels_in {
+            let xc = &x[c * hw..(c + 1) * hw];
+            for ky in 0..k {
+                let (ilo, ihi, iy0) = rows.taps(ky);
+                for kx in 0..k {
+                    let wv = w[((o * d.channels_in + c) * k + ky) * k + kx];
+                    let (jlo, jhi, ix0) = cols.taps(kx);
+                    for (n, i) in (ilo..ihi).enumerate() {
+                        let xrow = &xc[(iy0 + n * d.stride) * d.width..][..d.width];
+                        let yrow = &mut yo[i * d.out_w..(i + 1) * d.out_w];
+                        for (yv, &xv) in yrow[jlo..jhi]
+                            .iter_mut()
+                            .zip(xrow[ix0..].iter().step_by(d.stride))
+                        {
+                            *yv = *yv + wv * xv;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The gradients of [`conv2d`] for one sample, given `dy`: `dw[o][c][ky][kx] += Σ_ij dy[o][i][j]
+/// · x[c][i·S + ky − P][j·S + kx − P]`, `db[o] += Σ_ij dy[o][i][j]`, and (when asked) `dx` =
+/// the transposed operation (overwritten).
+pub(crate) fn conv2d_backward<T: Scalar>(
+    d: &Window2d,
+    x: &[T],
+    w: &[T],
+    dy: &[T],
+    dw: &mut [T],
+    db: &mut [T],
+    mut dx: Option<&mut [T]>,
+) {
+    let (rows, cols) = (d.along(true), d.along(false));
+    let (hw, ohw, k) = (d.height * d.width, d.out_h * d.out_w, d.kernel);
+    if let Some(dx) = dx.as_deref_mut() {
+        dx.fill(T::zero());
+    }
+    for o in 0..d.channels_out {
+        let dyo = &dy[o * ohw..(o + 1) * ohw];
+        db[o] = db[o] + dyo.iter().fold(T::zero(), |a, &v| a + v);
+        for c in 0..d.channels_in {
+            let xc = &x[c * hw..(c + 1) * hw];
+            for ky in 0..k {
+                let (ilo, ihi, iy0) = rows.taps(ky);
+                for kx in 0..k {
+                    let widx = ((o * d.channels_in + c) * k + ky) * k + kx;
+                    let (jlo, jhi, ix0) = cols.taps(kx);
+                    let mut g = T::zero();
+                    for (n, i) in (ilo..ihi).enumerate() {
+                        let row = (iy0 + n * d.stride) * d.width;
+                        let xrow = &xc[row..][..d.width];
+                        let dyrow = &dyo[i * d.out_w..(i + 1) * d.out_w];
+                        for (&u, &v) in dyrow[jlo..jhi]
+                            .iter()
+                            .zip(xrow[ix0..].iter().step_by(d.stride))
+                        {
+                            g = g + u * v;
+                        }
+                        if let Some(dx) = dx.as_deref_mut() {
+                            let wv = w[widx];
+                            let dxrow = &mut dx[c * hw + row..][..d.width];
+                            for (xv, &u) in dxrow[ix0..]
+                                .iter_mut()
+                                .step_by(d.stride)
+                                .zip(&dyrow[jlo..jhi])
+                            {
+                                *xv = *xv + wv * u;
+                            }
+                        }
+                    }
+                    dw[widx] = dw[widx] + g;
+                }
+            }
+        }
+    }
+}
+
+/// Where the largest value of window `(i, j)` of channel `xc` is (the first in row-major
+/// order; a NaN counts as the largest): an index into `xc`. No padding.
+#[inline]
+fn window2_argmax<T: Scalar>(d: &Window2d, xc: &[T], i: usize, j: usize) -> usize {
+    let (y0, x0) = (i * d.stride, j * d.stride);
+    let mut best = y0 * d.width + x0;
+    for ky in 0..d.kernel {
+        for kx in 0..d.kernel {
+            let at = (y0 + ky) * d.width + x0 + kx;
+            let (v, b) = (xc[at], xc[best]);
+            #[allow(clippy::eq_op)]
+            let (v_nan, b_nan) = (v != v, b != b);
+            if !b_nan && (v > b || v_nan) {
+                best = at;
+            }
+        }
+    }
+    best
+}
+
+/// `y[c][i][j] = max over the K × K window at (i·S, j·S)` (no padding).
+pub(crate) fn max_pool2d<T: Scalar>(d: &Window2d, x: &[T], y: &mut [T]) {
+    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    for (xc, yc) in x.chunks_exact(hw).zip(y.chunks_exact_mut(ohw)) {
+        for i in 0..d.out_h {
+            for j in 0..d.out_w {
+                yc[i * d.out_w + j] = xc[window2_argmax(d, xc, i, j)];
+            }
+        }
+    }
+}
+
+/// The gradient of [`max_pool2d`]: each `dy` goes to the largest input of its window.
+pub(crate) fn max_pool2d_backward<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dx: &mut [T]) {
+    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    dx.fill(T::zero());
+    for ((xc, dyc), dxc) in x
+        .chunks_exact(hw)
+        .zip(dy.chunks_exact(ohw))
+        .zip(dx.chunks_exact_mut(hw))
+    {
+        for i in 0..d.out_h {
+            for j in 0..d.out_w {
+                let at = window2_argmax(d, xc, i, j);
+                dxc[at] = dxc[at] + dyc[i * d.out_w + j];
+            }
+        }
+    }
+}
+
+/// `y[c][i][j] = mean over the K × K window at (i·S, j·S)` (no padding), summed row by row.
+pub(crate) fn avg_pool2d<T: Scalar>(d: &Window2d, x: &[T], inv: T, y: &mut [T]) {
+    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    for (xc, yc) in x.chunks_exact(hw).zip(y.chunks_exact_mut(ohw)) {
+        for i in 0..d.out_h {
+            for j in 0..d.out_w {
+                let mut sum = T::zero();
+                for ky in 0..d.kernel {
+                    let row = (i * d.stride + ky) * d.width + j * d.stride;
+                    for &v in &xc[row..row + d.kernel] {
+                        sum = sum + v;
+                    }
+                }
+                yc[i * d.out_w + j] = sum * inv;
+            }
+        }
+    }
+}
+
+/// The gradient of [`avg_pool2d`]: `dy / K²` to every input of the window.
+pub(crate) fn avg_pool2d_backward<T: Scalar>(d: &Window2d, dy: &[T], inv: T, dx: &mut [T]) {
+    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    dx.fill(T::zero());
+    for (dyc, dxc) in dy.chunks_exact(ohw).zip(dx.chunks_exact_mut(hw)) {
+        for i in 0..d.out_h {
+            for j in 0..d.out_w {
+                let share = dyc[i * d.out_w + j] * inv;
+                for ky in 0..d.kernel {
+                    let row = (i * d.stride + ky) * d.width + j * d.stride;
+                    for v in &mut dxc[row..row + d.kernel] {
+                        *v = *v + share;
+                    }
+                }
+            }
+        }
+    }
+}

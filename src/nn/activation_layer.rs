@@ -5,8 +5,8 @@ use crate::activation::{
     Activation, Elementwise, Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Softplus, Tanh,
 };
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape};
-use crate::shape::{Port, Signal, Size};
-use crate::tensor::SignalBatch;
+use crate::shape::{Image, Port, Signal, Size};
+use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Real, Vector};
 
 /// The activation `A` as a layer on the port `P`: `y = A(x)`, `∂L/∂x = J_A(x)ᵀ·∂L/∂y`. What
@@ -117,6 +117,48 @@ impl<T: Real, E: Elementwise, const C: usize, const L: usize> Layer<T>
         _: &mut Self,
         _: Grads,
         dx: &mut SignalBatch<T, B, C, L>,
+    ) {
+        let (xs, ys, dys) = (x.as_slice(), y.as_slice(), dy.as_slice());
+        for (k, d) in dx.as_mut_slice().iter_mut().enumerate() {
+            *d = self.activation.derivative(xs[k], ys[k]) * dys[k];
+        }
+    }
+}
+
+impl<T: Real, E: Elementwise, const C: usize, const H: usize, const W: usize> Layer<T>
+    for ActivationLayer<E, Image<C, H, W>>
+{
+    type Cache<const B: usize> = ImageBatch<T, B, C, H, W>;
+    fn predict(&self, x: &Planes<T, C, H, W>) -> Planes<T, C, H, W> {
+        let mut y = *x;
+        for v in y.as_mut_slice() {
+            *v = self.activation.value(*v);
+        }
+        y
+    }
+    fn new_cache<const B: usize>(&self) -> ImageBatch<T, B, C, H, W> {
+        ImageBatch::zeros()
+    }
+    fn forward_train<const B: usize>(
+        &self,
+        x: &ImageBatch<T, B, C, H, W>,
+        y: &mut ImageBatch<T, B, C, H, W>,
+    ) {
+        for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
+            *o = self.activation.value(v);
+        }
+    }
+    fn output<const B: usize>(y: &ImageBatch<T, B, C, H, W>) -> &ImageBatch<T, B, C, H, W> {
+        y
+    }
+    fn backward<const B: usize>(
+        &self,
+        x: &ImageBatch<T, B, C, H, W>,
+        y: &mut ImageBatch<T, B, C, H, W>,
+        dy: &ImageBatch<T, B, C, H, W>,
+        _: &mut Self,
+        _: Grads,
+        dx: &mut ImageBatch<T, B, C, H, W>,
     ) {
         let (xs, ys, dys) = (x.as_slice(), y.as_slice(), dy.as_slice());
         for (k, d) in dx.as_mut_slice().iter_mut().enumerate() {

@@ -7,11 +7,12 @@ use core::marker::PhantomData;
 use crate::activation::Identity;
 use crate::nn::{Conv1d, Dense, Grads, Layer, Parameters, Place, Shape, TensorSpec, Unplaced};
 use crate::scalar::constant;
-use crate::shape::{BatchOf, Port, Signal, Size};
+use crate::shape::{BatchOf, Image, Port, Signal, Size};
 use crate::{Real, Scalar, Vector};
 
-/// Batch normalization of `C` channels: flat features `Size<C>` (PyTorch's `(N, C)` input) or
-/// `Signal<C, L>` (`(N, C, L)`), listed as `BatchNorm1d<f32, C>` and placed at either.
+/// Batch normalization of `C` channels: flat features `Size<C>` (PyTorch's `(N, C)` input),
+/// `Signal<C, L>` (`(N, C, L)`) or `Image<C, H, W>` (`(N, C, H, W)`, as `nn.BatchNorm2d`;
+/// alias [`BatchNorm2d`]), listed as `BatchNorm1d<f32, C>` and placed at any of them.
 ///
 /// Training (batch statistics over the batch and the steps, `m` values per channel):
 /// `μ = Σx / m`, `σ² = Σ(x − μ)² / m`, `x̂ = (x − μ) / √(σ² + ε)`, `y = γ·x̂ + β`;
@@ -103,6 +104,23 @@ impl<T: Real, const C: usize, At> BatchNorm1d<T, C, At> {
         }
         let b = Vector::from_fn(|i| dense.bias[i] * scale[i] + shift[i]);
         Dense::new(w, b, activation)
+    }
+
+    /// The 2-D convolution that computes this batch normalization (inference) applied after
+    /// `conv` (as [`fold_into_conv`](BatchNorm1d::fold_into_conv)).
+    pub fn fold_into_conv2d<const I: usize, const K: usize, const S: usize, const P: usize, A2>(
+        &self,
+        conv: &crate::nn::Conv2d<T, I, C, K, S, P, A2>,
+    ) -> crate::nn::Conv2d<T, I, C, K, S, P, A2> {
+        let (scale, shift) = self.affine();
+        let mut w = conv.weight;
+        for (filter, &s) in w.iter_mut().zip(scale.iter()) {
+            for v in filter.as_flattened_mut().as_flattened_mut() {
+                *v = *v * s;
+            }
+        }
+        let b = Vector::from_fn(|o| conv.bias[o] * scale[o] + shift[o]);
+        crate::nn::Conv2d::new(w, b)
     }
 
     /// The convolution that computes this batch normalization (inference) applied after
@@ -249,6 +267,25 @@ impl<T, const C: usize, const C2: usize, const L: usize> Place<Signal<C2, L>>
     type Layer = BatchNorm1d<T, C, Signal<C, L>>;
 }
 
+/// Channels × rows × columns (as `nn.BatchNorm2d`): statistics over the batch and the pixels.
+#[diagnostic::do_not_recommend]
+impl<T, const C: usize, const C2: usize, const H: usize, const W: usize> Place<Image<C2, H, W>>
+    for BatchNorm1d<T, C, Unplaced>
+{
+    type Layer = BatchNorm1d<T, C, Image<C, H, W>>;
+}
+
+impl<T, const C: usize, const H: usize, const W: usize> Shape
+    for BatchNorm1d<T, C, Image<C, H, W>>
+{
+    type In = Image<C, H, W>;
+    type Out = Image<C, H, W>;
+}
+
+/// PyTorch's `nn.BatchNorm2d`: [`BatchNorm1d`] placed after `Image<C, H, W>` (statistics per
+/// channel over the batch and every pixel).
+pub type BatchNorm2d<T, const C: usize, At = Unplaced> = BatchNorm1d<T, C, At>;
+
 impl<T, const C: usize> Shape for BatchNorm1d<T, C, Size<C>> {
     type In = Size<C>;
     type Out = Size<C>;
@@ -280,6 +317,9 @@ impl<const C: usize> Channels<C> for Size<C> {
 }
 impl<const C: usize, const L: usize> Channels<C> for Signal<C, L> {
     const STEPS: usize = L;
+}
+impl<const C: usize, const H: usize, const W: usize> Channels<C> for Image<C, H, W> {
+    const STEPS: usize = H * W;
 }
 
 /// The numbers of channel `c` of a batch laid out sample, channel, step.

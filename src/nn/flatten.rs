@@ -4,8 +4,8 @@
 use core::marker::PhantomData;
 
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape};
-use crate::shape::{BatchOf, Port, Signal, Size, Times, VectorOf};
-use crate::tensor::SignalBatch;
+use crate::shape::{BatchOf, Image, Port, Signal, Size, Times, VectorOf};
+use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Matrix, Real};
 
 /// What a layer that takes whatever comes is before a network places it (see
@@ -113,5 +113,61 @@ impl<T: Real, const N: usize> Layer<T> for Flatten<Size<N>> {
         dx: &mut crate::Batch<T, B, N>,
     ) {
         *dx = *dy;
+    }
+}
+
+/// `C·H·W` for an image, computed by the type system (`C·H` first, then `·W`).
+type ImageCount<const C: usize, const H: usize, const W: usize> =
+    <<Size<C> as Times<Size<H>>>::Output as Times<Size<W>>>::Output;
+
+/// Flattens `Image<C, H, W>` into `Size<C·H·W>` (channel after channel, row by row, as
+/// PyTorch's `nn.Flatten` on NCHW).
+#[diagnostic::do_not_recommend]
+impl<const C: usize, const H: usize, const W: usize> Place<Image<C, H, W>> for Flatten
+where
+    Size<C>: Times<Size<H>>,
+    <Size<C> as Times<Size<H>>>::Output: Times<Size<W>>,
+{
+    type Layer = Flatten<Image<C, H, W>>;
+}
+
+impl<const C: usize, const H: usize, const W: usize> Shape for Flatten<Image<C, H, W>>
+where
+    Size<C>: Times<Size<H>>,
+    <Size<C> as Times<Size<H>>>::Output: Times<Size<W>>,
+{
+    type In = Image<C, H, W>;
+    type Out = ImageCount<C, H, W>;
+}
+
+impl<T: Real, const C: usize, const H: usize, const W: usize> Layer<T> for Flatten<Image<C, H, W>>
+where
+    Size<C>: Times<Size<H>>,
+    <Size<C> as Times<Size<H>>>::Output: Times<Size<W>>,
+{
+    type Cache<const B: usize> = BatchOf<T, B, Self::Out>;
+    fn predict(&self, x: &Planes<T, C, H, W>) -> VectorOf<T, Self::Out> {
+        let xs = x.as_slice();
+        <Self::Out as Port>::sample(|i| xs[i])
+    }
+    fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
+        <Self::Out as Port>::batch(|_, _| T::zero())
+    }
+    fn forward_train<const B: usize>(&self, x: &ImageBatch<T, B, C, H, W>, y: &mut Self::Cache<B>) {
+        copy::<T, B, Image<C, H, W>, Self::Out>(x, y);
+    }
+    fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
+        y
+    }
+    fn backward<const B: usize>(
+        &self,
+        _: &ImageBatch<T, B, C, H, W>,
+        _: &mut Self::Cache<B>,
+        dy: &Self::Cache<B>,
+        _: &mut Self,
+        _: Grads,
+        dx: &mut ImageBatch<T, B, C, H, W>,
+    ) {
+        copy::<T, B, Self::Out, Image<C, H, W>>(dy, dx);
     }
 }

@@ -1,12 +1,15 @@
-//! Pooling over steps: [`MaxPool1d`], [`AvgPool1d`] (windows of `K` steps, output length
-//! computed by the type system) and [`GlobalAvgPool1d`] (the mean of each channel).
+//! Pooling over steps and over rows × columns: [`MaxPool1d`], [`AvgPool1d`], [`MaxPool2d`],
+//! [`AvgPool2d`] (windows of `K` (× `K`), output size computed by the type system) and
+//! [`GlobalAvgPool1d`], [`GlobalAvgPool2d`] (the mean of each channel).
 
 use core::marker::PhantomData;
 
-use crate::kernels::{self, Window1d};
+use crate::kernels::{self, Window1d, Window2d};
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
-use crate::shape::{BatchOf, Fits, Port, Signal, Size, Window, Windowed, window_misfit};
-use crate::tensor::SignalBatch;
+use crate::shape::{
+    BatchOf, Fits, Image, Port, Signal, Size, Window, Windowed, Windowed2, window_misfit,
+};
+use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Real, Vector};
 
 /// The maximum of each window of `K` steps, moved by `S` steps (default `K`), per channel, no
@@ -277,5 +280,253 @@ impl<T: Real, const C: usize, const L: usize> Layer<T> for GlobalAvgPool1d<Signa
         _: &mut Self,
         _: Grads,
     ) {
+    }
+}
+
+/// The maximum of each `K × K` window, moved by `S` (default `K`) along rows and columns,
+/// per channel, no padding (PyTorch's `nn.MaxPool2d(K, S)`). Listed as `MaxPool2d<2>`; placed
+/// after `Image<C, H, W>`. Gradient to the first largest input of each window (row-major).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
+pub struct MaxPool2d<const K: usize, const S: usize = K, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+);
+
+/// The mean of each `K × K` window, moved by `S` (default `K`), per channel, no padding
+/// (PyTorch's `nn.AvgPool2d(K, S)`).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
+pub struct AvgPool2d<const K: usize, const S: usize = K, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+);
+
+/// The mean of each channel over all its rows and columns: `Image<C, H, W>` in, `Size<C>` out
+/// (PyTorch's `nn.AdaptiveAvgPool2d(1)` then `Flatten`).
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(bound = ""))]
+pub struct GlobalAvgPool2d<At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+);
+
+marker_layer!(MaxPool2d, K, S);
+marker_layer!(AvgPool2d, K, S);
+marker_layer!(GlobalAvgPool2d);
+
+/// The window of a 2-D pooling layer over `C` channels of `H × W`.
+const fn window2(c: usize, h: usize, w: usize, k: usize, s: usize, out: [usize; 3]) -> Window2d {
+    Window2d {
+        channels_in: c,
+        channels_out: c,
+        height: h,
+        width: w,
+        kernel: k,
+        stride: s,
+        padding: 0,
+        out_h: out[1],
+        out_w: out[2],
+    }
+}
+
+macro_rules! window_pool2 {
+    ($pool:ident, $forward:expr, $backward:expr) => {
+        #[diagnostic::do_not_recommend]
+        impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize>
+            Place<Image<C, H, W>> for $pool<K, S, Unplaced>
+        where
+            Size<H>: Window<K, S, 0>,
+            Size<W>: Window<K, S, 0>,
+        {
+            type Layer = $pool<K, S, Image<C, H, W>>;
+        }
+
+        impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Shape
+            for $pool<K, S, Image<C, H, W>>
+        where
+            Size<H>: Window<K, S, 0>,
+            Size<W>: Window<K, S, 0>,
+        {
+            type In = Image<C, H, W>;
+            type Out = Windowed2<C, H, W, K, S, 0>;
+            const MISFIT: [usize; 4] = super::conv2d::misfit2(K, S, H, W, 0);
+        }
+
+        impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize>
+            $pool<K, S, Image<C, H, W>>
+        where
+            Size<H>: Window<K, S, 0> + Fits<K, S, 0>,
+            Size<W>: Window<K, S, 0> + Fits<K, S, 0>,
+        {
+            const WINDOW: Window2d =
+                window2(C, H, W, K, S, <Windowed2<C, H, W, K, S, 0> as Port>::DIMS);
+            const SIZES: (usize, usize) = (C * H * W, <Windowed2<C, H, W, K, S, 0> as Port>::N);
+        }
+
+        impl<
+            T: Real,
+            const K: usize,
+            const S: usize,
+            const C: usize,
+            const H: usize,
+            const W: usize,
+        > Layer<T> for $pool<K, S, Image<C, H, W>>
+        where
+            Size<H>: Window<K, S, 0> + Fits<K, S, 0>,
+            Size<W>: Window<K, S, 0> + Fits<K, S, 0>,
+        {
+            type Cache<const B: usize> = BatchOf<T, B, Windowed2<C, H, W, K, S, 0>>;
+
+            fn predict(&self, x: &Planes<T, C, H, W>) -> <Self::Out as Port>::Sample<T> {
+                let mut y = <Self::Out as Port>::sample(|_| T::zero());
+                let forward: fn(&Window2d, &[T], &mut [T]) = $forward;
+                forward(
+                    &Self::WINDOW,
+                    x.as_slice(),
+                    <Self::Out as Port>::sample_slice_mut(&mut y),
+                );
+                y
+            }
+
+            fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
+                <Self::Out as Port>::batch(|_, _| T::zero())
+            }
+
+            fn forward_train<const B: usize>(
+                &self,
+                x: &ImageBatch<T, B, C, H, W>,
+                y: &mut Self::Cache<B>,
+            ) {
+                let forward: fn(&Window2d, &[T], &mut [T]) = $forward;
+                per_sample::<T, B>(
+                    x.as_slice(),
+                    <Self::Out as Port>::batch_slice_mut(y),
+                    Self::SIZES,
+                    |x, y| forward(&Self::WINDOW, x, y),
+                );
+            }
+
+            fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
+                y
+            }
+
+            fn backward<const B: usize>(
+                &self,
+                x: &ImageBatch<T, B, C, H, W>,
+                _: &mut Self::Cache<B>,
+                dy: &Self::Cache<B>,
+                _: &mut Self,
+                _: Grads,
+                dx: &mut ImageBatch<T, B, C, H, W>,
+            ) {
+                let backward: fn(&Window2d, &[T], &[T], &mut [T]) = $backward;
+                let (n_in, n_out) = Self::SIZES;
+                let (xs, dys) = (x.as_slice(), <Self::Out as Port>::batch_slice(dy));
+                let dxs = dx.as_mut_slice();
+                for s in 0..B {
+                    backward(
+                        &Self::WINDOW,
+                        &xs[s * n_in..(s + 1) * n_in],
+                        &dys[s * n_out..(s + 1) * n_out],
+                        &mut dxs[s * n_in..(s + 1) * n_in],
+                    );
+                }
+            }
+
+            fn backward_params<const B: usize>(
+                &self,
+                _: &ImageBatch<T, B, C, H, W>,
+                _: &mut Self::Cache<B>,
+                _: &Self::Cache<B>,
+                _: &mut Self,
+                _: Grads,
+            ) {
+            }
+        }
+    };
+}
+
+window_pool2!(
+    MaxPool2d,
+    |d, x, y| kernels::max_pool2d(d, x, y),
+    |d, x, dy, dx| kernels::max_pool2d_backward(d, x, dy, dx)
+);
+window_pool2!(
+    AvgPool2d,
+    |d, x, y| kernels::avg_pool2d(d, x, T::one() / T::from_count(d.kernel * d.kernel), y),
+    |d, _, dy, dx| kernels::avg_pool2d_backward(
+        d,
+        dy,
+        T::one() / T::from_count(d.kernel * d.kernel),
+        dx
+    )
+);
+
+#[diagnostic::do_not_recommend]
+impl<const C: usize, const H: usize, const W: usize> Place<Image<C, H, W>> for GlobalAvgPool2d {
+    type Layer = GlobalAvgPool2d<Image<C, H, W>>;
+}
+
+impl<const C: usize, const H: usize, const W: usize> Shape for GlobalAvgPool2d<Image<C, H, W>> {
+    type In = Image<C, H, W>;
+    type Out = Size<C>;
+}
+
+impl<T: Real, const C: usize, const H: usize, const W: usize> Layer<T>
+    for GlobalAvgPool2d<Image<C, H, W>>
+{
+    type Cache<const B: usize> = Batch<T, B, C>;
+
+    fn predict(&self, x: &Planes<T, C, H, W>) -> Vector<T, C> {
+        let mut y = Vector::zeros();
+        mean_planes::<T, C>(x.as_slice(), H * W, y.as_mut_slice());
+        y
+    }
+
+    fn new_cache<const B: usize>(&self) -> Batch<T, B, C> {
+        Batch::zeros()
+    }
+
+    fn forward_train<const B: usize>(&self, x: &ImageBatch<T, B, C, H, W>, y: &mut Batch<T, B, C>) {
+        per_sample::<T, B>(x.as_slice(), y.as_mut_slice(), (C * H * W, C), |x, y| {
+            mean_planes::<T, C>(x, H * W, y);
+        });
+    }
+
+    fn output<const B: usize>(y: &Batch<T, B, C>) -> &Batch<T, B, C> {
+        y
+    }
+
+    fn backward<const B: usize>(
+        &self,
+        _: &ImageBatch<T, B, C, H, W>,
+        _: &mut Batch<T, B, C>,
+        dy: &Batch<T, B, C>,
+        _: &mut Self,
+        _: Grads,
+        dx: &mut ImageBatch<T, B, C, H, W>,
+    ) {
+        let n = (H * W).max(1);
+        let inv = T::one() / T::from_count(n);
+        let dys = dy.as_slice();
+        for (k, d) in dx.as_mut_slice().iter_mut().enumerate() {
+            *d = dys[k / n] * inv;
+        }
+    }
+
+    fn backward_params<const B: usize>(
+        &self,
+        _: &ImageBatch<T, B, C, H, W>,
+        _: &mut Batch<T, B, C>,
+        _: &Batch<T, B, C>,
+        _: &mut Self,
+        _: Grads,
+    ) {
+    }
+}
+
+/// The mean of each of `C` planes of `n` values into `y`.
+fn mean_planes<T: Real, const C: usize>(x: &[T], n: usize, y: &mut [T]) {
+    let inv = T::one() / T::from_count(n.max(1));
+    for (c, yc) in y.iter_mut().enumerate().take(C) {
+        *yc = x[c * n..(c + 1) * n].iter().fold(T::zero(), |a, &v| a + v) * inv;
     }
 }

@@ -454,7 +454,10 @@ pub mod check {
             ..
         } = first;
         let (at, next) = (bad - 1, bad);
-        if g[1] == 2 && t[1] == 2 {
+        if g[1] == 3 && t[1] == 3 {
+            // Images on both sides: the image checks ([`report_image`]) say which differ.
+            [at, next, g[0], g[0], 3, 3, 0, 0, 0, 0]
+        } else if g[1] == 2 && t[1] == 2 {
             // Channels × steps on both sides: say which differ.
             [at, next, g[0], g[0], g[1], t[1], g[2], g[3], t[2], t[3]]
         } else if g[0] != t[0] {
@@ -462,6 +465,42 @@ pub mod check {
         } else {
             [at, next, g[0], t[0], g[1], t[1], 0, 0, 0, 0]
         }
+    }
+
+    /// The numbers of the image checks: `[from layer, to layer, C, H, W, C₂, H₂, W₂]` when the
+    /// first disagreement is between two images (channels × rows × columns), else zeros.
+    /// `from layer` is 0 for the network's input.
+    pub const fn report_image(first: Junction) -> [usize; 8] {
+        let (g, t) = (first.given, first.taken);
+        if first.bad == 0 || misfits(first) || g[1] != 3 || t[1] != 3 {
+            return [0; 8];
+        }
+        [first.bad - 1, first.bad, g[2], g[3], g[4], t[2], t[3], t[4]]
+    }
+
+    /// Two layers agree on an image's channels, rows and columns.
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} gives {C} channels × {H} × {W} but layer {NEXT} takes {C2} channels \
+                   × {H2} × {W2} (layer 0 is the network's input)",
+        label = "these layers do not connect",
+        note = "the outputs of each layer are the inputs of the next: make the shapes agree"
+    )]
+    pub trait ArrangedImage<
+        const AT: usize,
+        const NEXT: usize,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        const C2: usize,
+        const H2: usize,
+        const W2: usize,
+    >
+    {
+    }
+
+    impl<const AT: usize, const NEXT: usize, const C: usize, const H: usize, const W: usize>
+        ArrangedImage<AT, NEXT, C, H, W, C, H, W> for Wiring
+    {
     }
 
     /// The input of a network and its first layer agree in their number of values.
@@ -536,14 +575,15 @@ macro_rules! network {
     };
     (@check $spec:ty, $input:ty) => {
         use $crate::nn::wiring::check::{
-            report, report_input, report_residual, report_window, Arranged, Connects,
-            InputArranged, InputConnects, InputLayout, Layout, ResidualCount, ResidualShape,
-            Walk, WindowFits, Wiring,
+            report, report_image, report_input, report_residual, report_window, Arranged,
+            ArrangedImage, Connects, InputArranged, InputConnects, InputLayout, Layout,
+            ResidualCount, ResidualShape, Walk, WindowFits, Wiring,
         };
         const R: [usize; 10] = report(<$spec as Walk<$input>>::FIRST);
         const E: [usize; 10] = report_input(<$spec as Walk<$input>>::FIRST);
         const W: [usize; 6] = report_window(<$spec as Walk<$input>>::FIRST);
         const Q: [usize; 7] = report_residual(<$spec as Walk<$input>>::FIRST);
+        const G: [usize; 8] = report_image(<$spec as Walk<$input>>::FIRST);
         #[allow(dead_code)]
         fn wired()
         where
@@ -556,6 +596,16 @@ macro_rules! network {
             Wiring: WindowFits<{ W[0] }, { W[1] }, { W[2] }, { W[3] }, { W[4] }, { W[5] }>,
             Wiring: ResidualCount<{ Q[0] }, { Q[1] }, { Q[2] }>,
             Wiring: ResidualShape<{ Q[0] }, { Q[3] }, { Q[4] }, { Q[5] }, { Q[6] }>,
+            Wiring: ArrangedImage<
+                { G[0] },
+                { G[1] },
+                { G[2] },
+                { G[3] },
+                { G[4] },
+                { G[5] },
+                { G[6] },
+                { G[7] },
+            >,
         {
         }
     };

@@ -22,7 +22,7 @@ mod size_table;
 use core::ops::{Add, Div, Mul, Sub};
 use typenum::{Const, Diff, Max, Maximum, NonZero, Quot, Sum, ToUInt, U, U1};
 
-use crate::tensor::SignalBatch;
+use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Vector};
 
 /// The number `N` as a type.
@@ -147,6 +147,47 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
     }
 }
 
+/// `C` channels of `H × W` values (an image, NCHW): samples are
+/// [`Planes<T, C, H, W>`](crate::tensor::Planes), batches
+/// [`ImageBatch<T, B, C, H, W>`](crate::tensor::ImageBatch).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Image<const C: usize, const H: usize, const W: usize>;
+
+impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
+    const N: usize = C * H * W;
+    const RANK: usize = 3;
+    const DIMS: [usize; 3] = [C, H, W];
+    type Sample<T> = Planes<T, C, H, W>;
+    type Batch<T, const B: usize> = ImageBatch<T, B, C, H, W>;
+
+    #[inline]
+    fn sample<T, F: FnMut(usize) -> T>(mut f: F) -> Planes<T, C, H, W> {
+        Planes::from_fn(|c, y, x| f((c * H + y) * W + x))
+    }
+    #[inline]
+    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(
+        mut f: F,
+    ) -> ImageBatch<T, B, C, H, W> {
+        ImageBatch::from_fn(|s, c, y, x| f(s, (c * H + y) * W + x))
+    }
+    #[inline]
+    fn sample_slice<T>(x: &Planes<T, C, H, W>) -> &[T] {
+        x.as_slice()
+    }
+    #[inline]
+    fn sample_slice_mut<T>(x: &mut Planes<T, C, H, W>) -> &mut [T] {
+        x.as_mut_slice()
+    }
+    #[inline]
+    fn batch_slice<T, const B: usize>(x: &ImageBatch<T, B, C, H, W>) -> &[T] {
+        x.as_slice()
+    }
+    #[inline]
+    fn batch_slice_mut<T, const B: usize>(x: &mut ImageBatch<T, B, C, H, W>) -> &mut [T] {
+        x.as_mut_slice()
+    }
+}
+
 /// A [`Size<N>`] turned back into the tensor types of that size (its [`Port`] gives the
 /// vector and batch types).
 ///
@@ -155,6 +196,10 @@ pub trait Known: Port {
     /// `C` channels of this many steps: `Signal<C, N>` (what a convolution or pooling layer
     /// whose output length is computed gives).
     type Steps<const C: usize>: Port;
+    /// `C` channels of `H` rows of this many columns: `Image<C, H, N>`.
+    type ImageRows<const C: usize, const H: usize>: Port;
+    /// `C` channels of this many rows of `Wd` columns: `Image<C, N, Wd's N>`.
+    type ImageOf<const C: usize, Wd: Known>: Port;
 
     /// `Matrix<T, N, C>`: `N` rows.
     type Rows<T, const C: usize>;
@@ -169,6 +214,8 @@ pub trait Known: Port {
 
 impl<const N: usize> Known for Size<N> {
     type Steps<const C: usize> = Signal<C, N>;
+    type ImageRows<const C: usize, const H: usize> = Image<C, H, N>;
+    type ImageOf<const C: usize, Wd: Known> = <Wd as Known>::ImageRows<C, N>;
     type Rows<T, const C: usize> = Matrix<T, N, C>;
     type Cols<T, const R: usize> = Matrix<T, R, N>;
 
@@ -328,6 +375,20 @@ where
 /// convolution or pooling layer.
 pub type Windowed<const C: usize, const L: usize, const K: usize, const S: usize, const P: usize> =
     <<Size<L> as Window<K, S, P>>::Output as Known>::Steps<C>;
+
+/// `C` channels of the rows × columns a `K × K` window with stride `S` and padding `P` gives
+/// in `H × W` ([`Window`] on each side): the output port of a 2-D convolution or pooling layer.
+pub type Windowed2<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+> = <<Size<H> as Window<K, S, P>>::Output as Known>::ImageOf<
+    C,
+    <Size<W> as Window<K, S, P>>::Output,
+>;
 
 /// `Size<A·B>`: the product of two sizes.
 pub type ProdSize<A, B> = <A as Times<B>>::Output;

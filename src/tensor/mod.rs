@@ -13,6 +13,7 @@ mod batch;
 mod bytes;
 pub(crate) mod elementwise;
 mod fmt;
+mod image;
 mod matrix;
 mod reshape;
 mod signal;
@@ -20,6 +21,7 @@ mod vector;
 
 pub use batch::Batch;
 pub use bytes::{ByteBuffer, LeBytes};
+pub use image::{ImageBatch, Planes};
 pub use matrix::Matrix;
 pub use signal::SignalBatch;
 pub use vector::Vector;
