@@ -226,6 +226,18 @@ pub enum PersistError {
         /// The index of the parameter, from 0, in visiting order.
         index: usize,
     },
+    /// A buffer holds a value it cannot hold (a negative running variance, say): the file
+    /// describes an impossible state.
+    Buffer {
+        /// The index of the tensor, from 0 (parameters, then buffers).
+        tensor: usize,
+        /// The tensor as the network describes it.
+        spec: crate::nn::TensorSpec,
+        /// The index of the value within the tensor.
+        index: usize,
+        /// What the buffer's values must be.
+        rule: crate::nn::BufferRule,
+    },
     /// A tensor dimension does not fit the format's `u32` (only possible for an empty tensor
     /// with more than 4,294,967,295 rows or columns).
     TooLarge {
@@ -348,6 +360,19 @@ impl fmt::Display for PersistError {
                 "value {index} (counting from 0: the parameters in visiting order, then the \
                  buffers) is NaN or infinite"
             ),
+            PersistError::Buffer {
+                tensor,
+                spec,
+                index,
+                rule,
+            } => write!(
+                f,
+                "tensor {tensor} (layer {} {}) holds an impossible value at index {index}: its \
+                 values must be {}",
+                spec.layer,
+                spec.name,
+                rule.describe()
+            ),
             PersistError::TooLarge { tensor } => write!(
                 f,
                 "tensor {tensor} has a dimension above 4294967295, which the format cannot store"
@@ -433,9 +458,9 @@ fn to_usize(x: u32) -> usize {
 ///
 /// # Errors
 /// [`PersistError::BufferTooSmall`] if `out` is shorter than [`saved_len`];
-/// [`PersistError::NonFinite`] if a parameter is NaN or infinite (such a file could not be
-/// loaded); [`PersistError::TooLarge`] if a tensor dimension exceeds `u32`. Nothing is written
-/// when an error is returned.
+/// [`PersistError::NonFinite`] if a parameter is NaN or infinite, [`PersistError::Buffer`]
+/// if a buffer breaks its rule (such files could not be loaded); [`PersistError::TooLarge`]
+/// if a tensor dimension exceeds `u32`. Nothing is written when an error is returned.
 ///
 /// # Panics
 /// Only for an inconsistent [`Parameters`] implementation (`visit` yielding another number
@@ -474,6 +499,16 @@ pub fn save<T: Real + LeBytes, P: Parameters<T>>(
     if let Some(index) = non_finite {
         return Err(PersistError::NonFinite { index });
     }
+    // A buffer that the loader would refuse (a negative running variance) is refused here:
+    // each visited slice is checked at its position in the whole buffer sequence.
+    let (mut verdict, mut seen) = (Ok(()), 0usize);
+    params.visit_buffers(&mut |s: &[T]| {
+        if verdict.is_ok() {
+            verdict = buffers_admitted_from::<T, P>(seen, s.iter().copied());
+        }
+        seen += s.len();
+    });
+    verdict?;
     for tensor in 0..tensors::<T, P>() {
         if spec_of::<T, P>(tensor)
             .dims
@@ -654,6 +689,7 @@ pub fn load<T: Real + LeBytes, P: Parameters<T>>(
             return Err(PersistError::NonFinite { index });
         }
     }
+    check_buffers::<T, P>(&data[P::PARAMS * width::<T>()..])?;
 
     // Every check passed and the values are exactly `PARAMS + BUFFERS`; writing cannot fail
     // now, so no copy of the network is needed to keep a failed load from changing it.
@@ -666,6 +702,53 @@ pub fn load<T: Real + LeBytes, P: Parameters<T>>(
     };
     params.visit_mut(&mut read);
     params.visit_buffers_mut(&mut read);
+    Ok(())
+}
+
+/// Checks the buffers' values (`data`: the buffers part of a file) against each buffer
+/// tensor's [`BufferRule`](crate::nn::BufferRule).
+fn check_buffers<T: Real + LeBytes, P: Parameters<T>>(data: &[u8]) -> Result<(), PersistError> {
+    buffers_admitted::<T, P>(data.chunks_exact(width::<T>()).map(T::read_le))
+}
+
+/// Checks buffer values, in [`Parameters::visit_buffers`] order, against each buffer tensor's
+/// [`BufferRule`](crate::nn::BufferRule).
+fn buffers_admitted<T: Real, P: Parameters<T>>(
+    values: impl Iterator<Item = T>,
+) -> Result<(), PersistError> {
+    buffers_admitted_from::<T, P>(0, values)
+}
+
+/// [`buffers_admitted`] for the values from position `start` of the buffer sequence on.
+fn buffers_admitted_from<T: Real, P: Parameters<T>>(
+    start: usize,
+    values: impl Iterator<Item = T>,
+) -> Result<(), PersistError> {
+    let mut values = core::iter::repeat_n(None, start).chain(values.map(Some));
+    for k in 0..P::BUFFER_TENSORS {
+        let Some(spec) = P::buffer_spec(k) else {
+            break;
+        };
+        let rule = P::buffer_rule(k);
+        for index in 0..spec.dims.elements().unwrap_or(0) {
+            let value = match values.next() {
+                None => return Ok(()),
+                Some(None) => continue,
+                Some(Some(v)) => v,
+            };
+            if !rule.admits(value) {
+                return Err(PersistError::Buffer {
+                    tensor: P::TENSORS + k,
+                    spec: TensorSpec {
+                        kind: crate::nn::TensorKind::Buffer,
+                        ..spec
+                    },
+                    index,
+                    rule,
+                });
+            }
+        }
+    }
     Ok(())
 }
 

@@ -293,3 +293,85 @@ fn batch_norm_after_a_convolution_trains() {
     }
     assert!(last < 0.5 * first, "{first} -> {last}");
 }
+
+/// FNV-1a (32 bits), the checksum of typegrad's files.
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[test]
+fn an_impossible_running_variance_is_refused_on_save_and_on_load() {
+    let mut net = Normed::default();
+    net.init(&mut Rng::new(1), Init::HeUniform);
+    let len = typegrad::persist::saved_len::<f32, Normed>();
+    let mut bytes = vec![0u8; len];
+    typegrad::persist::save(&net, &mut bytes).unwrap();
+    // Write -1 into running_var[2] and fix the checksum: a well-formed file of an impossible
+    // state. Values: the 4·8 + 8 dense parameters, γ and β (16), then running_mean (8).
+    let values_start = len - 4 - 4 * (<Normed as Parameters<f32>>::PARAMS + 17);
+    let var2 = values_start + 4 * (<Normed as Parameters<f32>>::PARAMS + 8 + 2);
+    bytes[var2..var2 + 4].copy_from_slice(&(-1.0f32).to_le_bytes());
+    let sum = fnv1a32(&bytes[..len - 4]);
+    bytes[len - 4..].copy_from_slice(&sum.to_le_bytes());
+    let mut back = Normed::default();
+    let before = back;
+    let err = typegrad::persist::load(&mut back, &bytes).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor 7 (layer 1 running_var) holds an impossible value at index 2: its values must \
+         be finite and at least 0"
+    );
+    assert_eq!(back, before, "nothing is written by a failed load");
+    // Saving such a network is refused too.
+    net.1.0.running_var[2] = -1.0;
+    assert!(matches!(
+        typegrad::persist::save(&net, &mut bytes),
+        Err(typegrad::persist::PersistError::Buffer { index: 2, .. })
+    ));
+    net.1.0.running_var[2] = 1.0;
+    net.1.0.num_batches_tracked[0] = 2.5;
+    assert!(typegrad::persist::save(&net, &mut bytes).is_err());
+}
+
+#[cfg(feature = "safetensors")]
+#[test]
+fn safetensors_names_batch_norm_buffers_as_pytorch_and_refuses_impossible_ones() {
+    use typegrad::interop::safetensors::{from_bytes, tensor_layout, to_bytes};
+    let names = ["0", "1", "3"];
+    let layout: Vec<String> = tensor_layout::<f32, Normed>(&names)
+        .unwrap()
+        .into_iter()
+        .map(|(n, s)| format!("{n} {s:?}"))
+        .collect();
+    assert_eq!(
+        layout,
+        [
+            "0.weight [8, 4]",
+            "0.bias [8]",
+            "1.weight [8]",
+            "1.bias [8]",
+            "3.weight [3, 8]",
+            "3.bias [3]",
+            "1.running_mean [8]",
+            "1.running_var [8]",
+            "1.num_batches_tracked []"
+        ]
+    );
+    let mut net = Normed::default();
+    net.init(&mut Rng::new(1), Init::HeUniform);
+    net.1.0.running_mean[1] = 0.5;
+    let bytes = to_bytes(&net, &names).unwrap();
+    let mut back = Normed::default();
+    from_bytes(&mut back, &names, &bytes).unwrap();
+    assert_eq!(back, net);
+    net.1.0.running_var[3] = -0.25;
+    let bad = to_bytes(&net, &names).unwrap();
+    let err = from_bytes(&mut back, &names, &bad).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tensor \"1.running_var\": element 3 is impossible for this buffer: its values must be \
+         finite and at least 0"
+    );
+}

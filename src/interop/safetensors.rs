@@ -221,6 +221,16 @@ pub enum SafetensorsError {
         /// The dtype in the file, as safetensors names it (e.g. `"I64"`).
         dtype: String,
     },
+    /// A buffer holds a value it cannot hold (a negative running variance, say): the file
+    /// describes an impossible state.
+    Buffer {
+        /// The name of the tensor.
+        tensor: String,
+        /// The position of the value within the tensor, in row-major order from 0.
+        index: usize,
+        /// What the buffer's values must be.
+        rule: crate::nn::BufferRule,
+    },
     /// A value is NaN or infinite: in the file when loading, in the network when saving.
     NonFinite {
         /// The name of the tensor.
@@ -329,6 +339,16 @@ impl fmt::Display for SafetensorsError {
                 f,
                 "tensor \"{tensor}\" is stored as {dtype}, which cannot be loaded: only \
                  {READABLE} can"
+            ),
+            SafetensorsError::Buffer {
+                tensor,
+                index,
+                rule,
+            } => write!(
+                f,
+                "tensor \"{tensor}\": element {index} is impossible for this buffer: its values \
+                 must be {}",
+                rule.describe()
             ),
             SafetensorsError::NonFinite {
                 tensor,
@@ -755,6 +775,21 @@ pub fn from_bytes<T: Element, P: Parameters<T>>(
     let mut decoded = Vec::with_capacity(P::PARAMS + P::BUFFERS);
     for (slot, view) in slots.iter().zip(&views) {
         decode(slot, view, &mut decoded)?;
+    }
+
+    // Buffers must hold what their rules allow (a running variance ≥ 0, a whole batch count).
+    let mut at = P::PARAMS;
+    for (k, slot) in slots.iter().skip(P::TENSORS).enumerate() {
+        let rule = P::buffer_rule(k);
+        let values = decoded.get(at..at + slot.len).unwrap_or(&[]);
+        if let Some(index) = values.iter().position(|&v| !rule.admits(v)) {
+            return Err(SafetensorsError::Buffer {
+                tensor: slot.name.clone(),
+                index,
+                rule,
+            });
+        }
+        at += slot.len;
     }
 
     // Every check passed and `decoded` holds exactly PARAMS values (the shapes matched);

@@ -204,6 +204,15 @@ impl<T: Scalar, const C: usize, At> Parameters<T> for BatchNorm1d<T, C, At> {
         }
     }
 
+    fn buffer_rule(k: usize) -> crate::nn::BufferRule {
+        use crate::nn::BufferRule;
+        match k {
+            1 => BufferRule::NonNegative,
+            2 => BufferRule::Count,
+            _ => BufferRule::Finite,
+        }
+    }
+
     /// The gradient: γ and β zero; buffers and hyper-parameters as in `self`.
     fn zeros_like(&self) -> Self {
         Self {

@@ -62,6 +62,13 @@ where
         }
     }
 
+    fn buffer_rule(k: usize) -> crate::nn::BufferRule {
+        match k.checked_sub(First::BUFFER_TENSORS) {
+            None => First::buffer_rule(k),
+            Some(k) => Second::buffer_rule(k),
+        }
+    }
+
     fn zeros_like(&self) -> Self {
         Chain(self.0.zeros_like(), self.1.zeros_like())
     }

@@ -39,7 +39,7 @@ pub use dropout::{Dropout, DropoutCache};
 pub use flatten::{Flatten, Unplaced};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d};
 pub use residual::{Residual, ResidualCache, Returns};
-pub use tensors::{Dims, MAX_RANK, TensorKind, TensorSpec};
+pub use tensors::{BufferRule, Dims, MAX_RANK, TensorKind, TensorSpec};
 pub use wiring::{Begin, Feeds, Input, Place, Shape};
 
 /// What a backward pass does with the parameter gradients it computes.
@@ -89,6 +89,12 @@ pub trait Parameters<T: Scalar>: Copy {
     /// `k ≥ BUFFER_TENSORS`.
     fn buffer_spec(_k: usize) -> Option<TensorSpec> {
         None
+    }
+
+    /// What values buffer tensor `k` may hold ([`BufferRule::Finite`] unless a layer says
+    /// otherwise); files are checked against it when loaded.
+    fn buffer_rule(_k: usize) -> BufferRule {
+        BufferRule::Finite
     }
 
     /// Tensor `k` of `TENSORS + BUFFER_TENSORS`: the parameter tensors, then the buffer

@@ -106,6 +106,9 @@ impl<T: Scalar, F: Parameters<T>, At> Parameters<T> for Residual<F, At> {
     fn buffer_spec(k: usize) -> Option<TensorSpec> {
         F::buffer_spec(k)
     }
+    fn buffer_rule(k: usize) -> crate::nn::BufferRule {
+        F::buffer_rule(k)
+    }
     fn zeros_like(&self) -> Self {
         Self::new(self.0.zeros_like())
     }

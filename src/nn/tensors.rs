@@ -160,3 +160,37 @@ mod tests {
         assert_eq!(s.kind, TensorKind::Buffer);
     }
 }
+
+/// What values a buffer may hold: checked when a network is loaded from a file, so that a
+/// restored state that is impossible (a negative running variance, a fractional batch count)
+/// is an error and never a network that computes NaN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BufferRule {
+    /// Any finite value (a running mean).
+    Finite,
+    /// A finite value `≥ 0` (a running variance).
+    NonNegative,
+    /// A whole number `≥ 0` (a count of batches).
+    Count,
+}
+
+impl BufferRule {
+    /// Whether `v` may be stored in a buffer with this rule.
+    pub fn admits<T: crate::Real>(self, v: T) -> bool {
+        v.is_finite()
+            && match self {
+                BufferRule::Finite => true,
+                BufferRule::NonNegative => v >= T::zero(),
+                BufferRule::Count => v >= T::zero() && v.fract() == T::zero(),
+            }
+    }
+
+    /// What the rule asks, in words.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            BufferRule::Finite => "finite",
+            BufferRule::NonNegative => "finite and at least 0",
+            BufferRule::Count => "a whole number at least 0",
+        }
+    }
+}
