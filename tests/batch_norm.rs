@@ -375,3 +375,40 @@ fn safetensors_names_batch_norm_buffers_as_pytorch_and_refuses_impossible_ones()
          finite and at least 0"
     );
 }
+
+#[cfg(feature = "safetensors")]
+#[test]
+fn a_pytorch_style_int64_batch_count_loads() {
+    use typegrad::interop::safetensors::{from_bytes, to_bytes};
+    let names = ["0", "1", "3"];
+    let mut net = Normed::default();
+    net.init(&mut Rng::new(1), Init::HeUniform);
+    net.1.0.num_batches_tracked[0] = 7.0;
+    // Re-encode our file with num_batches_tracked as I64, as PyTorch's state_dict has it.
+    let ours = to_bytes(&net, &names).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&ours).unwrap();
+    let count = 7i64.to_le_bytes();
+    let mut views = Vec::new();
+    for (name, view) in file.tensors() {
+        let (dtype, data): (safetensors::Dtype, Vec<u8>) = if name == "1.num_batches_tracked" {
+            (safetensors::Dtype::I64, count.to_vec())
+        } else {
+            (view.dtype(), view.data().to_vec())
+        };
+        views.push((name, dtype, view.shape().to_vec(), data));
+    }
+    let tensors: Vec<(String, safetensors::tensor::TensorView<'_>)> = views
+        .iter()
+        .map(|(n, d, s, b)| {
+            (
+                n.clone(),
+                safetensors::tensor::TensorView::new(*d, s.clone(), b).unwrap(),
+            )
+        })
+        .collect();
+    let bytes = safetensors::serialize(tensors, None).unwrap();
+    let mut back = Normed::default();
+    from_bytes(&mut back, &names, &bytes).unwrap();
+    assert_eq!(back.1.0.num_batches_tracked[0], 7.0);
+    assert_eq!(back, net);
+}

@@ -763,19 +763,19 @@ fn wrong_bias_shape() {
 #[test]
 fn unsupported_dtype() {
     let mut target: Net = net(18);
-    let i64s = net_file_with(Some(("0.weight", "I64", &[8, 4], vec![0; 32 * 8])));
-    let err = refuse(&mut target, NAMES, &i64s);
+    let i8s = net_file_with(Some(("0.weight", "I8", &[8, 4], vec![0; 32])));
+    let err = refuse(&mut target, NAMES, &i8s);
     assert_eq!(
         err,
         SafetensorsError::Dtype {
             tensor: "0.weight".into(),
-            dtype: "I64".into(),
+            dtype: "I8".into(),
         }
     );
     assert_eq!(
         err.to_string(),
-        "tensor \"0.weight\" is stored as I64, which cannot be loaded: only F32, F64, F16 and \
-         BF16 can"
+        "tensor \"0.weight\" is stored as I8, which cannot be loaded: only F32, F64, F16, BF16 \
+         and I64 (as PyTorch stores batch counts) can"
     );
     for (dtype, width) in [
         ("I32", 4),

@@ -155,7 +155,7 @@ impl Element for f64 {
 }
 
 /// The dtypes [`from_bytes`] reads.
-const READABLE: &str = "F32, F64, F16 and BF16";
+const READABLE: &str = "F32, F64, F16, BF16 and I64 (as PyTorch stores batch counts)";
 
 /// At most this many of a file's tensor names are listed in a [`SafetensorsError::Missing`]
 /// message.
@@ -624,6 +624,11 @@ fn decode<T: Element>(
         Dtype::BF16 => (2, |b| {
             f64::from(bf16_to_f32(u16::from_le_bytes([b[0], b[1]])))
         }),
+        // PyTorch stores BatchNorm's `num_batches_tracked` as int64; counts up to 2^53 are
+        // exact in f64 (and up to 2^24 in f32).
+        Dtype::I64 => (8, |b| {
+            i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f64
+        }),
         other => {
             return Err(SafetensorsError::Dtype {
                 tensor: slot.name.clone(),
@@ -752,7 +757,7 @@ pub fn from_bytes<T: Element, P: Parameters<T>>(
         }
         if !matches!(
             view.dtype(),
-            Dtype::F32 | Dtype::F64 | Dtype::F16 | Dtype::BF16
+            Dtype::F32 | Dtype::F64 | Dtype::F16 | Dtype::BF16 | Dtype::I64
         ) {
             return Err(SafetensorsError::Dtype {
                 tensor: slot.name.clone(),
