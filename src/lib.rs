@@ -25,6 +25,7 @@ pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod persist;
+pub mod quant;
 mod scalar;
 pub mod shape;
 pub mod tensor;

@@ -1,0 +1,258 @@
+//! TFLite's integer arithmetic: affine quantization parameters, the fixed-point multiplier
+//! that rescales an int32 accumulator, and its rounding — as TFLite's reference kernels
+//! compute them (`QuantizeMultiplier`, `MultiplyByQuantizedMultiplier` with gemmlowp's
+//! `SaturatingRoundingDoublingHighMul` and `RoundingDivideByPOT`), so that outputs are equal
+//! bit for bit.
+
+/// How real values map to int8: `real = scale · (q − zero_point)`, `q ∈ [−128, 127]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuantParams {
+    /// The real value of one step (as stored in a `.tflite` file: an `f32`).
+    pub scale: f32,
+    /// The integer that stands for the real value 0.
+    pub zero_point: i32,
+}
+
+impl QuantParams {
+    /// The asymmetric int8 parameters covering `[min, max]` (widened to include 0, as TFLite
+    /// requires): `scale = (max − min) / 255`, `zero_point = round(−128 − min / scale)`
+    /// clamped to `[−128, 127]`. A range of width 0 gets scale 1.
+    pub fn from_range(min: f32, max: f32) -> Self {
+        let (lo, hi) = (min.min(0.0) as f64, max.max(0.0) as f64);
+        let width = hi - lo;
+        let scale = if width > 0.0 && width.is_finite() {
+            (width / 255.0) as f32
+        } else {
+            1.0
+        };
+        let zp = round_half_away(-128.0 - lo / f64::from(scale));
+        Self {
+            scale,
+            zero_point: zp.clamp(-128.0, 127.0) as i32,
+        }
+    }
+
+    /// `real` as int8: `clamp(round(real / scale) + zero_point, −128, 127)` (rounding half away
+    /// from zero, as TFLite's `QUANTIZE`).
+    pub fn quantize(&self, real: f32) -> i8 {
+        let q =
+            round_half_away(f64::from(real) / f64::from(self.scale)) + f64::from(self.zero_point);
+        q.clamp(-128.0, 127.0) as i8
+    }
+
+    /// `q` as a real value: `scale · (q − zero_point)`.
+    pub fn dequantize(&self, q: i8) -> f32 {
+        self.scale * (i32::from(q) - self.zero_point) as f32
+    }
+}
+
+/// `x` rounded to the nearest integer, halves away from zero (C's `round`).
+pub(crate) fn round_half_away(x: f64) -> f64 {
+    let t = trunc(x);
+    let frac = x - t;
+    if frac >= 0.5 {
+        t + 1.0
+    } else if frac <= -0.5 {
+        t - 1.0
+    } else {
+        t
+    }
+}
+
+/// `x` with its fractional part dropped (no `std` needed).
+fn trunc(x: f64) -> f64 {
+    if !x.is_finite() || x.abs() >= 4_503_599_627_370_496.0 {
+        return x; // already an integer (or not a number)
+    }
+    (x as i64) as f64
+}
+
+/// A real multiplier as TFLite stores it: `m · 2^(shift − 31)` with `m` in `[2^30, 2^31)`
+/// (or 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Multiplier {
+    /// The significand as a Q31 integer.
+    pub multiplier: i32,
+    /// The power of two (positive: shift left).
+    pub shift: i32,
+}
+
+impl Multiplier {
+    /// TFLite's `QuantizeMultiplier`: `real = q · 2^shift` with `q ∈ [0.5, 1)` (frexp), `m =
+    /// round(q · 2^31)` (half away from zero); `m = 2^31` becomes `2^30` with `shift + 1`; a
+    /// shift below −31 flushes to zero.
+    pub fn from_real(real: f64) -> Self {
+        if real == 0.0 || !real.is_finite() {
+            return Self {
+                multiplier: 0,
+                shift: 0,
+            };
+        }
+        let (q, mut shift) = frexp(real);
+        let mut fixed = round_half_away(q * 2_147_483_648.0) as i64;
+        if fixed == 1 << 31 {
+            fixed /= 2;
+            shift += 1;
+        }
+        if shift < -31 {
+            shift = 0;
+            fixed = 0;
+        }
+        Self {
+            multiplier: fixed as i32,
+            shift,
+        }
+    }
+
+    /// TFLite's `MultiplyByQuantizedMultiplier` as its interpreter is built (with
+    /// `TFLITE_SINGLE_ROUNDING`): one rounding, `(x · m + 2^(30 − shift)) >> (31 − shift)` in 64
+    /// bits (the shift floors), clamped to `i32`. Measured against the interpreter
+    /// (`scripts/tflite_check.py`): equal on all 450 digits test images, where the two-rounding
+    /// form ([`apply_double_rounding`](Multiplier::apply_double_rounding)) differs by one step
+    /// on 12.
+    pub fn apply(self, x: i32) -> i32 {
+        let total = (31 - self.shift).clamp(1, 62) as u32;
+        let round = 1i64 << (total - 1);
+        let r = (i64::from(x) * i64::from(self.multiplier) + round) >> total;
+        r.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    }
+
+    /// The two-rounding form of TFLite's `MultiplyByQuantizedMultiplier` (gemmlowp's, used
+    /// by builds without `TFLITE_SINGLE_ROUNDING`):
+    /// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x · 2^left, m), right)`.
+    pub fn apply_double_rounding(self, x: i32) -> i32 {
+        let left = self.shift.max(0);
+        let right = (-self.shift).max(0);
+        rounding_divide_by_pot(
+            saturating_rounding_doubling_high_mul(x.wrapping_mul(1 << left), self.multiplier),
+            right,
+        )
+    }
+}
+
+/// `(q, e)` with `x = q · 2^e`, `|q| ∈ [0.5, 1)` (C's `frexp`), for finite non-zero `x`.
+fn frexp(x: f64) -> (f64, i32) {
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    if exp == 0 {
+        // Subnormal: scale up first.
+        let (q, e) = frexp(x * 18_014_398_509_481_984.0); // 2^54
+        return (q, e - 54);
+    }
+    let q = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (q, exp - 1022)
+}
+
+/// gemmlowp's `SaturatingRoundingDoublingHighMul`: the high 32 bits of `2·a·b`, rounded to
+/// nearest (the one overflow, `a = b = i32::MIN`, saturates).
+pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
+    if a == i32::MIN && b == i32::MIN {
+        return i32::MAX;
+    }
+    let ab = i64::from(a) * i64::from(b);
+    let nudge: i64 = if ab >= 0 { 1 << 30 } else { 1 - (1 << 30) };
+    // Division truncating toward zero, as C++'s `/`.
+    ((ab + nudge) / (1i64 << 31)) as i32
+}
+
+/// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded to nearest, halves away from
+/// zero (`0 ≤ exponent ≤ 31`).
+pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
+    let exponent = exponent.clamp(0, 31) as u32;
+    let mask = ((1i64 << exponent) - 1) as i32;
+    let remainder = x & mask;
+    let threshold = (mask >> 1) + i32::from(x < 0);
+    (x >> exponent) + i32::from(remainder > threshold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipliers_are_tflites() {
+        // 0.5 = 0.5 · 2^0 → m = 2^30, shift 0; 0.75 · 2^-3.
+        assert_eq!(
+            Multiplier::from_real(0.5),
+            Multiplier {
+                multiplier: 1 << 30,
+                shift: 0
+            }
+        );
+        assert_eq!(
+            Multiplier::from_real(0.09375),
+            Multiplier {
+                multiplier: 1_610_612_736,
+                shift: -3
+            }
+        );
+        // Just below 1: q·2^31 rounds to 2^31, which becomes 2^30 with shift + 1.
+        let m = Multiplier::from_real(1.0 - 1e-12);
+        assert_eq!(
+            m,
+            Multiplier {
+                multiplier: 1 << 30,
+                shift: 1
+            }
+        );
+        assert_eq!(
+            Multiplier::from_real(0.0),
+            Multiplier {
+                multiplier: 0,
+                shift: 0
+            }
+        );
+        // 1e-12 = 0.55 · 2^-39: below 2^-31 · 0.5, flushed to zero as TFLite does.
+        assert_eq!(
+            Multiplier::from_real(1e-12),
+            Multiplier {
+                multiplier: 0,
+                shift: 0
+            }
+        );
+    }
+
+    #[test]
+    fn rescaling_rounds_as_gemmlowp() {
+        // 0.5 · x with the multiplier 2^30 (shift 0). Single rounding: ties upwards.
+        let half = Multiplier::from_real(0.5);
+        assert_eq!(half.apply(3), 2);
+        assert_eq!(half.apply(-3), -1);
+        assert_eq!(half.apply(-5), -2);
+        // Two roundings (gemmlowp): the doubling high multiply breaks ties upwards for
+        // positive products and towards zero for negative ones.
+        assert_eq!(half.apply_double_rounding(3), 2);
+        assert_eq!(half.apply_double_rounding(-3), -1);
+        assert_eq!(half.apply_double_rounding(5), 3);
+        assert_eq!(half.apply_double_rounding(-5), -2);
+        // Where they differ: 0.375 · 2^-1 applied to 4 is 0.75 → 1 both; to 2 (0.375): the
+        // single rounding gives 0, the double rounds 2·0.75 = 1.5 up to 2 first, then 2/2 = 1.
+        let m = Multiplier::from_real(0.1875);
+        assert_eq!(m.apply(4), 1);
+        assert_eq!(m.apply_double_rounding(4), 1);
+        assert_eq!(m.apply(2), 0);
+        assert_eq!(m.apply_double_rounding(2), 1);
+        assert_eq!(rounding_divide_by_pot(-6, 2), -2); // −1.5 → −2
+        assert_eq!(rounding_divide_by_pot(6, 2), 2); // 1.5 → 2
+        assert_eq!(rounding_divide_by_pot(5, 2), 1); // 1.25 → 1
+        assert_eq!(
+            saturating_rounding_doubling_high_mul(i32::MIN, i32::MIN),
+            i32::MAX
+        );
+        // The worked example of ../shared/int8/handmade_fc.py: acc · (0.05·0.01/0.1) → q.
+        let m = Multiplier::from_real(f64::from(0.05f32) * f64::from(0.01f32) / f64::from(0.1f32));
+        assert_eq!(m.apply(12_000), 60);
+    }
+
+    #[test]
+    fn quantization_parameters_cover_the_range() {
+        let p = QuantParams::from_range(0.0, 1.0);
+        assert_eq!(p.zero_point, -128);
+        assert_eq!(p.quantize(0.0), -128);
+        assert_eq!(p.quantize(1.0), 127);
+        assert_eq!(p.quantize(2.0), 127);
+        assert!((p.dequantize(p.quantize(0.5)) - 0.5).abs() <= p.scale / 2.0);
+        let q = QuantParams::from_range(-1.0, 3.0);
+        assert_eq!(q.quantize(0.0) as i32, q.zero_point);
+    }
+}

@@ -1,0 +1,138 @@
+//! Post-training quantization (needs `std`: calibration keeps the float activations of the
+//! calibration set): [`Quantize`] turns a trained float network into its int8 type,
+//! [`quantize`] calibrates it on samples.
+
+use std::vec::Vec;
+
+use super::arith::{Multiplier, QuantParams, round_half_away};
+use super::dense::{QChain, QDense, QLayer};
+use crate::activation::{Identity, Relu};
+use crate::nn::{Chain, Dense, Layer};
+use crate::shape::{Port, VectorOf};
+
+/// An activation that TFLite fuses into the layer before it: the identity (no clamp) or ReLU
+/// (outputs clamped at the real value 0).
+pub trait Fused {
+    /// Whether outputs below 0 are cut.
+    const RELU: bool;
+}
+
+impl Fused for Identity {
+    const RELU: bool = false;
+}
+
+impl Fused for Relu {
+    const RELU: bool = true;
+}
+
+/// A float network whose int8 counterpart is [`Quantized`](Quantize::Quantized): a `Dense`
+/// with no activation or ReLU becomes a [`QDense`], a [`Chain`] a [`QChain`].
+pub trait Quantize: Layer<f32> {
+    /// The int8 network: a type derived from this one.
+    type Quantized: QLayer;
+
+    /// Quantizes this layer for inputs quantized as `input`, calibrating its output on the
+    /// float `samples` of its input; returns the quantized layer and the float outputs (the
+    /// next layer's calibration samples).
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, Self::In>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>);
+}
+
+/// Calibrates and quantizes `net` on `samples` (representative inputs, e.g. the training
+/// set): the input's and every layer's output quantization from the min/max of the float
+/// values (per tensor, asymmetric), weights symmetric per output channel (`scale = max|w| /
+/// 127`), biases int32 in units of `input_scale · weight_scale`.
+pub fn quantize<Net: Quantize>(net: &Net, samples: &[VectorOf<f32, Net::In>]) -> Net::Quantized {
+    let (lo, hi) = samples
+        .iter()
+        .flat_map(|x| <Net::In as Port>::sample_slice(x).iter().copied())
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    net.quantize_with(QuantParams::from_range(lo, hi), samples)
+        .0
+}
+
+impl<const I: usize, const O: usize, A> Quantize for Dense<f32, I, O, A>
+where
+    A: crate::activation::Activation + Fused,
+{
+    type Quantized = QDense<I, O>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Vector<f32, I>],
+    ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
+        let outputs: Vec<crate::Vector<f32, O>> = samples.iter().map(|x| self.predict(x)).collect();
+        let (lo, hi) = outputs
+            .iter()
+            .flat_map(|y| y.iter().copied())
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
+        let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) };
+        let output = QuantParams::from_range(if A::RELU { 0.0 } else { lo }, hi);
+        let rows = self.weights.as_rows();
+        let weight_scales: [f32; O] = core::array::from_fn(|o| {
+            let max = rows[o].iter().fold(0f32, |m, w| m.max(w.abs()));
+            if max > 0.0 { max / 127.0 } else { 1.0 }
+        });
+        let weights = core::array::from_fn(|o| {
+            core::array::from_fn(|i| {
+                round_half_away(f64::from(rows[o][i]) / f64::from(weight_scales[o]))
+                    .clamp(-127.0, 127.0) as i8
+            })
+        });
+        let bias = core::array::from_fn(|o| {
+            let scale = f64::from(input.scale * weight_scales[o]);
+            let q = round_half_away(f64::from(self.bias[o]) / scale);
+            q.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+        });
+        // As TFLite's kernels derive it from the scales stored in the file.
+        let rescale = core::array::from_fn(|o| {
+            Multiplier::from_real(
+                f64::from(input.scale) * f64::from(weight_scales[o]) / f64::from(output.scale),
+            )
+        });
+        let act_min = if A::RELU {
+            output.zero_point.clamp(-128, 127) as i8
+        } else {
+            -128
+        };
+        let q = QDense {
+            weights,
+            bias,
+            weight_scales,
+            rescale,
+            input,
+            output,
+            act_min,
+            act_max: 127,
+        };
+        (q, outputs)
+    }
+}
+
+impl<First, Second> Quantize for Chain<First, Second>
+where
+    First: Quantize,
+    Second: Quantize<In = First::Out>,
+    Chain<First, Second>: Layer<f32, In = First::In, Out = Second::Out>,
+    Second::Quantized: QLayer<In = <First::Quantized as QLayer>::Out>,
+{
+    type Quantized = QChain<First::Quantized, Second::Quantized>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, First::In>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Second::Out>>) {
+        let (a, hidden) = self.0.quantize_with(input, samples);
+        let (b, outputs) = self.1.quantize_with(a.output_params(), &hidden);
+        (QChain(a, b), outputs)
+    }
+}

@@ -1,0 +1,96 @@
+//! [`QDense`]: an int8 fully connected layer with TFLite's arithmetic, and [`QChain`]: two
+//! quantized layers in a row.
+
+use super::arith::{Multiplier, QuantParams};
+
+/// A quantized network or layer: int8 in, int8 out, integer arithmetic only.
+pub trait QLayer {
+    /// What it takes: `[i8; I]`.
+    type In;
+    /// What it gives: `[i8; O]`.
+    type Out;
+    /// The quantization of its input.
+    fn input_params(&self) -> QuantParams;
+    /// The quantization of its output.
+    fn output_params(&self) -> QuantParams;
+    /// The output for one input, with integer operations only.
+    fn predict(&self, x: &Self::In) -> Self::Out;
+}
+
+/// An int8 fully connected layer, computed as TFLite's reference `FULLY_CONNECTED` kernel with
+/// per-channel weights: for each output `o`,
+///
+/// `acc = bias[o] + Σᵢ weight[o][i] · (x[i] − input_zero_point)` (int32),
+/// `y[o] = clamp(rescale[o](acc) + output_zero_point, act_min, act_max)`
+///
+/// where `rescale[o]` multiplies by `input_scale · weight_scale[o] / output_scale` in fixed
+/// point ([`Multiplier::apply`]). Weights are symmetric (zero point 0) per output channel;
+/// a fused ReLU is `act_min = output_zero_point`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QDense<const I: usize, const O: usize> {
+    /// int8 weights `[out][in]`.
+    pub weights: [[i8; I]; O],
+    /// int32 biases, in units of `input_scale · weight_scale[o]`.
+    pub bias: [i32; O],
+    /// The scale of each output channel's weights.
+    pub weight_scales: [f32; O],
+    /// The fixed-point rescaling of each output channel.
+    pub rescale: [Multiplier; O],
+    /// The input's quantization.
+    pub input: QuantParams,
+    /// The output's quantization.
+    pub output: QuantParams,
+    /// The smallest output (−128, or the zero point for a fused ReLU).
+    pub act_min: i8,
+    /// The largest output (127).
+    pub act_max: i8,
+}
+
+impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
+    type In = [i8; I];
+    type Out = [i8; O];
+
+    fn input_params(&self) -> QuantParams {
+        self.input
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.output
+    }
+
+    fn predict(&self, x: &[i8; I]) -> [i8; O] {
+        let zin = self.input.zero_point;
+        let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
+        core::array::from_fn(|o| {
+            let mut acc = self.bias[o];
+            for (&w, &v) in self.weights[o].iter().zip(x) {
+                acc = acc.wrapping_add(i32::from(w) * (i32::from(v) - zin));
+            }
+            let y = self.rescale[o]
+                .apply(acc)
+                .saturating_add(self.output.zero_point);
+            y.clamp(lo, hi) as i8
+        })
+    }
+}
+
+/// Two quantized layers in a row: the output of `A` is the input of `B`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QChain<A, B>(pub A, pub B);
+
+impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
+    type In = A::In;
+    type Out = B::Out;
+
+    fn input_params(&self) -> QuantParams {
+        self.0.input_params()
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.1.output_params()
+    }
+
+    fn predict(&self, x: &A::In) -> B::Out {
+        self.1.predict(&self.0.predict(x))
+    }
+}

@@ -1,0 +1,22 @@
+//! Integer deployment: int8 networks computed with TFLite's arithmetic.
+//!
+//! * [`arith`]: quantization parameters (`real = scale · (q − zero_point)`), the fixed-point
+//!   rescaling of an int32 accumulator and its rounding, as TFLite's reference kernels do them;
+//! * [`QDense`], [`QChain`]: int8 layers and networks ([`QLayer`]), heap-free, integer
+//!   operations only (no float operation in `predict`);
+//! * [`quantize`] (with `std`): post-training quantization of a trained float network into
+//!   its int8 type ([`Quantize::Quantized`]), calibrated on samples.
+//!
+//! The outputs equal those of TFLite's interpreter (reference kernels) on the same model bit
+//! for bit: `scripts/tflite_check.py` writes the quantized network as a `.tflite` file and runs
+//! it (tested in `tests/quant.rs` against outputs the interpreter produced).
+
+pub mod arith;
+#[cfg(feature = "std")]
+mod calibrate;
+mod dense;
+
+pub use arith::{Multiplier, QuantParams};
+#[cfg(feature = "std")]
+pub use calibrate::{Fused, Quantize, quantize};
+pub use dense::{QChain, QDense, QLayer};

@@ -1,0 +1,118 @@
+//! int8 inference against TFLite's interpreter: tests/fixtures/int8_digits_tflite.json holds
+//! a quantized 64-32-10 digits network (typegrad's quantization of
+//! embedded/weights/digits_mlp.tgrd), 60 int8 test inputs and the outputs the official
+//! interpreter (ai-edge-litert, reference kernels) gave for them (written by
+//! `scripts/tflite_check.py --fixture`, which checks all 450 test images the same way).
+
+use serde_json::Value;
+use typegrad::activation::Relu;
+use typegrad::data::{Dataset, Split};
+use typegrad::nn::{Dense, Layer};
+use typegrad::quant::{Multiplier, QChain, QDense, QLayer, QuantParams, quantize};
+
+fn fixture() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/int8_digits_tflite.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn ints(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect()
+}
+
+fn floats(v: &Value) -> Vec<f32> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap() as f32)
+        .collect()
+}
+
+/// The layer as the file describes it, rescaling derived from its scales as TFLite does.
+fn layer<const I: usize, const O: usize>(l: &Value) -> QDense<I, O> {
+    let w: Vec<Vec<i64>> = l["weights"].as_array().unwrap().iter().map(ints).collect();
+    let (b, ws) = (ints(&l["bias"]), floats(&l["weight_scales"]));
+    let input = QuantParams {
+        scale: l["input_scale"].as_f64().unwrap() as f32,
+        zero_point: l["input_zero_point"].as_i64().unwrap() as i32,
+    };
+    let output = QuantParams {
+        scale: l["output_scale"].as_f64().unwrap() as f32,
+        zero_point: l["output_zero_point"].as_i64().unwrap() as i32,
+    };
+    let relu = l["relu"].as_bool().unwrap();
+    QDense {
+        weights: core::array::from_fn(|o| core::array::from_fn(|i| w[o][i] as i8)),
+        bias: core::array::from_fn(|o| b[o] as i32),
+        weight_scales: core::array::from_fn(|o| ws[o]),
+        rescale: core::array::from_fn(|o| {
+            Multiplier::from_real(
+                f64::from(input.scale) * f64::from(ws[o]) / f64::from(output.scale),
+            )
+        }),
+        input,
+        output,
+        act_min: if relu { output.zero_point as i8 } else { -128 },
+        act_max: 127,
+    }
+}
+
+#[test]
+fn int8_outputs_equal_the_tflite_interpreters() {
+    let f = fixture();
+    let net = QChain(
+        layer::<64, 32>(&f["layers"][0]),
+        layer::<32, 10>(&f["layers"][1]),
+    );
+    let inputs = f["inputs"].as_array().unwrap();
+    let want = f["tflite_outputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 60);
+    for (x, y) in inputs.iter().zip(want) {
+        let x: Vec<i64> = ints(x);
+        let xq: [i8; 64] = core::array::from_fn(|i| x[i] as i8);
+        let got: Vec<i64> = net.predict(&xq).iter().map(|&v| i64::from(v)).collect();
+        assert_eq!(got, ints(y));
+    }
+}
+
+typegrad::network! {
+    type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
+
+#[test]
+fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv")).unwrap();
+    digits.scale(1.0 / 16.0);
+    let split = Split::load(format!("{root}/data/digits_split.txt")).unwrap();
+    let (train, test) = digits.split(&split).unwrap();
+    let mut net = Mlp::default();
+    typegrad::persist::load_file(&mut net, format!("{root}/embedded/weights/digits_mlp.tgrd"))
+        .unwrap();
+    let q = quantize(&net, &train.features);
+    // The quantizer is deterministic: it gives exactly the model the interpreter ran.
+    let f = fixture();
+    assert_eq!(q.0, layer::<64, 32>(&f["layers"][0]));
+    assert_eq!(q.1, layer::<32, 10>(&f["layers"][1]));
+    // int8 within half a point of f32 on the 450 test images.
+    let labels = test.class_labels::<10>().unwrap();
+    let (mut f32_ok, mut int8_ok) = (0usize, 0usize);
+    for (x, y) in test.features.iter().zip(&labels) {
+        f32_ok += usize::from(net.predict(x).argmax() == y.index());
+        let xq: [i8; 64] = core::array::from_fn(|i| q.input_params().quantize(x[i]));
+        let out = q.predict(&xq);
+        let best = (0..10).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        int8_ok += usize::from(best == y.index());
+    }
+    assert_eq!(f32_ok, 442);
+    assert!(
+        f32_ok - int8_ok <= 2,
+        "f32 {f32_ok}/450, int8 {int8_ok}/450"
+    );
+}
