@@ -387,6 +387,114 @@ fn digits_host_result(manifest: &Path, out: &mut String) {
     .unwrap();
 }
 
+/// The int8 digits network: typegrad's quantization (calibrated on the 1,347 training images)
+/// of the f32 MLP in `weights/digits_mlp.tgrd`, written as Rust statics (`DIGITS_INT8`), and
+/// a table from pixel (0..=16) to the int8 input, so the firmware does no float operation.
+fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
+    use typegrad::activation::Relu;
+    use typegrad::nn::Dense;
+    use typegrad::quant::{QDense, QLayer, quantize};
+    typegrad::network! { type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>]; }
+    let weights = manifest.join("weights").join("digits_mlp.tgrd");
+    let mut net = Mlp::default();
+    if typegrad::persist::load_file(&mut net, &weights).is_err() {
+        panic!("cannot load {}", weights.display());
+    }
+    let mut digits =
+        typegrad::data::Dataset::<f32, 64>::load_csv(data.join("digits.csv")).expect("digits.csv");
+    digits.scale(1.0 / 16.0);
+    let splits =
+        typegrad::data::Split::load(data.join("digits_split.txt")).expect("digits_split.txt");
+    let (train, _) = digits.split(&splits).expect("the split fits");
+    let q = quantize(&net, &train.features);
+    fn layer<const I: usize, const O: usize>(q: &QDense<I, O>) -> String {
+        let rows: Vec<String> = q
+            .weights
+            .iter()
+            .map(|r| {
+                format!(
+                    "[{}]",
+                    r.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            })
+            .collect();
+        let list = |v: Vec<String>| v.join(", ");
+        format!(
+            "QDense {{ weights: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], \
+             input: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, \
+             output: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, act_min: {}, act_max: {} }}",
+            rows.join(","),
+            list(q.bias.iter().map(|b| b.to_string()).collect()),
+            list(
+                q.weight_scales
+                    .iter()
+                    .map(|s| format!("{s:?}_f32"))
+                    .collect()
+            ),
+            list(
+                q.rescale
+                    .iter()
+                    .map(|m| format!(
+                        "Multiplier {{ multiplier: {}, shift: {} }}",
+                        m.multiplier, m.shift
+                    ))
+                    .collect()
+            ),
+            q.input.scale,
+            q.input.zero_point,
+            q.output.scale,
+            q.output.zero_point,
+            q.act_min,
+            q.act_max
+        )
+    }
+    writeln!(
+        out,
+        "/// The int8 digits network (build.rs: typegrad's quantization of weights/digits_mlp.tgrd).\n\
+         pub static DIGITS_INT8: QChain<QDense<64, 32>, QDense<32, 10>> = QChain({}, {});",
+        layer(&q.0),
+        layer(&q.1)
+    )
+    .unwrap();
+    let input = q.input_params();
+    let lut: Vec<i8> = (0..=16u8)
+        .map(|p| input.quantize(f32::from(p) / 16.0))
+        .collect();
+    let table: Vec<String> = lut.iter().map(|v| v.to_string()).collect();
+    // What the host computes on the test images: the firmware must give the same.
+    let rows = csv_rows(&read(&data.join("digits.csv")));
+    let is_test = split(&read(&data.join("digits_split.txt")));
+    let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
+    for (row, _) in rows.iter().zip(&is_test).filter(|(_, t)| **t) {
+        let x: [i8; 64] = core::array::from_fn(|i| lut[row.0[i] as usize]);
+        let y = q.predict(&x);
+        let mut best = 0;
+        for (i, &v) in y.iter().enumerate() {
+            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
+            if v > y[best] {
+                best = i;
+            }
+        }
+        correct += usize::from(best == row.1);
+    }
+    writeln!(
+        out,
+        "/// The host's int8 result (build.rs): correct test images and the outputs' FNV-1a.\n\
+         pub const DIGITS_INT8_HOST: (usize, u32) = ({correct}, {hash:#010x});"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "/// The int8 input for each pixel value 0..=16 (its quantization of pixel / 16).\n\
+         pub static DIGITS_INT8_PIXEL: [i8; 17] = [{}];",
+        table.join(", ")
+    )
+    .unwrap();
+}
+
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -423,6 +531,7 @@ fn main() {
     digits(&data, &mut out);
     digits_host_result(&manifest, &mut out);
     motions(&data, &mut out);
+    digits_int8(&manifest, &data, &mut out);
     motions_host_result(&manifest, &mut out);
     fs::write(out_dir.join("data_gen.rs"), out).unwrap();
 }

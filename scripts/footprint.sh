@@ -55,7 +55,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
     echo
     echo "| program | flash (text+rodata) | static RAM (data+bss) | stack high-water mark | result | QEMU time | training steps/s (QEMU) |"
     echo "|---|---:|---:|---:|---|---:|---:|"
-    for b in train_iris digits_infer motions_infer train_motions; do
+    for b in train_iris digits_infer digits_int8 motions_infer train_motions; do
         elf="embedded/target/$t/release/$b"
         out="$LOG/$t-$b.txt"
         if [[ ! -f $elf || ! -f $out ]]; then
@@ -98,5 +98,6 @@ echo "painted pattern was overwritten (embedded/src/stack.rs). train_iris trains
 echo "network (67 parameters, batch 8, Adam); digits_infer holds the 64-32-10 network (2,410"
 echo "parameters, 9,640 bytes) on the stack after loading it from flash. motions_infer runs the"
 echo "host-trained 1-D CNN of conv1d_motions (612 parameters) on 40 recordings of 6 × 100 values"
-echo "in flash; train_motions trains that CNN on the device (batch 8, Adam, 30 epochs)."
+echo "in flash; train_motions trains that CNN on the device (batch 8, Adam, 30 epochs). digits_int8"
+echo "runs the same digits MLP quantized to int8 with TFLite's arithmetic (integer operations only)."
 exit $status

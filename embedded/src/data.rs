@@ -5,11 +5,13 @@
 //! - `DIGITS_TEST_PIXELS` (450 × 64 `u8`, 0..=16) and `DIGITS_TEST_LABELS`.
 //! - `DIGITS_HOST_CORRECT` / `DIGITS_HOST_TOTAL`: the host's result with the weights in
 //!   `weights/digits_mlp.tgrd` (from `weights/digits_mlp.txt`).
+//! - `DIGITS_INT8` (the quantized digits network) and `DIGITS_INT8_PIXEL` (pixel → int8).
 //! - `MOTIONS_TRAIN_X` / `MOTIONS_TRAIN_Y`, `MOTIONS_TEST_X` / `MOTIONS_TEST_Y` (40 + 40
 //!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
 //!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
 
 use typegrad::loss::Class;
+use typegrad::quant::{Multiplier, QChain, QDense, QuantParams};
 use typegrad::{Matrix, Vector};
 
 /// A class label of iris, checked at compile time.

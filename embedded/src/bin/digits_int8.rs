@@ -1,0 +1,72 @@
+//! int8 deployment: the digits MLP quantized with TFLite's arithmetic (by `build.rs`, with
+//! typegrad's `quant::quantize`, from the same `weights/digits_mlp.tgrd` that `digits_infer`
+//! runs in f32), kept in flash as int8 weights, run on the 450 test images with integer
+//! operations only: pixels map to int8 through a 17-entry table, and the logits' argmax is
+//! taken on the int8 outputs. `run_all.sh` checks the firmware's symbol table for float
+//! routines (`__aeabi_f*`, `__aeabi_d*`, `__addsf3`, …): there must be none.
+//!
+//! Prints `test_correct=C/450` and `outputs_fnv=…` (FNV-1a over every int8 output) and passes
+//! only if both equal what `build.rs` computed on the host with the same network: every int8
+//! output bit-identical.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+use typegrad::quant::QLayer;
+use typegrad_embedded::data::{
+    DIGITS_INT8, DIGITS_INT8_HOST, DIGITS_INT8_PIXEL, DIGITS_TEST_LABELS, DIGITS_TEST_PIXELS,
+    DIGITS_TEST_ROWS,
+};
+use typegrad_embedded::{board, outln, stack};
+
+typegrad_embedded::entry!(run);
+
+fn run() -> bool {
+    let probe = stack::paint();
+    outln!("digits_int8 on {}", board::BOARD);
+    outln!(
+        "network=64-32-10 int8 bytes={} ram_bytes={}",
+        core::mem::size_of_val(&DIGITS_INT8),
+        board::RAM_BYTES
+    );
+    let start = board::now_us();
+    let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
+    for (pixels, &label) in DIGITS_TEST_PIXELS.iter().zip(&DIGITS_TEST_LABELS) {
+        let x: [i8; 64] =
+            core::array::from_fn(|i| DIGITS_INT8_PIXEL[usize::from(pixels[i]).min(16)]);
+        let y = DIGITS_INT8.predict(&x);
+        let mut best = 0;
+        for (i, &v) in y.iter().enumerate() {
+            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
+            if v > y[best] {
+                best = i;
+            }
+        }
+        correct += usize::from(best == usize::from(label));
+    }
+    let end = board::now_us();
+    outln!("test_correct={}/{}", correct, DIGITS_TEST_ROWS);
+    outln!("outputs_fnv={:08x}", hash);
+    if let (Some(s), Some(e)) = (start, end) {
+        outln!("infer_us={}", e.saturating_sub(s));
+    }
+    if let Some(p) = probe {
+        outln!(
+            "stack_used_bytes={} (of {} painted)",
+            p.used_bytes(),
+            p.measurable_bytes()
+        );
+    }
+    let (host_correct, host_hash) = DIGITS_INT8_HOST;
+    outln!(
+        "host_correct={}/{} host_fnv={:08x}",
+        host_correct,
+        DIGITS_TEST_ROWS,
+        host_hash
+    );
+    if (correct, hash) == (host_correct, host_hash) {
+        outln!("PASS");
+        true
+    } else {
+        outln!("FAIL the int8 outputs differ from the host's");
+        false
+    }
+}
