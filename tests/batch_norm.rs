@@ -2,8 +2,10 @@
 //! (tests/fixtures/conv_expected.json, from scripts/conv_fixture.py), gradients by finite
 //! differences of the training-mode output, buffers in files, folding into Dense and Conv1d.
 
+mod common;
+
 use approx::assert_relative_eq;
-use serde_json::Value;
+use common::{flat, numpy_case};
 use typegrad::activation::{Identity, Relu};
 use typegrad::gradcheck::relative_error;
 use typegrad::init::{Init, Rng};
@@ -16,23 +18,6 @@ use typegrad::shape::{BatchOf, Port, Signal, Size};
 use typegrad::train::Trainer;
 use typegrad::{Batch, Matrix, Vector};
 
-fn case(name: &str) -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/conv_expected.json"
-    );
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    all[name].clone()
-}
-
-fn flat(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(items) => items.iter().flat_map(flat).collect(),
-        Value::Number(n) => vec![n.as_f64().unwrap()],
-        other => panic!("not a number: {other}"),
-    }
-}
-
 type Flat = <BatchNorm1d<f64, 3> as Place<Size<3>>>::Layer;
 type Steps = <BatchNorm1d<f64, 2> as Place<Signal<2, 5>>>::Layer;
 
@@ -42,7 +27,7 @@ where
     P: Port,
     L: Layer<f64, In = P, Out = P> + Parameters<f64> + AsBatchNorm<C>,
 {
-    let c = case(name);
+    let c = numpy_case(name);
     let v = |k: &str| flat(&c[k]);
     bn.set(
         &v("weight"),

@@ -4,9 +4,7 @@
 
 mod common;
 
-use approx::assert_relative_eq;
-use common::check;
-use serde_json::Value;
+use common::{against_numpy, check, flat, numpy_case};
 use typegrad::activation::Relu;
 use typegrad::init::{Init, Rng};
 use typegrad::nn::{
@@ -16,64 +14,14 @@ use typegrad::nn::{
 use typegrad::shape::{BatchOf, Port, Signal, Size, Window, Windowed};
 use typegrad::{Vector, seq};
 
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/conv_expected.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// Every number of a nested JSON array, in order (row-major).
-fn flat(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(items) => items.iter().flat_map(flat).collect(),
-        Value::Number(n) => vec![n.as_f64().unwrap()],
-        other => panic!("not a number: {other}"),
-    }
-}
-
 /// The placed layer `A` becomes after `Signal<C, L>`.
 type At<A, const C: usize, const L: usize> = <A as Place<Signal<C, L>>>::Layer;
-
-/// Runs a placed layer on the fixture case `name` (batch of 2): forward against `y`, and
-/// backward with its `dy` against `dx` (and the parameter gradients, when given).
-fn against_numpy<Net: Layer<f64>>(net: &Net, name: &str, param_grads: Option<(&str, &str)>) {
-    let case = &fixture()[name];
-    let xs = flat(&case["x"]);
-    let x: BatchOf<f64, 2, Net::In> = <Net::In as Port>::batch(|s, i| xs[s * Net::INPUTS + i]);
-    let y = net.forward(&x);
-    assert_relative_eq!(
-        <Net::Out as Port>::batch_slice(&y),
-        &flat(&case["y"])[..],
-        max_relative = 1e-12
-    );
-    let dys = flat(&case["dy"]);
-    let dy: BatchOf<f64, 2, Net::Out> = <Net::Out as Port>::batch(|s, i| dys[s * Net::OUTPUTS + i]);
-    let mut cache = net.new_cache::<2>();
-    net.forward_train(&x, &mut cache);
-    let mut grads = net.zeros_like();
-    let mut dx = <Net::In as Port>::batch(|_, _| f64::NAN);
-    net.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
-    assert_relative_eq!(
-        <Net::In as Port>::batch_slice(&dx),
-        &flat(&case["dx"])[..],
-        max_relative = 1e-12
-    );
-    if let Some((dw, db)) = param_grads {
-        let mut got = Vec::new();
-        grads.visit(&mut |s| got.extend_from_slice(s));
-        let mut want = flat(&case[dw]);
-        want.extend(flat(&case[db]));
-        assert_relative_eq!(&got[..], &want[..], max_relative = 1e-12);
-    }
-}
 
 /// A convolution with the fixture case's weight and bias.
 fn conv_from<const I: usize, const O: usize, const K: usize, const S: usize, const P: usize>(
     name: &str,
 ) -> Conv1d<f64, I, O, K, S, P> {
-    let case = &fixture()[name];
+    let case = numpy_case(name);
     let (w, b) = (flat(&case["weight"]), flat(&case["bias"]));
     let weight = core::array::from_fn(|o| {
         core::array::from_fn(|c| core::array::from_fn(|k| w[(o * I + c) * K + k]))
@@ -98,32 +46,32 @@ fn output_lengths_follow_pytorchs_formula() {
 #[test]
 fn convolutions_match_numpy() {
     let a: At<Conv1d<f64, 3, 4, 3>, 3, 10> = conv_from::<3, 4, 3, 1, 0>("conv_3_4_k3").placed();
-    against_numpy(&a, "conv_3_4_k3", Some(("dweight", "dbias")));
+    against_numpy(&a, "conv_3_4_k3", true);
     let b: At<Conv1d<f64, 2, 3, 4, 2, 1>, 2, 9> =
         conv_from::<2, 3, 4, 2, 1>("conv_2_3_k4_s2_p1").placed();
-    against_numpy(&b, "conv_2_3_k4_s2_p1", Some(("dweight", "dbias")));
+    against_numpy(&b, "conv_2_3_k4_s2_p1", true);
     let c: At<Conv1d<f64, 1, 2, 5, 3, 2>, 1, 7> =
         conv_from::<1, 2, 5, 3, 2>("conv_1_2_k5_s3_p2").placed();
-    against_numpy(&c, "conv_1_2_k5_s3_p2", Some(("dweight", "dbias")));
+    against_numpy(&c, "conv_1_2_k5_s3_p2", true);
 }
 
 #[test]
 fn pooling_matches_numpy() {
-    against_numpy(&At::<MaxPool1d<2>, 3, 10>::default(), "max_pool_k2", None);
+    against_numpy(&At::<MaxPool1d<2>, 3, 10>::default(), "max_pool_k2", false);
     against_numpy(
         &At::<MaxPool1d<3, 2>, 2, 9>::default(),
         "max_pool_k3_s2",
-        None,
+        false,
     );
     against_numpy(
         &At::<AvgPool1d<3, 2>, 2, 9>::default(),
         "avg_pool_k3_s2",
-        None,
+        false,
     );
     against_numpy(
         &At::<GlobalAvgPool1d, 3, 10>::default(),
         "global_avg_pool",
-        None,
+        false,
     );
 }
 

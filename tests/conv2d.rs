@@ -5,8 +5,7 @@
 mod common;
 
 use approx::assert_relative_eq;
-use common::check;
-use serde_json::Value;
+use common::{against_numpy, check, flat, numpy_case};
 use typegrad::activation::Relu;
 use typegrad::init::{Init, Rng};
 use typegrad::nn::{
@@ -16,59 +15,12 @@ use typegrad::nn::{
 use typegrad::shape::{BatchOf, Image, Port};
 use typegrad::{Vector, seq};
 
-fn case(name: &str) -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/conv_expected.json"
-    );
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    all[name].clone()
-}
-
-fn flat(v: &Value) -> Vec<f64> {
-    match v {
-        Value::Array(items) => items.iter().flat_map(flat).collect(),
-        Value::Number(n) => vec![n.as_f64().unwrap()],
-        other => panic!("not a number: {other}"),
-    }
-}
-
 type At<A, const C: usize, const H: usize, const W: usize> = <A as Place<Image<C, H, W>>>::Layer;
-
-fn against_numpy<Net: Layer<f64>>(net: &Net, name: &str, params: bool) {
-    let c = case(name);
-    let xs = flat(&c["x"]);
-    let x: BatchOf<f64, 2, Net::In> = <Net::In as Port>::batch(|s, i| xs[s * Net::INPUTS + i]);
-    let y = net.forward(&x);
-    assert_relative_eq!(
-        <Net::Out as Port>::batch_slice(&y),
-        &flat(&c["y"])[..],
-        max_relative = 1e-12
-    );
-    let dys = flat(&c["dy"]);
-    let dy: BatchOf<f64, 2, Net::Out> = <Net::Out as Port>::batch(|s, i| dys[s * Net::OUTPUTS + i]);
-    let mut cache = net.new_cache::<2>();
-    net.forward_train(&x, &mut cache);
-    let (mut grads, mut dx) = (net.zeros_like(), <Net::In as Port>::batch(|_, _| f64::NAN));
-    net.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
-    assert_relative_eq!(
-        <Net::In as Port>::batch_slice(&dx),
-        &flat(&c["dx"])[..],
-        max_relative = 1e-12
-    );
-    if params {
-        let mut got = Vec::new();
-        grads.visit(&mut |s| got.extend_from_slice(s));
-        let mut want = flat(&c["dweight"]);
-        want.extend(flat(&c["dbias"]));
-        assert_relative_eq!(&got[..], &want[..], max_relative = 1e-12);
-    }
-}
 
 fn conv_from<const I: usize, const O: usize, const K: usize, const S: usize, const P: usize>(
     name: &str,
 ) -> Conv2d<f64, I, O, K, S, P> {
-    let c = case(name);
+    let c = numpy_case(name);
     let (w, b) = (flat(&c["weight"]), flat(&c["bias"]));
     let weight = core::array::from_fn(|o| {
         core::array::from_fn(|ci| {
@@ -111,7 +63,7 @@ fn two_dimensional_layers_match_numpy() {
 
 #[test]
 fn batch_norm_over_images_matches_numpy() {
-    let c = case("batch_norm_image");
+    let c = numpy_case("batch_norm_image");
     let v = |k: &str| flat(&c[k]);
     let mut bn = At::<BatchNorm2d<f64, 2>, 2, 3, 4>::default();
     bn.weight = Vector::try_from_slice(&v("weight")).unwrap();

@@ -10,6 +10,40 @@ use crate::shape::{BatchOf, Fits, Port, Signal, Size, VectorOf, Window, Windowed
 use crate::tensor::SignalBatch;
 use crate::{Matrix, Real, Scalar, Vector};
 
+/// The walks of [`Parameters`] for a layer whose tensors are a `weight` (seen through its
+/// `weight_slice` / `weight_slice_mut` methods) and a `bias` vector, in that order.
+macro_rules! weight_bias_walks {
+    ($t:ident) => {
+        fn visit(&self, f: &mut impl FnMut(&[$t])) {
+            f(self.weight_slice());
+            f(self.bias.as_slice());
+        }
+
+        fn visit_mut(&mut self, f: &mut impl FnMut(&mut [$t])) {
+            f(self.weight_slice_mut());
+            f(self.bias.as_mut_slice());
+        }
+
+        fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[$t], &[$t])) {
+            f(self.weight_slice(), other.weight_slice());
+            f(self.bias.as_slice(), other.bias.as_slice());
+        }
+
+        fn walk<const N: usize>(
+            &mut self,
+            grads: &Self,
+            mut state: [&mut Self; N],
+            f: &mut impl FnMut(&mut [$t], &[$t], [&mut [$t]; N]),
+        ) {
+            let weight = state.each_mut().map(|s| s.weight_slice_mut());
+            f(self.weight_slice_mut(), grads.weight_slice(), weight);
+            let bias = state.map(|s| s.bias.as_mut_slice());
+            f(self.bias.as_mut_slice(), grads.bias.as_slice(), bias);
+        }
+    };
+}
+pub(crate) use weight_bias_walks;
+
 /// A 1-D convolution from `I` channels to `O` channels with a kernel of `K` steps, stride `S`
 /// (default 1) and `P` zeros of padding on each side (default 0):
 ///
@@ -161,32 +195,7 @@ impl<T: Scalar, const I: usize, const O: usize, const K: usize, const S: usize, 
         Self::default()
     }
 
-    fn visit(&self, f: &mut impl FnMut(&[T])) {
-        f(self.weight_slice());
-        f(self.bias.as_slice());
-    }
-
-    fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
-        f(self.weight_slice_mut());
-        f(self.bias.as_mut_slice());
-    }
-
-    fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[T], &[T])) {
-        f(self.weight_slice(), other.weight_slice());
-        f(self.bias.as_slice(), other.bias.as_slice());
-    }
-
-    fn walk<const N: usize>(
-        &mut self,
-        grads: &Self,
-        mut state: [&mut Self; N],
-        f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-    ) {
-        let weight = state.each_mut().map(|s| s.weight_slice_mut());
-        f(self.weight_slice_mut(), grads.weight_slice(), weight);
-        let bias = state.map(|s| s.bias.as_mut_slice());
-        f(self.bias.as_mut_slice(), grads.bias.as_slice(), bias);
-    }
+    weight_bias_walks!(T);
 }
 
 /// Placed after `C` channels of `L` steps, the convolution takes `I` channels of `L` steps

@@ -143,32 +143,7 @@ conv2d_generics! {
             Self::default()
         }
 
-        fn visit(&self, f: &mut impl FnMut(&[T])) {
-            f(self.weight_slice());
-            f(self.bias.as_slice());
-        }
-
-        fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
-            f(self.weight_slice_mut());
-            f(self.bias.as_mut_slice());
-        }
-
-        fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[T], &[T])) {
-            f(self.weight_slice(), other.weight_slice());
-            f(self.bias.as_slice(), other.bias.as_slice());
-        }
-
-        fn walk<const N: usize>(
-            &mut self,
-            grads: &Self,
-            mut state: [&mut Self; N],
-            f: &mut impl FnMut(&mut [T], &[T], [&mut [T]; N]),
-        ) {
-            let weight = state.each_mut().map(|s| s.weight_slice_mut());
-            f(self.weight_slice_mut(), grads.weight_slice(), weight);
-            let bias = state.map(|s| s.bias.as_mut_slice());
-            f(self.bias.as_mut_slice(), grads.bias.as_slice(), bias);
-        }
+        super::conv::weight_bias_walks!(T);
     }
 
     /// Placed after `C` channels of `H × W`, the convolution takes `I` channels of `H × W`.

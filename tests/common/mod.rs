@@ -1,4 +1,6 @@
-//! Shared by the layer tests: finite-difference checks of a layer or network.
+//! Shared by the layer tests: finite-difference checks of a layer or network, and the numpy
+//! reference cases. (Each test file uses some of these.)
+#![allow(dead_code)]
 
 use approx::assert_relative_eq;
 use typegrad::gradcheck::{numeric_param_gradient, params_relative_error, relative_error};
@@ -75,5 +77,59 @@ pub fn check<Net: Layer<f64>, const B: usize>(net: &Net, seed: u64) {
         let numeric = numeric_param_gradient(|p: &Net| weighted(p, &x, &u), net, h);
         let err = params_relative_error(&grads, &numeric);
         assert!(err < 1e-6, "parameter gradient: relative error {err:e}");
+    }
+}
+
+/// Case `name` of tests/fixtures/conv_expected.json (written by scripts/conv_fixture.py).
+pub fn numpy_case(name: &str) -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/conv_expected.json"
+    );
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    all[name].clone()
+}
+
+/// Every number of a nested JSON array, in order (row-major).
+pub fn flat(v: &serde_json::Value) -> Vec<f64> {
+    match v {
+        serde_json::Value::Array(items) => items.iter().flat_map(flat).collect(),
+        serde_json::Value::Number(n) => vec![n.as_f64().unwrap()],
+        other => panic!("not a number: {other}"),
+    }
+}
+
+/// Runs a layer on the numpy case `name` (a batch of 2): forward against `y`, backward with
+/// its `dy` against `dx`, and (when `params`) the parameter gradients against `dweight` and
+/// `dbias`, all to 1e-12 relative.
+pub fn against_numpy<Net: Layer<f64>>(net: &Net, name: &str, params: bool) {
+    let case = numpy_case(name);
+    let xs = flat(&case["x"]);
+    let x: BatchOf<f64, 2, Net::In> = <Net::In as Port>::batch(|s, i| xs[s * Net::INPUTS + i]);
+    let y = net.forward(&x);
+    assert_relative_eq!(
+        <Net::Out as Port>::batch_slice(&y),
+        &flat(&case["y"])[..],
+        max_relative = 1e-12
+    );
+    let dys = flat(&case["dy"]);
+    let dy: BatchOf<f64, 2, Net::Out> = <Net::Out as Port>::batch(|s, i| dys[s * Net::OUTPUTS + i]);
+    let mut cache = net.new_cache::<2>();
+    net.forward_train(&x, &mut cache);
+    let mut grads = net.zeros_like();
+    let mut dx = <Net::In as Port>::batch(|_, _| f64::NAN);
+    net.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
+    assert_relative_eq!(
+        <Net::In as Port>::batch_slice(&dx),
+        &flat(&case["dx"])[..],
+        max_relative = 1e-12
+    );
+    if params {
+        let mut got = Vec::new();
+        grads.visit(&mut |s| got.extend_from_slice(s));
+        let mut want = flat(&case["dweight"]);
+        want.extend(flat(&case["dbias"]));
+        assert_relative_eq!(&got[..], &want[..], max_relative = 1e-12);
     }
 }
