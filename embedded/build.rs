@@ -469,7 +469,7 @@ fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
     let is_test = split(&read(&data.join("digits_split.txt")));
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
     for (row, _) in rows.iter().zip(&is_test).filter(|(_, t)| **t) {
-        let x: [i8; 64] = core::array::from_fn(|i| lut[row.0[i] as usize]);
+        let x = typegrad::Vector::<i8, 64>::from_fn(|i| lut[row.0[i] as usize]);
         let y = q.predict(&x);
         let mut best = 0;
         for (i, &v) in y.iter().enumerate() {

@@ -62,15 +62,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut inputs = Vec::new();
     let mut outputs = Vec::new();
     for (x, label) in test.features.iter().zip(&test_labels) {
-        let xq: [i8; 64] = core::array::from_fn(|i| input.quantize(x[i]));
+        let xq = typegrad::Vector::<i8, 64>::from_fn(|i| input.quantize(x[i]));
         let yq = q.predict(&xq);
         let f = net.predict(x).argmax();
-        let i = argmax(&yq);
+        let i = argmax(yq.as_slice());
         f32_correct += usize::from(f == label.index());
         int8_correct += usize::from(i == label.index());
         agree += usize::from(f == i);
-        inputs.push(xq.to_vec());
-        outputs.push(yq.to_vec());
+        inputs.push(xq.as_slice().to_vec());
+        outputs.push(yq.as_slice().to_vec());
     }
     let n = test.len();
     println!(

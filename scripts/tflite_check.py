@@ -12,6 +12,9 @@ XNNPACK), and compares each output with typegrad's. Exit status 0 only if all ar
 
     pip install ai-edge-litert tflite flatbuffers numpy
     python3 scripts/tflite_check.py [--model target/int8_digits.json] [--tflite out.tflite]
+    python3 scripts/tflite_check.py --model target/int8_motions.json   # the 1-D CNN
+        (from `cargo run --release --example int8_motions`: PAD + CONV_2D, RELU,
+        MAX_POOL_2D, AVERAGE_POOL_2D, FULLY_CONNECTED on NHWC [1, 1, steps, channels])
         [--fixture tests/fixtures/int8_digits_tflite.json]   # also write a fixture for cargo test
 
 The fixture holds the model, the first 60 test inputs and the interpreter's outputs for them;
@@ -161,16 +164,213 @@ def build(layers):
     return bytes(b.Output())
 
 
+def build_graph(model):
+    """The .tflite bytes of a 1-D CNN given as ops (conv1d, relu, maxpool1d, gap1d, fc) on
+    channels x steps: written NHWC as [1, 1, steps, channels]; a conv1d is PAD (with the
+    zero point) then CONV_2D with a 1 x K filter, VALID."""
+    b = flatbuffers.Builder(1 << 16)
+    codes = []  # builtin operator codes, in opcode-index order
+
+    def opcode(code):
+        if code not in codes:
+            codes.append(code)
+        return codes.index(code)
+
+    def vec_i32(vals, start):
+        start(b, len(vals))
+        for v in reversed(vals):
+            b.PrependInt32(int(v))
+        return b.EndVector()
+
+    def buffer(data):
+        if data is None:
+            tflite.BufferStart(b)
+            return tflite.BufferEnd(b)
+        off = b.CreateByteVector(data.tobytes())
+        tflite.BufferStart(b)
+        tflite.BufferAddData(b, off)
+        return tflite.BufferEnd(b)
+
+    def quant(scales, zps, axis=0):
+        tflite.QuantizationParametersStartScaleVector(b, len(scales))
+        for v in reversed(scales):
+            b.PrependFloat32(float(v))
+        sv = b.EndVector()
+        tflite.QuantizationParametersStartZeroPointVector(b, len(zps))
+        for v in reversed(zps):
+            b.PrependInt64(int(v))
+        zv = b.EndVector()
+        tflite.QuantizationParametersStart(b)
+        tflite.QuantizationParametersAddScale(b, sv)
+        tflite.QuantizationParametersAddZeroPoint(b, zv)
+        tflite.QuantizationParametersAddQuantizedDimension(b, axis)
+        return tflite.QuantizationParametersEnd(b)
+
+    buffers = [buffer(None)]
+    tensors = []
+
+    def tensor(name, shape, ttype, data=None, q=None):
+        buffers.append(buffer(data))
+        n = b.CreateString(name)
+        sh = vec_i32(shape, tflite.TensorStartShapeVector)
+        tflite.TensorStart(b)
+        tflite.TensorAddShape(b, sh)
+        tflite.TensorAddType(b, ttype)
+        tflite.TensorAddBuffer(b, len(buffers) - 1)
+        tflite.TensorAddName(b, n)
+        if q is not None:
+            tflite.TensorAddQuantization(b, q)
+        tensors.append(tflite.TensorEnd(b))
+        return len(tensors) - 1
+
+    def act(name, shape, p):
+        return tensor(name, shape, TensorType.INT8, None, quant([p["scale"]], [p["zero_point"]]))
+
+    ops = []
+
+    def operator(code, inputs, outputs, opt_type=None, opt=None):
+        ins = vec_i32(inputs, tflite.OperatorStartInputsVector)
+        outs = vec_i32(outputs, tflite.OperatorStartOutputsVector)
+        tflite.OperatorStart(b)
+        tflite.OperatorAddOpcodeIndex(b, opcode(code))
+        tflite.OperatorAddInputs(b, ins)
+        tflite.OperatorAddOutputs(b, outs)
+        if opt_type is not None:
+            tflite.OperatorAddBuiltinOptionsType(b, opt_type)
+            tflite.OperatorAddBuiltinOptions(b, opt)
+        ops.append(tflite.OperatorEnd(b))
+
+    def pool_options(kw, sw):
+        tflite.Pool2DOptionsStart(b)
+        tflite.Pool2DOptionsAddPadding(b, tflite.Padding.VALID)
+        tflite.Pool2DOptionsAddStrideW(b, sw)
+        tflite.Pool2DOptionsAddStrideH(b, 1)
+        tflite.Pool2DOptionsAddFilterWidth(b, kw)
+        tflite.Pool2DOptionsAddFilterHeight(b, 1)
+        return tflite.Pool2DOptionsEnd(b)
+
+    channels, length = model["input_shape"]
+    first = model["layers"][0]
+    x = act("input", [1, 1, length, channels], first["input"])
+    for k, layer in enumerate(model["layers"]):
+        op = layer["op"]
+        if op == "conv1d":
+            p, kk, st, o = layer["padding"], layer["kernel"], layer["stride"], layer["out_channels"]
+            pads = tensor(f"pads{k}", [4, 2], TensorType.INT32,
+                          np.array([[0, 0], [0, 0], [p, p], [0, 0]], dtype=np.int32))
+            xp = act(f"padded{k}", [1, 1, length + 2 * p, channels], layer["input"])
+            operator(BuiltinOperator.PAD, [x, pads], [xp])
+            w = np.array(layer["weights"], dtype=np.int8)  # [O][I][K]
+            w = np.transpose(w, (0, 2, 1)).reshape(o, 1, kk, channels).copy()  # OHWI
+            ws = layer["weight_scales"]
+            wt = tensor(f"w{k}", [o, 1, kk, channels], TensorType.INT8, w, quant(ws, [0] * o))
+            bs = [float(np.float32(layer["input"]["scale"]) * np.float32(s_)) for s_ in ws]
+            bt = tensor(f"b{k}", [o], TensorType.INT32, np.array(layer["bias"], dtype=np.int32),
+                        quant(bs, [0] * o))
+            length = (length + 2 * p - kk) // st + 1
+            channels = o
+            y = act(f"conv{k}", [1, 1, length, channels], layer["output"])
+            tflite.Conv2DOptionsStart(b)
+            tflite.Conv2DOptionsAddPadding(b, tflite.Padding.VALID)
+            tflite.Conv2DOptionsAddStrideW(b, st)
+            tflite.Conv2DOptionsAddStrideH(b, 1)
+            tflite.Conv2DOptionsAddDilationWFactor(b, 1)
+            tflite.Conv2DOptionsAddDilationHFactor(b, 1)
+            tflite.Conv2DOptionsAddFusedActivationFunction(b, ActivationFunctionType.NONE)
+            operator(BuiltinOperator.CONV_2D, [xp, wt, bt], [y], BuiltinOptions.Conv2DOptions,
+                     tflite.Conv2DOptionsEnd(b))
+        elif op == "relu":
+            y = act(f"relu{k}", [1, 1, length, channels], layer["params"])
+            operator(BuiltinOperator.RELU, [x], [y])
+        elif op == "maxpool1d":
+            kk, st = layer["kernel"], layer["stride"]
+            length = (length - kk) // st + 1
+            y = act(f"pool{k}", [1, 1, length, channels], layer["params"])
+            operator(BuiltinOperator.MAX_POOL_2D, [x], [y], BuiltinOptions.Pool2DOptions,
+                     pool_options(kk, st))
+        elif op == "gap1d":
+            y = act(f"gap{k}", [1, 1, 1, channels], layer["params"])
+            operator(BuiltinOperator.AVERAGE_POOL_2D, [x], [y], BuiltinOptions.Pool2DOptions,
+                     pool_options(length, 1))
+            length = 1
+        elif op == "fc":
+            w = np.array(layer["weights"], dtype=np.int8)
+            ws = layer["weight_scales"]
+            wt = tensor(f"w{k}", list(w.shape), TensorType.INT8, w, quant(ws, [0] * len(ws)))
+            bs = [float(np.float32(layer["input"]["scale"]) * np.float32(s_)) for s_ in ws]
+            bt = tensor(f"b{k}", [len(ws)], TensorType.INT32, np.array(layer["bias"], dtype=np.int32),
+                        quant(bs, [0] * len(ws)))
+            y = act(f"fc{k}", [1, layer["outputs"]], layer["output"])
+            tflite.FullyConnectedOptionsStart(b)
+            tflite.FullyConnectedOptionsAddFusedActivationFunction(
+                b, ActivationFunctionType.RELU if layer["relu"] else ActivationFunctionType.NONE)
+            operator(BuiltinOperator.FULLY_CONNECTED, [x, wt, bt], [y],
+                     BuiltinOptions.FullyConnectedOptions, tflite.FullyConnectedOptionsEnd(b))
+        else:
+            raise ValueError(f"unknown op {op}")
+        x = y
+
+    tflite.SubGraphStartTensorsVector(b, len(tensors))
+    for t in reversed(tensors):
+        b.PrependUOffsetTRelative(t)
+    tv = b.EndVector()
+    gi = vec_i32([0], tflite.SubGraphStartInputsVector)
+    go = vec_i32([x], tflite.SubGraphStartOutputsVector)
+    tflite.SubGraphStartOperatorsVector(b, len(ops))
+    for op_ in reversed(ops):
+        b.PrependUOffsetTRelative(op_)
+    ov = b.EndVector()
+    tflite.SubGraphStart(b)
+    tflite.SubGraphAddTensors(b, tv)
+    tflite.SubGraphAddInputs(b, gi)
+    tflite.SubGraphAddOutputs(b, go)
+    tflite.SubGraphAddOperators(b, ov)
+    sg = tflite.SubGraphEnd(b)
+    versions = {BuiltinOperator.PAD: 2, BuiltinOperator.CONV_2D: 3, BuiltinOperator.RELU: 2,
+                BuiltinOperator.MAX_POOL_2D: 2, BuiltinOperator.AVERAGE_POOL_2D: 2,
+                BuiltinOperator.FULLY_CONNECTED: 5}
+    ocs = []
+    for code in codes:
+        tflite.OperatorCodeStart(b)
+        tflite.OperatorCodeAddBuiltinCode(b, code)
+        tflite.OperatorCodeAddDeprecatedBuiltinCode(b, code)
+        tflite.OperatorCodeAddVersion(b, versions[code])
+        ocs.append(tflite.OperatorCodeEnd(b))
+    tflite.ModelStartOperatorCodesVector(b, len(ocs))
+    for oc in reversed(ocs):
+        b.PrependUOffsetTRelative(oc)
+    ocv = b.EndVector()
+    tflite.ModelStartSubgraphsVector(b, 1)
+    b.PrependUOffsetTRelative(sg)
+    sgv = b.EndVector()
+    tflite.ModelStartBuffersVector(b, len(buffers))
+    for x_ in reversed(buffers):
+        b.PrependUOffsetTRelative(x_)
+    bv = b.EndVector()
+    desc = b.CreateString("typegrad int8 cnn")
+    tflite.ModelStart(b)
+    tflite.ModelAddVersion(b, 3)
+    tflite.ModelAddOperatorCodes(b, ocv)
+    tflite.ModelAddSubgraphs(b, sgv)
+    tflite.ModelAddBuffers(b, bv)
+    tflite.ModelAddDescription(b, desc)
+    m = tflite.ModelEnd(b)
+    b.Finish(m, file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
 def main():
     root = pathlib.Path(__file__).resolve().parent.parent
     p = argparse.ArgumentParser()
     p.add_argument("--model", default=root / "target" / "int8_digits.json")
-    p.add_argument("--tflite", default=root / "target" / "int8_digits.tflite")
+    p.add_argument("--tflite", default=None)
     p.add_argument("--fixture", default=None)
     args = p.parse_args()
     model = json.loads(pathlib.Path(args.model).read_text())
-    data = build(model["layers"])
-    pathlib.Path(args.tflite).write_bytes(data)
+    signal = "input_shape" in model
+    data = build_graph(model) if signal else build(model["layers"])
+    tflite_path = args.tflite or str(pathlib.Path(args.model).with_suffix(".tflite"))
+    pathlib.Path(tflite_path).write_bytes(data)
 
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
     it = Interpreter(model_content=data, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
@@ -178,18 +378,23 @@ def main():
     inp, out = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
     same, outputs = 0, []
     for x, ours in zip(model["test_inputs"], model["typegrad_outputs"]):
-        it.set_tensor(inp, np.array([x], dtype=np.int8))
+        if signal:
+            c, length = model["input_shape"]  # ours: channel after channel; TFLite: NHWC
+            x = np.array(x, dtype=np.int8).reshape(c, length).T.reshape(1, 1, length, c)
+        else:
+            x = np.array([x], dtype=np.int8)
+        it.set_tensor(inp, x)
         it.invoke()
-        y = it.get_tensor(out)[0].astype(int).tolist()
+        y = it.get_tensor(out).reshape(-1).astype(int).tolist()
         outputs.append(y)
         same += int(y == ours)
     n = len(model["test_inputs"])
     diff = [abs(a - b) for ys, os in zip(outputs, model["typegrad_outputs"]) for a, b in zip(ys, os)]
-    print(f"{args.tflite}: {len(data)} bytes; TFLite interpreter (reference kernels) vs typegrad: "
+    print(f"{tflite_path}: {len(data)} bytes; TFLite interpreter (reference kernels) vs typegrad: "
           f"{same}/{n} outputs bit-identical (largest difference {max(diff)})")
     if args.fixture:
-        fixture = {"layers": model["layers"], "inputs": model["test_inputs"][:60],
-                   "tflite_outputs": outputs[:60]}
+        fixture = {k: v for k, v in model.items() if k not in ("test_inputs", "typegrad_outputs")}
+        fixture.update({"inputs": model["test_inputs"][:60], "tflite_outputs": outputs[:60]})
         pathlib.Path(args.fixture).write_text(json.dumps(fixture) + "\n")
         print(f"fixture written to {args.fixture}")
     sys.exit(0 if same == n else 1)

@@ -75,7 +75,7 @@ fn int8_outputs_equal_the_tflite_interpreters() {
     assert_eq!(inputs.len(), 60);
     for (x, y) in inputs.iter().zip(want) {
         let x: Vec<i64> = ints(x);
-        let xq: [i8; 64] = core::array::from_fn(|i| x[i] as i8);
+        let xq = typegrad::Vector::<i8, 64>::from_fn(|i| x[i] as i8);
         let got: Vec<i64> = net.predict(&xq).iter().map(|&v| i64::from(v)).collect();
         assert_eq!(got, ints(y));
     }
@@ -105,7 +105,7 @@ fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
     let (mut f32_ok, mut int8_ok) = (0usize, 0usize);
     for (x, y) in test.features.iter().zip(&labels) {
         f32_ok += usize::from(net.predict(x).argmax() == y.index());
-        let xq: [i8; 64] = core::array::from_fn(|i| q.input_params().quantize(x[i]));
+        let xq = typegrad::Vector::<i8, 64>::from_fn(|i| q.input_params().quantize(x[i]));
         let out = q.predict(&xq);
         let best = (0..10).fold(0, |b, i| if out[i] > out[b] { i } else { b });
         int8_ok += usize::from(best == y.index());
@@ -115,4 +115,86 @@ fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
         f32_ok - int8_ok <= 2,
         "f32 {f32_ok}/450, int8 {int8_ok}/450"
     );
+}
+
+typegrad::network! {
+    /// The conv1d_motions example's network.
+    type Cnn = [
+        typegrad::nn::Input<typegrad::shape::Signal<6, 100>>,
+        typegrad::nn::Conv1d<f32, 6, 8, 5, 2, 2>,
+        Relu,
+        typegrad::nn::MaxPool1d<2>,
+        typegrad::nn::Conv1d<f32, 8, 8, 5, 1, 2>,
+        Relu,
+        typegrad::nn::GlobalAvgPool1d,
+        Dense<f32, 8, 4>,
+    ];
+}
+
+/// tests/fixtures/int8_motions_tflite.json: the 40 test recordings quantized (NCL) and the
+/// outputs TFLite's interpreter gave for the quantized CNN (PAD + CONV_2D, RELU, MAX_POOL_2D,
+/// AVERAGE_POOL_2D, FULLY_CONNECTED).
+#[test]
+fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let motions = Dataset::<f32, 600>::load_csv(format!("{root}/data/basic_motions.csv")).unwrap();
+    let split = Split::load(format!("{root}/data/basic_motions_split.txt")).unwrap();
+    let (train, test) = motions.split(&split).unwrap();
+    let stats: Vec<(f32, f32)> = (0..6)
+        .map(|c| {
+            let values = || {
+                train
+                    .features
+                    .iter()
+                    .flat_map(move |x| x.as_slice()[c * 100..(c + 1) * 100].iter())
+            };
+            let n = (train.len() * 100) as f64;
+            let mean = values().map(|&v| v as f64).sum::<f64>() / n;
+            let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+            (mean as f32, var.sqrt().max(1e-6) as f32)
+        })
+        .collect();
+    let signal = |x: &typegrad::Vector<f32, 600>| {
+        typegrad::Matrix::<f32, 6, 100>::from_fn(|c, t| (x[c * 100 + t] - stats[c].0) / stats[c].1)
+    };
+    let train_x: Vec<_> = train.features.iter().map(signal).collect();
+    let test_x: Vec<_> = test.features.iter().map(signal).collect();
+    let mut net = Cnn::default();
+    typegrad::persist::load_file(
+        &mut net,
+        format!("{root}/embedded/weights/motions_cnn.tgrd"),
+    )
+    .unwrap();
+    let q = quantize(&net, &train_x);
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/int8_motions_tflite.json"
+    );
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let inputs = f["inputs"].as_array().unwrap();
+    let want = f["tflite_outputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 40);
+    let labels = test.class_labels::<4>().unwrap();
+    let mut correct = 0;
+    for (((x, fixture_x), y), label) in test_x.iter().zip(inputs).zip(want).zip(&labels) {
+        let xq = typegrad::Matrix::<i8, 6, 100>::from_fn(|c, t| {
+            q.input_params().quantize(x.as_rows()[c][t])
+        });
+        // The same int8 input the interpreter was given...
+        let flat: Vec<i64> = xq
+            .as_rows()
+            .iter()
+            .flatten()
+            .map(|&v| i64::from(v))
+            .collect();
+        assert_eq!(flat, ints(fixture_x));
+        // ...and the interpreter's output, bit for bit.
+        let out = q.predict(&xq);
+        let got: Vec<i64> = out.iter().map(|&v| i64::from(v)).collect();
+        assert_eq!(got, ints(y));
+        let best = (0..4).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        correct += usize::from(best == label.index());
+    }
+    assert_eq!(correct, 40, "int8 test accuracy of the CNN (f32: 40/40)");
 }

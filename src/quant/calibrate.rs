@@ -136,3 +136,118 @@ where
         (QChain(a, b), outputs)
     }
 }
+
+/// The min/max of a set of float samples of port `P` (0 and 0 for none).
+fn range_of<P: Port>(samples: &[VectorOf<f32, P>]) -> (f32, f32) {
+    let (lo, hi) = samples
+        .iter()
+        .flat_map(|y| P::sample_slice(y).iter().copied())
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) }
+}
+
+/// Symmetric int8 per output channel: `scale = max|w| / 127` (1 for an all-zero channel).
+fn channel_scale(ws: &[f32]) -> f32 {
+    let max = ws.iter().fold(0f32, |m, w| m.max(w.abs()));
+    if max > 0.0 { max / 127.0 } else { 1.0 }
+}
+
+fn quantize_weight(w: f32, scale: f32) -> i8 {
+    round_half_away(f64::from(w) / f64::from(scale)).clamp(-127.0, 127.0) as i8
+}
+
+fn quantize_bias(b: f32, input_scale: f32, weight_scale: f32) -> i32 {
+    let q = round_half_away(f64::from(b) / f64::from(input_scale * weight_scale));
+    q.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
+}
+
+impl<const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, const L: usize>
+    Quantize for crate::nn::Conv1d<f32, I, O, K, S, P, crate::shape::Signal<I, L>>
+where
+    crate::shape::Size<L>: crate::shape::Window<K, S, P> + crate::shape::Fits<K, S, P>,
+{
+    type Quantized = super::QConv1d<I, O, K, S, P, L, crate::shape::Windowed<O, L, K, S, P>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Matrix<f32, I, L>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
+        let (lo, hi) = range_of::<Self::Out>(&outputs);
+        let output = QuantParams::from_range(lo, hi);
+        let weight_scales: [f32; O] =
+            core::array::from_fn(|o| channel_scale(self.weight[o].as_flattened()));
+        let q = super::QConv1d {
+            weight: core::array::from_fn(|o| {
+                self.weight[o].map(|row| row.map(|w| quantize_weight(w, weight_scales[o])))
+            }),
+            bias: core::array::from_fn(|o| {
+                quantize_bias(self.bias[o], input.scale, weight_scales[o])
+            }),
+            weight_scales,
+            rescale: core::array::from_fn(|o| {
+                Multiplier::from_real(
+                    f64::from(input.scale) * f64::from(weight_scales[o]) / f64::from(output.scale),
+                )
+            }),
+            input,
+            output,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+impl<const C: usize, const L: usize> Quantize
+    for crate::nn::ActivationLayer<Relu, crate::shape::Signal<C, L>>
+{
+    type Quantized = super::QRelu<C, L>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Matrix<f32, C, L>],
+    ) -> (Self::Quantized, Vec<crate::Matrix<f32, C, L>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (super::QRelu { params: input }, outputs)
+    }
+}
+
+impl<const K: usize, const S: usize, const C: usize, const L: usize> Quantize
+    for crate::nn::MaxPool1d<K, S, crate::shape::Signal<C, L>>
+where
+    crate::shape::Size<L>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+{
+    type Quantized = super::QMaxPool1d<K, S, C, L, crate::shape::Windowed<C, L, K, S, 0>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Matrix<f32, C, L>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let q = super::QMaxPool1d {
+            params: input,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+impl<const C: usize, const L: usize> Quantize
+    for crate::nn::GlobalAvgPool1d<crate::shape::Signal<C, L>>
+{
+    type Quantized = super::QGlobalAvgPool1d<C, L>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Matrix<f32, C, L>],
+    ) -> (Self::Quantized, Vec<crate::Vector<f32, C>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (super::QGlobalAvgPool1d { params: input }, outputs)
+    }
+}

@@ -2,12 +2,14 @@
 //! quantized layers in a row.
 
 use super::arith::{Multiplier, QuantParams};
+use crate::Vector;
 
 /// A quantized network or layer: int8 in, int8 out, integer arithmetic only.
 pub trait QLayer {
-    /// What it takes: `[i8; I]`.
+    /// What it takes: the float network's sample type with `i8` values (`Vector<i8, I>`,
+    /// `Matrix<i8, C, L>`).
     type In;
-    /// What it gives: `[i8; O]`.
+    /// What it gives.
     type Out;
     /// The quantization of its input.
     fn input_params(&self) -> QuantParams;
@@ -47,8 +49,8 @@ pub struct QDense<const I: usize, const O: usize> {
 }
 
 impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
-    type In = [i8; I];
-    type Out = [i8; O];
+    type In = Vector<i8, I>;
+    type Out = Vector<i8, O>;
 
     fn input_params(&self) -> QuantParams {
         self.input
@@ -58,12 +60,12 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
         self.output
     }
 
-    fn predict(&self, x: &[i8; I]) -> [i8; O] {
+    fn predict(&self, x: &Vector<i8, I>) -> Vector<i8, O> {
         let zin = self.input.zero_point;
         let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
-        core::array::from_fn(|o| {
+        Vector::from_fn(|o| {
             let mut acc = self.bias[o];
-            for (&w, &v) in self.weights[o].iter().zip(x) {
+            for (&w, &v) in self.weights[o].iter().zip(x.as_array()) {
                 acc = acc.wrapping_add(i32::from(w) * (i32::from(v) - zin));
             }
             let y = self.rescale[o]

@@ -14,9 +14,11 @@
 pub mod arith;
 #[cfg(feature = "std")]
 mod calibrate;
+mod conv;
 mod dense;
 
 pub use arith::{Multiplier, QuantParams};
 #[cfg(feature = "std")]
 pub use calibrate::{Fused, Quantize, quantize};
+pub use conv::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
 pub use dense::{QChain, QDense, QLayer};

@@ -30,8 +30,9 @@ fn run() -> bool {
     let start = board::now_us();
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
     for (pixels, &label) in DIGITS_TEST_PIXELS.iter().zip(&DIGITS_TEST_LABELS) {
-        let x: [i8; 64] =
-            core::array::from_fn(|i| DIGITS_INT8_PIXEL[usize::from(pixels[i]).min(16)]);
+        let x = typegrad::Vector::<i8, 64>::from_fn(|i| {
+            DIGITS_INT8_PIXEL[usize::from(pixels[i]).min(16)]
+        });
         let y = DIGITS_INT8.predict(&x);
         let mut best = 0;
         for (i, &v) in y.iter().enumerate() {

@@ -1,0 +1,156 @@
+//! Post-training int8 quantization of the 1-D CNN of `conv1d_motions` (the weights the
+//! firmware runs, `embedded/weights/motions_cnn.tgrd`), calibrated on the 40 training
+//! recordings, with TFLite's arithmetic: int8 and f32 test accuracy side by side. Writes
+//! `target/int8_motions.json` for `scripts/tflite_check.py`, which runs the same model in
+//! TFLite's interpreter (PAD + CONV_2D, RELU, MAX_POOL_2D, AVERAGE_POOL_2D, FULLY_CONNECTED)
+//! and compares every output bit for bit.
+//!
+//! Run: `cargo run --release --example int8_motions`
+
+use std::error::Error;
+
+use serde_json::{Value, json};
+use typegrad::activation::Relu;
+use typegrad::data::{Dataset, Split};
+use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d};
+use typegrad::quant::{QConv1d, QDense, QLayer, QuantParams, quantize};
+use typegrad::shape::Signal;
+use typegrad::{Matrix, Vector};
+
+typegrad::network! {
+    /// The `conv1d_motions` example's network.
+    type Cnn = [
+        Input<Signal<6, 100>>,
+        Conv1d<f32, 6, 8, 5, 2, 2>,
+        Relu,
+        MaxPool1d<2>,
+        Conv1d<f32, 8, 8, 5, 1, 2>,
+        Relu,
+        GlobalAvgPool1d,
+        Dense<f32, 8, 4>,
+    ];
+}
+
+fn params(p: QuantParams) -> Value {
+    json!({"scale": p.scale, "zero_point": p.zero_point})
+}
+
+fn conv<
+    const I: usize,
+    const O: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const L: usize,
+    Q,
+>(
+    q: &QConv1d<I, O, K, S, P, L, Q>,
+) -> Value {
+    json!({
+        "op": "conv1d", "in_channels": I, "out_channels": O, "kernel": K, "stride": S,
+        "padding": P, "length": L,
+        "weights": q.weight.iter().map(|f| f.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
+        "input": params(q.input), "output": params(q.output),
+    })
+}
+
+fn dense<const I: usize, const O: usize>(q: &QDense<I, O>) -> Value {
+    json!({
+        "op": "fc", "inputs": I, "outputs": O,
+        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
+        "input": params(q.input), "output": params(q.output), "relu": q.act_min > -128,
+    })
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let motions = Dataset::<f32, 600>::load_csv(format!("{root}/data/basic_motions.csv"))?;
+    let (train, test) = motions.split(&Split::load(format!(
+        "{root}/data/basic_motions_split.txt"
+    ))?)?;
+    let labels = test.class_labels::<4>()?;
+    // Per-channel standardization with the training statistics, as conv1d_motions does.
+    let stats: Vec<(f32, f32)> = (0..6)
+        .map(|c| {
+            let values = || {
+                train
+                    .features
+                    .iter()
+                    .flat_map(move |x| x.as_slice()[c * 100..(c + 1) * 100].iter())
+            };
+            let n = (train.len() * 100) as f64;
+            let mean = values().map(|&v| v as f64).sum::<f64>() / n;
+            let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+            (mean as f32, var.sqrt().max(1e-6) as f32)
+        })
+        .collect();
+    let signal = |x: &Vector<f32, 600>| {
+        Matrix::<f32, 6, 100>::from_fn(|c, t| (x[c * 100 + t] - stats[c].0) / stats[c].1)
+    };
+    let train_x: Vec<_> = train.features.iter().map(signal).collect();
+    let test_x: Vec<_> = test.features.iter().map(signal).collect();
+    let mut net = Cnn::default();
+    typegrad::persist::load_file(
+        &mut net,
+        format!("{root}/embedded/weights/motions_cnn.tgrd"),
+    )?;
+
+    let q = quantize(&net, &train_x);
+    let input = q.input_params();
+    let (mut f32_ok, mut int8_ok) = (0, 0);
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    for (x, y) in test_x.iter().zip(&labels) {
+        let xq = Matrix::<i8, 6, 100>::from_fn(|c, t| input.quantize(x.as_rows()[c][t]));
+        let out = q.predict(&xq);
+        let best = (0..4).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        f32_ok += usize::from(net.predict(x).argmax() == y.index());
+        int8_ok += usize::from(best == y.index());
+        inputs.push(
+            xq.as_rows()
+                .iter()
+                .flat_map(|r| r.iter().copied())
+                .collect::<Vec<i8>>(),
+        );
+        outputs.push(out.as_array().to_vec());
+    }
+    let n = test_x.len();
+    println!(
+        "int8 CNN: {} bytes (f32: {} bytes)",
+        core::mem::size_of_val(&q),
+        core::mem::size_of::<Cnn>()
+    );
+    println!(
+        "f32 test accuracy {:.4} ({f32_ok}/{n}); int8 {:.4} ({int8_ok}/{n})",
+        f32_ok as f64 / n as f64,
+        int8_ok as f64 / n as f64
+    );
+    let (c1, rest) = (&q.0, &q.1);
+    let (pool, rest) = (&rest.1.0, &rest.1.1);
+    let (c2, rest) = (&rest.0, &rest.1);
+    let (gap, fc) = (&rest.1.0, &rest.1.1);
+    let layers = vec![
+        conv(c1),
+        json!({"op": "relu", "params": params(q.1.0.params)}),
+        json!({"op": "maxpool1d", "kernel": 2, "stride": 2, "params": params(pool.params)}),
+        conv(c2),
+        json!({"op": "relu", "params": params(rest.0.params)}),
+        json!({"op": "gap1d", "params": params(gap.params)}),
+        dense(fc),
+    ];
+    let model = json!({
+        "input_shape": [6, 100], "layers": layers,
+        "test_inputs": inputs, "typegrad_outputs": outputs,
+    });
+    let path = std::path::PathBuf::from(root)
+        .join("target")
+        .join("int8_motions.json");
+    std::fs::write(&path, serde_json::to_vec(&model)?)?;
+    println!(
+        "quantized model and test outputs written to {}",
+        path.display()
+    );
+    println!("test accuracy: {:.4}", int8_ok as f64 / n as f64);
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! int8 layers over channels × steps, computed as TFLite's reference kernels do on the same
+//! model written NHWC (`[1, 1, L, C]`): [`QConv1d`] (`PAD` with the zero point, then
+//! `CONV_2D` with a `1 × K` filter), [`QRelu`] (`RELU`), [`QMaxPool1d`] (`MAX_POOL_2D`) and
+//! [`QGlobalAvgPool1d`] (`AVERAGE_POOL_2D` over all steps).
+
+use super::arith::{Multiplier, QuantParams};
+use super::dense::QLayer;
+use crate::shape::{Port, VectorOf};
+use crate::{Matrix, Vector};
+use core::marker::PhantomData;
+
+/// An int8 1-D convolution: for each output channel `o` and step `t`,
+/// `acc = bias[o] + Σ_c Σ_k weight[o][c][k] · (x[c][t·S + k − P] − input_zero_point)` over the
+/// taps inside the input (padding is the real value 0, i.e. the zero point: it adds nothing),
+/// `y = clamp(rescale[o](acc) + output_zero_point, −128, 127)`. `Q` is the output port
+/// (`Signal<O, M>`, as the float layer computes it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QConv1d<
+    const I: usize,
+    const O: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const L: usize,
+    Q,
+> {
+    /// int8 weights `[out][in][k]`, symmetric per output channel.
+    pub weight: [[[i8; K]; I]; O],
+    /// int32 biases in units of `input_scale · weight_scale[o]`.
+    pub bias: [i32; O],
+    /// The scale of each output channel's weights.
+    pub weight_scales: [f32; O],
+    /// The fixed-point rescaling of each output channel.
+    pub rescale: [Multiplier; O],
+    /// The input's quantization.
+    pub input: QuantParams,
+    /// The output's quantization.
+    pub output: QuantParams,
+    /// The output port.
+    pub port: PhantomData<Q>,
+}
+
+impl<
+    const I: usize,
+    const O: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const L: usize,
+    Q: Port,
+> QLayer for QConv1d<I, O, K, S, P, L, Q>
+{
+    type In = Matrix<i8, I, L>;
+    type Out = VectorOf<i8, Q>;
+
+    fn input_params(&self) -> QuantParams {
+        self.input
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.output
+    }
+
+    fn predict(&self, x: &Matrix<i8, I, L>) -> VectorOf<i8, Q> {
+        let zin = self.input.zero_point;
+        let rows = x.as_rows();
+        let m = Q::DIMS[1].max(1);
+        Q::sample(|i| {
+            let (o, t) = (i / m, i % m);
+            let mut acc = self.bias[o];
+            for (c, row) in rows.iter().enumerate() {
+                for k in 0..K {
+                    let j = (t * S + k) as isize - P as isize;
+                    if let Some(&v) = usize::try_from(j).ok().and_then(|j| row.get(j)) {
+                        acc = acc
+                            .wrapping_add(i32::from(self.weight[o][c][k]) * (i32::from(v) - zin));
+                    }
+                }
+            }
+            let y = self.rescale[o]
+                .apply(acc)
+                .saturating_add(self.output.zero_point);
+            y.clamp(-128, 127) as i8
+        })
+    }
+}
+
+/// int8 ReLU with the same quantization in and out: `y = max(x, zero_point)` (TFLite's `RELU`
+/// rescales by exactly 1 then clamps at the zero point).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QRelu<const C: usize, const L: usize> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+}
+
+impl<const C: usize, const L: usize> QLayer for QRelu<C, L> {
+    type In = Matrix<i8, C, L>;
+    type Out = Matrix<i8, C, L>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Matrix<i8, C, L>) -> Matrix<i8, C, L> {
+        let zp = self.params.zero_point.clamp(-128, 127) as i8;
+        x.map(|v| v.max(zp))
+    }
+}
+
+/// int8 max pooling over windows of `K` steps moved by `S` (no padding), the quantization
+/// unchanged: `y[c][t] = max_k x[c][t·S + k]`. `Q` is the output port (`Signal<C, M>`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QMaxPool1d<const K: usize, const S: usize, const C: usize, const L: usize, Q> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+    /// The output port.
+    pub port: PhantomData<Q>,
+}
+
+impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> QLayer
+    for QMaxPool1d<K, S, C, L, Q>
+{
+    type In = Matrix<i8, C, L>;
+    type Out = VectorOf<i8, Q>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Matrix<i8, C, L>) -> VectorOf<i8, Q> {
+        let rows = x.as_rows();
+        let m = Q::DIMS[1].max(1);
+        Q::sample(|i| {
+            let (c, t) = (i / m, i % m);
+            let w = &rows[c][(t * S).min(L)..(t * S + K).min(L)];
+            w.iter().copied().max().unwrap_or(i8::MIN)
+        })
+    }
+}
+
+/// int8 mean of each channel over its `L` steps, the quantization unchanged (TFLite's
+/// `AVERAGE_POOL_2D` over the whole signal): `y[c] = round(Σ_t x[c][t] / L)` on the raw
+/// int8 values, halves away from zero (integer division).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QGlobalAvgPool1d<const C: usize, const L: usize> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+}
+
+impl<const C: usize, const L: usize> QLayer for QGlobalAvgPool1d<C, L> {
+    type In = Matrix<i8, C, L>;
+    type Out = Vector<i8, C>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Matrix<i8, C, L>) -> Vector<i8, C> {
+        let n = L.max(1) as i32;
+        Vector::from_fn(|c| {
+            let acc: i32 = x.as_rows()[c].iter().map(|&v| i32::from(v)).sum();
+            let avg = if acc > 0 {
+                (acc + n / 2) / n
+            } else {
+                (acc - n / 2) / n
+            };
+            avg.clamp(-128, 127) as i8
+        })
+    }
+}
