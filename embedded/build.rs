@@ -240,7 +240,10 @@ fn digits(data: &Path, out: &mut String) {
 /// standard deviation over the 40 training recordings accumulated in f64 in the same order
 /// (`std` at least 1e-6), both rounded to f32, then `(x − mean) / std` in f32 — so the boards
 /// see the very inputs the host model was trained and tested on.
-fn motions(data: &Path, out: &mut String) {
+/// Standardized recordings (6 × 100, channel after channel) and their labels.
+type Recordings = Vec<(Vec<f32>, usize)>;
+
+fn motions(data: &Path, out: &mut String) -> (Recordings, Recordings) {
     const CHANNELS: usize = 6;
     const STEPS: usize = 100;
     let text = read(&data.join("basic_motions.csv"));
@@ -331,6 +334,200 @@ fn motions(data: &Path, out: &mut String) {
         }
         writeln!(out, "];").unwrap();
     }
+    let standardize = |set: &[&(Vec<f32>, usize)]| -> Recordings {
+        set.iter()
+            .map(|r| {
+                let x = (0..CHANNELS * STEPS)
+                    .map(|i| (r.0[i] - stats[i / STEPS].0) / stats[i / STEPS].1)
+                    .collect();
+                (x, r.1)
+            })
+            .collect()
+    };
+    (standardize(&train), standardize(&test))
+}
+
+/// The int8 CNN: typegrad's quantization of weights/motions_cnn.tgrd calibrated on the 40
+/// standardized training recordings (as the int8_motions example does), written as Rust
+/// statics (`MOTIONS_INT8`), the 40 test recordings quantized (`MOTIONS_TEST_Q`), and the
+/// host's result (`MOTIONS_INT8_HOST`: correct count, FNV-1a of every output).
+fn motions_int8(manifest: &Path, train: &Recordings, test: &Recordings, out: &mut String) {
+    use typegrad::Matrix;
+    use typegrad::activation::Relu;
+    use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, MaxPool1d};
+    use typegrad::quant::{QConv1d, QDense, QLayer, QuantParams, quantize};
+    use typegrad::shape::Signal;
+    typegrad::network! {
+        type Cnn = [
+            Input<Signal<6, 100>>,
+            Conv1d<f32, 6, 8, 5, 2, 2>,
+            Relu,
+            MaxPool1d<2>,
+            Conv1d<f32, 8, 8, 5, 1, 2>,
+            Relu,
+            GlobalAvgPool1d,
+            Dense<f32, 8, 4>,
+        ];
+    }
+    let weights = manifest.join("weights").join("motions_cnn.tgrd");
+    println!("cargo:rerun-if-changed={}", weights.display());
+    let mut net = Cnn::default();
+    if typegrad::persist::load_file(&mut net, &weights).is_err() {
+        panic!("cannot load {}", weights.display());
+    }
+    let matrix = |x: &[f32]| Matrix::<f32, 6, 100>::from_fn(|c, t| x[c * 100 + t]);
+    let train_x: Vec<_> = train.iter().map(|r| matrix(&r.0)).collect();
+    let q = quantize(&net, &train_x);
+    let p = |p: QuantParams| {
+        format!(
+            "QuantParams {{ scale: {:?}_f32, zero_point: {} }}",
+            p.scale, p.zero_point
+        )
+    };
+    let list = |v: Vec<String>| v.join(", ");
+    fn conv<
+        const I: usize,
+        const O: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const L: usize,
+        Q,
+    >(
+        q: &QConv1d<I, O, K, S, P, L, Q>,
+        p: &dyn Fn(QuantParams) -> String,
+    ) -> String {
+        let w: Vec<String> = q
+            .weight
+            .iter()
+            .map(|f| {
+                let rows: Vec<String> = f
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "[{}]",
+                            r.iter()
+                                .map(|v| v.to_string())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        )
+                    })
+                    .collect();
+                format!("[{}]", rows.join(","))
+            })
+            .collect();
+        format!(
+            "QConv1d {{ weight: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], input: {}, \
+             output: {}, port: PhantomData }}",
+            w.join(","),
+            q.bias
+                .iter()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            q.weight_scales
+                .iter()
+                .map(|s| format!("{s:?}_f32"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            q.rescale
+                .iter()
+                .map(|m| format!(
+                    "Multiplier {{ multiplier: {}, shift: {} }}",
+                    m.multiplier, m.shift
+                ))
+                .collect::<Vec<_>>()
+                .join(", "),
+            p(q.input),
+            p(q.output)
+        )
+    }
+    let dense = |d: &QDense<8, 4>| {
+        format!(
+            "QDense {{ weights: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], input: {}, \
+             output: {}, act_min: {}, act_max: {} }}",
+            list(
+                d.weights
+                    .iter()
+                    .map(|r| format!("[{}]", list(r.iter().map(|v| v.to_string()).collect())))
+                    .collect()
+            ),
+            list(d.bias.iter().map(|b| b.to_string()).collect()),
+            list(
+                d.weight_scales
+                    .iter()
+                    .map(|s| format!("{s:?}_f32"))
+                    .collect()
+            ),
+            list(
+                d.rescale
+                    .iter()
+                    .map(|m| format!(
+                        "Multiplier {{ multiplier: {}, shift: {} }}",
+                        m.multiplier, m.shift
+                    ))
+                    .collect()
+            ),
+            p(d.input),
+            p(d.output),
+            d.act_min,
+            d.act_max
+        )
+    };
+    let r1 = &q.1;
+    let (relu1, pool) = (&r1.0, &r1.1.0);
+    let r2 = &r1.1.1;
+    let (c2, relu2, gap, fc) = (&r2.0, &r2.1.0, &r2.1.1.0, &r2.1.1.1);
+    writeln!(
+        out,
+        "/// The int8 CNN (build.rs: typegrad's quantization of weights/motions_cnn.tgrd).\n\
+         pub static MOTIONS_INT8: MotionsInt8 = QChain({}, QChain(QRelu {{ params: {} }}, \
+         QChain(QMaxPool1d {{ params: {}, port: PhantomData }}, QChain({}, QChain(QRelu {{ params: {} }}, \
+         QChain(QGlobalAvgPool1d {{ params: {} }}, {}))))));",
+        conv(&q.0, &p),
+        p(relu1.params),
+        p(pool.params),
+        conv(c2, &p),
+        p(relu2.params),
+        p(gap.params),
+        dense(fc)
+    )
+    .unwrap();
+    let input = q.input_params();
+    let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
+    writeln!(out, "/// The 40 test recordings as int8 inputs of MOTIONS_INT8.\npub static MOTIONS_TEST_Q: [Matrix<i8, 6, 100>; {}] = [", test.len()).unwrap();
+    for (x, label) in test {
+        let xq = Matrix::<i8, 6, 100>::from_fn(|c, t| input.quantize(x[c * 100 + t]));
+        let rows: Vec<String> = xq
+            .as_rows()
+            .iter()
+            .map(|r| {
+                format!(
+                    "[{}]",
+                    r.iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            })
+            .collect();
+        writeln!(out, "    Matrix::new([{}]),", rows.join(",")).unwrap();
+        let y = q.predict(&xq);
+        let mut best = 0;
+        for (i, &v) in y.iter().enumerate() {
+            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
+            if v > y[best] {
+                best = i;
+            }
+        }
+        correct += usize::from(best == *label);
+    }
+    writeln!(
+        out,
+        "];\n/// The host's int8 result (build.rs): correct test recordings and the outputs' FNV-1a.\n\
+         pub const MOTIONS_INT8_HOST: (usize, u32) = ({correct}, {hash:#010x});"
+    )
+    .unwrap();
 }
 
 /// `MOTIONS_HOST_CORRECT` from `weights/motions_cnn.txt` (written by `run_all.sh` from the
@@ -530,7 +727,8 @@ fn main() {
     iris(&data, &mut out);
     digits(&data, &mut out);
     digits_host_result(&manifest, &mut out);
-    motions(&data, &mut out);
+    let (motions_train, motions_test) = motions(&data, &mut out);
+    motions_int8(&manifest, &motions_train, &motions_test, &mut out);
     digits_int8(&manifest, &data, &mut out);
     motions_host_result(&manifest, &mut out);
     fs::write(out_dir.join("data_gen.rs"), out).unwrap();

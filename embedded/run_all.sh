@@ -25,14 +25,14 @@ started=$SECONDS
 bash ./setup.sh
 
 TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf)
-BINS=(train_iris digits_infer digits_int8 motions_infer train_motions)
+BINS=(train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions)
 # The programs each board runs. train_motions trains a CNN on the device: on the Cortex-M4F
 # and on the RV32 board (soft float); the M0's 16 KiB cannot hold its training state, and
 # step 5 checks that its build stops with the RAM message.
 declare -A BOARD_BINS=(
-    [thumbv6m-none-eabi]="train_iris digits_infer digits_int8 motions_infer"
-    [thumbv7em-none-eabihf]="train_iris digits_infer digits_int8 motions_infer train_motions"
-    [riscv32imac-unknown-none-elf]="train_iris digits_infer digits_int8 motions_infer train_motions"
+    [thumbv6m-none-eabi]="train_iris digits_infer digits_int8 motions_infer motions_int8"
+    [thumbv7em-none-eabihf]="train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions"
+    [riscv32imac-unknown-none-elf]="train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions"
 )
 LOG=target/run_all
 rm -rf "$LOG"
@@ -112,7 +112,7 @@ compare() {
     local board=$1 host=$2 bin=$3 bad=0 k h d
     local exact=(test_correct)
     local close=()
-    if [[ $bin == digits_int8 ]]; then exact=(test_correct outputs_fnv); fi
+    if [[ $bin == digits_int8 || $bin == motions_int8 ]]; then exact=(test_correct outputs_fnv); fi
     if [[ $bin == motions_infer || $bin == train_motions ]]; then
         # Every output's bits (FNV-1a over the logits): bit-identical to the host or a failure.
         exact=(test_correct logits_fnv)
@@ -196,28 +196,30 @@ for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
     fi
 done
 
-echo "== digits_int8 must contain no floating-point operation (soft-float routines, FPU instructions)"
+echo "== the int8 programs must contain no floating-point operation (soft-float routines, FPU instructions)"
 tools="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
 soft='__aeabi_[fd]|__(add|sub|mul|div)[sd]f3|__float|__fix|__(eq|ne|lt|le|gt|ge|unord)[sd]f2'
-for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
-    elf="target/$t/release/digits_int8"
-    n=$("$tools/llvm-nm" "$elf" | grep -cE "$soft" || true)
-    f=$("$tools/llvm-nm" "target/$t/release/digits_infer" | grep -cE "$soft" || true)
+fpu='\sv(add|sub|mul|div|cvt|mla|mls|fma|fms|neg|abs|sqrt|cmp|cmpe)(\.[a-z0-9]+)*\.f(32|64)'
+for pair in digits_int8:digits_infer motions_int8:motions_infer; do
+    int8=${pair%%:*} f32=${pair##*:}
+    for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
+        n=$("$tools/llvm-nm" "target/$t/release/$int8" | grep -cE "$soft" || true)
+        f=$("$tools/llvm-nm" "target/$t/release/$f32" | grep -cE "$soft" || true)
+        if [[ $n == 0 ]]; then
+            pass "$t $int8: no soft-float routine linked (the f32 $f32 links $f)"
+        else
+            fail "$t $int8: $n soft-float routines linked"
+            "$tools/llvm-nm" "target/$t/release/$int8" | grep -E "$soft"
+        fi
+    done
+    n=$("$tools/llvm-objdump" -d "target/thumbv7em-none-eabihf/release/$int8" | grep -cE "$fpu" || true)
+    f=$("$tools/llvm-objdump" -d "target/thumbv7em-none-eabihf/release/$f32" | grep -cE "$fpu" || true)
     if [[ $n == 0 ]]; then
-        pass "$t digits_int8: no soft-float routine linked (the f32 digits_infer links $f)"
+        pass "thumbv7em-none-eabihf $int8: no FPU instruction (the f32 $f32 has $f)"
     else
-        fail "$t digits_int8: $n soft-float routines linked"
-        "$tools/llvm-nm" "$elf" | grep -E "$soft"
+        fail "thumbv7em-none-eabihf $int8: $n FPU instructions"
     fi
 done
-fpu='\sv(add|sub|mul|div|cvt|mla|mls|fma|fms|neg|abs|sqrt|cmp|cmpe)(\.[a-z0-9]+)*\.f(32|64)'
-n=$("$tools/llvm-objdump" -d target/thumbv7em-none-eabihf/release/digits_int8 | grep -cE "$fpu" || true)
-f=$("$tools/llvm-objdump" -d target/thumbv7em-none-eabihf/release/digits_infer | grep -cE "$fpu" || true)
-if [[ $n == 0 ]]; then
-    pass "thumbv7em-none-eabihf digits_int8: no FPU instruction (the f32 digits_infer has $f)"
-else
-    fail "thumbv7em-none-eabihf digits_int8: $n FPU instructions"
-fi
 
 echo "== train_motions on the Cortex-M0 (16 KiB) must not build: its training state does not fit"
 if cargo build --release --quiet --target thumbv6m-none-eabi --bin train_motions \

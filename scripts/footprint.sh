@@ -55,7 +55,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
     echo
     echo "| program | flash (text+rodata) | static RAM (data+bss) | stack high-water mark | result | QEMU time | training steps/s (QEMU) |"
     echo "|---|---:|---:|---:|---|---:|---:|"
-    for b in train_iris digits_infer digits_int8 motions_infer train_motions; do
+    for b in train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions; do
         elf="embedded/target/$t/release/$b"
         out="$LOG/$t-$b.txt"
         if [[ ! -f $elf || ! -f $out ]]; then
@@ -85,7 +85,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
             us=$(value infer_us "$out")
             if [[ -n $us ]]; then
                 n=450
-                if [[ $b == motions_infer ]]; then n=40; fi
+                if [[ $b == motions_infer || $b == motions_int8 ]]; then n=40; fi
                 time_col="$n inferences: $((us / 1000)) ms"
             fi
         fi
@@ -99,5 +99,6 @@ echo "network (67 parameters, batch 8, Adam); digits_infer holds the 64-32-10 ne
 echo "parameters, 9,640 bytes) on the stack after loading it from flash. motions_infer runs the"
 echo "host-trained 1-D CNN of conv1d_motions (612 parameters) on 40 recordings of 6 × 100 values"
 echo "in flash; train_motions trains that CNN on the device (batch 8, Adam, 30 epochs). digits_int8"
-echo "runs the same digits MLP quantized to int8 with TFLite's arithmetic (integer operations only)."
+echo "and motions_int8 run the same networks quantized to int8 with TFLite's arithmetic (integer"
+echo "operations only, no float routine or FPU instruction linked)."
 exit $status

@@ -9,9 +9,16 @@
 //! - `MOTIONS_TRAIN_X` / `MOTIONS_TRAIN_Y`, `MOTIONS_TEST_X` / `MOTIONS_TEST_Y` (40 + 40
 //!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
 //!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
+//! - `MOTIONS_INT8` (the quantized CNN), `MOTIONS_TEST_Q` (the test recordings as int8) and
+//!   `MOTIONS_INT8_HOST` (the host's count and output checksum).
 
+use core::marker::PhantomData;
 use typegrad::loss::Class;
-use typegrad::quant::{Multiplier, QChain, QDense, QuantParams};
+
+use typegrad::quant::{
+    Multiplier, QChain, QConv1d, QDense, QGlobalAvgPool1d, QMaxPool1d, QRelu, QuantParams,
+};
+use typegrad::shape::Signal;
 use typegrad::{Matrix, Vector};
 
 /// A class label of iris, checked at compile time.
@@ -21,6 +28,21 @@ const fn class3(index: usize) -> Class<3> {
         Err(_) => panic!("iris labels are 0, 1 or 2"),
     }
 }
+
+/// The int8 type of the `conv1d_motions` CNN (what `typegrad::quant::quantize` gives for it).
+pub type MotionsInt8 = QChain<
+    QConv1d<6, 8, 5, 2, 2, 100, Signal<8, 50>>,
+    QChain<
+        QRelu<8, 50>,
+        QChain<
+            QMaxPool1d<2, 2, 8, 50, Signal<8, 25>>,
+            QChain<
+                QConv1d<8, 8, 5, 1, 2, 25, Signal<8, 25>>,
+                QChain<QRelu<8, 25>, QChain<QGlobalAvgPool1d<8, 25>, QDense<8, 4>>>,
+            >,
+        >,
+    >,
+>;
 
 /// An activity label of basic_motions, checked at compile time.
 const fn class4(index: usize) -> Class<4> {

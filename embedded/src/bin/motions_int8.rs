@@ -1,0 +1,64 @@
+//! int8 deployment of the 1-D CNN: the `conv1d_motions` network quantized with TFLite's
+//! arithmetic by `build.rs` (typegrad's `quant::quantize`, calibrated on the 40 training
+//! recordings, as the `int8_motions` example does), run on the 40 test recordings — already
+//! int8 in flash — with integer operations only.
+//!
+//! Prints `test_correct=C/40` and `outputs_fnv=…` and passes only if both equal what
+//! `build.rs` computed on the host: every int8 output bit-identical.
+#![cfg_attr(target_os = "none", no_std, no_main)]
+
+use typegrad::quant::QLayer;
+use typegrad_embedded::data::{MOTIONS_INT8, MOTIONS_INT8_HOST, MOTIONS_TEST_Q, MOTIONS_TEST_Y};
+use typegrad_embedded::{board, outln, stack};
+
+typegrad_embedded::entry!(run);
+
+fn run() -> bool {
+    let probe = stack::paint();
+    outln!("motions_int8 on {}", board::BOARD);
+    outln!(
+        "network=conv1d 6x100 int8 bytes={} ram_bytes={}",
+        core::mem::size_of_val(&MOTIONS_INT8),
+        board::RAM_BYTES
+    );
+    let start = board::now_us();
+    let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
+    for (x, label) in MOTIONS_TEST_Q.iter().zip(&MOTIONS_TEST_Y) {
+        let y = MOTIONS_INT8.predict(x);
+        let mut best = 0;
+        for (i, &v) in y.iter().enumerate() {
+            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
+            if v > y[best] {
+                best = i;
+            }
+        }
+        correct += usize::from(best == label.index());
+    }
+    let end = board::now_us();
+    outln!("test_correct={}/{}", correct, MOTIONS_TEST_Q.len());
+    outln!("outputs_fnv={:08x}", hash);
+    if let (Some(s), Some(e)) = (start, end) {
+        outln!("infer_us={}", e.saturating_sub(s));
+    }
+    if let Some(p) = probe {
+        outln!(
+            "stack_used_bytes={} (of {} painted)",
+            p.used_bytes(),
+            p.measurable_bytes()
+        );
+    }
+    let (host_correct, host_hash) = MOTIONS_INT8_HOST;
+    outln!(
+        "host_correct={}/{} host_fnv={:08x}",
+        host_correct,
+        MOTIONS_TEST_Q.len(),
+        host_hash
+    );
+    if (correct, hash) == (host_correct, host_hash) {
+        outln!("PASS");
+        true
+    } else {
+        outln!("FAIL the int8 outputs differ from the host's");
+        false
+    }
+}
