@@ -96,3 +96,28 @@ fn signal_ports_store_channel_after_channel() {
         &[10.0, 11.0, 12.0, 13.0, 14.0, 15.0]
     );
 }
+
+typegrad::network! {
+    /// 64 flat pixels reshaped into an 8 × 8 image for a convolution.
+    type Reshaped = [
+        typegrad::nn::Input<Size<64>>,
+        typegrad::nn::Reshape<typegrad::shape::Image<1, 8, 8>>,
+        typegrad::nn::Conv2d<f64, 1, 2, 3>,
+        Relu,
+        Flatten,
+        Dense<f64, 72, 3>,
+    ];
+}
+
+#[test]
+fn reshape_rearranges_flat_features_into_an_image() {
+    let mut net = Reshaped::default();
+    net.init(&mut Rng::new(8), Init::XavierUniform);
+    check::<Reshaped, 2>(&net, 9);
+    // The reshape itself keeps the values in order.
+    let r = <typegrad::nn::Reshape<Signal<2, 3>> as typegrad::nn::Place<Size<6>>>::Layer::default();
+    let x = Vector::<f64, 6>::from_fn(|i| i as f64);
+    let y = Layer::<f64>::predict(&r, &x);
+    assert_eq!(y.as_slice(), x.as_slice());
+    assert_eq!(y.as_rows()[1], [3.0, 4.0, 5.0]);
+}

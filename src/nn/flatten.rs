@@ -171,3 +171,78 @@ where
         copy::<T, B, Self::Out, Image<C, H, W>>(dy, dx);
     }
 }
+
+/// Rearranges the values of whatever comes into the port `Q` — as many values, in the same
+/// order (PyTorch's `reshape`/`view` on NCL/NCHW): `Reshape<Signal<6, 100>>` after 600 flat
+/// features, `Reshape<Image<1, 8, 8>>` after 64. `network!` rejects a target of another
+/// element count where the network is written (`layer 1 reshapes 64 values into a shape of
+/// 60`). Gradient: `∂L/∂x` is `∂L/∂y` rearranged back.
+pub struct Reshape<Q, At = Unplaced>(PhantomData<fn() -> (Q, At)>);
+
+impl<Q, At> Clone for Reshape<Q, At> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Q, At> Copy for Reshape<Q, At> {}
+impl<Q, At> Default for Reshape<Q, At> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+impl<Q, At> PartialEq for Reshape<Q, At> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl<Q, At> core::fmt::Debug for Reshape<Q, At> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Reshape")
+    }
+}
+impl<Q, At> NoParameters for Reshape<Q, At> {}
+
+#[diagnostic::do_not_recommend]
+impl<Q: Port, P: Port> Place<P> for Reshape<Q, Unplaced> {
+    type Layer = Reshape<Q, P>;
+}
+
+impl<Q: Port, P: Port> Shape for Reshape<Q, P> {
+    type In = P;
+    type Out = Q;
+    const RECOUNT: [usize; 3] = if P::N == Q::N {
+        [0; 3]
+    } else {
+        [1, P::N, Q::N]
+    };
+}
+
+impl<T: Real, Q: Port, P: Port> Layer<T> for Reshape<Q, P> {
+    type Cache<const B: usize> = BatchOf<T, B, Q>;
+    fn predict(&self, x: &VectorOf<T, P>) -> VectorOf<T, Q> {
+        const { assert!(P::N == Q::N, "a reshape must keep the number of values") };
+        let xs = P::sample_slice(x);
+        Q::sample(|i| xs[i])
+    }
+    fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
+        Q::batch(|_, _| T::zero())
+    }
+    fn forward_train<const B: usize>(&self, x: &BatchOf<T, B, P>, y: &mut Self::Cache<B>) {
+        const { assert!(P::N == Q::N, "a reshape must keep the number of values") };
+        copy::<T, B, P, Q>(x, y);
+    }
+    fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
+        y
+    }
+    fn backward<const B: usize>(
+        &self,
+        _: &BatchOf<T, B, P>,
+        _: &mut Self::Cache<B>,
+        dy: &Self::Cache<B>,
+        _: &mut Self,
+        _: Grads,
+        dx: &mut BatchOf<T, B, P>,
+    ) {
+        copy::<T, B, Q, P>(dy, dx);
+    }
+}

@@ -36,7 +36,7 @@ pub use conv::Conv1d;
 pub use conv2d::Conv2d;
 pub use dense::{Dense, DenseCache};
 pub use dropout::{Dropout, DropoutCache};
-pub use flatten::{Flatten, Unplaced};
+pub use flatten::{Flatten, Reshape, Unplaced};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d};
 pub use residual::{Residual, ResidualCache, Returns};
 pub use tensors::{BufferRule, Dims, MAX_RANK, TensorKind, TensorSpec};

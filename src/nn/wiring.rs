@@ -44,6 +44,10 @@ pub trait Shape {
     /// [`network!`](crate::network).
     #[doc(hidden)]
     const RESHAPES: [usize; 8] = [0; 8];
+    /// For a reshape to a port of another element count: `[1, N in, N out]`, else zeros.
+    /// Reported by [`network!`](crate::network).
+    #[doc(hidden)]
+    const RECOUNT: [usize; 3] = [0; 3];
 }
 
 /// `Self` (a layer's outputs) can feed `Next` (the next layer's inputs): they are the same
@@ -247,6 +251,9 @@ pub mod check {
         /// When the inputs agree but that layer is a residual block whose block changes the
         /// shape: its [`Shape::RESHAPES`], else zeros.
         reshapes: [usize; 8],
+        /// When the inputs agree but that layer is a reshape that changes the element count:
+        /// its [`Shape::RECOUNT`], else zeros.
+        recount: [usize; 3],
     }
 
     /// No junction disagrees.
@@ -256,6 +263,7 @@ pub mod check {
         taken: [0; 5],
         misfit: [0; 4],
         reshapes: [0; 8],
+        recount: [0; 3],
     };
 
     const fn same(a: [usize; 5], b: [usize; 5]) -> bool {
@@ -277,6 +285,7 @@ pub mod check {
         taken: [usize; 5],
         misfit: [usize; 4],
         reshapes: [usize; 8],
+        recount: [usize; 3],
         rest: Junction,
     ) -> Junction {
         if !same(given, taken) {
@@ -286,14 +295,16 @@ pub mod check {
                 taken,
                 misfit: [0; 4],
                 reshapes: [0; 8],
+                recount: [0; 3],
             }
-        } else if any(misfit) || reshapes[0] != 0 {
+        } else if any(misfit) || reshapes[0] != 0 || recount[0] != 0 {
             Junction {
                 bad: 1,
                 given,
                 taken,
                 misfit,
                 reshapes,
+                recount,
             }
         } else if rest.bad > 0 {
             Junction {
@@ -320,6 +331,7 @@ pub mod check {
             describe::<<A::Layer as Shape>::In>(),
             <A::Layer as Shape>::MISFIT,
             <A::Layer as Shape>::RESHAPES,
+            <A::Layer as Shape>::RECOUNT,
             Rest::FIRST,
         );
     }
@@ -330,6 +342,7 @@ pub mod check {
             describe::<<L::Layer as Shape>::In>(),
             <L::Layer as Shape>::MISFIT,
             <L::Layer as Shape>::RESHAPES,
+            <L::Layer as Shape>::RECOUNT,
             AGREE,
         );
     }
@@ -348,8 +361,29 @@ pub mod check {
 
     /// Whether the first disagreement is a window that does not fit.
     const fn misfits(first: Junction) -> bool {
-        any(first.misfit) || first.reshapes[0] != 0
+        any(first.misfit) || first.reshapes[0] != 0 || first.recount[0] != 0
     }
+
+    /// The numbers of the reshape check: `[layer, N in, N out]` when the first disagreement is
+    /// a reshape that changes the element count, else zeros.
+    pub const fn report_recount(first: Junction) -> [usize; 3] {
+        let r = first.recount;
+        if r[0] == 0 || any(first.misfit) || first.reshapes[0] != 0 {
+            return [0; 3];
+        }
+        [first.bad, r[1], r[2]]
+    }
+
+    /// A reshape keeps the number of values.
+    #[diagnostic::on_unimplemented(
+        message = "layer {AT} reshapes {N} values into a shape of {M}: a reshape must keep the \
+                   number of values",
+        label = "a reshape that changes the element count",
+        note = "make the target shape hold as many values as the layer before gives"
+    )]
+    pub trait Recount<const AT: usize, const N: usize, const M: usize> {}
+
+    impl<const AT: usize, const N: usize> Recount<AT, N, N> for Wiring {}
 
     /// The numbers of the two residual checks: `[layer, N in, N out, C in, L in, C out, L
     /// out]`, with the counts made equal when both sides have two dimensions (the channel ×
@@ -360,6 +394,7 @@ pub mod check {
         if r[0] == 0 || any(first.misfit) {
             return [0; 7];
         }
+        // (a reshape's own check is report_recount's)
         if r[3] == 1 {
             [first.bad, r[1], r[1], r[4], r[5], r[6], r[7]]
         } else {
@@ -575,15 +610,16 @@ macro_rules! network {
     };
     (@check $spec:ty, $input:ty) => {
         use $crate::nn::wiring::check::{
-            report, report_image, report_input, report_residual, report_window, Arranged,
-            ArrangedImage, Connects, InputArranged, InputConnects, InputLayout, Layout,
-            ResidualCount, ResidualShape, Walk, WindowFits, Wiring,
+            report, report_image, report_input, report_recount, report_residual, report_window,
+            Arranged, ArrangedImage, Connects, InputArranged, InputConnects, InputLayout, Layout,
+            Recount, ResidualCount, ResidualShape, Walk, WindowFits, Wiring,
         };
         const R: [usize; 10] = report(<$spec as Walk<$input>>::FIRST);
         const E: [usize; 10] = report_input(<$spec as Walk<$input>>::FIRST);
         const W: [usize; 6] = report_window(<$spec as Walk<$input>>::FIRST);
         const Q: [usize; 7] = report_residual(<$spec as Walk<$input>>::FIRST);
         const G: [usize; 8] = report_image(<$spec as Walk<$input>>::FIRST);
+        const N: [usize; 3] = report_recount(<$spec as Walk<$input>>::FIRST);
         #[allow(dead_code)]
         fn wired()
         where
@@ -595,6 +631,7 @@ macro_rules! network {
             Wiring: InputArranged<{ E[6] }, { E[7] }, { E[8] }, { E[9] }>,
             Wiring: WindowFits<{ W[0] }, { W[1] }, { W[2] }, { W[3] }, { W[4] }, { W[5] }>,
             Wiring: ResidualCount<{ Q[0] }, { Q[1] }, { Q[2] }>,
+            Wiring: Recount<{ N[0] }, { N[1] }, { N[2] }>,
             Wiring: ResidualShape<{ Q[0] }, { Q[3] }, { Q[4] }, { Q[5] }, { Q[6] }>,
             Wiring: ArrangedImage<
                 { G[0] },
