@@ -21,7 +21,8 @@ fi
 case $target in
     thumbv6m-none-eabi) qemu=(qemu-system-arm -cpu cortex-m0 -machine microbit) ;;
     thumbv7em-none-eabihf) qemu=(qemu-system-arm -cpu cortex-m4 -machine mps2-an386) ;;
-    riscv32imac-unknown-none-elf) qemu=(qemu-system-riscv32 -machine virt -bios none) ;;
+    # -icount shift=0: one instruction per virtual nanosecond, so minstret counts exactly.
+    riscv32imac-unknown-none-elf) qemu=(qemu-system-riscv32 -machine virt -bios none -icount shift=0) ;;
     *)
         echo "run.sh: no QEMU board for target '${target}' (ELF $elf); set TYPEGRAD_EMBEDDED_TARGET" >&2
         exit 2

@@ -83,10 +83,15 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
             fi
         else
             us=$(value infer_us "$out")
+            n=450
+            if [[ $b == motions_infer || $b == motions_int8 ]]; then n=40; fi
             if [[ -n $us ]]; then
-                n=450
-                if [[ $b == motions_infer || $b == motions_int8 ]]; then n=40; fi
                 time_col="$n inferences: $((us / 1000)) ms"
+            fi
+            # The RV32 board runs under -icount: exact instruction counts (deterministic).
+            inst=$(value instructions "$out")
+            if [[ -n $inst ]]; then
+                time_col="$time_col; $((inst / n)) instructions per inference"
             fi
         fi
         echo "| $b | $flash B | $ram B | ${stack:-?} B | $verdict | $time_col | $rate |"

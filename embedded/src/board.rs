@@ -106,3 +106,18 @@ fn ticks_to_us(ticks: u64, freq: u64) -> u64 {
         ticks.saturating_mul(1_000_000) / freq
     }
 }
+
+/// Instructions retired so far, where the board counts them exactly: the RV32 board's
+/// `minstret` CSR, which QEMU counts instruction by instruction under `-icount` (run.sh
+/// starts that board with `-icount shift=0`). `None` elsewhere (QEMU's Cortex-M boards have no
+/// instruction counter, and the host's would count something else).
+pub fn instructions() -> Option<u64> {
+    #[cfg(all(target_os = "none", target_arch = "riscv32"))]
+    {
+        Some(riscv::register::minstret::read64())
+    }
+    #[cfg(not(all(target_os = "none", target_arch = "riscv32")))]
+    {
+        None
+    }
+}

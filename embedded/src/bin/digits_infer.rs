@@ -62,6 +62,7 @@ fn run() -> bool {
         return false;
     }
     let start = board::now_us();
+    let counted = board::instructions();
     let mut correct = 0usize;
     for (pixels, &label) in DIGITS_TEST_PIXELS.iter().zip(&DIGITS_TEST_LABELS) {
         // 0..=16 → 0..=1; dividing by 16 is exact, as is the host's multiplication by 1/16.
@@ -71,6 +72,9 @@ fn run() -> bool {
         }
     }
     let end = board::now_us();
+    if let (Some(a), Some(b)) = (counted, board::instructions()) {
+        outln!("instructions={}", b.saturating_sub(a));
+    }
     outln!("test_correct={}/{}", correct, DIGITS_TEST_ROWS);
     if let (Some(s), Some(e)) = (start, end) {
         outln!("infer_us={}", e.saturating_sub(s));

@@ -28,6 +28,7 @@ fn run() -> bool {
         board::RAM_BYTES
     );
     let start = board::now_us();
+    let counted = board::instructions();
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
     for (pixels, &label) in DIGITS_TEST_PIXELS.iter().zip(&DIGITS_TEST_LABELS) {
         let x = typegrad::Vector::<i8, 64>::from_fn(|i| {
@@ -44,6 +45,9 @@ fn run() -> bool {
         correct += usize::from(best == usize::from(label));
     }
     let end = board::now_us();
+    if let (Some(a), Some(b)) = (counted, board::instructions()) {
+        outln!("instructions={}", b.saturating_sub(a));
+    }
     outln!("test_correct={}/{}", correct, DIGITS_TEST_ROWS);
     outln!("outputs_fnv={:08x}", hash);
     if let (Some(s), Some(e)) = (start, end) {

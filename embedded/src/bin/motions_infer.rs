@@ -60,8 +60,12 @@ fn run() -> bool {
         return false;
     }
     let start = board::now_us();
+    let counted = board::instructions();
     let (correct, hash) = score(&net, &MOTIONS_TEST_X, &MOTIONS_TEST_Y);
     let end = board::now_us();
+    if let (Some(a), Some(b)) = (counted, board::instructions()) {
+        outln!("instructions={}", b.saturating_sub(a));
+    }
     outln!("test_correct={}/{}", correct, MOTIONS_TEST_ROWS);
     outln!("logits_fnv={:08x}", hash);
     if let (Some(s), Some(e)) = (start, end) {

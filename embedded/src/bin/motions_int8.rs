@@ -22,6 +22,7 @@ fn run() -> bool {
         board::RAM_BYTES
     );
     let start = board::now_us();
+    let counted = board::instructions();
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
     for (x, label) in MOTIONS_TEST_Q.iter().zip(&MOTIONS_TEST_Y) {
         let y = MOTIONS_INT8.predict(x);
@@ -35,6 +36,9 @@ fn run() -> bool {
         correct += usize::from(best == label.index());
     }
     let end = board::now_us();
+    if let (Some(a), Some(b)) = (counted, board::instructions()) {
+        outln!("instructions={}", b.saturating_sub(a));
+    }
     outln!("test_correct={}/{}", correct, MOTIONS_TEST_Q.len());
     outln!("outputs_fnv={:08x}", hash);
     if let (Some(s), Some(e)) = (start, end) {
