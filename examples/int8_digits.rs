@@ -47,6 +47,11 @@ fn argmax(v: &[i8]) -> usize {
     best
 }
 
+/// [`QLayer::ACTIVATION_BYTES`] of a quantized network.
+fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
+    Q::ACTIVATION_BYTES
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv"))?;
@@ -74,9 +79,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let n = test.len();
     println!(
-        "int8 64-32-10: {} bytes of weights and parameters (f32: {} bytes)",
+        "int8 64-32-10: {} bytes of weights and parameters (f32: {} bytes), {} bytes of \
+         activations per inference",
         core::mem::size_of_val(&q),
-        core::mem::size_of::<Mlp>()
+        core::mem::size_of::<Mlp>(),
+        activation_bytes(&q)
     );
     println!(
         "f32 test accuracy {:.4} ({f32_correct}/{n}); int8 {:.4} ({int8_correct}/{n}); the two agree on {agree}/{n}",

@@ -64,6 +64,11 @@ fn dense<const I: usize, const O: usize>(q: &QDense<I, O>) -> Value {
     })
 }
 
+/// [`QLayer::ACTIVATION_BYTES`] of a quantized network.
+fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
+    Q::ACTIVATION_BYTES
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let root = env!("CARGO_MANIFEST_DIR");
     let motions = Dataset::<f32, 600>::load_csv(format!("{root}/data/basic_motions.csv"))?;
@@ -117,9 +122,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let n = test_x.len();
     println!(
-        "int8 CNN: {} bytes (f32: {} bytes)",
+        "int8 CNN: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations \
+         per inference",
         core::mem::size_of_val(&q),
-        core::mem::size_of::<Cnn>()
+        core::mem::size_of::<Cnn>(),
+        activation_bytes(&q)
     );
     println!(
         "f32 test accuracy {:.4} ({f32_ok}/{n}); int8 {:.4} ({int8_ok}/{n})",

@@ -100,6 +100,12 @@ fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
     let f = fixture();
     assert_eq!(q.0, layer::<64, 32>(&f["layers"][0]));
     assert_eq!(q.1, layer::<32, 10>(&f["layers"][1]));
+    // The two outputs as laid out (a Vector's alignment included).
+    assert_eq!(
+        <QChain<QDense<64, 32>, QDense<32, 10>> as QLayer>::ACTIVATION_BYTES,
+        core::mem::size_of::<typegrad::Vector<i8, 32>>()
+            + core::mem::size_of::<typegrad::Vector<i8, 10>>()
+    );
     // int8 within half a point of f32 on the 450 test images.
     let labels = test.class_labels::<10>().unwrap();
     let (mut f32_ok, mut int8_ok) = (0usize, 0usize);
@@ -197,4 +203,18 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
         correct += usize::from(best == label.index());
     }
     assert_eq!(correct, 40, "int8 test accuracy of the CNN (f32: 40/40)");
+    // Memory known at compile time: the outputs of conv 8 × 50, ReLU, pool 8 × 25, conv,
+    // ReLU, mean 8 and dense 4, as laid out.
+    fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
+        Q::ACTIVATION_BYTES
+    }
+    use core::mem::size_of;
+    use typegrad::{Matrix, Vector};
+    assert_eq!(
+        activation_bytes(&q),
+        2 * size_of::<Matrix<i8, 8, 50>>()
+            + 3 * size_of::<Matrix<i8, 8, 25>>()
+            + size_of::<Vector<i8, 8>>()
+            + size_of::<Vector<i8, 4>>()
+    );
 }

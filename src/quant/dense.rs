@@ -17,6 +17,13 @@ pub trait QLayer {
     fn output_params(&self) -> QuantParams;
     /// The output for one input, with integer operations only.
     fn predict(&self, x: &Self::In) -> Self::Out;
+
+    /// Bytes of the activations `predict` keeps while it runs: every layer's output as laid
+    /// out (alignment included; a chain keeps each until the last layer is done), beside the
+    /// caller's input. With
+    /// `size_of::<Self>()` (the weights and parameters, which can live in flash) this is the
+    /// memory an int8 inference needs, known at compile time.
+    const ACTIVATION_BYTES: usize = core::mem::size_of::<Self::Out>();
 }
 
 /// An int8 fully connected layer, computed as TFLite's reference `FULLY_CONNECTED` kernel with
@@ -83,6 +90,7 @@ pub struct QChain<A, B>(pub A, pub B);
 impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
     type In = A::In;
     type Out = B::Out;
+    const ACTIVATION_BYTES: usize = A::ACTIVATION_BYTES + B::ACTIVATION_BYTES;
 
     fn input_params(&self) -> QuantParams {
         self.0.input_params()

@@ -17,6 +17,16 @@ use typegrad_embedded::data::{
 };
 use typegrad_embedded::{board, outln, stack};
 
+/// Stack beyond the activations: the loop, printing, the runtime.
+const STACK_RESERVE: usize = 2 * 1024;
+
+// The weights stay in flash (a `static`); RAM needs only the activations of one inference,
+// known at compile time.
+const _: () = assert!(
+    <typegrad::quant::QChain<typegrad::quant::QDense<64, 32>, typegrad::quant::QDense<32, 10>> as QLayer>::ACTIVATION_BYTES + STACK_RESERVE <= board::RAM_BYTES,
+    "the network's int8 inference memory does not fit this board's RAM"
+);
+
 typegrad_embedded::entry!(run);
 
 fn run() -> bool {

@@ -11,6 +11,17 @@ use typegrad::quant::QLayer;
 use typegrad_embedded::data::{MOTIONS_INT8, MOTIONS_INT8_HOST, MOTIONS_TEST_Q, MOTIONS_TEST_Y};
 use typegrad_embedded::{board, outln, stack};
 
+/// Stack beyond the activations: the loop, printing, the runtime.
+const STACK_RESERVE: usize = 2 * 1024;
+
+// The weights stay in flash (a `static`); RAM needs only the activations of one inference,
+// known at compile time.
+const _: () = assert!(
+    <typegrad_embedded::data::MotionsInt8 as QLayer>::ACTIVATION_BYTES + STACK_RESERVE
+        <= board::RAM_BYTES,
+    "the network's int8 inference memory does not fit this board's RAM"
+);
+
 typegrad_embedded::entry!(run);
 
 fn run() -> bool {
