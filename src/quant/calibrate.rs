@@ -68,30 +68,14 @@ where
         samples: &[crate::Vector<f32, I>],
     ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
         let outputs: Vec<crate::Vector<f32, O>> = samples.iter().map(|x| self.predict(x)).collect();
-        let (lo, hi) = outputs
-            .iter()
-            .flat_map(|y| y.iter().copied())
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
-                (lo.min(v), hi.max(v))
-            });
-        let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) };
+        let (lo, hi) = range_of::<crate::shape::Size<O>>(&outputs);
         let output = QuantParams::from_range(if A::RELU { 0.0 } else { lo }, hi);
         let rows = self.weights.as_rows();
-        let weight_scales: [f32; O] = core::array::from_fn(|o| {
-            let max = rows[o].iter().fold(0f32, |m, w| m.max(w.abs()));
-            if max > 0.0 { max / 127.0 } else { 1.0 }
-        });
-        let weights = core::array::from_fn(|o| {
-            core::array::from_fn(|i| {
-                round_half_away(f64::from(rows[o][i]) / f64::from(weight_scales[o]))
-                    .clamp(-127.0, 127.0) as i8
-            })
-        });
-        let bias = core::array::from_fn(|o| {
-            let scale = f64::from(input.scale * weight_scales[o]);
-            let q = round_half_away(f64::from(self.bias[o]) / scale);
-            q.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
-        });
+        let weight_scales: [f32; O] = core::array::from_fn(|o| channel_scale(&rows[o]));
+        let weights =
+            core::array::from_fn(|o| rows[o].map(|w| quantize_weight(w, weight_scales[o])));
+        let bias =
+            core::array::from_fn(|o| quantize_bias(self.bias[o], input.scale, weight_scales[o]));
         // As TFLite's kernels derive it from the scales stored in the file.
         let rescale = core::array::from_fn(|o| {
             Multiplier::from_real(
