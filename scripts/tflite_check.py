@@ -36,138 +36,20 @@ from tflite.TensorType import TensorType
 
 
 def build(layers):
-    """The .tflite bytes of a chain of int8 FULLY_CONNECTED layers."""
-    b = flatbuffers.Builder(1 << 16)
-
-    def vec_i32(vals, start):
-        start(b, len(vals))
-        for v in reversed(vals):
-            b.PrependInt32(int(v))
-        return b.EndVector()
-
-    def buffer(data):
-        if data is None:
-            tflite.BufferStart(b)
-            return tflite.BufferEnd(b)
-        off = b.CreateByteVector(data.tobytes())
-        tflite.BufferStart(b)
-        tflite.BufferAddData(b, off)
-        return tflite.BufferEnd(b)
-
-    def quant(scales, zps, axis=0):
-        tflite.QuantizationParametersStartScaleVector(b, len(scales))
-        for v in reversed(scales):
-            b.PrependFloat32(float(v))
-        s = b.EndVector()
-        tflite.QuantizationParametersStartZeroPointVector(b, len(zps))
-        for v in reversed(zps):
-            b.PrependInt64(int(v))
-        z = b.EndVector()
-        tflite.QuantizationParametersStart(b)
-        tflite.QuantizationParametersAddScale(b, s)
-        tflite.QuantizationParametersAddZeroPoint(b, z)
-        tflite.QuantizationParametersAddQuantizedDimension(b, axis)
-        return tflite.QuantizationParametersEnd(b)
-
-    def tensor(name, shape, ttype, buf, q):
-        n = b.CreateString(name)
-        sh = vec_i32(shape, tflite.TensorStartShapeVector)
-        tflite.TensorStart(b)
-        tflite.TensorAddShape(b, sh)
-        tflite.TensorAddType(b, ttype)
-        tflite.TensorAddBuffer(b, buf)
-        tflite.TensorAddName(b, n)
-        tflite.TensorAddQuantization(b, q)
-        return tflite.TensorEnd(b)
-
-    buffers = [buffer(None)]  # buffer 0: empty, by convention
-    tensors = []
-
-    def activation(name, size, scale, zp):
-        buffers.append(buffer(None))
-        tensors.append(tensor(name, [1, size], TensorType.INT8, len(buffers) - 1, quant([scale], [zp])))
-        return len(tensors) - 1
-
-    x = activation("input", layers[0]["inputs"], layers[0]["input_scale"], layers[0]["input_zero_point"])
-    ops = []
-    for k, layer in enumerate(layers):
-        w = np.array(layer["weights"], dtype=np.int8)
-        bias = np.array(layer["bias"], dtype=np.int32)
-        ws = layer["weight_scales"]
-        buffers.append(buffer(w))
-        tensors.append(tensor(f"w{k}", list(w.shape), TensorType.INT8, len(buffers) - 1,
-                              quant(ws, [0] * len(ws))))
-        wi = len(tensors) - 1
-        # Bias scales: input scale × weight scale per channel, as float32 (what TFLite checks).
-        bs = [float(np.float32(layer["input_scale"]) * np.float32(s)) for s in ws]
-        buffers.append(buffer(bias))
-        tensors.append(tensor(f"b{k}", [len(bias)], TensorType.INT32, len(buffers) - 1,
-                              quant(bs, [0] * len(bs))))
-        bi = len(tensors) - 1
-        y = activation(f"y{k}", layer["outputs"], layer["output_scale"], layer["output_zero_point"])
-        tflite.FullyConnectedOptionsStart(b)
-        tflite.FullyConnectedOptionsAddFusedActivationFunction(
-            b, ActivationFunctionType.RELU if layer["relu"] else ActivationFunctionType.NONE)
-        fco = tflite.FullyConnectedOptionsEnd(b)
-        ins = vec_i32([x, wi, bi], tflite.OperatorStartInputsVector)
-        outs = vec_i32([y], tflite.OperatorStartOutputsVector)
-        tflite.OperatorStart(b)
-        tflite.OperatorAddOpcodeIndex(b, 0)
-        tflite.OperatorAddInputs(b, ins)
-        tflite.OperatorAddOutputs(b, outs)
-        tflite.OperatorAddBuiltinOptionsType(b, BuiltinOptions.FullyConnectedOptions)
-        tflite.OperatorAddBuiltinOptions(b, fco)
-        ops.append(tflite.OperatorEnd(b))
-        x = y
-
-    tflite.SubGraphStartTensorsVector(b, len(tensors))
-    for t in reversed(tensors):
-        b.PrependUOffsetTRelative(t)
-    tv = b.EndVector()
-    gi = vec_i32([0], tflite.SubGraphStartInputsVector)
-    go = vec_i32([x], tflite.SubGraphStartOutputsVector)
-    tflite.SubGraphStartOperatorsVector(b, len(ops))
-    for op in reversed(ops):
-        b.PrependUOffsetTRelative(op)
-    ov = b.EndVector()
-    tflite.SubGraphStart(b)
-    tflite.SubGraphAddTensors(b, tv)
-    tflite.SubGraphAddInputs(b, gi)
-    tflite.SubGraphAddOutputs(b, go)
-    tflite.SubGraphAddOperators(b, ov)
-    sg = tflite.SubGraphEnd(b)
-    tflite.OperatorCodeStart(b)
-    tflite.OperatorCodeAddBuiltinCode(b, BuiltinOperator.FULLY_CONNECTED)
-    tflite.OperatorCodeAddDeprecatedBuiltinCode(b, BuiltinOperator.FULLY_CONNECTED)
-    # Version 5: per-channel int8 weights (the interpreter accepts any version it knows).
-    tflite.OperatorCodeAddVersion(b, 5)
-    oc = tflite.OperatorCodeEnd(b)
-    tflite.ModelStartOperatorCodesVector(b, 1)
-    b.PrependUOffsetTRelative(oc)
-    ocv = b.EndVector()
-    tflite.ModelStartSubgraphsVector(b, 1)
-    b.PrependUOffsetTRelative(sg)
-    sgv = b.EndVector()
-    tflite.ModelStartBuffersVector(b, len(buffers))
-    for x_ in reversed(buffers):
-        b.PrependUOffsetTRelative(x_)
-    bv = b.EndVector()
-    desc = b.CreateString("typegrad int8")
-    tflite.ModelStart(b)
-    tflite.ModelAddVersion(b, 3)
-    tflite.ModelAddOperatorCodes(b, ocv)
-    tflite.ModelAddSubgraphs(b, sgv)
-    tflite.ModelAddBuffers(b, bv)
-    tflite.ModelAddDescription(b, desc)
-    m = tflite.ModelEnd(b)
-    b.Finish(m, file_identifier=b"TFL3")
-    return bytes(b.Output())
+    """The .tflite bytes of a chain of int8 FULLY_CONNECTED layers (the int8_digits export,
+    one dict per layer with flat scale and zero-point keys), written through build_graph."""
+    def params(layer, side):
+        return {"scale": layer[f"{side}_scale"], "zero_point": layer[f"{side}_zero_point"]}
+    ops = [{"op": "fc", "outputs": l["outputs"], "weights": l["weights"], "bias": l["bias"],
+            "weight_scales": l["weight_scales"], "input": params(l, "input"),
+            "output": params(l, "output"), "relu": l["relu"]} for l in layers]
+    return build_graph({"input_shape": [layers[0]["inputs"]], "layers": ops})
 
 
 def build_graph(model):
-    """The .tflite bytes of a 1-D CNN given as ops (conv1d, relu, maxpool1d, gap1d, fc) on
-    channels x steps: written NHWC as [1, 1, steps, channels]; a conv1d is PAD (with the
-    zero point) then CONV_2D with a 1 x K filter, VALID."""
+    """The .tflite bytes of a network given as ops (conv1d, relu, maxpool1d, gap1d, fc) on flat
+    features ([1, N]) or channels x steps (written NHWC as [1, 1, steps, channels]); a conv1d
+    is PAD (with the zero point) then CONV_2D with a 1 x K filter, VALID."""
     b = flatbuffers.Builder(1 << 16)
     codes = []  # builtin operator codes, in opcode-index order
 
@@ -249,9 +131,13 @@ def build_graph(model):
         tflite.Pool2DOptionsAddFilterHeight(b, 1)
         return tflite.Pool2DOptionsEnd(b)
 
-    channels, length = model["input_shape"]
     first = model["layers"][0]
-    x = act("input", [1, 1, length, channels], first["input"])
+    if len(model["input_shape"]) == 1:  # flat features: [1, N]
+        channels, length = model["input_shape"][0], 1
+        x = act("input", [1, channels], first["input"])
+    else:
+        channels, length = model["input_shape"]
+        x = act("input", [1, 1, length, channels], first["input"])
     for k, layer in enumerate(model["layers"]):
         op = layer["op"]
         if op == "conv1d":
@@ -347,7 +233,7 @@ def build_graph(model):
     for x_ in reversed(buffers):
         b.PrependUOffsetTRelative(x_)
     bv = b.EndVector()
-    desc = b.CreateString("typegrad int8 cnn")
+    desc = b.CreateString("typegrad int8")
     tflite.ModelStart(b)
     tflite.ModelAddVersion(b, 3)
     tflite.ModelAddOperatorCodes(b, ocv)
