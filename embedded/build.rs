@@ -15,6 +15,9 @@
 //! 3. Reads `weights/digits_mlp.txt`, written by `run_all.sh` from the `mlp` example's output, for the
 //!    host's test result that `digits_infer` must reproduce.
 
+#[path = "src/checksum.rs"]
+mod checksum;
+
 use std::env;
 use std::fmt::Write as _;
 use std::fs;
@@ -513,13 +516,7 @@ fn motions_int8(manifest: &Path, train: &Recordings, test: &Recordings, out: &mu
             .collect();
         writeln!(out, "    Matrix::new([{}]),", rows.join(",")).unwrap();
         let y = q.predict(&xq);
-        let mut best = 0;
-        for (i, &v) in y.iter().enumerate() {
-            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
-            if v > y[best] {
-                best = i;
-            }
-        }
+        let best = checksum::argmax_and_hash(y.as_slice(), &mut hash);
         correct += usize::from(best == *label);
     }
     writeln!(
@@ -668,13 +665,7 @@ fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
     for (row, _) in rows.iter().zip(&is_test).filter(|(_, t)| **t) {
         let x = typegrad::Vector::<i8, 64>::from_fn(|i| lut[row.0[i] as usize]);
         let y = q.predict(&x);
-        let mut best = 0;
-        for (i, &v) in y.iter().enumerate() {
-            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
-            if v > y[best] {
-                best = i;
-            }
-        }
+        let best = checksum::argmax_and_hash(y.as_slice(), &mut hash);
         correct += usize::from(best == row.1);
     }
     writeln!(

@@ -20,6 +20,7 @@
 #![deny(unsafe_code)]
 
 pub mod board;
+mod checksum;
 pub mod data;
 pub mod iris_task;
 pub mod motions_task;
@@ -75,3 +76,5 @@ pub fn micro(x: f32) -> i64 {
         scaled + 0.5
     }) as i64
 }
+
+pub use checksum::argmax_and_hash;

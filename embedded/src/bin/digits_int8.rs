@@ -45,13 +45,7 @@ fn run() -> bool {
             DIGITS_INT8_PIXEL[usize::from(pixels[i]).min(16)]
         });
         let y = DIGITS_INT8.predict(&x);
-        let mut best = 0;
-        for (i, &v) in y.iter().enumerate() {
-            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
-            if v > y[best] {
-                best = i;
-            }
-        }
+        let best = typegrad_embedded::argmax_and_hash(y.as_slice(), &mut hash);
         correct += usize::from(best == usize::from(label));
     }
     let end = board::now_us();

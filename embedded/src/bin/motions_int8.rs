@@ -37,13 +37,7 @@ fn run() -> bool {
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
     for (x, label) in MOTIONS_TEST_Q.iter().zip(&MOTIONS_TEST_Y) {
         let y = MOTIONS_INT8.predict(x);
-        let mut best = 0;
-        for (i, &v) in y.iter().enumerate() {
-            hash = (hash ^ u32::from(v as u8)).wrapping_mul(0x0100_0193);
-            if v > y[best] {
-                best = i;
-            }
-        }
+        let best = typegrad_embedded::argmax_and_hash(y.as_slice(), &mut hash);
         correct += usize::from(best == label.index());
     }
     let end = board::now_us();
