@@ -347,8 +347,8 @@ fn channel<T: Copy, const C: usize>(
 }
 
 impl<T: Real, const C: usize, P: Channels<C>> BatchNorm1d<T, C, P> {
-    fn normalize_sample(&self, x: &[T], y: &mut [T]) {
-        let (scale, shift) = self.affine();
+    /// `y = scale·x + shift` per channel for one sample (`affine` computed once by the caller).
+    fn normalize_sample((scale, shift): &(Vector<T, C>, Vector<T, C>), x: &[T], y: &mut [T]) {
         for c in 0..C {
             for l in 0..P::STEPS {
                 let i = c * P::STEPS + l;
@@ -366,16 +366,21 @@ where
 
     fn predict(&self, x: &P::Sample<T>) -> P::Sample<T> {
         let mut y = P::sample(|_| T::zero());
-        self.normalize_sample(P::sample_slice(x), P::sample_slice_mut(&mut y));
+        Self::normalize_sample(
+            &self.affine(),
+            P::sample_slice(x),
+            P::sample_slice_mut(&mut y),
+        );
         y
     }
 
     fn forward<const B: usize>(&self, x: &BatchOf<T, B, P>) -> BatchOf<T, B, P> {
         let mut y = P::batch(|_, _| T::zero());
         let (xs, ys) = (P::batch_slice(x), P::batch_slice_mut(&mut y));
+        let affine = self.affine();
         for s in 0..B {
             let r = s * P::N..(s + 1) * P::N;
-            self.normalize_sample(&xs[r.clone()], &mut ys[r]);
+            Self::normalize_sample(&affine, &xs[r.clone()], &mut ys[r]);
         }
         y
     }
