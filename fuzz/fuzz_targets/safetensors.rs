@@ -54,6 +54,11 @@ fn expected_values(bytes: &[u8]) -> Vec<f32> {
                     .extend(data.chunks_exact(2).map(|b| {
                         f32::from_bits(u32::from(u16::from_le_bytes([b[0], b[1]])) << 16)
                     })),
+                // PyTorch's int64 batch counts are read too (exact in f64, then rounded).
+                Dtype::I64 => out.extend(
+                    data.chunks_exact(8)
+                        .map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f64 as f32),
+                ),
                 other => panic!("invariant: accepted a {other:?} tensor"),
             }
         }
