@@ -7,16 +7,11 @@
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(not(any(feature = "std", feature = "libm")))]
-compile_error!(
-    "typegrad needs float math (exp, ln, sqrt): enable its `std` feature (the default) or, \
-     without std, its `libm` feature: typegrad = { default-features = false, features = [\"libm\"] }"
-);
-
 pub mod activation;
 #[cfg(feature = "std")]
 pub mod data;
 mod error;
+pub mod fixed;
 pub mod gradcheck;
 pub mod init;
 pub mod interop;

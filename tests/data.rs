@@ -111,7 +111,7 @@ fn digits<T: Real>() {
             .features
             .iter()
             .flat_map(|x| x.as_slice())
-            .all(|p| p.fract() == T::zero())
+            .all(|p| *p % T::one() == T::zero())
     );
     let counts = class_counts::<T, 64, 10>(&digits);
     assert_eq!(counts.iter().sum::<usize>(), 1797);

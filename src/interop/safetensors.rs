@@ -102,8 +102,6 @@ mod sealed {
         fn dtype() -> ::safetensors::Dtype;
         /// Appends the little-endian bytes of `self`.
         fn put(self, out: &mut std::vec::Vec<u8>);
-        /// `x` rounded to this type.
-        fn from_f64(x: f64) -> Self;
         /// `self` as an `f64` (exact).
         fn to_f64(self) -> f64;
     }
@@ -114,9 +112,6 @@ mod sealed {
         }
         fn put(self, out: &mut std::vec::Vec<u8>) {
             out.extend_from_slice(&self.to_le_bytes());
-        }
-        fn from_f64(x: f64) -> Self {
-            x as f32
         }
         fn to_f64(self) -> f64 {
             f64::from(self)
@@ -129,9 +124,6 @@ mod sealed {
         }
         fn put(self, out: &mut std::vec::Vec<u8>) {
             out.extend_from_slice(&self.to_le_bytes());
-        }
-        fn from_f64(x: f64) -> Self {
-            x
         }
         fn to_f64(self) -> f64 {
             self

@@ -181,7 +181,7 @@ impl BufferRule {
             && match self {
                 BufferRule::Finite => true,
                 BufferRule::NonNegative => v >= T::zero(),
-                BufferRule::Count => v >= T::zero() && v.fract() == T::zero(),
+                BufferRule::Count => v >= T::zero() && v % T::one() == T::zero(),
             }
     }
 
