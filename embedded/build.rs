@@ -22,6 +22,7 @@ use std::env;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+use typegrad::fixed::I16F16;
 
 /// One emulated board: the target it runs, QEMU's name for it and its memory map.
 struct Board {
@@ -31,6 +32,8 @@ struct Board {
     ram: (u32, u32),
     /// riscv-rt wants REGION_ALIAS lines in memory.x; cortex-m-rt wants FLASH and RAM.
     riscv: bool,
+    /// The CPU clock QEMU gives the machine (SysTick counts at it in virtual time).
+    cpu_hz: u32,
 }
 
 const K: u32 = 1024;
@@ -44,6 +47,7 @@ const BOARDS: [Board; 3] = [
         flash: Some((0x0000_0000, 256 * K)),
         ram: (0x2000_0000, 16 * K),
         riscv: false,
+        cpu_hz: 16_000_000,
     },
     Board {
         target: "thumbv7em-none-eabihf",
@@ -51,6 +55,7 @@ const BOARDS: [Board; 3] = [
         flash: Some((0x0000_0000, 4 * M)),
         ram: (0x2000_0000, 4 * M),
         riscv: false,
+        cpu_hz: 25_000_000,
     },
     Board {
         target: "riscv32imac-unknown-none-elf",
@@ -58,6 +63,8 @@ const BOARDS: [Board; 3] = [
         flash: None,
         ram: (0x8000_0000, 16 * M),
         riscv: true,
+        // Not used: the RV32 board counts instructions in `minstret`.
+        cpu_hz: 10_000_000,
     },
 ];
 
@@ -174,6 +181,23 @@ fn iris(data: &Path, out: &mut String) {
         for r in set.iter() {
             let v: Vec<String> = (0..f)
                 .map(|j| f32_literal((r.0[j] - mean[j]) / std[j]))
+                .collect();
+            writeln!(out, "    Vector::new([{}]),", v.join(", ")).unwrap();
+        }
+        // The same features as Q16.16 (each f32 above, rounded to the nearest 2⁻¹⁶).
+        writeln!(
+            out,
+            "];\n/// The {name} features as `I16F16` (the `f32` values rounded to 2⁻¹⁶).\n\
+             pub static IRIS_{name}_XQ: [Vector<I16F16, 4>; {}] = [",
+            set.len()
+        )
+        .unwrap();
+        for r in set.iter() {
+            let v: Vec<String> = (0..f)
+                .map(|j| {
+                    let x = ((r.0[j] - mean[j]) / std[j]) as f32;
+                    format!("I16F16::from_bits({})", I16F16::from_f32(x).to_bits())
+                })
                 .collect();
             writeln!(out, "    Vector::new([{}]),", v.join(", ")).unwrap();
         }
@@ -698,8 +722,10 @@ fn main() {
             writeln!(
                 board_src,
                 "/// The emulated board.\npub const BOARD: &str = {:?};\n\
-                 /// RAM of the board in bytes (memory.x).\npub const RAM_BYTES: usize = {};",
-                b.name, b.ram.1
+                 /// RAM of the board in bytes (memory.x).\npub const RAM_BYTES: usize = {};\n\
+                 /// The CPU clock QEMU gives the board, in Hz.\n\
+                 #[allow(dead_code)]\npub const CPU_HZ: u32 = {};",
+                b.name, b.ram.1, b.cpu_hz
             )
             .unwrap();
         }

@@ -19,9 +19,10 @@ if [[ -z $target ]]; then
 fi
 
 case $target in
-    thumbv6m-none-eabi) qemu=(qemu-system-arm -cpu cortex-m0 -machine microbit) ;;
-    thumbv7em-none-eabihf) qemu=(qemu-system-arm -cpu cortex-m4 -machine mps2-an386) ;;
-    # -icount shift=0: one instruction per virtual nanosecond, so minstret counts exactly.
+    # -icount shift=0: one instruction per virtual nanosecond, so minstret (RV32) and SysTick
+    # in virtual time (Cortex-M, src/icount.rs) count instructions exactly.
+    thumbv6m-none-eabi) qemu=(qemu-system-arm -cpu cortex-m0 -machine microbit -icount shift=0) ;;
+    thumbv7em-none-eabihf) qemu=(qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -icount shift=0) ;;
     riscv32imac-unknown-none-elf) qemu=(qemu-system-riscv32 -machine virt -bios none -icount shift=0) ;;
     *)
         echo "run.sh: no QEMU board for target '${target}' (ELF $elf); set TYPEGRAD_EMBEDDED_TARGET" >&2

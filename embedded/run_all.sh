@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and runs both firmware programs on the three emulated boards and on the host, and
+# Builds and runs the firmware programs on the three emulated boards and on the host, and
 # compares them. Exit status 0 only if every check passed; the last line is
 # `embedded: N passed, M failed`.
 #
@@ -25,14 +25,14 @@ started=$SECONDS
 bash ./setup.sh
 
 TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf)
-BINS=(train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions)
+BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions)
 # The programs each board runs. train_motions trains a CNN on the device: on the Cortex-M4F
 # and on the RV32 board (soft float); the M0's 16 KiB cannot hold its training state, and
 # step 5 checks that its build stops with the RAM message.
 declare -A BOARD_BINS=(
-    [thumbv6m-none-eabi]="train_iris digits_infer digits_int8 motions_infer motions_int8"
-    [thumbv7em-none-eabihf]="train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions"
-    [riscv32imac-unknown-none-elf]="train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions"
+    [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8"
+    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions"
+    [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions"
 )
 LOG=target/run_all
 rm -rf "$LOG"
@@ -118,6 +118,10 @@ compare() {
         exact=(test_correct logits_fnv)
         if [[ $bin == train_motions ]]; then exact+=(steps loss_bits); fi
     fi
+    if [[ $bin == train_iris_fixed ]]; then
+        # Integer arithmetic: every board computes exactly what the host does.
+        exact=(steps train_correct test_correct loss_bits)
+    fi
     if [[ $bin == train_iris ]]; then
         exact=(steps train_correct test_correct)
         close=(last_epoch_loss_x1e6 train_loss_x1e6 test_loss_x1e6)
@@ -182,6 +186,15 @@ for t in "${TARGETS[@]}"; do
     done
 done
 
+echo "== iris trained in Q16.16 reaches the f32 test accuracy within one sample"
+fixed_correct=$(value test_correct "$LOG/host-train_iris_fixed.txt")
+float_correct=$(value test_correct "$LOG/host-train_iris.txt")
+if [[ -n $fixed_correct && -n $float_correct ]] && ((fixed_correct + 1 >= float_correct)); then
+    pass "train_iris_fixed: $fixed_correct/30 test rows correct (f32 train_iris: $float_correct/30)"
+else
+    fail "train_iris_fixed: '$fixed_correct'/30 vs f32 '$float_correct'/30"
+fi
+
 # --- 5. a network too big for the board does not build ------------------------------------
 echo "== too-big: train_iris with a network larger than the board's RAM must not build"
 for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
@@ -196,11 +209,11 @@ for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
     fi
 done
 
-echo "== the int8 programs must contain no floating-point operation (soft-float routines, FPU instructions)"
+echo "== the int8 and fixed-point programs must contain no floating-point operation (soft-float routines, FPU instructions)"
 tools="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin"
 soft='__aeabi_[fd]|__(add|sub|mul|div)[sd]f3|__float|__fix|__(eq|ne|lt|le|gt|ge|unord)[sd]f2'
 fpu='\sv(add|sub|mul|div|cvt|mla|mls|fma|fms|neg|abs|sqrt|cmp|cmpe)(\.[a-z0-9]+)*\.f(32|64)'
-for pair in digits_int8:digits_infer motions_int8:motions_infer; do
+for pair in digits_int8:digits_infer motions_int8:motions_infer train_iris_fixed:train_iris; do
     int8=${pair%%:*} f32=${pair##*:}
     for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
         n=$("$tools/llvm-nm" "target/$t/release/$int8" | grep -cE "$soft" || true)

@@ -36,6 +36,8 @@ const MAX_RAW: i32 = i32::MAX - 1;
 const Q30: i64 = 1 << 30;
 /// `ln 2 · 2³⁰`.
 const LN2_Q30: i64 = 744_261_118;
+/// `2³⁰ / ln 2`.
+const INV_LN2_Q30: i64 = 1_549_082_005;
 /// `ln 2 · 2⁴⁰`.
 const LN2_Q40: i64 = 762_123_384_786;
 /// `√2 · 2³⁰`.
@@ -313,19 +315,33 @@ fn mul_q30(a: i64, b: i64) -> i64 {
 /// `eˣ = m · 2ᵏ` for a Q30 `x`, with `m` in `[0.70, 1.42]` (Q30): `k = round(x / ln 2)`, then
 /// the Taylor series of `e^r`, `r = x − k·ln 2` (`|r| ≤ 0.35`), to the 11th power.
 fn exp_parts(x: i64) -> (i64, i64) {
-    let k = if x >= 0 {
-        (x + LN2_Q30 / 2) / LN2_Q30
-    } else {
-        (x - LN2_Q30 / 2) / LN2_Q30
-    };
+    // k = round(x / ln 2), by a multiplication (x in Q16 times 1/ln 2 in Q30): the rounding
+    // of x to Q16 may move k by one where x/ln 2 is near a half, and r stays within 0.35.
+    let k = ((x >> 14) * INV_LN2_Q30 + (1 << 45)) >> 46;
     // r in Q40 first, so that k·ln 2 is exact to 2⁻⁴⁰ per unit of k.
     let r = ((x << 10) - k * LN2_Q40 + (1 << 9)) >> 10;
-    let mut acc = Q30;
-    for i in (1..=11).rev() {
-        acc = Q30 + mul_q30(r, acc) / i;
+    // Horner on 1/i! (Q30) from the 11th power down.
+    let mut acc = EXP_TAYLOR_Q30[11];
+    for c in EXP_TAYLOR_Q30[..11].iter().rev() {
+        acc = c + mul_q30(r, acc);
     }
     (acc, k)
 }
+
+/// `1/i!` in Q30 for `i = 0..=11`.
+const EXP_TAYLOR_Q30: [i64; 12] = {
+    let mut c = [0i64; 12];
+    let mut factorial = 1i64;
+    let mut i = 0;
+    while i < 12 {
+        if i > 0 {
+            factorial *= i as i64;
+        }
+        c[i] = (Q30 + factorial / 2) / factorial;
+        i += 1;
+    }
+    c
+};
 
 /// `eˣ` for a Q30 `x`, as Q16.16.
 fn exp_q30(x: i64) -> I16F16 {
@@ -365,13 +381,33 @@ fn ln_q30(raw: i32) -> i64 {
     e * LN2_Q30 + 2 * mul_q30(s, acc)
 }
 
-/// `⌊√v⌋` and `v − ⌊√v⌋²`, digit by digit.
+/// `⌊√v⌋` and `v − ⌊√v⌋²`, digit by digit (in 32 bits when `v` fits: values below 1).
 fn isqrt(v: u64) -> (u64, u64) {
+    if let Ok(v) = u32::try_from(v) {
+        let (root, rest) = isqrt32(v);
+        return (u64::from(root), u64::from(rest));
+    }
     let (mut rest, mut root) = (v, 0u64);
-    let mut bit = 1u64 << 62;
-    while bit > rest {
+    let mut bit = 1u64 << (62 - (v.leading_zeros() & !1));
+    while bit != 0 {
+        if rest >= root + bit {
+            rest -= root + bit;
+            root = (root >> 1) + bit;
+        } else {
+            root >>= 1;
+        }
         bit >>= 2;
     }
+    (root, rest)
+}
+
+/// [`isqrt`] in 32 bits.
+fn isqrt32(v: u32) -> (u32, u32) {
+    let (mut rest, mut root) = (v, 0u32);
+    if v == 0 {
+        return (0, 0);
+    }
+    let mut bit = 1u32 << (30 - (v.leading_zeros() & !1));
     while bit != 0 {
         if rest >= root + bit {
             rest -= root + bit;
@@ -451,12 +487,32 @@ impl Div for I16F16 {
         if !(self.finite() && rhs.finite()) || rhs.0 == 0 {
             return Self::div_special(self, rhs);
         }
-        let n = i64::from(self.0) << FRAC;
-        let d = i64::from(rhs.0);
-        let (mut q, r) = (n / d, n % d);
-        if 2 * r.abs() >= d.abs() {
-            q += if (n < 0) != (d < 0) { -1 } else { 1 };
-        }
+        // Below 0.5 in magnitude the shifted numerator fits 32 bits: a 32-bit division (one
+        // instruction on a Cortex-M3/M4, a short routine on the M0) instead of a 64-bit one.
+        // Both paths compute the same quotient.
+        let q = if self.0.unsigned_abs() < 1 << (31 - FRAC) {
+            let (n, d) = (self.0 << FRAC, rhs.0);
+            let (q, r) = (n / d, n % d);
+            let round = 2 * u64::from(r.unsigned_abs()) >= u64::from(d.unsigned_abs());
+            i64::from(q)
+                + if !round {
+                    0
+                } else if (n < 0) != (d < 0) {
+                    -1
+                } else {
+                    1
+                }
+        } else {
+            let (n, d) = (i64::from(self.0) << FRAC, i64::from(rhs.0));
+            let (q, r) = (n / d, n % d);
+            q + if 2 * r.abs() < d.abs() {
+                0
+            } else if (n < 0) != (d < 0) {
+                -1
+            } else {
+                1
+            }
+        };
         Self::saturate(q)
     }
 }

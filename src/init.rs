@@ -51,14 +51,14 @@ impl Rng {
 
     /// Uniform in `[low, high)`.
     pub fn uniform<T: Real>(&mut self, low: T, high: T) -> T {
-        low + (high - low) * constant::<T>(self.next_f64())
+        low + (high - low) * T::from_unit_bits(self.next_u64() >> 11)
     }
 
     /// Standard normal `N(0, 1)` by the Box–Muller transform.
     pub fn normal<T: Real>(&mut self) -> T {
         // 1 − u lies in (0, 1], so the logarithm is finite.
-        let u1 = constant::<T>(1.0 - self.next_f64());
-        let u2 = constant::<T>(self.next_f64());
+        let u1 = T::from_unit_bits((1 << 53) - (self.next_u64() >> 11));
+        let u2 = T::from_unit_bits(self.next_u64() >> 11);
         let two = T::one() + T::one();
         (-two * u1.ln()).sqrt() * (two * constant::<T>(core::f64::consts::PI) * u2).cos()
     }
@@ -109,18 +109,16 @@ pub enum Init {
 impl Init {
     /// Draws one weight for a layer with the given fan-in and fan-out.
     pub fn sample<T: Real>(self, rng: &mut Rng, fan_in: usize, fan_out: usize) -> T {
-        let fi = fan_in.max(1) as f64;
-        let fo = fan_out as f64;
-        // (uniform?, scale²)
-        let (uniform, scale_sq) = match self {
-            Init::XavierUniform => (true, 6.0 / (fi + fo)),
-            Init::XavierNormal => (false, 2.0 / (fi + fo)),
-            Init::HeUniform => (true, 6.0 / fi),
-            Init::HeNormal => (false, 2.0 / fi),
-            Init::Uniform(a) => (true, a * a),
-            Init::Normal(s) => (false, s * s),
+        // (uniform?, scale² as numerator / denominator)
+        let (uniform, num, den) = match self {
+            Init::XavierUniform => (true, 6.0, fan_in.max(1) + fan_out),
+            Init::XavierNormal => (false, 2.0, fan_in.max(1) + fan_out),
+            Init::HeUniform => (true, 6.0, fan_in.max(1)),
+            Init::HeNormal => (false, 2.0, fan_in.max(1)),
+            Init::Uniform(a) => (true, a * a, 1),
+            Init::Normal(s) => (false, s * s, 1),
         };
-        let scale = constant::<T>(scale_sq).sqrt();
+        let scale = T::sqrt_of_ratio(num, den);
         if uniform {
             rng.uniform(-scale, scale)
         } else {

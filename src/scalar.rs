@@ -236,3 +236,56 @@ real_for_float!(f32, f64);
 pub(crate) fn constant<T: Real>(c: f64) -> T {
     T::from_f64(c)
 }
+
+/// `num / den` as the nearest `f64` (ties to even), exactly as `num as f64 / den as f64` for
+/// counts below 2⁵³, but in integer arithmetic only (for accuracies on chips without an FPU).
+/// `den = 0` gives NaN (as `0.0 / 0.0` would for `num = 0`, and a fraction never has it).
+pub(crate) fn ratio_f64(num: u64, den: u64) -> f64 {
+    if den == 0 {
+        return f64::NAN;
+    }
+    if num == 0 {
+        return 0.0;
+    }
+    let (n, d) = (num as u128, den as u128);
+    // Shift so that the quotient has 54 or 55 bits: then 53 of them and a rounding rest.
+    let s = (54 + (128 - d.leading_zeros()) as i32 - (128 - n.leading_zeros()) as i32).max(0);
+    let (q, r) = ((n << s) / d, (n << s) % d);
+    let extra = (128 - q.leading_zeros()) as i32 - 53;
+    let (mut mantissa, rest) = (q >> extra, q & ((1 << extra) - 1));
+    let half = 1u128 << (extra - 1);
+    if rest > half || (rest == half && (r != 0 || mantissa & 1 == 1)) {
+        mantissa += 1;
+    }
+    let mut exponent = 52 + extra - s;
+    if mantissa == 1 << 53 {
+        mantissa >>= 1;
+        exponent += 1;
+    }
+    f64::from_bits(((exponent + 1023) as u64) << 52 | (mantissa as u64 & ((1 << 52) - 1)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ratio_is_the_float_division() {
+        for den in 1..300u64 {
+            for num in 0..=den + 5 {
+                let r = super::ratio_f64(num, den);
+                assert_eq!(
+                    r.to_bits(),
+                    (num as f64 / den as f64).to_bits(),
+                    "{num}/{den}"
+                );
+            }
+        }
+        let big = [(1u64 << 40) + 12_345, 999_999_937, 3, (1 << 52) + 1];
+        for &a in &big {
+            for &b in &big {
+                let r = super::ratio_f64(a, b);
+                assert_eq!(r.to_bits(), (a as f64 / b as f64).to_bits(), "{a}/{b}");
+            }
+        }
+        assert!(super::ratio_f64(1, 0).is_nan());
+    }
+}

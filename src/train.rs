@@ -495,7 +495,8 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
                 &EpochReport {
                     epoch,
                     loss,
-                    accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
+                    accuracy: (judged > 0)
+                        .then(|| crate::scalar::ratio_f64(correct as u64, judged as u64)),
                     steps: self.optimizer.steps(),
                     gradient_norm: norm,
                     validation,
@@ -651,7 +652,7 @@ where
     }
     Ok(Evaluation {
         loss: total,
-        accuracy: (judged > 0).then(|| correct as f64 / judged as f64),
+        accuracy: (judged > 0).then(|| crate::scalar::ratio_f64(correct as u64, judged as u64)),
         samples: inputs.len(),
     })
 }

@@ -91,7 +91,9 @@ fn conversions_round_to_nearest_and_back_exactly() {
 
 #[test]
 fn arithmetic_is_the_exact_formula_on_the_bit_patterns() {
-    let xs = samples(400, -180.0, 180.0);
+    // Wide values, and values below 0.5 (where division takes its 32-bit path).
+    let mut xs = samples(400, -180.0, 180.0);
+    xs.extend(samples(300, -0.6, 0.6));
     for &a in &xs {
         for &b in xs.iter().step_by(7) {
             let (ra, rb) = (i64::from(a.to_bits()), i64::from(b.to_bits()));

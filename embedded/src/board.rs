@@ -107,16 +107,29 @@ fn ticks_to_us(ticks: u64, freq: u64) -> u64 {
     }
 }
 
-/// Instructions retired so far, where the board counts them exactly: the RV32 board's
-/// `minstret` CSR, which QEMU counts instruction by instruction under `-icount` (run.sh
-/// starts that board with `-icount shift=0`). `None` elsewhere (QEMU's Cortex-M boards have no
-/// instruction counter, and the host's would count something else).
+/// Starts the board's instruction count (SysTick on the Cortex-M boards, see
+/// [`crate::icount`]; `entry!` calls it first). Nothing to start elsewhere.
+pub fn start() {
+    #[cfg(target_arch = "arm")]
+    if let Some(p) = cortex_m::Peripherals::take() {
+        crate::icount::start(p.SYST, CPU_HZ);
+    }
+}
+
+/// Instructions executed so far, where QEMU counts them exactly (run.sh starts every board
+/// with `-icount shift=0`): the RV32 board's `minstret` CSR; on the Cortex-M boards, SysTick
+/// ticks in virtual time × instructions per tick ([`crate::icount`]). `None` on the host,
+/// whose counters would measure something else.
 pub fn instructions() -> Option<u64> {
     #[cfg(all(target_os = "none", target_arch = "riscv32"))]
     {
         Some(riscv::register::minstret::read64())
     }
-    #[cfg(not(all(target_os = "none", target_arch = "riscv32")))]
+    #[cfg(target_arch = "arm")]
+    {
+        Some(crate::icount::instructions())
+    }
+    #[cfg(not(target_os = "none"))]
     {
         None
     }

@@ -13,6 +13,7 @@
 //!   `MOTIONS_INT8_HOST` (the host's count and output checksum).
 
 use core::marker::PhantomData;
+use typegrad::fixed::I16F16;
 use typegrad::loss::Class;
 
 use typegrad::quant::{

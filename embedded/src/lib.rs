@@ -3,6 +3,7 @@
 //! - [`board`]: printing, exit status, a clock and the RAM size of the board the firmware is
 //!   built for (Cortex-M0 `microbit`, Cortex-M4F `mps2-an386`, RV32IMAC `virt` under QEMU), or
 //!   the host, where the same binaries run as ordinary programs for comparison.
+//! - `icount` (Cortex-M only): instructions executed, from SysTick under QEMU's `-icount`.
 //! - [`stack`]: a stack high-water mark (paint, then look how far the paint was scrubbed off).
 //! - [`iris_task`]: on-device training of a 4-8-3 network on iris.
 //! - [`motions_task`]: the 1-D CNN on smartwatch recordings (inference and on-device training).
@@ -22,6 +23,8 @@
 pub mod board;
 mod checksum;
 pub mod data;
+#[cfg(target_arch = "arm")]
+pub mod icount;
 pub mod iris_task;
 pub mod motions_task;
 pub mod stack;
@@ -50,6 +53,7 @@ macro_rules! entry {
         #[cfg(target_arch = "arm")]
         #[cortex_m_rt::entry]
         fn main() -> ! {
+            $crate::board::start();
             $crate::board::exit($run())
         }
 

@@ -105,7 +105,7 @@ impl<T: Real, P: Parameters<T>> Optimizer<T, P> for Adam<P> {
         let (b1, b2) = (constant::<T>(self.beta1), constant::<T>(self.beta2));
         let eps = constant::<T>(self.epsilon);
         let decay = constant::<T>(self.decoupled_weight_decay);
-        let tt = constant::<T>(t as f64);
+        let tt = T::from_count(usize::try_from(t).unwrap_or(usize::MAX));
         let (c1, c2) = (T::one() - b1.powf(tt), T::one() - b2.powf(tt));
         let state = [&mut self.m, &mut self.v];
         // |m'| ≤ β₁·max|m| + |g'|, v' ≤ max v + g'², and |m̂/(√v̂ + ε)| ≤ |m'|/(c₁·ε).

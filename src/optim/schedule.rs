@@ -76,10 +76,14 @@ impl Schedule {
                 every,
             } => {
                 let k = t.checked_div(every).unwrap_or(0);
-                constant::<T>(initial) * constant::<T>(factor).powf(constant(k as f64))
+                constant::<T>(initial)
+                    * constant::<T>(factor)
+                        .powf(T::from_count(usize::try_from(k).unwrap_or(usize::MAX)))
             }
             Schedule::Exponential { initial, decay } => {
-                constant::<T>(initial) * constant::<T>(decay).powf(constant(t as f64))
+                constant::<T>(initial)
+                    * constant::<T>(decay)
+                        .powf(T::from_count(usize::try_from(t).unwrap_or(usize::MAX)))
             }
             Schedule::Cosine {
                 initial,
@@ -89,7 +93,7 @@ impl Schedule {
                 let progress = if steps == 0 {
                     T::one()
                 } else {
-                    constant::<T>(t.min(steps) as f64 / steps as f64)
+                    constant::<T>(crate::scalar::ratio_f64(t.min(steps), steps))
                 };
                 let pi = constant::<T>(core::f64::consts::PI);
                 let half = constant::<T>(0.5);

@@ -9,8 +9,8 @@
 
 use typegrad::nn::Memory;
 use typegrad::optim::Adam;
-use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNet};
-use typegrad_embedded::{board, micro, outln, stack};
+use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNetF32};
+use typegrad_embedded::{board, outln, stack};
 
 /// Stack beyond the training memory that `Memory` counts: `fit`'s shuffled index buffer
 /// (`[usize; 120]`), its batch copies, evaluation, printing and the runtime (measured
@@ -24,7 +24,7 @@ const STACK_RESERVE: usize = 6 * 1024;
 //   error[E0080]: evaluation panicked: the network's training memory does not fit this
 //                 board's RAM
 const _: () = assert!(
-    Memory::<f32, IrisNet, BATCH>::training_bytes_for::<Adam<IrisNet>>() + STACK_RESERVE
+    Memory::<f32, IrisNetF32, BATCH>::training_bytes_for::<Adam<IrisNetF32>>() + STACK_RESERVE
         <= board::RAM_BYTES,
     "the network's training memory does not fit this board's RAM"
 );
@@ -36,8 +36,8 @@ fn run() -> bool {
     outln!("train_iris on {}", board::BOARD);
     outln!(
         "network=4-8-3 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
-        Memory::<f32, IrisNet, BATCH>::PARAMS,
-        Memory::<f32, IrisNet, BATCH>::training_bytes_for::<Adam<IrisNet>>(),
+        Memory::<f32, IrisNetF32, BATCH>::PARAMS,
+        Memory::<f32, IrisNetF32, BATCH>::training_bytes_for::<Adam<IrisNetF32>>(),
         board::RAM_BYTES,
         BATCH,
         EPOCHS
@@ -49,30 +49,6 @@ fn run() -> bool {
             return false;
         }
     };
-    outln!("steps={}", r.steps);
-    outln!("last_epoch_loss_x1e6={}", micro(r.last_epoch_loss));
-    outln!("train_loss_x1e6={}", micro(r.train_loss));
-    outln!("test_loss_x1e6={}", micro(r.test_loss));
-    // The exact bits, to see whether the board computed bit-for-bit what the host did.
-    outln!(
-        "loss_bits={:08x},{:08x},{:08x}",
-        r.last_epoch_loss.to_bits(),
-        r.train_loss.to_bits(),
-        r.test_loss.to_bits()
-    );
-    outln!(
-        "train_correct={}/{}",
-        r.train_correct,
-        iris_task::IRIS_TRAIN_TOTAL
-    );
-    outln!(
-        "test_correct={}/{}",
-        r.test_correct,
-        iris_task::IRIS_TEST_TOTAL
-    );
-    if let Some(us) = r.fit_us {
-        outln!("fit_us={}", us);
-    }
     if let Some(p) = probe {
         outln!(
             "stack_used_bytes={} (of {} painted)",
@@ -80,15 +56,5 @@ fn run() -> bool {
             p.measurable_bytes()
         );
     }
-    // At least 0.9 test accuracy: 10 · correct ≥ 9 · total.
-    let ok = 10 * r.test_correct >= 9 * iris_task::IRIS_TEST_TOTAL;
-    outln!(
-        "{}",
-        if ok {
-            "PASS"
-        } else {
-            "FAIL test accuracy below 0.9"
-        }
-    );
-    ok
+    iris_task::report(&r)
 }
