@@ -48,14 +48,16 @@ echo "## Firmware footprint (release: opt-level \"s\", LTO, codegen-units 1)"
 echo
 echo "Times are QEMU's on this host, not the hardware's: QEMU translates instructions and does"
 echo "not model the real clock, so steps per second say how fast the emulation ran, nothing"
-echo "about a real Cortex-M0 at 16 MHz or a Cortex-M4F at 25 MHz."
+echo "about a real Cortex-M0 at 16 MHz or a Cortex-M4F at 25 MHz. Instructions are exact: every"
+echo "board runs under -icount shift=0 (RV32: minstret; Cortex-M: SysTick in virtual time,"
+echo "embedded/src/icount.rs) — instructions executed, not cycles of a real chip."
 for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
     echo
     echo "### $t (${BOARD[$t]})"
     echo
     echo "| program | flash (text+rodata) | static RAM (data+bss) | stack high-water mark | result | QEMU time | training steps/s (QEMU) |"
     echo "|---|---:|---:|---:|---|---:|---:|"
-    for b in train_iris digits_infer digits_int8 motions_infer motions_int8 train_motions; do
+    for b in train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions; do
         elf="embedded/target/$t/release/$b"
         out="$LOG/$t-$b.txt"
         if [[ ! -f $elf || ! -f $out ]]; then
@@ -74,12 +76,17 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
         verdict=$(grep -qx PASS "$out" 2>/dev/null && echo "PASS, test $correct" || echo "FAIL")
         rate="—"
         time_col="—"
-        if [[ $b == train_iris || $b == train_motions ]]; then
+        if [[ $b == train_* ]]; then
             steps=$(value steps "$out")
             us=$(value fit_us "$out")
             if [[ -n $steps && -n $us && $us -gt 0 ]]; then
                 rate=$((steps * 1000000 / us))
                 time_col="fit: $((us / 1000)) ms for $steps steps"
+            fi
+            # Every board runs under -icount: exact instruction counts (deterministic).
+            inst=$(value instructions_per_step "$out")
+            if [[ -n $inst ]]; then
+                time_col="$time_col; $inst instructions per step"
             fi
         else
             us=$(value infer_us "$out")
@@ -88,7 +95,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
             if [[ -n $us ]]; then
                 time_col="$n inferences: $((us / 1000)) ms"
             fi
-            # The RV32 board runs under -icount: exact instruction counts (deterministic).
+            # Every board runs under -icount: exact instruction counts (deterministic).
             inst=$(value instructions "$out")
             if [[ -n $inst ]]; then
                 time_col="$time_col; $((inst / n)) instructions per inference"
@@ -100,7 +107,8 @@ done
 echo
 echo "Stack high-water mark: bytes from the top of the stack down to the lowest word whose"
 echo "painted pattern was overwritten (embedded/src/stack.rs). train_iris trains a 4-8-3"
-echo "network (67 parameters, batch 8, Adam); digits_infer holds the 64-32-10 network (2,410"
+echo "network (67 parameters, batch 8, Adam) in f32, train_iris_fixed the same in Q16.16"
+echo "(typegrad::fixed::I16F16, integer operations only); digits_infer holds the 64-32-10 network (2,410"
 echo "parameters, 9,640 bytes) on the stack after loading it from flash. motions_infer runs the"
 echo "host-trained 1-D CNN of conv1d_motions (612 parameters) on 40 recordings of 6 × 100 values"
 echo "in flash; train_motions trains that CNN on the device (batch 8, Adam, 30 epochs). digits_int8"

@@ -23,7 +23,7 @@
 pub mod board;
 mod checksum;
 pub mod data;
-#[cfg(target_arch = "arm")]
+#[cfg(target_os = "none")]
 pub mod icount;
 pub mod iris_task;
 pub mod motions_task;
