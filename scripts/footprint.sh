@@ -104,6 +104,66 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
         echo "| $b | $flash B | $ram B | ${stack:-?} B | $verdict | $time_col | $rate |"
     done
 done
+
+# --- side by side: f32 vs int8 vs MicroFlow (digits inference), f32 vs Q16.16 (iris training)
+llvm_nm="$(dirname "$llvm_size")/llvm-nm"
+# Bytes of the symbols of an ELF whose demangled names match a regex (the test data in flash).
+symbol_bytes() {
+    local total=0 size
+    while read -r size; do
+        total=$((total + 16#$size))
+    done < <("$llvm_nm" --print-size -C "$1" | awk -v re="$2" '$4 ~ re { print $2 }')
+    echo "$total"
+}
+MF=embedded/target/microflow
+echo
+echo "## Side by side (instructions: QEMU -icount shift=0, exact; flash without the test data in it)"
+for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; do
+    echo
+    echo "### $t (${BOARD[$t]})"
+    echo
+    echo "| task | program | flash | flash without test data | static RAM | stack high-water mark | instructions | result |"
+    echo "|---|---|---:|---:|---:|---:|---:|---|"
+    for b in digits_infer digits_int8 microflow train_iris train_iris_fixed; do
+        case $b in
+            microflow)
+                elf=embedded/microflow/target/$t/release/mf_pertensor
+                out=$MF/$t-mf_pertensor.txt
+                data='data::(INPUTS|LABELS|TYPEGRAD_OUT|TFLITE_P[CT]_OUT)' ;;
+            digits_*)
+                elf=embedded/target/$t/release/$b
+                out=$LOG/$t-$b.txt
+                data='data::DIGITS_TEST_(PIXELS|LABELS)' ;;
+            *)
+                elf=embedded/target/$t/release/$b
+                out=$LOG/$t-$b.txt
+                data='data::IRIS_(TRAIN|TEST)_(X|XQ|Y)' ;;
+        esac
+        [[ -f $elf && -f $out ]] || continue
+        read -r flash ram < <(sizes "$elf")
+        without=$((flash - $(symbol_bytes "$elf" "$data")))
+        stack=$(value stack_used_bytes "$out")
+        correct=$(sed -n 's/^test_correct=\([0-9]*\/[0-9]*\).*/\1/p' "$out" | head -n 1)
+        case $b in
+            digits_infer) task="digits inference"; what="typegrad f32"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct" ;;
+            digits_int8) task="digits inference"; what="typegrad int8"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = TFLite interpreter" ;;
+            microflow)
+                task="digits inference"; what="MicroFlow 0.1.3 int8 (per-tensor model)"
+                inst="$(value per_inference <(sed -n 's/^instructions_loop=[0-9]* //p' "$out")) per inference"
+                same=$(sed -n 's/^identical_to_tflite_pertensor=\([0-9]*\/[0-9]*\).*/\1/p' "$out")
+                tg=$(sed -n 's/^identical_to_typegrad=\([0-9]*\/[0-9]*\).*/\1/p' "$out")
+                result="test $correct; $same outputs = TFLite interpreter on its model, $tg = typegrad's" ;;
+            train_iris) task="iris training (batch 8, Adam)"; what="typegrad f32"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
+            train_iris_fixed) task="iris training (batch 8, Adam)"; what="typegrad Q16.16 (I16F16)"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
+        esac
+        echo "| $task | $what | $flash B | $without B | $ram B | ${stack:-?} B | $inst | $result |"
+    done
+done
+if [[ -f $MF/build.txt ]]; then
+    echo
+    echo "MicroFlow on the model exactly as typegrad exports it: $(sed -n 's/^perchannel=//p' "$MF/build.txt")."
+    echo "Its closest accepted model (one weight scale per layer, embedded/microflow/gen_data.py): $(grep -m1 'interpreter, per-tensor' "$MF/gen_data.txt")."
+fi
 echo
 echo "Stack high-water mark: bytes from the top of the stack down to the lowest word whose"
 echo "painted pattern was overwritten (embedded/src/stack.rs). train_iris trains a 4-8-3"

@@ -5,7 +5,9 @@ README's flash, RAM and stack figures are the ones a run measured (never typed b
     bash scripts/footprint.sh | tee /tmp/footprint.txt
     python3 scripts/readme_footprint.py /tmp/footprint.txt      # rewrites README.md in place
 
-The table sits between the lines `<!-- footprint:start -->` and `<!-- footprint:end -->`.
+The table sits between the lines `<!-- footprint:start -->` and `<!-- footprint:end -->`; the
+side-by-side table (f32 / int8 / MicroFlow inference, f32 / Q16.16 training) between
+`<!-- sidebyside:start -->` and `<!-- sidebyside:end -->`.
 """
 
 import pathlib
@@ -25,11 +27,20 @@ def num(text):
     return f"{int(m.group(1)):,} B" if m else text.strip()
 
 
+def replace(text, marker, table):
+    new, n = re.subn(rf"(<!-- {marker}:start -->\n)(?:.*?\n)?(<!-- {marker}:end -->)",
+                     lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
+    if n != 1:
+        sys.exit(f"README.md has no {marker} markers")
+    return new
+
+
 def main():
     footprint = pathlib.Path(sys.argv[1]).read_text()
+    head, _, side = footprint.partition("## Side by side")
     rows = []
     target = None
-    for line in footprint.splitlines():
+    for line in head.splitlines():
         m = re.match(r"### (\S+) ", line)
         if m:
             target = m.group(1)
@@ -43,22 +54,35 @@ def main():
             if cells[1] in ("not built", "not run on this board"):
                 continue
             result = cells[4].replace("PASS, ", "")
-            # Instructions are exact (RV32 under -icount); QEMU's times are not the hardware's.
-            inst = cells[5].split("; ")[1] if "; " in cells[5] else ""
+            # Instructions are exact (QEMU -icount); QEMU's times are not the hardware's.
+            inst = cells[5].split("; ")[-1] if "instructions" in cells[5] else ""
             rows.append(f"| {BOARDS[target]} | {program} | {num(cells[1])} | {num(cells[2])} | {num(cells[3])} | {result} | {inst} |")
     if not rows:
         sys.exit("no footprint rows found")
     table = "\n".join(
-        ["| board | program | flash (text+rodata) | static RAM | stack high-water mark | result | instructions (exact, RV32) |",
+        ["| board | program | flash (text+rodata) | static RAM | stack high-water mark | result | instructions (QEMU -icount, exact) |",
          "|---|---|---:|---:|---:|---|---:|"] + rows)
+    side_rows, notes = [], []
+    target = None
+    for line in side.splitlines():
+        m = re.match(r"### (\S+) ", line)
+        if m:
+            target = m.group(1)
+            continue
+        if target and line.startswith("| ") and not line.startswith("| task") and not line.startswith("|---"):
+            c = [x.strip() for x in line.strip("|").split("|")]
+            side_rows.append(f"| {BOARDS[target]} | {c[0]} | {c[1]} | {num(c[2])} | {num(c[3])} | {num(c[5])} | {c[6]} | {c[7]} |")
+        elif line.startswith("MicroFlow on the model") or line.startswith("Its closest"):
+            notes.append(line)
+    side_table = "\n".join(
+        ["| board | task | program | flash | flash without test data | stack high-water mark | instructions (QEMU -icount, exact) | result |",
+         "|---|---|---|---:|---:|---:|---:|---|"] + side_rows + ([""] + notes if notes else []))
     readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
-    text = readme.read_text()
-    new, n = re.subn(r"(<!-- footprint:start -->\n).*?(\n<!-- footprint:end -->)",
-                     lambda m: m.group(1) + table + m.group(2), text, flags=re.S)
-    if n != 1:
-        sys.exit("README.md has no footprint markers")
-    readme.write_text(new)
-    print(f"README.md: {len(rows)} firmware rows")
+    text = replace(readme.read_text(), "footprint", table)
+    if side_rows:
+        text = replace(text, "sidebyside", side_table)
+    readme.write_text(text)
+    print(f"README.md: {len(rows)} firmware rows, {len(side_rows)} side-by-side rows")
 
 
 if __name__ == "__main__":

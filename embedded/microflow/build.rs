@@ -13,7 +13,11 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=../boards.rs");
-    for f in ["gen/data_gen.rs", "models/digits_pc.tflite", "models/digits_pt.tflite"] {
+    for f in [
+        "gen/data_gen.rs",
+        "models/digits_pc.tflite",
+        "models/digits_pt.tflite",
+    ] {
         println!("cargo:rerun-if-changed={f}");
         assert!(
             std::path::Path::new(f).exists(),

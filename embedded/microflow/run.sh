@@ -45,7 +45,7 @@ if cargo build --release --quiet --target thumbv7em-none-eabihf --bin mf_perchan
     echo "perchannel=accepted" | tee -a "$res/build.txt"
 else
     # microflow 0.1.3, src/ops/fully_connected.rs: `weights: &Tensor2D<T, _, _, 1>` (one scale).
-    if grep -q "expected \`&Tensor2D<_, _, _, 1>\`" "$res/mf_perchannel_build.txt"; then
+    if grep -qF 'expected reference `&Tensor2D<_, _, _, 1>`' "$res/mf_perchannel_build.txt"; then
         echo "perchannel=rejected: FULLY_CONNECTED takes weights with exactly one scale (Tensor2D<_, _, _, 1>), the export has one per output channel" | tee -a "$res/build.txt"
     else
         echo "perchannel=rejected for another reason (see $res/mf_perchannel_build.txt)" | tee -a "$res/build.txt"

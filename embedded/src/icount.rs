@@ -87,7 +87,11 @@ mod imp {
             // by a period when a reading lands on the 0 tick just after the handler ran.) At
             // `start` the counter is 0 until the first tick loads the reload value, which
             // this also counts right (0, then 1, 2, …).
-            let elapsed = if current == 0 { 0 } else { reload + 1 - current };
+            let elapsed = if current == 0 {
+                0
+            } else {
+                reload + 1 - current
+            };
             u64::from(wraps) * u64::from(reload + 1) + u64::from(elapsed)
         })
     }

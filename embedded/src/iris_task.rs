@@ -10,10 +10,10 @@ use typegrad::activation::Relu;
 use typegrad::fixed::I16F16;
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
-use typegrad::{Real, TrainError, Vector};
 use typegrad::nn::{Dense, Layer};
 use typegrad::optim::{Adam, Settings};
 use typegrad::train::{Data, FitConfig, Trainer, evaluate};
+use typegrad::{Real, TrainError, Vector};
 
 use crate::data::{
     IRIS_TEST_X, IRIS_TEST_XQ, IRIS_TEST_Y, IRIS_TRAIN_ROWS, IRIS_TRAIN_X, IRIS_TRAIN_XQ,
@@ -215,7 +215,14 @@ pub fn report<T: Printed>(r: &IrisResult<T>) -> bool {
     }
     // At least 0.9 test accuracy: 10 · correct ≥ 9 · total.
     let ok = 10 * r.test_correct >= 9 * IRIS_TEST_TOTAL;
-    outln!("{}", if ok { "PASS" } else { "FAIL test accuracy below 0.9" });
+    outln!(
+        "{}",
+        if ok {
+            "PASS"
+        } else {
+            "FAIL test accuracy below 0.9"
+        }
+    );
     ok
 }
 

@@ -71,8 +71,12 @@ pub fn counter_overhead() -> u64 {
 
 /// Runs `infer` (one MicroFlow inference: 64 int8 inputs → 10 int8 outputs) on the 450 test
 /// images and prints what typegrad's digits_int8 prints plus the comparisons.
-pub fn run(name: &str, infer: fn(&[i8; 64]) -> [i8; 10], reference: &[[i8; 10]; data::ROWS],
-           reference_name: &str) -> bool {
+pub fn run(
+    name: &str,
+    infer: fn(&[i8; 64]) -> [i8; 10],
+    reference: &[[i8; 10]; data::ROWS],
+    reference_name: &str,
+) -> bool {
     use data::*;
     let probe = stack::paint();
     start_counter();
@@ -100,7 +104,13 @@ pub fn run(name: &str, infer: fn(&[i8; 64]) -> [i8; 10], reference: &[[i8; 10]; 
         call_sum += n;
         call_min = call_min.min(n);
         call_max = call_max.max(n);
-        let d = |r: &[i8; 10]| y.iter().zip(r).map(|(&a, &b)| (i32::from(a) - i32::from(b)).abs()).max().unwrap();
+        let d = |r: &[i8; 10]| {
+            y.iter()
+                .zip(r)
+                .map(|(&a, &b)| (i32::from(a) - i32::from(b)).abs())
+                .max()
+                .unwrap()
+        };
         let (dt, dr) = (d(&TYPEGRAD_OUT[k]), d(&reference[k]));
         same_tg += usize::from(dt == 0);
         same_ref += usize::from(dr == 0);
@@ -114,19 +124,49 @@ pub fn run(name: &str, infer: fn(&[i8; 64]) -> [i8; 10], reference: &[[i8; 10]; 
     for y in TYPEGRAD_OUT.iter() {
         argmax_and_hash(y, &mut tg_hash);
     }
-    outln!("instructions_loop={} per_inference={}", loop_instr, loop_instr / ROWS as u64);
-    outln!("instructions_call avg={} min={} max={} (counter overhead {} subtracted)",
-           call_sum / ROWS as u64, call_min, call_max, overhead);
+    outln!(
+        "instructions_loop={} per_inference={}",
+        loop_instr,
+        loop_instr / ROWS as u64
+    );
+    outln!(
+        "instructions_call avg={} min={} max={} (counter overhead {} subtracted)",
+        call_sum / ROWS as u64,
+        call_min,
+        call_max,
+        overhead
+    );
     outln!("test_correct={}/{}", correct, ROWS);
     outln!("outputs_fnv={:08x} typegrad_fnv={:08x}", hash, tg_hash);
-    outln!("identical_to_typegrad={}/{} max_abs_diff={}", same_tg, ROWS, maxd_tg);
-    outln!("identical_to_{}={}/{} max_abs_diff={}", reference_name, same_ref, ROWS, maxd_ref);
+    outln!(
+        "identical_to_typegrad={}/{} max_abs_diff={}",
+        same_tg,
+        ROWS,
+        maxd_tg
+    );
+    outln!(
+        "identical_to_{}={}/{} max_abs_diff={}",
+        reference_name,
+        same_ref,
+        ROWS,
+        maxd_ref
+    );
     if let Some(p) = probe {
-        outln!("stack_used_bytes={} (of {} painted)", p.used_bytes(), p.measurable_bytes());
+        outln!(
+            "stack_used_bytes={} (of {} painted)",
+            p.used_bytes(),
+            p.measurable_bytes()
+        );
     }
     if let Some(k) = first_diff {
         let y = infer(&INPUTS[k]);
-        outln!("first difference vs {}: sample {} microflow={:?} reference={:?}", reference_name, k, y, reference[k]);
+        outln!(
+            "first difference vs {}: sample {} microflow={:?} reference={:?}",
+            reference_name,
+            k,
+            y,
+            reference[k]
+        );
     }
     same_ref == ROWS
 }

@@ -31,8 +31,15 @@ fn measure(n: u32) -> (u64, u64) {
 
 fn run() -> bool {
     microflow_fw::start_counter();
-    outln!("calibrate on {} (cpu_hz used by icount: {})", board::BOARD, board::CPU_HZ);
-    outln!("counter reading overhead: {} instructions", microflow_fw::counter_overhead());
+    outln!(
+        "calibrate on {} (cpu_hz used by icount: {})",
+        board::BOARD,
+        board::CPU_HZ
+    );
+    outln!(
+        "counter reading overhead: {} instructions",
+        microflow_fw::counter_overhead()
+    );
     let mut ok = true;
     // The n = 1 run (2 loop instructions) measures the call and the readings; subtracting
     // its ticks leaves 2n - 2 instructions of loop alone.
@@ -47,7 +54,14 @@ fn run() -> bool {
         let err = counted as i64 - known as i64;
         outln!(
             "loop n={} known_instructions={} ticks={} net_ticks={} instructions_per_tick_x1000={} icount_net_instructions={} error={} ({} ppm)",
-            n, known, t, dt, per_tick_milli, counted, err, err * 1_000_000 / known as i64
+            n,
+            known,
+            t,
+            dt,
+            per_tick_milli,
+            counted,
+            err,
+            err * 1_000_000 / known as i64
         );
         // One tick of quantization at each end, plus one.
         if err.unsigned_abs() > 3 * icount::to_instructions(1).max(1) + 2 {
@@ -68,7 +82,12 @@ fn run() -> bool {
         let err_ppm = (i as i64 - known as i64) * 1_000_000 / known as i64;
         outln!(
             "wrap test (reload 0xFFFF, ~{} wraps): n={} known={} net_ticks={} icount_instructions={} error_ppm={} (includes the SysTick handler runs)",
-            t / 0x10000, n, known, t - tb, i, err_ppm
+            t / 0x10000,
+            n,
+            known,
+            t - tb,
+            i,
+            err_ppm
         );
         // Monotonicity: 20000 readings 1000 loop iterations apart.
         let (mut prev, mut bad, mut dmin, mut dmax) = (icount::ticks(), 0u32, u64::MAX, 0u64);
@@ -87,7 +106,12 @@ fn run() -> bool {
             }
             prev = t;
         }
-        outln!("monotonicity test (reload 0xFFFF): {} anomalies in 20000 readings; normal step {}..{} ticks", bad, dmin, dmax);
+        outln!(
+            "monotonicity test (reload 0xFFFF): {} anomalies in 20000 readings; normal step {}..{} ticks",
+            bad,
+            dmin,
+            dmax
+        );
         if bad > 0 {
             ok = false;
         }
@@ -110,8 +134,13 @@ fn run() -> bool {
             }
             prev = t;
         }
-        outln!("dense test (reload 0x3FF, ~{} wraps): {} anomalies in 200000 readings, largest step {} ticks, {} readings saw the 0 tick",
-               prev / 0x400, bad, dmax, zero_ticks);
+        outln!(
+            "dense test (reload 0x3FF, ~{} wraps): {} anomalies in 200000 readings, largest step {} ticks, {} readings saw the 0 tick",
+            prev / 0x400,
+            bad,
+            dmax,
+            zero_ticks
+        );
         if bad > 0 {
             ok = false;
         }
@@ -120,7 +149,14 @@ fn run() -> bool {
             ok = false;
         }
     }
-    outln!("{}", if ok { "CALIBRATION OK" } else { "CALIBRATION MISMATCH" });
+    outln!(
+        "{}",
+        if ok {
+            "CALIBRATION OK"
+        } else {
+            "CALIBRATION MISMATCH"
+        }
+    );
     ok
 }
 

@@ -17,7 +17,11 @@ struct Digits;
 /// `predict_quantized` would dequantize the outputs to f32).
 #[inline(never)]
 fn infer(x: &[i8; 64]) -> [i8; 10] {
-    let input = Tensor2D::new(Buffer2D::from_fn(|_, j| x[j]), [INPUT_SCALE], [INPUT_ZERO_POINT]);
+    let input = Tensor2D::new(
+        Buffer2D::from_fn(|_, j| x[j]),
+        [INPUT_SCALE],
+        [INPUT_ZERO_POINT],
+    );
     let y = Digits::predict_inner(input);
     core::array::from_fn(|j| y.buffer[(0, j)])
 }
