@@ -4,7 +4,7 @@
 //! single-core peak. Run through `scripts/bench_report.sh` (pins the process to one core and
 //! builds both the default and the `-C target-cpu=native` variant).
 //!
-//! `cargo bench --bench report -- --quick` runs fewer rounds (for a smoke test); workload
+//! `cargo bench -p typegrad-bench --bench report -- --quick` runs fewer rounds (for a smoke test); workload
 //! names (`w1 w2 w3a w3b w4 w5`) after `--` run only those.
 
 // The AVX-512 peak probe needs Rust ≥ 1.89; only the library promises MSRV 1.85.

@@ -1,5 +1,5 @@
 //! Criterion benchmarks of W1–W4 (`benches/WORKLOADS.md`): typegrad, nalgebra and
-//! ndarray on identical seeded data. `cargo bench --bench workloads`; for the interleaved
+//! ndarray on identical seeded data. `cargo bench -p typegrad-bench --bench workloads`; for the interleaved
 //! side-by-side report with ratios, run `scripts/bench_report.sh` instead.
 
 #[path = "common/peers.rs"]

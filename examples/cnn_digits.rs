@@ -1,7 +1,9 @@
 //! A small 2-D CNN on the UCI handwritten digits (8 × 8 images, the same 1,347 / 450 split as
 //! the `mlp` example), trained with mini-batch Adam. Prints a line every 5 epochs, writes the
 //! learning curves as an SVG and ends with `test accuracy: 0.XXXX` (the `mlp` example's
-//! 64-32-10 MLP reaches 0.9822 on the same split).
+//! 64-32-10 MLP reaches 0.9822 on the same split). Saves the trained weights to
+//! `target/cnn_digits.tgrd` (`examples/weights/cnn_digits.tgrd` is a copy, which the
+//! `int8_cnn_digits` example quantizes).
 //!
 //! Run: `cargo run --release --example cnn_digits`
 
@@ -113,12 +115,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         ],
     )?;
     let correct = (test_acc * test_x.len() as f64).round();
+    let weights = common::output_path("cnn_digits.tgrd")?;
+    typegrad::persist::save_file(&net, &weights)?;
     println!(
         "test loss {:.4}; {correct} of {} test images correct (the 64-32-10 MLP of the mlp \
-         example: 0.9822); learning curves written to {}",
+         example: 0.9822); learning curves written to {}; weights to {} (the int8_cnn_digits \
+         example quantizes the copy in examples/weights/)",
         test_eval.loss,
         test_x.len(),
-        path.display()
+        path.display(),
+        weights.display()
     );
     println!("test accuracy: {test_acc:.4}");
     Ok(())

@@ -15,8 +15,8 @@ echo
 echo "machine: $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed "s/^ //"), $(nproc --all) cores, the benchmark pinned to core 1"
 echo "compiler: $(rustc --version)"
 echo
-cargo build --release --bench report --quiet
-"${pin[@]}" cargo bench --quiet --bench report -- "$@"
+cargo build --release -p typegrad-bench --bench report --quiet
+"${pin[@]}" cargo bench --quiet -p typegrad-bench --bench report -- "$@"
 echo
-CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" cargo build --release --bench report --quiet
-CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" "${pin[@]}" cargo bench --quiet --bench report -- "$@"
+CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" cargo build --release -p typegrad-bench --bench report --quiet
+CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" "${pin[@]}" cargo bench --quiet -p typegrad-bench --bench report -- "$@"

@@ -12,6 +12,9 @@ XNNPACK), and compares each output with typegrad's. Exit status 0 only if all ar
 
     pip install ai-edge-litert tflite flatbuffers numpy
     python3 scripts/tflite_check.py [--model target/int8_digits.json] [--tflite out.tflite]
+    python3 scripts/tflite_check.py --model target/int8_cnn_digits.json   # the 2-D CNN
+        (from `cargo run --release --example int8_cnn_digits`: PAD + CONV_2D, RELU,
+        MAX_POOL_2D, RESHAPE, FULLY_CONNECTED on NHWC [1, 8, 8, 1])
     python3 scripts/tflite_check.py --model target/int8_motions.json   # the 1-D CNN
         (from `cargo run --release --example int8_motions`: PAD + CONV_2D, RELU,
         MAX_POOL_2D, AVERAGE_POOL_2D, FULLY_CONNECTED on NHWC [1, 1, steps, channels])
@@ -122,25 +125,74 @@ def build_graph(model):
             tflite.OperatorAddBuiltinOptions(b, opt)
         ops.append(tflite.OperatorEnd(b))
 
-    def pool_options(kw, sw):
+    def pool_options(kw, sw, kh=1, sh=1):
         tflite.Pool2DOptionsStart(b)
         tflite.Pool2DOptionsAddPadding(b, tflite.Padding.VALID)
         tflite.Pool2DOptionsAddStrideW(b, sw)
-        tflite.Pool2DOptionsAddStrideH(b, 1)
+        tflite.Pool2DOptionsAddStrideH(b, sh)
         tflite.Pool2DOptionsAddFilterWidth(b, kw)
-        tflite.Pool2DOptionsAddFilterHeight(b, 1)
+        tflite.Pool2DOptionsAddFilterHeight(b, kh)
         return tflite.Pool2DOptionsEnd(b)
 
     first = model["layers"][0]
+    rows = 1  # images: height (NHWC [1, rows, length, channels]); signals: 1
+    flat_from = None  # (channels, rows, columns) of an image flattened in typegrad's order
     if len(model["input_shape"]) == 1:  # flat features: [1, N]
         channels, length = model["input_shape"][0], 1
         x = act("input", [1, channels], first["input"])
-    else:
+    elif len(model["input_shape"]) == 2:  # channels x steps: [1, 1, steps, channels]
         channels, length = model["input_shape"]
         x = act("input", [1, 1, length, channels], first["input"])
+    else:  # channels x rows x columns: [1, rows, columns, channels]
+        channels, rows, length = model["input_shape"]
+        x = act("input", [1, rows, length, channels], first["input"])
     for k, layer in enumerate(model["layers"]):
         op = layer["op"]
-        if op == "conv1d":
+        if op == "conv2d":
+            p, kk, st, o = layer["padding"], layer["kernel"], layer["stride"], layer["out_channels"]
+            pads = tensor(f"pads{k}", [4, 2], TensorType.INT32,
+                          np.array([[0, 0], [p, p], [p, p], [0, 0]], dtype=np.int32))
+            xp = act(f"padded{k}", [1, rows + 2 * p, length + 2 * p, channels], layer["input"])
+            operator(BuiltinOperator.PAD, [x, pads], [xp])
+            w = np.array(layer["weights"], dtype=np.int8)  # [O][I][KH][KW]
+            w = np.transpose(w, (0, 2, 3, 1)).copy()  # OHWI
+            ws = layer["weight_scales"]
+            wt = tensor(f"w{k}", [o, kk, kk, channels], TensorType.INT8, w, quant(ws, [0] * o))
+            bs = [float(np.float32(layer["input"]["scale"]) * np.float32(s_)) for s_ in ws]
+            bt = tensor(f"b{k}", [o], TensorType.INT32, np.array(layer["bias"], dtype=np.int32),
+                        quant(bs, [0] * o))
+            rows = (rows + 2 * p - kk) // st + 1
+            length = (length + 2 * p - kk) // st + 1
+            channels = o
+            y = act(f"conv{k}", [1, rows, length, channels], layer["output"])
+            tflite.Conv2DOptionsStart(b)
+            tflite.Conv2DOptionsAddPadding(b, tflite.Padding.VALID)
+            tflite.Conv2DOptionsAddStrideW(b, st)
+            tflite.Conv2DOptionsAddStrideH(b, st)
+            tflite.Conv2DOptionsAddDilationWFactor(b, 1)
+            tflite.Conv2DOptionsAddDilationHFactor(b, 1)
+            tflite.Conv2DOptionsAddFusedActivationFunction(b, ActivationFunctionType.NONE)
+            operator(BuiltinOperator.CONV_2D, [xp, wt, bt], [y], BuiltinOptions.Conv2DOptions,
+                     tflite.Conv2DOptionsEnd(b))
+        elif op == "maxpool2d":
+            kk, st = layer["kernel"], layer["stride"]
+            rows = (rows - kk) // st + 1
+            length = (length - kk) // st + 1
+            y = act(f"pool{k}", [1, rows, length, channels], layer["params"])
+            operator(BuiltinOperator.MAX_POOL_2D, [x], [y], BuiltinOptions.Pool2DOptions,
+                     pool_options(kk, st, kk, st))
+        elif op == "flatten":
+            # NHWC flattens (row, column, channel); typegrad (channel, row, column): the next
+            # FULLY_CONNECTED takes its weight columns in that order.
+            flat_from = (channels, rows, length)
+            n = channels * rows * length
+            shape = tensor(f"shape{k}", [2], TensorType.INT32, np.array([1, n], dtype=np.int32))
+            y = act(f"flat{k}", [1, n], layer["params"])
+            tflite.ReshapeOptionsStart(b)
+            opt = tflite.ReshapeOptionsEnd(b)
+            operator(BuiltinOperator.RESHAPE, [x, shape], [y], BuiltinOptions.ReshapeOptions, opt)
+            channels, rows, length = n, 1, 1
+        elif op == "conv1d":
             p, kk, st, o = layer["padding"], layer["kernel"], layer["stride"], layer["out_channels"]
             pads = tensor(f"pads{k}", [4, 2], TensorType.INT32,
                           np.array([[0, 0], [0, 0], [p, p], [0, 0]], dtype=np.int32))
@@ -166,7 +218,7 @@ def build_graph(model):
             operator(BuiltinOperator.CONV_2D, [xp, wt, bt], [y], BuiltinOptions.Conv2DOptions,
                      tflite.Conv2DOptionsEnd(b))
         elif op == "relu":
-            y = act(f"relu{k}", [1, 1, length, channels], layer["params"])
+            y = act(f"relu{k}", [1, rows, length, channels], layer["params"])
             operator(BuiltinOperator.RELU, [x], [y])
         elif op == "maxpool1d":
             kk, st = layer["kernel"], layer["stride"]
@@ -181,6 +233,10 @@ def build_graph(model):
             length = 1
         elif op == "fc":
             w = np.array(layer["weights"], dtype=np.int8)
+            if flat_from is not None:  # columns (c, h, w) -> (h, w, c)
+                c_, h_, w_ = flat_from
+                w = w.reshape(-1, c_, h_, w_).transpose(0, 2, 3, 1).reshape(w.shape[0], -1).copy()
+                flat_from = None
             ws = layer["weight_scales"]
             wt = tensor(f"w{k}", list(w.shape), TensorType.INT8, w, quant(ws, [0] * len(ws)))
             bs = [float(np.float32(layer["input"]["scale"]) * np.float32(s_)) for s_ in ws]
@@ -214,7 +270,7 @@ def build_graph(model):
     sg = tflite.SubGraphEnd(b)
     versions = {BuiltinOperator.PAD: 2, BuiltinOperator.CONV_2D: 3, BuiltinOperator.RELU: 2,
                 BuiltinOperator.MAX_POOL_2D: 2, BuiltinOperator.AVERAGE_POOL_2D: 2,
-                BuiltinOperator.FULLY_CONNECTED: 5}
+                BuiltinOperator.FULLY_CONNECTED: 5, BuiltinOperator.RESHAPE: 1}
     ocs = []
     for code in codes:
         tflite.OperatorCodeStart(b)
@@ -264,7 +320,10 @@ def main():
     inp, out = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
     same, outputs = 0, []
     for x, ours in zip(model["test_inputs"], model["typegrad_outputs"]):
-        if signal:
+        if signal and len(model["input_shape"]) == 3:
+            c, h, w = model["input_shape"]  # ours: NCHW; TFLite: NHWC
+            x = np.array(x, dtype=np.int8).reshape(c, h, w).transpose(1, 2, 0).reshape(1, h, w, c)
+        elif signal:
             c, length = model["input_shape"]  # ours: channel after channel; TFLite: NHWC
             x = np.array(x, dtype=np.int8).reshape(c, length).T.reshape(1, 1, length, c)
         else:

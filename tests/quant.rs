@@ -218,3 +218,81 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
             + size_of::<Vector<i8, 4>>()
     );
 }
+
+typegrad::network! {
+    /// The `cnn_digits` example's 2-D CNN.
+    type Cnn2d = [
+        typegrad::nn::Input<typegrad::shape::Image<1, 8, 8>>,
+        typegrad::nn::Conv2d<f32, 1, 8, 3, 1, 1>,
+        Relu,
+        typegrad::nn::MaxPool2d<2>,
+        typegrad::nn::Conv2d<f32, 8, 16, 3, 1, 1>,
+        Relu,
+        typegrad::nn::MaxPool2d<2>,
+        typegrad::nn::Flatten,
+        Dense<f32, 64, 10>,
+    ];
+}
+
+/// tests/fixtures/int8_cnn_digits_tflite.json: the first 60 digits test images quantized
+/// (NCHW) and the outputs TFLite's interpreter gave for the quantized 2-D CNN (PAD + CONV_2D,
+/// RELU, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED on NHWC images; `scripts/tflite_check.py`
+/// checks all 450).
+#[test]
+fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
+    use typegrad::tensor::Planes;
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv")).unwrap();
+    digits.scale(1.0 / 16.0);
+    let split = Split::load(format!("{root}/data/digits_split.txt")).unwrap();
+    let (train, test) = digits.split(&split).unwrap();
+    let image =
+        |x: &typegrad::Vector<f32, 64>| Planes::<f32, 1, 8, 8>::from_fn(|_, r, c| x[r * 8 + c]);
+    let train_x: Vec<_> = train.features.iter().map(image).collect();
+    let test_x: Vec<_> = test.features.iter().map(image).collect();
+    let mut net = Cnn2d::default();
+    typegrad::persist::load_file(&mut net, format!("{root}/examples/weights/cnn_digits.tgrd"))
+        .unwrap();
+    let q = quantize(&net, &train_x);
+
+    let path = format!("{root}/tests/fixtures/int8_cnn_digits_tflite.json");
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let inputs = f["inputs"].as_array().unwrap();
+    let want = f["tflite_outputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 60);
+    let labels = test.class_labels::<10>().unwrap();
+    let (mut correct, mut f32_correct, mut checked) = (0, 0, 0);
+    for (k, (x, label)) in test_x.iter().zip(&labels).enumerate() {
+        let xq = Planes::<i8, 1, 8, 8>::from_fn(|c, r, w| q.input_params().quantize(x[(c, r, w)]));
+        let out = q.predict(&xq);
+        if let (Some(fixture_x), Some(y)) = (inputs.get(k), want.get(k)) {
+            // The same int8 input the interpreter was given, and its output bit for bit.
+            let flat: Vec<i64> = xq.as_slice().iter().map(|&v| i64::from(v)).collect();
+            assert_eq!(flat, ints(fixture_x));
+            let got: Vec<i64> = out.iter().map(|&v| i64::from(v)).collect();
+            assert_eq!(got, ints(y), "test image {k}");
+            checked += 1;
+        }
+        let best = (0..10).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        correct += usize::from(best == label.index());
+        f32_correct += usize::from(net.predict(x).argmax() == label.index());
+    }
+    assert_eq!(checked, 60);
+    assert_eq!(f32_correct, 442, "f32 test accuracy of the CNN");
+    assert_eq!(correct, 440, "int8 test accuracy of the CNN (f32: 442/450)");
+    // Memory known at compile time: conv 8 × 8 × 8, ReLU, pool 8 × 4 × 4, conv 16 × 4 × 4,
+    // ReLU, pool 16 × 2 × 2, flatten 64, dense 10 (a `Vector` is aligned to 32 bytes).
+    fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
+        Q::ACTIVATION_BYTES
+    }
+    use core::mem::size_of;
+    assert_eq!(
+        activation_bytes(&q),
+        2 * size_of::<Planes<i8, 8, 8, 8>>()
+            + size_of::<Planes<i8, 8, 4, 4>>()
+            + 2 * size_of::<Planes<i8, 16, 4, 4>>()
+            + size_of::<Planes<i8, 16, 2, 2>>()
+            + size_of::<typegrad::Vector<i8, 64>>()
+            + size_of::<typegrad::Vector<i8, 10>>()
+    );
+}

@@ -71,17 +71,11 @@ where
         let (lo, hi) = range_of::<crate::shape::Size<O>>(&outputs);
         let output = QuantParams::from_range(if A::RELU { 0.0 } else { lo }, hi);
         let rows = self.weights.as_rows();
-        let weight_scales: [f32; O] = core::array::from_fn(|o| channel_scale(&rows[o]));
+        // The rescaling as TFLite's kernels derive it from the scales stored in the file.
+        let (weight_scales, bias, rescale) =
+            channel_parameters(|o| &rows[o][..], &self.bias, input, output);
         let weights =
             core::array::from_fn(|o| rows[o].map(|w| quantize_weight(w, weight_scales[o])));
-        let bias =
-            core::array::from_fn(|o| quantize_bias(self.bias[o], input.scale, weight_scales[o]));
-        // As TFLite's kernels derive it from the scales stored in the file.
-        let rescale = core::array::from_fn(|o| {
-            Multiplier::from_real(
-                f64::from(input.scale) * f64::from(weight_scales[o]) / f64::from(output.scale),
-            )
-        });
         let act_min = if A::RELU {
             output.zero_point.clamp(-128, 127) as i8
         } else {
@@ -162,21 +156,15 @@ where
         let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
         let (lo, hi) = range_of::<Self::Out>(&outputs);
         let output = QuantParams::from_range(lo, hi);
-        let weight_scales: [f32; O] =
-            core::array::from_fn(|o| channel_scale(self.weight[o].as_flattened()));
+        let (weight_scales, bias, rescale) =
+            channel_parameters(|o| self.weight[o].as_flattened(), &self.bias, input, output);
         let q = super::QConv1d {
             weight: core::array::from_fn(|o| {
                 self.weight[o].map(|row| row.map(|w| quantize_weight(w, weight_scales[o])))
             }),
-            bias: core::array::from_fn(|o| {
-                quantize_bias(self.bias[o], input.scale, weight_scales[o])
-            }),
+            bias,
             weight_scales,
-            rescale: core::array::from_fn(|o| {
-                Multiplier::from_real(
-                    f64::from(input.scale) * f64::from(weight_scales[o]) / f64::from(output.scale),
-                )
-            }),
+            rescale,
             input,
             output,
             port: core::marker::PhantomData,
@@ -233,5 +221,127 @@ impl<const C: usize, const L: usize> Quantize
     ) -> (Self::Quantized, Vec<crate::Vector<f32, C>>) {
         let outputs = samples.iter().map(|x| self.predict(x)).collect();
         (super::QGlobalAvgPool1d { params: input }, outputs)
+    }
+}
+
+/// The per-output-channel parameters of a quantized dense or convolution layer: symmetric weight scales, int32
+/// biases and the fixed-point rescaling `input_scale · weight_scale[o] / output_scale`, from
+/// each channel's float weights (as one slice) and biases.
+fn channel_parameters<'w, const O: usize>(
+    channel: impl Fn(usize) -> &'w [f32],
+    bias: &crate::Vector<f32, O>,
+    input: QuantParams,
+    output: QuantParams,
+) -> ([f32; O], [i32; O], [Multiplier; O]) {
+    let scales: [f32; O] = core::array::from_fn(|o| channel_scale(channel(o)));
+    let biases = core::array::from_fn(|o| quantize_bias(bias[o], input.scale, scales[o]));
+    let rescale = core::array::from_fn(|o| {
+        Multiplier::from_real(
+            f64::from(input.scale) * f64::from(scales[o]) / f64::from(output.scale),
+        )
+    });
+    (scales, biases, rescale)
+}
+
+impl<
+    const I: usize,
+    const O: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const H: usize,
+    const W: usize,
+> Quantize for crate::nn::Conv2d<f32, I, O, K, S, P, crate::shape::Image<I, H, W>>
+where
+    crate::shape::Size<H>: crate::shape::Window<K, S, P> + crate::shape::Fits<K, S, P>,
+    crate::shape::Size<W>: crate::shape::Window<K, S, P> + crate::shape::Fits<K, S, P>,
+{
+    type Quantized = super::QConv2d<I, O, K, S, P, H, W, crate::shape::Windowed2<O, H, W, K, S, P>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, I, H, W>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
+        let (lo, hi) = range_of::<Self::Out>(&outputs);
+        let output = QuantParams::from_range(lo, hi);
+        let (weight_scales, bias, rescale) = channel_parameters(
+            |o| self.weight[o].as_flattened().as_flattened(),
+            &self.bias,
+            input,
+            output,
+        );
+        let q = super::QConv2d {
+            weight: core::array::from_fn(|o| {
+                self.weight[o]
+                    .map(|plane| plane.map(|row| row.map(|w| quantize_weight(w, weight_scales[o]))))
+            }),
+            bias,
+            weight_scales,
+            rescale,
+            input,
+            output,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::ActivationLayer<Relu, crate::shape::Image<C, H, W>>
+{
+    type Quantized = super::QRelu2d<C, H, W>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, C, H, W>],
+    ) -> (Self::Quantized, Vec<crate::tensor::Planes<f32, C, H, W>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (super::QRelu2d { params: input }, outputs)
+    }
+}
+
+impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::MaxPool2d<K, S, crate::shape::Image<C, H, W>>
+where
+    crate::shape::Size<H>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+    crate::shape::Size<W>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+{
+    type Quantized = super::QMaxPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, 0>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, C, H, W>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let q = super::QMaxPool2d {
+            params: input,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::Flatten<crate::shape::Image<C, H, W>>
+where
+    crate::nn::Flatten<crate::shape::Image<C, H, W>>: Layer<f32, In = crate::shape::Image<C, H, W>>,
+{
+    type Quantized = super::QFlatten2d<C, H, W, <Self as crate::nn::Shape>::Out>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, C, H, W>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let q = super::QFlatten2d {
+            params: input,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
     }
 }

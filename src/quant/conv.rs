@@ -12,7 +12,9 @@ use core::marker::PhantomData;
 /// An int8 1-D convolution: for each output channel `o` and step `t`,
 /// `acc = bias[o] + Σ_c Σ_k weight[o][c][k] · (x[c][t·S + k − P] − input_zero_point)` over the
 /// taps inside the input (padding is the real value 0, i.e. the zero point: it adds nothing),
-/// `y = clamp(rescale[o](acc) + output_zero_point, −128, 127)`. `Q` is the output port
+/// `y = clamp(rescale[o](acc) + output_zero_point, −128, 127)`, the rescaling in its
+/// two-rounding form as the interpreter's `CONV_2D` does it
+/// ([`Multiplier::apply_double_rounding`]). `Q` is the output port
 /// (`Signal<O, M>`, as the float layer computes it).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QConv1d<
@@ -78,7 +80,7 @@ impl<
                 }
             }
             let y = self.rescale[o]
-                .apply(acc)
+                .apply_double_rounding(acc)
                 .saturating_add(self.output.zero_point);
             y.clamp(-128, 127) as i8
         })

@@ -2,8 +2,10 @@
 //!
 //! * [`arith`]: quantization parameters (`real = scale · (q − zero_point)`), the fixed-point
 //!   rescaling of an int32 accumulator and its rounding, as TFLite's reference kernels do them;
-//! * [`QDense`], [`QChain`]: int8 layers and networks ([`QLayer`]), heap-free, integer
-//!   operations only (no float operation in `predict`);
+//! * [`QDense`], [`QConv1d`], [`QConv2d`], [`QRelu`], [`QRelu2d`], [`QMaxPool1d`],
+//!   [`QMaxPool2d`], [`QGlobalAvgPool1d`], [`QFlatten2d`], [`QChain`]: int8 layers and
+//!   networks ([`QLayer`]), heap-free, integer operations only (no float operation in
+//!   `predict`);
 //! * [`quantize`] (with `std`): post-training quantization of a trained float network into
 //!   its int8 type ([`Quantize::Quantized`]), calibrated on samples.
 //!
@@ -15,10 +17,12 @@ pub mod arith;
 #[cfg(feature = "std")]
 mod calibrate;
 mod conv;
+mod conv2d;
 mod dense;
 
 pub use arith::{Multiplier, QuantParams};
 #[cfg(feature = "std")]
 pub use calibrate::{Fused, Quantize, quantize};
 pub use conv::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
+pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
 pub use dense::{QChain, QDense, QLayer};

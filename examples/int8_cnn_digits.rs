@@ -1,0 +1,145 @@
+//! Post-training int8 quantization of the 2-D CNN of `cnn_digits` (its trained weights,
+//! `examples/weights/cnn_digits.tgrd`), calibrated on the 1,347 training images, with
+//! TFLite's arithmetic: int8 and f32 test accuracy side by side. Writes
+//! `target/int8_cnn_digits.json` for `scripts/tflite_check.py`, which runs the same model in
+//! TFLite's interpreter (PAD + CONV_2D, RELU, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED on NHWC
+//! images) and compares every output bit for bit.
+//!
+//! Run: `cargo run --release --example int8_cnn_digits`
+
+use std::error::Error;
+
+use serde_json::{Value, json};
+use typegrad::activation::Relu;
+use typegrad::data::{Dataset, Split};
+use typegrad::nn::{Conv2d, Dense, Flatten, Input, Layer, MaxPool2d};
+use typegrad::quant::{QConv2d, QDense, QLayer, QuantParams, quantize};
+use typegrad::shape::Image;
+use typegrad::tensor::Planes;
+
+typegrad::network! {
+    /// The `cnn_digits` example's network.
+    type Cnn = [
+        Input<Image<1, 8, 8>>,
+        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Relu,
+        MaxPool2d<2>,
+        Conv2d<f32, 8, 16, 3, 1, 1>,
+        Relu,
+        MaxPool2d<2>,
+        Flatten,
+        Dense<f32, 64, 10>,
+    ];
+}
+
+fn params(p: QuantParams) -> Value {
+    json!({"scale": p.scale, "zero_point": p.zero_point})
+}
+
+fn conv<
+    const I: usize,
+    const O: usize,
+    const K: usize,
+    const S: usize,
+    const P: usize,
+    const H: usize,
+    const W: usize,
+    Q,
+>(
+    q: &QConv2d<I, O, K, S, P, H, W, Q>,
+) -> Value {
+    json!({
+        "op": "conv2d", "in_channels": I, "out_channels": O, "kernel": K, "stride": S,
+        "padding": P,
+        "weights": q.weight.iter().map(|f| f.iter().map(|p| p.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
+        "input": params(q.input), "output": params(q.output),
+    })
+}
+
+fn dense<const I: usize, const O: usize>(q: &QDense<I, O>) -> Value {
+    json!({
+        "op": "fc", "inputs": I, "outputs": O,
+        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
+        "input": params(q.input), "output": params(q.output), "relu": q.act_min > -128,
+    })
+}
+
+/// [`QLayer::ACTIVATION_BYTES`] of a quantized network.
+fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
+    Q::ACTIVATION_BYTES
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv"))?;
+    digits.scale(1.0 / 16.0);
+    let (train, test) = digits.split(&Split::load(format!("{root}/data/digits_split.txt"))?)?;
+    let labels = test.class_labels::<10>()?;
+    let image =
+        |x: &typegrad::Vector<f32, 64>| Planes::<f32, 1, 8, 8>::from_fn(|_, r, c| x[r * 8 + c]);
+    let train_x: Vec<_> = train.features.iter().map(image).collect();
+    let test_x: Vec<_> = test.features.iter().map(image).collect();
+    let mut net = Cnn::default();
+    typegrad::persist::load_file(&mut net, format!("{root}/examples/weights/cnn_digits.tgrd"))?;
+
+    let q = quantize(&net, &train_x);
+    let input = q.input_params();
+    let (mut f32_ok, mut int8_ok) = (0, 0);
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    for (x, y) in test_x.iter().zip(&labels) {
+        let xq = Planes::<i8, 1, 8, 8>::from_fn(|c, r, k| input.quantize(x[(c, r, k)]));
+        let out = q.predict(&xq);
+        let best = (0..10).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        f32_ok += usize::from(net.predict(x).argmax() == y.index());
+        int8_ok += usize::from(best == y.index());
+        inputs.push(xq.as_slice().to_vec());
+        outputs.push(out.as_array().to_vec());
+    }
+    let n = test_x.len();
+    println!(
+        "int8 CNN: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations \
+         per inference",
+        core::mem::size_of_val(&q),
+        core::mem::size_of::<Cnn>(),
+        activation_bytes(&q)
+    );
+    println!(
+        "f32 test accuracy {:.4} ({f32_ok}/{n}); int8 {:.4} ({int8_ok}/{n})",
+        f32_ok as f64 / n as f64,
+        int8_ok as f64 / n as f64
+    );
+    // conv, relu, pool, conv, relu, pool, flatten, dense
+    let (c1, rest) = (&q.0, &q.1);
+    let (relu1, rest) = (&rest.0, &rest.1);
+    let (pool1, rest) = (&rest.0, &rest.1);
+    let (c2, rest) = (&rest.0, &rest.1);
+    let (relu2, rest) = (&rest.0, &rest.1);
+    let (pool2, rest) = (&rest.0, &rest.1);
+    let (flat, fc) = (&rest.0, &rest.1);
+    let layers = vec![
+        conv(c1),
+        json!({"op": "relu", "params": params(relu1.params)}),
+        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": params(pool1.params)}),
+        conv(c2),
+        json!({"op": "relu", "params": params(relu2.params)}),
+        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": params(pool2.params)}),
+        json!({"op": "flatten", "params": params(flat.params)}),
+        dense(fc),
+    ];
+    let model = json!({
+        "input_shape": [1, 8, 8], "layers": layers,
+        "test_inputs": inputs, "typegrad_outputs": outputs,
+    });
+    let path = std::path::PathBuf::from(root)
+        .join("target")
+        .join("int8_cnn_digits.json");
+    std::fs::write(&path, serde_json::to_vec(&model)?)?;
+    println!(
+        "quantized model and test outputs written to {}",
+        path.display()
+    );
+    println!("test accuracy: {:.4}", int8_ok as f64 / n as f64);
+    Ok(())
+}
