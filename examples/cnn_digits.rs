@@ -103,16 +103,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let test_acc = test_eval.accuracy.ok_or("no accuracy")?;
     let path = common::plot_path("cnn_digits_learning_curves.svg")?;
     let [l, tr, te] = curves;
-    common::line_chart(
+    common::learning_curves(
         &path,
         "2-D CNN on digits",
-        "epoch",
-        "loss / accuracy",
-        &[
-            ("train loss (cross-entropy)", l),
-            ("train accuracy", tr),
-            ("test accuracy", te),
-        ],
+        &[("train loss (cross-entropy)", l)],
+        &[("train accuracy", tr), ("test accuracy", te)],
     )?;
     let correct = (test_acc * test_x.len() as f64).round();
     let weights = common::output_path("cnn_digits.tgrd")?;

@@ -176,16 +176,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let path = common::plot_path("conv1d_motions_learning_curves.svg")?;
     let [loss, train_acc, test_acc] = curves;
-    common::line_chart(
+    common::learning_curves(
         &path,
         "1-D CNN on BasicMotions",
-        "epoch",
-        "loss / accuracy",
-        &[
-            ("train loss (cross-entropy)", loss),
-            ("train accuracy", train_acc),
-            ("test accuracy", test_acc),
-        ],
+        &[("train loss (cross-entropy)", loss)],
+        &[("train accuracy", train_acc), ("test accuracy", test_acc)],
     )?;
     let weights = common::output_path("motions_cnn.tgrd")?;
     typegrad::persist::save_file(&cnn, &weights)?;

@@ -97,9 +97,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         "y = 4 + 3x + noise",
         &points,
         &[
-            ("least squares", intercept, slope),
+            ("closed-form least squares", intercept, slope),
             ("batch gradient descent", full.0, full.1),
-            ("mini-batch SGD", mini.0, mini.1),
+            ("single-sample SGD", single.0, single.1),
+            ("mini-batch SGD (10)", mini.0, mini.1),
         ],
     )?;
     println!("\nplot written to {}", path.display());

@@ -82,16 +82,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let test_eval = evaluate(&net, &loss, &test.features, &test_labels)?;
     let (test_loss, test_acc) = (test_eval.loss, test_eval.accuracy.ok_or("no accuracy")?);
     let path = common::plot_path("mlp_learning_curves.svg")?;
-    common::line_chart(
+    let [loss_curve, train_curve, test_curve] = curves;
+    common::learning_curves(
         &path,
         "64-32-10 MLP on digits",
-        "epoch",
-        "loss / accuracy",
-        &[
-            ("train loss (cross-entropy)", curves[0].clone()),
-            ("train accuracy", curves[1].clone()),
-            ("test accuracy", curves[2].clone()),
-        ],
+        &[("train loss (cross-entropy)", loss_curve)],
+        &[("train accuracy", train_curve), ("test accuracy", test_curve)],
     )?;
     println!(
         "test loss {test_loss:.4}; learning curves written to {}",
