@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Compile time is part of performance (issue 5): prints the clean build time of the library
-# and of the test suite, and how the build time of a program grows with the depth of its
-# network (a `seq![..]` of 16-wide dense layers, trained for one step and run once).
-#   scripts/compile_times.sh
+# Compile time is part of performance (issue 5): prints the first-run cost of the README's two
+# commands on a fresh clone (empty target/, crates already downloaded), the clean build time of
+# the library and of the test suite, and how the build time of a program grows with the depth
+# of its network (a `seq![..]` of 16-wide dense layers, trained for one step and run once).
+#   scripts/compile_times.sh            print the tables
+#   scripts/compile_times.sh --readme   also write the first-run times into README.md
+#                                       (between <!-- firstrun:start --> and <!-- firstrun:end -->)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -18,7 +21,33 @@ seconds() { # runs "$@" and prints its wall time in seconds
 }
 
 echo "compiler: $(rustc --version)"
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) CPUs"
 echo
+
+# The README's two commands, one after the other, on a fresh clone of the committed tree.
+git clone --quiet "$root" "$work/clone"
+cargo fetch --quiet --manifest-path "$work/clone/Cargo.toml"
+example=$(cd "$work/clone" && seconds cargo run --release --example mlp)
+tests=$(cd "$work/clone" && seconds cargo test)
+echo "| the README's commands on a fresh clone (empty target/, in this order) | seconds |"
+echo "|---|---:|"
+echo "| \`cargo run --release --example mlp\` | $example |"
+echo "| then \`cargo test\` (compile-fail tests included) | $tests |"
+echo
+if [[ ${1:-} == --readme ]]; then
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //; s/ Processor//; s/ [0-9]*-Core//')
+  line="First run on a fresh clone (crates already downloaded, empty \`target/\`, $(nproc) × $cpu, $(date -u +%Y-%m-%d), \`scripts/compile_times.sh\`): the example ${example%.*} s, then \`cargo test\` ${tests%.*} s."
+  python3 - "$root/README.md" "$line" <<'PY'
+import pathlib, re, sys
+path, line = pathlib.Path(sys.argv[1]), sys.argv[2]
+text, n = re.subn(r"(<!-- firstrun:start -->\n).*?(\n<!-- firstrun:end -->)",
+                  lambda m: m.group(1) + line + m.group(2), path.read_text(), flags=re.S)
+if n != 1:
+    sys.exit("README.md has no firstrun markers")
+path.write_text(text)
+PY
+  echo "README.md: first-run times written"
+fi
 echo "| build (from scratch, dependencies included) | seconds |"
 echo "|---|---:|"
 echo "| library, debug | $(CARGO_TARGET_DIR="$work/t1" seconds cargo build --lib) |"

@@ -43,19 +43,30 @@ pub struct W2 {
     pub w: Matrix<f32, 128, 64>,
     pub b: Vector<f32, 128>,
     pub x: Matrix<f32, 64, 32>,
+    /// The same layer as a `Dense` (the public API a user calls) ...
+    pub dense: Dense<f32, 64, 128>,
+    /// ... and the same 32 samples as a batch (one sample per row: Xᵀ).
+    pub batch: Batch<f32, 32, 64>,
 }
 
 pub fn w2_inputs() -> W2 {
     let mut rng = Rng::new(3);
     let w = Matrix::try_from_slice(&vec(&mut rng, 128 * 64, 0.125)).expect("W");
     let b = Vector::try_from_slice(&vec(&mut rng, 128, 0.125)).expect("b");
-    let x = Matrix::try_from_slice(&vec(&mut rng, 64 * 32, 1.0)).expect("X");
-    W2 { w, b, x }
+    let x: Matrix<f32, 64, 32> = Matrix::try_from_slice(&vec(&mut rng, 64 * 32, 1.0)).expect("X");
+    let dense = Dense {
+        weights: w,
+        bias: b,
+        activation: typegrad::activation::Identity,
+    };
+    let batch = Batch::from_fn(|s, i| x.as_rows()[i][s]);
+    W2 { w, b, x, dense, batch }
 }
 
-/// W2 with typegrad: Y = W·X + b.
-pub fn w2_typegrad(p: &W2) -> Matrix<f32, 128, 32> {
-    p.w.matmul(&p.x).add_column(&p.b)
+/// W2 with typegrad's public API, as the workload defines it: a `Dense` layer 64 → 128 on a
+/// batch of 32 samples (`Layer::forward`), giving the 32 outputs Yᵀ (one sample per row).
+pub fn w2_typegrad(p: &W2) -> Batch<f32, 32, 128> {
+    p.dense.forward(&p.batch)
 }
 
 typegrad::network! {

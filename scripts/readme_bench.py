@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Rewrites the benchmark table of README.md from the output of scripts/bench_report.sh, so the
+README's figures, CPU model, peak and every "met" are the ones a run measured on its machine.
+
+    bash scripts/bench_report.sh | tee docs/bench-latest.md
+    python3 scripts/readme_bench.py docs/bench-latest.md     # rewrites README.md in place
+
+The table sits between `<!-- bench:start -->` and `<!-- bench:end -->`. Targets (issue 14):
+W1 N >= 64 at least ndarray's speed (default build) and >= 75 % of the measured peak (native);
+W3(a) >= 2.5x the faster peer and W4 >= 2x nalgebra in both builds; W3(b) >= 1.5x ndarray
+(default) and >= 1.2x (native); W1 N = 8, 32 at least nalgebra's speed.
+"""
+
+import pathlib
+import re
+import sys
+
+
+def parse(text):
+    """{build: {"peak": str, "workloads": {name: {impl: (metric, ratio, pct)}}}} in order."""
+    builds, build, name = [], None, None
+    for line in text.splitlines():
+        if line.startswith("build:"):
+            peak = re.search(r"peak measured: ([\d.]+ GFLOP/s)", line)
+            build = {"line": line, "peak": peak.group(1) if peak else "?", "workloads": {}}
+            builds.append(build)
+        elif line.startswith("#### ") and build is not None:
+            name = line[5:].strip()
+            build["workloads"][name] = {}
+        elif line.startswith("| ") and name and build is not None and not line.startswith("| implementation"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) >= 4 and not cells[0].startswith("---"):
+                pct = cells[4] if len(cells) > 4 else ""
+                build["workloads"][name][cells[0]] = (cells[1], cells[3], pct)
+    return builds
+
+
+def ratio(w, peer):
+    try:
+        return float(w[peer][1])
+    except (KeyError, ValueError):
+        return None
+
+
+def fmt_metric(name, value):
+    v = float(value)
+    if name.startswith("W1"):
+        return f"{v:.1f} GFLOP/s"
+    if name.startswith("W3"):
+        return f"{v / 1e6:.2f} M samples/s" if v >= 1e6 else f"{v / 1e3:.0f} k samples/s"
+    if name.startswith("W2"):
+        return f"{v / 1e3:.2f} µs"
+    if name.startswith("W5"):
+        return f"{v / 1e3:.1f} k samples/s"
+    return f"{v:.0f} ns"
+
+
+def verdict(ok, what):
+    return f"{what}: met" if ok else f"{what}: **missed**"
+
+
+def main():
+    text = pathlib.Path(sys.argv[1]).read_text()
+    builds = parse(text)
+    if len(builds) < 2:
+        sys.exit("expected the default and the native build's reports")
+    default, native = builds[0], builds[1]
+    machine = re.search(r"^machine: (.*)$", text, re.M)
+    date = re.search(r"report — (\d{4}-\d{2}-\d{2})", text)
+    compiler = re.search(r"^compiler: (.*)$", text, re.M)
+    rows = []
+    for name, w in default["workloads"].items():
+        n = native["workloads"].get(name, {})
+        if "typegrad" not in w or name.startswith(("W1 matmul N = 16",)):
+            continue
+        metric = fmt_metric(name, w["typegrad"][0])
+        if w["typegrad"][2]:
+            metric += f" ({w['typegrad'][2]} of peak)"
+        na, nd = ratio(w, "nalgebra"), ratio(w, "ndarray")
+        nna, nnd = ratio(n, "nalgebra"), ratio(n, "ndarray")
+        native_cell = " / ".join("—" if r is None else f"{r:.2f}" for r in (nna, nnd))
+        if n.get("typegrad", ("", "", ""))[2]:
+            native_cell += f" ({n['typegrad'][2]} of peak)"
+        target = "—"
+        size = re.search(r"N = (\d+)", name)
+        if name.startswith("W1") and size and int(size.group(1)) >= 64:
+            pct = float(n["typegrad"][2].rstrip(" %")) if n.get("typegrad") and n["typegrad"][2] else 0.0
+            target = "; ".join([verdict(nd is not None and nd >= 1.0, "≥ ndarray (default)"),
+                                verdict(pct >= 75, "≥ 75 % of peak (native)")])
+        elif name.startswith("W1"):
+            target = verdict(na is not None and na >= 1.0, "≥ nalgebra")
+        elif name.startswith("W3(a)"):
+            faster = [min(a, b) for a, b in ((na, nd), (nna, nnd)) if a is not None and b is not None]
+            target = verdict(len(faster) == 2 and min(faster) >= 2.5, "≥ 2.5× the faster peer (both)")
+        elif name.startswith("W3(b)"):
+            target = "; ".join([verdict(nd is not None and nd >= 1.5, "≥ 1.5× ndarray (default)"),
+                                verdict(nnd is not None and nnd >= 1.2, "≥ 1.2× (native)")])
+        elif name.startswith("W4"):
+            target = verdict(na is not None and nna is not None and min(na, nna) >= 2.0,
+                             "≥ 2× nalgebra (both)")
+        cells = ["—" if r is None else f"{r:.2f}" for r in (na, nd)]
+        rows.append(f"| {name} | {metric} | {cells[0]} | {cells[1]} | {native_cell} | {target} |")
+    head = (f"Latest run, {date.group(1) if date else '?'}, on {machine.group(1) if machine else '?'}; "
+            f"{compiler.group(1) if compiler else ''}; f32 single-core peak measured at "
+            f"{default['peak']} (default build) / {native['peak']} (native). Ratio = peer time / "
+            "typegrad time (> 1: typegrad faster), the median of per-round ratios. Full output: "
+            "`docs/bench-latest.md`; this table is written from it by `scripts/readme_bench.py`.")
+    table = "\n".join([head, "",
+                       "| workload | typegrad (default build) | vs nalgebra | vs ndarray | native build: vs nalgebra / ndarray | target |",
+                       "|---|---:|---:|---:|---:|---|"] + rows)
+    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+    new, n = re.subn(r"(<!-- bench:start -->\n)(?:.*?\n)?(<!-- bench:end -->)",
+                     lambda m: m.group(1) + table + "\n" + m.group(2), readme.read_text(), flags=re.S)
+    if n != 1:
+        sys.exit("README.md has no bench markers")
+    readme.write_text(new)
+    print(f"README.md: {len(rows)} benchmark rows")
+
+
+if __name__ == "__main__":
+    main()
