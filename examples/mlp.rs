@@ -87,7 +87,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         &path,
         "64-32-10 MLP on digits",
         &[("train loss (cross-entropy)", loss_curve)],
-        &[("train accuracy", train_curve), ("test accuracy", test_curve)],
+        &[
+            ("train accuracy", train_curve),
+            ("test accuracy", test_curve),
+        ],
     )?;
     println!(
         "test loss {test_loss:.4}; learning curves written to {}",

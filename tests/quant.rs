@@ -296,3 +296,67 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
             + size_of::<typegrad::Vector<i8, 10>>()
     );
 }
+
+typegrad::network! {
+    /// A digits MLP with batch normalization after its hidden layer.
+    type NormedMlp = [Dense<f32, 64, 32>, typegrad::nn::BatchNorm1d<f32, 32>, Relu, Dense<f32, 32, 10>];
+}
+
+/// BatchNorm is quantized as TFLite's converter does it: folded into the layer before it first
+/// (`fold_into_dense`, tested in tests/batch_norm.rs), then the plain network is quantized.
+#[test]
+fn a_network_with_batch_norm_is_folded_then_quantized() {
+    use typegrad::init::{Init, Rng};
+    use typegrad::loss::SoftmaxCrossEntropy;
+    use typegrad::optim::{Adam, Settings};
+    use typegrad::train::{Data, FitConfig, Trainer};
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv")).unwrap();
+    digits.scale(1.0 / 16.0);
+    let split = Split::load(format!("{root}/data/digits_split.txt")).unwrap();
+    let (train, test) = digits.split(&split).unwrap();
+    let (train_y, test_y) = (
+        train.class_labels::<10>().unwrap(),
+        test.class_labels::<10>().unwrap(),
+    );
+    let mut net = NormedMlp::default();
+    net.init(&mut Rng::new(3), Init::HeUniform);
+    let adam = Adam::new(&net, Settings::new(0.01));
+    let mut order = vec![0; train.len()];
+    let config = FitConfig::<32> {
+        epochs: 8,
+        shuffle: true,
+        seed: 4,
+        divergence: None,
+    };
+    Trainer::new(&net, adam, SoftmaxCrossEntropy)
+        .fit(
+            &mut net,
+            Data::new(&train.features, &train_y),
+            None,
+            &mut order,
+            config,
+            |_, _| {},
+        )
+        .unwrap();
+    let typegrad::nn::Chain(dense, typegrad::nn::Chain(bn, typegrad::nn::Chain(_, head))) = &net;
+    let folded: typegrad::seq![Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>] =
+        typegrad::nn::Chain(bn.fold_into_dense(dense, Relu), *head);
+    let q = quantize(&folded, &train.features);
+    let (mut float_ok, mut folded_ok, mut int8_ok) = (0, 0, 0);
+    for (x, y) in test.features.iter().zip(&test_y) {
+        float_ok += usize::from(net.predict(x).argmax() == y.index());
+        folded_ok += usize::from(folded.predict(x).argmax() == y.index());
+        let xq = typegrad::Vector::from_fn(|i| q.input_params().quantize(x[i]));
+        let out = q.predict(&xq);
+        let best = (0..10).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        int8_ok += usize::from(best == y.index());
+    }
+    assert_eq!(folded_ok, float_ok, "folding changes no prediction");
+    assert!(float_ok >= 420, "the BatchNorm MLP trained: {float_ok}/450");
+    // Within 0.5 points (2 of 450 images) of the float network.
+    assert!(
+        int8_ok + 2 >= float_ok,
+        "int8 {int8_ok}/450 vs f32 {float_ok}/450"
+    );
+}

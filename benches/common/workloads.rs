@@ -60,7 +60,13 @@ pub fn w2_inputs() -> W2 {
         activation: typegrad::activation::Identity,
     };
     let batch = Batch::from_fn(|s, i| x.as_rows()[i][s]);
-    W2 { w, b, x, dense, batch }
+    W2 {
+        w,
+        b,
+        x,
+        dense,
+        batch,
+    }
 }
 
 /// W2 with typegrad's public API, as the workload defines it: a `Dense` layer 64 → 128 on a
