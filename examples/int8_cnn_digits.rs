@@ -7,13 +7,15 @@
 //!
 //! Run: `cargo run --release --example int8_cnn_digits`
 
+mod common;
+
 use std::error::Error;
 
 use serde_json::{Value, json};
 use typegrad::activation::Relu;
 use typegrad::data::{Dataset, Split};
 use typegrad::nn::{Conv2d, Dense, Flatten, Input, Layer, MaxPool2d};
-use typegrad::quant::{QConv2d, QDense, QLayer, QuantParams, quantize};
+use typegrad::quant::{QConv2d, QLayer, quantize};
 use typegrad::shape::Image;
 use typegrad::tensor::Planes;
 
@@ -30,10 +32,6 @@ typegrad::network! {
         Flatten,
         Dense<f32, 64, 10>,
     ];
-}
-
-fn params(p: QuantParams) -> Value {
-    json!({"scale": p.scale, "zero_point": p.zero_point})
 }
 
 fn conv<
@@ -53,22 +51,8 @@ fn conv<
         "padding": P,
         "weights": q.weight.iter().map(|f| f.iter().map(|p| p.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": params(q.input), "output": params(q.output),
+        "input": common::quant_params(q.input), "output": common::quant_params(q.output),
     })
-}
-
-fn dense<const I: usize, const O: usize>(q: &QDense<I, O>) -> Value {
-    json!({
-        "op": "fc", "inputs": I, "outputs": O,
-        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
-        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": params(q.input), "output": params(q.output), "relu": q.act_min > -128,
-    })
-}
-
-/// [`QLayer::ACTIVATION_BYTES`] of a quantized network.
-fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
-    Q::ACTIVATION_BYTES
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -103,7 +87,7 @@ fn main() -> Result<(), Box<dyn Error>> {
          per inference",
         core::mem::size_of_val(&q),
         core::mem::size_of::<Cnn>(),
-        activation_bytes(&q)
+        common::activation_bytes(&q)
     );
     println!(
         "f32 test accuracy {:.4} ({f32_ok}/{n}); int8 {:.4} ({int8_ok}/{n})",
@@ -120,22 +104,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (flat, fc) = (&rest.0, &rest.1);
     let layers = vec![
         conv(c1),
-        json!({"op": "relu", "params": params(relu1.params)}),
-        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": params(pool1.params)}),
+        json!({"op": "relu", "params": common::quant_params(relu1.params)}),
+        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": common::quant_params(pool1.params)}),
         conv(c2),
-        json!({"op": "relu", "params": params(relu2.params)}),
-        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": params(pool2.params)}),
-        json!({"op": "flatten", "params": params(flat.params)}),
-        dense(fc),
+        json!({"op": "relu", "params": common::quant_params(relu2.params)}),
+        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": common::quant_params(pool2.params)}),
+        json!({"op": "flatten", "params": common::quant_params(flat.params)}),
+        common::dense_json(fc),
     ];
-    let model = json!({
-        "input_shape": [1, 8, 8], "layers": layers,
-        "test_inputs": inputs, "typegrad_outputs": outputs,
-    });
-    let path = std::path::PathBuf::from(root)
-        .join("target")
-        .join("int8_cnn_digits.json");
-    std::fs::write(&path, serde_json::to_vec(&model)?)?;
+    let path = common::write_model_json("int8_cnn_digits", &[1, 8, 8], layers, inputs, outputs)?;
     println!(
         "quantized model and test outputs written to {}",
         path.display()

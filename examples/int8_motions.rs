@@ -7,13 +7,15 @@
 //!
 //! Run: `cargo run --release --example int8_motions`
 
+mod common;
+
 use std::error::Error;
 
 use serde_json::{Value, json};
 use typegrad::activation::Relu;
 use typegrad::data::{Dataset, Split};
 use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d};
-use typegrad::quant::{QConv1d, QDense, QLayer, QuantParams, quantize};
+use typegrad::quant::{QConv1d, QLayer, quantize};
 use typegrad::shape::Signal;
 use typegrad::{Matrix, Vector};
 
@@ -29,10 +31,6 @@ typegrad::network! {
         GlobalAvgPool1d,
         Dense<f32, 8, 4>,
     ];
-}
-
-fn params(p: QuantParams) -> Value {
-    json!({"scale": p.scale, "zero_point": p.zero_point})
 }
 
 fn conv<
@@ -51,22 +49,8 @@ fn conv<
         "padding": P, "length": L,
         "weights": q.weight.iter().map(|f| f.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": params(q.input), "output": params(q.output),
+        "input": common::quant_params(q.input), "output": common::quant_params(q.output),
     })
-}
-
-fn dense<const I: usize, const O: usize>(q: &QDense<I, O>) -> Value {
-    json!({
-        "op": "fc", "inputs": I, "outputs": O,
-        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
-        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": params(q.input), "output": params(q.output), "relu": q.act_min > -128,
-    })
-}
-
-/// [`QLayer::ACTIVATION_BYTES`] of a quantized network.
-fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
-    Q::ACTIVATION_BYTES
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -126,7 +110,7 @@ fn main() -> Result<(), Box<dyn Error>> {
          per inference",
         core::mem::size_of_val(&q),
         core::mem::size_of::<Cnn>(),
-        activation_bytes(&q)
+        common::activation_bytes(&q)
     );
     println!(
         "f32 test accuracy {:.4} ({f32_ok}/{n}); int8 {:.4} ({int8_ok}/{n})",
@@ -139,21 +123,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (gap, fc) = (&rest.1.0, &rest.1.1);
     let layers = vec![
         conv(c1),
-        json!({"op": "relu", "params": params(q.1.0.params)}),
-        json!({"op": "maxpool1d", "kernel": 2, "stride": 2, "params": params(pool.params)}),
+        json!({"op": "relu", "params": common::quant_params(q.1.0.params)}),
+        json!({"op": "maxpool1d", "kernel": 2, "stride": 2, "params": common::quant_params(pool.params)}),
         conv(c2),
-        json!({"op": "relu", "params": params(rest.0.params)}),
-        json!({"op": "gap1d", "params": params(gap.params)}),
-        dense(fc),
+        json!({"op": "relu", "params": common::quant_params(rest.0.params)}),
+        json!({"op": "gap1d", "params": common::quant_params(gap.params)}),
+        common::dense_json(fc),
     ];
-    let model = json!({
-        "input_shape": [6, 100], "layers": layers,
-        "test_inputs": inputs, "typegrad_outputs": outputs,
-    });
-    let path = std::path::PathBuf::from(root)
-        .join("target")
-        .join("int8_motions.json");
-    std::fs::write(&path, serde_json::to_vec(&model)?)?;
+    let path = common::write_model_json("int8_motions", &[6, 100], layers, inputs, outputs)?;
     println!(
         "quantized model and test outputs written to {}",
         path.display()

@@ -189,6 +189,33 @@ train_and_evaluate!(
     Some(FIXED_EPSILON)
 );
 
+/// The whole program of `train_iris` / `train_iris_fixed`: paints the stack, prints `header`,
+/// trains with `train`, prints the stack high-water mark and the [`report`]; returns whether
+/// the test accuracy is at least 0.9.
+pub fn run_program<T: Printed>(
+    header: core::fmt::Arguments<'_>,
+    train: fn() -> Result<IrisResult<T>, TrainError>,
+) -> bool {
+    use crate::outln;
+    let probe = crate::stack::paint();
+    outln!("{}", header);
+    let r = match train() {
+        Ok(r) => r,
+        Err(e) => {
+            outln!("FAIL training stopped: {}", e);
+            return false;
+        }
+    };
+    if let Some(p) = probe {
+        outln!(
+            "stack_used_bytes={} (of {} painted)",
+            p.used_bytes(),
+            p.measurable_bytes()
+        );
+    }
+    report(&r)
+}
+
 /// Prints what a run measured (`key=value` lines, integers only) and returns whether the test
 /// accuracy is at least 0.9.
 pub fn report<T: Printed>(r: &IrisResult<T>) -> bool {

@@ -159,3 +159,45 @@ pub fn scatter_with_lines(
     root.present()?;
     Ok(())
 }
+
+/// A quantization as the TFLite writer (`scripts/tflite_check.py`) reads it.
+pub fn quant_params(p: typegrad::quant::QuantParams) -> serde_json::Value {
+    serde_json::json!({"scale": p.scale, "zero_point": p.zero_point})
+}
+
+/// A quantized dense layer as the TFLite writer reads it (`"op": "fc"`).
+pub fn dense_json<const I: usize, const O: usize>(
+    q: &typegrad::quant::QDense<I, O>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "op": "fc", "inputs": I, "outputs": O,
+        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
+        "input": quant_params(q.input), "output": quant_params(q.output),
+        "relu": q.act_min > -128,
+    })
+}
+
+/// [`QLayer::ACTIVATION_BYTES`](typegrad::quant::QLayer::ACTIVATION_BYTES) of a quantized
+/// network.
+pub fn activation_bytes<Q: typegrad::quant::QLayer>(_: &Q) -> usize {
+    Q::ACTIVATION_BYTES
+}
+
+/// Writes a quantized model, its int8 test inputs and typegrad's outputs as
+/// `target/<name>.json` for `scripts/tflite_check.py`; returns the path.
+pub fn write_model_json(
+    name: &str,
+    input_shape: &[usize],
+    layers: Vec<serde_json::Value>,
+    inputs: Vec<Vec<i8>>,
+    outputs: Vec<Vec<i8>>,
+) -> Result<PathBuf, Box<dyn Error>> {
+    let model = serde_json::json!({
+        "input_shape": input_shape, "layers": layers,
+        "test_inputs": inputs, "typegrad_outputs": outputs,
+    });
+    let path = output_path(&format!("{name}.json"))?;
+    std::fs::write(&path, serde_json::to_vec(&model)?)?;
+    Ok(path)
+}

@@ -170,3 +170,36 @@ pub fn run(
     }
     same_ref == ROWS
 }
+
+/// Defines a program that runs MicroFlow on a `.tflite` file (compiled into Rust by
+/// `#[microflow::model]` at build time) and compares its outputs with `$reference` (the TFLite
+/// interpreter's on the same file): `digits_program!("models/digits_pt.tflite",
+/// TFLITE_PT_OUT, "tflite_pertensor", "mf_pertensor")`.
+#[macro_export]
+macro_rules! digits_program {
+    ($model:literal, $reference:ident, $reference_name:literal, $name:literal) => {
+        use microflow::buffer::Buffer2D;
+        use microflow::tensor::Tensor2D;
+        use $crate::data::{$reference, INPUT_SCALE, INPUT_ZERO_POINT};
+
+        #[microflow::model($model)]
+        struct Digits;
+
+        /// One inference on already-quantized int8 inputs, returning MicroFlow's int8 outputs
+        /// (`predict_inner`: the macro's private method, visible in this module; the public
+        /// `predict_quantized` would dequantize the outputs to f32).
+        #[inline(never)]
+        fn infer(x: &[i8; 64]) -> [i8; 10] {
+            let input =
+                Tensor2D::new(Buffer2D::from_fn(|_, j| x[j]), [INPUT_SCALE], [INPUT_ZERO_POINT]);
+            let y = Digits::predict_inner(input);
+            core::array::from_fn(|j| y.buffer[(0, j)])
+        }
+
+        fn run() -> bool {
+            $crate::run($name, infer, &$reference, $reference_name)
+        }
+
+        $crate::entry!(run);
+    };
+}

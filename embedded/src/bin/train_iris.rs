@@ -9,8 +9,8 @@
 
 use typegrad::nn::Memory;
 use typegrad::optim::Adam;
+use typegrad_embedded::board;
 use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNetF32};
-use typegrad_embedded::{board, outln, stack};
 
 /// Stack beyond the training memory that `Memory` counts: `fit`'s shuffled index buffer
 /// (`[usize; 120]`), its batch copies, evaluation, printing and the runtime (measured
@@ -32,29 +32,16 @@ const _: () = assert!(
 typegrad_embedded::entry!(run);
 
 fn run() -> bool {
-    let probe = stack::paint();
-    outln!("train_iris on {}", board::BOARD);
-    outln!(
-        "network=4-8-3 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
-        Memory::<f32, IrisNetF32, BATCH>::PARAMS,
-        Memory::<f32, IrisNetF32, BATCH>::training_bytes_for::<Adam<IrisNetF32>>(),
-        board::RAM_BYTES,
-        BATCH,
-        EPOCHS
-    );
-    let r = match iris_task::train_and_evaluate() {
-        Ok(r) => r,
-        Err(e) => {
-            outln!("FAIL training stopped: {}", e);
-            return false;
-        }
-    };
-    if let Some(p) = probe {
-        outln!(
-            "stack_used_bytes={} (of {} painted)",
-            p.used_bytes(),
-            p.measurable_bytes()
-        );
-    }
-    iris_task::report(&r)
+    iris_task::run_program(
+        format_args!(
+            "train_iris on {}\nnetwork=4-8-3 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
+            board::BOARD,
+            Memory::<f32, IrisNetF32, BATCH>::PARAMS,
+            Memory::<f32, IrisNetF32, BATCH>::training_bytes_for::<Adam<IrisNetF32>>(),
+            board::RAM_BYTES,
+            BATCH,
+            EPOCHS
+        ),
+        iris_task::train_and_evaluate,
+    )
 }

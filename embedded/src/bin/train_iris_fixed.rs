@@ -11,8 +11,8 @@
 use typegrad::fixed::I16F16;
 use typegrad::nn::Memory;
 use typegrad::optim::Adam;
+use typegrad_embedded::board;
 use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNet};
-use typegrad_embedded::{board, outln, stack};
 
 /// Stack beyond the training memory that `Memory` counts (as in `train_iris`).
 const STACK_RESERVE: usize = 6 * 1024;
@@ -29,29 +29,16 @@ const _: () = assert!(
 typegrad_embedded::entry!(run);
 
 fn run() -> bool {
-    let probe = stack::paint();
-    outln!("train_iris_fixed on {}", board::BOARD);
-    outln!(
-        "network=4-8-3 scalar=I16F16 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
-        Memory::<I16F16, IrisNet<I16F16>, BATCH>::PARAMS,
-        TRAINING_BYTES,
-        board::RAM_BYTES,
-        BATCH,
-        EPOCHS
-    );
-    let r = match iris_task::train_and_evaluate_fixed() {
-        Ok(r) => r,
-        Err(e) => {
-            outln!("FAIL training stopped: {}", e);
-            return false;
-        }
-    };
-    if let Some(p) = probe {
-        outln!(
-            "stack_used_bytes={} (of {} painted)",
-            p.used_bytes(),
-            p.measurable_bytes()
-        );
-    }
-    iris_task::report(&r)
+    iris_task::run_program(
+        format_args!(
+            "train_iris_fixed on {}\nnetwork=4-8-3 scalar=I16F16 params={} training_bytes={} ram_bytes={} batch={} epochs={}",
+            board::BOARD,
+            Memory::<I16F16, IrisNet<I16F16>, BATCH>::PARAMS,
+            TRAINING_BYTES,
+            board::RAM_BYTES,
+            BATCH,
+            EPOCHS
+        ),
+        iris_task::train_and_evaluate_fixed,
+    )
 }
