@@ -75,18 +75,18 @@ for depth in 2 8 32; do
 use typegrad::activation::{Identity, Relu};
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
-use typegrad::nn::{Dense, Layer, Parameters};
+use typegrad::nn::{Dense, Layer};
 use typegrad::optim::{Settings, Sgd};
 use typegrad::{Batch, seq};
 type Net = seq![${layers}Dense<f32, 16, 16, Identity>];
 fn main() {
     let mut net = Net::default();
     net.init(&mut Rng::new(1), Init::HeUniform);
-    let mut grads = net.zeros_like();
     let x = Batch::<f32, 8, 16>::from_fn(|s, i| (s + i) as f32 * 0.01);
     let t = [Class::<16>::new(3).unwrap(); 8];
-    let mut sgd = Sgd::new(Settings::new(0.01));
-    let loss = typegrad::train::train_step(&mut net, &mut grads, &mut sgd, &SoftmaxCrossEntropy, &x, &t);
+    let sgd = Sgd::new(Settings::new(0.01));
+    let mut trainer = typegrad::train::Trainer::new(&net, sgd, SoftmaxCrossEntropy);
+    let loss = trainer.step(&mut net, &x, &t);
     println!("{loss:?} {:?}", net.predict(&x.sample(0)));
 }
 RS
