@@ -12,7 +12,9 @@ command -v taskset >/dev/null && pin=(taskset -c 1)
 
 echo "# typegrad benchmark report — $(date -u +%Y-%m-%d)"
 echo
-echo "machine: $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2 | sed "s/^ //"), $(nproc --all) cores, the benchmark pinned to core 1"
+cpu_field() { grep -m1 "^$1" /proc/cpuinfo | cut -d: -f2 | sed "s/^ //"; }
+isa=$(grep -m1 flags /proc/cpuinfo | grep -oE "\b(avx512f|avx2|fma)\b" | sort -u | tr '\n' ' ' | sed 's/ $//')
+echo "machine: $(cpu_field "model name") (family $(cpu_field "cpu family"), model $(cpu_field "model\s")), $isa, $(nproc --all) cores, the benchmark pinned to core 1"
 echo "compiler: $(rustc --version)"
 echo
 cargo build --release -p typegrad-bench --bench report --quiet

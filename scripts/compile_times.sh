@@ -11,6 +11,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Everything printed is also kept, for --readme.
+exec > >(tee "$work/out.md")
 
 seconds() { # runs "$@" and prints its wall time in seconds
   local t0 t1
@@ -35,6 +37,7 @@ echo "| \`cargo run --release --example mlp\` | $example |"
 echo "| then \`cargo test\` (compile-fail tests included) | $tests |"
 echo
 if [[ ${1:-} == --readme ]]; then
+  firstrun=1
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //; s/ Processor//; s/ [0-9]*-Core//')
   line="First run on a fresh clone (crates already downloaded, empty \`target/\`, $(nproc) × $cpu, $(date -u +%Y-%m-%d), \`scripts/compile_times.sh\`): the example ${example%.*} s, then \`cargo test\` ${tests%.*} s."
   python3 - "$root/README.md" "$line" <<'PY'
@@ -94,3 +97,18 @@ RS
   touch "$work/depth/src/main.rs"
   echo "| $depth | $(CARGO_TARGET_DIR="$work/dt" seconds cargo build --release --manifest-path "$work/depth/Cargo.toml") |"
 done
+
+if [[ ${firstrun:-0} == 1 ]]; then
+  sleep 1 # let tee write the last lines
+  python3 - "$root/README.md" "$work/out.md" <<'PY'
+import pathlib, re, sys
+path, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]).read_text()
+tables = "\n".join(l for l in out.splitlines() if not l.startswith("README.md:")).strip()
+text, n = re.subn(r"(<!-- buildtimes:start -->\n).*?(\n<!-- buildtimes:end -->)",
+                  lambda m: m.group(1) + tables + m.group(2), path.read_text(), flags=re.S)
+if n != 1:
+    sys.exit("README.md has no buildtimes markers")
+path.write_text(text)
+PY
+  echo "README.md: build-time tables written" >&2
+fi

@@ -44,7 +44,7 @@ def ratio(w, peer):
 
 def fmt_metric(name, value):
     v = float(value)
-    if name.startswith("W1"):
+    if name.startswith("W1") or "products" in name:
         return f"{v:.1f} GFLOP/s"
     if name.startswith("W3"):
         return f"{v / 1e6:.2f} M samples/s" if v >= 1e6 else f"{v / 1e3:.0f} k samples/s"
