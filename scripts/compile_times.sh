@@ -103,9 +103,9 @@ if [[ ${firstrun:-0} == 1 ]]; then
   python3 - "$root/README.md" "$work/out.md" <<'PY'
 import pathlib, re, sys
 path, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]).read_text()
-tables = "\n".join(l for l in out.splitlines() if not l.startswith("README.md:")).strip()
-text, n = re.subn(r"(<!-- buildtimes:start -->\n).*?(\n<!-- buildtimes:end -->)",
-                  lambda m: m.group(1) + tables + m.group(2), path.read_text(), flags=re.S)
+tables = "\n".join(l for l in out.splitlines() if not l.startswith("README.md")).strip()
+text, n = re.subn(r"(<!-- buildtimes:start -->\n)(?:.*?\n)?(<!-- buildtimes:end -->)",
+                  lambda m: m.group(1) + tables + "\n" + m.group(2), path.read_text(), flags=re.S)
 if n != 1:
     sys.exit("README.md has no buildtimes markers")
 path.write_text(text)
