@@ -42,7 +42,7 @@ impl<T: Copy, const R: usize, const C: usize> Matrix<T, R, C> {
     /// use typegrad::Matrix;
     /// let m = Matrix::new([[1.0_f32, 2.0, 3.0], [4.0, 5.0, 6.0]]); // 2 × 3
     /// let n: nalgebra::SMatrix<f32, 2, 3> = m.to_nalgebra();
-    /// assert_eq!(n, nalgebra::matrix![1.0, 2.0, 3.0; 4.0, 5.0, 6.0]);
+    /// assert_eq!(n, nalgebra::SMatrix::<f32, 2, 3>::from_row_slice(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]));
     /// assert_eq!(n[(1, 0)], m[(1, 0)]);
     /// assert_eq!(Matrix::from_nalgebra(&n), m);
     /// ```
@@ -77,7 +77,7 @@ impl<T: Copy, const R: usize, const C: usize> Matrix<T, R, C> {
 /// ```
 /// use typegrad::Matrix;
 /// let n: nalgebra::SMatrix<f64, 2, 2> = Matrix::new([[1.0, 2.0], [3.0, 4.0]]).into();
-/// assert_eq!(n, nalgebra::matrix![1.0, 2.0; 3.0, 4.0]);
+/// assert_eq!(n, nalgebra::SMatrix::<f64, 2, 2>::from_row_slice(&[1.0, 2.0, 3.0, 4.0]));
 /// ```
 ///
 /// Shapes must agree, which the compiler checks:
@@ -107,7 +107,8 @@ impl<T: Copy, const R: usize, const C: usize> From<&Matrix<T, R, C>> for SMatrix
 ///
 /// ```
 /// use typegrad::Matrix;
-/// let m: Matrix<f64, 2, 3> = nalgebra::matrix![1.0, 2.0, 3.0; 4.0, 5.0, 6.0].into();
+/// let n = nalgebra::SMatrix::<f64, 2, 3>::from_row_slice(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let m: Matrix<f64, 2, 3> = n.into();
 /// assert_eq!(m.as_rows(), &[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
 /// ```
 ///
@@ -140,7 +141,7 @@ impl<T: Copy, const N: usize> Vector<T, N> {
     /// use typegrad::Vector;
     /// let v = Vector::new([1.0_f32, -2.0, 3.0]);
     /// let n = v.to_nalgebra();
-    /// assert_eq!(n, nalgebra::vector![1.0, -2.0, 3.0]);
+    /// assert_eq!(n, nalgebra::SVector::<f32, 3>::from_column_slice(&[1.0, -2.0, 3.0]));
     /// assert_eq!(Vector::from_nalgebra(&n), v);
     /// ```
     #[inline]
@@ -166,7 +167,7 @@ impl<T: Copy, const N: usize> Vector<T, N> {
 /// ```
 /// use typegrad::Vector;
 /// let n: nalgebra::SVector<f64, 2> = Vector::new([1.0, 2.0]).into();
-/// assert_eq!(n, nalgebra::vector![1.0, 2.0]);
+/// assert_eq!(n, nalgebra::SVector::<f64, 2>::from_column_slice(&[1.0, 2.0]));
 /// ```
 impl<T, const N: usize> From<Vector<T, N>> for SVector<T, N> {
     #[inline]
@@ -180,7 +181,7 @@ impl<T, const N: usize> From<Vector<T, N>> for SVector<T, N> {
 ///
 /// ```
 /// use typegrad::Vector;
-/// let v: Vector<f64, 2> = nalgebra::vector![1.0, 2.0].into();
+/// let v: Vector<f64, 2> = nalgebra::SVector::<f64, 2>::from_column_slice(&[1.0, 2.0]).into();
 /// assert_eq!(v, Vector::new([1.0, 2.0]));
 /// ```
 impl<T, const N: usize> From<SVector<T, N>> for Vector<T, N> {
