@@ -381,43 +381,41 @@ fn ln_q30(raw: i32) -> i64 {
     e * LN2_Q30 + 2 * mul_q30(s, acc)
 }
 
-/// `⌊√v⌋` and `v − ⌊√v⌋²`, digit by digit (in 32 bits when `v` fits: values below 1).
-fn isqrt(v: u64) -> (u64, u64) {
-    if let Ok(v) = u32::try_from(v) {
-        let (root, rest) = isqrt32(v);
-        return (u64::from(root), u64::from(rest));
-    }
-    let (mut rest, mut root) = (v, 0u64);
-    let mut bit = 1u64 << (62 - (v.leading_zeros() & !1));
-    while bit != 0 {
-        if rest >= root + bit {
-            rest -= root + bit;
-            root = (root >> 1) + bit;
+/// The digit-by-digit square root of `$v` in the unsigned type `$t`:
+/// `(⌊√v⌋, v − ⌊√v⌋²)`, `(0, 0)` for 0.
+macro_rules! digit_sqrt {
+    ($t:ty, $v:expr) => {{
+        let v: $t = $v;
+        let (mut rest, mut root) = (v, 0 as $t);
+        // The largest power of 4 not above v (none for 0).
+        let mut bit: $t = if v == 0 {
+            0
         } else {
-            root >>= 1;
+            1 << (<$t>::BITS - 2 - (v.leading_zeros() & !1))
+        };
+        while bit != 0 {
+            if rest >= root + bit {
+                rest -= root + bit;
+                root = (root >> 1) + bit;
+            } else {
+                root >>= 1;
+            }
+            bit >>= 2;
         }
-        bit >>= 2;
-    }
-    (root, rest)
+        (root, rest)
+    }};
 }
 
-/// [`isqrt`] in 32 bits.
-fn isqrt32(v: u32) -> (u32, u32) {
-    let (mut rest, mut root) = (v, 0u32);
-    if v == 0 {
-        return (0, 0);
-    }
-    let mut bit = 1u32 << (30 - (v.leading_zeros() & !1));
-    while bit != 0 {
-        if rest >= root + bit {
-            rest -= root + bit;
-            root = (root >> 1) + bit;
-        } else {
-            root >>= 1;
+/// `⌊√v⌋` and `v − ⌊√v⌋²`, digit by digit (in 32 bits when `v` fits: values below 1, the
+/// common case, which a 32-bit chip then computes without 64-bit arithmetic).
+fn isqrt(v: u64) -> (u64, u64) {
+    match u32::try_from(v) {
+        Ok(v) => {
+            let (root, rest) = digit_sqrt!(u32, v);
+            (u64::from(root), u64::from(rest))
         }
-        bit >>= 2;
+        Err(_) => digit_sqrt!(u64, v),
     }
-    (root, rest)
 }
 
 impl PartialEq for I16F16 {
