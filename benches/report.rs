@@ -553,11 +553,16 @@ fn main() {
         }
     );
     println!(
-        "\nbuild: {}; single-core f32 peak measured: {peak:.1} GFLOP/s ({kind}, 12 FMA chains)",
+        "\nbuild: {}{}; single-core f32 peak measured: {peak:.1} GFLOP/s ({kind}, 12 FMA chains)",
         if native {
             "-C target-cpu=native (AVX2+FMA code)"
         } else {
             "default x86-64 target"
+        },
+        if cfg!(feature = "fma") {
+            ", typegrad's `fma` feature (fused multiply-add in the f32 matrix products)"
+        } else {
+            ""
         }
     );
     println!(

@@ -4,6 +4,9 @@
 # default x86-64 build and once with -C target-cpu=native. Prints markdown tables.
 #   scripts/bench_report.sh            full run (several minutes)
 #   scripts/bench_report.sh --quick    smoke run (seconds; numbers not for publishing)
+# Then W3 in JAX (benches/jax_w3.py), pinned to the same core, if a Python with jax is found
+# ($JAX_PYTHON, else python3; `pip install "jax[cpu]"`); then, with --fma, the default build
+# once more with typegrad's opt-in `fma` feature (FMA=1 scripts/bench_report.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RAYON_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
@@ -22,3 +25,15 @@ cargo build --release -p typegrad-bench --bench report --quiet
 echo
 CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" cargo build --release -p typegrad-bench --bench report --quiet
 CARGO_TARGET_DIR=target/native RUSTFLAGS="-C target-cpu=native" "${pin[@]}" cargo bench --quiet -p typegrad-bench --bench report -- "$@"
+if [ "${FMA:-0}" = 1 ]; then
+  echo
+  CARGO_TARGET_DIR=target/fma cargo build --release -p typegrad-bench --features fma --bench report --quiet
+  CARGO_TARGET_DIR=target/fma "${pin[@]}" cargo bench --quiet -p typegrad-bench --features fma --bench report -- "$@"
+fi
+echo
+py=${JAX_PYTHON:-python3}
+if "$py" -c "import jax" 2>/dev/null; then
+  "${pin[@]}" "$py" benches/jax_w3.py "$@"
+else
+  echo "(JAX not found: \`pip install \"jax[cpu]\"\` and rerun for the W3 comparison with JAX)"
+fi

@@ -29,15 +29,28 @@ use std::arch::x86_64::*;
 use super::{Avx2, exp, portable};
 use crate::scalar::{Real, Scalar};
 
-/// [`portable::matmul`] compiled for AVX2: 16 columns per block (two 8-lane vectors), or 8
-/// when the output is narrower than 16 columns.
+/// The matrix product with AVX2: for `f32` the packed kernel [`matmul_f32_packed`] when it
+/// applies (see [`packed_applies`]), otherwise [`portable::matmul`] compiled for AVX2 (16
+/// columns per block, two 8-lane vectors, or 8 when the output is narrower than 16 columns).
 #[inline]
 pub(super) fn matmul<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
-    _: Avx2,
+    cpu: Avx2,
     out: &mut [[T; N]],
     a: &[[T; K]],
     b: &[[T; N]; K],
 ) {
+    if super::is_f32::<T>() && packed_applies::<K>(out.len().min(a.len())) {
+        // SAFETY: `T` is `f32` (checked just above), so these are the same arrays of `f32`s:
+        // same lengths, same layout.
+        let (out, a, b) = unsafe {
+            (
+                core::slice::from_raw_parts_mut(out.as_mut_ptr().cast::<[f32; N]>(), out.len()),
+                core::slice::from_raw_parts(a.as_ptr().cast::<[f32; K]>(), a.len()),
+                &*(b as *const [[T; N]; K]).cast::<[[f32; N]; K]>(),
+            )
+        };
+        return matmul_f32_packed::<K, N, ACC>(cpu, out, a, b);
+    }
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
@@ -55,6 +68,183 @@ pub(super) fn matmul<T: Scalar, const K: usize, const N: usize, const ACC: bool>
     // SAFETY: the token proves that the CPU supports AVX2, which is all `avx2` requires
     // beyond its safe body.
     unsafe { avx2::<T, K, N, ACC>(out, a, b) }
+}
+
+/// Columns of one packed panel of the right operand ([`matmul_f32_packed`]): two 8-lane
+/// vectors.
+const PANEL: usize = 16;
+
+/// Largest packed panel (`K × 16` `f32`s, on the stack): 64 KiB, `K ≤ 1024`.
+const PANEL_BYTES: usize = 64 * 1024;
+
+/// `true` when [`matmul_f32_packed`] runs a product with `m` rows and inner size `K`: the
+/// panel fits [`PANEL_BYTES`], and there are enough rows (≥ 8) to repay the copy.
+#[inline(always)]
+fn packed_applies<const K: usize>(m: usize) -> bool {
+    m >= 8 && K > 0 && K * PANEL * 4 <= PANEL_BYTES
+}
+
+/// `true` when the packed product uses fused multiply-add: the `fma` feature is on and the
+/// CPU has FMA (asked once; std caches the answer).
+#[inline(always)]
+fn fused() -> bool {
+    cfg!(feature = "fma") && std::is_x86_feature_detected!("fma")
+}
+
+/// `out (+)= a·b` for `f32` (`ACC`: `out + Σₖ aᵢₖ·bₖⱼ`, else `Σₖ aᵢₖ·bₖⱼ`), packed: every
+/// 16 columns of `b` are first copied into a contiguous `K × 16` panel (zero-padded past the
+/// last column), which then serves every row of `a` in blocks of 6 rows (the rows left over
+/// in blocks of 4, 2 and 1), each block's `M × 16` sums held in registers over the whole `k`
+/// loop ([`panel_block`]).
+///
+/// The same sums in the same order as [`portable::matmul`]: each starts at `+0` and adds
+/// `aᵢₖ·bₖⱼ` (rounded product, then rounded sum) in increasing `k` — bit for bit the
+/// portable results. With the `fma` feature on a CPU with FMA, each step is instead one
+/// fused `aᵢₖ·bₖⱼ + s` (one rounding): faster on CPUs whose adders and multipliers share
+/// ports, and no longer bit-identical to the portable code.
+fn matmul_f32_packed<const K: usize, const N: usize, const ACC: bool>(
+    _: Avx2,
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    b: &[[f32; N]; K],
+) {
+    if fused() {
+        // SAFETY: the token proves AVX2 and `fused` checked FMA: all that the
+        // `#[target_feature]` function requires beyond its safe body.
+        unsafe { packed_fma::<K, N, ACC>(out, a, b) }
+    } else {
+        // SAFETY: the token proves that the CPU supports AVX2.
+        unsafe { packed_avx2::<K, N, ACC>(out, a, b) }
+    }
+}
+
+/// [`packed_product`] with separate multiply and add.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn packed_avx2<const K: usize, const N: usize, const ACC: bool>(
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    b: &[[f32; N]; K],
+) {
+    unsafe { packed_product::<K, N, ACC, false>(out, a, b) }
+}
+
+/// [`packed_product`] with fused multiply-add.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn packed_fma<const K: usize, const N: usize, const ACC: bool>(
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    b: &[[f32; N]; K],
+) {
+    unsafe { packed_product::<K, N, ACC, true>(out, a, b) }
+}
+
+/// The loops of [`matmul_f32_packed`] (`FUSED`: fused multiply-add).
+///
+/// # Safety
+/// The CPU must support AVX2, and FMA if `FUSED`.
+#[inline(always)]
+unsafe fn packed_product<const K: usize, const N: usize, const ACC: bool, const FUSED: bool>(
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    b: &[[f32; N]; K],
+) {
+    let m = out.len().min(a.len());
+    let mut panel = [[0.0f32; PANEL]; K];
+    let mut j = 0;
+    while j < N {
+        let width = PANEL.min(N - j);
+        for (p, b_row) in panel.iter_mut().zip(b) {
+            p[..width].copy_from_slice(&b_row[j..j + width]);
+            p[width..].fill(0.0);
+        }
+        let mut i = 0;
+        while m - i >= 6 {
+            unsafe {
+                panel_block::<K, N, 6, ACC, FUSED>(&mut out[i..i + 6], &a[i..i + 6], &panel, j)
+            };
+            i += 6;
+        }
+        for rows in [4, 2, 1] {
+            if m - i >= rows {
+                let (o, x) = (&mut out[i..i + rows], &a[i..i + rows]);
+                unsafe {
+                    match rows {
+                        4 => panel_block::<K, N, 4, ACC, FUSED>(o, x, &panel, j),
+                        2 => panel_block::<K, N, 2, ACC, FUSED>(o, x, &panel, j),
+                        _ => panel_block::<K, N, 1, ACC, FUSED>(o, x, &panel, j),
+                    }
+                }
+                i += rows;
+            }
+        }
+        j += width;
+    }
+}
+
+/// `out[r][j..j+16] (+)= Σₖ a[r][k]·panel[k]` for the `M` rows given (`M ≤ 6`; only the
+/// columns that exist are written): two 8-lane sums per row in registers over the whole `k`
+/// loop, each step a multiply then an add (`FUSED`: one fused multiply-add).
+///
+/// # Safety
+/// The CPU must support AVX2, and FMA if `FUSED`.
+#[inline(always)]
+unsafe fn panel_block<
+    const K: usize,
+    const N: usize,
+    const M: usize,
+    const ACC: bool,
+    const FUSED: bool,
+>(
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    panel: &[[f32; PANEL]; K],
+    j: usize,
+) {
+    let Ok(a) = <&[[f32; K]; M]>::try_from(a) else {
+        return;
+    };
+    unsafe {
+        let mut acc = [[_mm256_setzero_ps(); 2]; M];
+        for (k, p) in panel.iter().enumerate() {
+            let b0 = _mm256_loadu_ps(p[..8].as_ptr());
+            let b1 = _mm256_loadu_ps(p[8..].as_ptr());
+            for (s, row) in acc.iter_mut().zip(a) {
+                let x = _mm256_set1_ps(row[k]);
+                if FUSED {
+                    s[0] = _mm256_fmadd_ps(x, b0, s[0]);
+                    s[1] = _mm256_fmadd_ps(x, b1, s[1]);
+                } else {
+                    s[0] = _mm256_add_ps(s[0], _mm256_mul_ps(x, b0));
+                    s[1] = _mm256_add_ps(s[1], _mm256_mul_ps(x, b1));
+                }
+            }
+        }
+        for (o, s) in out.iter_mut().zip(&acc) {
+            if N - j >= PANEL {
+                let o = &mut o[j..j + PANEL];
+                let (mut lo, mut hi) = (s[0], s[1]);
+                if ACC {
+                    lo = _mm256_add_ps(_mm256_loadu_ps(o[..8].as_ptr()), lo);
+                    hi = _mm256_add_ps(_mm256_loadu_ps(o[8..].as_ptr()), hi);
+                }
+                _mm256_storeu_ps(o[..8].as_mut_ptr(), lo);
+                _mm256_storeu_ps(o[8..].as_mut_ptr(), hi);
+            } else {
+                let mut sums = [0.0f32; PANEL];
+                _mm256_storeu_ps(sums[..8].as_mut_ptr(), s[0]);
+                _mm256_storeu_ps(sums[8..].as_mut_ptr(), s[1]);
+                for (o, s) in o[j..].iter_mut().zip(sums) {
+                    *o = if ACC { *o + s } else { s };
+                }
+            }
+        }
+    }
 }
 
 /// Runs `out[r] = rows[r]·x (+ bias[r])` with the AVX2 kernel if `T` is `f32`; returns
