@@ -1,0 +1,54 @@
+//! typegrad alone on one workload, in a loop, for a profiler (`perf record`, callgrind):
+//! `cargo bench -p typegrad-bench --bench profile -- w3b 2000` runs 2,000 W3(b) steps.
+//! Workloads: `w3a`, `w3b` (training steps), `w4` (inference calls, ×1000).
+
+#[path = "common/workloads.rs"]
+#[allow(dead_code)]
+mod workloads;
+
+use std::hint::black_box;
+use workloads::*;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let which = args.first().map(String::as_str).unwrap_or("w3b");
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let start = std::time::Instant::now();
+    match which {
+        "w3a" => {
+            let data = w3_data::<64>();
+            let mut net = mlp_a();
+            let mut state = w3_state(&net);
+            for k in 0..n {
+                black_box(w3_step(&mut net, &mut state, &data, k));
+            }
+        }
+        "w3b" => {
+            let data = w3_data::<784>();
+            let mut net = mlp_b();
+            let mut state = w3_state(&*net);
+            for k in 0..n {
+                black_box(w3_step(&mut *net, &mut state, &data, k));
+            }
+        }
+        "w4" => {
+            let net = mlp_a();
+            let x = w4_input();
+            for _ in 0..n * 1000 {
+                black_box(w4_typegrad(black_box(&net), black_box(&x)));
+            }
+        }
+        other => {
+            eprintln!("unknown workload {other}: use w3a, w3b or w4");
+            std::process::exit(2);
+        }
+    }
+    let s = start.elapsed().as_secs_f64();
+    println!(
+        "{which}: {n} iterations in {s:.3} s ({:.1} µs each)",
+        s * 1e6 / n as f64
+    );
+}
