@@ -41,6 +41,34 @@ fn main() {
                 black_box(w4_typegrad(black_box(&net), black_box(&x)));
             }
         }
+        "fwd" | "dw" => {
+            // W3(b)'s two large products: layer 1 forward (128×784 · 784×32) and its weight
+            // gradient (128×32 · 32×784), 6.4 MFLOP each; prints GFLOP/s.
+            let mut rng = typegrad::init::Rng::new(1);
+            let w = Box::new(typegrad::Matrix::<f32, 128, 784>::from_fn(|_, _| {
+                rng.uniform(-1.0, 1.0)
+            }));
+            let x = Box::new(typegrad::Matrix::<f32, 784, 32>::from_fn(|_, _| {
+                rng.uniform(-1.0, 1.0)
+            }));
+            let d = Box::new(typegrad::Matrix::<f32, 128, 32>::from_fn(|_, _| {
+                rng.uniform(-1.0, 1.0)
+            }));
+            let xt = Box::new(x.transpose());
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                if which == "fwd" {
+                    black_box(black_box(&*w).matmul(black_box(&*x)));
+                } else {
+                    black_box(black_box(&*d).matmul(black_box(&*xt)));
+                }
+            }
+            let s = t.elapsed().as_secs_f64();
+            println!(
+                "{which}: {:.1} GFLOP/s",
+                2.0 * 128.0 * 784.0 * 32.0 * n as f64 / s / 1e9
+            );
+        }
         other => {
             eprintln!("unknown workload {other}: use w3a, w3b or w4");
             std::process::exit(2);

@@ -4,9 +4,10 @@
 # default x86-64 build and once with -C target-cpu=native. Prints markdown tables.
 #   scripts/bench_report.sh            full run (several minutes)
 #   scripts/bench_report.sh --quick    smoke run (seconds; numbers not for publishing)
-# Then W3 in JAX (benches/jax_w3.py), pinned to the same core, if a Python with jax is found
-# ($JAX_PYTHON, else python3; `pip install "jax[cpu]"`); then, with --fma, the default build
-# once more with typegrad's opt-in `fma` feature (FMA=1 scripts/bench_report.sh).
+# With FMA=1, then the default build once more with typegrad's opt-in `fma` feature; last,
+# W3 in JAX (benches/jax_w3.py), pinned to the same core, if a Python with jax is found
+# ($JAX_PYTHON, else python3; `pip install "jax[cpu]"`).
+#   FMA=1 JAX_PYTHON=/path/to/venv/bin/python scripts/bench_report.sh | tee docs/bench-latest.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RAYON_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1

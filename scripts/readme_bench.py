@@ -17,15 +17,22 @@ import sys
 
 
 def parse(text):
-    """{build: {"peak": str, "workloads": {name: {impl: (metric, ratio, pct)}}}} in order."""
+    """{build: {"peak": str, "workloads": {name: {impl: (metric, ratio, pct)}}}} in order.
+
+    The JAX section (`### JAX …`, from benches/jax_w3.py) is a build of its own, named by
+    its `version` and with the JAX part of the workload headings removed."""
     builds, build, name = [], None, None
     for line in text.splitlines():
         if line.startswith("build:"):
             peak = re.search(r"peak measured: ([\d.]+ GFLOP/s)", line)
-            build = {"line": line, "peak": peak.group(1) if peak else "?", "workloads": {}}
+            build = {"line": line, "peak": peak.group(1) if peak else "?", "workloads": {},
+                     "fma": "`fma` feature" in line}
+            builds.append(build)
+        elif line.startswith("### JAX"):
+            build = {"line": line, "peak": "?", "workloads": {}, "jax": line[4:].strip()}
             builds.append(build)
         elif line.startswith("#### ") and build is not None:
-            name = line[5:].strip()
+            name = re.sub(r" \(JAX .*\)$", "", line[5:].strip())
             build["workloads"][name] = {}
         elif line.startswith("| ") and name and build is not None and not line.startswith("| implementation"):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -55,6 +62,22 @@ def fmt_metric(name, value):
     return f"{v:.0f} ns"
 
 
+# Floating-point operations per sample of a training step (forward, input and weight
+# gradients; multiply-adds count 2), from benches/WORKLOADS.md's layer sizes.
+FLOPS_PER_SAMPLE = {
+    "W3(a)": 3 * 2 * (64 * 32 + 32 * 10) - 2 * 64 * 32,
+    "W3(b)": 3 * 2 * (784 * 128 + 128 * 64 + 64 * 10) - 2 * 784 * 128,
+}
+
+
+def needs(w, peer_rate, factor, flops, peak):
+    """When a ratio target is missed: the share of the measured peak the target implies."""
+    if peak is None or "typegrad" not in w or float(w["typegrad"][0]) >= factor * peer_rate:
+        return ""
+    need = factor * peer_rate * flops / 1e9
+    return f" (it needs {need:.0f} GFLOP/s, {100 * need / peak:.0f} % of peak)"
+
+
 def verdict(ok, what):
     return f"{what}: met" if ok else f"{what}: **missed**"
 
@@ -62,9 +85,13 @@ def verdict(ok, what):
 def main():
     text = pathlib.Path(sys.argv[1]).read_text()
     builds = parse(text)
+    jax = next((b for b in builds if "jax" in b), None)
+    fma = next((b for b in builds if b.get("fma")), None)
+    builds = [b for b in builds if "jax" not in b and not b.get("fma")]
     if len(builds) < 2:
         sys.exit("expected the default and the native build's reports")
     default, native = builds[0], builds[1]
+    peak = float(default["peak"].split()[0]) if default["peak"] != "?" else None
     machine = re.search(r"^machine: (.*)$", text, re.M)
     date = re.search(r"report — (\d{4}-\d{2}-\d{2})", text)
     compiler = re.search(r"^compiler: (.*)$", text, re.M)
@@ -92,9 +119,17 @@ def main():
         elif name.startswith("W3(a)"):
             faster = [min(a, b) for a, b in ((na, nd), (nna, nnd)) if a is not None and b is not None]
             target = verdict(len(faster) == 2 and min(faster) >= 2.5, "≥ 2.5× the faster peer (both)")
+            target += needs(w, max(float(w[p][0]) for p in ("nalgebra", "ndarray") if p in w),
+                            2.5, FLOPS_PER_SAMPLE["W3(a)"], peak)
         elif name.startswith("W3(b)"):
             target = "; ".join([verdict(nd is not None and nd >= 1.5, "≥ 1.5× ndarray (default)"),
                                 verdict(nnd is not None and nnd >= 1.2, "≥ 1.2× (native)")])
+            if "ndarray" in w:
+                target += needs(w, float(w["ndarray"][0]), 1.5, FLOPS_PER_SAMPLE["W3(b)"], peak)
+        if name.startswith("W3") and jax and name in jax["workloads"] and "jax" in jax["workloads"][name]:
+            j = float(jax["workloads"][name]["jax"][0])
+            mine = float(w["typegrad"][0])
+            target += f"; ahead of JAX (jit): {'met' if mine > j else '**missed**'} ({mine / j:.2f}×)"
         elif name.startswith("W4"):
             target = verdict(na is not None and nna is not None and min(na, nna) >= 2.0,
                              "≥ 2× nalgebra (both)")
@@ -105,9 +140,24 @@ def main():
             f"{default['peak']} (default build) / {native['peak']} (native). Ratio = peer time / "
             "typegrad time (> 1: typegrad faster), the median of per-round ratios. Full output: "
             "`docs/bench-latest.md`; this table is written from it by `scripts/readme_bench.py`.")
-    table = "\n".join([head, "",
-                       "| workload | typegrad (default build) | vs nalgebra | vs ndarray | native build: vs nalgebra / ndarray | target |",
-                       "|---|---:|---:|---:|---:|---|"] + rows)
+    if jax:
+        head += (f" JAX: {jax['jax']}, `benches/jax_w3.py` (jit, the 2,000 steps in one "
+                 "`lax.scan`), run right after on the same core; its samples/s against "
+                 "typegrad's default build.")
+    lines = [head, "",
+             "| workload | typegrad (default build) | vs nalgebra | vs ndarray | native build: vs nalgebra / ndarray | target |",
+             "|---|---:|---:|---:|---:|---|"] + rows
+    if fma:
+        lines += ["", "The opt-in `fma` feature (fused multiply-add in the `f32` matrix products), "
+                  "the default build once more with it, in the same report: typegrad vs ndarray "
+                  "in each run (ndarray is the reference both runs share).", "",
+                  "| workload | without `fma` | with `fma` |", "|---|---:|---:|"]
+        for name, w in default["workloads"].items():
+            f = fma["workloads"].get(name, {})
+            if name.startswith(("W1 matmul N = 64", "W1 matmul N = 128", "W1 matmul N = 256",
+                                "W2", "W3", "W4")) and ratio(w, "ndarray") and ratio(f, "ndarray"):
+                lines.append(f"| {name} | {ratio(w, 'ndarray'):.2f} | {ratio(f, 'ndarray'):.2f} |")
+    table = "\n".join(lines)
     readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
     new, n = re.subn(r"(<!-- bench:start -->\n)(?:.*?\n)?(<!-- bench:end -->)",
                      lambda m: m.group(1) + table + "\n" + m.group(2), readme.read_text(), flags=re.S)

@@ -183,8 +183,10 @@ pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
 /// `out += a · b` for row-major `a: R × K`, `b: K × N`, `out: R × N` (R = `a.len()`).
 ///
 /// Every element gets `out + Σₖ aᵢₖ·bₖⱼ`, the sum formed in increasing `k` order (register
-/// blocks of [`portable::matmul`]; with AVX2, the same kernel compiled for AVX2 with 16-column
-/// blocks — the same results, no fused multiply-add is used).
+/// blocks of [`portable::matmul`]; with AVX2, for `f32` a packed kernel, otherwise the same
+/// kernel compiled for AVX2 — the same results bit for bit, unless the opt-in feature `fma`
+/// is on and the CPU has FMA: then the `f32` products fuse each multiply-add, one rounding
+/// per step).
 #[inline]
 pub(crate) fn matmul_add<T: Scalar, const K: usize, const N: usize>(
     out: &mut [[T; N]],

@@ -11,9 +11,13 @@
 //!   and the 8 × 8 register transpose; and the largest magnitude, on the bits. `f32` is
 //!   recognized with `Any` or [`is_f32`](super::is_f32) (type checks the compiler resolves).
 //!
-//! No fused multiply-add anywhere: the AVX2 code does the same IEEE operations in the same
+//! By default no fused multiply-add: the AVX2 code does the same IEEE operations in the same
 //! order as the portable code, so results are identical bit for bit (tested against the
-//! portable code in `kernels::tests`, and run under miri in CI with AVX2 enabled).
+//! portable code in `kernels::tests`, and run under miri in CI with AVX2 enabled). The
+//! opt-in feature `fma` makes the packed `f32` matrix product ([`matmul_f32_packed`]) use
+//! fused multiply-add on CPUs that have it: one rounding per step instead of two, so those
+//! products then differ from the portable ones in the last bits (tested within a tolerance,
+//! and that they do differ, so the fused path is known to have run).
 //!
 //! This is the only module of the crate with `unsafe`: calling a `#[target_feature]` function
 //! is unsafe because the CPU must support the feature, and before Rust 1.87 (the MSRV is 1.85)

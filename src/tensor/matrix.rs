@@ -169,7 +169,7 @@ impl<T: Scalar, const R: usize, const C: usize> Matrix<T, R, C> {
     #[inline]
     pub fn matmul<const K: usize>(&self, rhs: &Matrix<T, C, K>) -> Matrix<T, R, K> {
         let mut out = Matrix::<T, R, K>::zeros();
-        kernels::matmul_add(&mut out.data, &self.data, &rhs.data);
+        kernels::matmul_set(&mut out.data, &self.data, &rhs.data);
         out
     }
 
