@@ -3,7 +3,6 @@
 //! Workloads: `w3a`, `w3b` (training steps), `w4` (inference calls, ×1000).
 
 #[path = "common/workloads.rs"]
-#[allow(dead_code)]
 mod workloads;
 
 use std::hint::black_box;
