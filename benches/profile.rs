@@ -1,6 +1,7 @@
 //! typegrad alone on one workload, in a loop, for a profiler (`perf record`, callgrind):
 //! `cargo bench -p typegrad-bench --bench profile -- w3b 2000` runs 2,000 W3(b) steps.
-//! Workloads: `w3a`, `w3b` (training steps), `w4` (inference calls, ×1000).
+//! Workloads: `w3a`, `w3b` (training steps), `w4` (inference calls, ×1000), `fwd`, `dw` (the
+//! two large products of W3(b), in GFLOP/s).
 
 #[path = "common/workloads.rs"]
 mod workloads;
