@@ -81,6 +81,10 @@ const PANEL: usize = 16;
 /// Largest packed panel (`K × 16` `f32`s, on the stack): 64 KiB, `K ≤ 1024`.
 const PANEL_BYTES: usize = 64 * 1024;
 
+/// One packed panel: `K` rows of [`PANEL`] `f32`s (64 bytes), each on its own cache line.
+#[repr(C, align(64))]
+struct Panel<const K: usize>([[f32; PANEL]; K]);
+
 /// `true` when [`matmul_f32_packed`] runs a product with `m` rows and inner size `K`: the
 /// panel fits [`PANEL_BYTES`], and there are enough rows (≥ 8) to repay the copy.
 #[inline(always)]
@@ -159,7 +163,10 @@ unsafe fn packed_product<const K: usize, const N: usize, const ACC: bool, const 
     b: &[[f32; N]; K],
 ) {
     let m = out.len().min(a.len());
-    let mut panel = [[0.0f32; PANEL]; K];
+    // Aligned to the 64-byte cache line, so that no vector load from it straddles two lines
+    // (on the stack unaligned, its offset changed with the call path).
+    let mut panel = Panel([[0.0f32; PANEL]; K]);
+    let panel = &mut panel.0;
     let mut j = 0;
     while j < N {
         let width = PANEL.min(N - j);
@@ -183,13 +190,13 @@ unsafe fn packed_product<const K: usize, const N: usize, const ACC: bool, const 
         // W1 at N = 256 ran at 60 instead of 90 GFLOP/s (Zen 4).
         while FUSED && m - i >= 6 {
             unsafe {
-                panel_block::<K, N, 6, ACC, FUSED>(&mut out[i..i + 6], &a[i..i + 6], &panel, j)
+                panel_block::<K, N, 6, ACC, FUSED>(&mut out[i..i + 6], &a[i..i + 6], panel, j)
             };
             i += 6;
         }
         while !FUSED && m - i >= 5 {
             unsafe {
-                panel_block::<K, N, 5, ACC, FUSED>(&mut out[i..i + 5], &a[i..i + 5], &panel, j)
+                panel_block::<K, N, 5, ACC, FUSED>(&mut out[i..i + 5], &a[i..i + 5], panel, j)
             };
             i += 5;
         }
@@ -198,9 +205,9 @@ unsafe fn packed_product<const K: usize, const N: usize, const ACC: bool, const 
                 let (o, x) = (&mut out[i..i + rows], &a[i..i + rows]);
                 unsafe {
                     match rows {
-                        4 => panel_block::<K, N, 4, ACC, FUSED>(o, x, &panel, j),
-                        2 => panel_block::<K, N, 2, ACC, FUSED>(o, x, &panel, j),
-                        _ => panel_block::<K, N, 1, ACC, FUSED>(o, x, &panel, j),
+                        4 => panel_block::<K, N, 4, ACC, FUSED>(o, x, panel, j),
+                        2 => panel_block::<K, N, 2, ACC, FUSED>(o, x, panel, j),
+                        _ => panel_block::<K, N, 1, ACC, FUSED>(o, x, panel, j),
                     }
                 }
                 i += rows;
