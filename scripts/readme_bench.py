@@ -2,8 +2,10 @@
 """Rewrites the benchmark table of README.md from the output of scripts/bench_report.sh, so the
 README's figures, CPU model, peak and every "met" are the ones a run measured on its machine.
 
-    bash scripts/bench_report.sh | tee docs/bench-latest.md
+    for i in 1 2 3; do FMA=1 bash scripts/bench_report.sh; done | tee docs/bench-latest.md
     python3 scripts/readme_bench.py docs/bench-latest.md     # rewrites README.md in place
+
+Several runs (in one file or several) are combined cell by cell: the median over the runs.
 
 The table sits between `<!-- bench:start -->` and `<!-- bench:end -->`. Targets (issue 14):
 W1 N >= 64 at least ndarray's speed (default build) and >= 75 % of the measured peak (native);
@@ -36,9 +38,10 @@ def parse(text):
             build["workloads"][name] = {}
         elif line.startswith("| ") and name and build is not None and not line.startswith("| implementation"):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if len(cells) >= 4 and not cells[0].startswith("---"):
+            if len(cells) >= 3 and not cells[0].startswith("---"):
                 pct = cells[4] if len(cells) > 4 else ""
-                build["workloads"][name][cells[0]] = (cells[1], cells[3], pct)
+                r = cells[3] if len(cells) > 3 else "—"
+                build["workloads"][name][cells[0]] = (cells[1], r, pct)
     return builds
 
 
@@ -78,13 +81,66 @@ def needs(w, peer_rate, factor, flops, peak):
     return f" (it needs {need:.0f} GFLOP/s, {100 * need / peak:.0f} % of peak)"
 
 
+def spread(build, prefix, peer="ndarray"):
+    for (name, impl), (lo, hi) in build.get("spread", {}).items():
+        if name.startswith(prefix) and impl == peer:
+            return f"{lo:.2f}–{hi:.2f}"
+    return "?"
+
+
 def verdict(ok, what):
     return f"{what}: met" if ok else f"{what}: **missed**"
 
 
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def combine(runs):
+    """One list of builds from several runs of bench_report.sh (the same builds in the same
+    order): each cell the median over the runs; `spread` keeps each typegrad/peer ratio's
+    lowest and highest run."""
+    first = runs[0]
+    for i, build in enumerate(first):
+        for name, impls in build["workloads"].items():
+            for impl, (metric, r, pct) in impls.items():
+                cells = [run[i]["workloads"].get(name, {}).get(impl) for run in runs
+                         if i < len(run)]
+                cells = [c for c in cells if c]
+
+                def med(k, fmt):
+                    try:
+                        return fmt(median([float(c[k].rstrip(" %")) for c in cells]))
+                    except ValueError:
+                        return cells[0][k]
+                ratios = []
+                for c in cells:
+                    try:
+                        ratios.append(float(c[1]))
+                    except ValueError:
+                        pass
+                impls[impl] = (med(0, str), med(1, lambda x: f"{x:.2f}"),
+                               med(2, lambda x: f"{x:.0f} %") if pct else "")
+                if ratios:
+                    build.setdefault("spread", {})[(name, impl)] = (min(ratios), max(ratios))
+        peaks = [run[i]["peak"] for run in runs if i < len(run) and run[i]["peak"] != "?"]
+        if peaks:
+            build["peak"] = f"{median([float(p.split()[0]) for p in peaks]):.1f} GFLOP/s"
+    return first
+
+
 def main():
-    text = pathlib.Path(sys.argv[1]).read_text()
-    builds = parse(text)
+    texts = [pathlib.Path(f).read_text() for f in sys.argv[1:]]
+    if not texts:
+        sys.exit("usage: readme_bench.py REPORT [REPORT ...]")
+    # A file may hold several runs one after the other (each starts with its `# ` title).
+    chunks = [c for t in texts for c in re.split(r"(?m)^(?=# typegrad benchmark report — )", t)
+              if c.strip()]
+    text = chunks[0]
+    builds = combine([parse(c) for c in chunks])
+    runs = len(chunks)
     jax = next((b for b in builds if "jax" in b), None)
     fma = next((b for b in builds if b.get("fma")), None)
     builds = [b for b in builds if "jax" not in b and not b.get("fma")]
@@ -138,8 +194,12 @@ def main():
     head = (f"Latest run, {date.group(1) if date else '?'}, on {machine.group(1) if machine else '?'}; "
             f"{compiler.group(1) if compiler else ''}; f32 single-core peak measured at "
             f"{default['peak']} (default build) / {native['peak']} (native). Ratio = peer time / "
-            "typegrad time (> 1: typegrad faster), the median of per-round ratios. Full output: "
-            "`docs/bench-latest.md`; this table is written from it by `scripts/readme_bench.py`.")
+            "typegrad time (> 1: typegrad faster), the median of per-round ratios"
+            + (f"; every figure is the median of {runs} runs of the whole report, one after the "
+               f"other (the W3(b) ratio vs ndarray ranged {spread(default, 'W3(b)')} across them: "
+               "this machine is a shared VM)" if runs > 1 else "")
+            + ". Full output: `docs/bench-latest.md`; this table is written from it by "
+            "`scripts/readme_bench.py`.")
     if jax:
         head += (f" JAX: {jax['jax']}, `benches/jax_w3.py` (jit, the 2,000 steps in one "
                  "`lax.scan`), run right after on the same core; its samples/s against "
@@ -150,13 +210,19 @@ def main():
     if fma:
         lines += ["", "The opt-in `fma` feature (fused multiply-add in the `f32` matrix products), "
                   "the default build once more with it, in the same report: typegrad vs ndarray "
-                  "in each run (ndarray is the reference both runs share).", "",
-                  "| workload | without `fma` | with `fma` |", "|---|---:|---:|"]
+                  "in each run (ndarray is the reference both runs share), and its W3 "
+                  "samples/s against JAX's.", "",
+                  "| workload | without `fma` | with `fma` | with `fma`: vs JAX (jit) |",
+                  "|---|---:|---:|---:|"]
         for name, w in default["workloads"].items():
             f = fma["workloads"].get(name, {})
             if name.startswith(("W1 matmul N = 64", "W1 matmul N = 128", "W1 matmul N = 256",
                                 "W2", "W3", "W4")) and ratio(w, "ndarray") and ratio(f, "ndarray"):
-                lines.append(f"| {name} | {ratio(w, 'ndarray'):.2f} | {ratio(f, 'ndarray'):.2f} |")
+                vs_jax = "—"
+                if jax and "jax" in jax["workloads"].get(name, {}):
+                    vs_jax = f"{float(f['typegrad'][0]) / float(jax['workloads'][name]['jax'][0]):.2f}"
+                lines.append(f"| {name} | {ratio(w, 'ndarray'):.2f} | {ratio(f, 'ndarray'):.2f} "
+                             f"| {vs_jax} |")
     table = "\n".join(lines)
     readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
     new, n = re.subn(r"(<!-- bench:start -->\n)(?:.*?\n)?(<!-- bench:end -->)",
