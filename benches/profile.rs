@@ -69,6 +69,30 @@ fn main() {
                 2.0 * 128.0 * 784.0 * 32.0 * n as f64 / s / 1e9
             );
         }
+        "shapes" => {
+            // W3(a)'s products one by one (m×k·k×n), in GFLOP/s.
+            fn time<const M: usize, const K: usize, const N: usize>(n: usize) {
+                let mut rng = typegrad::init::Rng::new(1);
+                let a = typegrad::Matrix::<f32, M, K>::from_fn(|_, _| rng.uniform(-1.0, 1.0));
+                let b = typegrad::Matrix::<f32, K, N>::from_fn(|_, _| rng.uniform(-1.0, 1.0));
+                let t = std::time::Instant::now();
+                for _ in 0..n {
+                    black_box(black_box(&a).matmul(black_box(&b)));
+                }
+                let s = t.elapsed().as_secs_f64();
+                let flops = 2.0 * (M * K * N) as f64 * n as f64;
+                println!(
+                    "{M}×{K}·{K}×{N}: {:.1} GFLOP/s, {:.0} ns",
+                    flops / s / 1e9,
+                    s * 1e9 / n as f64
+                );
+            }
+            time::<32, 64, 32>(n * 100);
+            time::<32, 32, 64>(n * 100);
+            time::<32, 32, 10>(n * 100);
+            time::<10, 32, 32>(n * 100);
+            time::<32, 10, 32>(n * 100);
+        }
         other => {
             eprintln!("unknown workload {other}: use w3a, w3b or w4");
             std::process::exit(2);
