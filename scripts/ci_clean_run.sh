@@ -20,7 +20,7 @@ tail -n 3 "$log"
 echo "ci_clean_run: rc=$rc after $elapsed s (log: $log)"
 if [[ $rc -eq 0 && ${1:-} == --readme ]]; then
   cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') (family $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
-  line="The last full run on a fresh clone (\`scripts/ci_clean_run.sh --readme\`, $(date -u +%Y-%m-%d), $(nproc) × $cpu, toolchains, QEMU and Python packages already installed) took $(printf "%'d" "$elapsed") s."
+  line="The last full run on a fresh clone (\`scripts/ci_clean_run.sh --readme\`, $(date -u +%Y-%m-%d), $(nproc) × $cpu) took $(printf "%'d" "$elapsed") s, including what it installed (targets, toolchains, QEMU, Python packages) where they were missing."
   python3 - "$line" <<'PY'
 import pathlib, re, sys
 p = pathlib.Path("README.md")
