@@ -109,7 +109,7 @@ fn fused() -> bool {
 /// `aᵢₖ·bₖⱼ` (rounded product, then rounded sum) in increasing `k` — bit for bit the
 /// portable results. With the `fma` feature on a CPU with FMA, each step is instead one
 /// fused `aᵢₖ·bₖⱼ + s` (one rounding): fewer instructions per step (on Zen 4 the unfused
-/// block needs the full dispatch width; fused, W1 ran 20–38 % faster), and no longer
+/// block needs the full dispatch width; fused, W1 ran 19–38 % faster), and no longer
 /// bit-identical to the portable code.
 fn matmul_f32_packed<const K: usize, const N: usize, const ACC: bool>(
     _: Avx2,
