@@ -27,8 +27,8 @@ pub struct Softmax;
 impl Activation for Softmax {
     /// `yᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`.
     fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N> {
-        let mut y = *x;
-        crate::kernels::softmax_in_place(y.as_mut_array());
+        let mut y = Vector::zeros();
+        crate::kernels::softmax(x.as_array(), y.as_mut_array());
         y
     }
 

@@ -29,8 +29,9 @@ pub(crate) fn exp<T: Real>(x: T) -> T {
 /// [`exp`], and `S = Σⱼ e^{xⱼ − m}` summed as eight partial sums `sₖ` (over the `j ≡ k mod 8`,
 /// in index order) combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — short dependency
 /// chains, a fixed order.
+/// Written into `y` (read from `x`: a caller need not copy its input first).
 #[inline(always)]
-pub(crate) fn softmax<T: Real, const N: usize>(x: &mut [T; N]) {
+pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
     if N <= 16 {
         // Sixteen values, padded with −∞ (which change neither the maximum nor the sum: their
         // exponentials are +0): loops of constant length the compiler keeps in registers,
@@ -38,9 +39,10 @@ pub(crate) fn softmax<T: Real, const N: usize>(x: &mut [T; N]) {
         let mut v = [T::neg_infinity(); 16];
         v[..N].copy_from_slice(x);
         softmax_values(&mut v);
-        x.copy_from_slice(&v[..N]);
+        y.copy_from_slice(&v[..N]);
     } else {
-        softmax_values(x);
+        *y = *x;
+        softmax_values(y);
     }
 }
 

@@ -242,15 +242,15 @@ pub(crate) fn exp_in_place<T: Real>(xs: &mut [T]) {
     exp::exp_chunks(xs);
 }
 
-/// `x ← softmax(x)`: `xᵢ ← e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`, in the order of
+/// `y = softmax(x)`: `yᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`, in the order of
 /// operations documented on [`exp::softmax`]. For `f32` with AVX2 the whole function runs as
 /// AVX2 code (same results).
 #[inline]
-pub(crate) fn softmax_in_place<T: Real, const N: usize>(x: &mut [T; N]) {
+pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
     if is_f32::<T>() {
-        on_avx2!(cpu => x86::softmax(cpu, x));
+        on_avx2!(cpu => x86::softmax(cpu, x, y));
     }
-    exp::softmax(x);
+    exp::softmax(x, y);
 }
 
 #[cfg(test)]

@@ -538,7 +538,7 @@ avx2_build! {
 
 avx2_build! {
     /// [`exp::softmax`] compiled for AVX2.
-    fn softmax<T: Real, const N: usize>(x: &mut [T; N]) = exp::softmax;
+    fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) = exp::softmax;
 }
 
 avx2_build! {
