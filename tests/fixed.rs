@@ -267,7 +267,9 @@ fn iris<T: Real>(convert: impl Fn(f64) -> T) -> Rows<T> {
     )
 }
 
-type IrisNet<T> = typegrad::seq![Dense<T, 4, 8, Relu>, Dense<T, 8, 3>];
+typegrad::network! {
+    type IrisNet<T> = [Dense<T, 4, 8, Relu>, Dense<T, 8, 3>];
+}
 
 /// Trains the 4-8-3 ReLU network (Adam 0.01, batches of 8, 60 epochs: the firmware's
 /// settings) and returns the correct test predictions and the last epoch's loss.

@@ -30,7 +30,9 @@ pub const HIDDEN: usize = 8;
 pub const HIDDEN: usize = crate::board::RAM_BYTES / 16;
 
 /// 4 measurements → 8 hidden units (ReLU) → 3 species scores (logits), in `T`.
-pub type IrisNet<T> = typegrad::seq![Dense<T, 4, HIDDEN, Relu>, Dense<T, HIDDEN, 3>];
+typegrad::network! {
+    pub type IrisNet<T> = [Dense<T, 4, HIDDEN, Relu>, Dense<T, HIDDEN, 3>];
+}
 
 typegrad::network! {
     /// The `f32` network, wiring checked by `network!`.

@@ -35,6 +35,11 @@ pub use tanh::Tanh;
 
 /// A (vector) activation function with its vector–Jacobian product.
 pub trait Activation: Copy + Debug {
+    /// Whether each output depends only on the input at the same place (true for every
+    /// [`Elementwise`] activation; false for softmax, which couples a vector's entries and so
+    /// takes flat features only).
+    const ELEMENTWISE: bool = false;
+
     /// `y = f(x)`.
     fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N>;
 
@@ -105,6 +110,8 @@ pub trait Elementwise: Copy + Debug {
 }
 
 impl<E: Elementwise> Activation for E {
+    const ELEMENTWISE: bool = true;
+
     #[inline]
     fn forward<T: Real, const N: usize>(&self, x: &Vector<T, N>) -> Vector<T, N> {
         x.map(|v| self.value(v))

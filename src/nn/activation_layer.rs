@@ -4,6 +4,7 @@
 use crate::activation::{
     Activation, Elementwise, Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Softplus, Tanh,
 };
+use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape};
 use crate::shape::{Image, Port, Signal, Size};
 use crate::tensor::{ImageBatch, Planes, SignalBatch};
@@ -38,9 +39,11 @@ impl<A, P> ActivationLayer<A, P> {
 
 impl<A: Copy, P: Port + Copy> NoParameters for ActivationLayer<A, P> {}
 
-impl<A, P: Port> Shape for ActivationLayer<A, P> {
+impl<A: Activation, P: Port> Shape for ActivationLayer<A, P> {
     type In = P;
     type Out = P;
+    /// Softmax (not element-wise) after channels × steps or an image.
+    const MISTAKE: Mistake = Mistake::coupled::<P>(A::ELEMENTWISE);
 }
 
 macro_rules! place_activation {

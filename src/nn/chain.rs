@@ -1,46 +1,44 @@
 //! [`Chain`]: two layers in sequence, and the [`seq!`](crate::seq) macro for any depth.
 
 use crate::init::{Init, Rng};
-use crate::nn::{Feeds, Grads, Layer, Parameters, ScalarOf, Shape, TensorSpec};
+use crate::nn::wiring::Mistake;
+use crate::nn::{Grads, Layer, Parameters, ScalarOf, Shape, TensorSpec};
 use crate::shape::{BatchOf, Port, VectorOf};
 use crate::{Real, Scalar};
 
 /// `First` then `Second`: the outputs of `First` are the inputs of `Second`.
 ///
-/// The sizes must agree — `Second::In == First::Out` ([`Feeds`]) — or it does not compile,
-/// wherever the type is named or built. Nest chains (or write [`seq!`](crate::seq), or
-/// [`network!`](crate::network) to be told which layers disagree) for deeper networks; depth
-/// is not limited.
+/// The sizes must agree — `Second::In == First::Out` — for the chain to be a [`Layer`]; write
+/// networks with [`network!`](crate::network) (or [`seq!`](crate::seq)), which check every
+/// junction where the network is written and say which layers disagree. Depth is not
+/// limited.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Chain<First, Second>(pub First, pub Second)
-where
-    First: Shape,
-    Second: Shape,
-    First::Out: Feeds<Second::In>;
+pub struct Chain<First, Second>(pub First, pub Second);
 
 #[diagnostic::do_not_recommend]
 impl<First, Second> Shape for Chain<First, Second>
 where
     First: Shape,
     Second: Shape,
-    First::Out: Feeds<Second::In>,
 {
     type In = First::In;
     type Out = Second::Out;
+    const LISTED: usize = First::LISTED + Second::LISTED;
+    /// `First`'s mistake, else the junction between the two, else `Second`'s.
+    const MISTAKE: Mistake = First::MISTAKE
+        .or(Mistake::junction::<First::Out, Second::In>(
+            First::LISTED + 1,
+        ))
+        .or(Second::MISTAKE.shifted(First::LISTED));
 }
 
-impl<First: ScalarOf + Shape, Second: Shape> ScalarOf for Chain<First, Second>
-where
-    First::Out: Feeds<Second::In>,
-{
+impl<First: ScalarOf + Shape, Second: Shape> ScalarOf for Chain<First, Second> {
     type Scalar = First::Scalar;
 }
 
 impl<T: Scalar, First: Parameters<T> + Shape, Second: Parameters<T> + Shape> Parameters<T>
     for Chain<First, Second>
-where
-    First::Out: Feeds<Second::In>,
 {
     const PARAMS: usize = First::PARAMS + Second::PARAMS;
     const TENSORS: usize = First::TENSORS + Second::TENSORS;
@@ -120,7 +118,6 @@ where
     T: Real,
     First: Layer<T>,
     Second: Layer<T, In = First::Out>,
-    First::Out: Feeds<Second::In>,
 {
     type Cache<const B: usize> =
         ChainCache<First::Cache<B>, Second::Cache<B>, BatchOf<T, B, First::Out>>;
@@ -201,7 +198,10 @@ where
 
 /// The type of a network of any depth: `seq![L1, L2, L3]` is `Chain<L1, Chain<L2, L3>>`, each
 /// layer [placed](crate::nn::Place) after the one before it (so that an activation such as
-/// `Relu` between two layers takes the size of the first).
+/// `Relu` between two layers takes the size of the first), its wiring checked where it is
+/// written as [`network!`](crate::network) checks it. Prefer `network!` for a named network:
+/// it reports a mistake once, where `seq!` reports it at every place the macro is written, and
+/// it accepts a scalar parameter (`seq!` needs concrete types).
 ///
 /// ```
 /// use typegrad::activation::Relu;
@@ -210,19 +210,37 @@ where
 /// ```
 #[macro_export]
 macro_rules! seq {
+    // Entries not yet placed.
     (@spec $last:ty) => { $crate::nn::wiring::Last<$last> };
-    (@spec $first:ty, $($rest:ty),+) => { $crate::nn::wiring::Then<$first, $crate::seq!(@spec $($rest),+)> };
-    ($layer:ty $(,)?) => { $layer };
-    ($first:ty, $($rest:ty),+ $(,)?) => {
-        <<$first as $crate::nn::wiring::Begin>::Spec<$crate::seq!(@spec $($rest),+)>
-            as $crate::nn::wiring::Build<<$first as $crate::nn::wiring::Begin>::In>>::Net
+    (@spec $first:ty, $($rest:ty),+) => {
+        $crate::nn::wiring::Then<$first, $crate::seq!(@spec $($rest),+)>
+    };
+    // The whole list, not yet placed.
+    (@whole $only:ty) => { $crate::nn::wiring::Only<$only> };
+    (@whole $first:ty, $($rest:ty),+) => {
+        $crate::nn::wiring::Whole<$first, $crate::seq!(@spec $($rest),+)>
+    };
+    // The check: 0, or a compile error that reports the first mistake.
+    (@check $($layer:ty),+) => {{
+        let report = $crate::nn::wiring::check(
+            <$crate::seq!(@whole $($layer),+) as $crate::nn::wiring::List>::FOUND,
+            &[$(::core::stringify!($layer)),+],
+        );
+        if !report.is_empty() {
+            ::core::panic!("{}", report.as_str())
+        }
+        0
+    }};
+    ($($layer:ty),+ $(,)?) => {
+        <$crate::nn::wiring::Checked<{ $crate::seq!(@check $($layer),+) }>
+            as $crate::nn::wiring::Resolve<$crate::seq!(@whole $($layer),+)>>::Net
     };
 }
 
 /// Layers to be placed together as one block, for a layer that wraps a block (a
 /// [`Residual`](crate::nn::Residual)): `Residual<block![Conv1d<f32, 8, 8, 3, 1, 1>, Relu]>`.
 /// Placed after a layer, a block becomes the [`Chain`] of its layers, as [`seq!`] does
-/// with the input the block is placed at.
+/// with the input the block is placed at; the network around it checks the block's wiring.
 #[macro_export]
 macro_rules! block {
     ($($layer:ty),+ $(,)?) => { $crate::seq!(@spec $($layer),+) };

@@ -5,8 +5,9 @@ use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
 use crate::kernels::{self, Window1d};
+use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, Parameters, Place, ScalarOf, Shape, TensorSpec, Unplaced};
-use crate::shape::{BatchOf, Fits, Port, Signal, Size, VectorOf, Window, Windowed, window_misfit};
+use crate::shape::{BatchOf, Fits, Port, Signal, Size, VectorOf, Window, Windowed};
 use crate::tensor::SignalBatch;
 use crate::{Matrix, Real, Scalar, Vector};
 
@@ -199,22 +200,15 @@ impl<T: Scalar, const I: usize, const O: usize, const K: usize, const S: usize, 
 }
 
 /// Placed after `C` channels of `L` steps, the convolution takes `I` channels of `L` steps
-/// (the wiring check compares `C` with `I`).
+/// (the wiring check compares `C` with `I`); after another kind of port, a stand-in that the
+/// check reports.
 #[diagnostic::do_not_recommend]
-impl<
-    T,
-    const I: usize,
-    const O: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const C: usize,
-    const L: usize,
-> Place<Signal<C, L>> for Conv1d<T, I, O, K, S, P, Unplaced>
+impl<T, const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, In: Port>
+    Place<In> for Conv1d<T, I, O, K, S, P, Unplaced>
 where
-    Size<L>: Window<K, S, P>,
+    Conv1d<T, I, O, K, S, P, In::AsSignal<I>>: Shape,
 {
-    type Layer = Conv1d<T, I, O, K, S, P, Signal<I, L>>;
+    type Layer = Conv1d<T, I, O, K, S, P, In::AsSignal<I>>;
 }
 
 impl<
@@ -231,7 +225,7 @@ where
 {
     type In = Signal<I, L>;
     type Out = Windowed<O, L, K, S, P>;
-    const MISFIT: [usize; 4] = window_misfit(K, S, L, P);
+    const MISTAKE: Mistake = Mistake::window(K, S, L, P, 0);
 }
 
 impl<

@@ -6,8 +6,9 @@ use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
 use crate::kernels::{self, Window2d};
+use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, Parameters, Place, ScalarOf, Shape, TensorSpec, Unplaced};
-use crate::shape::{BatchOf, Fits, Image, Port, Size, VectorOf, Window, Windowed2, window_misfit};
+use crate::shape::{BatchOf, Fits, Image, Port, Size, VectorOf, Window, Windowed2};
 use crate::tensor::{ImageBatch, Planes};
 use crate::{Real, Scalar, Vector};
 
@@ -146,15 +147,15 @@ conv2d_generics! {
         super::conv::weight_bias_walks!(T);
     }
 
-    /// Placed after `C` channels of `H × W`, the convolution takes `I` channels of `H × W`.
+    /// Placed after `C` channels of `H × W`, the convolution takes `I` channels of `H × W`
+    /// (after another kind of port, a stand-in that the wiring check reports).
     #[diagnostic::do_not_recommend]
-    impl<T, const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, const C: usize, const H: usize, const W: usize>
-        Place<Image<C, H, W>> for Conv2d<T, I, O, K, S, P, Unplaced>
+    impl<T, const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, In: Port>
+        Place<In> for Conv2d<T, I, O, K, S, P, Unplaced>
     where
-        Size<H>: Window<K, S, P>,
-        Size<W>: Window<K, S, P>,
+        Conv2d<T, I, O, K, S, P, In::AsImage<I>>: Shape,
     {
-        type Layer = Conv2d<T, I, O, K, S, P, Image<I, H, W>>;
+        type Layer = Conv2d<T, I, O, K, S, P, In::AsImage<I>>;
     }
 
     impl<T, const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, const H: usize, const W: usize>
@@ -165,7 +166,7 @@ conv2d_generics! {
     {
         type In = Image<I, H, W>;
         type Out = Windowed2<O, H, W, K, S, P>;
-        const MISFIT: [usize; 4] = misfit2(K, S, H, W, P);
+        const MISTAKE: Mistake = misfit2(K, S, H, W, P);
     }
 
     impl<T: Real, const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, const H: usize, const W: usize>
@@ -293,13 +294,7 @@ conv2d_generics! {
     }
 }
 
-/// [`Shape::MISFIT`] of a square window over `H × W`: the first side it does not fit, as
-/// `[K, S, that side, P]`.
-pub(crate) const fn misfit2(k: usize, s: usize, h: usize, w: usize, p: usize) -> [usize; 4] {
-    let rows = window_misfit(k, s, h, p);
-    if rows[0] != 0 || rows[1] != 0 || rows[2] != 0 || rows[3] != 0 {
-        rows
-    } else {
-        window_misfit(k, s, w, p)
-    }
+/// [`Shape::MISTAKE`] of a square window over `H × W`: the rows, then the columns.
+pub(crate) const fn misfit2(k: usize, s: usize, h: usize, w: usize, p: usize) -> Mistake {
+    Mistake::window(k, s, h, p, 1).or(Mistake::window(k, s, w, p, 2))
 }

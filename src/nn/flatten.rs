@@ -3,6 +3,7 @@
 
 use core::marker::PhantomData;
 
+use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape};
 use crate::shape::{BatchOf, Image, Port, Signal, Size, Times, VectorOf};
 use crate::tensor::{ImageBatch, Planes, SignalBatch};
@@ -210,11 +211,7 @@ impl<Q: Port, P: Port> Place<P> for Reshape<Q, Unplaced> {
 impl<Q: Port, P: Port> Shape for Reshape<Q, P> {
     type In = P;
     type Out = Q;
-    const RECOUNT: [usize; 3] = if P::N == Q::N {
-        [0; 3]
-    } else {
-        [1, P::N, Q::N]
-    };
+    const MISTAKE: Mistake = Mistake::recount::<P, Q>();
 }
 
 impl<T: Real, Q: Port, P: Port> Layer<T> for Reshape<Q, P> {

@@ -40,7 +40,7 @@ pub use flatten::{Flatten, Reshape, Unplaced};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d};
 pub use residual::{Residual, ResidualCache, Returns};
 pub use tensors::{BufferRule, Dims, MAX_RANK, TensorKind, TensorSpec};
-pub use wiring::{Begin, Feeds, Input, Place, Shape};
+pub use wiring::{Begin, Input, Place, Shape};
 
 /// What a backward pass does with the parameter gradients it computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,10 +5,9 @@
 use core::marker::PhantomData;
 
 use crate::kernels::{self, Window1d, Window2d};
+use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
-use crate::shape::{
-    BatchOf, Fits, Image, Port, Signal, Size, Window, Windowed, Windowed2, window_misfit,
-};
+use crate::shape::{BatchOf, Fits, Image, Port, Signal, Size, Window, Windowed, Windowed2};
 use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Real, Vector};
 
@@ -106,12 +105,11 @@ fn per_sample<'a, T, const B: usize>(
 macro_rules! window_pool {
     ($pool:ident, $forward:expr, $backward:expr) => {
         #[diagnostic::do_not_recommend]
-        impl<const K: usize, const S: usize, const C: usize, const L: usize> Place<Signal<C, L>>
-            for $pool<K, S, Unplaced>
+        impl<const K: usize, const S: usize, In: Port> Place<In> for $pool<K, S, Unplaced>
         where
-            Size<L>: Window<K, S, 0>,
+            $pool<K, S, In::OwnSignal>: Shape,
         {
-            type Layer = $pool<K, S, Signal<C, L>>;
+            type Layer = $pool<K, S, In::OwnSignal>;
         }
 
         impl<const K: usize, const S: usize, const C: usize, const L: usize> Shape
@@ -121,7 +119,7 @@ macro_rules! window_pool {
         {
             type In = Signal<C, L>;
             type Out = Windowed<C, L, K, S, 0>;
-            const MISFIT: [usize; 4] = window_misfit(K, S, L, 0);
+            const MISTAKE: Mistake = Mistake::window(K, S, L, 0, 0);
         }
 
         impl<const K: usize, const S: usize, const C: usize, const L: usize>
@@ -221,8 +219,11 @@ window_pool!(
 );
 
 #[diagnostic::do_not_recommend]
-impl<const C: usize, const L: usize> Place<Signal<C, L>> for GlobalAvgPool1d {
-    type Layer = GlobalAvgPool1d<Signal<C, L>>;
+impl<In: Port> Place<In> for GlobalAvgPool1d
+where
+    GlobalAvgPool1d<In::OwnSignal>: Shape,
+{
+    type Layer = GlobalAvgPool1d<In::OwnSignal>;
 }
 
 impl<const C: usize, const L: usize> Shape for GlobalAvgPool1d<Signal<C, L>> {
@@ -330,13 +331,11 @@ const fn window2(c: usize, h: usize, w: usize, k: usize, s: usize, out: [usize; 
 macro_rules! window_pool2 {
     ($pool:ident, $forward:expr, $backward:expr) => {
         #[diagnostic::do_not_recommend]
-        impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize>
-            Place<Image<C, H, W>> for $pool<K, S, Unplaced>
+        impl<const K: usize, const S: usize, In: Port> Place<In> for $pool<K, S, Unplaced>
         where
-            Size<H>: Window<K, S, 0>,
-            Size<W>: Window<K, S, 0>,
+            $pool<K, S, In::OwnImage>: Shape,
         {
-            type Layer = $pool<K, S, Image<C, H, W>>;
+            type Layer = $pool<K, S, In::OwnImage>;
         }
 
         impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Shape
@@ -347,7 +346,7 @@ macro_rules! window_pool2 {
         {
             type In = Image<C, H, W>;
             type Out = Windowed2<C, H, W, K, S, 0>;
-            const MISFIT: [usize; 4] = super::conv2d::misfit2(K, S, H, W, 0);
+            const MISTAKE: Mistake = super::conv2d::misfit2(K, S, H, W, 0);
         }
 
         impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize>
@@ -461,8 +460,11 @@ window_pool2!(
 );
 
 #[diagnostic::do_not_recommend]
-impl<const C: usize, const H: usize, const W: usize> Place<Image<C, H, W>> for GlobalAvgPool2d {
-    type Layer = GlobalAvgPool2d<Image<C, H, W>>;
+impl<In: Port> Place<In> for GlobalAvgPool2d
+where
+    GlobalAvgPool2d<In::OwnImage>: Shape,
+{
+    type Layer = GlobalAvgPool2d<In::OwnImage>;
 }
 
 impl<const C: usize, const H: usize, const W: usize> Shape for GlobalAvgPool2d<Image<C, H, W>> {

@@ -3,6 +3,7 @@
 use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
+use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, Parameters, Place, Shape, TensorSpec, Unplaced};
 use crate::shape::{BatchOf, Port, VectorOf};
 use crate::{Real, Scalar};
@@ -67,30 +68,12 @@ impl<F: Place<P>, P: Port> Place<P> for Residual<F, Unplaced> {
 impl<F: Shape, P: Port> Shape for Residual<F, P> {
     type In = P;
     type Out = P;
-    const RESHAPES: [usize; 8] = reshapes::<P, F::Out>();
-}
-
-/// [`Shape::RESHAPES`] of a residual block taking `P` whose block gives `Q`.
-const fn reshapes<P: Port, Q: Port>() -> [usize; 8] {
-    let same = P::N == Q::N
-        && P::RANK == Q::RANK
-        && P::DIMS[0] == Q::DIMS[0]
-        && P::DIMS[1] == Q::DIMS[1]
-        && P::DIMS[2] == Q::DIMS[2];
-    if same {
-        return [0; 8];
-    }
-    let both_signals = P::RANK == 2 && Q::RANK == 2;
-    [
-        1,
-        P::N,
-        Q::N,
-        both_signals as usize,
-        P::DIMS[0],
-        P::DIMS[1],
-        Q::DIMS[0],
-        Q::DIMS[1],
-    ]
+    /// A mistake inside the block (what reaches its first layer included), else a block
+    /// that does not give what it takes.
+    const MISTAKE: Mistake = Mistake::junction::<P, F::In>(1)
+        .or(F::MISTAKE)
+        .inside()
+        .or(Mistake::residual::<P, F::Out>());
 }
 
 impl<T: Scalar, F: Parameters<T>, At> Parameters<T> for Residual<F, At> {

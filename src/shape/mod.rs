@@ -59,6 +59,22 @@ pub trait Port {
     type Sample<T>;
     /// `B` samples.
     type Batch<T, const B: usize>;
+    /// What a 1-D layer of `C` input channels takes when placed after this port: `C`
+    /// channels of this port's steps for a [`Signal`], a stand-in of one step otherwise (the
+    /// network's wiring check then reports the mismatch of kinds).
+    #[doc(hidden)]
+    type AsSignal<const C: usize>: Port;
+    /// What a 2-D layer of `C` input channels takes when placed after this port: `C`
+    /// channels of this port's rows and columns for an [`Image`], a stand-in of 1 × 1
+    /// otherwise.
+    #[doc(hidden)]
+    type AsImage<const C: usize>: Port;
+    /// [`AsSignal`](Port::AsSignal) with this port's own channels (for pooling).
+    #[doc(hidden)]
+    type OwnSignal: Port;
+    /// [`AsImage`](Port::AsImage) with this port's own channels (for pooling).
+    #[doc(hidden)]
+    type OwnImage: Port;
 
     /// Builds a sample from a function of the flat (row-major) index.
     fn sample<T, F: FnMut(usize) -> T>(f: F) -> Self::Sample<T>;
@@ -80,6 +96,10 @@ impl<const N: usize> Port for Size<N> {
     const DIMS: [usize; 3] = [N, 1, 1];
     type Sample<T> = Vector<T, N>;
     type Batch<T, const B: usize> = Batch<T, B, N>;
+    type AsSignal<const C: usize> = Signal<C, 1>;
+    type AsImage<const C: usize> = Image<C, 1, 1>;
+    type OwnSignal = Signal<1, 1>;
+    type OwnImage = Image<1, 1, 1>;
 
     #[inline]
     fn sample<T, F: FnMut(usize) -> T>(f: F) -> Vector<T, N> {
@@ -120,6 +140,10 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
     const DIMS: [usize; 3] = [C, L, 1];
     type Sample<T> = Matrix<T, C, L>;
     type Batch<T, const B: usize> = SignalBatch<T, B, C, L>;
+    type AsSignal<const C2: usize> = Signal<C2, L>;
+    type AsImage<const C2: usize> = Image<C2, 1, 1>;
+    type OwnSignal = Self;
+    type OwnImage = Image<C, 1, 1>;
 
     #[inline]
     fn sample<T, F: FnMut(usize) -> T>(mut f: F) -> Matrix<T, C, L> {
@@ -159,6 +183,10 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
     const DIMS: [usize; 3] = [C, H, W];
     type Sample<T> = Planes<T, C, H, W>;
     type Batch<T, const B: usize> = ImageBatch<T, B, C, H, W>;
+    type AsSignal<const C2: usize> = Signal<C2, 1>;
+    type AsImage<const C2: usize> = Image<C2, H, W>;
+    type OwnSignal = Signal<C, 1>;
+    type OwnImage = Self;
 
     #[inline]
     fn sample<T, F: FnMut(usize) -> T>(mut f: F) -> Planes<T, C, H, W> {
@@ -306,7 +334,7 @@ impl<const N: usize> SameSize<Size<N>> for Size<N> {}
 /// output length, dilation 1), as a `Size` ([`Output`](Window::Output)).
 ///
 /// Defined for every window, so that a network can be walked and a window that does not fit
-/// reported in words where the network is written ([`window_misfit`]): where `K > L + 2P`
+/// reported in words where the network is written ([`Mistake::window`](crate::nn::wiring::Mistake::window)): where `K > L + 2P`
 /// (or `S = 0`) it gives 1, and [`Fits`] does not hold — layers require it before they run.
 /// Results must be at most 1024.
 pub trait Window<const K: usize, const S: usize, const P: usize> {
@@ -334,16 +362,6 @@ where
         Quot<Diff<Maximum<Sum<U<L>, Sum<U<P>, U<P>>>, U<K>>, U<K>>, Maximum<U<S>, U1>>,
         U1,
     > as ToSize>::Size;
-}
-
-/// `[K, S, L, P]` when a window of `K` steps with stride `S` does not fit `L` steps padded
-/// by `P` on each side (`K = 0`, `K > L + 2P` or `S = 0`), else zeros.
-pub const fn window_misfit(k: usize, s: usize, l: usize, p: usize) -> [usize; 4] {
-    if k == 0 || s == 0 || k > l + 2 * p {
-        [k, s, l, p]
-    } else {
-        [0; 4]
-    }
 }
 
 /// A window of `K` steps with stride `S` fits `Size<L>` padded by `P` on each side:
