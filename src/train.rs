@@ -104,13 +104,72 @@ type Slot<V> = std::boxed::Box<V>;
 #[cfg(not(feature = "std"))]
 type Slot<V> = V;
 
-/// `make()` in a [`Slot`], built in a frame of its own (so that no copy stays on the stack).
+/// `make()` in a [`Slot`]. With `std`, a value larger than [`ON_CALLERS_STACK`] is built on a
+/// thread of its own whose stack is sized to it, then moved to the heap: debug builds keep
+/// several copies of a value while they assemble it (each layer's part, then the whole), and a
+/// cache of megabytes would overflow the caller's stack (8 MiB for a program's main thread).
 #[inline(never)]
-fn slot<V>(make: impl FnOnce() -> V) -> Slot<V> {
+fn slot<V: Send>(make: impl FnOnce() -> V + Send) -> Slot<V> {
     #[cfg(feature = "std")]
-    return std::boxed::Box::new(make());
+    return on_a_stack_of_its_own(make);
     #[cfg(not(feature = "std"))]
     make()
+}
+
+/// Values up to this size are built on the caller's stack.
+#[cfg(feature = "std")]
+const ON_CALLERS_STACK: usize = 256 << 10;
+
+/// `Box::new(make())`, built on a thread whose stack holds 8 copies of the value when it is
+/// larger than [`ON_CALLERS_STACK`] (on the caller's stack if no thread can be started).
+#[cfg(feature = "std")]
+fn on_a_stack_of_its_own<V: Send>(make: impl FnOnce() -> V + Send) -> std::boxed::Box<V> {
+    use std::boxed::Box;
+    let size = core::mem::size_of::<V>();
+    if size <= ON_CALLERS_STACK {
+        return build_here(make);
+    }
+    let job = std::sync::Mutex::new(Some(make));
+    let built = std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("typegrad-trainer-state".into())
+            .stack_size(size.saturating_mul(8).saturating_add(1 << 20))
+            .spawn_scoped(scope, || {
+                let make = job.lock().ok().and_then(|mut j| j.take());
+                make.map(build_here)
+            });
+        match thread {
+            Ok(thread) => match thread.join() {
+                Ok(built) => built,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => None,
+        }
+    });
+    match built {
+        Some(value) => value,
+        // No thread could be started: build it here.
+        None => match job.into_inner().ok().flatten() {
+            Some(make) => build_here(make),
+            None => unreachable_state(),
+        },
+    }
+}
+
+/// `Box::new(make())` in a frame of its own (a debug build reserves room for the value in the
+/// frame that builds it, even on a path that does not run).
+#[cfg(feature = "std")]
+#[inline(never)]
+fn build_here<V>(make: impl FnOnce() -> V) -> std::boxed::Box<V> {
+    std::boxed::Box::new(make())
+}
+
+/// The job was taken by a thread that returned nothing: cannot happen (the thread either
+/// returns the value or panics, and a panic is resumed above).
+#[cfg(feature = "std")]
+#[cold]
+fn unreachable_state() -> ! {
+    unreachable!("the trainer's state was neither built on its thread nor left to build here")
 }
 
 /// Everything a training step needs besides the network: the gradient (a value of the
@@ -155,7 +214,11 @@ pub struct Trainer<T: Real, Net: Layer<T>, O, L, const B: usize> {
 impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T, Net, O, L, B> {
     /// A trainer for `net` (only its type and hyper-parameters are used: the gradient and
     /// the cache are made for it) with the given optimizer and loss.
-    pub fn new(net: &Net, optimizer: O, loss: L) -> Self {
+    pub fn new(net: &Net, optimizer: O, loss: L) -> Self
+    where
+        Net: Send + Sync,
+        Net::Cache<B>: Send,
+    {
         Self {
             grads: slot(|| net.zeros_like()),
             cache: slot(|| net.new_cache::<B>()),
