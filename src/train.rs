@@ -124,7 +124,6 @@ const ON_CALLERS_STACK: usize = 256 << 10;
 /// larger than [`ON_CALLERS_STACK`] (on the caller's stack if no thread can be started).
 #[cfg(feature = "std")]
 fn on_a_stack_of_its_own<V: Send>(make: impl FnOnce() -> V + Send) -> std::boxed::Box<V> {
-    use std::boxed::Box;
     let size = core::mem::size_of::<V>();
     if size <= ON_CALLERS_STACK {
         return build_here(make);
