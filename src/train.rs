@@ -213,6 +213,10 @@ pub struct Trainer<T: Real, Net: Layer<T>, O, L, const B: usize> {
 impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T, Net, O, L, B> {
     /// A trainer for `net` (only its type and hyper-parameters are used: the gradient and
     /// the cache are made for it) with the given optimizer and loss.
+    ///
+    /// With `std`, a cache larger than 256 KiB is built on a thread of its own (whose stack is
+    /// sized to it: debug builds assemble several copies), hence the `Send`/`Sync` bounds,
+    /// which every layer of this crate meets.
     pub fn new(net: &Net, optimizer: O, loss: L) -> Self
     where
         Net: Send + Sync,
