@@ -77,16 +77,13 @@ type Curves = [Vec<(f64, f64)>; 3];
 
 /// Trains `net` with Adam and returns the learning curves (loss, train accuracy, test
 /// accuracy per epoch) and the final test accuracy.
-fn train<Net: Layer<f32, Out = typegrad::shape::Size<4>> + Send + Sync>(
+fn train<Net: Layer<f32, Out = typegrad::shape::Size<4>>>(
     name: &str,
     net: &mut Net,
     train: Data<'_, typegrad::shape::VectorOf<f32, Net::In>, Class<4>>,
     test: Data<'_, typegrad::shape::VectorOf<f32, Net::In>, Class<4>>,
     lr: f64,
-) -> Result<(Curves, f64), Box<dyn Error>>
-where
-    Net::Cache<BATCH>: Send,
-{
+) -> Result<(Curves, f64), Box<dyn Error>> {
     let adam = Adam::new(net, Settings::new(lr));
     let mut order = vec![0; train.inputs.len()];
     let mut curves = [Vec::new(), Vec::new(), Vec::new()];

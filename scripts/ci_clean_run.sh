@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs CI (`bash .ci/run`) the way CI does: on a fresh clone of the committed HEAD, with
 # ../shared beside it. The log goes to target/ci-clean.log. With --readme, the elapsed time
-# of a passing run is written into README.md (between <!-- citime:start --> and
-# <!-- citime:end -->) with the machine's CPU model and the date.
+# of a passing run is written into docs/building.md (the guide the README links to, between
+# <!-- citime:start --> and <!-- citime:end -->) with the machine's CPU model and the date.
 #   bash scripts/ci_clean_run.sh [--readme]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,13 +23,13 @@ if [[ $rc -eq 0 && ${1:-} == --readme ]]; then
   line="The last full run on a fresh clone (\`scripts/ci_clean_run.sh --readme\`, $(date -u +%Y-%m-%d), $(nproc) × $cpu) took $(printf "%'d" "$elapsed") s, including what it installed (targets, toolchains, QEMU, Python packages) where they were missing."
   python3 - "$line" <<'PY'
 import pathlib, re, sys
-p = pathlib.Path("README.md")
+p = pathlib.Path("docs/building.md")
 s, n = re.subn(r"(<!-- citime:start -->\n)(?:.*?\n)?(<!-- citime:end -->)",
                lambda m: m.group(1) + sys.argv[1] + "\n" + m.group(2), p.read_text(), flags=re.S)
 if n != 1:
-    sys.exit("README.md has no citime markers")
+    sys.exit("docs/building.md has no citime markers")
 p.write_text(s)
-print("README.md: CI time written")
+print("docs/building.md: CI time written")
 PY
 fi
 exit $rc

@@ -6,6 +6,8 @@
 #   scripts/compile_times.sh            print the tables
 #   scripts/compile_times.sh --readme   also write the first-run times into README.md
 #                                       (between <!-- firstrun:start --> and <!-- firstrun:end -->)
+#                                       and all the tables into docs/building.md
+#                                       (between <!-- buildtimes:start --> and <!-- buildtimes:end -->)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -100,15 +102,15 @@ done
 
 if [[ ${firstrun:-0} == 1 ]]; then
   sleep 1 # let tee write the last lines
-  python3 - "$root/README.md" "$work/out.md" <<'PY'
+  python3 - "$root/docs/building.md" "$work/out.md" <<'PY'
 import pathlib, re, sys
 path, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]).read_text()
 tables = "\n".join(l for l in out.splitlines() if not l.startswith("README.md")).strip()
 text, n = re.subn(r"(<!-- buildtimes:start -->\n)(?:.*?\n)?(<!-- buildtimes:end -->)",
                   lambda m: m.group(1) + tables + "\n" + m.group(2), path.read_text(), flags=re.S)
 if n != 1:
-    sys.exit("README.md has no buildtimes markers")
+    sys.exit("docs/building.md has no buildtimes markers")
 path.write_text(text)
 PY
-  echo "README.md: build-time tables written" >&2
+  echo "docs/building.md: build-time tables written" >&2
 fi

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Rewrites the benchmark table of README.md from the output of scripts/bench_report.sh, so the
-README's figures, CPU model, peak and every "met" are the ones a run measured on its machine.
+"""Rewrites the benchmark table of docs/benchmarks.md (the guide the README links to) from the
+output of scripts/bench_report.sh, so its figures, CPU model, peak and every "met" are the
+ones a run measured on its machine.
 
     for i in 1 2 3; do FMA=1 bash scripts/bench_report.sh; done | tee docs/bench-latest.md
-    python3 scripts/readme_bench.py docs/bench-latest.md     # rewrites README.md in place
+    python3 scripts/readme_bench.py docs/bench-latest.md     # rewrites docs/benchmarks.md in place
 
 Several runs (in one file or several) are combined cell by cell: the median over the runs.
 
@@ -224,13 +225,13 @@ def main():
                 lines.append(f"| {name} | {ratio(w, 'ndarray'):.2f} | {ratio(f, 'ndarray'):.2f} "
                              f"| {vs_jax} |")
     table = "\n".join(lines)
-    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+    guide = pathlib.Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
     new, n = re.subn(r"(<!-- bench:start -->\n)(?:.*?\n)?(<!-- bench:end -->)",
-                     lambda m: m.group(1) + table + "\n" + m.group(2), readme.read_text(), flags=re.S)
+                     lambda m: m.group(1) + table + "\n" + m.group(2), guide.read_text(), flags=re.S)
     if n != 1:
-        sys.exit("README.md has no bench markers")
-    readme.write_text(new)
-    print(f"README.md: {len(rows)} benchmark rows")
+        sys.exit("docs/benchmarks.md has no bench markers")
+    guide.write_text(new)
+    print(f"docs/benchmarks.md: {len(rows)} benchmark rows")
 
 
 if __name__ == "__main__":

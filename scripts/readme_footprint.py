@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Rewrites the firmware table of README.md from the output of scripts/footprint.sh, so the
-README's flash, RAM and stack figures are the ones a run measured (never typed by hand).
+"""Rewrites the firmware tables of docs/firmware.md (the guide the README links to) from the
+output of scripts/footprint.sh, so its flash, RAM and stack figures are the ones a run
+measured (never typed by hand).
 
     bash scripts/footprint.sh | tee /tmp/footprint.txt
-    python3 scripts/readme_footprint.py /tmp/footprint.txt      # rewrites README.md in place
+    python3 scripts/readme_footprint.py /tmp/footprint.txt      # rewrites docs/firmware.md in place
 
 The table sits between the lines `<!-- footprint:start -->` and `<!-- footprint:end -->`; the
 side-by-side table (f32 / int8 / MicroFlow inference, f32 / Q16.16 training) between
@@ -31,7 +32,7 @@ def replace(text, marker, table):
     new, n = re.subn(rf"(<!-- {marker}:start -->\n)(?:.*?\n)?(<!-- {marker}:end -->)",
                      lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
     if n != 1:
-        sys.exit(f"README.md has no {marker} markers")
+        sys.exit(f"docs/firmware.md has no {marker} markers")
     return new
 
 
@@ -77,12 +78,12 @@ def main():
     side_table = "\n".join(
         ["| board | task | program | flash | flash without test data | stack high-water mark | instructions (QEMU -icount, exact) | result |",
          "|---|---|---|---:|---:|---:|---:|---|"] + side_rows + ([""] + notes if notes else []))
-    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
-    text = replace(readme.read_text(), "footprint", table)
+    guide = pathlib.Path(__file__).resolve().parent.parent / "docs" / "firmware.md"
+    text = replace(guide.read_text(), "footprint", table)
     if side_rows:
         text = replace(text, "sidebyside", side_table)
-    readme.write_text(text)
-    print(f"README.md: {len(rows)} firmware rows, {len(side_rows)} side-by-side rows")
+    guide.write_text(text)
+    print(f"docs/firmware.md: {len(rows)} firmware rows, {len(side_rows)} side-by-side rows")
 
 
 if __name__ == "__main__":

@@ -29,3 +29,22 @@ pub mod train;
 pub use error::{EvalError, LengthError, TrainError};
 pub use scalar::{Real, Scalar};
 pub use tensor::{Batch, Matrix, Vector};
+
+// The guides in docs/, whose Rust code blocks are compiled and run as doc tests (as the
+// README is, through the crate documentation above). `docs/pytorch.md` is included by
+// `interop::safetensors`, `docs/reliability.md` by `train`.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/networks.md")]
+mod guide_networks {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/weights.md")]
+mod guide_weights {}
+
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../docs/int8.md")]
+mod guide_int8 {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/fixed-point.md")]
+mod guide_fixed_point {}

@@ -14,7 +14,9 @@ use num_traits::{Bounded, Num, NumCast};
 /// A number a tensor can hold: `f32`, `f64`, the primitive integers, the fixed-point
 /// [`I16F16`](crate::fixed::I16F16), or your own type with `num-traits` impls and an
 /// `impl Scalar for MyType {}` (every method has a default).
-pub trait Scalar: Copy + Debug + PartialOrd + Num + NumCast + Bounded + 'static {
+pub trait Scalar:
+    Copy + Debug + PartialOrd + Num + NumCast + Bounded + Send + Sync + 'static
+{
     /// `n` as this type (exact for counts a tensor can have; saturates at the type's range).
     #[inline]
     fn from_count(n: usize) -> Self {

@@ -214,14 +214,10 @@ impl<T: Real, Net: Layer<T>, O: Optimizer<T, Net>, L, const B: usize> Trainer<T,
     /// A trainer for `net` (only its type and hyper-parameters are used: the gradient and
     /// the cache are made for it) with the given optimizer and loss.
     ///
-    /// With `std`, a cache larger than 256 KiB is built on a thread of its own (whose stack is
-    /// sized to it: debug builds assemble several copies), hence the `Send`/`Sync` bounds,
-    /// which every layer of this crate meets.
-    pub fn new(net: &Net, optimizer: O, loss: L) -> Self
-    where
-        Net: Send + Sync,
-        Net::Cache<B>: Send,
-    {
+    /// With `std`, a cache larger than 256 KiB is built on a thread of its own, whose stack is
+    /// sized to it (debug builds assemble several copies of a value while building it), then
+    /// kept on the heap.
+    pub fn new(net: &Net, optimizer: O, loss: L) -> Self {
         Self {
             grads: slot(|| net.zeros_like()),
             cache: slot(|| net.new_cache::<B>()),

@@ -20,10 +20,7 @@ fn w2_dense_layer_sum_matches_the_check_value() {
 fn losses<Net, const I: usize>(mut net: Net) -> (f32, f32)
 where
     Net: typegrad::nn::Layer<f32, In = typegrad::shape::Size<I>, Out = typegrad::shape::Size<10>>
-        + Parameters<f32>
-        + Send
-        + Sync,
-    Net::Cache<32>: Send,
+        + Parameters<f32>,
 {
     let data = w3_data::<I>();
     let mut state = w3_state(&net);

@@ -131,10 +131,7 @@ pub fn w3_data<const I: usize>() -> W3Data<I> {
 pub type W3State<Net> = Trainer<f32, Net, Sgd, SoftmaxCrossEntropy, 32>;
 
 /// A W3 trainer for `net`.
-pub fn w3_state<Net: Layer<f32> + Send + Sync>(net: &Net) -> W3State<Net>
-where
-    Net::Cache<32>: Send,
-{
+pub fn w3_state<Net: Layer<f32>>(net: &Net) -> W3State<Net> {
     Trainer::new(net, w3_sgd(), SoftmaxCrossEntropy)
 }
 

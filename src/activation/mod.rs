@@ -34,7 +34,7 @@ pub use softplus::Softplus;
 pub use tanh::Tanh;
 
 /// A (vector) activation function with its vector–Jacobian product.
-pub trait Activation: Copy + Debug {
+pub trait Activation: Copy + Debug + Send + Sync {
     /// Whether each output depends only on the input at the same place (true for every
     /// [`Elementwise`] activation; false for softmax, which couples a vector's entries and so
     /// takes flat features only).
@@ -102,7 +102,7 @@ pub trait Activation: Copy + Debug {
 }
 
 /// An activation applied to each element independently: `yᵢ = f(xᵢ)`, `∂yᵢ/∂xᵢ = f'(xᵢ)`.
-pub trait Elementwise: Copy + Debug {
+pub trait Elementwise: Copy + Debug + Send + Sync {
     /// `f(x)`.
     fn value<T: Real>(&self, x: T) -> T;
     /// `f'(x)`, given both `x` and `y = f(x)` (use whichever is cheaper).

@@ -43,7 +43,8 @@
 //! [`to_bytes`] and [`save_file`] write an `f32` network as `F32` and an `f64` network as
 //! `F64`. [`from_bytes`] and [`load_file`] read `F32`, `F64`, `F16` and `BF16` tensors into
 //! either: `F16`, `BF16` and `F32` values convert exactly, `F64` values are rounded to the
-//! nearest `f32` for an `f32` network. Other dtypes (integers, 8-bit floats, …) are refused.
+//! nearest `f32` for an `f32` network. `I64` is read where PyTorch stores integers (BatchNorm's
+//! `num_batches_tracked`). Other dtypes (other integers, 8-bit floats, …) are refused.
 //!
 //! # What loading checks
 //! The file must hold exactly the network's tensors: each one present, with the right shape

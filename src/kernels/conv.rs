@@ -1,7 +1,15 @@
-//! Sliding-window kernels on one sample (channels × steps, channel after channel): the 1-D
-//! convolution's forward and backward passes and max/average pooling. Plain loops in a fixed
-//! order (so a sample gives the same bits alone or in a batch); the innermost loop runs over
-//! output positions, contiguous in memory for stride 1, so the compiler vectorizes it.
+//! Sliding-window kernels on one sample, channel after channel: the convolution's forward and
+//! backward passes and max/average pooling, in 1-D on channels × steps ([`Window1d`]) and in
+//! 2-D on channels × rows × columns, row by row ([`Window2d`]: a square window with the same
+//! stride and padding on both axes, each axis's taps found as a 1-D window's). Plain loops in
+//! a fixed order (so a sample gives the same bits alone or in a batch); the innermost loop
+//! runs over output positions — steps, or the columns of an output row — contiguous in memory
+//! for stride 1, so the compiler vectorizes it. Only the 1-D convolution is register-blocked
+//! (4 output channels × 16 steps).
+//!
+//! The backward passes add the weight and bias gradients into `dw` and `db` (a layer that
+//! overwrites its gradients, [`Grads::Overwrite`](crate::nn::Grads), zeroes them first) and
+//! overwrite the input gradient `dx`.
 
 use crate::scalar::Scalar;
 

@@ -5,8 +5,10 @@
 //!   update, the optimizers' element-wise updates, finite checks, the largest magnitude),
 //!   written so the compiler vectorizes them and in a fixed order of operations, so every
 //!   build gives the same bits;
-//! * [`conv`]: the sliding-window loops of one sample (1-D convolution forward and backward,
-//!   max and average pooling);
+//! * [`conv`]: the sliding-window loops of one sample — convolution forward and backward, max
+//!   and average pooling — over channels × steps ([`Window1d`]) and over channels × rows ×
+//!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
+//!   slower);
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest

@@ -307,7 +307,7 @@ impl<T, const C: usize, const L: usize> Shape for BatchNorm1d<T, C, Signal<C, L>
 
 /// What [`BatchNorm1d`] keeps for a batch: the output, the normalized inputs `x̂`, and per
 /// channel `1/√(σ² + ε)`, the batch mean and the batch (biased) variance.
-pub struct BatchNormCache<T, const B: usize, P: Port, const C: usize> {
+pub struct BatchNormCache<T: Send + Sync, const B: usize, P: Port, const C: usize> {
     output: BatchOf<T, B, P>,
     normalized: BatchOf<T, B, P>,
     inv_std: Vector<T, C>,

@@ -75,7 +75,7 @@ impl<const PERCENT: u32, P: Port> Shape for Dropout<PERCENT, P> {
 
 /// What [`Dropout`] keeps for a batch: its output, the scale each input got (`0` or
 /// `1 / (1 − p)`) and the mask generator.
-pub struct DropoutCache<T, const B: usize, P: Port> {
+pub struct DropoutCache<T: Send + Sync, const B: usize, P: Port> {
     output: BatchOf<T, B, P>,
     scale: BatchOf<T, B, P>,
     rng: Rng,

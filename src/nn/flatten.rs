@@ -55,7 +55,10 @@ impl<const N: usize> Shape for Flatten<Size<N>> {
 }
 
 /// Copies the numbers of one port's value into another's of the same count.
-fn copy<T: Copy, const B: usize, P: Port, Q: Port>(x: &BatchOf<T, B, P>, y: &mut BatchOf<T, B, Q>) {
+fn copy<T: Copy + Send + Sync, const B: usize, P: Port, Q: Port>(
+    x: &BatchOf<T, B, P>,
+    y: &mut BatchOf<T, B, Q>,
+) {
     Q::batch_slice_mut(y).copy_from_slice(P::batch_slice(x));
 }
 

@@ -11,9 +11,13 @@
 //!
 //! # Implementing this
 //! A layer implements [`Shape`] (its input and output sizes), [`Parameters`] (how to visit
-//! its numbers) and [`Layer`] (forward,
-//! forward with a cache for training, backward). `backward` receives `∂L/∂output`, adds the
-//! parameter gradients into `grads` and returns `∂L/∂input`. Check it with
+//! its numbers) and [`Layer`] (forward, forward with a cache for training, backward).
+//! [`Layer::backward`] receives the input of the forward pass again, the cache that pass
+//! filled and `∂L/∂output`; it stores the parameter gradients into `grads` as its [`Grads`]
+//! argument says — [`Grads::Overwrite`] replaces what `grads` held (one batch per step, no
+//! zeroing pass), [`Grads::Accumulate`] adds to it (several batches) — and writes `∂L/∂input`
+//! into `dx`. [`Layer::backward_params`] does the same without `∂L/∂input` (training calls it
+//! on the whole network, whose input gradient nobody needs). Check both with
 //! [`crate::gradcheck`].
 
 mod activation_layer;
@@ -38,7 +42,7 @@ pub use dense::{Dense, DenseCache};
 pub use dropout::{Dropout, DropoutCache};
 pub use flatten::{Flatten, Reshape, Unplaced};
 pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d};
-pub use residual::{Residual, ResidualCache, Returns};
+pub use residual::{Residual, ResidualCache};
 pub use tensors::{BufferRule, Dims, MAX_RANK, TensorKind, TensorSpec};
 pub use wiring::{Begin, Input, Place, Shape};
 
@@ -194,10 +198,13 @@ pub trait ScalarOf {
 /// caller owns (make one with [`new_cache`](Layer::new_cache) and reuse it for every step),
 /// and [`backward`](Layer::backward) gets the same input batch again instead of a copy kept in
 /// the cache. Nothing large is returned by value, so nothing large is copied.
-pub trait Layer<T: Real>: Parameters<T> + Shape {
+///
+/// Layers and their caches are plain data (`Send + Sync`): with `std`, a
+/// [`Trainer`](crate::train::Trainer) builds a large cache on a thread of its own.
+pub trait Layer<T: Real>: Parameters<T> + Shape + Send + Sync {
     /// What a training forward pass keeps for the backward pass, the output included (a
     /// fixed-size value).
-    type Cache<const B: usize>;
+    type Cache<const B: usize>: Send;
 
     /// Initializes the parameters from a seeded generator. Layers without parameters keep
     /// the default, which does nothing.

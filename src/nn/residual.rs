@@ -15,8 +15,9 @@ use crate::{Real, Scalar};
 /// Listed in a network as `Residual<F>` where `F` is a layer or a [`block!`](crate::block) of
 /// layers, placed like any other layer: `Residual<block![Conv1d<f32, 16, 16, 3, 1, 1>, Relu,
 /// Conv1d<f32, 16, 16, 3, 1, 1>]>` after 16 channels keeps them. A block that changes the
-/// shape does not compile: ``a residual block must give what it takes: it takes
-/// `Signal<16, 50>` and gives `Signal<16, 48>` ``.
+/// shape does not compile: `layer 2 (`Residual<block![…]>`) is a residual block whose block
+/// takes 16 channels × 50 steps but gives 16 channels × 48 steps`; a mistake between the
+/// block's own layers names the block, then the layers inside it.
 ///
 /// Its tensors are `F`'s, numbered as `F`'s layers.
 pub struct Residual<F, At = Unplaced>(pub F, PhantomData<fn() -> At>);
@@ -49,16 +50,6 @@ impl<F: core::fmt::Debug, At> core::fmt::Debug for Residual<F, At> {
         f.debug_tuple("Residual").field(&self.0).finish()
     }
 }
-
-/// The block of a [`Residual`] gives what it takes (`Self` = its output, `P` = its input).
-#[diagnostic::on_unimplemented(
-    message = "a residual block must give what it takes: it takes `{P}` and gives `{Self}`",
-    label = "`x + F(x)` needs F's output to have the shape of its input",
-    note = "change the block so that its last layer gives its first layer's input shape"
-)]
-pub trait Returns<P> {}
-
-impl<P: Port> Returns<P> for P {}
 
 #[diagnostic::do_not_recommend]
 impl<F: Place<P>, P: Port> Place<P> for Residual<F, Unplaced> {
@@ -130,10 +121,7 @@ fn add_into<T: Real>(out: &mut [T], a: &[T], b: &[T]) {
     }
 }
 
-impl<T: Real, P: Port, F: Layer<T, In = P, Out = P>> Layer<T> for Residual<F, P>
-where
-    F::Out: Returns<P>,
-{
+impl<T: Real, P: Port, F: Layer<T, In = P, Out = P>> Layer<T> for Residual<F, P> {
     type Cache<const B: usize> = ResidualCache<F::Cache<B>, BatchOf<T, B, P>>;
 
     fn init(&mut self, rng: &mut Rng, init: Init) {

@@ -48,7 +48,7 @@ pub trait ToSize {
 ///
 /// Layers that do not care about the layout (activations, dropout) work on any port through
 /// the slices; layers that do (convolutions, pooling, flatten) name the port they take.
-pub trait Port {
+pub trait Port: Send + Sync + 'static {
     /// The numbers in one sample.
     const N: usize;
     /// The number of dimensions of a sample: 1 for `Size<N>`, 2 for `Signal<C, L>`.
@@ -57,8 +57,8 @@ pub trait Port {
     const DIMS: [usize; 3];
     /// One sample: `Vector<T, N>` for `Size<N>`, `Matrix<T, C, L>` for `Signal<C, L>`.
     type Sample<T>;
-    /// `B` samples.
-    type Batch<T, const B: usize>;
+    /// `B` samples (plain data: `Send` and `Sync` when the scalars are).
+    type Batch<T: Send + Sync, const B: usize>: Send + Sync;
     /// What a 1-D layer of `C` input channels takes when placed after this port: `C`
     /// channels of this port's steps for a [`Signal`], a stand-in of one step otherwise (the
     /// network's wiring check then reports the mismatch of kinds).
@@ -79,15 +79,17 @@ pub trait Port {
     /// Builds a sample from a function of the flat (row-major) index.
     fn sample<T, F: FnMut(usize) -> T>(f: F) -> Self::Sample<T>;
     /// Builds a batch from a function of (sample, flat index within the sample).
-    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Self::Batch<T, B>;
+    fn batch<T: Send + Sync, const B: usize, F: FnMut(usize, usize) -> T>(
+        f: F,
+    ) -> Self::Batch<T, B>;
     /// A sample's numbers, row-major.
     fn sample_slice<T>(x: &Self::Sample<T>) -> &[T];
     /// A sample's numbers, row-major, mutable.
     fn sample_slice_mut<T>(x: &mut Self::Sample<T>) -> &mut [T];
     /// A batch's numbers: sample after sample, each row-major (`B·N` numbers).
-    fn batch_slice<T, const B: usize>(x: &Self::Batch<T, B>) -> &[T];
+    fn batch_slice<T: Send + Sync, const B: usize>(x: &Self::Batch<T, B>) -> &[T];
     /// A batch's numbers, mutable.
-    fn batch_slice_mut<T, const B: usize>(x: &mut Self::Batch<T, B>) -> &mut [T];
+    fn batch_slice_mut<T: Send + Sync, const B: usize>(x: &mut Self::Batch<T, B>) -> &mut [T];
 }
 
 impl<const N: usize> Port for Size<N> {
@@ -95,7 +97,7 @@ impl<const N: usize> Port for Size<N> {
     const RANK: usize = 1;
     const DIMS: [usize; 3] = [N, 1, 1];
     type Sample<T> = Vector<T, N>;
-    type Batch<T, const B: usize> = Batch<T, B, N>;
+    type Batch<T: Send + Sync, const B: usize> = Batch<T, B, N>;
     type AsSignal<const C: usize> = Signal<C, 1>;
     type AsImage<const C: usize> = Image<C, 1, 1>;
     type OwnSignal = Signal<1, 1>;
@@ -106,7 +108,7 @@ impl<const N: usize> Port for Size<N> {
         Vector::from_fn(f)
     }
     #[inline]
-    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Batch<T, B, N> {
+    fn batch<T: Send + Sync, const B: usize, F: FnMut(usize, usize) -> T>(f: F) -> Batch<T, B, N> {
         Batch::from_fn(f)
     }
     #[inline]
@@ -118,11 +120,11 @@ impl<const N: usize> Port for Size<N> {
         x.as_mut_slice()
     }
     #[inline]
-    fn batch_slice<T, const B: usize>(x: &Batch<T, B, N>) -> &[T] {
+    fn batch_slice<T: Send + Sync, const B: usize>(x: &Batch<T, B, N>) -> &[T] {
         x.as_slice()
     }
     #[inline]
-    fn batch_slice_mut<T, const B: usize>(x: &mut Batch<T, B, N>) -> &mut [T] {
+    fn batch_slice_mut<T: Send + Sync, const B: usize>(x: &mut Batch<T, B, N>) -> &mut [T] {
         x.as_mut_slice()
     }
 }
@@ -139,7 +141,7 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
     const RANK: usize = 2;
     const DIMS: [usize; 3] = [C, L, 1];
     type Sample<T> = Matrix<T, C, L>;
-    type Batch<T, const B: usize> = SignalBatch<T, B, C, L>;
+    type Batch<T: Send + Sync, const B: usize> = SignalBatch<T, B, C, L>;
     type AsSignal<const C2: usize> = Signal<C2, L>;
     type AsImage<const C2: usize> = Image<C2, 1, 1>;
     type OwnSignal = Self;
@@ -150,7 +152,9 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
         Matrix::from_fn(|c, l| f(c * L + l))
     }
     #[inline]
-    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(mut f: F) -> SignalBatch<T, B, C, L> {
+    fn batch<T: Send + Sync, const B: usize, F: FnMut(usize, usize) -> T>(
+        mut f: F,
+    ) -> SignalBatch<T, B, C, L> {
         SignalBatch::from_fn(|s, c, l| f(s, c * L + l))
     }
     #[inline]
@@ -162,11 +166,13 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
         x.as_mut_slice()
     }
     #[inline]
-    fn batch_slice<T, const B: usize>(x: &SignalBatch<T, B, C, L>) -> &[T] {
+    fn batch_slice<T: Send + Sync, const B: usize>(x: &SignalBatch<T, B, C, L>) -> &[T] {
         x.as_slice()
     }
     #[inline]
-    fn batch_slice_mut<T, const B: usize>(x: &mut SignalBatch<T, B, C, L>) -> &mut [T] {
+    fn batch_slice_mut<T: Send + Sync, const B: usize>(
+        x: &mut SignalBatch<T, B, C, L>,
+    ) -> &mut [T] {
         x.as_mut_slice()
     }
 }
@@ -182,7 +188,7 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
     const RANK: usize = 3;
     const DIMS: [usize; 3] = [C, H, W];
     type Sample<T> = Planes<T, C, H, W>;
-    type Batch<T, const B: usize> = ImageBatch<T, B, C, H, W>;
+    type Batch<T: Send + Sync, const B: usize> = ImageBatch<T, B, C, H, W>;
     type AsSignal<const C2: usize> = Signal<C2, 1>;
     type AsImage<const C2: usize> = Image<C2, H, W>;
     type OwnSignal = Signal<C, 1>;
@@ -193,7 +199,7 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
         Planes::from_fn(|c, y, x| f((c * H + y) * W + x))
     }
     #[inline]
-    fn batch<T, const B: usize, F: FnMut(usize, usize) -> T>(
+    fn batch<T: Send + Sync, const B: usize, F: FnMut(usize, usize) -> T>(
         mut f: F,
     ) -> ImageBatch<T, B, C, H, W> {
         ImageBatch::from_fn(|s, c, y, x| f(s, (c * H + y) * W + x))
@@ -207,11 +213,13 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
         x.as_mut_slice()
     }
     #[inline]
-    fn batch_slice<T, const B: usize>(x: &ImageBatch<T, B, C, H, W>) -> &[T] {
+    fn batch_slice<T: Send + Sync, const B: usize>(x: &ImageBatch<T, B, C, H, W>) -> &[T] {
         x.as_slice()
     }
     #[inline]
-    fn batch_slice_mut<T, const B: usize>(x: &mut ImageBatch<T, B, C, H, W>) -> &mut [T] {
+    fn batch_slice_mut<T: Send + Sync, const B: usize>(
+        x: &mut ImageBatch<T, B, C, H, W>,
+    ) -> &mut [T] {
         x.as_mut_slice()
     }
 }

@@ -1,5 +1,5 @@
 //! MicroFlow (the `microflow` crate, 0.1.3) on the emulated boards of `embedded/`, running
-//! typegrad's exported digits model, for the side-by-side comparison in the README
+//! typegrad's exported digits model, for the side-by-side comparison in docs/firmware.md
 //! (`run.sh` in this directory does it all). The board support — printing, exit, the
 //! instruction counter, the stack high-water mark, the outputs' checksum — is the firmware's
 //! own (`embedded/src/`), included from there, so both programs are measured the same way.
