@@ -15,7 +15,7 @@ mod common;
 use std::error::Error;
 
 use typegrad::activation::Relu;
-use typegrad::data::{Dataset, Split};
+use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
 use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d, Memory};
@@ -51,26 +51,6 @@ typegrad::network! {
 const BATCH: usize = 8;
 const EPOCHS: usize = 60;
 const SEED: u64 = 7;
-
-/// Mean and standard deviation of each channel over the training recordings and all steps.
-fn channel_stats(train: &[Vector<f32, 600>]) -> [(f32, f32); CHANNELS] {
-    core::array::from_fn(|c| {
-        let values = || {
-            train
-                .iter()
-                .flat_map(move |x| x.as_slice()[c * STEPS..(c + 1) * STEPS].iter())
-        };
-        let n = (train.len() * STEPS) as f64;
-        let mean = values().map(|&v| v as f64).sum::<f64>() / n;
-        let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
-        (mean as f32, var.sqrt().max(1e-6) as f32)
-    })
-}
-
-/// A recording standardized per channel, as channels × steps.
-fn signal(x: &Vector<f32, 600>, stats: &[(f32, f32); CHANNELS]) -> Matrix<f32, CHANNELS, STEPS> {
-    Matrix::from_fn(|c, t| (x[c * STEPS + t] - stats[c].0) / stats[c].1)
-}
 
 /// Loss, train accuracy and test accuracy per epoch.
 type Curves = [Vec<(f64, f64)>; 3];
@@ -127,17 +107,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         train_set.class_labels::<4>()?,
         test_set.class_labels::<4>()?,
     );
-    let stats = channel_stats(&train_set.features);
-    let train_x: Vec<Matrix<f32, CHANNELS, STEPS>> = train_set
-        .features
-        .iter()
-        .map(|x| signal(x, &stats))
-        .collect();
-    let test_x: Vec<Matrix<f32, CHANNELS, STEPS>> = test_set
-        .features
-        .iter()
-        .map(|x| signal(x, &stats))
-        .collect();
+    // Each row as 6 channels × 100 steps, standardized per channel with the training
+    // recordings' statistics.
+    let mut train_x: Vec<Matrix<f32, CHANNELS, STEPS>> = train_set.signals();
+    let mut test_x: Vec<Matrix<f32, CHANNELS, STEPS>> = test_set.signals();
+    let scaler = ChannelStandardizer::fit(&train_x)?;
+    scaler.transform_all(&mut train_x);
+    scaler.transform_all(&mut test_x);
     // The MLP sees the same standardized numbers, flattened channel after channel.
     let flat = |xs: &[Matrix<f32, CHANNELS, STEPS>]| -> Vec<Vector<f32, 600>> {
         xs.iter().map(|x| x.flatten()).collect()

@@ -13,11 +13,10 @@ use std::error::Error;
 
 use serde_json::{Value, json};
 use typegrad::activation::Relu;
-use typegrad::data::{Dataset, Split};
+use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d};
-use typegrad::quant::{QConv1d, QLayer, quantize};
+use typegrad::quant::{QConv1d, QLayer, evaluate, quantize};
 use typegrad::shape::Signal;
-use typegrad::{Matrix, Vector};
 
 typegrad::network! {
     /// The `conv1d_motions` example's network.
@@ -60,26 +59,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         "{root}/data/basic_motions_split.txt"
     ))?)?;
     let labels = test.class_labels::<4>()?;
-    // Per-channel standardization with the training statistics, as conv1d_motions does.
-    let stats: Vec<(f32, f32)> = (0..6)
-        .map(|c| {
-            let values = || {
-                train
-                    .features
-                    .iter()
-                    .flat_map(move |x| x.as_slice()[c * 100..(c + 1) * 100].iter())
-            };
-            let n = (train.len() * 100) as f64;
-            let mean = values().map(|&v| v as f64).sum::<f64>() / n;
-            let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
-            (mean as f32, var.sqrt().max(1e-6) as f32)
-        })
-        .collect();
-    let signal = |x: &Vector<f32, 600>| {
-        Matrix::<f32, 6, 100>::from_fn(|c, t| (x[c * 100 + t] - stats[c].0) / stats[c].1)
-    };
-    let train_x: Vec<_> = train.features.iter().map(signal).collect();
-    let test_x: Vec<_> = test.features.iter().map(signal).collect();
+    // Channels × steps, standardized per channel with the training statistics, as
+    // conv1d_motions does.
+    let (train_x, test_x) = (train.signals::<6, 100>(), test.signals::<6, 100>());
+    let scaler = ChannelStandardizer::fit(&train_x)?;
+    let (train_x, test_x) = (scaler.transformed(&train_x), scaler.transformed(&test_x));
     let mut net = Cnn::default();
     typegrad::persist::load_file(
         &mut net,
@@ -87,15 +71,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
 
     let q = quantize(&net, &train_x);
-    let input = q.input_params();
-    let (mut f32_ok, mut int8_ok) = (0, 0);
+    let int8_ok = evaluate(&q, &test_x, &labels)?.correct;
+    let mut f32_ok = 0;
     let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
     for (x, y) in test_x.iter().zip(&labels) {
-        let xq = Matrix::<i8, 6, 100>::from_fn(|c, t| input.quantize(x.as_rows()[c][t]));
+        let xq = q.quantize_input(x);
         let out = q.predict(&xq);
-        let best = (0..4).fold(0, |b, i| if out[i] > out[b] { i } else { b });
         f32_ok += usize::from(net.predict(x).argmax() == y.index());
-        int8_ok += usize::from(best == y.index());
         inputs.push(
             xq.as_rows()
                 .iter()

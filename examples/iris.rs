@@ -1,6 +1,7 @@
 //! Softmax regression on Fisher's iris flowers: one dense layer 4 → 3 with softmax
 //! cross-entropy, features standardized with the training rows' statistics, trained by
-//! full-batch gradient descent with momentum.
+//! full-batch gradient descent with momentum on 100 of the 120 training rows; the other 20
+//! (held out at random, seeded) are the validation set reported every 40 epochs.
 //!
 //! Run: `cargo run --release --example iris`
 
@@ -20,18 +21,23 @@ const SPECIES: [&str; 3] = ["setosa", "versicolor", "virginica"];
 fn main() -> Result<(), Box<dyn Error>> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
     let iris = Dataset::<f64, 4>::load_csv(format!("{dir}/iris.csv"))?;
-    let (mut train, mut test) = iris.split(&Split::load(format!("{dir}/iris_split.txt"))?)?;
+    let (train, mut test) = iris.split(&Split::load(format!("{dir}/iris_split.txt"))?)?;
+    // 20 of the 120 training rows, chosen at random (seed 5), for validation.
+    let (mut train, mut validation) = train.hold_out(20, 5)?;
     let scaler = Standardizer::fit(&train)?; // training rows only
     scaler.transform_dataset(&mut train);
+    scaler.transform_dataset(&mut validation);
     scaler.transform_dataset(&mut test);
-    let (train_labels, test_labels) = (train.class_labels::<3>()?, test.class_labels::<3>()?);
+    let train_labels = train.class_labels::<3>()?;
+    let (validation_labels, test_labels) =
+        (validation.class_labels::<3>()?, test.class_labels::<3>()?);
 
     let mut model = SoftmaxRegression::default();
     let optimizer = Momentum::new(&model, Settings::new(0.1), 0.9);
     let mut order = vec![0; train.len()];
     let loss = SoftmaxCrossEntropy;
-    // Full batch: all 120 training rows in every step.
-    let config = FitConfig::<120> {
+    // Full batch: all 100 training rows in every step.
+    let config = FitConfig::<100> {
         epochs: 200,
         shuffle: false,
         seed: 0,
@@ -40,16 +46,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     Trainer::new(&model, optimizer, loss).fit(
         &mut model,
         Data::new(&train.features, &train_labels),
-        None,
+        Some(Data::new(&validation.features, &validation_labels)),
         &mut order,
         config,
         |r, _| {
             if r.epoch % 40 == 0 {
+                let v = r.validation.as_ref();
                 println!(
-                    "epoch {:>3}  loss {:.4}  train accuracy {:.4}",
+                    "epoch {:>3}  loss {:.4}  train accuracy {:.4}  validation loss {:.4}  \
+                     validation accuracy {:.4}",
                     r.epoch,
                     r.loss,
-                    r.accuracy.unwrap_or(f64::NAN)
+                    r.accuracy.unwrap_or(f64::NAN),
+                    v.map_or(f64::NAN, |v| v.loss),
+                    v.and_then(|v| v.accuracy).unwrap_or(f64::NAN)
                 );
             }
         },

@@ -684,3 +684,118 @@ fn standardize_small_f32() {
 fn standardize_small_f64() {
     standardize_small::<f64>();
 }
+
+#[test]
+fn hold_out_carves_a_reproducible_validation_set_from_the_training_rows() {
+    let (iris, split) = load::<f32, 4>(data_file!("iris.csv"), data_file!("iris_split.txt"));
+    let (train, _) = iris.split(&split).unwrap();
+    let (rest, validation) = train.hold_out(20, 3).unwrap();
+    assert_eq!((rest.len(), validation.len()), (100, 20));
+    // Same seed, same split; another seed, another split.
+    assert_eq!(
+        train.hold_out(20, 3).unwrap(),
+        (rest.clone(), validation.clone())
+    );
+    assert_ne!(train.hold_out(20, 4).unwrap().1, validation);
+    // Every training row is in exactly one part, each part in file order (rows tagged by
+    // their index as the target, since iris repeats some rows).
+    let mut tagged = train.clone();
+    tagged.targets = (0..train.len()).map(|k| k as f32).collect();
+    let (rest_tagged, validation_tagged) = tagged.hold_out(20, 3).unwrap();
+    assert_eq!(rest_tagged.features, rest.features);
+    for part in [&rest_tagged, &validation_tagged] {
+        assert!(
+            part.targets.windows(2).all(|w| w[0] < w[1]),
+            "file order kept"
+        );
+        for (x, &k) in part.features.iter().zip(&part.targets) {
+            assert_eq!(*x, train.features[k as usize]);
+        }
+    }
+    let mut all: Vec<f32> = rest_tagged.targets.clone();
+    all.extend(&validation_tagged.targets);
+    all.sort_by(f32::total_cmp);
+    assert_eq!(all, (0..120).map(|k| k as f32).collect::<Vec<_>>());
+    // Nothing left on one side is an error that says so.
+    for rows in [0, 120, 121] {
+        let e = train.hold_out(rows, 3).unwrap_err();
+        assert_eq!(
+            e,
+            DataError::HoldOut {
+                rows,
+                available: 120
+            }
+        );
+        assert!(e.to_string().contains("both parts need at least one row"));
+    }
+}
+
+#[test]
+fn signals_and_per_channel_standardization_of_the_motion_recordings() {
+    use typegrad::Matrix;
+    use typegrad::data::ChannelStandardizer;
+    let (motions, split) = load::<f32, 600>(
+        data_file!("basic_motions.csv"),
+        data_file!("basic_motions_split.txt"),
+    );
+    let (train, test) = motions.split(&split).unwrap();
+    let series = train.signals::<6, 100>();
+    assert_eq!(series.len(), 40);
+    // Channel c, step t is feature c·100 + t (the CSV stores channel after channel).
+    for (x, m) in train.features.iter().zip(&series) {
+        for c in 0..6 {
+            for t in 0..100 {
+                assert_eq!(m.as_rows()[c][t], x[c * 100 + t]);
+            }
+        }
+    }
+    let scaler = ChannelStandardizer::fit(&series).unwrap();
+    // Statistics against a direct two-pass computation in f64.
+    for c in 0..6 {
+        let values: Vec<f64> = series
+            .iter()
+            .flat_map(|m| m.as_rows()[c].iter().map(|&v| f64::from(v)))
+            .collect();
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let std = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        assert_eq!(scaler.mean[c], mean as f32);
+        assert_eq!(scaler.std[c], std as f32);
+    }
+    // Standardized training channels have mean 0 and standard deviation 1.
+    let standardized = scaler.transformed(&series);
+    for c in 0..6 {
+        let values: Vec<f64> = standardized
+            .iter()
+            .flat_map(|m| m.as_rows()[c].iter().map(|&v| f64::from(v)))
+            .collect();
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        assert!(mean.abs() < 1e-5, "channel {c}: mean {mean}");
+        assert!(
+            (var.sqrt() - 1.0).abs() < 1e-5,
+            "channel {c}: std {}",
+            var.sqrt()
+        );
+    }
+    // transform_all does what transform does, series by series (test rows: training stats).
+    let mut test_series = test.signals::<6, 100>();
+    let one = scaler.transform(&test_series[3]);
+    scaler.transform_all(&mut test_series);
+    assert_eq!(test_series[3], one);
+
+    // A constant channel gets std 1; empty and non-finite data are errors.
+    let flat = [Matrix::new([[2.0_f32, 2.0], [1.0, 3.0]])];
+    let s = ChannelStandardizer::fit(&flat).unwrap();
+    assert_eq!((s.std[0], s.std[1]), (1.0, 1.0));
+    assert_eq!(
+        ChannelStandardizer::<f32, 2>::fit::<2>(&[]),
+        Err(DataError::Empty)
+    );
+    let bad = [flat[0], Matrix::new([[0.0, f32::NAN], [0.0, 0.0]])];
+    assert_eq!(
+        ChannelStandardizer::fit(&bad),
+        Err(DataError::NonFiniteFeature { row: 1, feature: 1 })
+    );
+}

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use typegrad::activation::Relu;
-use typegrad::data::{Dataset, Split};
+use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::nn::{Dense, Layer};
 use typegrad::quant::{Multiplier, QChain, QDense, QLayer, QuantParams, quantize};
 
@@ -146,25 +146,11 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     let motions = Dataset::<f32, 600>::load_csv(format!("{root}/data/basic_motions.csv")).unwrap();
     let split = Split::load(format!("{root}/data/basic_motions_split.txt")).unwrap();
     let (train, test) = motions.split(&split).unwrap();
-    let stats: Vec<(f32, f32)> = (0..6)
-        .map(|c| {
-            let values = || {
-                train
-                    .features
-                    .iter()
-                    .flat_map(move |x| x.as_slice()[c * 100..(c + 1) * 100].iter())
-            };
-            let n = (train.len() * 100) as f64;
-            let mean = values().map(|&v| v as f64).sum::<f64>() / n;
-            let var = values().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
-            (mean as f32, var.sqrt().max(1e-6) as f32)
-        })
-        .collect();
-    let signal = |x: &typegrad::Vector<f32, 600>| {
-        typegrad::Matrix::<f32, 6, 100>::from_fn(|c, t| (x[c * 100 + t] - stats[c].0) / stats[c].1)
-    };
-    let train_x: Vec<_> = train.features.iter().map(signal).collect();
-    let test_x: Vec<_> = test.features.iter().map(signal).collect();
+    // Per-channel statistics of the training series; the recorded interpreter inputs below
+    // were made with the same (hand-written) arithmetic, so they also pin these helpers.
+    let (train_x, test_x) = (train.signals::<6, 100>(), test.signals::<6, 100>());
+    let scaler = ChannelStandardizer::fit(&train_x).unwrap();
+    let (train_x, test_x) = (scaler.transformed(&train_x), scaler.transformed(&test_x));
     let mut net = Cnn::default();
     typegrad::persist::load_file(
         &mut net,
@@ -184,9 +170,13 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     let labels = test.class_labels::<4>().unwrap();
     let mut correct = 0;
     for (((x, fixture_x), y), label) in test_x.iter().zip(inputs).zip(want).zip(&labels) {
-        let xq = typegrad::Matrix::<i8, 6, 100>::from_fn(|c, t| {
-            q.input_params().quantize(x.as_rows()[c][t])
-        });
+        let xq = q.quantize_input(x);
+        assert_eq!(
+            xq,
+            typegrad::Matrix::<i8, 6, 100>::from_fn(|c, t| q
+                .input_params()
+                .quantize(x.as_rows()[c][t]))
+        );
         // The same int8 input the interpreter was given...
         let flat: Vec<i64> = xq
             .as_rows()
@@ -203,6 +193,9 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
         correct += usize::from(best == label.index());
     }
     assert_eq!(correct, 40, "int8 test accuracy of the CNN (f32: 40/40)");
+    let evaluation = typegrad::quant::evaluate(&q, &test_x, &labels).unwrap();
+    assert_eq!((evaluation.correct, evaluation.samples), (40, 40));
+    assert_eq!(evaluation.accuracy(), 1.0);
     // Memory known at compile time: the outputs of conv 8 × 50, ReLU, pool 8 × 25, conv,
     // ReLU, mean 8 and dense 4, as laid out.
     fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
@@ -358,5 +351,60 @@ fn a_network_with_batch_norm_is_folded_then_quantized() {
     assert!(
         int8_ok + 2 >= float_ok,
         "int8 {int8_ok}/450 vs f32 {float_ok}/450"
+    );
+}
+
+#[test]
+fn evaluate_counts_like_a_hand_written_loop_and_refuses_bad_data() {
+    use typegrad::EvalError;
+    use typegrad::loss::Class;
+    use typegrad::quant::{QSample, evaluate};
+    let f = fixture();
+    let q = QChain(
+        layer::<64, 32>(&f["layers"][0]),
+        layer::<32, 10>(&f["layers"][1]),
+    );
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv")).unwrap();
+    digits.scale(1.0 / 16.0);
+    let split = Split::load(format!("{root}/data/digits_split.txt")).unwrap();
+    let (_, test) = digits.split(&split).unwrap();
+    let labels = test.class_labels::<10>().unwrap();
+    let mut by_hand = 0;
+    for (x, label) in test.features.iter().zip(&labels) {
+        let xq = typegrad::Vector::<i8, 64>::from_fn(|i| q.input_params().quantize(x[i]));
+        assert_eq!(q.quantize_input(x), xq);
+        let out = q.predict(&xq);
+        let best = (0..10).fold(0, |b, i| if out[i] > out[b] { i } else { b });
+        by_hand += usize::from(best == label.index());
+        // Dequantized outputs are the real values the int8 outputs stand for.
+        let real = q.dequantize_output(&out);
+        let p = q.output_params();
+        for i in 0..10 {
+            assert_eq!(real[i], p.scale * (i32::from(out[i]) - p.zero_point) as f32);
+        }
+        assert_eq!(
+            <typegrad::Vector<i8, 10> as QSample>::quantize(&real, p),
+            out
+        );
+    }
+    let e = evaluate(&q, &test.features, &labels).unwrap();
+    assert_eq!((e.correct, e.samples), (by_hand, test.len()));
+    assert!(e.accuracy() > 0.97, "{}", e.accuracy());
+
+    assert_eq!(
+        evaluate(&q, &test.features[..3], &labels[..2]),
+        Err(EvalError::Lengths {
+            inputs: 3,
+            targets: 2
+        })
+    );
+    assert_eq!(evaluate::<_, 10>(&q, &[], &[]), Err(EvalError::Empty));
+    let mut bad = test.features[..2].to_vec();
+    bad[1][5] = f32::NAN;
+    let two = [Class::new(0).unwrap(), Class::new(1).unwrap()];
+    assert_eq!(
+        evaluate(&q, &bad, &two),
+        Err(EvalError::NonFinite { sample: 1 })
     );
 }

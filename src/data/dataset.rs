@@ -3,6 +3,7 @@
 use std::format;
 use std::path::Path;
 use std::string::ToString;
+use std::vec;
 use std::vec::Vec;
 
 use num_traits::NumCast;
@@ -11,7 +12,8 @@ use super::error::DataError;
 use super::lines::{is_blank, numbered};
 use super::split::Split;
 use crate::loss::Class;
-use crate::{Real, Vector};
+use crate::shape::{ProdSize, SameSize, Size, Times};
+use crate::{Matrix, Real, Vector};
 
 /// A table of rows, each `F` features and one target: row `i` is
 /// `(features[i], targets[i])`.
@@ -151,6 +153,63 @@ impl<T: Real, const F: usize> Dataset<T, F> {
             part.targets.push(t);
         }
         Ok((train, test))
+    }
+
+    /// Carves `rows` rows out of this dataset (the training rows, typically) for validation,
+    /// chosen at random with `seed`: `(rest, held_out)`, each keeping the file order. The same
+    /// seed gives the same split.
+    ///
+    /// ```
+    /// use typegrad::data::Dataset;
+    /// let data = Dataset::<f64, 1>::parse_csv("x,y\n0,0\n1,1\n2,0\n3,1\n4,0\n").unwrap();
+    /// let (train, validation) = data.hold_out(2, 7).unwrap();
+    /// assert_eq!((train.len(), validation.len()), (3, 2));
+    /// assert_eq!(data.hold_out(2, 7).unwrap(), (train, validation)); // reproducible
+    /// assert!(data.hold_out(5, 7).is_err()); // nothing left to train on
+    /// ```
+    ///
+    /// # Errors
+    /// [`DataError::HoldOut`] unless `1 ≤ rows < len()`.
+    pub fn hold_out(&self, rows: usize, seed: u64) -> Result<(Self, Self), DataError> {
+        if rows == 0 || rows >= self.len() {
+            return Err(DataError::HoldOut {
+                rows,
+                available: self.len(),
+            });
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        crate::init::Rng::new(seed).shuffle(&mut order);
+        let mut held = vec![false; self.len()];
+        for &k in &order[..rows] {
+            held[k] = true;
+        }
+        let mut rest = Self::with_capacity(self.len() - rows);
+        let mut out = Self::with_capacity(rows);
+        for (k, (x, &t)) in self.features.iter().zip(&self.targets).enumerate() {
+            let part = if held[k] { &mut out } else { &mut rest };
+            part.features.push(*x);
+            part.targets.push(t);
+        }
+        Ok((rest, out))
+    }
+
+    /// Each row's `F` features as `C` channels × `L` steps (channel after channel, as
+    /// `x[c·L + t]`): the samples of a 1-D network that starts with `Input<Signal<C, L>>`.
+    /// `C · L` must be `F` (checked at compile time; up to 1024).
+    ///
+    /// ```
+    /// use typegrad::data::Dataset;
+    /// use typegrad::Matrix;
+    /// let data = Dataset::<f32, 6>::parse_csv("a,b,c,d,e,f,y\n1,2,3,4,5,6,0\n").unwrap();
+    /// let series: Vec<Matrix<f32, 2, 3>> = data.signals();
+    /// assert_eq!(series[0], Matrix::new([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]));
+    /// ```
+    pub fn signals<const C: usize, const L: usize>(&self) -> Vec<Matrix<T, C, L>>
+    where
+        Size<C>: Times<Size<L>>,
+        ProdSize<Size<C>, Size<L>>: SameSize<Size<F>>,
+    {
+        self.features.iter().map(|x| x.reshape()).collect()
     }
 
     /// The targets as class labels for `N` classes.

@@ -99,6 +99,14 @@ pub enum DataError {
     },
     /// The dataset has no rows, and the operation needs at least one.
     Empty,
+    /// A hold-out of `rows` rows from a dataset of `available`: it must leave at least one row
+    /// on each side.
+    HoldOut {
+        /// The rows asked for.
+        rows: usize,
+        /// The rows of the dataset.
+        available: usize,
+    },
 }
 
 impl fmt::Display for DataError {
@@ -165,6 +173,11 @@ impl fmt::Display for DataError {
                 plural(*classes, "class", "classes")
             ),
             DataError::Empty => write!(f, "the dataset has no rows"),
+            DataError::HoldOut { rows, available } => write!(
+                f,
+                "cannot hold out {rows} of {available} {}: both parts need at least one row",
+                plural(*available, "row", "rows")
+            ),
             DataError::NonFiniteFeature { row, feature } => write!(
                 f,
                 "feature {feature} of row {row} is NaN or infinite: it has no mean or \

@@ -5,8 +5,11 @@
 //! header has `F + 1` columns with the target last. A [`Split`] file marks each row `train` or
 //! `test`; [`Dataset::split`] applies it. Classification targets become [`Class<N>`] labels
 //! or one-hot vectors with [`Dataset::class_labels`] and [`Dataset::one_hot`]; a
-//! [`Standardizer`] fitted on the training rows rescales the features. Every malformed input
-//! is a [`DataError`] that names the line (and column) at fault.
+//! [`Standardizer`] fitted on the training rows rescales the features. [`Dataset::hold_out`]
+//! carves a validation set out of the training rows; [`Dataset::signals`] reads each row as
+//! channels × steps for a 1-D network, and a [`ChannelStandardizer`] rescales such series per
+//! channel. Every malformed input is a [`DataError`] that names the line (and column) at
+//! fault.
 //!
 //! The crate's `data/` folder has real datasets in this format (Iris, handwritten digits,
 //! diabetes, and a linear toy set) with their licenses in `data/README.md`.
@@ -31,12 +34,14 @@
 //!
 //! [`Class<N>`]: crate::loss::Class
 
+mod channels;
 mod dataset;
 mod error;
 mod lines;
 mod split;
 mod standardize;
 
+pub use channels::ChannelStandardizer;
 pub use dataset::Dataset;
 pub use error::DataError;
 pub use split::Split;

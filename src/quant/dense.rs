@@ -2,6 +2,7 @@
 //! quantized layers in a row.
 
 use super::arith::{Multiplier, QuantParams};
+use super::sample::QSample;
 use crate::Vector;
 
 /// A quantized network or layer: int8 in, int8 out, integer arithmetic only.
@@ -17,6 +18,25 @@ pub trait QLayer {
     fn output_params(&self) -> QuantParams;
     /// The output for one input, with integer operations only.
     fn predict(&self, x: &Self::In) -> Self::Out;
+
+    /// A float sample quantized as this network takes it (with its
+    /// [`input_params`](QLayer::input_params)): `q.predict(&q.quantize_input(&x))` runs an
+    /// `f32` sample.
+    fn quantize_input(&self, x: &<Self::In as QSample>::Real) -> Self::In
+    where
+        Self::In: QSample,
+    {
+        Self::In::quantize(x, self.input_params())
+    }
+
+    /// An output as the real values it stands for (with its
+    /// [`output_params`](QLayer::output_params)).
+    fn dequantize_output(&self, y: &Self::Out) -> <Self::Out as QSample>::Real
+    where
+        Self::Out: QSample,
+    {
+        y.dequantize(self.output_params())
+    }
 
     /// Bytes of the activations `predict` keeps while it runs: every layer's output as laid
     /// out (alignment included; a chain keeps each until the last layer is done), beside the

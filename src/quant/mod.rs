@@ -7,7 +7,9 @@
 //!   networks ([`QLayer`]), heap-free, integer operations only (no float operation in
 //!   `predict`);
 //! * [`quantize`] (with `std`): post-training quantization of a trained float network into
-//!   its int8 type ([`Quantize::Quantized`]), calibrated on samples.
+//!   its int8 type ([`Quantize::Quantized`]), calibrated on samples;
+//! * [`QLayer::quantize_input`] turns an `f32` sample into the network's int8 input
+//!   ([`QSample`]), and [`evaluate`] measures an int8 classifier's accuracy on a data set.
 //!
 //! The outputs equal those of TFLite's interpreter (reference kernels) on the same model bit
 //! for bit: `scripts/tflite_check.py` writes the quantized network as a `.tflite` file and runs
@@ -19,6 +21,7 @@ mod calibrate;
 mod conv;
 mod conv2d;
 mod dense;
+mod sample;
 
 pub use arith::{Multiplier, QuantParams};
 #[cfg(feature = "std")]
@@ -26,3 +29,4 @@ pub use calibrate::{Fused, Quantize, quantize};
 pub use conv::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
 pub use dense::{QChain, QDense, QLayer};
+pub use sample::{QEvaluation, QSample, evaluate};

@@ -1,0 +1,131 @@
+//! [`QSample`]: an int8 sample and the float sample it stands for, and [`evaluate`]: the
+//! accuracy of an int8 classifier on a data set.
+
+use super::arith::QuantParams;
+use super::dense::QLayer;
+use crate::EvalError;
+use crate::loss::Class;
+use crate::tensor::Planes;
+use crate::{Matrix, Vector};
+
+/// An int8 sample (`Vector<i8, N>`, `Matrix<i8, C, L>`, `Planes<i8, C, H, W>`) and the `f32`
+/// sample of the same shape it quantizes: what a [`QLayer`] takes and gives.
+pub trait QSample: Sized {
+    /// The `f32` sample of the same shape.
+    type Real;
+    /// Every value of `x` quantized with `params` ([`QuantParams::quantize`]).
+    fn quantize(x: &Self::Real, params: QuantParams) -> Self;
+    /// Every value dequantized with `params` ([`QuantParams::dequantize`]).
+    fn dequantize(&self, params: QuantParams) -> Self::Real;
+    /// Whether every value of `x` is finite (a NaN has no int8 value).
+    fn all_finite(x: &Self::Real) -> bool;
+}
+
+impl<const N: usize> QSample for Vector<i8, N> {
+    type Real = Vector<f32, N>;
+    fn quantize(x: &Vector<f32, N>, params: QuantParams) -> Self {
+        Vector::from_fn(|i| params.quantize(x[i]))
+    }
+    fn dequantize(&self, params: QuantParams) -> Vector<f32, N> {
+        Vector::from_fn(|i| params.dequantize(self[i]))
+    }
+    fn all_finite(x: &Vector<f32, N>) -> bool {
+        x.as_slice().iter().all(|v| v.is_finite())
+    }
+}
+
+impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
+    type Real = Matrix<f32, C, L>;
+    fn quantize(x: &Matrix<f32, C, L>, params: QuantParams) -> Self {
+        let xs = x.as_slice();
+        Matrix::from_fn(|c, t| params.quantize(xs[c * L + t]))
+    }
+    fn dequantize(&self, params: QuantParams) -> Matrix<f32, C, L> {
+        let qs = self.as_slice();
+        Matrix::from_fn(|c, t| params.dequantize(qs[c * L + t]))
+    }
+    fn all_finite(x: &Matrix<f32, C, L>) -> bool {
+        x.as_slice().iter().all(|v| v.is_finite())
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H, W> {
+    type Real = Planes<f32, C, H, W>;
+    fn quantize(x: &Planes<f32, C, H, W>, params: QuantParams) -> Self {
+        let xs = x.as_slice();
+        Planes::from_fn(|c, y, z| params.quantize(xs[(c * H + y) * W + z]))
+    }
+    fn dequantize(&self, params: QuantParams) -> Planes<f32, C, H, W> {
+        let qs = self.as_slice();
+        Planes::from_fn(|c, y, z| params.dequantize(qs[(c * H + y) * W + z]))
+    }
+    fn all_finite(x: &Planes<f32, C, H, W>) -> bool {
+        x.as_slice().iter().all(|v| v.is_finite())
+    }
+}
+
+/// How an int8 classifier did on a data set ([`evaluate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QEvaluation {
+    /// Samples whose largest int8 output is at their label.
+    pub correct: usize,
+    /// Samples evaluated.
+    pub samples: usize,
+}
+
+impl QEvaluation {
+    /// `correct / samples`.
+    pub fn accuracy(&self) -> f64 {
+        crate::scalar::ratio_f64(self.correct as u64, self.samples as u64)
+    }
+}
+
+/// The index of the largest value (the first of equal ones).
+pub(crate) fn argmax_i8(y: &[i8]) -> usize {
+    let mut best = 0;
+    for (i, &v) in y.iter().enumerate() {
+        if v > y[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Quantizes each float input with `q`'s input parameters ([`QLayer::quantize_input`]), runs
+/// the int8 network and counts the samples whose largest output (the first of equal ones) is
+/// at their label.
+///
+/// # Errors
+/// [`EvalError::Empty`] for no samples, [`EvalError::Lengths`] when inputs and labels differ
+/// in number, [`EvalError::NonFinite`] for an input with a NaN or infinite value.
+pub fn evaluate<Q, const K: usize>(
+    q: &Q,
+    inputs: &[<Q::In as QSample>::Real],
+    labels: &[Class<K>],
+) -> Result<QEvaluation, EvalError>
+where
+    Q: QLayer<Out = Vector<i8, K>>,
+    Q::In: QSample,
+{
+    if inputs.len() != labels.len() {
+        return Err(EvalError::Lengths {
+            inputs: inputs.len(),
+            targets: labels.len(),
+        });
+    }
+    if inputs.is_empty() {
+        return Err(EvalError::Empty);
+    }
+    let mut correct = 0;
+    for (sample, (x, label)) in inputs.iter().zip(labels).enumerate() {
+        if !Q::In::all_finite(x) {
+            return Err(EvalError::NonFinite { sample });
+        }
+        let y = q.predict(&q.quantize_input(x));
+        correct += usize::from(argmax_i8(y.as_slice()) == label.index());
+    }
+    Ok(QEvaluation {
+        correct,
+        samples: inputs.len(),
+    })
+}
