@@ -414,7 +414,7 @@ fn motions_int8(manifest: &Path, train: &Recordings, test: &Recordings, out: &mu
     let dense = |d: &QDense<8, 4>| {
         format!(
             "QDense {{ weights: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], input: {}, \
-             output: {}, act_min: {}, act_max: {} }}",
+             output: {}, act_min: {}, act_max: {}, rounding: Rounding::{:?} }}",
             list(
                 d.weights
                     .iter()
@@ -440,7 +440,8 @@ fn motions_int8(manifest: &Path, train: &Recordings, test: &Recordings, out: &mu
             p(d.input),
             p(d.output),
             d.act_min,
-            d.act_max
+            d.act_max,
+            d.rounding
         )
     };
     let r1 = &q.1;
@@ -585,7 +586,8 @@ fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
         format!(
             "QDense {{ weights: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], \
              input: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, \
-             output: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, act_min: {}, act_max: {} }}",
+             output: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, act_min: {}, act_max: {}, \
+             rounding: Rounding::{:?} }}",
             rows.join(","),
             list(q.bias.iter().map(|b| b.to_string()).collect()),
             list(
@@ -608,7 +610,8 @@ fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
             q.output.scale,
             q.output.zero_point,
             q.act_min,
-            q.act_max
+            q.act_max,
+            q.rounding
         )
     }
     writeln!(

@@ -146,13 +146,13 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
         correct=$(sed -n 's/^test_correct=\([0-9]*\/[0-9]*\).*/\1/p' "$out" | head -n 1)
         case $b in
             digits_infer) task="digits inference"; what="typegrad f32"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct" ;;
-            digits_int8) task="digits inference"; what="typegrad int8"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = TFLite interpreter" ;;
+            digits_int8) task="digits inference"; what="typegrad int8"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = TFLite Micro" ;;
             microflow)
                 task="digits inference"; what="MicroFlow 0.1.3 int8 (per-tensor model)"
                 inst="$(value per_inference <(sed -n 's/^instructions_loop=[0-9]* //p' "$out")) per inference"
                 same=$(sed -n 's/^identical_to_tflite_pertensor=\([0-9]*\/[0-9]*\).*/\1/p' "$out")
                 tg=$(sed -n 's/^identical_to_typegrad=\([0-9]*\/[0-9]*\).*/\1/p' "$out")
-                result="test $correct; $same outputs = TFLite interpreter on its model, $tg = typegrad's" ;;
+                result="test $correct; $same outputs = desktop TFLite interpreter on its model, $tg = typegrad's" ;;
             train_iris) task="iris training (batch 8, Adam)"; what="typegrad f32"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
             train_iris_fixed) task="iris training (batch 8, Adam)"; what="typegrad Q16.16 (I16F16)"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
         esac
@@ -172,6 +172,6 @@ echo "(typegrad::fixed::I16F16, integer operations only); digits_infer holds the
 echo "parameters, 9,640 bytes) on the stack after loading it from flash. motions_infer runs the"
 echo "host-trained 1-D CNN of conv1d_motions (612 parameters) on 40 recordings of 6 × 100 values"
 echo "in flash; train_motions trains that CNN on the device (batch 8, Adam, 30 epochs). digits_int8"
-echo "and motions_int8 run the same networks quantized to int8 with TFLite's arithmetic (integer"
+echo "and motions_int8 run the same networks quantized to int8 with TFLite Micro's arithmetic (integer"
 echo "operations only, no float routine or FPU instruction linked)."
 exit $status

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Checks typegrad's int8 inference against TFLite's interpreter, bit for bit.
+"""Checks typegrad's int8 inference against TFLite Micro's interpreter, bit for bit.
 
 Reads a quantized network exported by typegrad (`cargo run --release --example int8_digits`
 writes target/int8_digits.json: per layer int8 weights, int32 biases, per-channel weight
 scales, input/output scale and zero point, fused ReLU; plus int8 test inputs and typegrad's
 int8 outputs), writes it as a .tflite file (FULLY_CONNECTED operators, int8 weights quantized
 per output channel, int32 biases) with the `tflite` package's generated builders and
-`flatbuffers`, runs every test input through the official interpreter (`ai-edge-litert`) with
-its reference kernels (OpResolverType.BUILTIN_REF: the arithmetic TFLite Micro runs, not
-XNNPACK), and compares each output with typegrad's. Exit status 0 only if all are identical.
+`flatbuffers`, runs every test input through TFLite Micro's own interpreter (`tflite-micro`:
+what microcontrollers run; typegrad's default arithmetic, `quant::Rounding::Micro`) and through
+the desktop interpreter (`ai-edge-litert`) with its reference kernels (OpResolverType.BUILTIN_REF,
+whose FULLY_CONNECTED rounds once: `Rounding::Reference`), and compares each output with
+typegrad's. Exit status 0 only if typegrad equals TFLite Micro on all of them; the desktop
+interpreter's count is reported beside it.
 
-    pip install ai-edge-litert tflite flatbuffers numpy
+    pip install tflite-micro ai-edge-litert tflite flatbuffers numpy
     python3 scripts/tflite_check.py [--model target/int8_digits.json] [--tflite out.tflite]
     python3 scripts/tflite_check.py --model target/int8_cnn_digits.json   # the 2-D CNN
         (from `cargo run --release --example int8_cnn_digits`: PAD + CONV_2D, RELU,
@@ -20,8 +23,9 @@ XNNPACK), and compares each output with typegrad's. Exit status 0 only if all ar
         MAX_POOL_2D, AVERAGE_POOL_2D, FULLY_CONNECTED on NHWC [1, 1, steps, channels])
         [--fixture tests/fixtures/int8_digits_tflite.json]   # also write a fixture for cargo test
 
-The fixture holds the model, the first 60 test inputs and the interpreter's outputs for them;
-tests/quant.rs checks that typegrad, given that model, computes those outputs.
+The fixture holds the model, the first 60 test inputs and both interpreters' outputs for them
+(`tflm_outputs`, `reference_outputs`); tests/quant.rs checks that typegrad, given that model,
+computes the first with its default rounding and the second with `Rounding::Reference`.
 """
 
 import argparse
@@ -315,10 +319,12 @@ def main():
     pathlib.Path(tflite_path).write_bytes(data)
 
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    from tflite_micro.python.tflite_micro import runtime
     it = Interpreter(model_content=data, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     it.allocate_tensors()
+    micro = runtime.Interpreter.from_bytes(data)
     inp, out = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
-    same, outputs = 0, []
+    same, outputs, same_ref, ref_outputs = 0, [], 0, []
     for x, ours in zip(model["test_inputs"], model["typegrad_outputs"]):
         if signal and len(model["input_shape"]) == 3:
             c, h, w = model["input_shape"]  # ours: NCHW; TFLite: NHWC
@@ -330,16 +336,24 @@ def main():
             x = np.array([x], dtype=np.int8)
         it.set_tensor(inp, x)
         it.invoke()
-        y = it.get_tensor(out).reshape(-1).astype(int).tolist()
+        r = it.get_tensor(out).reshape(-1).astype(int).tolist()
+        ref_outputs.append(r)
+        same_ref += int(r == ours)
+        micro.set_input(x, 0)
+        micro.invoke()
+        y = micro.get_output(0).reshape(-1).astype(int).tolist()
         outputs.append(y)
         same += int(y == ours)
     n = len(model["test_inputs"])
     diff = [abs(a - b) for ys, os in zip(outputs, model["typegrad_outputs"]) for a, b in zip(ys, os)]
-    print(f"{tflite_path}: {len(data)} bytes; TFLite interpreter (reference kernels) vs typegrad: "
-          f"{same}/{n} outputs bit-identical (largest difference {max(diff)})")
+    micro_vs_ref = sum(int(a == b) for a, b in zip(outputs, ref_outputs))
+    print(f"{tflite_path}: {len(data)} bytes; TFLite Micro vs typegrad: {same}/{n} outputs "
+          f"bit-identical (largest difference {max(diff)}); desktop interpreter (reference "
+          f"kernels) vs typegrad: {same_ref}/{n}; TFLite Micro vs desktop: {micro_vs_ref}/{n}")
     if args.fixture:
         fixture = {k: v for k, v in model.items() if k not in ("test_inputs", "typegrad_outputs")}
-        fixture.update({"inputs": model["test_inputs"][:60], "tflite_outputs": outputs[:60]})
+        fixture.update({"inputs": model["test_inputs"][:60], "tflm_outputs": outputs[:60],
+                        "reference_outputs": ref_outputs[:60]})
         pathlib.Path(args.fixture).write_text(json.dumps(fixture) + "\n")
         print(f"fixture written to {args.fixture}")
     sys.exit(0 if same == n else 1)

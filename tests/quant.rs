@@ -8,7 +8,7 @@ use serde_json::Value;
 use typegrad::activation::Relu;
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::nn::{Dense, Layer};
-use typegrad::quant::{Multiplier, QChain, QDense, QLayer, QuantParams, quantize};
+use typegrad::quant::{Multiplier, QChain, QDense, QLayer, QuantParams, Rounding, quantize};
 
 fn fixture() -> Value {
     let path = concat!(
@@ -60,25 +60,38 @@ fn layer<const I: usize, const O: usize>(l: &Value) -> QDense<I, O> {
         output,
         act_min: if relu { output.zero_point as i8 } else { -128 },
         act_max: 127,
+        rounding: Rounding::Micro,
     }
 }
 
 #[test]
-fn int8_outputs_equal_the_tflite_interpreters() {
+fn int8_outputs_equal_tflite_micro_and_with_reference_rounding_the_desktop_interpreter() {
     let f = fixture();
     let net = QChain(
         layer::<64, 32>(&f["layers"][0]),
         layer::<32, 10>(&f["layers"][1]),
     );
+    let desktop = net.with_rounding(Rounding::Reference);
     let inputs = f["inputs"].as_array().unwrap();
-    let want = f["tflite_outputs"].as_array().unwrap();
+    let micro = f["tflm_outputs"].as_array().unwrap();
+    let reference = f["reference_outputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 60);
-    for (x, y) in inputs.iter().zip(want) {
+    let mut runtimes_differ = 0;
+    for ((x, y), r) in inputs.iter().zip(micro).zip(reference) {
         let x: Vec<i64> = ints(x);
         let xq = typegrad::Vector::<i8, 64>::from_fn(|i| x[i] as i8);
         let got: Vec<i64> = net.predict(&xq).iter().map(|&v| i64::from(v)).collect();
-        assert_eq!(got, ints(y));
+        assert_eq!(got, ints(y), "TFLite Micro's arithmetic (the default)");
+        let got: Vec<i64> = desktop.predict(&xq).iter().map(|&v| i64::from(v)).collect();
+        assert_eq!(
+            got,
+            ints(r),
+            "the desktop interpreter's (Rounding::Reference)"
+        );
+        runtimes_differ += usize::from(ints(y) != ints(r));
     }
+    // The two runtimes do differ on these inputs, so both roundings are exercised.
+    assert!(runtimes_differ > 0);
 }
 
 typegrad::network! {
@@ -165,7 +178,7 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     );
     let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let inputs = f["inputs"].as_array().unwrap();
-    let want = f["tflite_outputs"].as_array().unwrap();
+    let want = f["tflm_outputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 40);
     let labels = test.class_labels::<4>().unwrap();
     let mut correct = 0;
@@ -251,7 +264,7 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     let path = format!("{root}/tests/fixtures/int8_cnn_digits_tflite.json");
     let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let inputs = f["inputs"].as_array().unwrap();
-    let want = f["tflite_outputs"].as_array().unwrap();
+    let want = f["tflm_outputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 60);
     let labels = test.class_labels::<10>().unwrap();
     let (mut correct, mut f32_correct, mut checked) = (0, 0, 0);

@@ -18,6 +18,7 @@ use typegrad::loss::Class;
 
 use typegrad::quant::{
     Multiplier, QChain, QConv1d, QDense, QGlobalAvgPool1d, QMaxPool1d, QRelu, QuantParams,
+    Rounding,
 };
 use typegrad::shape::Signal;
 use typegrad::{Matrix, Vector};

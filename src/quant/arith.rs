@@ -67,6 +67,20 @@ fn trunc(x: f64) -> f64 {
     (x as i64) as f64
 }
 
+/// Which TFLite runtime's rescaling an int8 `FULLY_CONNECTED` layer reproduces. The two agree
+/// on every other op of this crate (their convolutions both round twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    /// TFLite Micro (and CMSIS-NN, bit-exact with it), what microcontrollers run: the two-step
+    /// `MultiplyByQuantizedMultiplier` ([`Multiplier::apply_double_rounding`]). The default.
+    #[default]
+    Micro,
+    /// The desktop interpreter's reference kernels (`ai-edge-litert`, `BUILTIN_REF`), whose
+    /// `FULLY_CONNECTED` rounds once ([`Multiplier::apply`], built with
+    /// `TFLITE_SINGLE_ROUNDING`).
+    Reference,
+}
+
 /// A real multiplier as TFLite stores it: `m · 2^(shift − 31)` with `m` in `[2^30, 2^31)`
 /// (or 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,12 +118,21 @@ impl Multiplier {
         }
     }
 
-    /// The rescaling of TFLite's `FULLY_CONNECTED` kernel as its interpreter computes it: one
-    /// rounding, `(x · m + 2^(30 − shift)) >> (31 − shift)` in 64 bits (the shift floors),
-    /// clamped to `i32` (`MultiplyByQuantizedMultiplier` with `TFLITE_SINGLE_ROUNDING`).
-    /// Measured against the interpreter (`scripts/tflite_check.py`): equal on all 450 digits
-    /// test images, where the two-rounding form
-    /// ([`apply_double_rounding`](Multiplier::apply_double_rounding)) differs by one step on 12.
+    /// `x` rescaled as `rounding`'s runtime does it ([`Rounding`]).
+    pub fn rescale(self, x: i32, rounding: Rounding) -> i32 {
+        match rounding {
+            Rounding::Micro => self.apply_double_rounding(x),
+            Rounding::Reference => self.apply(x),
+        }
+    }
+
+    /// The rescaling of TFLite's `FULLY_CONNECTED` kernel as the desktop interpreter computes
+    /// it ([`Rounding::Reference`]): one rounding, `(x · m + 2^(30 − shift)) >> (31 − shift)` in
+    /// 64 bits (the shift floors), clamped to `i32` (`MultiplyByQuantizedMultiplier` with
+    /// `TFLITE_SINGLE_ROUNDING`). Measured (`scripts/tflite_check.py`): equal to the desktop
+    /// interpreter on all 450 digits test images, where the two-rounding form
+    /// ([`apply_double_rounding`](Multiplier::apply_double_rounding), TFLite Micro's) differs
+    /// by one step on 12.
     pub fn apply(self, x: i32) -> i32 {
         let total = (31 - self.shift).clamp(1, 62) as u32;
         let round = 1i64 << (total - 1);
@@ -118,8 +141,9 @@ impl Multiplier {
     }
 
     /// The two-rounding form of TFLite's `MultiplyByQuantizedMultiplier` (gemmlowp's):
-    /// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x · 2^left, m), right)` — the
-    /// rescaling of the interpreter's `CONV_2D` kernel, which [`QConv1d`](super::QConv1d) and
+    /// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x · 2^left, m), right)` — what
+    /// TFLite Micro and CMSIS-NN do for every op ([`Rounding::Micro`]), and the desktop
+    /// interpreter's `CONV_2D`, which [`QConv1d`](super::QConv1d) and
     /// [`QConv2d`](super::QConv2d) use. Measured: with it the 2-D CNN of `int8_cnn_digits`
     /// equals the interpreter on 450 / 450 test images, with the one-rounding form on 399
     /// (intermediate outputs one step apart).
@@ -171,6 +195,21 @@ pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rescale_picks_the_runtime_s_rounding_and_the_two_differ() {
+        let m = Multiplier::from_real(0.000_213_7);
+        let mut differ = 0;
+        for x in (-200_000..200_000).step_by(7) {
+            assert_eq!(m.rescale(x, Rounding::Micro), m.apply_double_rounding(x));
+            assert_eq!(m.rescale(x, Rounding::Reference), m.apply(x));
+            let d = m.apply(x) - m.apply_double_rounding(x);
+            assert!(d.abs() <= 1, "one step at most: {x}");
+            differ += usize::from(d != 0);
+        }
+        assert!(differ > 0, "the two roundings differ somewhere");
+        assert_eq!(Rounding::default(), Rounding::Micro);
+    }
 
     #[test]
     fn multipliers_are_tflites() {

@@ -4,7 +4,7 @@
 
 use std::vec::Vec;
 
-use super::arith::{Multiplier, QuantParams, round_half_away};
+use super::arith::{Multiplier, QuantParams, Rounding, round_half_away};
 use super::dense::{QChain, QDense, QLayer};
 use crate::activation::{Identity, Relu};
 use crate::nn::{Chain, Dense, Layer};
@@ -90,6 +90,7 @@ where
             output,
             act_min,
             act_max: 127,
+            rounding: Rounding::Micro,
         };
         (q, outputs)
     }

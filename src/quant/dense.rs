@@ -1,7 +1,7 @@
 //! [`QDense`]: an int8 fully connected layer with TFLite's arithmetic, and [`QChain`]: two
 //! quantized layers in a row.
 
-use super::arith::{Multiplier, QuantParams};
+use super::arith::{Multiplier, QuantParams, Rounding};
 use super::sample::QSample;
 use crate::Vector;
 
@@ -18,6 +18,16 @@ pub trait QLayer {
     fn output_params(&self) -> QuantParams;
     /// The output for one input, with integer operations only.
     fn predict(&self, x: &Self::In) -> Self::Out;
+
+    /// The same network with its layers' rescaling as `rounding`'s runtime does it (only
+    /// [`QDense`] depends on it; see [`Rounding`]).
+    fn with_rounding(self, rounding: Rounding) -> Self
+    where
+        Self: Sized,
+    {
+        let _ = rounding;
+        self
+    }
 
     /// A float sample quantized as this network takes it (with its
     /// [`input_params`](QLayer::input_params)): `q.predict(&q.quantize_input(&x))` runs an
@@ -53,8 +63,10 @@ pub trait QLayer {
 /// `y[o] = clamp(rescale[o](acc) + output_zero_point, act_min, act_max)`
 ///
 /// where `rescale[o]` multiplies by `input_scale · weight_scale[o] / output_scale` in fixed
-/// point ([`Multiplier::apply`]). Weights are symmetric (zero point 0) per output channel;
-/// a fused ReLU is `act_min = output_zero_point`.
+/// point, rounded as TFLite Micro does ([`Rounding::Micro`], the default) or as the desktop
+/// interpreter does ([`Rounding::Reference`]; [`QLayer::with_rounding`] switches a network).
+/// Weights are symmetric (zero point 0) per output channel; a fused ReLU is
+/// `act_min = output_zero_point`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QDense<const I: usize, const O: usize> {
     /// int8 weights `[out][in]`.
@@ -73,6 +85,8 @@ pub struct QDense<const I: usize, const O: usize> {
     pub act_min: i8,
     /// The largest output (127).
     pub act_max: i8,
+    /// Whose rescaling it reproduces.
+    pub rounding: Rounding,
 }
 
 impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
@@ -87,6 +101,10 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
         self.output
     }
 
+    fn with_rounding(self, rounding: Rounding) -> Self {
+        Self { rounding, ..self }
+    }
+
     fn predict(&self, x: &Vector<i8, I>) -> Vector<i8, O> {
         let zin = self.input.zero_point;
         let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
@@ -96,7 +114,7 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
                 acc = acc.wrapping_add(i32::from(w) * (i32::from(v) - zin));
             }
             let y = self.rescale[o]
-                .apply(acc)
+                .rescale(acc, self.rounding)
                 .saturating_add(self.output.zero_point);
             y.clamp(lo, hi) as i8
         })
@@ -118,6 +136,13 @@ impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
 
     fn output_params(&self) -> QuantParams {
         self.1.output_params()
+    }
+
+    fn with_rounding(self, rounding: Rounding) -> Self {
+        QChain(
+            self.0.with_rounding(rounding),
+            self.1.with_rounding(rounding),
+        )
     }
 
     fn predict(&self, x: &A::In) -> B::Out {

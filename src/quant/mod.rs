@@ -23,7 +23,7 @@ mod conv2d;
 mod dense;
 mod sample;
 
-pub use arith::{Multiplier, QuantParams};
+pub use arith::{Multiplier, QuantParams, Rounding};
 #[cfg(feature = "std")]
 pub use calibrate::{Fused, Quantize, quantize};
 pub use conv::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
