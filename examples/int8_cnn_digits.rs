@@ -112,7 +112,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         json!({"op": "flatten", "params": common::quant_params(flat.params)}),
         common::dense_json(fc),
     ];
-    let path = common::write_model_json("int8_cnn_digits", &[1, 8, 8], layers, inputs, outputs)?;
+    let path = common::write_model_json(
+        "int8_cnn_digits",
+        &[1, 8, 8],
+        layers,
+        &typegrad::quant::tflite::to_tflite(&q),
+        inputs,
+        outputs,
+    )?;
     println!(
         "quantized model and test outputs written to {}",
         path.display()

@@ -1,11 +1,14 @@
-//! Post-training int8 quantization of the digits MLP, with TFLite's arithmetic: loads the f32
-//! 64-32-10 network that the `mlp` example trained (`embedded/weights/digits_mlp.tgrd`, the
-//! file the firmware runs), calibrates it on the 1,347 training images, and compares int8 and
-//! f32 test accuracy. Writes `target/int8_digits.json` (the quantized model and the int8
-//! inputs and outputs of the 450 test images), which `scripts/tflite_check.py` turns into a
-//! `.tflite` file and runs in TFLite's interpreter to check the outputs bit for bit.
+//! Post-training int8 quantization of the digits MLP, with TFLite Micro's arithmetic: loads
+//! the f32 64-32-10 network that the `mlp` example trained (`embedded/weights/digits_mlp.tgrd`,
+//! the file the firmware runs), calibrates it on the 1,347 training images, and compares int8
+//! and f32 test accuracy. Writes the model as `target/int8_digits.tflite` (typegrad's writer,
+//! `typegrad::quant::tflite`) and `target/int8_digits.json` (the int8 inputs and outputs of the
+//! 450 test images), which `scripts/tflite_check.py` runs in TFLite Micro's interpreter to
+//! check the outputs bit for bit.
 //!
 //! Run: `cargo run --release --example int8_digits`
+
+mod common;
 
 use std::error::Error;
 
@@ -90,8 +93,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         f32_correct as f64 / n as f64,
         int8_correct as f64 / n as f64
     );
+    // The model as a .tflite file, written by typegrad (what TFLite Micro loads).
+    let tflite = common::output_path("int8_digits.tflite")?;
+    std::fs::write(&tflite, typegrad::quant::tflite::to_tflite(&q))?;
     let model = json!({
         "layers": [layer_json(&q.0, true), layer_json(&q.1, false)],
+        "tflite": tflite,
         "test_inputs": inputs,
         "typegrad_outputs": outputs,
     });

@@ -112,7 +112,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         json!({"op": "gap1d", "params": common::quant_params(gap.params)}),
         common::dense_json(fc),
     ];
-    let path = common::write_model_json("int8_motions", &[6, 100], layers, inputs, outputs)?;
+    let path = common::write_model_json(
+        "int8_motions",
+        &[6, 100],
+        layers,
+        &typegrad::quant::tflite::to_tflite(&q),
+        inputs,
+        outputs,
+    )?;
     println!(
         "quantized model and test outputs written to {}",
         path.display()

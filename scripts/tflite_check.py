@@ -314,7 +314,15 @@ def main():
     args = p.parse_args()
     model = json.loads(pathlib.Path(args.model).read_text())
     signal = "input_shape" in model
-    data = build_graph(model) if signal else build(model["layers"])
+    built = build_graph(model) if signal else build(model["layers"])
+    if "tflite" in model:
+        # The file typegrad's Rust writer (typegrad::quant::tflite) wrote: the one judged.
+        rust_path = model["tflite"]
+        data = pathlib.Path(rust_path).read_bytes()
+        print(f"judging {rust_path}, written by typegrad ({len(data)} bytes); this script's own "
+              f"Python writer gives {len(built)} bytes for the same model")
+    else:
+        data = built
     tflite_path = args.tflite or str(pathlib.Path(args.model).with_suffix(".tflite"))
     pathlib.Path(tflite_path).write_bytes(data)
 
@@ -323,6 +331,8 @@ def main():
     it = Interpreter(model_content=data, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     it.allocate_tensors()
     micro = runtime.Interpreter.from_bytes(data)
+    micro_py = runtime.Interpreter.from_bytes(built) if built != data else None
+    same_py = 0
     inp, out = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
     same, outputs, same_ref, ref_outputs = 0, [], 0, []
     for x, ours in zip(model["test_inputs"], model["typegrad_outputs"]):
@@ -342,6 +352,10 @@ def main():
         micro.set_input(x, 0)
         micro.invoke()
         y = micro.get_output(0).reshape(-1).astype(int).tolist()
+        if micro_py is not None:
+            micro_py.set_input(x, 0)
+            micro_py.invoke()
+            same_py += int(micro_py.get_output(0).reshape(-1).astype(int).tolist() == y)
         outputs.append(y)
         same += int(y == ours)
     n = len(model["test_inputs"])
@@ -350,6 +364,9 @@ def main():
     print(f"{tflite_path}: {len(data)} bytes; TFLite Micro vs typegrad: {same}/{n} outputs "
           f"bit-identical (largest difference {max(diff)}); desktop interpreter (reference "
           f"kernels) vs typegrad: {same_ref}/{n}; TFLite Micro vs desktop: {micro_vs_ref}/{n}")
+    if micro_py is not None:
+        print(f"the Python-written file in TFLite Micro gives the same outputs as typegrad's file: "
+              f"{same_py}/{n}")
     if args.fixture:
         fixture = {k: v for k, v in model.items() if k not in ("test_inputs", "typegrad_outputs")}
         fixture.update({"inputs": model["test_inputs"][:60], "tflm_outputs": outputs[:60],

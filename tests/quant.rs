@@ -1,8 +1,10 @@
-//! int8 inference against TFLite's interpreter: tests/fixtures/int8_digits_tflite.json holds
-//! a quantized 64-32-10 digits network (typegrad's quantization of
-//! embedded/weights/digits_mlp.tgrd), 60 int8 test inputs and the outputs the official
-//! interpreter (ai-edge-litert, reference kernels) gave for them (written by
-//! `scripts/tflite_check.py --fixture`, which checks all 450 test images the same way).
+//! int8 inference against TFLite Micro: tests/fixtures/int8_digits_tflite.json holds a
+//! quantized 64-32-10 digits network (typegrad's quantization of
+//! embedded/weights/digits_mlp.tgrd), 60 int8 test inputs and the outputs TFLite Micro's
+//! interpreter (`tflite-micro`) and the desktop interpreter (ai-edge-litert, reference
+//! kernels) gave for them on `tests/fixtures/int8_digits.tflite`, the file typegrad's writer
+//! makes of that network (written by `scripts/tflite_check.py --fixture`, which checks all 450
+//! test images the same way). The motions and 2-D CNN fixtures are made the same way.
 
 use serde_json::Value;
 use typegrad::activation::Relu;
@@ -109,7 +111,12 @@ fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
     typegrad::persist::load_file(&mut net, format!("{root}/embedded/weights/digits_mlp.tgrd"))
         .unwrap();
     let q = quantize(&net, &train.features);
-    // The quantizer is deterministic: it gives exactly the model the interpreter ran.
+    // The quantizer is deterministic: it gives exactly the model the interpreter ran, and
+    // typegrad's .tflite of it is the file TFLite Micro gave the recorded outputs for.
+    assert_eq!(
+        typegrad::quant::tflite::to_tflite(&q),
+        include_bytes!("fixtures/int8_digits.tflite")
+    );
     let f = fixture();
     assert_eq!(q.0, layer::<64, 32>(&f["layers"][0]));
     assert_eq!(q.1, layer::<32, 10>(&f["layers"][1]));
@@ -171,6 +178,11 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     )
     .unwrap();
     let q = quantize(&net, &train_x);
+    // typegrad's .tflite of this model: the file TFLite Micro gave the recorded outputs for.
+    assert_eq!(
+        typegrad::quant::tflite::to_tflite(&q),
+        include_bytes!("fixtures/int8_motions.tflite")
+    );
 
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -260,6 +272,11 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     typegrad::persist::load_file(&mut net, format!("{root}/examples/weights/cnn_digits.tgrd"))
         .unwrap();
     let q = quantize(&net, &train_x);
+    // typegrad's .tflite of this model: the file TFLite Micro gave the recorded outputs for.
+    assert_eq!(
+        typegrad::quant::tflite::to_tflite(&q),
+        include_bytes!("fixtures/int8_cnn_digits.tflite")
+    );
 
     let path = format!("{root}/tests/fixtures/int8_cnn_digits_tflite.json");
     let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

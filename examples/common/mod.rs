@@ -184,17 +184,21 @@ pub fn activation_bytes<Q: typegrad::quant::QLayer>(_: &Q) -> usize {
     Q::ACTIVATION_BYTES
 }
 
-/// Writes a quantized model, its int8 test inputs and typegrad's outputs as
+/// Writes a quantized model (its layers as JSON, and the `.tflite` file typegrad wrote for it
+/// as `target/<name>.tflite`), its int8 test inputs and typegrad's outputs as
 /// `target/<name>.json` for `scripts/tflite_check.py`; returns the path.
 pub fn write_model_json(
     name: &str,
     input_shape: &[usize],
     layers: Vec<serde_json::Value>,
+    tflite: &[u8],
     inputs: Vec<Vec<i8>>,
     outputs: Vec<Vec<i8>>,
 ) -> Result<PathBuf, Box<dyn Error>> {
+    let file = output_path(&format!("{name}.tflite"))?;
+    std::fs::write(&file, tflite)?;
     let model = serde_json::json!({
-        "input_shape": input_shape, "layers": layers,
+        "input_shape": input_shape, "layers": layers, "tflite": file,
         "test_inputs": inputs, "typegrad_outputs": outputs,
     });
     let path = output_path(&format!("{name}.json"))?;

@@ -182,3 +182,96 @@ impl<const C: usize, const L: usize> QLayer for QGlobalAvgPool1d<C, L> {
         })
     }
 }
+
+#[cfg(feature = "std")]
+mod describe {
+    use super::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
+    use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
+    use crate::shape::Port;
+    use std::vec::Vec;
+
+    /// `PAD` (with the input's zero point) then a `1 × K` `CONV_2D`, weights `[O, 1, K, I]`.
+    impl<
+        const I: usize,
+        const O: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const L: usize,
+        Q: Port,
+    > Describe for QConv1d<I, O, K, S, P, L, Q>
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let padded = g.pad(&g.name("padded"), &x, [0, 0, P, P]);
+            let weights: Vec<i8> = (0..O)
+                .flat_map(|o| (0..K).flat_map(move |k| (0..I).map(move |i| (o, k, i))))
+                .map(|(o, k, i)| self.weight[o][i][k])
+                .collect();
+            let shape = [O as i32, 1, K as i32, I as i32];
+            let w = g.weights(&g.name("weights"), &shape, &weights, &self.weight_scales);
+            let scales = self.weight_scales.map(|s| self.input.scale * s);
+            let b = g.biases(&g.name("bias"), &self.bias, &scales);
+            let out = Flow {
+                w: Q::DIMS[1],
+                c: O,
+                ..padded
+            };
+            let y = g.next(&g.name("conv"), &out, self.output);
+            let options = Options::Conv2d {
+                padding: Padding::Valid,
+                stride: [S as i32, 1],
+                activation: Activation::None,
+            };
+            g.operator(
+                Builtin::Conv2d,
+                &[padded.tensor, w, b],
+                &[y.tensor],
+                options,
+            );
+            y
+        }
+    }
+
+    /// `RELU`.
+    impl<const C: usize, const L: usize> Describe for QRelu<C, L> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let y = g.next(&g.name("relu"), &x, self.params);
+            g.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
+            y
+        }
+    }
+
+    /// `MAX_POOL_2D` over `1 × K` windows.
+    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Describe
+        for QMaxPool1d<K, S, C, L, Q>
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let out = Flow { w: Q::DIMS[1], ..x };
+            let y = g.next(&g.name("pool"), &out, self.params);
+            let options = Options::Pool2d {
+                padding: Padding::Valid,
+                stride: [S as i32, 1],
+                filter: [K as i32, 1],
+                activation: Activation::None,
+            };
+            g.operator(Builtin::MaxPool2d, &[x.tensor], &[y.tensor], options);
+            y
+        }
+    }
+
+    /// `AVERAGE_POOL_2D` over all `L` steps.
+    impl<const C: usize, const L: usize> Describe for QGlobalAvgPool1d<C, L> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let out = Flow { w: 1, ..x };
+            let y = g.next(&g.name("mean"), &out, self.params);
+            let options = Options::Pool2d {
+                padding: Padding::Valid,
+                stride: [1, 1],
+                filter: [L as i32, 1],
+                activation: Activation::None,
+            };
+            g.operator(Builtin::AveragePool2d, &[x.tensor], &[y.tensor], options);
+            y
+        }
+    }
+}

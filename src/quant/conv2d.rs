@@ -194,3 +194,114 @@ impl<const C: usize, const H: usize, const W: usize, Q: Port> QLayer for QFlatte
         Q::sample(|i| xs[i])
     }
 }
+
+#[cfg(feature = "std")]
+mod describe {
+    use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
+    use crate::shape::Port;
+    use std::vec::Vec;
+
+    /// `PAD` (with the input's zero point) then a `K × K` `CONV_2D`, weights `[O, K, K, I]`.
+    impl<
+        const I: usize,
+        const O: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const H: usize,
+        const W: usize,
+        Q: Port,
+    > Describe for QConv2d<I, O, K, S, P, H, W, Q>
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let padded = g.pad(&g.name("padded"), &x, [P, P, P, P]);
+            let weights: Vec<i8> = (0..O)
+                .flat_map(|o| {
+                    (0..K).flat_map(move |ky| {
+                        (0..K).flat_map(move |kx| (0..I).map(move |i| (o, ky, kx, i)))
+                    })
+                })
+                .map(|(o, ky, kx, i)| self.weight[o][i][ky][kx])
+                .collect();
+            let shape = [O as i32, K as i32, K as i32, I as i32];
+            let w = g.weights(&g.name("weights"), &shape, &weights, &self.weight_scales);
+            let scales = self.weight_scales.map(|s| self.input.scale * s);
+            let b = g.biases(&g.name("bias"), &self.bias, &scales);
+            let out = Flow {
+                h: Q::DIMS[1],
+                w: Q::DIMS[2],
+                c: O,
+                ..padded
+            };
+            let y = g.next(&g.name("conv"), &out, self.output);
+            let options = Options::Conv2d {
+                padding: Padding::Valid,
+                stride: [S as i32, S as i32],
+                activation: Activation::None,
+            };
+            g.operator(
+                Builtin::Conv2d,
+                &[padded.tensor, w, b],
+                &[y.tensor],
+                options,
+            );
+            y
+        }
+    }
+
+    /// `RELU`.
+    impl<const C: usize, const H: usize, const W: usize> Describe for QRelu2d<C, H, W> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let y = g.next(&g.name("relu"), &x, self.params);
+            g.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
+            y
+        }
+    }
+
+    /// `MAX_POOL_2D` over `K × K` windows.
+    impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port>
+        Describe for QMaxPool2d<K, S, C, H, W, Q>
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let out = Flow {
+                h: Q::DIMS[1],
+                w: Q::DIMS[2],
+                ..x
+            };
+            let y = g.next(&g.name("pool"), &out, self.params);
+            let options = Options::Pool2d {
+                padding: Padding::Valid,
+                stride: [S as i32, S as i32],
+                filter: [K as i32, K as i32],
+                activation: Activation::None,
+            };
+            g.operator(Builtin::MaxPool2d, &[x.tensor], &[y.tensor], options);
+            y
+        }
+    }
+
+    /// `RESHAPE` to `[1, C·H·W]`; the `FULLY_CONNECTED` after it reorders its columns.
+    impl<const C: usize, const H: usize, const W: usize, Q: Port> Describe for QFlatten2d<C, H, W, Q> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let n = C * H * W;
+            let shape = g.int32s(&g.name("shape"), &[2], &[1, n as i32]);
+            let out = Flow {
+                h: 1,
+                w: 1,
+                c: n,
+                flat: true,
+                ..x
+            };
+            let mut y = g.next(&g.name("flat"), &out, self.params);
+            g.operator(
+                Builtin::Reshape,
+                &[x.tensor, shape],
+                &[y.tensor],
+                Options::Reshape,
+            );
+            y.flattened_from = Some([C, H, W]);
+            y
+        }
+    }
+}

@@ -149,3 +149,65 @@ impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
         self.1.predict(&self.0.predict(x))
     }
 }
+
+#[cfg(feature = "std")]
+mod describe {
+    use super::{QChain, QDense, QLayer};
+    use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options};
+    use std::vec::Vec;
+
+    /// `FULLY_CONNECTED` with per-channel weights `[O, I]` and a fused ReLU when `act_min` is
+    /// above −128. After an image flattened in typegrad's order, the weight columns are
+    /// permuted to TFLite's (row, column, channel).
+    impl<const I: usize, const O: usize> Describe for QDense<I, O> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let column = |j: usize| match x.flattened_from {
+                Some([c, h, w]) => {
+                    let (row, rest) = (j / (w * c), j % (w * c));
+                    (rest % c) * h * w + row * w + rest / c
+                }
+                None => j,
+            };
+            let weights: Vec<i8> = (0..O)
+                .flat_map(|o| (0..I).map(move |j| (o, j)))
+                .map(|(o, j)| self.weights[o][column(j)])
+                .collect();
+            let w = g.weights(
+                &g.name("weights"),
+                &[O as i32, I as i32],
+                &weights,
+                &self.weight_scales,
+            );
+            let scales = self.weight_scales.map(|s| self.input.scale * s);
+            let b = g.biases(&g.name("bias"), &self.bias, &scales);
+            let y = g.activation(&g.name("dense"), &[1, O as i32], self.output);
+            let activation = if self.act_min > -128 {
+                Activation::Relu
+            } else {
+                Activation::None
+            };
+            g.operator(
+                Builtin::FullyConnected,
+                &[x.tensor, w, b],
+                &[y],
+                Options::FullyConnected { activation },
+            );
+            Flow {
+                tensor: y,
+                h: 1,
+                w: 1,
+                c: O,
+                flat: true,
+                params: self.output,
+                flattened_from: None,
+            }
+        }
+    }
+
+    impl<A: Describe, B: Describe + QLayer<In = A::Out>> Describe for QChain<A, B> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let h = self.0.describe(g, x);
+            self.1.describe(g, h)
+        }
+    }
+}

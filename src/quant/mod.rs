@@ -22,6 +22,8 @@ mod conv;
 mod conv2d;
 mod dense;
 mod sample;
+#[cfg(feature = "std")]
+pub mod tflite;
 
 pub use arith::{Multiplier, QuantParams, Rounding};
 #[cfg(feature = "std")]

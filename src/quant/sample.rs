@@ -13,6 +13,11 @@ use crate::{Matrix, Vector};
 pub trait QSample: Sized {
     /// The `f32` sample of the same shape.
     type Real;
+    /// Its layout in a `.tflite` file: rows, columns, channels (`[1, L, C]` for channels ×
+    /// steps; `[1, 1, N]` for flat features).
+    const NHWC: [usize; 3];
+    /// Whether it is flat features (`[1, N]` in a `.tflite` file) rather than NHWC.
+    const FLAT: bool = false;
     /// Every value of `x` quantized with `params` ([`QuantParams::quantize`]).
     fn quantize(x: &Self::Real, params: QuantParams) -> Self;
     /// Every value dequantized with `params` ([`QuantParams::dequantize`]).
@@ -23,6 +28,8 @@ pub trait QSample: Sized {
 
 impl<const N: usize> QSample for Vector<i8, N> {
     type Real = Vector<f32, N>;
+    const NHWC: [usize; 3] = [1, 1, N];
+    const FLAT: bool = true;
     fn quantize(x: &Vector<f32, N>, params: QuantParams) -> Self {
         Vector::from_fn(|i| params.quantize(x[i]))
     }
@@ -36,6 +43,7 @@ impl<const N: usize> QSample for Vector<i8, N> {
 
 impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
     type Real = Matrix<f32, C, L>;
+    const NHWC: [usize; 3] = [1, L, C];
     fn quantize(x: &Matrix<f32, C, L>, params: QuantParams) -> Self {
         let xs = x.as_slice();
         Matrix::from_fn(|c, t| params.quantize(xs[c * L + t]))
@@ -51,6 +59,7 @@ impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
 
 impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H, W> {
     type Real = Planes<f32, C, H, W>;
+    const NHWC: [usize; 3] = [H, W, C];
     fn quantize(x: &Planes<f32, C, H, W>, params: QuantParams) -> Self {
         let xs = x.as_slice();
         Planes::from_fn(|c, y, z| params.quantize(xs[(c * H + y) * W + z]))

@@ -1,0 +1,55 @@
+//! `.tflite` files written in Rust: every int8 layer [describes](Describe) itself — TFLite's
+//! builtin operator, its tensors with their shapes and per-channel quantization, its options —
+//! into a [`Graph`], and [`to_tflite`] writes the graph as a TFLite flatbuffer (schema
+//! `TFL3`), the file TFLite Micro, the desktop interpreter or any other runtime loads.
+//!
+//! Layouts: flat features are `[1, N]`; channels × steps are NHWC `[1, 1, steps, channels]`
+//! (a 1-D convolution is a `1 × K` `CONV_2D`); images are `[1, rows, columns, channels]`. A
+//! padded convolution is a `PAD` (with the input's zero point, the real value 0) then a
+//! `VALID` `CONV_2D`, as typegrad computes it. A `FULLY_CONNECTED` after an image flattened
+//! in typegrad's (channel, row, column) order takes its weight columns permuted to TFLite's
+//! (row, column, channel).
+//!
+//! ```
+//! use typegrad::activation::Relu;
+//! use typegrad::init::{Init, Rng};
+//! use typegrad::nn::{Dense, Layer};
+//! use typegrad::quant::{quantize, tflite};
+//! use typegrad::Vector;
+//! typegrad::network! { type Mlp = [Dense<f32, 4, 8, Relu>, Dense<f32, 8, 3>]; }
+//! let mut net = Mlp::default();
+//! net.init(&mut Rng::new(1), Init::HeUniform);
+//! let samples: Vec<Vector<f32, 4>> = (0..16).map(|k| Vector::from_fn(|i| (k + i) as f32 / 20.0)).collect();
+//! let bytes = tflite::to_tflite(&quantize(&net, &samples));
+//! assert_eq!(&bytes[4..8], b"TFL3");
+//! ```
+
+mod flatbuffer;
+mod graph;
+
+pub use graph::{Activation, Builtin, Flow, Graph, Options, Padding, TensorType};
+
+use super::dense::QLayer;
+use super::sample::QSample;
+use std::vec::Vec;
+
+/// An int8 layer or network that can describe itself as TFLite operators.
+pub trait Describe: QLayer {
+    /// Adds this layer's operators (and their constant tensors) to `g`, reading the tensor
+    /// `x` (what the layer before gave), and returns what it gives.
+    fn describe(&self, g: &mut Graph, x: Flow) -> Flow;
+}
+
+/// The `.tflite` file of the int8 network `q`: its input tensor is `q`'s input (shape and
+/// quantization), its output tensor `q`'s output.
+pub fn to_tflite<Q>(q: &Q) -> Vec<u8>
+where
+    Q: Describe,
+    Q::In: QSample,
+{
+    let mut g = Graph::new();
+    let [h, w, c] = <Q::In as QSample>::NHWC;
+    let x = g.input(<Q::In as QSample>::FLAT, h, w, c, q.input_params());
+    let y = q.describe(&mut g, x);
+    g.to_bytes(x, y)
+}
