@@ -305,22 +305,39 @@ def build_graph(model):
     return bytes(b.Output())
 
 
+def fnv(rows):
+    """FNV-1a (64-bit) of the int8 values of `rows` (lists of ints, or bytes), as a hex
+    string: what tests compare when a fixture does not keep every value."""
+    h = 0xcbf29ce484222325
+    for row in rows:
+        for v in row:
+            h ^= v & 0xff
+            h = (h * 0x100000001b3) & 0xffffffffffffffff
+    return f"{h:016x}"
+
+
 def main():
     root = pathlib.Path(__file__).resolve().parent.parent
     p = argparse.ArgumentParser()
     p.add_argument("--model", default=root / "target" / "int8_digits.json")
     p.add_argument("--tflite", default=None)
     p.add_argument("--fixture", default=None)
+    p.add_argument("--fixture-rows", type=int, default=60,
+                   help="inputs and outputs kept in full in the fixture (all are hashed)")
     args = p.parse_args()
     model = json.loads(pathlib.Path(args.model).read_text())
     signal = "input_shape" in model
-    built = build_graph(model) if signal else build(model["layers"])
+    if not model.get("layers"):
+        built = None  # only typegrad's file (no layer list for this script's own writer)
+    else:
+        built = build_graph(model) if signal else build(model["layers"])
     if "tflite" in model:
         # The file typegrad's Rust writer (typegrad::quant::tflite) wrote: the one judged.
         rust_path = model["tflite"]
         data = pathlib.Path(rust_path).read_bytes()
-        print(f"judging {rust_path}, written by typegrad ({len(data)} bytes); this script's own "
-              f"Python writer gives {len(built)} bytes for the same model")
+        print(f"judging {rust_path}, written by typegrad ({len(data)} bytes)" +
+              (f"; this script's own Python writer gives {len(built)} bytes for the same model"
+               if built else ""))
     else:
         data = built
     tflite_path = args.tflite or str(pathlib.Path(args.model).with_suffix(".tflite"))
@@ -331,7 +348,7 @@ def main():
     it = Interpreter(model_content=data, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     it.allocate_tensors()
     micro = runtime.Interpreter.from_bytes(data)
-    micro_py = runtime.Interpreter.from_bytes(built) if built != data else None
+    micro_py = runtime.Interpreter.from_bytes(built) if built and built != data else None
     same_py = 0
     inp, out = it.get_input_details()[0]["index"], it.get_output_details()[0]["index"]
     same, outputs, same_ref, ref_outputs = 0, [], 0, []
@@ -339,6 +356,8 @@ def main():
         if signal and len(model["input_shape"]) == 3:
             c, h, w = model["input_shape"]  # ours: NCHW; TFLite: NHWC
             x = np.array(x, dtype=np.int8).reshape(c, h, w).transpose(1, 2, 0).reshape(1, h, w, c)
+        elif signal and len(model["input_shape"]) == 1:
+            x = np.array([x], dtype=np.int8)
         elif signal:
             c, length = model["input_shape"]  # ours: channel after channel; TFLite: NHWC
             x = np.array(x, dtype=np.int8).reshape(c, length).T.reshape(1, 1, length, c)
@@ -368,9 +387,13 @@ def main():
         print(f"the Python-written file in TFLite Micro gives the same outputs as typegrad's file: "
               f"{same_py}/{n}")
     if args.fixture:
-        fixture = {k: v for k, v in model.items() if k not in ("test_inputs", "typegrad_outputs")}
-        fixture.update({"inputs": model["test_inputs"][:60], "tflm_outputs": outputs[:60],
-                        "reference_outputs": ref_outputs[:60]})
+        keep = args.fixture_rows
+        fixture = {k: v for k, v in model.items()
+                   if k not in ("test_inputs", "typegrad_outputs", "tflite")}
+        fixture.update({"inputs": model["test_inputs"][:keep], "tflm_outputs": outputs[:keep],
+                        "reference_outputs": ref_outputs[:keep], "samples": n,
+                        "inputs_fnv": fnv(model["test_inputs"]), "tflm_outputs_fnv": fnv(outputs),
+                        "reference_outputs_fnv": fnv(ref_outputs), "tflite_fnv": fnv([data])})
         pathlib.Path(args.fixture).write_text(json.dumps(fixture) + "\n")
         print(f"fixture written to {args.fixture}")
     sys.exit(0 if same == n else 1)

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod autoencoder;
+
 use std::error::Error;
 use std::path::PathBuf;
 
