@@ -438,3 +438,76 @@ fn evaluate_counts_like_a_hand_written_loop_and_refuses_bad_data() {
         Err(EvalError::NonFinite { sample: 1 })
     );
 }
+
+#[path = "../examples/common/int8_layers.rs"]
+mod int8_layers;
+
+/// FNV-1a (64-bit) of int8 values or bytes, as `scripts/tflite_check.py` computes it.
+fn fnv(bytes: impl IntoIterator<Item = u8>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for v in bytes {
+        h ^= u64::from(v);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Checks an int8 network against a hashed fixture of `scripts/tflite_check.py --fixture`:
+/// typegrad's `.tflite` file is the one TFLite Micro ran, on the same inputs, and TFLite
+/// Micro's outputs are typegrad's.
+fn equals_recorded_tflite_micro<Q>(q: &Q, inputs: &[Q::In], fixture: &str)
+where
+    Q: typegrad::quant::tflite::Describe,
+    Q::In: typegrad::quant::QSample + AsI8,
+    Q::Out: AsI8,
+{
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let file = typegrad::quant::tflite::to_tflite(q);
+    assert_eq!(fnv(file.iter().copied()), f["tflite_fnv"].as_str().unwrap());
+    assert_eq!(f["samples"].as_u64(), Some(inputs.len() as u64));
+    assert_eq!(
+        fnv(inputs.iter().flat_map(|x| x.bytes())),
+        f["inputs_fnv"].as_str().unwrap()
+    );
+    let outputs: Vec<Q::Out> = inputs.iter().map(|x| q.predict(x)).collect();
+    assert_eq!(
+        fnv(outputs.iter().flat_map(|y| y.bytes())),
+        f["tflm_outputs_fnv"].as_str().unwrap()
+    );
+}
+
+/// An int8 tensor's values as bytes, in typegrad's order.
+trait AsI8 {
+    fn bytes(&self) -> Vec<u8>;
+}
+
+impl<const N: usize> AsI8 for typegrad::Vector<i8, N> {
+    fn bytes(&self) -> Vec<u8> {
+        self.as_slice().iter().map(|&v| v as u8).collect()
+    }
+}
+
+impl<const C: usize, const L: usize> AsI8 for typegrad::Matrix<i8, C, L> {
+    fn bytes(&self) -> Vec<u8> {
+        self.as_slice().iter().map(|&v| v as u8).collect()
+    }
+}
+
+#[test]
+fn a_standalone_relu_quantizes_to_a_relu_op_equal_to_tflite_micro() {
+    let m = int8_layers::mlp_relu();
+    let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
+    equals_recorded_tflite_micro(&m.q, &inputs, "int8_mlp_relu_tflite.json");
+    let e = typegrad::quant::evaluate(&m.q, &m.test, &m.labels).unwrap();
+    assert!(e.correct >= 438, "{}/450", e.correct);
+}
+
+#[test]
+fn a_flatten_after_a_conv1d_quantizes_and_equals_tflite_micro() {
+    let c = int8_layers::cnn_flatten();
+    let inputs: Vec<_> = c.test.iter().map(|x| c.q.quantize_input(x)).collect();
+    equals_recorded_tflite_micro(&c.q, &inputs, "int8_cnn_flatten_tflite.json");
+    let e = typegrad::quant::evaluate(&c.q, &c.test, &c.labels).unwrap();
+    assert!(e.correct >= 36, "{}/40", e.correct);
+}

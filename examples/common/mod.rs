@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod autoencoder;
+pub mod int8_layers;
 
 use std::error::Error;
 use std::path::PathBuf;

@@ -27,6 +27,15 @@ impl Fused for Relu {
 
 /// A float network whose int8 counterpart is [`Quantized`](Quantize::Quantized): a `Dense`
 /// with no activation or ReLU becomes a [`QDense`], a [`Chain`] a [`QChain`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no int8 form",
+    label = "this network contains a layer that cannot be quantized",
+    note = "int8 layers: `Dense` (no activation or ReLU), `Conv1d`, `Conv2d`, `Relu` (standalone \
+            or fused), `MaxPool1d`, `MaxPool2d`, `GlobalAvgPool1d`, `Flatten`. Fold a \
+            `BatchNorm1d` into the layer before it first (`fold_into_dense`, `fold_into_conv`, \
+            `fold_into_conv2d`); leave `Softmax` out of the quantized network (a class is the \
+            argmax of the int8 logits); remove `Dropout` (it only acts in training)"
+)]
 pub trait Quantize: Layer<f32> {
     /// The int8 network: a type derived from this one.
     type Quantized: QLayer;
@@ -168,6 +177,42 @@ where
             rescale,
             input,
             output,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+/// A `Relu` listed after a layer of flat features: a `RELU` op of its own (its input keeps
+/// the negative range the layer before gives; fuse it, `Dense<f32, I, O, Relu>`, for the
+/// finer output scale TFLite's converter gets).
+impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape::Size<N>> {
+    type Quantized = super::QReluFlat<N>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Vector<f32, N>],
+    ) -> (Self::Quantized, Vec<crate::Vector<f32, N>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (super::QReluFlat { params: input }, outputs)
+    }
+}
+
+impl<const C: usize, const L: usize> Quantize for crate::nn::Flatten<crate::shape::Signal<C, L>>
+where
+    crate::nn::Flatten<crate::shape::Signal<C, L>>: Layer<f32, In = crate::shape::Signal<C, L>>,
+{
+    type Quantized = super::QFlatten1d<C, L, <Self as crate::nn::Shape>::Out>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Matrix<f32, C, L>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let q = super::QFlatten1d {
+            params: input,
             port: core::marker::PhantomData,
         };
         (q, outputs)

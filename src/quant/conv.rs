@@ -183,9 +183,63 @@ impl<const C: usize, const L: usize> QLayer for QGlobalAvgPool1d<C, L> {
     }
 }
 
+/// int8 ReLU on flat features with the same quantization in and out: `y = max(x, zero_point)`
+/// (a `Relu` listed after a `Dense` as a layer of its own; TFLite's `RELU`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QReluFlat<const N: usize> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+}
+
+impl<const N: usize> QLayer for QReluFlat<N> {
+    type In = Vector<i8, N>;
+    type Out = Vector<i8, N>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Vector<i8, N>) -> Vector<i8, N> {
+        let zp = self.params.zero_point.clamp(-128, 127) as i8;
+        x.map(|v| v.max(zp))
+    }
+}
+
+/// The values of int8 channels × steps in typegrad's order (channel after channel) as flat
+/// features, the quantization unchanged. `Q` is the output port (`Size<C·L>`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QFlatten1d<const C: usize, const L: usize, Q> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+    /// The output port.
+    pub port: PhantomData<Q>,
+}
+
+impl<const C: usize, const L: usize, Q: Port> QLayer for QFlatten1d<C, L, Q> {
+    type In = Matrix<i8, C, L>;
+    type Out = VectorOf<i8, Q>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Matrix<i8, C, L>) -> VectorOf<i8, Q> {
+        let xs = x.as_slice();
+        Q::sample(|i| xs[i])
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
-    use super::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
+    use super::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
     use crate::shape::Port;
     use std::vec::Vec;
@@ -271,6 +325,39 @@ mod describe {
                 activation: Activation::None,
             };
             g.operator(Builtin::AveragePool2d, &[x.tensor], &[y.tensor], options);
+            y
+        }
+    }
+
+    /// `RELU`.
+    impl<const N: usize> Describe for QReluFlat<N> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let y = g.next(&g.name("relu"), &x, self.params);
+            g.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
+            y
+        }
+    }
+
+    /// `RESHAPE` to `[1, C·L]`; the `FULLY_CONNECTED` after it reorders its columns.
+    impl<const C: usize, const L: usize, Q: Port> Describe for QFlatten1d<C, L, Q> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let n = C * L;
+            let shape = g.int32s(&g.name("shape"), &[2], &[1, n as i32]);
+            let out = Flow {
+                h: 1,
+                w: 1,
+                c: n,
+                flat: true,
+                ..x
+            };
+            let mut y = g.next(&g.name("flat"), &out, self.params);
+            g.operator(
+                Builtin::Reshape,
+                &[x.tensor, shape],
+                &[y.tensor],
+                Options::Reshape,
+            );
+            y.flattened_from = Some([C, 1, L]);
             y
         }
     }

@@ -28,7 +28,7 @@ pub mod tflite;
 pub use arith::{Multiplier, QuantParams, Rounding};
 #[cfg(feature = "std")]
 pub use calibrate::{Fused, Quantize, quantize};
-pub use conv::{QConv1d, QGlobalAvgPool1d, QMaxPool1d, QRelu};
+pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
 pub use dense::{QChain, QDense, QLayer};
 pub use sample::{QEvaluation, QSample, evaluate};

@@ -1,0 +1,113 @@
+//! Two networks written the way the README teaches — a standalone `Relu` between dense
+//! layers, a `Flatten` after a 1-D convolution — quantized to int8: shared by
+//! `examples/int8_layers.rs` (which writes them for `scripts/tflite_check.py`) and
+//! `tests/quant.rs` (which checks the recorded TFLite Micro results).
+
+use typegrad::activation::Relu;
+use typegrad::data::{ChannelStandardizer, Dataset, Split};
+use typegrad::init::{Init, Rng};
+use typegrad::loss::{Class, SoftmaxCrossEntropy};
+use typegrad::nn::{Conv1d, Dense, Flatten, Input, Layer, MaxPool1d};
+use typegrad::optim::{Adam, Settings};
+use typegrad::quant::{Quantize, quantize};
+use typegrad::shape::Signal;
+use typegrad::train::{Data, FitConfig, Trainer};
+use typegrad::{Matrix, Vector};
+
+typegrad::network! {
+    /// The digits MLP with its ReLU as a layer of its own.
+    pub type MlpRelu = [Dense<f32, 64, 32>, Relu, Dense<f32, 32, 10>];
+}
+
+typegrad::network! {
+    /// The firmware's digits MLP (ReLU fused), whose weights `MlpRelu` takes.
+    type MlpFused = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
+
+typegrad::network! {
+    /// A 1-D CNN that flattens its channels × steps into a dense layer: 6 × 100 → conv 8 × 50
+    /// → pool 8 × 25 → 200 features → 4 scores.
+    pub type CnnFlatten = [
+        Input<Signal<6, 100>>,
+        Conv1d<f32, 6, 8, 5, 2, 2>,
+        Relu,
+        MaxPool1d<2>,
+        Flatten,
+        Dense<f32, 200, 4>,
+    ];
+}
+
+/// Everything a check needs: the int8 network, the float test inputs and their labels.
+pub struct Quantized<Q, X, const K: usize> {
+    /// The int8 network.
+    pub q: Q,
+    /// Float test inputs.
+    pub test: Vec<X>,
+    /// Their labels.
+    pub labels: Vec<Class<K>>,
+}
+
+fn root() -> &'static str {
+    env!("CARGO_MANIFEST_DIR")
+}
+
+/// The digits MLP with a standalone ReLU (the firmware's trained weights), quantized on the
+/// training images.
+pub fn mlp_relu() -> Quantized<<MlpRelu as Quantize>::Quantized, Vector<f32, 64>, 10> {
+    let mut digits = Dataset::<f32, 64>::load_csv(format!("{}/data/digits.csv", root())).unwrap();
+    digits.scale(1.0 / 16.0);
+    let split = Split::load(format!("{}/data/digits_split.txt", root())).unwrap();
+    let (train, test) = digits.split(&split).unwrap();
+    let mut fused = MlpFused::default();
+    typegrad::persist::load_file(
+        &mut fused,
+        format!("{}/embedded/weights/digits_mlp.tgrd", root()),
+    )
+    .unwrap();
+    let mut net = MlpRelu::default();
+    (net.0.weights, net.0.bias) = (fused.0.weights, fused.0.bias);
+    (net.1.1.weights, net.1.1.bias) = (fused.1.weights, fused.1.bias);
+    Quantized {
+        q: quantize(&net, &train.features),
+        labels: test.class_labels().unwrap(),
+        test: test.features,
+    }
+}
+
+/// The motions 1-D CNN with a `Flatten`, trained 40 epochs (Adam, batches of 8, seeded) on
+/// the 40 training recordings standardized per channel, quantized on them.
+pub fn cnn_flatten() -> Quantized<<CnnFlatten as Quantize>::Quantized, Matrix<f32, 6, 100>, 4> {
+    let motions =
+        Dataset::<f32, 600>::load_csv(format!("{}/data/basic_motions.csv", root())).unwrap();
+    let split = Split::load(format!("{}/data/basic_motions_split.txt", root())).unwrap();
+    let (train, test) = motions.split(&split).unwrap();
+    let (train_x, test_x) = (train.signals::<6, 100>(), test.signals::<6, 100>());
+    let scaler = ChannelStandardizer::fit(&train_x).unwrap();
+    let (train_x, test_x) = (scaler.transformed(&train_x), scaler.transformed(&test_x));
+    let train_labels = train.class_labels::<4>().unwrap();
+    let mut net = CnnFlatten::default();
+    net.init(&mut Rng::new(3), Init::HeUniform);
+    let adam = Adam::new(&net, Settings::new(0.003));
+    let mut order = vec![0; train_x.len()];
+    let config = FitConfig::<8> {
+        epochs: 40,
+        shuffle: true,
+        seed: 3,
+        divergence: None,
+    };
+    Trainer::new(&net, adam, SoftmaxCrossEntropy)
+        .fit(
+            &mut net,
+            Data::new(&train_x, &train_labels),
+            None,
+            &mut order,
+            config,
+            |_, _| {},
+        )
+        .unwrap();
+    Quantized {
+        q: quantize(&net, &train_x),
+        labels: test.class_labels().unwrap(),
+        test: test_x,
+    }
+}

@@ -1,0 +1,63 @@
+//! Two networks written the way the README teaches, quantized to int8 and written as `.tflite`
+//! files by typegrad: the digits MLP with its ReLU as a layer of its own (`[Dense, Relu,
+//! Dense]`: a standalone `RELU` op) and a 1-D CNN on the motion recordings that flattens its
+//! channels × steps into a dense layer (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense
+//! layer's columns reordered to TFLite's layout). `scripts/tflite_check.py --model
+//! target/int8_mlp_relu.json` (and `target/int8_cnn_flatten.json`) runs each file in TFLite
+//! Micro's interpreter and compares every output with typegrad's.
+//!
+//! Run: `cargo run --release --example int8_layers`
+
+mod common;
+
+use std::error::Error;
+
+use common::int8_layers::{cnn_flatten, mlp_relu};
+use typegrad::quant::{QLayer, evaluate, tflite};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let m = mlp_relu();
+    let e = evaluate(&m.q, &m.test, &m.labels)?;
+    let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
+    let outputs = inputs
+        .iter()
+        .map(|x| m.q.predict(x).as_slice().to_vec())
+        .collect();
+    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    let bytes = tflite::to_tflite(&m.q);
+    let path =
+        common::write_model_json("int8_mlp_relu", &[64], Vec::new(), &bytes, inputs, outputs)?;
+    println!(
+        "digits MLP with a standalone ReLU: int8 test accuracy {:.4} ({}/{}); {} written",
+        e.accuracy(),
+        e.correct,
+        e.samples,
+        path.display()
+    );
+
+    let c = cnn_flatten();
+    let e = evaluate(&c.q, &c.test, &c.labels)?;
+    let inputs: Vec<_> = c.test.iter().map(|x| c.q.quantize_input(x)).collect();
+    let outputs = inputs
+        .iter()
+        .map(|x| c.q.predict(x).as_slice().to_vec())
+        .collect();
+    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    let bytes = tflite::to_tflite(&c.q);
+    let path = common::write_model_json(
+        "int8_cnn_flatten",
+        &[6, 100],
+        Vec::new(),
+        &bytes,
+        inputs,
+        outputs,
+    )?;
+    println!(
+        "motions 1-D CNN with a Flatten: int8 test accuracy {:.4} ({}/{}); {} written",
+        e.accuracy(),
+        e.correct,
+        e.samples,
+        path.display()
+    );
+    Ok(())
+}
