@@ -29,8 +29,8 @@ pub const HIDDEN: usize = 8;
 #[cfg(feature = "too-big")]
 pub const HIDDEN: usize = crate::board::RAM_BYTES / 16;
 
-/// 4 measurements → 8 hidden units (ReLU) → 3 species scores (logits), in `T`.
 typegrad::network! {
+    /// 4 measurements → 8 hidden units (ReLU) → 3 species scores (logits), in `T`.
     pub type IrisNet<T> = [Dense<T, 4, HIDDEN, Relu>, Dense<T, HIDDEN, 3>];
 }
 
