@@ -198,7 +198,19 @@ pub trait List {
     const FOUND: (Mistake, usize) = (Self::MISTAKE, Self::BEFORE);
 }
 
-impl<First: Begin, Rest> List for Whole<First, Rest>
+/// The two forms of a list ([`Whole`], [`Only`]), built: what [`List`] is implemented through
+/// (one blanket impl, so an error inside a list is reported at its cause).
+#[doc(hidden)]
+pub trait Listing {
+    /// What the network is fed.
+    type In: Port;
+    /// The network.
+    type Net: Shape;
+    /// The entries before the first layer.
+    const BEFORE: usize;
+}
+
+impl<First: Begin, Rest> Listing for Whole<First, Rest>
 where
     First::Spec<Rest>: Build<First::In>,
 {
@@ -207,10 +219,16 @@ where
     const BEFORE: usize = First::BEFORE;
 }
 
-impl<L: Shape> List for Only<L> {
+impl<L: Shape> Listing for Only<L> {
     type In = L::In;
     type Net = L;
     const BEFORE: usize = 0;
+}
+
+impl<L: Listing> List for L {
+    type In = L::In;
+    type Net = L::Net;
+    const BEFORE: usize = L::BEFORE;
 }
 
 /// A network's list, built once checked: what the macros resolve.
