@@ -1,8 +1,9 @@
-//! Two networks written the way the README teaches, quantized to int8 and written as `.tflite`
+//! Three networks written the way the README teaches, quantized to int8 and written as `.tflite`
 //! files by typegrad: the digits MLP with its ReLU as a layer of its own (`[Dense, Relu,
 //! Dense]`: a standalone `RELU` op) and a 1-D CNN on the motion recordings that flattens its
 //! channels × steps into a dense layer (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense
-//! layer's columns reordered to TFLite's layout). `scripts/tflite_check.py --model
+//! layer's columns reordered to TFLite's layout), and the digits MLP ending in a `Softmax`
+//! (TFLite Micro's int8 `SOFTMAX`). `scripts/tflite_check.py --model
 //! target/int8_mlp_relu.json` (and `target/int8_cnn_flatten.json`) runs each file in TFLite
 //! Micro's interpreter and compares every output with typegrad's.
 //!
@@ -12,7 +13,7 @@ mod common;
 
 use std::error::Error;
 
-use common::int8_layers::{cnn_flatten, mlp_relu};
+use common::int8_layers::{cnn_flatten, mlp_relu, mlp_softmax};
 use typegrad::quant::{QLayer, evaluate, tflite};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -29,6 +30,31 @@ fn main() -> Result<(), Box<dyn Error>> {
         common::write_model_json("int8_mlp_relu", &[64], Vec::new(), &bytes, inputs, outputs)?;
     println!(
         "digits MLP with a standalone ReLU: int8 test accuracy {:.4} ({}/{}); {} written",
+        e.accuracy(),
+        e.correct,
+        e.samples,
+        path.display()
+    );
+
+    let s = mlp_softmax();
+    let e = evaluate(&s.q, &s.test, &s.labels)?;
+    let inputs: Vec<_> = s.test.iter().map(|x| s.q.quantize_input(x)).collect();
+    let outputs = inputs
+        .iter()
+        .map(|x| s.q.predict(x).as_slice().to_vec())
+        .collect();
+    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    let bytes = tflite::to_tflite(&s.q);
+    let path = common::write_model_json(
+        "int8_mlp_softmax",
+        &[64],
+        Vec::new(),
+        &bytes,
+        inputs,
+        outputs,
+    )?;
+    println!(
+        "digits MLP ending in a softmax (int8 SOFTMAX): int8 test accuracy {:.4} ({}/{}); {} written",
         e.accuracy(),
         e.correct,
         e.samples,

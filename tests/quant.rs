@@ -504,6 +504,21 @@ fn a_standalone_relu_quantizes_to_a_relu_op_equal_to_tflite_micro() {
 }
 
 #[test]
+fn a_softmax_quantizes_to_tflite_micro_s_int8_softmax() {
+    let s = int8_layers::mlp_softmax();
+    let inputs: Vec<_> = s.test.iter().map(|x| s.q.quantize_input(x)).collect();
+    equals_recorded_tflite_micro(&s.q, &inputs, "int8_mlp_softmax_tflite.json");
+    let e = typegrad::quant::evaluate(&s.q, &s.test, &s.labels).unwrap();
+    assert!(e.correct >= 438, "{}/450", e.correct);
+    // Outputs are probabilities in steps of 1/256 (zero point −128) that sum to about 1.
+    for x in &inputs[..20] {
+        let y = s.q.predict(x);
+        let total: i32 = y.iter().map(|&v| i32::from(v) + 128).sum();
+        assert!((total - 256).abs() <= 10, "{total}");
+    }
+}
+
+#[test]
 fn a_flatten_after_a_conv1d_quantizes_and_equals_tflite_micro() {
     let c = int8_layers::cnn_flatten();
     let inputs: Vec<_> = c.test.iter().map(|x| c.q.quantize_input(x)).collect();

@@ -3,7 +3,7 @@
 //! `examples/int8_layers.rs` (which writes them for `scripts/tflite_check.py`) and
 //! `tests/quant.rs` (which checks the recorded TFLite Micro results).
 
-use typegrad::activation::Relu;
+use typegrad::activation::{Relu, Softmax};
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
@@ -22,6 +22,11 @@ typegrad::network! {
 typegrad::network! {
     /// The firmware's digits MLP (ReLU fused), whose weights `MlpRelu` takes.
     type MlpFused = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
+
+typegrad::network! {
+    /// The digits MLP ending in a softmax (probabilities instead of logits).
+    pub type MlpSoftmax = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>, Softmax];
 }
 
 typegrad::network! {
@@ -51,9 +56,9 @@ fn root() -> &'static str {
     env!("CARGO_MANIFEST_DIR")
 }
 
-/// The digits MLP with a standalone ReLU (the firmware's trained weights), quantized on the
-/// training images.
-pub fn mlp_relu() -> Quantized<<MlpRelu as Quantize>::Quantized, Vector<f32, 64>, 10> {
+/// The digits data (pixels / 16) split into training and test rows, and the firmware's
+/// trained digits MLP.
+fn digits() -> (Dataset<f32, 64>, Dataset<f32, 64>, MlpFused) {
     let mut digits = Dataset::<f32, 64>::load_csv(format!("{}/data/digits.csv", root())).unwrap();
     digits.scale(1.0 / 16.0);
     let split = Split::load(format!("{}/data/digits_split.txt", root())).unwrap();
@@ -64,6 +69,26 @@ pub fn mlp_relu() -> Quantized<<MlpRelu as Quantize>::Quantized, Vector<f32, 64>
         format!("{}/embedded/weights/digits_mlp.tgrd", root()),
     )
     .unwrap();
+    (train, test, fused)
+}
+
+/// The digits MLP ending in a softmax (the firmware's trained weights), quantized on the
+/// training images: its int8 outputs are probabilities in steps of 1/256.
+pub fn mlp_softmax() -> Quantized<<MlpSoftmax as Quantize>::Quantized, Vector<f32, 64>, 10> {
+    let (train, test, fused) = digits();
+    let mut net = MlpSoftmax::default();
+    (net.0, net.1.0) = (fused.0, fused.1);
+    Quantized {
+        q: quantize(&net, &train.features),
+        labels: test.class_labels().unwrap(),
+        test: test.features,
+    }
+}
+
+/// The digits MLP with a standalone ReLU (the firmware's trained weights), quantized on the
+/// training images.
+pub fn mlp_relu() -> Quantized<<MlpRelu as Quantize>::Quantized, Vector<f32, 64>, 10> {
+    let (train, test, fused) = digits();
     let mut net = MlpRelu::default();
     (net.0.weights, net.0.bias) = (fused.0.weights, fused.0.bias);
     (net.1.1.weights, net.1.1.bias) = (fused.1.weights, fused.1.bias);

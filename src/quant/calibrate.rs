@@ -31,10 +31,10 @@ impl Fused for Relu {
     message = "`{Self}` has no int8 form",
     label = "this network contains a layer that cannot be quantized",
     note = "int8 layers: `Dense` (no activation or ReLU), `Conv1d`, `Conv2d`, `Relu` (standalone \
-            or fused), `MaxPool1d`, `MaxPool2d`, `GlobalAvgPool1d`, `Flatten`. Fold a \
-            `BatchNorm1d` into the layer before it first (`fold_into_dense`, `fold_into_conv`, \
-            `fold_into_conv2d`); leave `Softmax` out of the quantized network (a class is the \
-            argmax of the int8 logits); remove `Dropout` (it only acts in training)"
+            or fused), `MaxPool1d`, `MaxPool2d`, `GlobalAvgPool1d`, `Flatten`, `Softmax` (on \
+            flat features). Fold a `BatchNorm1d` into the layer before it first \
+            (`fold_into_dense`, `fold_into_conv`, `fold_into_conv2d`); remove `Dropout` (it only \
+            acts in training)"
 )]
 pub trait Quantize: Layer<f32> {
     /// The int8 network: a type derived from this one.
@@ -196,6 +196,23 @@ impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape:
     ) -> (Self::Quantized, Vec<crate::Vector<f32, N>>) {
         let outputs = samples.iter().map(|x| self.predict(x)).collect();
         (super::QReluFlat { params: input }, outputs)
+    }
+}
+
+/// A `Softmax` over flat features: TFLite Micro's int8 `SOFTMAX` (output scale 1/256, zero
+/// point −128).
+impl<const N: usize> Quantize
+    for crate::nn::ActivationLayer<crate::activation::Softmax, crate::shape::Size<N>>
+{
+    type Quantized = super::QSoftmax<N>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Vector<f32, N>],
+    ) -> (Self::Quantized, Vec<crate::Vector<f32, N>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (super::QSoftmax::new(input, 1.0), outputs)
     }
 }
 

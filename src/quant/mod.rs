@@ -22,6 +22,7 @@ mod conv;
 mod conv2d;
 mod dense;
 mod sample;
+mod softmax;
 #[cfg(feature = "std")]
 pub mod tflite;
 
@@ -32,3 +33,4 @@ pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFl
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
 pub use dense::{QChain, QDense, QLayer};
 pub use sample::{QEvaluation, QSample, evaluate};
+pub use softmax::QSoftmax;

@@ -30,7 +30,6 @@ pub enum Field {
     /// An unsigned 32-bit integer.
     U32(u32),
     /// A 32-bit float.
-    #[cfg_attr(not(test), allow(dead_code))] // softmax's beta, next
     F32(f32),
     /// An offset to a table, vector or string.
     Offset(Written),
@@ -266,7 +265,7 @@ mod tests {
         assert_eq!(b[field(&b, t, 1).unwrap()], 9);
         assert_eq!(field(&b, t, 2), None);
         let name = deref(field(&b, t, 3).unwrap());
-        assert_eq!(&b[name + 4..name + 8], b"conv\0"[..4].as_ref());
+        assert_eq!(&b[name + 4..name + 8], &b"conv"[..]);
         assert_eq!(b[name + 8], 0);
         let zps = deref(field(&b, t, 4).unwrap());
         assert_eq!((zps + 4) % 8, 0, "i64 elements aligned");

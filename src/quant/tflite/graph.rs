@@ -137,6 +137,11 @@ pub enum Options {
     },
     /// `ReshapeOptions` (union type 17), empty: the shape is the operator's second input.
     Reshape,
+    /// `SoftmaxOptions` (union type 9).
+    Softmax {
+        /// `β` in `exp(β·xᵢ) / Σ exp(β·xⱼ)`.
+        beta: f32,
+    },
 }
 
 /// A tensor's element type (`TensorType`).
@@ -501,5 +506,6 @@ fn options(f: &mut Builder, options: Options) -> Option<(u8, Written)> {
             (8, f.table(&[(0, Field::U8(activation.code()))]))
         }
         Options::Reshape => (17, f.table(&[])),
+        Options::Softmax { beta } => (9, f.table(&[(0, Field::F32(beta))])),
     })
 }
