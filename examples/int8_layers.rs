@@ -1,22 +1,31 @@
-//! Three networks written the way the README teaches, quantized to int8 and written as `.tflite`
+//! Four networks written the way the README teaches, quantized to int8 and written as `.tflite`
 //! files by typegrad: the digits MLP with its ReLU as a layer of its own (`[Dense, Relu,
 //! Dense]`: a standalone `RELU` op) and a 1-D CNN on the motion recordings that flattens its
 //! channels × steps into a dense layer (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense
 //! layer's columns reordered to TFLite's layout), and the digits MLP ending in a `Softmax`
-//! (TFLite Micro's int8 `SOFTMAX`). `scripts/tflite_check.py --model
+//! (TFLite Micro's int8 `SOFTMAX`), and a 2-D CNN on the digits with `AvgPool2d` and
+//! `GlobalAvgPool2d` (`AVERAGE_POOL_2D`). `scripts/tflite_check.py --model
 //! target/int8_mlp_relu.json` (and `target/int8_cnn_flatten.json`) runs each file in TFLite
 //! Micro's interpreter and compares every output with typegrad's.
 //!
-//! Run: `cargo run --release --example int8_layers`
+//! Run: `cargo run --release --example int8_layers` (`-- --train` first trains the 2-D CNN
+//! again and rewrites `examples/weights/cnn_average.tgrd`).
 
 mod common;
 
 use std::error::Error;
 
-use common::int8_layers::{cnn_flatten, mlp_relu, mlp_softmax};
+use common::int8_layers::{
+    cnn_average, cnn_average_weights, cnn_flatten, mlp_relu, mlp_softmax, train_cnn_average,
+};
 use typegrad::quant::{QLayer, evaluate, tflite};
 
 fn main() -> Result<(), Box<dyn Error>> {
+    if std::env::args().any(|a| a == "--train") {
+        let net = train_cnn_average();
+        typegrad::persist::save_file(&net, cnn_average_weights())?;
+        println!("trained weights written to {}", cnn_average_weights());
+    }
     let m = mlp_relu();
     let e = evaluate(&m.q, &m.test, &m.labels)?;
     let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
@@ -80,6 +89,32 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
     println!(
         "motions 1-D CNN with a Flatten: int8 test accuracy {:.4} ({}/{}); {} written",
+        e.accuracy(),
+        e.correct,
+        e.samples,
+        path.display()
+    );
+
+    let a = cnn_average();
+    let e = evaluate(&a.q, &a.test, &a.labels)?;
+    let inputs: Vec<_> = a.test.iter().map(|x| a.q.quantize_input(x)).collect();
+    let outputs = inputs
+        .iter()
+        .map(|x| a.q.predict(x).as_slice().to_vec())
+        .collect();
+    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    let bytes = tflite::to_tflite(&a.q);
+    let path = common::write_model_json(
+        "int8_cnn_average",
+        &[1, 8, 8],
+        Vec::new(),
+        &bytes,
+        inputs,
+        outputs,
+    )?;
+    println!(
+        "digits 2-D CNN with average pooling and a softmax: int8 test accuracy {:.4} ({}/{}); {} \
+         written",
         e.accuracy(),
         e.correct,
         e.samples,

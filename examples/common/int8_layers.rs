@@ -7,10 +7,13 @@ use typegrad::activation::{Relu, Softmax};
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
-use typegrad::nn::{Conv1d, Dense, Flatten, Input, Layer, MaxPool1d};
+use typegrad::nn::{
+    AvgPool1d, AvgPool2d, Conv1d, Conv2d, Dense, Flatten, GlobalAvgPool2d, Input, Layer,
+};
 use typegrad::optim::{Adam, Settings};
 use typegrad::quant::{Quantize, quantize};
-use typegrad::shape::Signal;
+use typegrad::shape::{Image, Signal};
+use typegrad::tensor::Planes;
 use typegrad::train::{Data, FitConfig, Trainer};
 use typegrad::{Matrix, Vector};
 
@@ -31,14 +34,30 @@ typegrad::network! {
 
 typegrad::network! {
     /// A 1-D CNN that flattens its channels × steps into a dense layer: 6 × 100 → conv 8 × 50
-    /// → pool 8 × 25 → 200 features → 4 scores.
+    /// → average-pooled 8 × 25 → 200 features → 4 scores.
     pub type CnnFlatten = [
         Input<Signal<6, 100>>,
         Conv1d<f32, 6, 8, 5, 2, 2>,
         Relu,
-        MaxPool1d<2>,
+        AvgPool1d<2>,
         Flatten,
         Dense<f32, 200, 4>,
+    ];
+}
+
+typegrad::network! {
+    /// A 2-D CNN on the 8 × 8 digits with average pooling: conv 8 × 8 × 8 → average 2 × 2
+    /// → conv 16 × 4 × 4 → the mean of each channel → 10 scores → softmax.
+    pub type CnnAverage = [
+        Input<Image<1, 8, 8>>,
+        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Relu,
+        AvgPool2d<2>,
+        Conv2d<f32, 8, 16, 3, 1, 1>,
+        Relu,
+        GlobalAvgPool2d,
+        Dense<f32, 16, 10>,
+        Softmax,
     ];
 }
 
@@ -134,5 +153,87 @@ pub fn cnn_flatten() -> Quantized<<CnnFlatten as Quantize>::Quantized, Matrix<f3
         q: quantize(&net, &train_x),
         labels: test.class_labels().unwrap(),
         test: test_x,
+    }
+}
+
+typegrad::network! {
+    /// `CnnAverage` without its softmax, for training on logits.
+    pub type CnnAverageLogits = [
+        Input<Image<1, 8, 8>>,
+        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Relu,
+        AvgPool2d<2>,
+        Conv2d<f32, 8, 16, 3, 1, 1>,
+        Relu,
+        GlobalAvgPool2d,
+        Dense<f32, 16, 10>,
+    ];
+}
+
+/// Where the trained weights of [`CnnAverageLogits`] are kept (`examples/weights/`).
+pub fn cnn_average_weights() -> String {
+    format!("{}/examples/weights/cnn_average.tgrd", root())
+}
+
+/// The digits as 1 × 8 × 8 images: training and test images, and the test labels.
+fn digit_images() -> (
+    Vec<Planes<f32, 1, 8, 8>>,
+    Dataset<f32, 64>,
+    Dataset<f32, 64>,
+) {
+    let (train, test, _) = digits();
+    let image = |x: &Vector<f32, 64>| Planes::<f32, 1, 8, 8>::from_fn(|_, r, c| x[r * 8 + c]);
+    (train.features.iter().map(image).collect(), train, test)
+}
+
+/// Trains [`CnnAverageLogits`] 15 epochs (Adam, lr 0.01, batches of 32, seeded) on the digits'
+/// training images: what `examples/weights/cnn_average.tgrd` holds
+/// (`cargo run --release --example int8_layers -- --train` writes it again).
+pub fn train_cnn_average() -> CnnAverageLogits {
+    let (train_x, train, _) = digit_images();
+    let train_labels = train.class_labels::<10>().unwrap();
+    let mut net = CnnAverageLogits::default();
+    net.init(&mut Rng::new(5), Init::HeUniform);
+    let adam = Adam::new(&net, Settings::new(0.01));
+    let mut order = vec![0; train_x.len()];
+    let config = FitConfig::<32> {
+        epochs: 15,
+        shuffle: true,
+        seed: 5,
+        divergence: None,
+    };
+    Trainer::new(&net, adam, SoftmaxCrossEntropy)
+        .fit(
+            &mut net,
+            Data::new(&train_x, &train_labels),
+            None,
+            &mut order,
+            config,
+            |_, _| {},
+        )
+        .unwrap();
+    net
+}
+
+/// The 2-D CNN with average pooling and a softmax, with the trained weights of
+/// `examples/weights/cnn_average.tgrd`, quantized on the digits' training images.
+pub fn cnn_average() -> Quantized<<CnnAverage as Quantize>::Quantized, Planes<f32, 1, 8, 8>, 10> {
+    let (train_x, _, test) = digit_images();
+    let mut net = CnnAverageLogits::default();
+    typegrad::persist::load_file(&mut net, cnn_average_weights()).unwrap();
+    #[allow(clippy::field_reassign_with_default)] // three parameters deep in the chain
+    let full = {
+        let mut full = CnnAverage::default();
+        // The parameters: the two convolutions and the dense layer (the rest have none).
+        full.0 = net.0;
+        full.1.1.1.0 = net.1.1.1.0;
+        full.1.1.1.1.1.1.0 = net.1.1.1.1.1.1;
+        full
+    };
+    let image = |x: &Vector<f32, 64>| Planes::<f32, 1, 8, 8>::from_fn(|_, r, c| x[r * 8 + c]);
+    Quantized {
+        q: quantize(&full, &train_x),
+        labels: test.class_labels().unwrap(),
+        test: test.features.iter().map(image).collect(),
     }
 }

@@ -31,8 +31,8 @@ impl Fused for Relu {
     message = "`{Self}` has no int8 form",
     label = "this network contains a layer that cannot be quantized",
     note = "int8 layers: `Dense` (no activation or ReLU), `Conv1d`, `Conv2d`, `Relu` (standalone \
-            or fused), `MaxPool1d`, `MaxPool2d`, `GlobalAvgPool1d`, `Flatten`, `Softmax` (on \
-            flat features). Fold a `BatchNorm1d` into the layer before it first \
+            or fused), `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d`, `GlobalAvgPool1d`, \
+            `GlobalAvgPool2d`, `Flatten`, `Softmax` (on flat features). Fold a `BatchNorm1d` into the layer before it first \
             (`fold_into_dense`, `fold_into_conv`, `fold_into_conv2d`); remove `Dropout` (it only \
             acts in training)"
 )]
@@ -406,5 +406,64 @@ where
             port: core::marker::PhantomData,
         };
         (q, outputs)
+    }
+}
+
+/// Average pooling keeps the quantization (TFLite's `AVERAGE_POOL_2D` requires it).
+impl<const K: usize, const S: usize, const C: usize, const L: usize> Quantize
+    for crate::nn::AvgPool1d<K, S, crate::shape::Signal<C, L>>
+where
+    crate::shape::Size<L>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+{
+    type Quantized = super::QAvgPool1d<K, S, C, L, crate::shape::Windowed<C, L, K, S, 0>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Matrix<f32, C, L>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let q = super::QAvgPool1d {
+            params: input,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::AvgPool2d<K, S, crate::shape::Image<C, H, W>>
+where
+    crate::shape::Size<H>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+    crate::shape::Size<W>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+{
+    type Quantized = super::QAvgPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, 0>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, C, H, W>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let q = super::QAvgPool2d {
+            params: input,
+            port: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::GlobalAvgPool2d<crate::shape::Image<C, H, W>>
+{
+    type Quantized = super::QGlobalAvgPool2d<C, H, W>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, C, H, W>],
+    ) -> (Self::Quantized, Vec<crate::Vector<f32, C>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (super::QGlobalAvgPool2d { params: input }, outputs)
     }
 }

@@ -16,6 +16,7 @@
 //! it (tested in `tests/quant.rs` against outputs the interpreter produced).
 
 pub mod arith;
+mod avg_pool;
 #[cfg(feature = "std")]
 mod calibrate;
 mod conv;
@@ -27,6 +28,7 @@ mod softmax;
 pub mod tflite;
 
 pub use arith::{Multiplier, QuantParams, Rounding};
+pub use avg_pool::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
 #[cfg(feature = "std")]
 pub use calibrate::{Fused, Quantize, quantize};
 pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};

@@ -41,14 +41,18 @@ impl<const N: usize> QSoftmax<N> {
         let real = (beta * f64::from(input.scale) * f64::from(1u32 << (31 - DIFF_INTEGER_BITS)))
             .min(max_real);
         let multiplier = Multiplier::from_real(real);
-        // −⌊(2⁵ − 1) · 2²⁶ / 2^shift⌋
-        let radius = f64::from((1 << DIFF_INTEGER_BITS) - 1)
-            * f64::from(1u32 << (31 - DIFF_INTEGER_BITS))
-            / (2f64).powi(multiplier.shift);
+        // −⌊(2⁵ − 1) · 2²⁶ / 2^shift⌋, exactly, in integers.
+        let max_rescaled = (((1i64 << DIFF_INTEGER_BITS) - 1) << (31 - DIFF_INTEGER_BITS)) as u64;
+        let shift = multiplier.shift.clamp(-31, 63);
+        let radius = if shift >= 0 {
+            max_rescaled >> shift
+        } else {
+            max_rescaled.saturating_mul(1 << -shift)
+        };
         Self {
             input,
             multiplier,
-            diff_min: -(radius as i32),
+            diff_min: -(radius.min(i32::MAX as u64) as i32),
         }
     }
 

@@ -1,0 +1,189 @@
+//! int8 average pooling, as TFLite Micro's `AVERAGE_POOL_2D` computes it: the sum of a window
+//! divided by its size, rounded to nearest with halves away from zero, the quantization
+//! unchanged. [`QAvgPool1d`] (windows of `K` steps), [`QAvgPool2d`] (`K × K`) and
+//! [`QGlobalAvgPool2d`] (all pixels of each channel).
+
+use core::marker::PhantomData;
+
+use super::arith::QuantParams;
+use super::dense::QLayer;
+use crate::shape::{Port, VectorOf};
+use crate::tensor::Planes;
+use crate::{Matrix, Vector};
+
+/// `round(acc / n)`, halves away from zero, with C's truncating division (TFLite's
+/// `AveragePool`).
+pub(crate) fn rounded_mean(acc: i32, n: i32) -> i8 {
+    let avg = if acc > 0 {
+        (acc + n / 2) / n
+    } else {
+        (acc - n / 2) / n
+    };
+    avg.clamp(-128, 127) as i8
+}
+
+/// int8 average over windows of `K` steps moved by `S` (no padding), the quantization
+/// unchanged. `Q` is the output port (`Signal<C, M>`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QAvgPool1d<const K: usize, const S: usize, const C: usize, const L: usize, Q> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+    /// The output port.
+    pub port: PhantomData<Q>,
+}
+
+impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> QLayer
+    for QAvgPool1d<K, S, C, L, Q>
+{
+    type In = Matrix<i8, C, L>;
+    type Out = VectorOf<i8, Q>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Matrix<i8, C, L>) -> VectorOf<i8, Q> {
+        let rows = x.as_rows();
+        let m = Q::DIMS[1].max(1);
+        Q::sample(|i| {
+            let (c, t) = (i / m, i % m);
+            let w = &rows[c][(t * S).min(L)..(t * S + K).min(L)];
+            let acc: i32 = w.iter().map(|&v| i32::from(v)).sum();
+            rounded_mean(acc, w.len().max(1) as i32)
+        })
+    }
+}
+
+/// int8 average over `K × K` windows moved by `S` (no padding), the quantization unchanged.
+/// `Q` is the output port (`Image<C, H', W'>`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QAvgPool2d<
+    const K: usize,
+    const S: usize,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    Q,
+> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+    /// The output port.
+    pub port: PhantomData<Q>,
+}
+
+impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
+    for QAvgPool2d<K, S, C, H, W, Q>
+{
+    type In = Planes<i8, C, H, W>;
+    type Out = VectorOf<i8, Q>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Planes<i8, C, H, W>) -> VectorOf<i8, Q> {
+        let xs = x.as_slice();
+        let (oh, ow) = (Q::DIMS[1].max(1), Q::DIMS[2].max(1));
+        Q::sample(|i| {
+            let (c, r, k) = (i / (oh * ow), (i / ow) % oh, i % ow);
+            let (mut acc, mut n) = (0i32, 0i32);
+            for y in (r * S)..(r * S + K).min(H) {
+                for z in (k * S)..(k * S + K).min(W) {
+                    acc += i32::from(xs[(c * H + y) * W + z]);
+                    n += 1;
+                }
+            }
+            rounded_mean(acc, n.max(1))
+        })
+    }
+}
+
+/// int8 mean of each channel over its `H × W` pixels, the quantization unchanged (TFLite's
+/// `AVERAGE_POOL_2D` over the whole image).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QGlobalAvgPool2d<const C: usize, const H: usize, const W: usize> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+}
+
+impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d<C, H, W> {
+    type In = Planes<i8, C, H, W>;
+    type Out = Vector<i8, C>;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &Planes<i8, C, H, W>) -> Vector<i8, C> {
+        let xs = x.as_slice();
+        Vector::from_fn(|c| {
+            let acc: i32 = xs[c * H * W..(c + 1) * H * W]
+                .iter()
+                .map(|&v| i32::from(v))
+                .sum();
+            rounded_mean(acc, (H * W).max(1) as i32)
+        })
+    }
+}
+
+#[cfg(feature = "std")]
+mod describe {
+    use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
+    use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
+    use crate::shape::Port;
+
+    /// `AVERAGE_POOL_2D` of `[filter_w, filter_h]` with `[stride_w, stride_h]`, giving
+    /// `out`.
+    fn average(g: &mut Graph, x: &Flow, out: Flow, filter: [usize; 2], stride: [usize; 2]) -> Flow {
+        let y = g.next(&g.name("mean"), &out, x.params);
+        let options = Options::Pool2d {
+            padding: Padding::Valid,
+            stride: stride.map(|s| s as i32),
+            filter: filter.map(|f| f as i32),
+            activation: Activation::None,
+        };
+        g.operator(Builtin::AveragePool2d, &[x.tensor], &[y.tensor], options);
+        y
+    }
+
+    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Describe
+        for QAvgPool1d<K, S, C, L, Q>
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let out = Flow { w: Q::DIMS[1], ..x };
+            average(g, &x, out, [K, 1], [S, 1])
+        }
+    }
+
+    impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port>
+        Describe for QAvgPool2d<K, S, C, H, W, Q>
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let out = Flow {
+                h: Q::DIMS[1],
+                w: Q::DIMS[2],
+                ..x
+            };
+            average(g, &x, out, [K, K], [S, S])
+        }
+    }
+
+    impl<const C: usize, const H: usize, const W: usize> Describe for QGlobalAvgPool2d<C, H, W> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let out = Flow { h: 1, w: 1, ..x };
+            average(g, &x, out, [W, H], [1, 1])
+        }
+    }
+}
