@@ -16,9 +16,43 @@ mod common;
 use std::error::Error;
 
 use common::int8_layers::{
-    cnn_average, cnn_average_weights, cnn_flatten, mlp_relu, mlp_softmax, train_cnn_average,
+    Quantized, cnn_average, cnn_average_weights, cnn_flatten, mlp_relu, mlp_softmax,
+    train_cnn_average,
 };
-use typegrad::quant::{QLayer, evaluate, tflite};
+use typegrad::quant::tflite::{self, Describe};
+use typegrad::quant::{QLayer, QSample, evaluate};
+
+/// Evaluates an int8 classifier on its test set, writes it (`target/<name>.tflite`) with its
+/// int8 test inputs and outputs (`target/<name>.json`) for `scripts/tflite_check.py`, and says
+/// so.
+fn write<Q, const K: usize>(
+    name: &str,
+    shape: &[usize],
+    what: &str,
+    m: &Quantized<Q, <Q::In as QSample>::Real, K>,
+) -> Result<(), Box<dyn Error>>
+where
+    Q: Describe + QLayer<Out = typegrad::Vector<i8, K>>,
+    Q::In: QSample,
+{
+    let e = evaluate(&m.q, &m.test, &m.labels)?;
+    let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
+    let outputs = inputs
+        .iter()
+        .map(|x| m.q.predict(x).values().to_vec())
+        .collect();
+    let inputs = inputs.iter().map(|x| x.values().to_vec()).collect();
+    let bytes = tflite::to_tflite(&m.q);
+    let path = common::write_model_json(name, shape, Vec::new(), &bytes, inputs, outputs)?;
+    println!(
+        "{what}: int8 test accuracy {:.4} ({}/{}); {} written",
+        e.accuracy(),
+        e.correct,
+        e.samples,
+        path.display()
+    );
+    Ok(())
+}
 
 fn main() -> Result<(), Box<dyn Error>> {
     if std::env::args().any(|a| a == "--train") {
@@ -26,99 +60,29 @@ fn main() -> Result<(), Box<dyn Error>> {
         typegrad::persist::save_file(&net, cnn_average_weights())?;
         println!("trained weights written to {}", cnn_average_weights());
     }
-    let m = mlp_relu();
-    let e = evaluate(&m.q, &m.test, &m.labels)?;
-    let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
-    let outputs = inputs
-        .iter()
-        .map(|x| m.q.predict(x).as_slice().to_vec())
-        .collect();
-    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-    let bytes = tflite::to_tflite(&m.q);
-    let path =
-        common::write_model_json("int8_mlp_relu", &[64], Vec::new(), &bytes, inputs, outputs)?;
-    println!(
-        "digits MLP with a standalone ReLU: int8 test accuracy {:.4} ({}/{}); {} written",
-        e.accuracy(),
-        e.correct,
-        e.samples,
-        path.display()
-    );
-
-    let s = mlp_softmax();
-    let e = evaluate(&s.q, &s.test, &s.labels)?;
-    let inputs: Vec<_> = s.test.iter().map(|x| s.q.quantize_input(x)).collect();
-    let outputs = inputs
-        .iter()
-        .map(|x| s.q.predict(x).as_slice().to_vec())
-        .collect();
-    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-    let bytes = tflite::to_tflite(&s.q);
-    let path = common::write_model_json(
+    write(
+        "int8_mlp_relu",
+        &[64],
+        "digits MLP with a standalone ReLU",
+        &mlp_relu(),
+    )?;
+    write(
         "int8_mlp_softmax",
         &[64],
-        Vec::new(),
-        &bytes,
-        inputs,
-        outputs,
+        "digits MLP ending in a softmax (int8 SOFTMAX)",
+        &mlp_softmax(),
     )?;
-    println!(
-        "digits MLP ending in a softmax (int8 SOFTMAX): int8 test accuracy {:.4} ({}/{}); {} written",
-        e.accuracy(),
-        e.correct,
-        e.samples,
-        path.display()
-    );
-
-    let c = cnn_flatten();
-    let e = evaluate(&c.q, &c.test, &c.labels)?;
-    let inputs: Vec<_> = c.test.iter().map(|x| c.q.quantize_input(x)).collect();
-    let outputs = inputs
-        .iter()
-        .map(|x| c.q.predict(x).as_slice().to_vec())
-        .collect();
-    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-    let bytes = tflite::to_tflite(&c.q);
-    let path = common::write_model_json(
+    write(
         "int8_cnn_flatten",
         &[6, 100],
-        Vec::new(),
-        &bytes,
-        inputs,
-        outputs,
+        "motions 1-D CNN with a Flatten",
+        &cnn_flatten(),
     )?;
-    println!(
-        "motions 1-D CNN with a Flatten: int8 test accuracy {:.4} ({}/{}); {} written",
-        e.accuracy(),
-        e.correct,
-        e.samples,
-        path.display()
-    );
-
-    let a = cnn_average();
-    let e = evaluate(&a.q, &a.test, &a.labels)?;
-    let inputs: Vec<_> = a.test.iter().map(|x| a.q.quantize_input(x)).collect();
-    let outputs = inputs
-        .iter()
-        .map(|x| a.q.predict(x).as_slice().to_vec())
-        .collect();
-    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-    let bytes = tflite::to_tflite(&a.q);
-    let path = common::write_model_json(
+    write(
         "int8_cnn_average",
         &[1, 8, 8],
-        Vec::new(),
-        &bytes,
-        inputs,
-        outputs,
+        "digits 2-D CNN with average pooling and a softmax",
+        &cnn_average(),
     )?;
-    println!(
-        "digits 2-D CNN with average pooling and a softmax: int8 test accuracy {:.4} ({}/{}); {} \
-         written",
-        e.accuracy(),
-        e.correct,
-        e.samples,
-        path.display()
-    );
     Ok(())
 }

@@ -10,7 +10,9 @@ use serde_json::Value;
 use typegrad::activation::Relu;
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::nn::{Dense, Layer};
-use typegrad::quant::{Multiplier, QChain, QDense, QLayer, QuantParams, Rounding, quantize};
+use typegrad::quant::{
+    Multiplier, QChain, QDense, QLayer, QSample, QuantParams, Rounding, quantize,
+};
 
 fn fixture() -> Value {
     let path = concat!(
@@ -459,8 +461,8 @@ fn fnv(bytes: impl IntoIterator<Item = u8>) -> String {
 fn equals_recorded_tflite_micro<Q>(q: &Q, inputs: &[Q::In], fixture: &str)
 where
     Q: typegrad::quant::tflite::Describe,
-    Q::In: typegrad::quant::QSample + AsI8,
-    Q::Out: AsI8,
+    Q::In: typegrad::quant::QSample,
+    Q::Out: typegrad::quant::QSample,
 {
     let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
     let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -468,31 +470,19 @@ where
     assert_eq!(fnv(file.iter().copied()), f["tflite_fnv"].as_str().unwrap());
     assert_eq!(f["samples"].as_u64(), Some(inputs.len() as u64));
     assert_eq!(
-        fnv(inputs.iter().flat_map(|x| x.bytes())),
+        fnv(inputs.iter().flat_map(|x| bytes(x.values()))),
         f["inputs_fnv"].as_str().unwrap()
     );
     let outputs: Vec<Q::Out> = inputs.iter().map(|x| q.predict(x)).collect();
     assert_eq!(
-        fnv(outputs.iter().flat_map(|y| y.bytes())),
+        fnv(outputs.iter().flat_map(|y| bytes(y.values()))),
         f["tflm_outputs_fnv"].as_str().unwrap()
     );
 }
 
-/// An int8 tensor's values as bytes, in typegrad's order.
-trait AsI8 {
-    fn bytes(&self) -> Vec<u8>;
-}
-
-impl<const N: usize> AsI8 for typegrad::Vector<i8, N> {
-    fn bytes(&self) -> Vec<u8> {
-        self.as_slice().iter().map(|&v| v as u8).collect()
-    }
-}
-
-impl<const C: usize, const L: usize> AsI8 for typegrad::Matrix<i8, C, L> {
-    fn bytes(&self) -> Vec<u8> {
-        self.as_slice().iter().map(|&v| v as u8).collect()
-    }
+/// int8 values as bytes.
+fn bytes(values: &[i8]) -> Vec<u8> {
+    values.iter().map(|&v| v as u8).collect()
 }
 
 #[test]
@@ -516,14 +506,6 @@ fn a_softmax_quantizes_to_tflite_micro_s_int8_softmax() {
         let y = s.q.predict(x);
         let total: i32 = y.iter().map(|&v| i32::from(v) + 128).sum();
         assert!((total - 256).abs() <= 10, "{total}");
-    }
-}
-
-impl<const C: usize, const H: usize, const W: usize> AsI8
-    for typegrad::tensor::Planes<i8, C, H, W>
-{
-    fn bytes(&self) -> Vec<u8> {
-        self.as_slice().iter().map(|&v| v as u8).collect()
     }
 }
 

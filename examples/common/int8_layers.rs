@@ -12,7 +12,7 @@ use typegrad::nn::{
 };
 use typegrad::optim::{Adam, Settings};
 use typegrad::quant::{Quantize, quantize};
-use typegrad::shape::{Image, Signal};
+use typegrad::shape::{Image, Signal, VectorOf};
 use typegrad::tensor::Planes;
 use typegrad::train::{Data, FitConfig, Trainer};
 use typegrad::{Matrix, Vector};
@@ -130,25 +130,7 @@ pub fn cnn_flatten() -> Quantized<<CnnFlatten as Quantize>::Quantized, Matrix<f3
     let (train_x, test_x) = (scaler.transformed(&train_x), scaler.transformed(&test_x));
     let train_labels = train.class_labels::<4>().unwrap();
     let mut net = CnnFlatten::default();
-    net.init(&mut Rng::new(3), Init::HeUniform);
-    let adam = Adam::new(&net, Settings::new(0.003));
-    let mut order = vec![0; train_x.len()];
-    let config = FitConfig::<8> {
-        epochs: 40,
-        shuffle: true,
-        seed: 3,
-        divergence: None,
-    };
-    Trainer::new(&net, adam, SoftmaxCrossEntropy)
-        .fit(
-            &mut net,
-            Data::new(&train_x, &train_labels),
-            None,
-            &mut order,
-            config,
-            |_, _| {},
-        )
-        .unwrap();
+    trained::<_, 4, 8>(&mut net, &train_x, &train_labels, 0.003, 40, 3);
     Quantized {
         q: quantize(&net, &train_x),
         labels: test.class_labels().unwrap(),
@@ -193,26 +175,41 @@ pub fn train_cnn_average() -> CnnAverageLogits {
     let (train_x, train, _) = digit_images();
     let train_labels = train.class_labels::<10>().unwrap();
     let mut net = CnnAverageLogits::default();
-    net.init(&mut Rng::new(5), Init::HeUniform);
-    let adam = Adam::new(&net, Settings::new(0.01));
-    let mut order = vec![0; train_x.len()];
-    let config = FitConfig::<32> {
-        epochs: 15,
+    trained::<_, 10, 32>(&mut net, &train_x, &train_labels, 0.01, 15, 5);
+    net
+}
+
+/// `net`, He-initialised with `seed`, trained `epochs` epochs of Adam (`lr`) on batches of `B`
+/// shuffled with `seed`, with softmax cross-entropy on its logits.
+fn trained<Net, const K: usize, const B: usize>(
+    net: &mut Net,
+    x: &[VectorOf<f32, Net::In>],
+    labels: &[Class<K>],
+    lr: f64,
+    epochs: usize,
+    seed: u64,
+) where
+    Net: Layer<f32, Out = typegrad::shape::Size<K>>,
+{
+    net.init(&mut Rng::new(seed), Init::HeUniform);
+    let adam = Adam::new(net, Settings::new(lr));
+    let mut order = vec![0; x.len()];
+    let config = FitConfig::<B> {
+        epochs,
         shuffle: true,
-        seed: 5,
+        seed,
         divergence: None,
     };
-    Trainer::new(&net, adam, SoftmaxCrossEntropy)
+    Trainer::new(net, adam, SoftmaxCrossEntropy)
         .fit(
-            &mut net,
-            Data::new(&train_x, &train_labels),
+            net,
+            Data::new(x, labels),
             None,
             &mut order,
             config,
             |_, _| {},
         )
         .unwrap();
-    net
 }
 
 /// The 2-D CNN with average pooling and a softmax, with the trained weights of

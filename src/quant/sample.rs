@@ -24,6 +24,8 @@ pub trait QSample: Sized {
     fn dequantize(&self, params: QuantParams) -> Self::Real;
     /// Whether every value of `x` is finite (a NaN has no int8 value).
     fn all_finite(x: &Self::Real) -> bool;
+    /// The int8 values in typegrad's order (channel, then row, then column).
+    fn values(&self) -> &[i8];
 }
 
 impl<const N: usize> QSample for Vector<i8, N> {
@@ -38,6 +40,9 @@ impl<const N: usize> QSample for Vector<i8, N> {
     }
     fn all_finite(x: &Vector<f32, N>) -> bool {
         x.as_slice().iter().all(|v| v.is_finite())
+    }
+    fn values(&self) -> &[i8] {
+        self.as_slice()
     }
 }
 
@@ -55,6 +60,9 @@ impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
     fn all_finite(x: &Matrix<f32, C, L>) -> bool {
         x.as_slice().iter().all(|v| v.is_finite())
     }
+    fn values(&self) -> &[i8] {
+        self.as_slice()
+    }
 }
 
 impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H, W> {
@@ -70,6 +78,9 @@ impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H
     }
     fn all_finite(x: &Planes<f32, C, H, W>) -> bool {
         x.as_slice().iter().all(|v| v.is_finite())
+    }
+    fn values(&self) -> &[i8] {
+        self.as_slice()
     }
 }
 
