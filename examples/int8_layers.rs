@@ -1,10 +1,11 @@
-//! Four networks written the way the README teaches, quantized to int8 and written as `.tflite`
+//! Five networks written the way the README teaches, quantized to int8 and written as `.tflite`
 //! files by typegrad: the digits MLP with its ReLU as a layer of its own (`[Dense, Relu,
 //! Dense]`: a standalone `RELU` op) and a 1-D CNN on the motion recordings that flattens its
 //! channels × steps into a dense layer (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense
 //! layer's columns reordered to TFLite's layout), and the digits MLP ending in a `Softmax`
 //! (TFLite Micro's int8 `SOFTMAX`), and a 2-D CNN on the digits with `AvgPool2d` and
-//! `GlobalAvgPool2d` (`AVERAGE_POOL_2D`). `scripts/tflite_check.py --model
+//! `GlobalAvgPool2d` (`AVERAGE_POOL_2D`), and the digits MLP with `Dense<f32, 64, 32, Relu6>`
+//! (a fused `RELU6`). `scripts/tflite_check.py --model
 //! target/int8_mlp_relu.json` (and `target/int8_cnn_flatten.json`) runs each file in TFLite
 //! Micro's interpreter and compares every output with typegrad's.
 //!
@@ -16,7 +17,7 @@ mod common;
 use std::error::Error;
 
 use common::int8_layers::{
-    Quantized, cnn_average, cnn_average_weights, cnn_flatten, mlp_relu, mlp_softmax,
+    Quantized, cnn_average, cnn_average_weights, cnn_flatten, mlp_relu, mlp_relu6, mlp_softmax,
     train_cnn_average,
 };
 use typegrad::quant::tflite::{self, Describe};
@@ -65,6 +66,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         &[64],
         "digits MLP with a standalone ReLU",
         &mlp_relu(),
+    )?;
+    write(
+        "int8_mlp_relu6",
+        &[64],
+        "digits MLP with ReLU6 fused",
+        &mlp_relu6(),
     )?;
     write(
         "int8_mlp_softmax",

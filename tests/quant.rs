@@ -495,6 +495,18 @@ fn a_standalone_relu_quantizes_to_a_relu_op_equal_to_tflite_micro() {
 }
 
 #[test]
+fn relu6_fuses_into_a_dense_layer_as_tflite_micro_s_relu6() {
+    let m = int8_layers::mlp_relu6();
+    let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
+    equals_recorded_tflite_micro(&m.q, &inputs, "int8_mlp_relu6_tflite.json");
+    // The hidden layer is capped: its largest int8 output stands for 6 (calibrated on [0, 6],
+    // the cap is the top of the int8 range itself).
+    let p = m.q.0.output;
+    assert!((p.dequantize(m.q.0.act_max) - 6.0).abs() <= p.scale);
+    assert_eq!(m.q.0.act_min, -128); // the real 0 is the zero point, −128
+}
+
+#[test]
 fn a_softmax_quantizes_to_tflite_micro_s_int8_softmax() {
     let s = int8_layers::mlp_softmax();
     let inputs: Vec<_> = s.test.iter().map(|x| s.q.quantize_input(x)).collect();

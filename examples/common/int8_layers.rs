@@ -3,7 +3,7 @@
 //! `examples/int8_layers.rs` (which writes them for `scripts/tflite_check.py`) and
 //! `tests/quant.rs` (which checks the recorded TFLite Micro results).
 
-use typegrad::activation::{Relu, Softmax};
+use typegrad::activation::{Relu, Relu6, Softmax};
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
@@ -25,6 +25,11 @@ typegrad::network! {
 typegrad::network! {
     /// The firmware's digits MLP (ReLU fused), whose weights `MlpRelu` takes.
     type MlpFused = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
+}
+
+typegrad::network! {
+    /// The digits MLP with its hidden layer capped by ReLU6 (fused: TFLite's `RELU6`).
+    pub type MlpRelu6 = [Dense<f32, 64, 32, Relu6>, Dense<f32, 32, 10>];
 }
 
 typegrad::network! {
@@ -97,6 +102,23 @@ pub fn mlp_softmax() -> Quantized<<MlpSoftmax as Quantize>::Quantized, Vector<f3
     let (train, test, fused) = digits();
     let mut net = MlpSoftmax::default();
     (net.0, net.1.0) = (fused.0, fused.1);
+    Quantized {
+        q: quantize(&net, &train.features),
+        labels: test.class_labels().unwrap(),
+        test: test.features,
+    }
+}
+
+/// The digits MLP with ReLU6 in place of ReLU (the firmware's trained weights, the hidden
+/// layer's scaled by 4 and the output layer's by 1/4, so that the cap at 6 cuts some hidden
+/// values), quantized on the training images.
+pub fn mlp_relu6() -> Quantized<<MlpRelu6 as Quantize>::Quantized, Vector<f32, 64>, 10> {
+    let (train, test, fused) = digits();
+    let mut net = MlpRelu6::default();
+    net.0.weights = fused.0.weights.map(|w| 4.0 * w);
+    net.0.bias = fused.0.bias.map(|b| 4.0 * b);
+    net.1 = fused.1;
+    net.1.weights = fused.1.weights.map(|w| 0.25 * w);
     Quantized {
         q: quantize(&net, &train.features),
         labels: test.class_labels().unwrap(),

@@ -27,7 +27,7 @@ mod test_util;
 pub use elu::Elu;
 pub use gelu::Gelu;
 pub use identity::Identity;
-pub use relu::{LeakyRelu, Relu};
+pub use relu::{LeakyRelu, Relu, Relu6};
 pub use sigmoid::Sigmoid;
 pub use softmax::Softmax;
 pub use softplus::Softplus;

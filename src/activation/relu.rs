@@ -1,4 +1,4 @@
-//! Rectified linear units: [`Relu`] and [`LeakyRelu`].
+//! Rectified linear units: [`Relu`], [`Relu6`] and [`LeakyRelu`].
 
 use super::{Elementwise, constant};
 use crate::Real;
@@ -30,6 +30,47 @@ impl Elementwise for Relu {
     #[inline]
     fn derivative<T: Real>(&self, x: T, _y: T) -> T {
         if x > T::zero() { T::one() } else { T::zero() }
+    }
+}
+
+/// The rectified linear unit capped at 6 (MobileNet's clamp): `y = min(max(x, 0), 6)`.
+///
+/// Derivative: `dy/dx = 1` for `0 < x < 6`, else `0` (both kinks get `0`). A NaN input gives
+/// a NaN output. Quantized, it is fused into the dense layer before it, as TFLite's `RELU6`.
+///
+/// ```
+/// use typegrad::activation::{Activation, Relu6};
+/// use typegrad::Vector;
+/// let y = Relu6.forward(&Vector::new([-2.0_f32, 3.5, 9.0]));
+/// assert_eq!(y, Vector::new([0.0, 3.5, 6.0]));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Relu6;
+
+impl Elementwise for Relu6 {
+    /// `f(x) = min(max(x, 0), 6)`.
+    #[inline]
+    fn value<T: Real>(&self, x: T) -> T {
+        let six = T::from_f64(6.0);
+        // Both comparisons are false for NaN, which therefore passes through.
+        if x <= T::zero() {
+            T::zero()
+        } else if x >= six {
+            six
+        } else {
+            x
+        }
+    }
+
+    /// `f'(x) = 1` for `0 < x < 6`, else `0`.
+    #[inline]
+    fn derivative<T: Real>(&self, x: T, _y: T) -> T {
+        if x > T::zero() && x < T::from_f64(6.0) {
+            T::one()
+        } else {
+            T::zero()
+        }
     }
 }
 
@@ -163,6 +204,24 @@ mod tests {
         assert_eq!(LeakyRelu::default(), LeakyRelu::new(0.01));
         // −2 · 0.01 = −0.02
         approx::assert_relative_eq!(LeakyRelu::default().value(-2.0_f64), -0.02);
+    }
+
+    #[test]
+    fn relu6_values_and_derivatives() {
+        // min(max(x, 0), 6) at −3, 0, 0.5, 5.9, 6, 8, and its derivative (1 strictly inside).
+        let x = Vector::new([-3.0, 0.0, 0.5, 5.9, 6.0, 8.0]);
+        assert_eq!(
+            Relu6.forward(&x).into_array(),
+            [0.0, 0.0, 0.5, 5.9, 6.0, 6.0]
+        );
+        assert_eq!(
+            derivatives(Relu6, &x).into_array(),
+            [0.0, 0.0, 1.0, 1.0, 0.0, 0.0]
+        );
+        assert!(Relu6.value(f32::NAN).is_nan());
+        // Away from both kinks.
+        assert_gradient(Relu6, [-3.0, -0.5, 1e-3, 1.0, 5.5, 6.5, 9.0], DY);
+        assert_batch_forms(Relu6);
     }
 
     #[test]

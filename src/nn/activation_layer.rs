@@ -2,7 +2,8 @@
 //! Relu, Dense<f32, 8, 3>]`.
 
 use crate::activation::{
-    Activation, Elementwise, Elu, Gelu, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Softplus, Tanh,
+    Activation, Elementwise, Elu, Gelu, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax,
+    Softplus, Tanh,
 };
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape};
@@ -56,7 +57,7 @@ macro_rules! place_activation {
 }
 
 place_activation!(
-    Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu, Softplus, Identity, Softmax
+    Relu, Relu6, LeakyRelu, Sigmoid, Tanh, Elu, Gelu, Softplus, Identity, Softmax
 );
 
 impl<T: Real, A: Activation, const N: usize> Layer<T> for ActivationLayer<A, Size<N>> {

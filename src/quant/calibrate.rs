@@ -10,11 +10,18 @@ use crate::activation::{Identity, Relu};
 use crate::nn::{Chain, Dense, Layer};
 use crate::shape::{Port, VectorOf};
 
-/// An activation that TFLite fuses into the layer before it: the identity (no clamp) or ReLU
-/// (outputs clamped at the real value 0).
+/// An activation that TFLite fuses into the layer before it: the identity (no clamp), ReLU
+/// (outputs clamped at the real value 0) or ReLU6 (clamped to [0, 6]).
 pub trait Fused {
     /// Whether outputs below 0 are cut.
     const RELU: bool;
+    /// The largest real output, if the activation caps it (6 for ReLU6).
+    const CAP: Option<f32> = None;
+}
+
+impl Fused for crate::activation::Relu6 {
+    const RELU: bool = true;
+    const CAP: Option<f32> = Some(6.0);
 }
 
 impl Fused for Identity {
@@ -30,7 +37,7 @@ impl Fused for Relu {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no int8 form",
     label = "this network contains a layer that cannot be quantized",
-    note = "int8 layers: `Dense` (no activation or ReLU), `Conv1d`, `Conv2d`, `Relu` (standalone \
+    note = "int8 layers: `Dense` (no activation, ReLU or ReLU6), `Conv1d`, `Conv2d`, `Relu` (standalone \
             or fused), `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d`, `GlobalAvgPool1d`, \
             `GlobalAvgPool2d`, `Flatten`, `Softmax` (on flat features). Fold a `BatchNorm1d` into the layer before it first \
             (`fold_into_dense`, `fold_into_conv`, `fold_into_conv2d`); remove `Dropout` (it only \
@@ -90,6 +97,15 @@ where
         } else {
             -128
         };
+        // TFLite's `CalculateActivationRangeQuantized`: zero point + round(cap / scale) (the
+        // division in f32, halves away from zero), at most 127.
+        let act_max = match A::CAP {
+            Some(cap) => {
+                let steps = round_half_away(f64::from(cap / output.scale));
+                (f64::from(output.zero_point) + steps).clamp(-128.0, 127.0) as i8
+            }
+            None => 127,
+        };
         let q = QDense {
             weights,
             bias,
@@ -98,7 +114,7 @@ where
             input,
             output,
             act_min,
-            act_max: 127,
+            act_max,
             rounding: Rounding::Micro,
         };
         (q, outputs)
