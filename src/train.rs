@@ -128,15 +128,13 @@ fn on_a_stack_of_its_own<V: Send>(make: impl FnOnce() -> V + Send) -> std::boxed
     if size <= ON_CALLERS_STACK {
         return build_here(make);
     }
-    let job = std::sync::Mutex::new(Some(make));
+    // The thread borrows the job; if no thread can be started, it is still here.
+    let mut job = Some(make);
     let built = std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
             .name("typegrad-trainer-state".into())
             .stack_size(size.saturating_mul(8).saturating_add(1 << 20))
-            .spawn_scoped(scope, || {
-                let make = job.lock().ok().and_then(|mut j| j.take());
-                make.map(build_here)
-            });
+            .spawn_scoped(scope, || job.take().map(build_here));
         match thread {
             Ok(thread) => match thread.join() {
                 Ok(built) => built,
@@ -145,13 +143,11 @@ fn on_a_stack_of_its_own<V: Send>(make: impl FnOnce() -> V + Send) -> std::boxed
             Err(_) => None,
         }
     });
-    match built {
-        Some(value) => value,
+    match (built, job) {
+        (Some(value), _) => value,
         // No thread could be started: build it here.
-        None => match job.into_inner().ok().flatten() {
-            Some(make) => build_here(make),
-            None => unreachable_state(),
-        },
+        (None, Some(make)) => build_here(make),
+        (None, None) => unreachable_state(),
     }
 }
 

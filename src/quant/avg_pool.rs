@@ -141,29 +141,15 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d
 #[cfg(feature = "std")]
 mod describe {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
-    use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
+    use crate::quant::tflite::{Builtin, Describe, Flow, Graph};
     use crate::shape::Port;
-
-    /// `AVERAGE_POOL_2D` of `[filter_w, filter_h]` with `[stride_w, stride_h]`, giving
-    /// `out`.
-    fn average(g: &mut Graph, x: &Flow, out: Flow, filter: [usize; 2], stride: [usize; 2]) -> Flow {
-        let y = g.next(&g.name("mean"), &out, x.params);
-        let options = Options::Pool2d {
-            padding: Padding::Valid,
-            stride: stride.map(|s| s as i32),
-            filter: filter.map(|f| f as i32),
-            activation: Activation::None,
-        };
-        g.operator(Builtin::AveragePool2d, &[x.tensor], &[y.tensor], options);
-        y
-    }
 
     impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Describe
         for QAvgPool1d<K, S, C, L, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { w: Q::DIMS[1], ..x };
-            average(g, &x, out, [K, 1], [S, 1])
+            g.pool(Builtin::AveragePool2d, "mean", &x, out, [K, 1], [S, 1])
         }
     }
 
@@ -176,14 +162,14 @@ mod describe {
                 w: Q::DIMS[2],
                 ..x
             };
-            average(g, &x, out, [K, K], [S, S])
+            g.pool(Builtin::AveragePool2d, "mean", &x, out, [K, K], [S, S])
         }
     }
 
     impl<const C: usize, const H: usize, const W: usize> Describe for QGlobalAvgPool2d<C, H, W> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { h: 1, w: 1, ..x };
-            average(g, &x, out, [W, H], [1, 1])
+            g.pool(Builtin::AveragePool2d, "mean", &x, out, [W, H], [1, 1])
         }
     }
 }

@@ -289,9 +289,7 @@ mod describe {
     /// `RELU`.
     impl<const C: usize, const L: usize> Describe for QRelu<C, L> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let y = g.next(&g.name("relu"), &x, self.params);
-            g.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
-            y
+            g.relu(&x, self.params)
         }
     }
 
@@ -301,15 +299,7 @@ mod describe {
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { w: Q::DIMS[1], ..x };
-            let y = g.next(&g.name("pool"), &out, self.params);
-            let options = Options::Pool2d {
-                padding: Padding::Valid,
-                stride: [S as i32, 1],
-                filter: [K as i32, 1],
-                activation: Activation::None,
-            };
-            g.operator(Builtin::MaxPool2d, &[x.tensor], &[y.tensor], options);
-            y
+            g.pool(Builtin::MaxPool2d, "pool", &x, out, [K, 1], [S, 1])
         }
     }
 
@@ -317,48 +307,21 @@ mod describe {
     impl<const C: usize, const L: usize> Describe for QGlobalAvgPool1d<C, L> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { w: 1, ..x };
-            let y = g.next(&g.name("mean"), &out, self.params);
-            let options = Options::Pool2d {
-                padding: Padding::Valid,
-                stride: [1, 1],
-                filter: [L as i32, 1],
-                activation: Activation::None,
-            };
-            g.operator(Builtin::AveragePool2d, &[x.tensor], &[y.tensor], options);
-            y
+            g.pool(Builtin::AveragePool2d, "mean", &x, out, [L, 1], [1, 1])
         }
     }
 
     /// `RELU`.
     impl<const N: usize> Describe for QReluFlat<N> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let y = g.next(&g.name("relu"), &x, self.params);
-            g.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
-            y
+            g.relu(&x, self.params)
         }
     }
 
     /// `RESHAPE` to `[1, C·L]`; the `FULLY_CONNECTED` after it reorders its columns.
     impl<const C: usize, const L: usize, Q: Port> Describe for QFlatten1d<C, L, Q> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let n = C * L;
-            let shape = g.int32s(&g.name("shape"), &[2], &[1, n as i32]);
-            let out = Flow {
-                h: 1,
-                w: 1,
-                c: n,
-                flat: true,
-                ..x
-            };
-            let mut y = g.next(&g.name("flat"), &out, self.params);
-            g.operator(
-                Builtin::Reshape,
-                &[x.tensor, shape],
-                &[y.tensor],
-                Options::Reshape,
-            );
-            y.flattened_from = Some([C, 1, L]);
-            y
+            g.flatten(&x, self.params, [C, 1, L])
         }
     }
 }

@@ -253,9 +253,7 @@ mod describe {
     /// `RELU`.
     impl<const C: usize, const H: usize, const W: usize> Describe for QRelu2d<C, H, W> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let y = g.next(&g.name("relu"), &x, self.params);
-            g.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
-            y
+            g.relu(&x, self.params)
         }
     }
 
@@ -269,39 +267,14 @@ mod describe {
                 w: Q::DIMS[2],
                 ..x
             };
-            let y = g.next(&g.name("pool"), &out, self.params);
-            let options = Options::Pool2d {
-                padding: Padding::Valid,
-                stride: [S as i32, S as i32],
-                filter: [K as i32, K as i32],
-                activation: Activation::None,
-            };
-            g.operator(Builtin::MaxPool2d, &[x.tensor], &[y.tensor], options);
-            y
+            g.pool(Builtin::MaxPool2d, "pool", &x, out, [K, K], [S, S])
         }
     }
 
     /// `RESHAPE` to `[1, C·H·W]`; the `FULLY_CONNECTED` after it reorders its columns.
     impl<const C: usize, const H: usize, const W: usize, Q: Port> Describe for QFlatten2d<C, H, W, Q> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let n = C * H * W;
-            let shape = g.int32s(&g.name("shape"), &[2], &[1, n as i32]);
-            let out = Flow {
-                h: 1,
-                w: 1,
-                c: n,
-                flat: true,
-                ..x
-            };
-            let mut y = g.next(&g.name("flat"), &out, self.params);
-            g.operator(
-                Builtin::Reshape,
-                &[x.tensor, shape],
-                &[y.tensor],
-                Options::Reshape,
-            );
-            y.flattened_from = Some([C, H, W]);
-            y
+            g.flatten(&x, self.params, [C, H, W])
         }
     }
 }

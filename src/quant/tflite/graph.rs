@@ -343,6 +343,59 @@ impl Graph {
         });
     }
 
+    /// `RELU` of `x`, its quantization `params` kept.
+    pub fn relu(&mut self, x: &Flow, params: QuantParams) -> Flow {
+        let y = self.next(&self.name("relu"), x, params);
+        self.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
+        y
+    }
+
+    /// A `VALID` pooling `op` (`MAX_POOL_2D`, `AVERAGE_POOL_2D`) of `[width, height]` windows
+    /// moved by `[stride_w, stride_h]`, giving `out` (named `stem` and its index), the
+    /// quantization of `x` kept.
+    pub fn pool(
+        &mut self,
+        op: Builtin,
+        stem: &str,
+        x: &Flow,
+        out: Flow,
+        filter: [usize; 2],
+        stride: [usize; 2],
+    ) -> Flow {
+        let y = self.next(&self.name(stem), &out, x.params);
+        let options = Options::Pool2d {
+            padding: Padding::Valid,
+            stride: stride.map(|s| s as i32),
+            filter: filter.map(|f| f as i32),
+            activation: Activation::None,
+        };
+        self.operator(op, &[x.tensor], &[y.tensor], options);
+        y
+    }
+
+    /// `RESHAPE` of `x`, typegrad's `[channels, rows, columns]` values, to flat features
+    /// `[1, c·h·w]`; the `FULLY_CONNECTED` after it reorders its columns.
+    pub fn flatten(&mut self, x: &Flow, params: QuantParams, from: [usize; 3]) -> Flow {
+        let n = from[0] * from[1] * from[2];
+        let shape = self.int32s(&self.name("shape"), &[2], &[1, n as i32]);
+        let out = Flow {
+            h: 1,
+            w: 1,
+            c: n,
+            flat: true,
+            ..*x
+        };
+        let mut y = self.next(&self.name("flat"), &out, params);
+        self.operator(
+            Builtin::Reshape,
+            &[x.tensor, shape],
+            &[y.tensor],
+            Options::Reshape,
+        );
+        y.flattened_from = Some(from);
+        y
+    }
+
     /// `x` padded by `[top, bottom, left, right]` with its zero point (the real value 0):
     /// a `PAD`, or `x` itself for no padding.
     pub fn pad(&mut self, name: &str, x: &Flow, pads: [usize; 4]) -> Flow {
