@@ -19,6 +19,7 @@ use typegrad::loss::SoftmaxCrossEntropy;
 use typegrad::nn::{Conv2d, Dense, Flatten, Input, Layer, MaxPool2d, Memory};
 use typegrad::optim::{Adam, Settings};
 use typegrad::shape::Image;
+use typegrad::shape::{Kernel, Pad, Stride};
 use typegrad::tensor::Planes;
 use typegrad::train::{Data, FitConfig, Trainer, evaluate};
 
@@ -27,12 +28,12 @@ typegrad::network! {
     /// filters of 3 × 3 (4 × 4) → max-pool 2 (2 × 2) → 64 features → 10 digit scores.
     type Cnn = [
         Input<Image<1, 8, 8>>,
-        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        MaxPool2d<2>,
-        Conv2d<f32, 8, 16, 3, 1, 1>,
+        MaxPool2d<Kernel<2>>,
+        Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        MaxPool2d<2>,
+        MaxPool2d<Kernel<2>>,
         Flatten,
         Dense<f32, 64, 10>,
     ];

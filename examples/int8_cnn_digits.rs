@@ -11,48 +11,27 @@ mod common;
 
 use std::error::Error;
 
-use serde_json::{Value, json};
 use typegrad::activation::Relu;
 use typegrad::data::{Dataset, Split};
 use typegrad::nn::{Conv2d, Dense, Flatten, Input, Layer, MaxPool2d};
-use typegrad::quant::{QConv2d, QLayer, quantize};
+use typegrad::quant::{QLayer, quantize};
 use typegrad::shape::Image;
+use typegrad::shape::{Kernel, Pad, Stride};
 use typegrad::tensor::Planes;
 
 typegrad::network! {
     /// The `cnn_digits` example's network.
     type Cnn = [
         Input<Image<1, 8, 8>>,
-        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        MaxPool2d<2>,
-        Conv2d<f32, 8, 16, 3, 1, 1>,
+        MaxPool2d<Kernel<2>>,
+        Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        MaxPool2d<2>,
+        MaxPool2d<Kernel<2>>,
         Flatten,
         Dense<f32, 64, 10>,
     ];
-}
-
-fn conv<
-    const I: usize,
-    const O: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const H: usize,
-    const W: usize,
-    Q,
->(
-    q: &QConv2d<I, O, K, S, P, H, W, Q>,
-) -> Value {
-    json!({
-        "op": "conv2d", "in_channels": I, "out_channels": O, "kernel": K, "stride": S,
-        "padding": P,
-        "weights": q.weight.iter().map(|f| f.iter().map(|p| p.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": common::quant_params(q.input), "output": common::quant_params(q.output),
-    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -94,28 +73,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         f32_ok as f64 / n as f64,
         int8_ok as f64 / n as f64
     );
-    // conv, relu, pool, conv, relu, pool, flatten, dense
-    let (c1, rest) = (&q.0, &q.1);
-    let (relu1, rest) = (&rest.0, &rest.1);
-    let (pool1, rest) = (&rest.0, &rest.1);
-    let (c2, rest) = (&rest.0, &rest.1);
-    let (relu2, rest) = (&rest.0, &rest.1);
-    let (pool2, rest) = (&rest.0, &rest.1);
-    let (flat, fc) = (&rest.0, &rest.1);
-    let layers = vec![
-        conv(c1),
-        json!({"op": "relu", "params": common::quant_params(relu1.params)}),
-        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": common::quant_params(pool1.params)}),
-        conv(c2),
-        json!({"op": "relu", "params": common::quant_params(relu2.params)}),
-        json!({"op": "maxpool2d", "kernel": 2, "stride": 2, "params": common::quant_params(pool2.params)}),
-        json!({"op": "flatten", "params": common::quant_params(flat.params)}),
-        common::dense_json(fc),
-    ];
     let path = common::write_model_json(
         "int8_cnn_digits",
         &[1, 8, 8],
-        layers,
+        Vec::new(),
         &typegrad::quant::tflite::to_tflite(&q),
         inputs,
         outputs,

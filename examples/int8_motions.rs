@@ -11,11 +11,10 @@ mod common;
 
 use std::error::Error;
 
-use serde_json::{Value, json};
 use typegrad::activation::Relu;
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d};
-use typegrad::quant::{QConv1d, QLayer, evaluate, quantize};
+use typegrad::quant::{QLayer, evaluate, quantize};
 use typegrad::shape::Signal;
 
 typegrad::network! {
@@ -30,26 +29,6 @@ typegrad::network! {
         GlobalAvgPool1d,
         Dense<f32, 8, 4>,
     ];
-}
-
-fn conv<
-    const I: usize,
-    const O: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const L: usize,
-    Q,
->(
-    q: &QConv1d<I, O, K, S, P, L, Q>,
-) -> Value {
-    json!({
-        "op": "conv1d", "in_channels": I, "out_channels": O, "kernel": K, "stride": S,
-        "padding": P, "length": L,
-        "weights": q.weight.iter().map(|f| f.iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": common::quant_params(q.input), "output": common::quant_params(q.output),
-    })
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -99,23 +78,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         f32_ok as f64 / n as f64,
         int8_ok as f64 / n as f64
     );
-    let (c1, rest) = (&q.0, &q.1);
-    let (pool, rest) = (&rest.1.0, &rest.1.1);
-    let (c2, rest) = (&rest.0, &rest.1);
-    let (gap, fc) = (&rest.1.0, &rest.1.1);
-    let layers = vec![
-        conv(c1),
-        json!({"op": "relu", "params": common::quant_params(q.1.0.params)}),
-        json!({"op": "maxpool1d", "kernel": 2, "stride": 2, "params": common::quant_params(pool.params)}),
-        conv(c2),
-        json!({"op": "relu", "params": common::quant_params(rest.0.params)}),
-        json!({"op": "gap1d", "params": common::quant_params(gap.params)}),
-        common::dense_json(fc),
-    ];
     let path = common::write_model_json(
         "int8_motions",
         &[6, 100],
-        layers,
+        Vec::new(),
         &typegrad::quant::tflite::to_tflite(&q),
         inputs,
         outputs,

@@ -130,19 +130,63 @@ def conv2d_backward(x, w, dy, s, p):
     return dxp[:, :, p:p + h, p:p + wd], dw, dy.sum(axis=(0, 2, 3))
 
 
+def same_pads(length, k, s):
+    """TensorFlow's SAME padding along one axis: (before, after)."""
+    out = -(-length // s)
+    total = max((out - 1) * s + k - length, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d_general(x, w, b, stride, pads, groups):
+    """A grouped 2-D convolution with per-axis strides and explicit (top, bottom, left,
+    right) zero padding, as torch.nn.functional.conv2d after F.pad; its gradients by the
+    transposed loops. Returns y and a function of dy giving (dx, dw, db)."""
+    bsz, c_in, h, wd = x.shape
+    c_out, per, kh, kw = w.shape
+    sh, sw = stride
+    pt, pb, pl, pr = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)))
+    oh, ow = (h + pt + pb - kh) // sh + 1, (wd + pl + pr - kw) // sw + 1
+    out_per = c_out // groups
+    y = np.zeros((bsz, c_out, oh, ow))
+    for n in range(bsz):
+        for o in range(c_out):
+            g = o // out_per
+            for i in range(oh):
+                for j in range(ow):
+                    patch = xp[n, g * per:(g + 1) * per, i * sh:i * sh + kh, j * sw:j * sw + kw]
+                    y[n, o, i, j] = b[o] + np.sum(w[o] * patch)
+
+    def backward(dy):
+        dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+        for n in range(bsz):
+            for o in range(c_out):
+                g = o // out_per
+                for i in range(oh):
+                    for j in range(ow):
+                        v = dy[n, o, i, j]
+                        rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
+                        dw[o] += v * xp[n, g * per:(g + 1) * per, rows, cols]
+                        dxp[n, g * per:(g + 1) * per, rows, cols] += v * w[o]
+        return dxp[:, :, pt:pt + h, pl:pl + wd], dw, dy.sum(axis=(0, 2, 3))
+    return y, backward
+
+
 def pool2d(x, k, s, kind):
+    """Pooling over (kh, kw) windows moved by (sh, sw) (an int: both axes), no padding."""
+    (kh, kw), (sh, sw) = (k, k) if isinstance(k, int) else k, (s, s) if isinstance(s, int) else s
     bsz, c, h, wd = x.shape
-    oh, ow = (h - k) // s + 1, (wd - k) // s + 1
+    oh, ow = (h - kh) // sh + 1, (wd - kw) // sw + 1
     y = np.zeros((bsz, c, oh, ow))
     arg = {}
     for n in range(bsz):
         for ch in range(c):
             for i in range(oh):
                 for j in range(ow):
-                    win = x[n, ch, i * s:i * s + k, j * s:j * s + k]
+                    win = x[n, ch, i * sh:i * sh + kh, j * sw:j * sw + kw]
                     if kind == "max":
                         flat = int(np.argmax(win))  # the first maximum, row-major
-                        arg[(n, ch, i, j)] = (i * s + flat // k, j * s + flat % k)
+                        arg[(n, ch, i, j)] = (i * sh + flat // kw, j * sw + flat % kw)
                         y[n, ch, i, j] = win.max()
                     else:
                         y[n, ch, i, j] = win.mean()
@@ -150,6 +194,7 @@ def pool2d(x, k, s, kind):
 
 
 def pool2d_backward(x, dy, k, s, kind, arg):
+    (kh, kw), (sh, sw) = (k, k) if isinstance(k, int) else k, (s, s) if isinstance(s, int) else s
     dx = np.zeros_like(x)
     bsz, c, oh, ow = dy.shape
     for n in range(bsz):
@@ -160,7 +205,8 @@ def pool2d_backward(x, dy, k, s, kind, arg):
                         yy, xx = arg[(n, ch, i, j)]
                         dx[n, ch, yy, xx] += dy[n, ch, i, j]
                     else:
-                        dx[n, ch, i * s:i * s + k, j * s:j * s + k] += dy[n, ch, i, j] / (k * k)
+                        win = (slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
+                        dx[n, ch][win] += dy[n, ch, i, j] / (kh * kw)
     return dx
 
 
@@ -308,6 +354,38 @@ def main():
         "running_mean_after": tolist(rm2), "running_var_after": tolist(rv2),
         "y_eval_after": tolist(batch_norm_eval(x, gamma, beta, rm2, rv2)),
     }
+
+    # Windows per axis: (name, C_in, C_out, groups, H, W, (kh, kw), (sh, sw), padding), padding
+    # "same" (TensorFlow's) or (top, bottom, left, right).
+    for name, c_in, c_out, groups, h, wd, (kh, kw), stride, pad in [
+        ("conv2d_k3x2_s2x1_same", 2, 3, 1, 7, 6, (3, 2), (2, 1), "same"),
+        ("conv2d_k10x4_s2_same", 1, 2, 1, 13, 6, (10, 4), (2, 2), "same"),
+        ("conv2d_k2x3_s1x2_p1x0", 2, 2, 1, 5, 7, (2, 3), (1, 2), (1, 1, 0, 0)),
+        ("depthwise_k3_s1_same", 3, 3, 3, 5, 4, (3, 3), (1, 1), "same"),
+        ("depthwise_k3_s2_same", 2, 2, 2, 7, 6, (3, 3), (2, 2), "same"),
+        ("depthwise_k3x1_s1_p1x0", 2, 2, 2, 4, 5, (3, 1), (1, 1), (1, 1, 0, 0)),
+    ]:
+        if pad == "same":
+            pad = same_pads(h, kh, stride[0]) + same_pads(wd, kw, stride[1])
+        x = rng.uniform(-1, 1, (2, c_in, h, wd))
+        w = rng.uniform(-0.5, 0.5, (c_out, c_in // groups, kh, kw))
+        b = rng.uniform(-0.2, 0.2, c_out)
+        y, backward = conv2d_general(x, w, b, stride, pad, groups)
+        dy = rng.uniform(-1, 1, y.shape)
+        dx, dw, db = backward(dy)
+        cases[name] = {
+            "x": tolist(x), "weight": tolist(w), "bias": tolist(b), "y": tolist(y),
+            "dy": tolist(dy), "dx": tolist(dx), "dweight": tolist(dw), "dbias": tolist(db),
+        }
+    for name, (c, h, wd, k, s, kind) in {
+        "avg_pool2d_k3x2_s1x2": (2, 5, 6, (3, 2), (1, 2), "avg"),
+        "max_pool2d_k2x3": (2, 4, 6, (2, 3), (2, 3), "max"),
+    }.items():
+        x = rng.uniform(-1, 1, (2, c, h, wd))
+        y, arg = pool2d(x, k, s, kind)
+        dy = rng.uniform(-1, 1, y.shape)
+        cases[name] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
+                       "dx": tolist(pool2d_backward(x, dy, k, s, kind, arg))}
 
     pathlib.Path(args.out).write_text(json.dumps(cases, indent=1) + "\n")
     print(f"wrote {args.out}: {len(cases)} cases")

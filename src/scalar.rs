@@ -55,6 +55,10 @@ pub trait Scalar:
 macro_rules! scalar_for_primitives {
     ($($t:ty),*) => { $(impl Scalar for $t {})* };
 }
+/// Two's-complement int32 that wraps on overflow, as C's accumulators in TFLite Micro's int8
+/// kernels do: the int8 layers run the float kernels on it.
+impl Scalar for core::num::Wrapping<i32> {}
+
 scalar_for_primitives!(
     f32, f64, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
 );

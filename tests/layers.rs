@@ -11,6 +11,7 @@ use typegrad::activation::{
 };
 use typegrad::init::{Init, Rng};
 use typegrad::nn::{ActivationLayer, Dense, Flatten, Layer, Parameters, Shape};
+use typegrad::shape::Kernel;
 use typegrad::shape::{Port, Signal, Size};
 use typegrad::{Batch, Vector, seq};
 
@@ -102,7 +103,7 @@ typegrad::network! {
     type Reshaped = [
         typegrad::nn::Input<Size<64>>,
         typegrad::nn::Reshape<typegrad::shape::Image<1, 8, 8>>,
-        typegrad::nn::Conv2d<f64, 1, 2, 3>,
+        typegrad::nn::Conv2d<f64, 1, 2, Kernel<3>>,
         Relu,
         Flatten,
         Dense<f64, 72, 3>,

@@ -13,6 +13,7 @@ use typegrad::nn::{Dense, Layer};
 use typegrad::quant::{
     Multiplier, QChain, QDense, QLayer, QSample, QuantParams, Rounding, quantize,
 };
+use typegrad::shape::{Kernel, Pad, Stride};
 
 fn fixture() -> Value {
     let path = concat!(
@@ -243,12 +244,12 @@ typegrad::network! {
     /// The `cnn_digits` example's 2-D CNN.
     type Cnn2d = [
         typegrad::nn::Input<typegrad::shape::Image<1, 8, 8>>,
-        typegrad::nn::Conv2d<f32, 1, 8, 3, 1, 1>,
+        typegrad::nn::Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        typegrad::nn::MaxPool2d<2>,
-        typegrad::nn::Conv2d<f32, 8, 16, 3, 1, 1>,
+        typegrad::nn::MaxPool2d<Kernel<2>>,
+        typegrad::nn::Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        typegrad::nn::MaxPool2d<2>,
+        typegrad::nn::MaxPool2d<Kernel<2>>,
         typegrad::nn::Flatten,
         Dense<f32, 64, 10>,
     ];

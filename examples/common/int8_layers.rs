@@ -13,6 +13,7 @@ use typegrad::nn::{
 use typegrad::optim::{Adam, Settings};
 use typegrad::quant::{Quantize, quantize};
 use typegrad::shape::{Image, Signal, VectorOf};
+use typegrad::shape::{Kernel, Pad, Stride};
 use typegrad::tensor::Planes;
 use typegrad::train::{Data, FitConfig, Trainer};
 use typegrad::{Matrix, Vector};
@@ -55,10 +56,10 @@ typegrad::network! {
     /// → conv 16 × 4 × 4 → the mean of each channel → 10 scores → softmax.
     pub type CnnAverage = [
         Input<Image<1, 8, 8>>,
-        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        AvgPool2d<2>,
-        Conv2d<f32, 8, 16, 3, 1, 1>,
+        AvgPool2d<Kernel<2>>,
+        Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
         GlobalAvgPool2d,
         Dense<f32, 16, 10>,
@@ -164,10 +165,10 @@ typegrad::network! {
     /// `CnnAverage` without its softmax, for training on logits.
     pub type CnnAverageLogits = [
         Input<Image<1, 8, 8>>,
-        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        AvgPool2d<2>,
-        Conv2d<f32, 8, 16, 3, 1, 1>,
+        AvgPool2d<Kernel<2>>,
+        Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
         GlobalAvgPool2d,
         Dense<f32, 16, 10>,

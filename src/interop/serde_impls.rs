@@ -392,74 +392,211 @@ pub(crate) mod weight3 {
         deserializer.deserialize_tuple(O, Filters(&mut w))?;
         Ok(w)
     }
+}
 
-    /// A 2-D convolution's weight `[[[[T; K]; K]; I]; O]` (`[out, in, kh, kw]`): a tuple of
-    /// `O` filters, each as a 3-D weight above.
-    pub(crate) mod four {
-        use super::*;
+/// A row-major tensor of the given dimensions as nested tuples (`[[..], ..]`, outermost
+/// first), e.g. a 2-D convolution's `weight [out, in, kh, kw]`.
+struct Nested<'a, T>(&'a [T], &'a [usize]);
 
-        /// A 2-D convolution's weight, `[out][in][kh][kw]`.
-        type Weight4<T, const O: usize, const I: usize, const K: usize> = [[[[T; K]; K]; I]; O];
-
-        pub(crate) fn serialize<S, T, const O: usize, const I: usize, const K: usize>(
-            w: &[[[[T; K]; K]; I]; O],
-            serializer: S,
-        ) -> Result<S::Ok, S::Error>
-        where
-            S: Serializer,
-            T: Serialize,
-        {
-            struct Filter<'a, T, const I: usize, const K: usize>(&'a [[[T; K]; K]; I]);
-            impl<T: Serialize, const I: usize, const K: usize> Serialize for Filter<'_, T, I, K> {
-                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                    super::serialize(self.0, s)
-                }
+impl<T: Serialize> Serialize for Nested<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (&n, inner) = match self.1.split_first() {
+            Some(split) => split,
+            None => return self.0[0].serialize(serializer),
+        };
+        let mut tuple = serializer.serialize_tuple(n)?;
+        let step = self.0.len() / n.max(1);
+        for chunk in self.0.chunks(step.max(1)).take(n) {
+            if inner.is_empty() {
+                tuple.serialize_element(&chunk[0])?;
+            } else {
+                tuple.serialize_element(&Nested(chunk, inner))?;
             }
-            let mut tuple = serializer.serialize_tuple(O)?;
-            for filter in w {
-                tuple.serialize_element(&Filter(filter))?;
-            }
-            tuple.end()
         }
+        tuple.end()
+    }
+}
 
-        struct Outer<'a, T, const O: usize, const I: usize, const K: usize>(
-            &'a mut [[[[T; K]; K]; I]; O],
-        );
+/// Reads nested tuples of the given dimensions into a row-major slice, refusing NaN and ±∞ and
+/// any other shape.
+struct NestedSeed<'a, T>(&'a mut [T], &'a [usize]);
 
-        impl<'de, T: Deserialize<'de> + Scalar, const O: usize, const I: usize, const K: usize>
-            Visitor<'de> for Outer<'_, T, O, I, K>
-        {
-            type Value = ();
+impl<'de, T: Deserialize<'de> + Scalar> Visitor<'de> for NestedSeed<'_, T> {
+    type Value = ();
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a weight of {O} filters")
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a tensor of shape {:?}", self.1)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let (&n, inner) = self.1.split_first().unwrap_or((&1, &[]));
+        let shape = Shape {
+            what: "a tensor dimension",
+            len: n,
+            unit: "entries",
+        };
+        let step = (self.0.len() / n.max(1)).max(1);
+        for (i, chunk) in self.0.chunks_mut(step).take(n).enumerate() {
+            let read = if inner.is_empty() {
+                match seq.next_element::<T>()? {
+                    Some(x) if x.is_finite_val() => {
+                        chunk[0] = x;
+                        Some(())
+                    }
+                    Some(_) => return Err(de::Error::custom("a weight is not finite (NaN or ±∞)")),
+                    None => None,
+                }
+            } else {
+                seq.next_element_seed(NestedSeed(chunk, inner))?
+            };
+            if read.is_none() {
+                return Err(de::Error::invalid_length(i, &shape));
             }
+        }
+        no_more(seq, shape)
+    }
+}
 
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-                let shape = Shape {
-                    what: "a weight",
-                    len: O,
-                    unit: "filters",
-                };
-                for (i, out) in self.0.iter_mut().enumerate() {
-                    if seq.next_element_seed(Filters(out))?.is_none() {
-                        return Err(de::Error::invalid_length(i, &shape));
+impl<'de, T: Deserialize<'de> + Scalar> DeserializeSeed<'de> for NestedSeed<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        let n = self.1.first().copied().unwrap_or(1);
+        deserializer.deserialize_tuple(n, self)
+    }
+}
+
+mod conv2d {
+    use super::*;
+    use crate::nn::{Connect, Conv2d, Parameters};
+    use crate::shape::window::KernelSize;
+    use serde::ser::SerializeStruct;
+
+    /// `{"weight": [out][in][kh][kw], "bias": [out]}` (`[channels][1][kh][kw]` depthwise, as
+    /// PyTorch stores a grouped convolution).
+    impl<T, const I: usize, const O: usize, K: KernelSize, S, P, At, G: Connect> Serialize
+        for Conv2d<T, I, O, K, S, P, At, G>
+    where
+        T: Scalar + Serialize,
+    {
+        fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+            let dims = Self::param_spec(0)
+                .map(|t| t.dims)
+                .unwrap_or(crate::nn::Dims::new(&[]));
+            let mut st = serializer.serialize_struct(G::NAME, 2)?;
+            st.serialize_field("weight", &Nested(self.weight_slice(), dims.as_slice()))?;
+            st.serialize_field("bias", &self.bias)?;
+            st.end()
+        }
+    }
+
+    /// A convolution's field name.
+    enum Field {
+        Weight,
+        Bias,
+    }
+
+    impl<'de> Deserialize<'de> for Field {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Name;
+            impl Visitor<'_> for Name {
+                type Value = Field;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("`weight` or `bias`")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                    match v {
+                        "weight" => Ok(Field::Weight),
+                        "bias" => Ok(Field::Bias),
+                        other => Err(E::unknown_field(other, &["weight", "bias"])),
                     }
                 }
-                no_more(seq, shape)
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Field, E> {
+                    match v {
+                        0 => Ok(Field::Weight),
+                        1 => Ok(Field::Bias),
+                        _ => Err(E::invalid_value(de::Unexpected::Unsigned(v), &self)),
+                    }
+                }
             }
+            deserializer.deserialize_identifier(Name)
+        }
+    }
+
+    struct Fields<'a, T, const I: usize, const O: usize, K: KernelSize, S, P, At, G: Connect>(
+        &'a mut Conv2d<T, I, O, K, S, P, At, G>,
+    )
+    where
+        T: Scalar;
+
+    impl<'de, T, const I: usize, const O: usize, K: KernelSize, S, P, At, G: Connect> Visitor<'de>
+        for Fields<'_, T, I, O, K, S, P, At, G>
+    where
+        T: Scalar + Deserialize<'de>,
+    {
+        type Value = ();
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a {} with a weight and a bias", G::NAME)
         }
 
-        pub(crate) fn deserialize<'de, D, T, const O: usize, const I: usize, const K: usize>(
-            deserializer: D,
-        ) -> Result<Weight4<T, O, I, K>, D::Error>
-        where
-            D: Deserializer<'de>,
-            T: Deserialize<'de> + Scalar,
-        {
-            let mut w = [[[[T::zero(); K]; K]; I]; O];
-            deserializer.deserialize_tuple(O, Outer(&mut w))?;
-            Ok(w)
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let dims = Conv2d::<T, I, O, K, S, P, At, G>::param_spec(0).map(|t| t.dims);
+            let dims = dims.unwrap_or(crate::nn::Dims::new(&[]));
+            let shape = Shape {
+                what: "a convolution",
+                len: 2,
+                unit: "fields",
+            };
+            if seq
+                .next_element_seed(NestedSeed(self.0.weight_slice_mut(), dims.as_slice()))?
+                .is_none()
+            {
+                return Err(de::Error::invalid_length(0, &shape));
+            }
+            match seq.next_element()? {
+                Some(b) => self.0.bias = b,
+                None => return Err(de::Error::invalid_length(1, &shape)),
+            }
+            no_more(seq, shape)
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let dims = Conv2d::<T, I, O, K, S, P, At, G>::param_spec(0).map(|t| t.dims);
+            let dims = dims.unwrap_or(crate::nn::Dims::new(&[]));
+            let (mut weight, mut bias) = (false, false);
+            while let Some(key) = map.next_key::<Field>()? {
+                match key {
+                    Field::Weight => {
+                        map.next_value_seed(NestedSeed(
+                            self.0.weight_slice_mut(),
+                            dims.as_slice(),
+                        ))?;
+                        weight = true;
+                    }
+                    Field::Bias => {
+                        self.0.bias = map.next_value()?;
+                        bias = true;
+                    }
+                }
+            }
+            match (weight, bias) {
+                (false, _) => Err(de::Error::missing_field("weight")),
+                (_, false) => Err(de::Error::missing_field("bias")),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    impl<'de, T, const I: usize, const O: usize, K: KernelSize, S, P, At, G: Connect>
+        Deserialize<'de> for Conv2d<T, I, O, K, S, P, At, G>
+    where
+        T: Scalar + Deserialize<'de>,
+    {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let mut conv = Self::default();
+            deserializer.deserialize_struct(G::NAME, &["weight", "bias"], Fields(&mut conv))?;
+            Ok(conv)
         }
     }
 }

@@ -28,6 +28,27 @@ pub(crate) struct Window1d {
 }
 
 impl Window1d {
+    /// One axis of a 2-D window (one channel): `length` positions, `kernel` taps moved by
+    /// `stride`, `pad` zeros on each side (or `SAME`'s), `out_len` outputs.
+    const fn axis(
+        same: bool,
+        length: usize,
+        kernel: usize,
+        stride: usize,
+        pad: usize,
+        out_len: usize,
+    ) -> Self {
+        Window1d {
+            channels_in: 1,
+            channels_out: 1,
+            length,
+            kernel,
+            stride,
+            padding: crate::shape::window::pad_before(same, pad, length, kernel, stride, out_len),
+            out_len,
+        }
+    }
+
     /// The output positions `t` for which tap `k` reads inside the input
     /// (`0 ≤ t·stride + k − padding < length`), and the input step that `t = lo` reads.
     #[inline]
@@ -284,57 +305,99 @@ pub(crate) fn avg_pool1d_backward<T: Scalar>(d: &Window1d, dy: &[T], inv_k: T, d
 }
 
 /// The sizes of a 2-D window operation on one sample: `channels_in × height × width` in,
-/// `channels_out × out_h × out_w` out, a square window of `kernel` moved by `stride` over the
-/// input padded with `padding` zeros on every side.
+/// `channels_out × out_h × out_w` out; along each axis a 1-D window (one channel) with its own
+/// kernel, stride and zeros before the first position (`SAME` pads the rest after the last).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Window2d {
     pub channels_in: usize,
     pub channels_out: usize,
-    pub height: usize,
-    pub width: usize,
-    pub kernel: usize,
-    pub stride: usize,
-    pub padding: usize,
-    pub out_h: usize,
-    pub out_w: usize,
+    /// The window along the rows: `length` = height, `out_len` = output rows.
+    pub rows: Window1d,
+    /// The window along the columns.
+    pub cols: Window1d,
 }
 
 impl Window2d {
-    /// The 1-D window along the rows (`length` = height) or the columns.
-    fn along(&self, rows: bool) -> Window1d {
-        Window1d {
+    /// The window `K`, `S`, `P` from `channels_in × h × w` to `channels_out × out_h × out_w`.
+    pub(crate) const fn of<K, S, P>(
+        channels_in: usize,
+        channels_out: usize,
+        [h, w]: [usize; 2],
+        [out_h, out_w]: [usize; 2],
+    ) -> Self
+    where
+        K: crate::shape::window::KernelSize,
+        S: crate::shape::window::Strides,
+        P: crate::shape::window::Padding,
+    {
+        Window2d {
+            channels_in,
+            channels_out,
+            rows: Window1d::axis(P::SAME, h, K::H, S::H, P::H, out_h),
+            cols: Window1d::axis(P::SAME, w, K::W, S::W, P::W, out_w),
+        }
+    }
+
+    /// The same window on one channel of it (a depthwise convolution's).
+    const fn one_channel(&self) -> Self {
+        Window2d {
             channels_in: 1,
             channels_out: 1,
-            length: if rows { self.height } else { self.width },
-            kernel: self.kernel,
-            stride: self.stride,
-            padding: self.padding,
-            out_len: if rows { self.out_h } else { self.out_w },
+            ..*self
         }
     }
 }
 
-/// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·S + ky − P][j·S + kx − P]`
+/// A weight of type `U` as a number of type `T`: itself, or an int8 weight as a wrapping
+/// int32 (the int8 layers run the 2-D kernels on int32 accumulators).
+pub(crate) trait Widen<U> {
+    /// `u` as `Self`.
+    fn widen(u: U) -> Self;
+}
+
+impl<T: Scalar> Widen<T> for T {
+    #[inline(always)]
+    fn widen(u: T) -> T {
+        u
+    }
+}
+
+impl Widen<i8> for core::num::Wrapping<i32> {
+    #[inline(always)]
+    fn widen(u: i8) -> Self {
+        core::num::Wrapping(i32::from(u))
+    }
+}
+
+/// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`
 /// (zeros outside the input), the products added in increasing `(c, ky, kx)`.
-pub(crate) fn conv2d<T: Scalar>(d: &Window2d, x: &[T], w: &[T], b: &[T], y: &mut [T]) {
-    let (rows, cols) = (d.along(true), d.along(false));
-    let (hw, ohw, k) = (d.height * d.width, d.out_h * d.out_w, d.kernel);
+pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy>(
+    d: &Window2d,
+    x: &[T],
+    w: &[U],
+    b: &[T],
+    y: &mut [T],
+) {
+    let (rows, cols) = (&d.rows, &d.cols);
+    let (width, out_w) = (cols.length, cols.out_len);
+    let (hw, ohw) = (rows.length * width, rows.out_len * out_w);
+    let (kh, kw) = (rows.kernel, cols.kernel);
     for o in 0..d.channels_out {
         let yo = &mut y[o * ohw..(o + 1) * ohw];
         yo.fill(b[o]);
         for c in 0..d.channels_in {
             let xc = &x[c * hw..(c + 1) * hw];
-            for ky in 0..k {
+            for ky in 0..kh {
                 let (ilo, ihi, iy0) = rows.taps(ky);
-                for kx in 0..k {
-                    let wv = w[((o * d.channels_in + c) * k + ky) * k + kx];
+                for kx in 0..kw {
+                    let wv = T::widen(w[((o * d.channels_in + c) * kh + ky) * kw + kx]);
                     let (jlo, jhi, ix0) = cols.taps(kx);
                     for (n, i) in (ilo..ihi).enumerate() {
-                        let xrow = &xc[(iy0 + n * d.stride) * d.width..][..d.width];
-                        let yrow = &mut yo[i * d.out_w..(i + 1) * d.out_w];
+                        let xrow = &xc[(iy0 + n * rows.stride) * width..][..width];
+                        let yrow = &mut yo[i * out_w..(i + 1) * out_w];
                         for (yv, &xv) in yrow[jlo..jhi]
                             .iter_mut()
-                            .zip(xrow[ix0..].iter().step_by(d.stride))
+                            .zip(xrow[ix0..].iter().step_by(cols.stride))
                         {
                             *yv = *yv + wv * xv;
                         }
@@ -346,7 +409,7 @@ pub(crate) fn conv2d<T: Scalar>(d: &Window2d, x: &[T], w: &[T], b: &[T], y: &mut
 }
 
 /// The gradients of [`conv2d`] for one sample, given `dy`: `dw[o][c][ky][kx] += Σ_ij dy[o][i][j]
-/// · x[c][i·S + ky − P][j·S + kx − P]`, `db[o] += Σ_ij dy[o][i][j]`, and (when asked) `dx` =
+/// · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`, `db[o] += Σ_ij dy[o][i][j]`, and (when asked) `dx` =
 /// the transposed operation (overwritten).
 pub(crate) fn conv2d_backward<T: Scalar>(
     d: &Window2d,
@@ -357,8 +420,10 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     db: &mut [T],
     mut dx: Option<&mut [T]>,
 ) {
-    let (rows, cols) = (d.along(true), d.along(false));
-    let (hw, ohw, k) = (d.height * d.width, d.out_h * d.out_w, d.kernel);
+    let (rows, cols) = (&d.rows, &d.cols);
+    let (width, out_w) = (cols.length, cols.out_len);
+    let (hw, ohw) = (rows.length * width, rows.out_len * out_w);
+    let (kh, kw) = (rows.kernel, cols.kernel);
     if let Some(dx) = dx.as_deref_mut() {
         dx.fill(T::zero());
     }
@@ -367,28 +432,28 @@ pub(crate) fn conv2d_backward<T: Scalar>(
         db[o] = db[o] + dyo.iter().fold(T::zero(), |a, &v| a + v);
         for c in 0..d.channels_in {
             let xc = &x[c * hw..(c + 1) * hw];
-            for ky in 0..k {
+            for ky in 0..kh {
                 let (ilo, ihi, iy0) = rows.taps(ky);
-                for kx in 0..k {
-                    let widx = ((o * d.channels_in + c) * k + ky) * k + kx;
+                for kx in 0..kw {
+                    let widx = ((o * d.channels_in + c) * kh + ky) * kw + kx;
                     let (jlo, jhi, ix0) = cols.taps(kx);
                     let mut g = T::zero();
                     for (n, i) in (ilo..ihi).enumerate() {
-                        let row = (iy0 + n * d.stride) * d.width;
-                        let xrow = &xc[row..][..d.width];
-                        let dyrow = &dyo[i * d.out_w..(i + 1) * d.out_w];
+                        let row = (iy0 + n * rows.stride) * width;
+                        let xrow = &xc[row..][..width];
+                        let dyrow = &dyo[i * out_w..(i + 1) * out_w];
                         for (&u, &v) in dyrow[jlo..jhi]
                             .iter()
-                            .zip(xrow[ix0..].iter().step_by(d.stride))
+                            .zip(xrow[ix0..].iter().step_by(cols.stride))
                         {
                             g = g + u * v;
                         }
                         if let Some(dx) = dx.as_deref_mut() {
                             let wv = w[widx];
-                            let dxrow = &mut dx[c * hw + row..][..d.width];
+                            let dxrow = &mut dx[c * hw + row..][..width];
                             for (xv, &u) in dxrow[ix0..]
                                 .iter_mut()
-                                .step_by(d.stride)
+                                .step_by(cols.stride)
                                 .zip(&dyrow[jlo..jhi])
                             {
                                 *xv = *xv + wv * u;
@@ -402,15 +467,86 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     }
 }
 
+/// A depthwise convolution (one filter per channel, `channels_in = channels_out`):
+/// `y[c][i][j] = b[c] + Σ_ky Σ_kx w[c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`,
+/// each channel as a one-channel [`conv2d`].
+pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
+    d: &Window2d,
+    x: &[T],
+    w: &[U],
+    b: &[T],
+    y: &mut [T],
+) {
+    let one = d.one_channel();
+    let (hw, ohw, kk) = d.sizes();
+    for c in 0..d.channels_out {
+        conv2d(
+            &one,
+            &x[c * hw..][..hw],
+            &w[c * kk..][..kk],
+            &b[c..=c],
+            &mut y[c * ohw..][..ohw],
+        );
+    }
+}
+
+/// The gradients of [`depthwise2d`], channel by channel as [`conv2d_backward`]'s.
+pub(crate) fn depthwise2d_backward<T: Scalar>(
+    d: &Window2d,
+    x: &[T],
+    w: &[T],
+    dy: &[T],
+    dw: &mut [T],
+    db: &mut [T],
+    mut dx: Option<&mut [T]>,
+) {
+    let one = d.one_channel();
+    let (hw, ohw, kk) = d.sizes();
+    for c in 0..d.channels_out {
+        conv2d_backward(
+            &one,
+            &x[c * hw..][..hw],
+            &w[c * kk..][..kk],
+            &dy[c * ohw..][..ohw],
+            &mut dw[c * kk..][..kk],
+            &mut db[c..=c],
+            dx.as_deref_mut().map(|dx| &mut dx[c * hw..][..hw]),
+        );
+    }
+}
+
+impl Window2d {
+    /// Positions per input channel, per output channel, and taps per filter.
+    fn sizes(&self) -> (usize, usize, usize) {
+        (
+            self.rows.length * self.cols.length,
+            self.rows.out_len * self.cols.out_len,
+            self.rows.kernel * self.cols.kernel,
+        )
+    }
+
+    /// The input positions of pooling window `(i, j)` (no padding): `(row, column)` ranges.
+    #[inline]
+    fn pool_window(
+        &self,
+        i: usize,
+        j: usize,
+    ) -> (core::ops::Range<usize>, core::ops::Range<usize>) {
+        let (y0, x0) = (i * self.rows.stride, j * self.cols.stride);
+        (y0..y0 + self.rows.kernel, x0..x0 + self.cols.kernel)
+    }
+}
+
 /// Where the largest value of window `(i, j)` of channel `xc` is (the first in row-major
 /// order; a NaN counts as the largest): an index into `xc`. No padding.
 #[inline]
 fn window2_argmax<T: Scalar>(d: &Window2d, xc: &[T], i: usize, j: usize) -> usize {
-    let (y0, x0) = (i * d.stride, j * d.stride);
-    let mut best = y0 * d.width + x0;
-    for ky in 0..d.kernel {
-        for kx in 0..d.kernel {
-            let at = (y0 + ky) * d.width + x0 + kx;
+    let width = d.cols.length;
+    let (ys, xs) = d.pool_window(i, j);
+    let mut best = ys.start * width + xs.start;
+    for y in ys {
+        for x in xs.clone() {
+            let at = y * width + x;
             let (v, b) = (xc[at], xc[best]);
             #[allow(clippy::eq_op)]
             let (v_nan, b_nan) = (v != v, b != b);
@@ -422,68 +558,64 @@ fn window2_argmax<T: Scalar>(d: &Window2d, xc: &[T], i: usize, j: usize) -> usiz
     best
 }
 
-/// `y[c][i][j] = max over the K × K window at (i·S, j·S)` (no padding).
+/// `y[c][i][j] = max over the Kh × Kw window at (i·Sh, j·Sw)` (no padding).
 pub(crate) fn max_pool2d<T: Scalar>(d: &Window2d, x: &[T], y: &mut [T]) {
-    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    let (hw, ohw, _) = d.sizes();
+    let out_w = d.cols.out_len;
     for (xc, yc) in x.chunks_exact(hw).zip(y.chunks_exact_mut(ohw)) {
-        for i in 0..d.out_h {
-            for j in 0..d.out_w {
-                yc[i * d.out_w + j] = xc[window2_argmax(d, xc, i, j)];
-            }
+        for (n, yv) in yc.iter_mut().enumerate() {
+            *yv = xc[window2_argmax(d, xc, n / out_w, n % out_w)];
         }
     }
 }
 
 /// The gradient of [`max_pool2d`]: each `dy` goes to the largest input of its window.
 pub(crate) fn max_pool2d_backward<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dx: &mut [T]) {
-    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    let (hw, ohw, _) = d.sizes();
+    let out_w = d.cols.out_len;
     dx.fill(T::zero());
     for ((xc, dyc), dxc) in x
         .chunks_exact(hw)
         .zip(dy.chunks_exact(ohw))
         .zip(dx.chunks_exact_mut(hw))
     {
-        for i in 0..d.out_h {
-            for j in 0..d.out_w {
-                let at = window2_argmax(d, xc, i, j);
-                dxc[at] = dxc[at] + dyc[i * d.out_w + j];
-            }
+        for (n, &g) in dyc.iter().enumerate() {
+            let at = window2_argmax(d, xc, n / out_w, n % out_w);
+            dxc[at] = dxc[at] + g;
         }
     }
 }
 
-/// `y[c][i][j] = mean over the K × K window at (i·S, j·S)` (no padding), summed row by row.
+/// `y[c][i][j] = mean over the Kh × Kw window at (i·Sh, j·Sw)` (no padding), summed row by row.
 pub(crate) fn avg_pool2d<T: Scalar>(d: &Window2d, x: &[T], inv: T, y: &mut [T]) {
-    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    let (hw, ohw, _) = d.sizes();
+    let (width, out_w) = (d.cols.length, d.cols.out_len);
     for (xc, yc) in x.chunks_exact(hw).zip(y.chunks_exact_mut(ohw)) {
-        for i in 0..d.out_h {
-            for j in 0..d.out_w {
-                let mut sum = T::zero();
-                for ky in 0..d.kernel {
-                    let row = (i * d.stride + ky) * d.width + j * d.stride;
-                    for &v in &xc[row..row + d.kernel] {
-                        sum = sum + v;
-                    }
+        for (n, yv) in yc.iter_mut().enumerate() {
+            let (ys, xs) = d.pool_window(n / out_w, n % out_w);
+            let mut sum = T::zero();
+            for row in ys {
+                for &v in &xc[row * width..][xs.clone()] {
+                    sum = sum + v;
                 }
-                yc[i * d.out_w + j] = sum * inv;
             }
+            *yv = sum * inv;
         }
     }
 }
 
-/// The gradient of [`avg_pool2d`]: `dy / K²` to every input of the window.
+/// The gradient of [`avg_pool2d`]: `dy / (Kh·Kw)` to every input of the window.
 pub(crate) fn avg_pool2d_backward<T: Scalar>(d: &Window2d, dy: &[T], inv: T, dx: &mut [T]) {
-    let (hw, ohw) = (d.height * d.width, d.out_h * d.out_w);
+    let (hw, ohw, _) = d.sizes();
+    let (width, out_w) = (d.cols.length, d.cols.out_len);
     dx.fill(T::zero());
     for (dyc, dxc) in dy.chunks_exact(ohw).zip(dx.chunks_exact_mut(hw)) {
-        for i in 0..d.out_h {
-            for j in 0..d.out_w {
-                let share = dyc[i * d.out_w + j] * inv;
-                for ky in 0..d.kernel {
-                    let row = (i * d.stride + ky) * d.width + j * d.stride;
-                    for v in &mut dxc[row..row + d.kernel] {
-                        *v = *v + share;
-                    }
+        for (n, &g) in dyc.iter().enumerate() {
+            let share = g * inv;
+            let (ys, xs) = d.pool_window(n / out_w, n % out_w);
+            for row in ys {
+                for v in &mut dxc[row * width..][xs.clone()] {
+                    *v = *v + share;
                 }
             }
         }

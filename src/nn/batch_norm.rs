@@ -106,21 +106,25 @@ impl<T: Real, const C: usize, At> BatchNorm1d<T, C, At> {
         Dense::new(w, b, activation)
     }
 
-    /// The 2-D convolution that computes this batch normalization (inference) applied after
-    /// `conv` (as [`fold_into_conv`](BatchNorm1d::fold_into_conv)).
-    pub fn fold_into_conv2d<const I: usize, const K: usize, const S: usize, const P: usize, A2>(
+    /// The 2-D convolution — full or depthwise — that computes this batch normalization
+    /// (inference) applied after `conv` (as [`fold_into_conv`](BatchNorm1d::fold_into_conv)).
+    pub fn fold_into_conv2d<const I: usize, K, S, P, A2, G>(
         &self,
-        conv: &crate::nn::Conv2d<T, I, C, K, S, P, A2>,
-    ) -> crate::nn::Conv2d<T, I, C, K, S, P, A2> {
+        conv: &crate::nn::Conv2d<T, I, C, K, S, P, A2, G>,
+    ) -> crate::nn::Conv2d<T, I, C, K, S, P, A2, G>
+    where
+        K: crate::shape::window::KernelSize,
+        G: crate::nn::Connect,
+    {
         let (scale, shift) = self.affine();
-        let mut w = conv.weight;
-        for (filter, &s) in w.iter_mut().zip(scale.iter()) {
-            for v in filter.as_flattened_mut().as_flattened_mut() {
+        let mut folded = *conv;
+        for (o, &s) in scale.iter().enumerate() {
+            for v in folded.filter_mut(o) {
                 *v = *v * s;
             }
         }
-        let b = Vector::from_fn(|o| conv.bias[o] * scale[o] + shift[o]);
-        crate::nn::Conv2d::new(w, b)
+        folded.bias = Vector::from_fn(|o| conv.bias[o] * scale[o] + shift[o]);
+        folded
     }
 
     /// The convolution that computes this batch normalization (inference) applied after

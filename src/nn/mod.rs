@@ -33,11 +33,12 @@ mod residual;
 mod tensors;
 pub mod wiring;
 
+pub use crate::shape::{Kernel, Pad, Same, Stride};
 pub use activation_layer::ActivationLayer;
 pub use batch_norm::{BatchNorm1d, BatchNorm2d, BatchNormCache, Channels};
 pub use chain::Chain;
 pub use conv::Conv1d;
-pub use conv2d::Conv2d;
+pub use conv2d::{Connect, Conv2d, Depthwise, DepthwiseConv2d, Full};
 pub use dense::{Dense, DenseCache};
 pub use dropout::{Dropout, DropoutCache};
 pub use flatten::{Flatten, Reshape, Unplaced};

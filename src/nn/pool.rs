@@ -7,7 +7,8 @@ use core::marker::PhantomData;
 use crate::kernels::{self, Window1d, Window2d};
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
-use crate::shape::{BatchOf, Fits, Image, Port, Signal, Size, Window, Windowed, Windowed2};
+use crate::shape::window::{FitCols, FitRows, KernelSize, SlideCols, SlideRows, Strides};
+use crate::shape::{BatchOf, Fits, Image, Pad, Port, Signal, Size, Window, Windowed, Windowed2};
 use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Real, Vector};
 
@@ -284,21 +285,25 @@ impl<T: Real, const C: usize, const L: usize> Layer<T> for GlobalAvgPool1d<Signa
     }
 }
 
-/// The maximum of each `K × K` window, moved by `S` (default `K`) along rows and columns,
-/// per channel, no padding (PyTorch's `nn.MaxPool2d(K, S)`). Listed as `MaxPool2d<2>`; placed
-/// after `Image<C, H, W>`. Gradient to the first largest input of each window (row-major).
+/// The maximum of each window `K` ([`Kernel<H, W>`](crate::shape::Kernel)), moved by `S`
+/// (a [`Stride`](crate::shape::Stride); by default the kernel's own size), per channel, no
+/// padding (PyTorch's `nn.MaxPool2d(K, S)`, TFLite's `MAX_POOL_2D` `VALID`). Listed as
+/// `MaxPool2d<Kernel<2>>`; placed after `Image<C, H, W>`. Gradient to the first largest input
+/// of each window (row-major).
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct MaxPool2d<const K: usize, const S: usize = K, At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+pub struct MaxPool2d<K, S = K, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, At)>,
 );
 
-/// The mean of each `K × K` window, moved by `S` (default `K`), per channel, no padding
-/// (PyTorch's `nn.AvgPool2d(K, S)`).
+/// The mean of each window `K`, moved by `S` (default: the kernel's size), per channel, no
+/// padding (PyTorch's `nn.AvgPool2d(K, S)`, TFLite's `AVERAGE_POOL_2D` `VALID`):
+/// `y[c][i][j] = (1/(Kh·Kw))·Σ x[c][i·Sh + ky][j·Sw + kx]`. DS-CNN ends with
+/// `AvgPool2d<Kernel<25, 5>>`. Gradient: `∂L/∂y / (Kh·Kw)` to each input of the window.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct AvgPool2d<const K: usize, const S: usize = K, At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
+pub struct AvgPool2d<K, S = K, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, At)>,
 );
 
 /// The mean of each channel over all its rows and columns: `Image<C, H, W>` in, `Size<C>` out
@@ -309,70 +314,87 @@ pub struct GlobalAvgPool2d<At = Unplaced>(
     #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
 );
 
-marker_layer!(MaxPool2d, K, S);
-marker_layer!(AvgPool2d, K, S);
 marker_layer!(GlobalAvgPool2d);
 
-/// The window of a 2-D pooling layer over `C` channels of `H × W`.
-const fn window2(c: usize, h: usize, w: usize, k: usize, s: usize, out: [usize; 3]) -> Window2d {
-    Window2d {
-        channels_in: c,
-        channels_out: c,
-        height: h,
-        width: w,
-        kernel: k,
-        stride: s,
-        padding: 0,
-        out_h: out[1],
-        out_w: out[2],
-    }
+/// `Clone`, `Copy`, `Debug`, `PartialEq`, `Eq`, `Default`, `NoParameters` for a 2-D pool.
+macro_rules! window_marker {
+    ($name:ident) => {
+        impl<K, S, At> Clone for $name<K, S, At> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+        impl<K, S, At> Copy for $name<K, S, At> {}
+        impl<K, S, At> core::fmt::Debug for $name<K, S, At> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+        impl<K, S, At> PartialEq for $name<K, S, At> {
+            fn eq(&self, _: &Self) -> bool {
+                true
+            }
+        }
+        impl<K, S, At> Eq for $name<K, S, At> {}
+        impl<K, S, At> Default for $name<K, S, At> {
+            fn default() -> Self {
+                Self(PhantomData)
+            }
+        }
+        impl<K, S, At> NoParameters for $name<K, S, At> {}
+    };
 }
+
+window_marker!(MaxPool2d);
+window_marker!(AvgPool2d);
 
 macro_rules! window_pool2 {
     ($pool:ident, $forward:expr, $backward:expr) => {
         #[diagnostic::do_not_recommend]
-        impl<const K: usize, const S: usize, In: Port> Place<In> for $pool<K, S, Unplaced>
+        impl<K: KernelSize, S: Strides, In: Port> Place<In> for $pool<K, S, Unplaced>
         where
             $pool<K, S, In::OwnImage>: Shape,
         {
             type Layer = $pool<K, S, In::OwnImage>;
         }
 
-        impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Shape
+        impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> Shape
             for $pool<K, S, Image<C, H, W>>
         where
-            Size<H>: Window<K, S, 0>,
-            Size<W>: Window<K, S, 0>,
+            Size<H>: SlideRows<K, S, Pad<0>>,
+            Size<W>: SlideCols<K, S, Pad<0>>,
         {
             type In = Image<C, H, W>;
-            type Out = Windowed2<C, H, W, K, S, 0>;
-            const MISTAKE: Mistake = super::conv2d::misfit2(K, S, H, W, 0);
+            type Out = Windowed2<C, H, W, K, S, Pad<0>>;
+            const MISTAKE: Mistake = super::conv2d::misfit2::<K, S, Pad<0>>(H, W);
         }
 
-        impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize>
+        impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize>
             $pool<K, S, Image<C, H, W>>
         where
-            Size<H>: Window<K, S, 0> + Fits<K, S, 0>,
-            Size<W>: Window<K, S, 0> + Fits<K, S, 0>,
+            Size<H>: FitRows<K, S, Pad<0>>,
+            Size<W>: FitCols<K, S, Pad<0>>,
         {
-            const WINDOW: Window2d =
-                window2(C, H, W, K, S, <Windowed2<C, H, W, K, S, 0> as Port>::DIMS);
-            const SIZES: (usize, usize) = (C * H * W, <Windowed2<C, H, W, K, S, 0> as Port>::N);
+            const WINDOW: Window2d = Window2d::of::<K, S, Pad<0>>(
+                C,
+                C,
+                [H, W],
+                [
+                    <Windowed2<C, H, W, K, S, Pad<0>> as Port>::DIMS[1],
+                    <Windowed2<C, H, W, K, S, Pad<0>> as Port>::DIMS[2],
+                ],
+            );
+            const SIZES: (usize, usize) =
+                (C * H * W, <Windowed2<C, H, W, K, S, Pad<0>> as Port>::N);
         }
 
-        impl<
-            T: Real,
-            const K: usize,
-            const S: usize,
-            const C: usize,
-            const H: usize,
-            const W: usize,
-        > Layer<T> for $pool<K, S, Image<C, H, W>>
+        impl<T: Real, K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize>
+            Layer<T> for $pool<K, S, Image<C, H, W>>
         where
-            Size<H>: Window<K, S, 0> + Fits<K, S, 0>,
-            Size<W>: Window<K, S, 0> + Fits<K, S, 0>,
+            Size<H>: FitRows<K, S, Pad<0>>,
+            Size<W>: FitCols<K, S, Pad<0>>,
         {
-            type Cache<const B: usize> = BatchOf<T, B, Windowed2<C, H, W, K, S, 0>>;
+            type Cache<const B: usize> = BatchOf<T, B, Windowed2<C, H, W, K, S, Pad<0>>>;
 
             fn predict(&self, x: &Planes<T, C, H, W>) -> <Self::Out as Port>::Sample<T> {
                 let mut y = <Self::Out as Port>::sample(|_| T::zero());
@@ -450,11 +472,11 @@ window_pool2!(
 );
 window_pool2!(
     AvgPool2d,
-    |d, x, y| kernels::avg_pool2d(d, x, T::one() / T::from_count(d.kernel * d.kernel), y),
-    |d, _, dy, dx| kernels::avg_pool2d_backward(
-        d,
+    |d, x, y| kernels::avg_pool2d(d, x, T::one() / T::from_count(K::H * K::W), y),
+    |_, _, dy, dx| kernels::avg_pool2d_backward(
+        &Self::WINDOW,
         dy,
-        T::one() / T::from_count(d.kernel * d.kernel),
+        T::one() / T::from_count(K::H * K::W),
         dx
     )
 );

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 
 use super::arith::QuantParams;
 use super::dense::QLayer;
+use crate::shape::window::{KernelSize, Strides};
 use crate::shape::{Port, VectorOf};
 use crate::tensor::Planes;
 use crate::{Matrix, Vector};
@@ -58,24 +59,17 @@ impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> QL
     }
 }
 
-/// int8 average over `K × K` windows moved by `S` (no padding), the quantization unchanged.
+/// int8 average over windows `K` moved by `S` (no padding), the quantization unchanged.
 /// `Q` is the output port (`Image<C, H', W'>`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QAvgPool2d<
-    const K: usize,
-    const S: usize,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    Q,
-> {
+pub struct QAvgPool2d<K, S, const C: usize, const H: usize, const W: usize, Q> {
     /// The quantization of input and output.
     pub params: QuantParams,
-    /// The output port.
-    pub port: PhantomData<Q>,
+    /// The window and the output port.
+    pub port: crate::shape::window::Types<(K, S, Q)>,
 }
 
-impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
+impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
     for QAvgPool2d<K, S, C, H, W, Q>
 {
     type In = Planes<i8, C, H, W>;
@@ -95,8 +89,8 @@ impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: us
         Q::sample(|i| {
             let (c, r, k) = (i / (oh * ow), (i / ow) % oh, i % ow);
             let (mut acc, mut n) = (0i32, 0i32);
-            for y in (r * S)..(r * S + K).min(H) {
-                for z in (k * S)..(k * S + K).min(W) {
+            for y in (r * S::H)..(r * S::H + K::H).min(H) {
+                for z in (k * S::W)..(k * S::W + K::W).min(W) {
                     acc += i32::from(xs[(c * H + y) * W + z]);
                     n += 1;
                 }
@@ -143,6 +137,7 @@ mod describe {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::tflite::{Builtin, Describe, Flow, Graph};
     use crate::shape::Port;
+    use crate::shape::window::{KernelSize, Strides};
 
     impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Describe
         for QAvgPool1d<K, S, C, L, Q>
@@ -153,7 +148,7 @@ mod describe {
         }
     }
 
-    impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port>
+    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port>
         Describe for QAvgPool2d<K, S, C, H, W, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
@@ -162,7 +157,14 @@ mod describe {
                 w: Q::DIMS[2],
                 ..x
             };
-            g.pool(Builtin::AveragePool2d, "mean", &x, out, [K, K], [S, S])
+            g.pool(
+                Builtin::AveragePool2d,
+                "mean",
+                &x,
+                out,
+                [K::W, K::H],
+                [S::W, S::H],
+            )
         }
     }
 

@@ -8,7 +8,8 @@ use super::arith::{Multiplier, QuantParams, Rounding, round_half_away};
 use super::dense::{QChain, QDense, QLayer};
 use crate::activation::{Identity, Relu};
 use crate::nn::{Chain, Dense, Layer};
-use crate::shape::{Port, VectorOf};
+use crate::shape::window::{FitCols, FitRows, KernelSize, Padding, Strides};
+use crate::shape::{Pad, Port, VectorOf};
 
 /// An activation that TFLite fuses into the layer before it: the identity (no clamp), ReLU
 /// (outputs clamped at the real value 0) or ReLU6 (clamped to [0, 6]).
@@ -322,20 +323,18 @@ fn channel_parameters<'w, const O: usize>(
     (scales, biases, rescale)
 }
 
-impl<
-    const I: usize,
-    const O: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const H: usize,
-    const W: usize,
-> Quantize for crate::nn::Conv2d<f32, I, O, K, S, P, crate::shape::Image<I, H, W>>
+impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize> Quantize
+    for crate::nn::Conv2d<f32, I, O, K, S, P, crate::shape::Image<I, H, W>, G>
 where
-    crate::shape::Size<H>: crate::shape::Window<K, S, P> + crate::shape::Fits<K, S, P>,
-    crate::shape::Size<W>: crate::shape::Window<K, S, P> + crate::shape::Fits<K, S, P>,
+    K: KernelSize,
+    S: Strides,
+    P: Padding,
+    G: crate::nn::Connect,
+    crate::shape::Size<H>: FitRows<K, S, P>,
+    crate::shape::Size<W>: FitCols<K, S, P>,
 {
-    type Quantized = super::QConv2d<I, O, K, S, P, H, W, crate::shape::Windowed2<O, H, W, K, S, P>>;
+    type Quantized =
+        super::QConv2d<I, O, K, S, P, G, H, W, crate::shape::Windowed2<O, H, W, K, S, P>>;
 
     fn quantize_with(
         &self,
@@ -345,22 +344,27 @@ where
         let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
         let (lo, hi) = range_of::<Self::Out>(&outputs);
         let output = QuantParams::from_range(lo, hi);
+        let taps = self.weight_slice().len() / O;
         let (weight_scales, bias, rescale) = channel_parameters(
-            |o| self.weight[o].as_flattened().as_flattened(),
+            |o| &self.weight_slice()[o * taps..(o + 1) * taps],
             &self.bias,
             input,
             output,
         );
+        let mut weight = G::weight::<i8, K, I, O>(0);
+        let flat = G::flat_mut::<i8, K, I, O>(&mut weight);
+        for (n, (q, &w)) in flat.iter_mut().zip(self.weight_slice()).enumerate() {
+            *q = quantize_weight(w, weight_scales[n / taps]);
+        }
         let q = super::QConv2d {
-            weight: core::array::from_fn(|o| {
-                self.weight[o]
-                    .map(|plane| plane.map(|row| row.map(|w| quantize_weight(w, weight_scales[o]))))
-            }),
+            weight,
             bias,
             weight_scales,
             rescale,
             input,
             output,
+            act_min: -128,
+            act_max: 127,
             port: core::marker::PhantomData,
         };
         (q, outputs)
@@ -382,13 +386,14 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
     }
 }
 
-impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Quantize
+impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> Quantize
     for crate::nn::MaxPool2d<K, S, crate::shape::Image<C, H, W>>
 where
-    crate::shape::Size<H>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
-    crate::shape::Size<W>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+    crate::shape::Size<H>: FitRows<K, S, Pad<0>>,
+    crate::shape::Size<W>: FitCols<K, S, Pad<0>>,
 {
-    type Quantized = super::QMaxPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, 0>>;
+    type Quantized =
+        super::QMaxPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, Pad<0>>>;
 
     fn quantize_with(
         &self,
@@ -447,13 +452,14 @@ where
     }
 }
 
-impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize> Quantize
+impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> Quantize
     for crate::nn::AvgPool2d<K, S, crate::shape::Image<C, H, W>>
 where
-    crate::shape::Size<H>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
-    crate::shape::Size<W>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
+    crate::shape::Size<H>: FitRows<K, S, Pad<0>>,
+    crate::shape::Size<W>: FitCols<K, S, Pad<0>>,
 {
-    type Quantized = super::QAvgPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, 0>>;
+    type Quantized =
+        super::QAvgPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, Pad<0>>>;
 
     fn quantize_with(
         &self,

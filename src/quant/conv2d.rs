@@ -5,30 +5,30 @@
 
 use super::arith::{Multiplier, QuantParams};
 use super::dense::QLayer;
+use crate::kernels::{self, Window2d};
+use crate::nn::Connect;
+use crate::shape::window::{KernelSize, Padding, Strides};
 use crate::shape::{Port, VectorOf};
 use crate::tensor::Planes;
 use core::marker::PhantomData;
+use core::num::Wrapping;
 
-/// An int8 2-D convolution with a square `K × K` kernel: for each output channel `o` and
-/// position `(r, c)`, `acc = bias[o] + Σ_ch Σ_ky Σ_kx weight[o][ch][ky][kx] · (x[ch][r·S + ky −
-/// P][c·S + kx − P] − input_zero_point)` over the taps inside the image (padding is the real
-/// value 0: it adds nothing), `y = clamp(rescale[o](acc) + output_zero_point, −128, 127)`, the rescaling in its
-/// two-rounding form as the interpreter's `CONV_2D` does it
-/// ([`Multiplier::apply_double_rounding`]).
-/// `Q` is the output port (`Image<O, H', W'>`, as the float layer computes it).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QConv2d<
-    const I: usize,
-    const O: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-    const H: usize,
-    const W: usize,
-    Q,
-> {
-    /// int8 weights `[out][in][ky][kx]`, symmetric per output channel.
-    pub weight: [[[[i8; K]; K]; I]; O],
+/// An int8 2-D convolution, full or depthwise (`G`, as the float [`Conv2d`](crate::nn::Conv2d)),
+/// with the float layer's window (`K`, `S`, `P`): for each output channel `o` and position
+/// `(r, c)`, `acc = bias[o] + Σ weight[o][ch][ky][kx] · (x[ch][r·Sh + ky − Ph][c·Sw + kx − Pw] −
+/// input_zero_point)` over the taps inside the image (padding is the real value 0: it adds
+/// nothing; over the input channels `ch`, or only `ch = o` depthwise), in wrapping int32 as
+/// TFLite Micro's `CONV_2D` / `DEPTHWISE_CONV_2D`, then `y = clamp(rescale[o](acc) +
+/// output_zero_point, act_min, act_max)` with TFLite Micro's two-step rescaling
+/// ([`Multiplier::apply_double_rounding`]). `Q` is the output port (`Image<O, H', W'>`).
+pub struct QConv2d<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q>
+where
+    K: KernelSize,
+    G: Connect,
+{
+    /// int8 weights `[out][in][ky][kx]` (`[channels][ky][kx]` depthwise), symmetric per output
+    /// channel.
+    pub weight: G::Weight<i8, K, I, O>,
     /// int32 biases in units of `input_scale · weight_scale[o]`.
     pub bias: [i32; O],
     /// The scale of each output channel's weights.
@@ -39,20 +39,102 @@ pub struct QConv2d<
     pub input: QuantParams,
     /// The output's quantization.
     pub output: QuantParams,
-    /// The output port.
-    pub port: PhantomData<Q>,
+    /// The smallest output (a fused ReLU's zero point, else −128).
+    pub act_min: i8,
+    /// The largest output (a fused ReLU6's cap, else 127).
+    pub act_max: i8,
+    /// The window and the output port.
+    pub port: crate::shape::window::Types<(S, P, Q)>,
 }
 
 impl<
     const I: usize,
     const O: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
+    K: KernelSize,
+    S,
+    P,
+    G: Connect,
     const H: usize,
     const W: usize,
+    Q,
+> Clone for QConv2d<I, O, K, S, P, G, H, W, Q>
+{
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<
+    const I: usize,
+    const O: usize,
+    K: KernelSize,
+    S,
+    P,
+    G: Connect,
+    const H: usize,
+    const W: usize,
+    Q,
+> Copy for QConv2d<I, O, K, S, P, G, H, W, Q>
+{
+}
+
+impl<
+    const I: usize,
+    const O: usize,
+    K: KernelSize,
+    S,
+    P,
+    G: Connect,
+    const H: usize,
+    const W: usize,
+    Q,
+> PartialEq for QConv2d<I, O, K, S, P, G, H, W, Q>
+{
+    fn eq(&self, o: &Self) -> bool {
+        self.weight == o.weight
+            && self.bias == o.bias
+            && self.weight_scales == o.weight_scales
+            && self.rescale == o.rescale
+            && (self.input, self.output, self.act_min, self.act_max)
+                == (o.input, o.output, o.act_min, o.act_max)
+    }
+}
+
+impl<
+    const I: usize,
+    const O: usize,
+    K: KernelSize,
+    S,
+    P,
+    G: Connect,
+    const H: usize,
+    const W: usize,
+    Q,
+> core::fmt::Debug for QConv2d<I, O, K, S, P, G, H, W, Q>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct(if G::DEPTHWISE {
+            "QDepthwiseConv2d"
+        } else {
+            "QConv2d"
+        })
+        .field("weight", &self.weight)
+        .field("bias", &self.bias)
+        .field("weight_scales", &self.weight_scales)
+        .field("input", &self.input)
+        .field("output", &self.output)
+        .finish()
+    }
+}
+
+impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> QLayer
+    for QConv2d<I, O, K, S, P, G, H, W, Q>
+where
+    K: KernelSize,
+    S: Strides,
+    P: Padding,
+    G: Connect,
     Q: Port,
-> QLayer for QConv2d<I, O, K, S, P, H, W, Q>
 {
     type In = Planes<i8, I, H, W>;
     type Out = VectorOf<i8, Q>;
@@ -67,31 +149,25 @@ impl<
 
     fn predict(&self, x: &Planes<i8, I, H, W>) -> VectorOf<i8, Q> {
         let zin = self.input.zero_point;
-        let (rows, cols) = (Q::DIMS[1].max(1), Q::DIMS[2].max(1));
-        // Index `k` of a window starting at `start` as a position inside `0..n`, if it is.
-        let inside =
-            |start: usize, k: usize, n: usize| (start + k).checked_sub(P).filter(|&j| j < n);
+        let window = Window2d::of::<K, S, P>(I, O, [H, W], [Q::DIMS[1].max(1), Q::DIMS[2].max(1)]);
+        let xs: Planes<Wrapping<i32>, I, H, W> =
+            Planes::from_fn(|c, r, k| Wrapping(i32::from(x[(c, r, k)]) - zin));
+        let bias = self.bias.map(Wrapping);
+        let mut acc = Q::sample(|_| Wrapping(0i32));
+        let w = G::flat::<i8, K, I, O>(&self.weight);
+        let out = Q::sample_slice_mut(&mut acc);
+        if G::DEPTHWISE {
+            kernels::depthwise2d(&window, xs.as_slice(), w, &bias, out);
+        } else {
+            kernels::conv2d(&window, xs.as_slice(), w, &bias, out);
+        }
+        let per_channel = (Q::N / O).max(1);
+        let acc = Q::sample_slice(&acc);
         Q::sample(|i| {
-            let (o, r, c) = (i / (rows * cols), i / cols % rows, i % cols);
-            let mut acc = self.bias[o];
-            for ch in 0..I {
-                for ky in 0..K {
-                    let Some(y) = inside(r * S, ky, H) else {
-                        continue;
-                    };
-                    for kx in 0..K {
-                        let Some(xx) = inside(c * S, kx, W) else {
-                            continue;
-                        };
-                        let v = i32::from(x[(ch, y, xx)]) - zin;
-                        acc = acc.wrapping_add(i32::from(self.weight[o][ch][ky][kx]) * v);
-                    }
-                }
-            }
-            let y = self.rescale[o]
-                .apply_double_rounding(acc)
+            let y = self.rescale[i / per_channel]
+                .apply_double_rounding(acc[i].0)
                 .saturating_add(self.output.zero_point);
-            y.clamp(-128, 127) as i8
+            y.clamp(i32::from(self.act_min), i32::from(self.act_max)) as i8
         })
     }
 }
@@ -121,24 +197,17 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QRelu2d<C, H, W>
     }
 }
 
-/// int8 max pooling over `K × K` windows moved by `S` (no padding), the quantization
-/// unchanged: `y[c][r][k] = max x[c][r·S + ky][k·S + kx]`. `Q` is the output port.
+/// int8 max pooling over windows `K` moved by `S` (no padding), the quantization unchanged:
+/// `y[c][r][k] = max x[c][r·Sh + ky][k·Sw + kx]`. `Q` is the output port.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QMaxPool2d<
-    const K: usize,
-    const S: usize,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    Q,
-> {
+pub struct QMaxPool2d<K, S, const C: usize, const H: usize, const W: usize, Q> {
     /// The quantization of input and output.
     pub params: QuantParams,
-    /// The output port.
-    pub port: PhantomData<Q>,
+    /// The window and the output port.
+    pub port: crate::shape::window::Types<(K, S, Q)>,
 }
 
-impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
+impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
     for QMaxPool2d<K, S, C, H, W, Q>
 {
     type In = Planes<i8, C, H, W>;
@@ -157,8 +226,8 @@ impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: us
         Q::sample(|i| {
             let (c, r, k) = (i / (rows * cols), i / cols % rows, i % cols);
             let mut best = i8::MIN;
-            for y in (r * S).min(H)..(r * S + K).min(H) {
-                for xx in (k * S).min(W)..(k * S + K).min(W) {
+            for y in (r * S::H).min(H)..(r * S::H + K::H).min(H) {
+                for xx in (k * S::W).min(W)..(k * S::W + K::W).min(W) {
                     best = best.max(x[(c, y, xx)]);
                 }
             }
@@ -198,54 +267,86 @@ impl<const C: usize, const H: usize, const W: usize, Q: Port> QLayer for QFlatte
 #[cfg(feature = "std")]
 mod describe {
     use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use crate::nn::Connect;
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
     use crate::shape::Port;
+    use crate::shape::window::{KernelSize, Padding as Pads, Strides};
     use std::vec::Vec;
 
-    /// `PAD` (with the input's zero point) then a `K × K` `CONV_2D`, weights `[O, K, K, I]`.
-    impl<
-        const I: usize,
-        const O: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const H: usize,
-        const W: usize,
+    /// `CONV_2D` (weights `[O, kh, kw, I]`) or `DEPTHWISE_CONV_2D` (weights `[1, kh, kw, C]`,
+    /// quantized along axis 3), `SAME` or `VALID`; explicit padding is a `PAD` (with the
+    /// input's zero point) before a `VALID` one. A fused clamp is TFLite's fused `RELU` /
+    /// `RELU6`.
+    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> Describe
+        for QConv2d<I, O, K, S, P, G, H, W, Q>
+    where
+        K: KernelSize,
+        S: Strides,
+        P: Pads,
+        G: Connect,
         Q: Port,
-    > Describe for QConv2d<I, O, K, S, P, H, W, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let padded = g.pad(&g.name("padded"), &x, [P, P, P, P]);
-            let weights: Vec<i8> = (0..O)
-                .flat_map(|o| {
-                    (0..K).flat_map(move |ky| {
-                        (0..K).flat_map(move |kx| (0..I).map(move |i| (o, ky, kx, i)))
-                    })
-                })
-                .map(|(o, ky, kx, i)| self.weight[o][i][ky][kx])
-                .collect();
-            let shape = [O as i32, K as i32, K as i32, I as i32];
-            let w = g.weights(&g.name("weights"), &shape, &weights, &self.weight_scales);
+            let x = g.pad(&g.name("padded"), &x, [P::H, P::H, P::W, P::W]);
+            let flat = G::flat::<i8, K, I, O>(&self.weight);
+            let fan = if G::DEPTHWISE { 1 } else { I };
+            // typegrad's [o][i][ky][kx] as TFLite's [o][ky][kx][i] (depthwise: [0][ky][kx][o]).
+            let at = |o: usize, i: usize, ky: usize, kx: usize| {
+                flat[((o * fan + i) * K::H + ky) * K::W + kx]
+            };
+            let (kh, kw) = (K::H as i32, K::W as i32);
+            let (weights, shape, axis): (Vec<i8>, _, _) = if G::DEPTHWISE {
+                let w = (0..K::H * K::W * O).map(|n| at(n % O, 0, n / O / K::W, n / O % K::W));
+                (w.collect(), [1, kh, kw, O as i32], 3)
+            } else {
+                let per = K::H * K::W * I;
+                let w = (0..O * per).map(|n| {
+                    let (o, r) = (n / per, n % per);
+                    at(o, r % I, r / I / K::W, r / I % K::W)
+                });
+                (w.collect(), [O as i32, kh, kw, I as i32], 0)
+            };
+            let w = g.weights_along(
+                &g.name("weights"),
+                &shape,
+                &weights,
+                &self.weight_scales,
+                axis,
+            );
             let scales = self.weight_scales.map(|s| self.input.scale * s);
             let b = g.biases(&g.name("bias"), &self.bias, &scales);
             let out = Flow {
                 h: Q::DIMS[1],
                 w: Q::DIMS[2],
                 c: O,
-                ..padded
+                ..x
             };
             let y = g.next(&g.name("conv"), &out, self.output);
-            let options = Options::Conv2d {
-                padding: Padding::Valid,
-                stride: [S as i32, S as i32],
-                activation: Activation::None,
+            let padding = if P::SAME {
+                Padding::Same
+            } else {
+                Padding::Valid
             };
-            g.operator(
-                Builtin::Conv2d,
-                &[padded.tensor, w, b],
-                &[y.tensor],
-                options,
-            );
+            let stride = [S::W as i32, S::H as i32];
+            let activation = Activation::of_clamp(self.act_min, self.act_max);
+            let (op, options) = if G::DEPTHWISE {
+                let o = Options::DepthwiseConv2d {
+                    padding,
+                    stride,
+                    activation,
+                };
+                (Builtin::DepthwiseConv2d, o)
+            } else {
+                (
+                    Builtin::Conv2d,
+                    Options::Conv2d {
+                        padding,
+                        stride,
+                        activation,
+                    },
+                )
+            };
+            g.operator(op, &[x.tensor, w, b], &[y.tensor], options);
             y
         }
     }
@@ -257,8 +358,8 @@ mod describe {
         }
     }
 
-    /// `MAX_POOL_2D` over `K × K` windows.
-    impl<const K: usize, const S: usize, const C: usize, const H: usize, const W: usize, Q: Port>
+    /// `MAX_POOL_2D` over windows `K`.
+    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port>
         Describe for QMaxPool2d<K, S, C, H, W, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
@@ -267,7 +368,14 @@ mod describe {
                 w: Q::DIMS[2],
                 ..x
             };
-            g.pool(Builtin::MaxPool2d, "pool", &x, out, [K, K], [S, S])
+            g.pool(
+                Builtin::MaxPool2d,
+                "pool",
+                &x,
+                out,
+                [K::W, K::H],
+                [S::W, S::H],
+            )
         }
     }
 

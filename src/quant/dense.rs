@@ -181,16 +181,7 @@ mod describe {
             let scales = self.weight_scales.map(|s| self.input.scale * s);
             let b = g.biases(&g.name("bias"), &self.bias, &scales);
             let y = g.activation(&g.name("dense"), &[1, O as i32], self.output);
-            // The fused activation as the clamp shows it. ReLU6 calibrated on [0, 6] clamps at
-            // the int8 range itself, so it is written as the identity or ReLU: the same
-            // arithmetic.
-            let activation = if self.act_max < 127 {
-                Activation::Relu6
-            } else if self.act_min > -128 {
-                Activation::Relu
-            } else {
-                Activation::None
-            };
+            let activation = Activation::of_clamp(self.act_min, self.act_max);
             g.operator(
                 Builtin::FullyConnected,
                 &[x.tensor, w, b],

@@ -18,6 +18,9 @@
 //! `Size<N>` back into the tensor types of that size.
 
 mod size_table;
+pub mod window;
+
+pub use window::{Kernel, Pad, Same, Stride, Windowed2};
 
 use core::ops::{Add, Div, Mul, Sub};
 use typenum::{Const, Diff, Max, Maximum, NonZero, Quot, Sum, ToUInt, U, U1};
@@ -401,20 +404,6 @@ where
 /// convolution or pooling layer.
 pub type Windowed<const C: usize, const L: usize, const K: usize, const S: usize, const P: usize> =
     <<Size<L> as Window<K, S, P>>::Output as Known>::Steps<C>;
-
-/// `C` channels of the rows × columns a `K × K` window with stride `S` and padding `P` gives
-/// in `H × W` ([`Window`] on each side): the output port of a 2-D convolution or pooling layer.
-pub type Windowed2<
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    const K: usize,
-    const S: usize,
-    const P: usize,
-> = <<Size<H> as Window<K, S, P>>::Output as Known>::ImageOf<
-    C,
-    <Size<W> as Window<K, S, P>>::Output,
->;
 
 /// `Size<A·B>`: the product of two sizes.
 pub type ProdSize<A, B> = <A as Times<B>>::Output;

@@ -1,3 +1,4 @@
+use typegrad::shape::{Kernel, Pad, Stride};
 use typegrad::activation::Relu;
 use typegrad::nn::{Conv2d, GlobalAvgPool2d, Input};
 use typegrad::shape::Image;
@@ -6,9 +7,9 @@ use typegrad::shape::Image;
 typegrad::network! {
     type Net = [
         Input<Image<1, 8, 8>>,
-        Conv2d<f32, 1, 8, 3, 1, 1>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
         Relu,
-        Conv2d<f32, 4, 8, 3>,
+        Conv2d<f32, 4, 8, Kernel<3>>,
         GlobalAvgPool2d,
     ];
 }

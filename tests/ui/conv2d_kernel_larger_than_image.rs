@@ -1,3 +1,4 @@
+use typegrad::shape::Kernel;
 use typegrad::nn::{Conv2d, GlobalAvgPool2d, Input, MaxPool2d};
 use typegrad::shape::Image;
 
@@ -5,9 +6,9 @@ use typegrad::shape::Image;
 typegrad::network! {
     type Net = [
         Input<Image<1, 8, 8>>,
-        MaxPool2d<2>,
-        MaxPool2d<2>,
-        Conv2d<f32, 1, 4, 3>,
+        MaxPool2d<Kernel<2>>,
+        MaxPool2d<Kernel<2>>,
+        Conv2d<f32, 1, 4, Kernel<3>>,
         GlobalAvgPool2d,
     ];
 }

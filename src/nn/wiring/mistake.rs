@@ -625,10 +625,14 @@ mod tests {
     #[test]
     fn kinds_of_ports_are_named_in_words() {
         let m = Mistake::junction::<Signal<8, 8>, Image<1, 1, 1>>(2);
-        let r = report(m, &["Input<Signal<8, 8>>", "Conv2d<f32, 1, 8, 3>"], 0);
+        let r = report(
+            m,
+            &["Input<Signal<8, 8>>", "Conv2d<f32, 1, 8, Kernel<3>>"],
+            0,
+        );
         assert!(r.as_str().starts_with(
             "layer 1 (`Input<Signal<8, 8>>`) gives 8 channels × 8 steps but layer 2 \
-             (`Conv2d<f32, 1, 8, 3>`) takes images (channels × height × width)"
+             (`Conv2d<f32, 1, 8, Kernel<3>>`) takes images (channels × height × width)"
         ));
         let m = Mistake::junction::<Signal<2, 4>, Size<8>>(2);
         let r = report(m, &["A", "Dense<f32, 8, 3>"], 0);

@@ -78,6 +78,19 @@ pub enum Activation {
 }
 
 impl Activation {
+    /// The fused activation an int8 layer's output clamp `[act_min, act_max]` stands for.
+    /// ReLU6 calibrated on [0, 6] clamps at the int8 range itself, so it is written as the
+    /// identity or ReLU: the same arithmetic.
+    pub fn of_clamp(act_min: i8, act_max: i8) -> Activation {
+        if act_max < 127 {
+            Activation::Relu6
+        } else if act_min > -128 {
+            Activation::Relu
+        } else {
+            Activation::None
+        }
+    }
+
     const fn code(self) -> u8 {
         match self {
             Activation::None => 0,
@@ -112,6 +125,15 @@ pub enum Options {
     None,
     /// `Conv2DOptions` (union type 1).
     Conv2d {
+        /// Padding.
+        padding: Padding,
+        /// Stride along the columns and along the rows.
+        stride: [i32; 2],
+        /// Fused activation.
+        activation: Activation,
+    },
+    /// `DepthwiseConv2DOptions` (union type 2), channel multiplier 1.
+    DepthwiseConv2d {
         /// Padding.
         padding: Padding,
         /// Stride along the columns and along the rows.
@@ -294,6 +316,19 @@ impl Graph {
     /// Constant int8 weights quantized per channel along dimension 0 (`scales[o]`, zero point
     /// 0), in the given shape (`data` in row-major order of that shape).
     pub fn weights(&mut self, name: &str, shape: &[i32], data: &[i8], scales: &[f32]) -> i32 {
+        self.weights_along(name, shape, data, scales, 0)
+    }
+
+    /// [`weights`](Graph::weights) quantized per channel along dimension `axis` (3 for a
+    /// `DEPTHWISE_CONV_2D`'s `[1, h, w, channels]`).
+    pub fn weights_along(
+        &mut self,
+        name: &str,
+        shape: &[i32],
+        data: &[i8],
+        scales: &[f32],
+        axis: i32,
+    ) -> i32 {
         self.push(Tensor {
             name: name.into(),
             shape: shape.to_vec(),
@@ -302,7 +337,7 @@ impl Graph {
             quantization: Some(Quantization {
                 scale: scales.to_vec(),
                 zero_point: vec![0; scales.len()],
-                dimension: 0,
+                dimension: axis,
             }),
         })
     }
@@ -537,6 +572,22 @@ fn options(f: &mut Builder, options: Options) -> Option<(u8, Written)> {
                 (3, Field::U8(activation.code())),
                 (4, Field::I32(1)),
                 (5, Field::I32(1)),
+            ]),
+        ),
+        Options::DepthwiseConv2d {
+            padding,
+            stride,
+            activation,
+        } => (
+            2,
+            f.table(&[
+                (0, Field::U8(padding.code())),
+                (1, Field::I32(stride[0])),
+                (2, Field::I32(stride[1])),
+                (3, Field::I32(1)),
+                (4, Field::U8(activation.code())),
+                (5, Field::I32(1)),
+                (6, Field::I32(1)),
             ]),
         ),
         Options::Pool2d {
