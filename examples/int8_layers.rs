@@ -1,6 +1,6 @@
 //! Five networks written the way the README teaches, quantized to int8 and written as `.tflite`
 //! files by typegrad: the digits MLP with its ReLU as a layer of its own (`[Dense, Relu,
-//! Dense]`: a standalone `RELU` op) and a 1-D CNN on the motion recordings that flattens its
+//! Dense]`: the `Relu` fused into the first `FULLY_CONNECTED`, as TFLite's converter does) and a 1-D CNN on the motion recordings that flattens its
 //! channels × steps into a dense layer (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense
 //! layer's columns reordered to TFLite's layout), and the digits MLP ending in a `Softmax`
 //! (TFLite Micro's int8 `SOFTMAX`), and a 2-D CNN on the digits with `AvgPool2d` and

@@ -256,8 +256,8 @@ typegrad::network! {
 }
 
 /// tests/fixtures/int8_cnn_digits_tflite.json: the first 60 digits test images quantized
-/// (NCHW) and the outputs TFLite's interpreter gave for the quantized 2-D CNN (PAD + CONV_2D,
-/// RELU, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED on NHWC images; `scripts/tflite_check.py`
+/// (NCHW) and the outputs TFLite's interpreter gave for the quantized 2-D CNN (PAD + CONV_2D
+/// with its ReLU fused, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED on NHWC images; `scripts/tflite_check.py`
 /// checks all 450).
 #[test]
 fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
@@ -487,7 +487,7 @@ fn bytes(values: &[i8]) -> Vec<u8> {
 }
 
 #[test]
-fn a_standalone_relu_quantizes_to_a_relu_op_equal_to_tflite_micro() {
+fn a_standalone_relu_fuses_into_the_layer_before_and_equals_tflite_micro() {
     let m = int8_layers::mlp_relu();
     let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
     equals_recorded_tflite_micro(&m.q, &inputs, "int8_mlp_relu_tflite.json");

@@ -56,6 +56,22 @@ pub trait Quantize: Layer<f32> {
         input: QuantParams,
         samples: &[VectorOf<f32, Self::In>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>);
+
+    /// Whether this network starts with a standalone `Relu`, which the layer before takes as
+    /// its fused clamp (as TFLite's converter fuses it).
+    const STARTS_WITH_RELU: bool = false;
+
+    /// [`quantize_with`](Quantize::quantize_with) when a standalone `Relu` follows: a layer
+    /// that can fuse it (`Dense`, `Conv2d`, `DepthwiseConv2d`) calibrates its output from 0
+    /// and clamps at the output's zero point, so the `Relu` after it clamps nothing (zero
+    /// point −128) and is not written to a `.tflite` file; others quantize as usual.
+    fn quantize_before_relu(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, Self::In>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        self.quantize_with(input, samples)
+    }
 }
 
 /// Calibrates and quantizes `net` on `samples` (representative inputs, e.g. the training
@@ -84,29 +100,40 @@ where
         input: QuantParams,
         samples: &[crate::Vector<f32, I>],
     ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
+        self.quantize_dense(input, samples, A::RELU)
+    }
+
+    fn quantize_before_relu(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Vector<f32, I>],
+    ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
+        self.quantize_dense(input, samples, true)
+    }
+}
+
+impl<const I: usize, const O: usize, A> Dense<f32, I, O, A>
+where
+    A: crate::activation::Activation + Fused,
+{
+    /// The int8 dense layer, its outputs clamped at 0 when `relu` (its own activation or a
+    /// standalone `Relu` after it).
+    fn quantize_dense(
+        &self,
+        input: QuantParams,
+        samples: &[crate::Vector<f32, I>],
+        relu: bool,
+    ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
         let outputs: Vec<crate::Vector<f32, O>> = samples.iter().map(|x| self.predict(x)).collect();
         let (lo, hi) = range_of::<crate::shape::Size<O>>(&outputs);
-        let output = QuantParams::from_range(if A::RELU { 0.0 } else { lo }, hi);
+        let output = QuantParams::from_range(if relu { 0.0 } else { lo }, hi);
         let rows = self.weights.as_rows();
         // The rescaling as TFLite's kernels derive it from the scales stored in the file.
         let (weight_scales, bias, rescale) =
             channel_parameters(|o| &rows[o][..], &self.bias, input, output);
         let weights =
             core::array::from_fn(|o| rows[o].map(|w| quantize_weight(w, weight_scales[o])));
-        let act_min = if A::RELU {
-            output.zero_point.clamp(-128, 127) as i8
-        } else {
-            -128
-        };
-        // TFLite's `CalculateActivationRangeQuantized`: zero point + round(cap / scale) (the
-        // division in f32, halves away from zero), at most 127.
-        let act_max = match A::CAP {
-            Some(cap) => {
-                let steps = round_half_away(f64::from(cap / output.scale));
-                (f64::from(output.zero_point) + steps).clamp(-128.0, 127.0) as i8
-            }
-            None => 127,
-        };
+        let (act_min, act_max) = clamp_of(output, relu, A::CAP);
         let q = QDense {
             weights,
             bias,
@@ -122,6 +149,25 @@ where
     }
 }
 
+/// The int8 output clamp of a layer with a fused activation: from the zero point (the real
+/// 0) for a ReLU, else −128; up to TFLite's `CalculateActivationRangeQuantized` cap
+/// (zero point + round(cap / scale), the division in f32, halves away from zero), else 127.
+fn clamp_of(output: QuantParams, relu: bool, cap: Option<f32>) -> (i8, i8) {
+    let act_min = if relu {
+        output.zero_point.clamp(-128, 127) as i8
+    } else {
+        -128
+    };
+    let act_max = match cap {
+        Some(cap) => {
+            let steps = round_half_away(f64::from(cap / output.scale));
+            (f64::from(output.zero_point) + steps).clamp(-128.0, 127.0) as i8
+        }
+        None => 127,
+    };
+    (act_min, act_max)
+}
+
 impl<First, Second> Quantize for Chain<First, Second>
 where
     First: Quantize,
@@ -131,14 +177,46 @@ where
 {
     type Quantized = QChain<First::Quantized, Second::Quantized>;
 
+    const STARTS_WITH_RELU: bool = First::STARTS_WITH_RELU;
+
     fn quantize_with(
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, First::In>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Second::Out>>) {
-        let (a, hidden) = self.0.quantize_with(input, samples);
+        let (a, hidden) = self.first(input, samples);
         let (b, outputs) = self.1.quantize_with(a.output_params(), &hidden);
         (QChain(a, b), outputs)
+    }
+
+    fn quantize_before_relu(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, First::In>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Second::Out>>) {
+        let (a, hidden) = self.first(input, samples);
+        let (b, outputs) = self.1.quantize_before_relu(a.output_params(), &hidden);
+        (QChain(a, b), outputs)
+    }
+}
+
+impl<First, Second> Chain<First, Second>
+where
+    First: Quantize,
+    Second: Quantize<In = First::Out>,
+{
+    /// The first layer, fusing the `Relu` the second part starts with.
+    #[allow(clippy::type_complexity)]
+    fn first(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, First::In>],
+    ) -> (First::Quantized, Vec<VectorOf<f32, First::Out>>) {
+        if Second::STARTS_WITH_RELU {
+            self.0.quantize_before_relu(input, samples)
+        } else {
+            self.0.quantize_with(input, samples)
+        }
     }
 }
 
@@ -200,11 +278,12 @@ where
     }
 }
 
-/// A `Relu` listed after a layer of flat features: a `RELU` op of its own (its input keeps
-/// the negative range the layer before gives; fuse it, `Dense<f32, I, O, Relu>`, for the
-/// finer output scale TFLite's converter gets).
+/// A `Relu` listed after a layer of flat features: fused into a `Dense` before it (see
+/// [`Quantize::quantize_before_relu`]); after any other layer a `RELU` op of its own.
 impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape::Size<N>> {
     type Quantized = super::QReluFlat<N>;
+
+    const STARTS_WITH_RELU: bool = true;
 
     fn quantize_with(
         &self,
@@ -257,6 +336,8 @@ impl<const C: usize, const L: usize> Quantize
     for crate::nn::ActivationLayer<Relu, crate::shape::Signal<C, L>>
 {
     type Quantized = super::QRelu<C, L>;
+
+    const STARTS_WITH_RELU: bool = true;
 
     fn quantize_with(
         &self,
@@ -341,9 +422,42 @@ where
         input: QuantParams,
         samples: &[crate::tensor::Planes<f32, I, H, W>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        self.quantize_conv(input, samples, false)
+    }
+
+    fn quantize_before_relu(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, I, H, W>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        self.quantize_conv(input, samples, true)
+    }
+}
+
+impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize>
+    crate::nn::Conv2d<f32, I, O, K, S, P, crate::shape::Image<I, H, W>, G>
+where
+    K: KernelSize,
+    S: Strides,
+    P: Padding,
+    G: crate::nn::Connect,
+    crate::shape::Size<H>: FitRows<K, S, P>,
+    crate::shape::Size<W>: FitCols<K, S, P>,
+{
+    /// The int8 convolution, its outputs clamped at 0 when a `Relu` follows.
+    #[allow(clippy::type_complexity)]
+    fn quantize_conv(
+        &self,
+        input: QuantParams,
+        samples: &[crate::tensor::Planes<f32, I, H, W>],
+        relu: bool,
+    ) -> (
+        <Self as Quantize>::Quantized,
+        Vec<VectorOf<f32, <Self as crate::nn::Shape>::Out>>,
+    ) {
         let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
-        let (lo, hi) = range_of::<Self::Out>(&outputs);
-        let output = QuantParams::from_range(lo, hi);
+        let (lo, hi) = range_of::<<Self as crate::nn::Shape>::Out>(&outputs);
+        let output = QuantParams::from_range(if relu { 0.0 } else { lo }, hi);
         let taps = self.weight_slice().len() / O;
         let (weight_scales, bias, rescale) = channel_parameters(
             |o| &self.weight_slice()[o * taps..(o + 1) * taps],
@@ -356,6 +470,7 @@ where
         for (n, (q, &w)) in flat.iter_mut().zip(self.weight_slice()).enumerate() {
             *q = quantize_weight(w, weight_scales[n / taps]);
         }
+        let (act_min, act_max) = clamp_of(output, relu, None);
         let q = super::QConv2d {
             weight,
             bias,
@@ -363,8 +478,8 @@ where
             rescale,
             input,
             output,
-            act_min: -128,
-            act_max: 127,
+            act_min,
+            act_max,
             port: core::marker::PhantomData,
         };
         (q, outputs)
@@ -375,6 +490,8 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
     for crate::nn::ActivationLayer<Relu, crate::shape::Image<C, H, W>>
 {
     type Quantized = super::QRelu2d<C, H, W>;
+
+    const STARTS_WITH_RELU: bool = true;
 
     fn quantize_with(
         &self,

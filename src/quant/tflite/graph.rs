@@ -379,7 +379,12 @@ impl Graph {
     }
 
     /// `RELU` of `x`, its quantization `params` kept.
+    /// Not written when the zero point is −128: the ReLU clamps nothing (the layer before
+    /// took it as its fused clamp).
     pub fn relu(&mut self, x: &Flow, params: QuantParams) -> Flow {
+        if params.zero_point <= -128 {
+            return *x;
+        }
         let y = self.next(&self.name("relu"), x, params);
         self.operator(Builtin::Relu, &[x.tensor], &[y.tensor], Options::None);
         y
