@@ -120,8 +120,10 @@ fn slot<V: Send>(make: impl FnOnce() -> V + Send) -> Slot<V> {
 #[cfg(feature = "std")]
 const ON_CALLERS_STACK: usize = 256 << 10;
 
-/// `Box::new(make())`, built on a thread whose stack holds 8 copies of the value when it is
-/// larger than [`ON_CALLERS_STACK`] (on the caller's stack if no thread can be started).
+/// `Box::new(make())`, built on a thread whose stack holds 64 copies of the value when it is
+/// larger than [`ON_CALLERS_STACK`] (on the caller's stack if no thread can be started). A
+/// debug build of a deep chain keeps a partial copy in every level's frame (DS-CNN, 23
+/// layers, needed more than 8); the stack is reserved address space, touched only as used.
 #[cfg(feature = "std")]
 fn on_a_stack_of_its_own<V: Send>(make: impl FnOnce() -> V + Send) -> std::boxed::Box<V> {
     let size = core::mem::size_of::<V>();
@@ -133,7 +135,7 @@ fn on_a_stack_of_its_own<V: Send>(make: impl FnOnce() -> V + Send) -> std::boxed
     let built = std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
             .name("typegrad-trainer-state".into())
-            .stack_size(size.saturating_mul(8).saturating_add(1 << 20))
+            .stack_size(size.saturating_mul(64).saturating_add(1 << 20))
             .spawn_scoped(scope, || job.take().map(build_here));
         match thread {
             Ok(thread) => match thread.join() {

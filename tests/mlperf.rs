@@ -1,23 +1,28 @@
 //! The MLPerf Tiny reference architectures built in typegrad (issue 22). So far the anomaly-
-//! detection autoencoder (AD01: ten fully connected layers, 640 → … → 8 → … → 640): trained a
-//! few steps on synthetic rows, gradients checked on a smaller instance of the same shape,
+//! detection autoencoder (AD01: ten fully connected layers, 640 → … → 8 → … → 640) and the
+//! keyword-spotting DS-CNN (depthwise-separable, `SAME`, strided, 10 × 4 kernel): trained a
+//! few steps on synthetic data, gradients checked on smaller instances of the same shapes,
 //! quantized, written as `.tflite` by typegrad's writer, and bit-identical to TFLite Micro on
-//! 128 seeded inputs. `tests/fixtures/mlperf_autoencoder_tflite.json` records, from
-//! `scripts/tflite_check.py --fixture` on the file `examples/mlperf_autoencoder.rs` writes, the
-//! FNV-1a hashes of that file, of the 128 int8 inputs and of TFLite Micro's outputs for them.
+//! 128 seeded inputs. `tests/fixtures/mlperf_*_tflite.json` record, from
+//! `scripts/tflite_check.py --fixture` on the files `examples/mlperf_tiny.rs` writes, the
+//! FNV-1a hashes of each file, of the 128 int8 inputs and of TFLite Micro's outputs for them.
 #![cfg(feature = "std")]
 
 #[path = "../examples/common/autoencoder.rs"]
 mod autoencoder;
+#[path = "../examples/common/dscnn.rs"]
+mod dscnn;
 
 use serde_json::Value;
 use typegrad::activation::Relu;
 use typegrad::gradcheck::{numeric_param_gradient, params_relative_error};
 use typegrad::init::{Init, Rng};
-use typegrad::loss::{Loss, Mse};
-use typegrad::nn::{Dense, Grads, Layer, Parameters};
+use typegrad::nn::{
+    AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, Grads, Input, Kernel, Layer, Parameters,
+    Same, Stride,
+};
 use typegrad::quant::{QLayer, quantize, tflite};
-use typegrad::{Batch, Vector};
+use typegrad::shape::{BatchOf, Image, Port};
 
 /// FNV-1a (64-bit) of int8 values, as `scripts/tflite_check.py` computes it.
 fn fnv(rows: impl IntoIterator<Item = u8>) -> String {
@@ -49,41 +54,14 @@ fn the_autoencoder_trains_quantizes_and_equals_tflite_micro() {
         let q = quantize(&net, &rows);
         let bytes = tflite::to_tflite(&q);
 
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/mlperf_autoencoder_tflite.json"
-        );
-        let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        // The very file TFLite Micro ran...
-        assert_eq!(
-            fnv(bytes.iter().copied()),
-            f["tflite_fnv"].as_str().unwrap()
-        );
-        // ...on the same 128 inputs...
         let tests = autoencoder::synthetic_rows(128, 99);
-        assert_eq!(f["samples"].as_u64(), Some(128));
         let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let bytes_of = |v: &[i8]| v.iter().map(|&b| b as u8).collect::<Vec<u8>>();
-        assert_eq!(
-            fnv(inputs.iter().flat_map(|x| bytes_of(x.as_slice()))),
-            f["inputs_fnv"].as_str().unwrap()
-        );
-        // ...gave exactly typegrad's outputs (all 128 × 640 of them).
-        let outputs: Vec<_> = inputs.iter().map(|x| q.predict(x)).collect();
-        assert_eq!(
-            fnv(outputs.iter().flat_map(|y| bytes_of(y.as_slice()))),
-            f["tflm_outputs_fnv"].as_str().unwrap()
-        );
-        // The first two in full, for a readable failure.
-        for (y, want) in outputs.iter().zip(f["tflm_outputs"].as_array().unwrap()) {
-            let want: Vec<i8> = want
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64().unwrap() as i8)
-                .collect();
-            assert_eq!(y.as_slice(), &want[..]);
-        }
+        let outputs: Vec<Vec<i8>> = inputs
+            .iter()
+            .map(|x| q.predict(x).as_slice().to_vec())
+            .collect();
+        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+        assert_recorded("mlperf_autoencoder_tflite.json", &bytes, &inputs, &outputs);
     });
 }
 
@@ -99,29 +77,133 @@ typegrad::network! {
     ];
 }
 
-#[test]
-fn the_autoencoder_shape_has_the_gradients_of_finite_differences() {
-    let mut net = Small::default();
-    net.init(&mut Rng::new(5), Init::HeUniform);
-    let mut rng = Rng::new(6);
+/// The largest relative error between `net`'s parameter gradients (MSE to random targets, a
+/// batch of 4 random inputs) and central finite differences.
+fn gradient_error<Net>(net: &mut Net, seed: u64) -> f64
+where
+    Net: Layer<f64> + Parameters<f64>,
+{
+    let mut rng = Rng::new(seed);
     // Biases start at 0: where a ReLU layer's inputs are all 0, its pre-activations sit
     // exactly on the kink, where one-sided slopes differ. Move every parameter off it.
     net.visit_mut(&mut |p| p.iter_mut().for_each(|v| *v += rng.uniform(0.05, 0.1)));
-    let x = Batch::<f64, 4, 12>::from_fn(|_, _| rng.uniform(0.0, 1.0));
-    let targets: [Vector<f64, 12>; 4] = core::array::from_fn(|s| x.sample(s));
-    let loss = |n: &Small| {
+    let x: BatchOf<f64, 4, Net::In> = <Net::In as Port>::batch(|_, _| rng.uniform(0.0, 1.0));
+    let m = <Net::Out as Port>::N;
+    let targets: Vec<f64> = (0..4 * m).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    let loss = |n: &Net| {
         let y = n.forward(&x);
-        (0..4)
-            .map(|s| Mse.value(&y.sample(s), &targets[s]))
+        let ys = <Net::Out as Port>::batch_slice(&y);
+        ys.iter()
+            .zip(&targets)
+            .map(|(a, b)| (a - b) * (a - b))
             .sum::<f64>()
             / 4.0
     };
     let mut cache = net.new_cache::<4>();
     net.forward_train(&x, &mut cache);
-    let (_, dy) = Mse.batch_value_and_gradient(Small::output(&cache), &targets);
+    let ys = <Net::Out as Port>::batch_slice(Net::output(&cache)).to_vec();
+    let dy: BatchOf<f64, 4, Net::Out> =
+        <Net::Out as Port>::batch(|s, i| 2.0 * (ys[s * m + i] - targets[s * m + i]) / 4.0);
     let mut grads = net.zeros_like();
     net.backward_params(&x, &mut cache, &dy, &mut grads, Grads::Overwrite);
-    let numeric = numeric_param_gradient(loss, &net, 1e-6);
-    let err = params_relative_error(&grads, &numeric);
+    let numeric = numeric_param_gradient(loss, &*net, 1e-6);
+    params_relative_error(&grads, &numeric)
+}
+
+#[test]
+fn the_autoencoder_shape_has_the_gradients_of_finite_differences() {
+    let mut net = Small::default();
+    net.init(&mut Rng::new(5), Init::HeUniform);
+    let err = gradient_error(&mut net, 6);
+    assert!(err < 1e-6, "relative error {err:e}");
+}
+
+/// A `scripts/tflite_check.py --fixture` record: typegrad's `.tflite` bytes hash to the file
+/// TFLite Micro ran; the int8 inputs and typegrad's outputs equal the rows kept in full (TFLite
+/// Micro's outputs), and when all `samples` are given, hash as all of them did.
+fn assert_recorded(fixture: &str, file: &[u8], inputs: &[Vec<i8>], outputs: &[Vec<i8>]) {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rows = |key: &str| -> Vec<Vec<i8>> {
+        let rows = f[key].as_array().unwrap().iter();
+        rows.map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_i64().unwrap() as i8)
+                .collect()
+        })
+        .collect()
+    };
+    assert_eq!(fnv(file.iter().copied()), f["tflite_fnv"].as_str().unwrap());
+    let (kept_inputs, kept_outputs) = (rows("inputs"), rows("tflm_outputs"));
+    assert!(inputs.len() >= kept_inputs.len());
+    for (k, (x, y)) in inputs
+        .iter()
+        .zip(outputs)
+        .enumerate()
+        .take(kept_inputs.len())
+    {
+        assert_eq!(x, &kept_inputs[k], "input {k}");
+        assert_eq!(y, &kept_outputs[k], "output {k}");
+    }
+    if Some(inputs.len() as u64) == f["samples"].as_u64() {
+        let bytes_of = |v: &[i8]| v.iter().map(|&b| b as u8).collect::<Vec<u8>>();
+        let inputs_fnv = fnv(inputs.iter().flat_map(|x| bytes_of(x)));
+        assert_eq!(inputs_fnv, f["inputs_fnv"].as_str().unwrap());
+        let outputs_fnv = fnv(outputs.iter().flat_map(|y| bytes_of(y)));
+        assert_eq!(outputs_fnv, f["tflm_outputs_fnv"].as_str().unwrap());
+    }
+}
+
+/// DS-CNN: 8 Adam steps, calibrated on 32 maps; the first 16 of the 128 test inputs against
+/// the recorded TFLite Micro outputs (an unoptimized build runs 2.7 M multiply-adds per
+/// inference slowly; CI's `tflite_check.py` compares all 128).
+#[test]
+fn the_ds_cnn_trains_quantizes_and_equals_tflite_micro() {
+    on_a_big_stack(|| {
+        let (xs, ys) = dscnn::synthetic_mfcc(32, 11);
+        let (net, first, last) = dscnn::trained(&xs, &ys, dscnn::STEPS);
+        assert!(last < first, "loss {first} → {last}");
+        assert_eq!(<dscnn::DsCnn as Parameters<f32>>::PARAMS, 22_604);
+        let q = quantize(&dscnn::with_softmax(&net), &xs);
+        let (tests, _) = dscnn::synthetic_mfcc(16, 12);
+        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
+        let outputs: Vec<Vec<i8>> = inputs
+            .iter()
+            .map(|x| q.predict(x).as_slice().to_vec())
+            .collect();
+        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+        assert_recorded(
+            "mlperf_dscnn_tflite.json",
+            &tflite::to_tflite(&q),
+            &inputs,
+            &outputs,
+        );
+    });
+}
+
+typegrad::network! {
+    /// DS-CNN's shape in small: a strided `SAME` rectangular convolution, a depthwise-separable
+    /// block, the average pool, dense.
+    type SmallDsCnn = [
+        Input<Image<1, 9, 6>>,
+        Conv2d<f64, 1, 3, Kernel<4, 2>, Stride<2>, Same>,
+        Relu,
+        DepthwiseConv2d<f64, 3, Kernel<3>, Stride<1>, Same>,
+        Relu,
+        Conv2d<f64, 3, 4, Kernel<1>>,
+        Relu,
+        AvgPool2d<Kernel<5, 3>>,
+        Flatten,
+        Dense<f64, 4, 3>,
+    ];
+}
+
+#[test]
+fn the_ds_cnn_shape_has_the_gradients_of_finite_differences() {
+    let mut net = SmallDsCnn::default();
+    net.init(&mut Rng::new(8), Init::HeUniform);
+    let err = gradient_error(&mut net, 9);
     assert!(err < 1e-6, "relative error {err:e}");
 }

@@ -1,5 +1,5 @@
 //! The MLPerf Tiny anomaly-detection autoencoder (AD01) as a typegrad network, and the short
-//! seeded training both `examples/mlperf_autoencoder.rs` and `tests/mlperf.rs` run, so the two
+//! seeded training both `examples/mlperf_tiny.rs` and `tests/mlperf.rs` run, so the two
 //! quantize the same weights.
 
 use typegrad::activation::Relu;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod autoencoder;
+pub mod dscnn;
 pub mod int8_layers;
 
 use std::error::Error;

@@ -1,0 +1,105 @@
+//! MLPerf Tiny's reference architectures built in typegrad, each trained a few steps on
+//! synthetic data, quantized to int8 (calibrated on the training data) and written as a
+//! `.tflite` file by typegrad's writer: the anomaly-detection autoencoder (AD01: ten fully
+//! connected layers, 640 → 128 → … → 8 → … → 640, 266 k parameters) and the keyword-spotting
+//! DS-CNN (10 × 4 stride-2 `SAME` convolution, four depthwise-separable blocks, average pool,
+//! dense, softmax; 22.6 k parameters). `scripts/tflite_check.py --model
+//! target/mlperf_autoencoder.json` (and `target/mlperf_dscnn.json`) runs each file in TFLite
+//! Micro's interpreter on 128 seeded inputs and compares every output with typegrad's.
+//!
+//! Run: `cargo run --release --example mlperf_tiny`
+
+mod common;
+
+use std::error::Error;
+
+use common::autoencoder::{Autoencoder, synthetic_rows, trained};
+use common::dscnn::{DsCnn, synthetic_mfcc, with_softmax};
+use typegrad::nn::Memory;
+use typegrad::quant::{QLayer, quantize, tflite};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    // The float network is a 1 MB value and Adam's state 2 MB more, all plain values: this
+    // program runs on a thread with a stack large enough for several of them.
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| run().map_err(|e| e.to_string()))?
+        .join()
+        .map_err(|_| "the program's thread panicked")??;
+    Ok(())
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    let rows = synthetic_rows(64, 7);
+    let (net, first, last) = trained(&rows, 20);
+    println!(
+        "AD01 autoencoder: {} parameters; 20 Adam steps on synthetic rows: loss {first:.4} → {last:.4}",
+        Memory::<f32, Autoencoder, 8>::PARAMS
+    );
+    let q = quantize(&net, &rows);
+    let bytes = tflite::to_tflite(&q);
+    let tests = synthetic_rows(128, 99);
+    let (mut inputs, mut outputs) = (Vec::new(), Vec::new());
+    for x in &tests {
+        let xq = q.quantize_input(x);
+        outputs.push(q.predict(&xq).as_slice().to_vec());
+        inputs.push(xq.as_slice().to_vec());
+    }
+    println!(
+        "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations; \
+         .tflite {} bytes",
+        core::mem::size_of_val(&q),
+        core::mem::size_of::<Autoencoder>(),
+        common::activation_bytes(&q),
+        bytes.len()
+    );
+    let path = common::write_model_json(
+        "mlperf_autoencoder",
+        &[640],
+        Vec::new(),
+        &bytes,
+        inputs,
+        outputs,
+    )?;
+    println!("model and test outputs written to {}", path.display());
+    dscnn()
+}
+
+fn dscnn() -> Result<(), Box<dyn Error>> {
+    let (xs, ys) = synthetic_mfcc(32, 11);
+    let (net, first, last) = common::dscnn::trained(&xs, &ys, common::dscnn::STEPS);
+    println!(
+        "DS-CNN: {} parameters; {} Adam steps on synthetic MFCC maps: loss {first:.4} → {last:.4}",
+        Memory::<f32, DsCnn, 4>::PARAMS,
+        common::dscnn::STEPS
+    );
+    let q = quantize(&with_softmax(&net), &xs);
+    let bytes = tflite::to_tflite(&q);
+    let (tests, labels) = synthetic_mfcc(128, 12);
+    let e = typegrad::quant::evaluate(&q, &tests, &labels)?;
+    let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
+    let outputs = inputs
+        .iter()
+        .map(|x| q.predict(x).as_slice().to_vec())
+        .collect();
+    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    println!(
+        "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations; \
+         .tflite {} bytes; synthetic test accuracy {:.4}",
+        core::mem::size_of_val(&q),
+        core::mem::size_of::<DsCnn>(),
+        common::activation_bytes(&q),
+        bytes.len(),
+        e.accuracy()
+    );
+    let path = common::write_model_json(
+        "mlperf_dscnn",
+        &[1, 49, 10],
+        Vec::new(),
+        &bytes,
+        inputs,
+        outputs,
+    )?;
+    println!("model and test outputs written to {}", path.display());
+    Ok(())
+}
