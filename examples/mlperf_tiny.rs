@@ -14,9 +14,16 @@ mod common;
 use std::error::Error;
 
 use common::autoencoder::{Autoencoder, synthetic_rows, trained};
-use common::dscnn::{DsCnn, synthetic_mfcc, with_softmax};
+use common::mlperf::{
+    DsCnn, DsCnnSoftmax, MobileNet, MobileNetSoftmax, STEPS, synthetic, train, with_softmax,
+};
+use typegrad::Vector;
+use typegrad::loss::Class;
 use typegrad::nn::Memory;
-use typegrad::quant::{QLayer, quantize, tflite};
+use typegrad::quant::tflite::Describe;
+use typegrad::quant::{QLayer, Quantize, quantize, tflite};
+use typegrad::shape::{Image, Size};
+use typegrad::tensor::Planes;
 
 fn main() -> Result<(), Box<dyn Error>> {
     // The float network is a 1 MB value and Adam's state 2 MB more, all plain values: this
@@ -62,21 +69,63 @@ fn run() -> Result<(), Box<dyn Error>> {
         outputs,
     )?;
     println!("model and test outputs written to {}", path.display());
-    dscnn()
+    dscnn()?;
+    mobilenet()
 }
 
 fn dscnn() -> Result<(), Box<dyn Error>> {
-    let (xs, ys) = synthetic_mfcc(32, 11);
-    let (net, first, last) = common::dscnn::trained(&xs, &ys, common::dscnn::STEPS);
-    println!(
-        "DS-CNN: {} parameters; {} Adam steps on synthetic MFCC maps: loss {first:.4} → {last:.4}",
-        Memory::<f32, DsCnn, 4>::PARAMS,
-        common::dscnn::STEPS
-    );
-    let q = quantize(&with_softmax(&net), &xs);
+    let (xs, ys) = synthetic::<1, 49, 10, 12>(32, 11);
+    let net: DsCnn = train::<_, 1, 49, 10, 12, 4>(&xs, &ys, STEPS).report("DS-CNN");
+    let (tests, labels) = synthetic::<1, 49, 10, 12>(128, 12);
+    classifier(
+        "mlperf_dscnn",
+        &with_softmax::<_, DsCnnSoftmax>(&net),
+        &xs,
+        &tests,
+        &labels,
+    )
+}
+
+fn mobilenet() -> Result<(), Box<dyn Error>> {
+    let (xs, ys) = synthetic::<3, 96, 96, 2>(16, 13);
+    let net: MobileNet = train::<_, 3, 96, 96, 2, 2>(&xs, &ys, 4).report("MobileNetV1 0.25");
+    let (tests, labels) = synthetic::<3, 96, 96, 2>(128, 14);
+    let deployed = with_softmax::<_, MobileNetSoftmax>(&net);
+    classifier("mlperf_mobilenet", &deployed, &xs, &tests, &labels)
+}
+
+/// A trained network and its first and last losses, said.
+trait Report<Net> {
+    fn report(self, name: &str) -> Net;
+}
+
+impl<Net: typegrad::nn::Parameters<f32>> Report<Net> for (Net, f32, f32) {
+    fn report(self, name: &str) -> Net {
+        let (net, first, last) = self;
+        println!(
+            "{name}: {} parameters; Adam steps on synthetic data: loss {first:.4} → {last:.4}",
+            Net::PARAMS
+        );
+        net
+    }
+}
+
+/// Quantizes a classifier (calibrated on `calibration`), evaluates it on the test set, and
+/// writes its `.tflite` file with the int8 test inputs and outputs as `target/<name>.json`.
+fn classifier<Net, const C: usize, const H: usize, const W: usize, const K: usize>(
+    name: &str,
+    net: &Net,
+    calibration: &[Planes<f32, C, H, W>],
+    tests: &[Planes<f32, C, H, W>],
+    labels: &[Class<K>],
+) -> Result<(), Box<dyn Error>>
+where
+    Net: Quantize<In = Image<C, H, W>, Out = Size<K>>,
+    Net::Quantized: Describe + QLayer<In = Planes<i8, C, H, W>, Out = Vector<i8, K>>,
+{
+    let q = quantize(net, calibration);
     let bytes = tflite::to_tflite(&q);
-    let (tests, labels) = synthetic_mfcc(128, 12);
-    let e = typegrad::quant::evaluate(&q, &tests, &labels)?;
+    let e = typegrad::quant::evaluate(&q, tests, labels)?;
     let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
     let outputs = inputs
         .iter()
@@ -87,19 +136,12 @@ fn dscnn() -> Result<(), Box<dyn Error>> {
         "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations; \
          .tflite {} bytes; synthetic test accuracy {:.4}",
         core::mem::size_of_val(&q),
-        core::mem::size_of::<DsCnn>(),
+        core::mem::size_of::<Net>(),
         common::activation_bytes(&q),
         bytes.len(),
         e.accuracy()
     );
-    let path = common::write_model_json(
-        "mlperf_dscnn",
-        &[1, 49, 10],
-        Vec::new(),
-        &bytes,
-        inputs,
-        outputs,
-    )?;
+    let path = common::write_model_json(name, &[C, H, W], Vec::new(), &bytes, inputs, outputs)?;
     println!("model and test outputs written to {}", path.display());
     Ok(())
 }

@@ -10,8 +10,8 @@
 
 #[path = "../examples/common/autoencoder.rs"]
 mod autoencoder;
-#[path = "../examples/common/dscnn.rs"]
-mod dscnn;
+#[path = "../examples/common/mlperf.rs"]
+mod mlperf;
 
 use serde_json::Value;
 use typegrad::activation::Relu;
@@ -162,12 +162,13 @@ fn assert_recorded(fixture: &str, file: &[u8], inputs: &[Vec<i8>], outputs: &[Ve
 #[test]
 fn the_ds_cnn_trains_quantizes_and_equals_tflite_micro() {
     on_a_big_stack(|| {
-        let (xs, ys) = dscnn::synthetic_mfcc(32, 11);
-        let (net, first, last) = dscnn::trained(&xs, &ys, dscnn::STEPS);
+        let (xs, ys) = mlperf::synthetic::<1, 49, 10, 12>(32, 11);
+        let (net, first, last) =
+            mlperf::train::<mlperf::DsCnn, 1, 49, 10, 12, 4>(&xs, &ys, mlperf::STEPS);
         assert!(last < first, "loss {first} → {last}");
-        assert_eq!(<dscnn::DsCnn as Parameters<f32>>::PARAMS, 22_604);
-        let q = quantize(&dscnn::with_softmax(&net), &xs);
-        let (tests, _) = dscnn::synthetic_mfcc(16, 12);
+        assert_eq!(<mlperf::DsCnn as Parameters<f32>>::PARAMS, 22_604);
+        let q = quantize(&mlperf::with_softmax::<_, mlperf::DsCnnSoftmax>(&net), &xs);
+        let (tests, _) = mlperf::synthetic::<1, 49, 10, 12>(16, 12);
         let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
         let outputs: Vec<Vec<i8>> = inputs
             .iter()
@@ -176,6 +177,35 @@ fn the_ds_cnn_trains_quantizes_and_equals_tflite_micro() {
         let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
         assert_recorded(
             "mlperf_dscnn_tflite.json",
+            &tflite::to_tflite(&q),
+            &inputs,
+            &outputs,
+        );
+    });
+}
+
+/// MobileNetV1 0.25 at 96 × 96: 4 Adam steps on batches of 2, calibrated on 16 images; the
+/// first 8 of the 128 test inputs against the recorded TFLite Micro outputs.
+#[test]
+fn the_mobilenet_trains_quantizes_and_equals_tflite_micro() {
+    on_a_big_stack(|| {
+        let (xs, ys) = mlperf::synthetic::<3, 96, 96, 2>(16, 13);
+        let (net, first, last) = mlperf::train::<mlperf::MobileNet, 3, 96, 96, 2, 2>(&xs, &ys, 4);
+        assert!(last < first, "loss {first} → {last}");
+        assert_eq!(<mlperf::MobileNet as Parameters<f32>>::PARAMS, 210_850);
+        let q = quantize(
+            &mlperf::with_softmax::<_, mlperf::MobileNetSoftmax>(&net),
+            &xs,
+        );
+        let (tests, _) = mlperf::synthetic::<3, 96, 96, 2>(8, 14);
+        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
+        let outputs: Vec<Vec<i8>> = inputs
+            .iter()
+            .map(|x| q.predict(x).as_slice().to_vec())
+            .collect();
+        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+        assert_recorded(
+            "mlperf_mobilenet_tflite.json",
             &tflite::to_tflite(&q),
             &inputs,
             &outputs,

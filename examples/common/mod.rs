@@ -4,8 +4,8 @@
 #![allow(dead_code)]
 
 pub mod autoencoder;
-pub mod dscnn;
 pub mod int8_layers;
+pub mod mlperf;
 
 use std::error::Error;
 use std::path::PathBuf;
