@@ -14,9 +14,7 @@ mod common;
 use std::error::Error;
 
 use common::autoencoder::{Autoencoder, synthetic_rows, trained};
-use common::mlperf::{
-    DsCnn, DsCnnSoftmax, MobileNet, MobileNetSoftmax, STEPS, synthetic, train, with_softmax,
-};
+use common::mlperf::{DsCnn, MobileNet, ResNet8, STEPS, synthetic, train, with_softmax};
 use typegrad::Vector;
 use typegrad::loss::Class;
 use typegrad::nn::Memory;
@@ -70,27 +68,30 @@ fn run() -> Result<(), Box<dyn Error>> {
     )?;
     println!("model and test outputs written to {}", path.display());
     dscnn()?;
+    resnet()?;
     mobilenet()
+}
+
+fn resnet() -> Result<(), Box<dyn Error>> {
+    let (xs, ys) = synthetic::<3, 32, 32, 10>(16, 15);
+    let net: ResNet8 = train::<_, 3, 32, 32, 10, 2>(&xs, &ys, 4).report("ResNet-8");
+    let (tests, labels) = synthetic::<3, 32, 32, 10>(128, 16);
+    let deployed = with_softmax(&net);
+    classifier("mlperf_resnet8", &deployed, &xs, &tests, &labels)
 }
 
 fn dscnn() -> Result<(), Box<dyn Error>> {
     let (xs, ys) = synthetic::<1, 49, 10, 12>(32, 11);
     let net: DsCnn = train::<_, 1, 49, 10, 12, 4>(&xs, &ys, STEPS).report("DS-CNN");
     let (tests, labels) = synthetic::<1, 49, 10, 12>(128, 12);
-    classifier(
-        "mlperf_dscnn",
-        &with_softmax::<_, DsCnnSoftmax>(&net),
-        &xs,
-        &tests,
-        &labels,
-    )
+    classifier("mlperf_dscnn", &with_softmax(&net), &xs, &tests, &labels)
 }
 
 fn mobilenet() -> Result<(), Box<dyn Error>> {
     let (xs, ys) = synthetic::<3, 96, 96, 2>(16, 13);
     let net: MobileNet = train::<_, 3, 96, 96, 2, 2>(&xs, &ys, 4).report("MobileNetV1 0.25");
     let (tests, labels) = synthetic::<3, 96, 96, 2>(128, 14);
-    let deployed = with_softmax::<_, MobileNetSoftmax>(&net);
+    let deployed = with_softmax(&net);
     classifier("mlperf_mobilenet", &deployed, &xs, &tests, &labels)
 }
 

@@ -11,15 +11,17 @@
 #[path = "../examples/common/autoencoder.rs"]
 mod autoencoder;
 #[path = "../examples/common/mlperf.rs"]
+#[allow(dead_code)]
 mod mlperf;
 
 use serde_json::Value;
 use typegrad::activation::Relu;
+use typegrad::block;
 use typegrad::gradcheck::{numeric_param_gradient, params_relative_error};
 use typegrad::init::{Init, Rng};
 use typegrad::nn::{
     AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, Grads, Input, Kernel, Layer, Parameters,
-    Same, Stride,
+    Projected, Residual, Same, Stride,
 };
 use typegrad::quant::{QLayer, quantize, tflite};
 use typegrad::shape::{BatchOf, Image, Port};
@@ -167,7 +169,7 @@ fn the_ds_cnn_trains_quantizes_and_equals_tflite_micro() {
             mlperf::train::<mlperf::DsCnn, 1, 49, 10, 12, 4>(&xs, &ys, mlperf::STEPS);
         assert!(last < first, "loss {first} → {last}");
         assert_eq!(<mlperf::DsCnn as Parameters<f32>>::PARAMS, 22_604);
-        let q = quantize(&mlperf::with_softmax::<_, mlperf::DsCnnSoftmax>(&net), &xs);
+        let q = quantize(&mlperf::with_softmax(&net), &xs);
         let (tests, _) = mlperf::synthetic::<1, 49, 10, 12>(16, 12);
         let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
         let outputs: Vec<Vec<i8>> = inputs
@@ -193,10 +195,7 @@ fn the_mobilenet_trains_quantizes_and_equals_tflite_micro() {
         let (net, first, last) = mlperf::train::<mlperf::MobileNet, 3, 96, 96, 2, 2>(&xs, &ys, 4);
         assert!(last < first, "loss {first} → {last}");
         assert_eq!(<mlperf::MobileNet as Parameters<f32>>::PARAMS, 210_850);
-        let q = quantize(
-            &mlperf::with_softmax::<_, mlperf::MobileNetSoftmax>(&net),
-            &xs,
-        );
+        let q = quantize(&mlperf::with_softmax(&net), &xs);
         let (tests, _) = mlperf::synthetic::<3, 96, 96, 2>(8, 14);
         let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
         let outputs: Vec<Vec<i8>> = inputs
@@ -211,6 +210,85 @@ fn the_mobilenet_trains_quantizes_and_equals_tflite_micro() {
             &outputs,
         );
     });
+}
+
+/// ResNet-8: 4 Adam steps on batches of 2, calibrated on 16 images; the first 8 of the 128
+/// test inputs against the recorded TFLite Micro outputs (int8 `ADD` of both residual forms).
+#[test]
+fn the_resnet8_trains_quantizes_and_equals_tflite_micro() {
+    on_a_big_stack(|| {
+        let (xs, ys) = mlperf::synthetic::<3, 32, 32, 10>(16, 15);
+        let (net, first, last) = mlperf::train::<mlperf::ResNet8, 3, 32, 32, 10, 2>(&xs, &ys, 4);
+        assert!(last < first, "loss {first} → {last}");
+        assert_eq!(<mlperf::ResNet8 as Parameters<f32>>::PARAMS, 77_706);
+        let q = quantize(&mlperf::with_softmax(&net), &xs);
+        let (tests, _) = mlperf::synthetic::<3, 32, 32, 10>(8, 16);
+        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
+        let outputs: Vec<Vec<i8>> = inputs
+            .iter()
+            .map(|x| q.predict(x).as_slice().to_vec())
+            .collect();
+        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+        assert_recorded(
+            "mlperf_resnet8_tflite.json",
+            &tflite::to_tflite(&q),
+            &inputs,
+            &outputs,
+        );
+    });
+}
+
+typegrad::network! {
+    /// ResNet-8's shape in small: an identity residual block and a projected one (strided,
+    /// 1 × 1 strided shortcut), ReLU after each sum.
+    type SmallResNet = [
+        Input<Image<2, 6, 6>>,
+        Conv2d<f64, 2, 3, Kernel<3>, Stride<1>, Same>,
+        Relu,
+        Residual<block![Conv2d<f64, 3, 3, Kernel<3>, Stride<1>, Same>, Relu, Conv2d<f64, 3, 3, Kernel<3>, Stride<1>, Same>]>,
+        Relu,
+        Projected<
+            block![Conv2d<f64, 3, 4, Kernel<3>, Stride<2>, Same>, Relu, Conv2d<f64, 4, 4, Kernel<3>, Stride<1>, Same>],
+            Conv2d<f64, 3, 4, Kernel<1>, Stride<2>>,
+        >,
+        Relu,
+        AvgPool2d<Kernel<3>>,
+        Flatten,
+        Dense<f64, 4, 3>,
+    ];
+}
+
+#[test]
+fn the_resnet8_shape_has_the_gradients_of_finite_differences() {
+    let mut net = SmallResNet::default();
+    net.init(&mut Rng::new(10), Init::HeUniform);
+    let err = gradient_error(&mut net, 11);
+    assert!(err < 1e-6, "relative error {err:e}");
+}
+
+#[test]
+fn a_projected_block_adds_its_two_branches() {
+    use typegrad::nn::{Place, Projected};
+    type P = <Projected<
+        block![Conv2d<f64, 2, 3, Kernel<3>, Stride<2>, Same>, Relu],
+        Conv2d<f64, 2, 3, Kernel<1>, Stride<2>>,
+    > as Place<Image<2, 5, 5>>>::Layer;
+    let mut p = P::default();
+    p.init(&mut Rng::new(12), Init::HeUniform);
+    let x =
+        typegrad::tensor::Planes::<f64, 2, 5, 5>::from_fn(|c, r, k| (c + r * k) as f64 * 0.1 - 0.4);
+    let (f, s) = (p.block().predict(&x), p.shortcut().predict(&x));
+    let want: Vec<f64> = f
+        .as_slice()
+        .iter()
+        .zip(s.as_slice())
+        .map(|(a, b)| a + b)
+        .collect();
+    assert_eq!(p.predict(&x).as_slice(), &want[..]);
+    assert_eq!(
+        <P as Parameters<f64>>::PARAMS,
+        (3 * 2 * 9 + 3) + (3 * 2 + 3)
+    );
 }
 
 typegrad::network! {

@@ -4,10 +4,12 @@
 //! and `tests/mlperf.rs` both run, so the two quantize the same weights.
 
 use typegrad::activation::{Relu, Softmax};
+use typegrad::block;
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
 use typegrad::nn::{
-    AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, Input, Kernel, Layer, Same, Stride,
+    ActivationLayer, AvgPool2d, Chain, Conv2d, Dense, DepthwiseConv2d, Flatten, Input, Kernel,
+    Layer, Projected, Residual, Same, Stride,
 };
 use typegrad::optim::{Adam, Settings};
 use typegrad::tensor::{ImageBatch, Planes};
@@ -47,32 +49,43 @@ typegrad::network! {
 }
 
 typegrad::network! {
-    /// The same network ending in the reference's `SOFTMAX` (the deployed form: int8
-    /// probabilities in steps of 1/256). Same parameters as [`DsCnn`].
-    pub type DsCnnSoftmax = [
-        Input<typegrad::shape::Image<1, 49, 10>>,
-        Conv2d<f32, 1, 64, Kernel<10, 4>, Stride<2>, Same>,
+    /// MLPerf Tiny's image-classification ResNet-8 (`pretrainedResnet_quant.tflite`) up to its
+    /// 10 logits: 32 × 32 RGB → 16 filters of 3 × 3 → a residual block of two 3 × 3
+    /// convolutions (identity shortcut) → two blocks that halve the size and double the
+    /// channels (3 × 3 stride 2, then 3 × 3; a 1 × 1 stride-2 convolution on the shortcut),
+    /// ReLU after each sum → the mean of the 8 × 8 map → 10 classes. 77,706 parameters (the
+    /// reference's batch norms folded).
+    pub type ResNet8 = [
+        Input<typegrad::shape::Image<3, 32, 32>>,
+        Conv2d<f32, 3, 16, Kernel<3>, Stride<1>, Same>,
         Relu,
-        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>,
+        Residual<block![
+            Conv2d<f32, 16, 16, Kernel<3>, Stride<1>, Same>,
+            Relu,
+            Conv2d<f32, 16, 16, Kernel<3>, Stride<1>, Same>,
+        ]>,
         Relu,
-        Conv2d<f32, 64, 64, Kernel<1>>,
+        Projected<
+            block![
+                Conv2d<f32, 16, 32, Kernel<3>, Stride<2>, Same>,
+                Relu,
+                Conv2d<f32, 32, 32, Kernel<3>, Stride<1>, Same>,
+            ],
+            Conv2d<f32, 16, 32, Kernel<1>, Stride<2>>,
+        >,
         Relu,
-        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>,
+        Projected<
+            block![
+                Conv2d<f32, 32, 64, Kernel<3>, Stride<2>, Same>,
+                Relu,
+                Conv2d<f32, 64, 64, Kernel<3>, Stride<1>, Same>,
+            ],
+            Conv2d<f32, 32, 64, Kernel<1>, Stride<2>>,
+        >,
         Relu,
-        Conv2d<f32, 64, 64, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 64, 64, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 64, 64, Kernel<1>>,
-        Relu,
-        AvgPool2d<Kernel<25, 5>>,
+        AvgPool2d<Kernel<8>>,
         Flatten,
-        Dense<f32, 64, 12>,
-        Softmax,
+        Dense<f32, 64, 10>,
     ];
 }
 
@@ -144,71 +157,6 @@ typegrad::network! {
     ];
 }
 
-typegrad::network! {
-    /// [`MobileNet`] ending in the reference's `SOFTMAX`.
-    pub type MobileNetSoftmax = [
-        Input<typegrad::shape::Image<3, 96, 96>>,
-        Conv2d<f32, 3, 8, Kernel<3>, Stride<2>, Same>,
-        Relu,
-        DepthwiseConv2d<f32, 8, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 8, 16, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 16, Kernel<3>, Stride<2>, Same>,
-        Relu,
-        Conv2d<f32, 16, 32, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 32, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 32, 32, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 32, Kernel<3>, Stride<2>, Same>,
-        Relu,
-        Conv2d<f32, 32, 64, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 64, 64, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<2>, Same>,
-        Relu,
-        Conv2d<f32, 64, 128, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 128, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 128, 128, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 128, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 128, 128, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 128, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 128, 128, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 128, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 128, 128, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 128, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 128, 128, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 128, Kernel<3>, Stride<2>, Same>,
-        Relu,
-        Conv2d<f32, 128, 256, Kernel<1>>,
-        Relu,
-        DepthwiseConv2d<f32, 256, Kernel<3>, Stride<1>, Same>,
-        Relu,
-        Conv2d<f32, 256, 256, Kernel<1>>,
-        Relu,
-        AvgPool2d<Kernel<3>>,
-        Flatten,
-        Dense<f32, 256, 2>,
-        Softmax,
-    ];
-}
-
 /// `n` synthetic `C × H × W` inputs of `K` classes, seeded: class `k` is a ripple of its own
 /// frequency and phase over rows and columns (channels shifted), plus noise.
 pub fn synthetic<const C: usize, const H: usize, const W: usize, const K: usize>(
@@ -261,16 +209,19 @@ where
     (net, first, last)
 }
 
-/// The trained weights in the deployed network (`To` = `From` and a softmax, which adds no
-/// parameters).
-pub fn with_softmax<From, To>(net: &From) -> To
-where
-    From: typegrad::nn::Parameters<f32>,
-    To: typegrad::nn::Parameters<f32> + Default,
-{
-    let mut bytes = vec![0u8; typegrad::persist::saved_len::<f32, From>()];
-    typegrad::persist::save(net, &mut bytes).expect("a buffer of the saved length");
-    let mut deployed = To::default();
-    typegrad::persist::load(&mut deployed, &bytes).expect("the same tensors");
-    deployed
+/// A network ending in the reference models' `SOFTMAX` over its `K` logits (the deployed
+/// form: int8 probabilities in steps of 1/256).
+pub type WithSoftmax<Net, const K: usize> =
+    Chain<Net, ActivationLayer<Softmax, typegrad::shape::Size<K>>>;
+
+/// DS-CNN ending in its softmax.
+pub type DsCnnSoftmax = WithSoftmax<DsCnn, 12>;
+/// ResNet-8 ending in its softmax.
+pub type ResNet8Softmax = WithSoftmax<ResNet8, 10>;
+/// MobileNet ending in its softmax.
+pub type MobileNetSoftmax = WithSoftmax<MobileNet, 2>;
+
+/// The trained network followed by a softmax (which adds no parameters).
+pub fn with_softmax<Net: Clone, const K: usize>(net: &Net) -> WithSoftmax<Net, K> {
+    Chain(net.clone(), ActivationLayer::new(Softmax))
 }

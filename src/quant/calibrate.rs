@@ -606,3 +606,153 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
         (super::QGlobalAvgPool2d { params: input }, outputs)
     }
 }
+
+/// A residual block `x + F(x)`: `F` quantized, the sum TFLite's int8 `ADD` of `F`'s output
+/// and the block's input (a `Relu` after the block fused into the `ADD`).
+impl<F, P> Quantize for crate::nn::Residual<F, P>
+where
+    P: Port,
+    F: Quantize<In = P, Out = P>,
+    F::Quantized: QLayer<In = VectorOf<i8, P>, Out = VectorOf<i8, P>>,
+    VectorOf<i8, P>: super::QSample + Clone,
+    crate::nn::Residual<F, P>: Layer<f32, In = P, Out = P>,
+{
+    type Quantized = super::QSum<F::Quantized, super::QIdentity<VectorOf<i8, P>>>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
+        self.quantize_sum(input, samples, false)
+    }
+
+    fn quantize_before_relu(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
+        self.quantize_sum(input, samples, true)
+    }
+}
+
+impl<F, P> crate::nn::Residual<F, P>
+where
+    P: Port,
+    F: Quantize<In = P, Out = P>,
+    F::Quantized: QLayer<In = VectorOf<i8, P>, Out = VectorOf<i8, P>>,
+    VectorOf<i8, P>: super::QSample + Clone,
+    crate::nn::Residual<F, P>: Layer<f32, In = P, Out = P>,
+{
+    #[allow(clippy::type_complexity)]
+    fn quantize_sum(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+        relu: bool,
+    ) -> (
+        super::QSum<F::Quantized, super::QIdentity<VectorOf<i8, P>>>,
+        Vec<VectorOf<f32, P>>,
+    ) {
+        let (block, _) = self.0.quantize_with(input, samples);
+        let shortcut = super::QIdentity {
+            params: input,
+            sample: core::marker::PhantomData,
+        };
+        let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
+        let add = add_params::<P>(block.output_params(), input, &outputs, relu);
+        (
+            super::QSum {
+                block,
+                shortcut,
+                add,
+            },
+            outputs,
+        )
+    }
+}
+
+/// A block with a projection shortcut `F(x) + S(x)`: both branches quantized, the sum
+/// TFLite's int8 `ADD` (a `Relu` after it fused into the `ADD`).
+impl<F, S, P> Quantize for crate::nn::Projected<F, S, P>
+where
+    P: Port,
+    F: Quantize<In = P>,
+    S: Quantize<In = P, Out = F::Out>,
+    F::Quantized: QLayer<Out = VectorOf<i8, F::Out>>,
+    S::Quantized: QLayer<In = <F::Quantized as QLayer>::In, Out = VectorOf<i8, F::Out>>,
+    VectorOf<i8, F::Out>: super::QSample,
+    crate::nn::Projected<F, S, P>: Layer<f32, In = P, Out = F::Out>,
+{
+    type Quantized = super::QSum<F::Quantized, S::Quantized>;
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, F::Out>>) {
+        self.quantize_sum(input, samples, false)
+    }
+
+    fn quantize_before_relu(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, F::Out>>) {
+        self.quantize_sum(input, samples, true)
+    }
+}
+
+impl<F, S, P> crate::nn::Projected<F, S, P>
+where
+    P: Port,
+    F: Quantize<In = P>,
+    S: Quantize<In = P, Out = F::Out>,
+    F::Quantized: QLayer<Out = VectorOf<i8, F::Out>>,
+    S::Quantized: QLayer<In = <F::Quantized as QLayer>::In, Out = VectorOf<i8, F::Out>>,
+    VectorOf<i8, F::Out>: super::QSample,
+    crate::nn::Projected<F, S, P>: Layer<f32, In = P, Out = F::Out>,
+{
+    #[allow(clippy::type_complexity)]
+    fn quantize_sum(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+        relu: bool,
+    ) -> (
+        super::QSum<F::Quantized, S::Quantized>,
+        Vec<VectorOf<f32, F::Out>>,
+    ) {
+        let (block, _) = self.block().quantize_with(input, samples);
+        let (shortcut, _) = self.shortcut().quantize_with(input, samples);
+        let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
+        let add = add_params::<F::Out>(
+            block.output_params(),
+            shortcut.output_params(),
+            &outputs,
+            relu,
+        );
+        (
+            super::QSum {
+                block,
+                shortcut,
+                add,
+            },
+            outputs,
+        )
+    }
+}
+
+/// The `ADD` of `a` and `b` into an output calibrated on the float sums (from 0 when a `Relu`
+/// is fused: clamped at the zero point).
+fn add_params<P: Port>(
+    a: QuantParams,
+    b: QuantParams,
+    outputs: &[VectorOf<f32, P>],
+    relu: bool,
+) -> super::QAddParams {
+    let (lo, hi) = range_of::<P>(outputs);
+    let output = QuantParams::from_range(if relu { 0.0 } else { lo }, hi);
+    let (act_min, act_max) = clamp_of(output, relu, None);
+    super::QAddParams::new(a, b, output, act_min, act_max)
+}

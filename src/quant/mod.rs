@@ -15,6 +15,7 @@
 //! for bit: `scripts/tflite_check.py` writes the quantized network as a `.tflite` file and runs
 //! it (tested in `tests/quant.rs` against outputs the interpreter produced).
 
+mod add;
 pub mod arith;
 mod avg_pool;
 #[cfg(feature = "std")]
@@ -27,6 +28,7 @@ mod softmax;
 #[cfg(feature = "std")]
 pub mod tflite;
 
+pub use add::{QAddParams, QIdentity, QSum};
 pub use arith::{Multiplier, QuantParams, Rounding};
 pub use avg_pool::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
 #[cfg(feature = "std")]

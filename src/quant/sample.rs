@@ -26,6 +26,8 @@ pub trait QSample: Sized {
     fn all_finite(x: &Self::Real) -> bool;
     /// The int8 values in typegrad's order (channel, then row, then column).
     fn values(&self) -> &[i8];
+    /// The int8 values, to write.
+    fn values_mut(&mut self) -> &mut [i8];
 }
 
 impl<const N: usize> QSample for Vector<i8, N> {
@@ -43,6 +45,9 @@ impl<const N: usize> QSample for Vector<i8, N> {
     }
     fn values(&self) -> &[i8] {
         self.as_slice()
+    }
+    fn values_mut(&mut self) -> &mut [i8] {
+        self.as_mut_slice()
     }
 }
 
@@ -63,6 +68,9 @@ impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
     fn values(&self) -> &[i8] {
         self.as_slice()
     }
+    fn values_mut(&mut self) -> &mut [i8] {
+        self.as_mut_slice()
+    }
 }
 
 impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H, W> {
@@ -81,6 +89,9 @@ impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H
     }
     fn values(&self) -> &[i8] {
         self.as_slice()
+    }
+    fn values_mut(&mut self) -> &mut [i8] {
+        self.as_mut_slice()
     }
 }
 

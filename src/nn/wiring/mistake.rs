@@ -46,6 +46,12 @@ pub enum Kind {
     Residual,
     /// A reshape of `given` into `taken` changes the number of values.
     Recount,
+    /// A [`Projected`](crate::nn::Projected) block's shortcut takes `taken` but is given
+    /// `given` (`taken` all zero: the shortcut's own layers do not fit together).
+    Shortcut,
+    /// A [`Projected`](crate::nn::Projected) block's block gives `given`, its shortcut
+    /// `taken`.
+    Branches,
     /// An activation that couples its inputs (softmax) is given more than flat features.
     NotElementwise,
 }
@@ -131,6 +137,28 @@ impl Mistake {
             return Mistake::NONE;
         }
         Mistake::here(Kind::Residual, given, taken)
+    }
+
+    /// A shortcut taking `In` given `Out`: a mistake if they differ, or if the shortcut's own
+    /// layers do not fit (`inner`).
+    pub const fn shortcut<Out: Port, In: Port>(inner: bool) -> Mistake {
+        let (given, taken) = (describe::<Out>(), describe::<In>());
+        if inner {
+            return Mistake::here(Kind::Shortcut, given, [0; 5]);
+        }
+        if same(given, taken) {
+            return Mistake::NONE;
+        }
+        Mistake::here(Kind::Shortcut, given, taken)
+    }
+
+    /// Two branches giving `A` and `B`, added: a mistake unless they are the same port.
+    pub const fn branches<A: Port, B: Port>() -> Mistake {
+        let (given, taken) = (describe::<A>(), describe::<B>());
+        if same(given, taken) {
+            return Mistake::NONE;
+        }
+        Mistake::here(Kind::Branches, given, taken)
     }
 
     /// A reshape of `In` into `Out`: a mistake unless they hold as many values.
@@ -247,14 +275,18 @@ impl Report {
         }
     }
 
-    /// `layer N (`name`)`.
+    /// `layer N (`name`)` on one line; a long name's `block![…]` shortened
+    /// (`Projected<block![…], Conv2d<f32, 16, 32, Kernel<1>>>`).
     const fn layer(&mut self, names: Names, at: usize) {
+        let name = names.get(at);
+        if name.len() > 80 {
+            return self.block_layer(names, at);
+        }
         self.push("layer ");
         self.num(at);
-        let name = names.get(at);
         if !name.is_empty() {
             self.push(" (`");
-            self.push(name);
+            self.push_compact(name);
             self.push("`)");
         }
     }
@@ -269,13 +301,45 @@ impl Report {
             self.push(" (`");
             if open < close {
                 let b = name.as_bytes();
-                self.push(trimmed(b, 0, open + 1));
+                self.push_compact(trimmed(b, 0, open + 1));
                 self.push("…");
-                self.push(trimmed(b, close, b.len()));
+                self.push_compact(trimmed(b, close, b.len()));
             } else {
-                self.push(name);
+                self.push_compact(name);
             }
             self.push("`)");
+        }
+    }
+
+    /// `s` on one line: runs of spaces and line breaks as one space, none after `<` or `[`
+    /// or before `>`, `]` or `,`, and no comma before a closing `>` or `]`.
+    const fn push_compact(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let (mut i, mut space) = (0, false);
+        while i < b.len() && self.len < Report::CAPACITY {
+            let c = b[i];
+            i += 1;
+            if c == b' ' || c == b'\n' || c == b'\t' || c == b'\r' {
+                space = true;
+                continue;
+            }
+            let last = if self.len > 0 {
+                self.bytes[self.len - 1]
+            } else {
+                b'<'
+            };
+            if (c == b'>' || c == b']') && last == b',' {
+                self.len -= 1;
+            } else if space && !matches!(c, b'>' | b']' | b',') && !matches!(last, b'<' | b'[') {
+                self.bytes[self.len] = b' ';
+                self.len += 1;
+                if self.len == Report::CAPACITY {
+                    return;
+                }
+            }
+            space = false;
+            self.bytes[self.len] = c;
+            self.len += 1;
         }
     }
 
@@ -545,6 +609,25 @@ pub const fn report(mistake: Mistake, names: &[&str], before: usize) -> Report {
             } else if given[1] > 1 && taken[1] > 1 && given[2] != taken[2] {
                 r.push(" (end the block with as many channels as it starts with)");
             }
+        }
+        Kind::Shortcut => {
+            r.layer(names, at);
+            if taken[0] == 0 {
+                r.push(" has a shortcut whose own layers do not fit together");
+            } else {
+                r.push(" is given ");
+                r.port(given, " values");
+                r.push(" but its shortcut takes ");
+                r.takes(given, taken);
+            }
+        }
+        Kind::Branches => {
+            r.layer(names, at);
+            r.push(" adds its block's output, ");
+            r.port(given, " values");
+            r.push(", to its shortcut's, ");
+            r.port(taken, " values");
+            r.push(": `F(x) + S(x)` needs them shaped alike");
         }
         Kind::Recount => {
             r.layer(names, at);

@@ -152,6 +152,11 @@ pub enum Options {
         /// Fused activation.
         activation: Activation,
     },
+    /// `AddOptions` (union type 11).
+    Add {
+        /// Fused activation.
+        activation: Activation,
+    },
     /// `FullyConnectedOptions` (union type 8).
     FullyConnected {
         /// Fused activation.
@@ -611,6 +616,7 @@ fn options(f: &mut Builder, options: Options) -> Option<(u8, Written)> {
                 (5, Field::U8(activation.code())),
             ]),
         ),
+        Options::Add { activation } => (11, f.table(&[(0, Field::U8(activation.code()))])),
         Options::FullyConnected { activation } => {
             (8, f.table(&[(0, Field::U8(activation.code()))]))
         }

@@ -1,0 +1,177 @@
+//! int8 sums of two branches, as TFLite Micro's `ADD` computes them: [`QSum`] (a residual
+//! block, `y = F(x) + S(x)`, with [`QIdentity`] as `S` for `y = x + F(x)`).
+
+use super::arith::{Multiplier, QuantParams};
+use super::dense::QLayer;
+use super::sample::QSample;
+use core::marker::PhantomData;
+
+/// TFLite's `ADD` of two int8 tensors with their own quantization (`add_common.cc`): both
+/// inputs, offset by their zero points, are shifted left by 20 bits and rescaled to twice the
+/// larger input scale, added, and rescaled to the output (each step TFLite Micro's two-step
+/// `MultiplyByQuantizedMultiplier`), then offset and clamped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QAddParams {
+    /// The first input's quantization.
+    pub a: QuantParams,
+    /// The second input's quantization.
+    pub b: QuantParams,
+    /// The output's quantization.
+    pub output: QuantParams,
+    /// `scale_a / (2·max(scale_a, scale_b))`.
+    pub rescale_a: Multiplier,
+    /// `scale_b / (2·max(scale_a, scale_b))`.
+    pub rescale_b: Multiplier,
+    /// `2·max(scale_a, scale_b) / (2²⁰·scale_out)`.
+    pub rescale_out: Multiplier,
+    /// The smallest output (a fused ReLU's zero point, else −128).
+    pub act_min: i8,
+    /// The largest output.
+    pub act_max: i8,
+}
+
+/// The left shift of both inputs (TFLite's, for int8).
+const LEFT_SHIFT: i32 = 20;
+
+impl QAddParams {
+    /// The `ADD` of inputs quantized as `a` and `b` into `output`, clamped to
+    /// `[act_min, act_max]`.
+    pub fn new(
+        a: QuantParams,
+        b: QuantParams,
+        output: QuantParams,
+        act_min: i8,
+        act_max: i8,
+    ) -> Self {
+        let twice_max = 2.0 * f64::from(a.scale.max(b.scale));
+        Self {
+            a,
+            b,
+            output,
+            rescale_a: Multiplier::from_real(f64::from(a.scale) / twice_max),
+            rescale_b: Multiplier::from_real(f64::from(b.scale) / twice_max),
+            rescale_out: Multiplier::from_real(
+                twice_max / (f64::from(1u32 << LEFT_SHIFT) * f64::from(output.scale)),
+            ),
+            act_min,
+            act_max,
+        }
+    }
+
+    /// One sum (TFLite's `AddFunc`).
+    pub fn add(&self, x: i8, y: i8) -> i8 {
+        let shifted = |v: i8, p: QuantParams| (i32::from(v) - p.zero_point) << LEFT_SHIFT;
+        let a = self.rescale_a.apply_double_rounding(shifted(x, self.a));
+        let b = self.rescale_b.apply_double_rounding(shifted(y, self.b));
+        let out = self
+            .rescale_out
+            .apply_double_rounding(a.wrapping_add(b))
+            .saturating_add(self.output.zero_point);
+        out.clamp(i32::from(self.act_min), i32::from(self.act_max)) as i8
+    }
+}
+
+/// Two int8 branches from one input, added with TFLite's `ADD`: `y = A(x) + B(x)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QSum<A, B> {
+    /// The block.
+    pub block: A,
+    /// The shortcut.
+    pub shortcut: B,
+    /// The addition.
+    pub add: QAddParams,
+}
+
+impl<A, B> QLayer for QSum<A, B>
+where
+    A: QLayer,
+    A::Out: QSample,
+    B: QLayer<In = A::In, Out = A::Out>,
+{
+    type In = A::In;
+    type Out = A::Out;
+    const ACTIVATION_BYTES: usize =
+        A::ACTIVATION_BYTES + B::ACTIVATION_BYTES + core::mem::size_of::<A::Out>();
+
+    fn input_params(&self) -> QuantParams {
+        self.block.input_params()
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.add.output
+    }
+
+    fn predict(&self, x: &A::In) -> A::Out {
+        let mut y = self.block.predict(x);
+        let s = self.shortcut.predict(x);
+        for (v, &u) in y.values_mut().iter_mut().zip(s.values()) {
+            *v = self.add.add(*v, u);
+        }
+        y
+    }
+}
+
+/// The identity shortcut of a residual block `y = x + F(x)`: its input unchanged. `X` is the
+/// int8 sample type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QIdentity<X> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+    /// The sample type.
+    pub sample: PhantomData<fn() -> X>,
+}
+
+impl<X: Clone> QLayer for QIdentity<X> {
+    type In = X;
+    type Out = X;
+    const ACTIVATION_BYTES: usize = 0;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &X) -> X {
+        x.clone()
+    }
+}
+
+#[cfg(feature = "std")]
+mod describe {
+    use super::{QIdentity, QSum};
+    use crate::quant::dense::QLayer;
+    use crate::quant::sample::QSample;
+    use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options};
+
+    /// Both branches from the same tensor, then `ADD` (a fused ReLU as its activation).
+    impl<A, B> Describe for QSum<A, B>
+    where
+        A: Describe + QLayer,
+        A::Out: QSample,
+        B: Describe + QLayer<In = A::In, Out = A::Out>,
+    {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            let a = self.block.describe(g, x);
+            let b = self.shortcut.describe(g, x);
+            let y = g.next(&g.name("add"), &a, self.add.output);
+            let activation = Activation::of_clamp(self.add.act_min, self.add.act_max);
+            g.operator(
+                Builtin::Add,
+                &[a.tensor, b.tensor],
+                &[y.tensor],
+                Options::Add { activation },
+            );
+            y
+        }
+    }
+
+    /// Nothing: the shortcut is the input tensor itself.
+    impl<X: Clone> Describe for QIdentity<X> {
+        fn describe(&self, _: &mut Graph, x: Flow) -> Flow {
+            x
+        }
+    }
+}
