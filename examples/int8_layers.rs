@@ -17,9 +17,11 @@ mod common;
 use std::error::Error;
 
 use common::int8_layers::{
-    Quantized, cnn_average, cnn_average_weights, cnn_flatten, mlp_relu, mlp_relu6, mlp_softmax,
-    train_cnn_average,
+    CNN_SEPARABLE_MACS, CnnSeparable, Quantized, cnn_average, cnn_average_weights, cnn_flatten,
+    cnn_separable, cnn_separable_weights, mlp_relu, mlp_relu6, mlp_softmax, train_cnn_average,
+    train_cnn_separable,
 };
+use typegrad::nn::Parameters;
 use typegrad::quant::tflite::{self, Describe};
 use typegrad::quant::{QLayer, QSample, evaluate};
 
@@ -60,6 +62,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         let net = train_cnn_average();
         typegrad::persist::save_file(&net, cnn_average_weights())?;
         println!("trained weights written to {}", cnn_average_weights());
+        let net = train_cnn_separable();
+        typegrad::persist::save_file(&net, cnn_separable_weights())?;
+        println!("trained weights written to {}", cnn_separable_weights());
     }
     write(
         "int8_mlp_relu",
@@ -90,6 +95,21 @@ fn main() -> Result<(), Box<dyn Error>> {
         &[1, 8, 8],
         "digits 2-D CNN with average pooling and a softmax",
         &cnn_average(),
+    )?;
+    let (f32_accuracy, separable) = cnn_separable();
+    println!(
+        "digits depthwise-separable CNN (ReLU6): {} parameters, {} multiply-adds per image \
+         (the cnn_digits CNN: {}, {}); f32 test accuracy {f32_accuracy:.4}",
+        <CnnSeparable as Parameters<f32>>::PARAMS,
+        CNN_SEPARABLE_MACS,
+        1_898,
+        64 * 8 * 9 + 16 * 16 * 8 * 9 + 64 * 10,
+    );
+    write(
+        "int8_cnn_separable",
+        &[1, 8, 8],
+        "digits depthwise-separable CNN",
+        &separable,
     )?;
     Ok(())
 }

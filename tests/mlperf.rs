@@ -10,11 +10,9 @@
 
 #[path = "../examples/common/autoencoder.rs"]
 mod autoencoder;
-#[path = "../examples/common/mlperf.rs"]
-#[allow(dead_code)]
-mod mlperf;
+mod recorded;
 
-use serde_json::Value;
+use recorded::{assert_recorded, on_a_big_stack};
 use typegrad::activation::Relu;
 use typegrad::block;
 use typegrad::gradcheck::{numeric_param_gradient, params_relative_error};
@@ -25,27 +23,6 @@ use typegrad::nn::{
 };
 use typegrad::quant::{QLayer, quantize, tflite};
 use typegrad::shape::{BatchOf, Image, Port};
-
-/// FNV-1a (64-bit) of int8 values, as `scripts/tflite_check.py` computes it.
-fn fnv(rows: impl IntoIterator<Item = u8>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for v in rows {
-        h ^= u64::from(v);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
-}
-
-/// Runs `f` on a thread with a 256 MiB stack: the float network is a 1 MB value, Adam's state
-/// 2 MB, and a debug build keeps several copies.
-fn on_a_big_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
 
 #[test]
 fn the_autoencoder_trains_quantizes_and_equals_tflite_micro() {
@@ -118,124 +95,6 @@ fn the_autoencoder_shape_has_the_gradients_of_finite_differences() {
     net.init(&mut Rng::new(5), Init::HeUniform);
     let err = gradient_error(&mut net, 6);
     assert!(err < 1e-6, "relative error {err:e}");
-}
-
-/// A `scripts/tflite_check.py --fixture` record: typegrad's `.tflite` bytes hash to the file
-/// TFLite Micro ran; the int8 inputs and typegrad's outputs equal the rows kept in full (TFLite
-/// Micro's outputs), and when all `samples` are given, hash as all of them did.
-fn assert_recorded(fixture: &str, file: &[u8], inputs: &[Vec<i8>], outputs: &[Vec<i8>]) {
-    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
-    let f: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let rows = |key: &str| -> Vec<Vec<i8>> {
-        let rows = f[key].as_array().unwrap().iter();
-        rows.map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64().unwrap() as i8)
-                .collect()
-        })
-        .collect()
-    };
-    assert_eq!(fnv(file.iter().copied()), f["tflite_fnv"].as_str().unwrap());
-    let (kept_inputs, kept_outputs) = (rows("inputs"), rows("tflm_outputs"));
-    assert!(inputs.len() >= kept_inputs.len());
-    for (k, (x, y)) in inputs
-        .iter()
-        .zip(outputs)
-        .enumerate()
-        .take(kept_inputs.len())
-    {
-        assert_eq!(x, &kept_inputs[k], "input {k}");
-        assert_eq!(y, &kept_outputs[k], "output {k}");
-    }
-    if Some(inputs.len() as u64) == f["samples"].as_u64() {
-        let bytes_of = |v: &[i8]| v.iter().map(|&b| b as u8).collect::<Vec<u8>>();
-        let inputs_fnv = fnv(inputs.iter().flat_map(|x| bytes_of(x)));
-        assert_eq!(inputs_fnv, f["inputs_fnv"].as_str().unwrap());
-        let outputs_fnv = fnv(outputs.iter().flat_map(|y| bytes_of(y)));
-        assert_eq!(outputs_fnv, f["tflm_outputs_fnv"].as_str().unwrap());
-    }
-}
-
-/// DS-CNN: 8 Adam steps, calibrated on 32 maps; the first 16 of the 128 test inputs against
-/// the recorded TFLite Micro outputs (an unoptimized build runs 2.7 M multiply-adds per
-/// inference slowly; CI's `tflite_check.py` compares all 128).
-#[test]
-fn the_ds_cnn_trains_quantizes_and_equals_tflite_micro() {
-    on_a_big_stack(|| {
-        let (xs, ys) = mlperf::synthetic::<1, 49, 10, 12>(32, 11);
-        let (net, first, last) =
-            mlperf::train::<mlperf::DsCnn, 1, 49, 10, 12, 4>(&xs, &ys, mlperf::STEPS);
-        assert!(last < first, "loss {first} → {last}");
-        assert_eq!(<mlperf::DsCnn as Parameters<f32>>::PARAMS, 22_604);
-        let q = quantize(&mlperf::with_softmax(&net), &xs);
-        let (tests, _) = mlperf::synthetic::<1, 49, 10, 12>(16, 12);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded(
-            "mlperf_dscnn_tflite.json",
-            &tflite::to_tflite(&q),
-            &inputs,
-            &outputs,
-        );
-    });
-}
-
-/// MobileNetV1 0.25 at 96 × 96: 4 Adam steps on batches of 2, calibrated on 16 images; the
-/// first 8 of the 128 test inputs against the recorded TFLite Micro outputs.
-#[test]
-fn the_mobilenet_trains_quantizes_and_equals_tflite_micro() {
-    on_a_big_stack(|| {
-        let (xs, ys) = mlperf::synthetic::<3, 96, 96, 2>(16, 13);
-        let (net, first, last) = mlperf::train::<mlperf::MobileNet, 3, 96, 96, 2, 2>(&xs, &ys, 4);
-        assert!(last < first, "loss {first} → {last}");
-        assert_eq!(<mlperf::MobileNet as Parameters<f32>>::PARAMS, 210_850);
-        let q = quantize(&mlperf::with_softmax(&net), &xs);
-        let (tests, _) = mlperf::synthetic::<3, 96, 96, 2>(8, 14);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded(
-            "mlperf_mobilenet_tflite.json",
-            &tflite::to_tflite(&q),
-            &inputs,
-            &outputs,
-        );
-    });
-}
-
-/// ResNet-8: 4 Adam steps on batches of 2, calibrated on 16 images; the first 8 of the 128
-/// test inputs against the recorded TFLite Micro outputs (int8 `ADD` of both residual forms).
-#[test]
-fn the_resnet8_trains_quantizes_and_equals_tflite_micro() {
-    on_a_big_stack(|| {
-        let (xs, ys) = mlperf::synthetic::<3, 32, 32, 10>(16, 15);
-        let (net, first, last) = mlperf::train::<mlperf::ResNet8, 3, 32, 32, 10, 2>(&xs, &ys, 4);
-        assert!(last < first, "loss {first} → {last}");
-        assert_eq!(<mlperf::ResNet8 as Parameters<f32>>::PARAMS, 77_706);
-        let q = quantize(&mlperf::with_softmax(&net), &xs);
-        let (tests, _) = mlperf::synthetic::<3, 32, 32, 10>(8, 16);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded(
-            "mlperf_resnet8_tflite.json",
-            &tflite::to_tflite(&q),
-            &inputs,
-            &outputs,
-        );
-    });
 }
 
 typegrad::network! {

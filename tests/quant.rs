@@ -539,3 +539,21 @@ fn a_flatten_after_a_conv1d_quantizes_and_equals_tflite_micro() {
     let e = typegrad::quant::evaluate(&c.q, &c.test, &c.labels).unwrap();
     assert!(e.correct >= 34, "{}/40", e.correct);
 }
+
+#[test]
+fn a_depthwise_separable_cnn_with_relu6_quantizes_and_equals_tflite_micro() {
+    let (f32_accuracy, m) = int8_layers::cnn_separable();
+    assert!(f32_accuracy >= 0.97, "{f32_accuracy}");
+    let inputs: Vec<_> = m.test.iter().map(|x| m.q.quantize_input(x)).collect();
+    equals_recorded_tflite_micro(&m.q, &inputs, "int8_cnn_separable_tflite.json");
+    let e = typegrad::quant::evaluate(&m.q, &m.test, &m.labels).unwrap();
+    assert!(e.correct >= 435, "{}/450", e.correct);
+    // The ReLU6 after each convolution is fused into it (it clamps nothing: no operator);
+    // the one after the last pooling is TFLite's RELU6, between the zero point and 6.
+    let (fused, standalone) = (m.q.1.0, m.q.1.1.1.1.1.1.1.0);
+    assert_eq!((fused.lo, fused.hi), (-128, 127));
+    assert!(
+        standalone.lo > -128 && standalone.hi < 127,
+        "{standalone:?}"
+    );
+}

@@ -20,6 +20,31 @@ pub trait Fused {
     const CAP: Option<f32> = None;
 }
 
+/// A ReLU fused into the layer before it, capped (ReLU6: 6) or not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FusedRelu {
+    /// The largest real output, if capped.
+    pub cap: Option<f32>,
+}
+
+impl FusedRelu {
+    /// The output quantization of a layer whose float outputs are `outputs`, with this ReLU
+    /// (when `Some`) applied: calibrated from 0 up to the smaller of their largest value and
+    /// the cap.
+    fn output<P: Port>(relu: Option<FusedRelu>, outputs: &[VectorOf<f32, P>]) -> QuantParams {
+        let (lo, hi) = range_of::<P>(outputs);
+        match relu {
+            None => QuantParams::from_range(lo, hi),
+            Some(r) => QuantParams::from_range(0.0, r.cap.map_or(hi, |c| hi.min(c))),
+        }
+    }
+
+    /// The output clamp with this ReLU (when `Some`): [`clamp_of`].
+    fn clamp(relu: Option<FusedRelu>, output: QuantParams) -> (i8, i8) {
+        clamp_of(output, relu.is_some(), relu.and_then(|r| r.cap))
+    }
+}
+
 impl Fused for crate::activation::Relu6 {
     const RELU: bool = true;
     const CAP: Option<f32> = Some(6.0);
@@ -38,11 +63,12 @@ impl Fused for Relu {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no int8 form",
     label = "this network contains a layer that cannot be quantized",
-    note = "int8 layers: `Dense` (no activation, ReLU or ReLU6), `Conv1d`, `Conv2d`, `Relu` (standalone \
-            or fused), `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d`, `GlobalAvgPool1d`, \
-            `GlobalAvgPool2d`, `Flatten`, `Softmax` (on flat features). Fold a `BatchNorm1d` into the layer before it first \
-            (`fold_into_dense`, `fold_into_conv`, `fold_into_conv2d`); remove `Dropout` (it only \
-            acts in training)"
+    note = "int8 layers: `Dense` (no activation, ReLU or ReLU6), `Conv1d`, `Conv2d` and \
+            `DepthwiseConv2d` (any window), `Relu` and `Relu6` (standalone or fused), `MaxPool1d`, \
+            `MaxPool2d`, `AvgPool1d`, `AvgPool2d`, `GlobalAvgPool1d`, `GlobalAvgPool2d`, `Flatten`, \
+            `Residual`, `Projected`, `Softmax` (on flat features). Fold a `BatchNorm1d` into the \
+            layer before it first (`fold_into_dense`, `fold_into_conv`, `fold_into_conv2d`); remove \
+            `Dropout` (it only acts in training)"
 )]
 pub trait Quantize: Layer<f32> {
     /// The int8 network: a type derived from this one.
@@ -57,19 +83,22 @@ pub trait Quantize: Layer<f32> {
         samples: &[VectorOf<f32, Self::In>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>);
 
-    /// Whether this network starts with a standalone `Relu`, which the layer before takes as
-    /// its fused clamp (as TFLite's converter fuses it).
-    const STARTS_WITH_RELU: bool = false;
+    /// The standalone `Relu` or `Relu6` this network starts with, which the layer before
+    /// takes as its fused clamp (as TFLite's converter fuses it).
+    const LEADING_RELU: Option<FusedRelu> = None;
 
-    /// [`quantize_with`](Quantize::quantize_with) when a standalone `Relu` follows: a layer
-    /// that can fuse it (`Dense`, `Conv2d`, `DepthwiseConv2d`) calibrates its output from 0
-    /// and clamps at the output's zero point, so the `Relu` after it clamps nothing (zero
-    /// point −128) and is not written to a `.tflite` file; others quantize as usual.
+    /// [`quantize_with`](Quantize::quantize_with) when a standalone `Relu` (or `Relu6`)
+    /// follows: a layer that can fuse it (`Dense`, `Conv2d`, `DepthwiseConv2d`, `Residual`,
+    /// `Projected`) calibrates its output from 0 (up to the cap) and clamps there, so the
+    /// activation after it clamps nothing (zero point −128, nothing above the cap) and is not
+    /// written to a `.tflite` file; others quantize as usual.
     fn quantize_before_relu(
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, Self::In>],
+        relu: FusedRelu,
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+        let _ = relu;
         self.quantize_with(input, samples)
     }
 }
@@ -100,15 +129,21 @@ where
         input: QuantParams,
         samples: &[crate::Vector<f32, I>],
     ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
-        self.quantize_dense(input, samples, A::RELU)
+        let own = A::RELU.then_some(FusedRelu { cap: A::CAP });
+        self.quantize_dense(input, samples, own)
     }
 
     fn quantize_before_relu(
         &self,
         input: QuantParams,
         samples: &[crate::Vector<f32, I>],
+        relu: FusedRelu,
     ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
-        self.quantize_dense(input, samples, true)
+        let cap = match (A::CAP, relu.cap) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.quantize_dense(input, samples, Some(FusedRelu { cap }))
     }
 }
 
@@ -116,24 +151,23 @@ impl<const I: usize, const O: usize, A> Dense<f32, I, O, A>
 where
     A: crate::activation::Activation + Fused,
 {
-    /// The int8 dense layer, its outputs clamped at 0 when `relu` (its own activation or a
+    /// The int8 dense layer, its outputs clamped by `relu` (its own activation or a
     /// standalone `Relu` after it).
     fn quantize_dense(
         &self,
         input: QuantParams,
         samples: &[crate::Vector<f32, I>],
-        relu: bool,
+        relu: Option<FusedRelu>,
     ) -> (QDense<I, O>, Vec<crate::Vector<f32, O>>) {
         let outputs: Vec<crate::Vector<f32, O>> = samples.iter().map(|x| self.predict(x)).collect();
-        let (lo, hi) = range_of::<crate::shape::Size<O>>(&outputs);
-        let output = QuantParams::from_range(if relu { 0.0 } else { lo }, hi);
+        let output = FusedRelu::output::<crate::shape::Size<O>>(relu, &outputs);
         let rows = self.weights.as_rows();
         // The rescaling as TFLite's kernels derive it from the scales stored in the file.
         let (weight_scales, bias, rescale) =
             channel_parameters(|o| &rows[o][..], &self.bias, input, output);
         let weights =
             core::array::from_fn(|o| rows[o].map(|w| quantize_weight(w, weight_scales[o])));
-        let (act_min, act_max) = clamp_of(output, relu, A::CAP);
+        let (act_min, act_max) = FusedRelu::clamp(relu, output);
         let q = QDense {
             weights,
             bias,
@@ -177,7 +211,7 @@ where
 {
     type Quantized = QChain<First::Quantized, Second::Quantized>;
 
-    const STARTS_WITH_RELU: bool = First::STARTS_WITH_RELU;
+    const LEADING_RELU: Option<FusedRelu> = First::LEADING_RELU;
 
     fn quantize_with(
         &self,
@@ -193,9 +227,12 @@ where
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, First::In>],
+        relu: FusedRelu,
     ) -> (Self::Quantized, Vec<VectorOf<f32, Second::Out>>) {
         let (a, hidden) = self.first(input, samples);
-        let (b, outputs) = self.1.quantize_before_relu(a.output_params(), &hidden);
+        let (b, outputs) = self
+            .1
+            .quantize_before_relu(a.output_params(), &hidden, relu);
         (QChain(a, b), outputs)
     }
 }
@@ -212,10 +249,9 @@ where
         input: QuantParams,
         samples: &[VectorOf<f32, First::In>],
     ) -> (First::Quantized, Vec<VectorOf<f32, First::Out>>) {
-        if Second::STARTS_WITH_RELU {
-            self.0.quantize_before_relu(input, samples)
-        } else {
-            self.0.quantize_with(input, samples)
+        match Second::LEADING_RELU {
+            Some(relu) => self.0.quantize_before_relu(input, samples, relu),
+            None => self.0.quantize_with(input, samples),
         }
     }
 }
@@ -283,7 +319,7 @@ where
 impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape::Size<N>> {
     type Quantized = super::QReluFlat<N>;
 
-    const STARTS_WITH_RELU: bool = true;
+    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
 
     fn quantize_with(
         &self,
@@ -337,7 +373,7 @@ impl<const C: usize, const L: usize> Quantize
 {
     type Quantized = super::QRelu<C, L>;
 
-    const STARTS_WITH_RELU: bool = true;
+    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
 
     fn quantize_with(
         &self,
@@ -422,15 +458,16 @@ where
         input: QuantParams,
         samples: &[crate::tensor::Planes<f32, I, H, W>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        self.quantize_conv(input, samples, false)
+        self.quantize_conv(input, samples, None)
     }
 
     fn quantize_before_relu(
         &self,
         input: QuantParams,
         samples: &[crate::tensor::Planes<f32, I, H, W>],
+        relu: FusedRelu,
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        self.quantize_conv(input, samples, true)
+        self.quantize_conv(input, samples, Some(relu))
     }
 }
 
@@ -444,20 +481,19 @@ where
     crate::shape::Size<H>: FitRows<K, S, P>,
     crate::shape::Size<W>: FitCols<K, S, P>,
 {
-    /// The int8 convolution, its outputs clamped at 0 when a `Relu` follows.
+    /// The int8 convolution, its outputs clamped by the `Relu` that follows (if one does).
     #[allow(clippy::type_complexity)]
     fn quantize_conv(
         &self,
         input: QuantParams,
         samples: &[crate::tensor::Planes<f32, I, H, W>],
-        relu: bool,
+        relu: Option<FusedRelu>,
     ) -> (
         <Self as Quantize>::Quantized,
         Vec<VectorOf<f32, <Self as crate::nn::Shape>::Out>>,
     ) {
         let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
-        let (lo, hi) = range_of::<<Self as crate::nn::Shape>::Out>(&outputs);
-        let output = QuantParams::from_range(if relu { 0.0 } else { lo }, hi);
+        let output = FusedRelu::output::<<Self as crate::nn::Shape>::Out>(relu, &outputs);
         let taps = self.weight_slice().len() / O;
         let (weight_scales, bias, rescale) = channel_parameters(
             |o| &self.weight_slice()[o * taps..(o + 1) * taps],
@@ -470,7 +506,7 @@ where
         for (n, (q, &w)) in flat.iter_mut().zip(self.weight_slice()).enumerate() {
             *q = quantize_weight(w, weight_scales[n / taps]);
         }
-        let (act_min, act_max) = clamp_of(output, relu, None);
+        let (act_min, act_max) = FusedRelu::clamp(relu, output);
         let q = super::QConv2d {
             weight,
             bias,
@@ -491,7 +527,7 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
 {
     type Quantized = super::QRelu2d<C, H, W>;
 
-    const STARTS_WITH_RELU: bool = true;
+    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
 
     fn quantize_with(
         &self,
@@ -624,15 +660,16 @@ where
         input: QuantParams,
         samples: &[VectorOf<f32, P>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
-        self.quantize_sum(input, samples, false)
+        self.quantize_sum(input, samples, None)
     }
 
     fn quantize_before_relu(
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, P>],
+        relu: FusedRelu,
     ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
-        self.quantize_sum(input, samples, true)
+        self.quantize_sum(input, samples, Some(relu))
     }
 }
 
@@ -649,7 +686,7 @@ where
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, P>],
-        relu: bool,
+        relu: Option<FusedRelu>,
     ) -> (
         super::QSum<F::Quantized, super::QIdentity<VectorOf<i8, P>>>,
         Vec<VectorOf<f32, P>>,
@@ -691,15 +728,16 @@ where
         input: QuantParams,
         samples: &[VectorOf<f32, P>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, F::Out>>) {
-        self.quantize_sum(input, samples, false)
+        self.quantize_sum(input, samples, None)
     }
 
     fn quantize_before_relu(
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, P>],
+        relu: FusedRelu,
     ) -> (Self::Quantized, Vec<VectorOf<f32, F::Out>>) {
-        self.quantize_sum(input, samples, true)
+        self.quantize_sum(input, samples, Some(relu))
     }
 }
 
@@ -718,7 +756,7 @@ where
         &self,
         input: QuantParams,
         samples: &[VectorOf<f32, P>],
-        relu: bool,
+        relu: Option<FusedRelu>,
     ) -> (
         super::QSum<F::Quantized, S::Quantized>,
         Vec<VectorOf<f32, F::Out>>,
@@ -743,16 +781,45 @@ where
     }
 }
 
-/// The `ADD` of `a` and `b` into an output calibrated on the float sums (from 0 when a `Relu`
-/// is fused: clamped at the zero point).
+/// The `ADD` of `a` and `b` into an output calibrated on the float sums (clamped by a fused
+/// `relu`).
 fn add_params<P: Port>(
     a: QuantParams,
     b: QuantParams,
     outputs: &[VectorOf<f32, P>],
-    relu: bool,
+    relu: Option<FusedRelu>,
 ) -> super::QAddParams {
-    let (lo, hi) = range_of::<P>(outputs);
-    let output = QuantParams::from_range(if relu { 0.0 } else { lo }, hi);
-    let (act_min, act_max) = clamp_of(output, relu, None);
+    let output = FusedRelu::output::<P>(relu, outputs);
+    let (act_min, act_max) = FusedRelu::clamp(relu, output);
     super::QAddParams::new(a, b, output, act_min, act_max)
+}
+
+/// A standalone `Relu6` on any port: fused into the layer before it when that layer can take
+/// it (see [`Quantize::quantize_before_relu`]; then it clamps nothing and is not written),
+/// else TFLite Micro's int8 `RELU6` (`QClamp`: between the zero point and
+/// `zero_point + round(6 / scale)`).
+impl<P: Port> Quantize for crate::nn::ActivationLayer<crate::activation::Relu6, P>
+where
+    crate::nn::ActivationLayer<crate::activation::Relu6, P>: Layer<f32, In = P, Out = P>,
+    VectorOf<i8, P>: super::QSample + Clone,
+{
+    type Quantized = super::QClamp<VectorOf<i8, P>>;
+
+    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: Some(6.0) });
+
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        let (lo, hi) = clamp_of(input, true, Some(6.0));
+        let q = super::QClamp {
+            params: input,
+            lo,
+            hi,
+            sample: core::marker::PhantomData,
+        };
+        (q, outputs)
+    }
 }

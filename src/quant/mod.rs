@@ -20,6 +20,7 @@ pub mod arith;
 mod avg_pool;
 #[cfg(feature = "std")]
 mod calibrate;
+mod clamp;
 mod conv;
 mod conv2d;
 mod dense;
@@ -32,7 +33,8 @@ pub use add::{QAddParams, QIdentity, QSum};
 pub use arith::{Multiplier, QuantParams, Rounding};
 pub use avg_pool::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
 #[cfg(feature = "std")]
-pub use calibrate::{Fused, Quantize, quantize};
+pub use calibrate::{Fused, FusedRelu, Quantize, quantize};
+pub use clamp::QClamp;
 pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
 pub use dense::{QChain, QDense, QLayer};

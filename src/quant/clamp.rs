@@ -1,0 +1,67 @@
+//! [`QClamp`]: an int8 ReLU or ReLU6 on any port, the quantization unchanged.
+
+use super::arith::QuantParams;
+use super::dense::QLayer;
+use super::sample::QSample;
+use core::marker::PhantomData;
+
+/// int8 `y = min(max(x, lo), hi)`, the quantization unchanged: TFLite Micro's `RELU6` with
+/// `lo` the zero point and `hi = zero_point + round(6 / scale)` (`RELU` with `hi = 127`). `X`
+/// is the int8 sample type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QClamp<X> {
+    /// The quantization of input and output.
+    pub params: QuantParams,
+    /// The smallest output.
+    pub lo: i8,
+    /// The largest output.
+    pub hi: i8,
+    /// The sample type.
+    pub sample: PhantomData<fn() -> X>,
+}
+
+impl<X: QSample + Clone> QLayer for QClamp<X> {
+    type In = X;
+    type Out = X;
+
+    fn input_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn output_params(&self) -> QuantParams {
+        self.params
+    }
+
+    fn predict(&self, x: &X) -> X {
+        let mut y = x.clone();
+        for v in y.values_mut() {
+            *v = (*v).clamp(self.lo, self.hi);
+        }
+        y
+    }
+}
+
+#[cfg(feature = "std")]
+mod describe {
+    use super::QClamp;
+    use crate::quant::sample::QSample;
+    use crate::quant::tflite::{Builtin, Describe, Flow, Graph, Options};
+
+    /// `RELU6` (`RELU` without a cap); nothing when it clamps nothing (fused into the layer
+    /// before it).
+    impl<X: QSample + Clone> Describe for QClamp<X> {
+        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
+            if self.lo == i8::MIN && self.hi == i8::MAX {
+                return x;
+            }
+            let op = if self.hi == i8::MAX {
+                Builtin::Relu
+            } else {
+                Builtin::Relu6
+            };
+            let y = g.next(&g.name("relu6"), &x, self.params);
+            g.operator(op, &[x.tensor], &[y.tensor], Options::None);
+            y
+        }
+    }
+}
