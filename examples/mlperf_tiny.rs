@@ -7,6 +7,9 @@
 //! target/mlperf_autoencoder.json` (and `target/mlperf_dscnn.json`) runs each file in TFLite
 //! Micro's interpreter on 128 seeded inputs and compares every output with typegrad's.
 //!
+//! Each model's file and outputs are then compared with TFLite Micro's recorded outputs
+//! (`tests/fixtures/mlperf_*_tflite.json`, no Python needed); a difference is an error.
+//!
 //! Run: `cargo run --release --example mlperf_tiny`
 
 mod common;
@@ -67,6 +70,10 @@ fn run() -> Result<(), Box<dyn Error>> {
         outputs,
     )?;
     println!("model and test outputs written to {}", path.display());
+    common::recorded::check_int8_recorded("mlperf_autoencoder_tflite.json", &q, &tests)?;
+    println!(
+        "equal to TFLite Micro's recorded outputs (tests/fixtures/mlperf_autoencoder_tflite.json)"
+    );
     dscnn()?;
     resnet()?;
     mobilenet()
@@ -144,5 +151,8 @@ where
     );
     let path = common::write_model_json(name, &[C, H, W], Vec::new(), &bytes, inputs, outputs)?;
     println!("model and test outputs written to {}", path.display());
+    let fixture = format!("{name}_tflite.json");
+    common::recorded::check_int8_recorded(&fixture, &q, tests)?;
+    println!("equal to TFLite Micro's recorded outputs (tests/fixtures/{fixture})");
     Ok(())
 }

@@ -1,18 +1,21 @@
-//! The MLPerf Tiny reference architectures built in typegrad (issue 22). So far the anomaly-
-//! detection autoencoder (AD01: ten fully connected layers, 640 → … → 8 → … → 640) and the
-//! keyword-spotting DS-CNN (depthwise-separable, `SAME`, strided, 10 × 4 kernel): trained a
-//! few steps on synthetic data, gradients checked on smaller instances of the same shapes,
-//! quantized, written as `.tflite` by typegrad's writer, and bit-identical to TFLite Micro on
-//! 128 seeded inputs. `tests/fixtures/mlperf_*_tflite.json` record, from
-//! `scripts/tflite_check.py --fixture` on the files `examples/mlperf_tiny.rs` writes, the
-//! FNV-1a hashes of each file, of the 128 int8 inputs and of TFLite Micro's outputs for them.
+//! The MLPerf Tiny reference architectures built in typegrad (issue 22): the anomaly-detection
+//! autoencoder (AD01: ten fully connected layers, 640 → … → 8 → … → 640) trained a few steps
+//! on synthetic rows, quantized, written as `.tflite` by typegrad's writer and bit-identical to
+//! TFLite Micro on 128 seeded inputs (`tests/fixtures/mlperf_autoencoder_tflite.json`, from
+//! `scripts/tflite_check.py --fixture` on the file `examples/mlperf_tiny.rs` writes); the
+//! gradients of small instances of the DS-CNN's and ResNet-8's shapes against finite
+//! differences; a projected residual block adding its branches. The full-size DS-CNN,
+//! ResNet-8 and MobileNet are checked against TFLite Micro in `tests/mlperf_models.rs`
+//! (optimized builds).
 #![cfg(feature = "std")]
 
 #[path = "../examples/common/autoencoder.rs"]
 mod autoencoder;
+#[path = "../examples/common/recorded.rs"]
+#[allow(dead_code)]
 mod recorded;
 
-use recorded::{assert_recorded, on_a_big_stack};
+use recorded::{assert_int8_recorded, on_a_big_stack};
 use typegrad::activation::Relu;
 use typegrad::block;
 use typegrad::gradcheck::{numeric_param_gradient, params_relative_error};
@@ -21,7 +24,7 @@ use typegrad::nn::{
     AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, Grads, Input, Kernel, Layer, Parameters,
     Projected, Residual, Same, Stride,
 };
-use typegrad::quant::{QLayer, quantize, tflite};
+use typegrad::quant::quantize;
 use typegrad::shape::{BatchOf, Image, Port};
 
 #[test]
@@ -31,16 +34,8 @@ fn the_autoencoder_trains_quantizes_and_equals_tflite_micro() {
         let (net, first, last) = autoencoder::trained(&rows, 20);
         assert!(last < 0.5 * first, "loss {first} → {last}");
         let q = quantize(&net, &rows);
-        let bytes = tflite::to_tflite(&q);
-
         let tests = autoencoder::synthetic_rows(128, 99);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded("mlperf_autoencoder_tflite.json", &bytes, &inputs, &outputs);
+        assert_int8_recorded("mlperf_autoencoder_tflite.json", &q, &tests);
     });
 }
 

@@ -14,11 +14,13 @@
 #[path = "../examples/common/mlperf.rs"]
 #[allow(dead_code)]
 mod mlperf;
+#[path = "../examples/common/recorded.rs"]
+#[allow(dead_code)]
 mod recorded;
 
-use recorded::{assert_recorded, on_a_big_stack};
+use recorded::{assert_int8_recorded, on_a_big_stack};
 use typegrad::nn::Parameters;
-use typegrad::quant::{QLayer, quantize, tflite};
+use typegrad::quant::quantize;
 
 /// DS-CNN: 8 Adam steps, calibrated on 32 maps, all 128 test inputs.
 #[test]
@@ -31,18 +33,7 @@ fn the_ds_cnn_trains_quantizes_and_equals_tflite_micro() {
         assert_eq!(<mlperf::DsCnn as Parameters<f32>>::PARAMS, 22_604);
         let q = quantize(&mlperf::with_softmax(&net), &xs);
         let (tests, _) = mlperf::synthetic::<1, 49, 10, 12>(128, 12);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded(
-            "mlperf_dscnn_tflite.json",
-            &tflite::to_tflite(&q),
-            &inputs,
-            &outputs,
-        );
+        assert_int8_recorded("mlperf_dscnn_tflite.json", &q, &tests);
     });
 }
 
@@ -57,18 +48,7 @@ fn the_resnet8_trains_quantizes_and_equals_tflite_micro() {
         assert_eq!(<mlperf::ResNet8 as Parameters<f32>>::PARAMS, 77_706);
         let q = quantize(&mlperf::with_softmax(&net), &xs);
         let (tests, _) = mlperf::synthetic::<3, 32, 32, 10>(128, 16);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded(
-            "mlperf_resnet8_tflite.json",
-            &tflite::to_tflite(&q),
-            &inputs,
-            &outputs,
-        );
+        assert_int8_recorded("mlperf_resnet8_tflite.json", &q, &tests);
     });
 }
 
@@ -83,17 +63,6 @@ fn the_mobilenet_trains_quantizes_and_equals_tflite_micro() {
         assert_eq!(<mlperf::MobileNet as Parameters<f32>>::PARAMS, 210_850);
         let q = quantize(&mlperf::with_softmax(&net), &xs);
         let (tests, _) = mlperf::synthetic::<3, 96, 96, 2>(128, 14);
-        let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-        let outputs: Vec<Vec<i8>> = inputs
-            .iter()
-            .map(|x| q.predict(x).as_slice().to_vec())
-            .collect();
-        let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
-        assert_recorded(
-            "mlperf_mobilenet_tflite.json",
-            &tflite::to_tflite(&q),
-            &inputs,
-            &outputs,
-        );
+        assert_int8_recorded("mlperf_mobilenet_tflite.json", &q, &tests);
     });
 }

@@ -6,6 +6,7 @@
 pub mod autoencoder;
 pub mod int8_layers;
 pub mod mlperf;
+pub mod recorded;
 
 use std::error::Error;
 use std::path::PathBuf;
