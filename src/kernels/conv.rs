@@ -1,7 +1,8 @@
 //! Sliding-window kernels on one sample, channel after channel: the convolution's forward and
 //! backward passes and max/average pooling, in 1-D on channels × steps ([`Window1d`]) and in
-//! 2-D on channels × rows × columns, row by row ([`Window2d`]: a square window with the same
-//! stride and padding on both axes, each axis's taps found as a 1-D window's). Plain loops in
+//! 2-D on channels × rows × columns, row by row ([`Window2d`]: a kernel, stride and padding per
+//! axis, `SAME` included, each axis's taps found as a 1-D window's; a depthwise convolution is
+//! the one-channel convolution run per channel). Plain loops in
 //! a fixed order (so a sample gives the same bits alone or in a batch); the innermost loop
 //! runs over output positions — steps, or the columns of an output row — contiguous in memory
 //! for stride 1, so the compiler vectorizes it. Only the 1-D convolution is register-blocked
@@ -44,7 +45,7 @@ impl Window1d {
             length,
             kernel,
             stride,
-            padding: crate::shape::window::pad_before(same, pad, length, kernel, stride, out_len),
+            padding: pad_before(same, pad, length, kernel, stride, out_len),
             out_len,
         }
     }
@@ -304,6 +305,34 @@ pub(crate) fn avg_pool1d_backward<T: Scalar>(d: &Window1d, dy: &[T], inv_k: T, d
     }
 }
 
+/// A 2-D window as numbers, rows then columns: kernel, stride, explicit zeros on each side,
+/// or TensorFlow's `SAME` (`shape::window` makes one from the window's types).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WindowSpec {
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+    pub pad: [usize; 2],
+    pub same: bool,
+}
+
+/// The zeros before the first position of an axis of `length` positions from which a window
+/// of `kernel` taps and `stride` gives `out` positions: `pad` if explicit, for `SAME` half of
+/// `max(0, (out − 1)·stride + kernel − length)`, rounded down.
+pub(crate) const fn pad_before(
+    same: bool,
+    pad: usize,
+    length: usize,
+    kernel: usize,
+    stride: usize,
+    out: usize,
+) -> usize {
+    if !same {
+        return pad;
+    }
+    let needed = out.saturating_sub(1) * stride + kernel;
+    needed.saturating_sub(length) / 2
+}
+
 /// The sizes of a 2-D window operation on one sample: `channels_in × height × width` in,
 /// `channels_out × out_h × out_w` out; along each axis a 1-D window (one channel) with its own
 /// kernel, stride and zeros before the first position (`SAME` pads the rest after the last).
@@ -318,23 +347,25 @@ pub(crate) struct Window2d {
 }
 
 impl Window2d {
-    /// The window `K`, `S`, `P` from `channels_in × h × w` to `channels_out × out_h × out_w`.
-    pub(crate) const fn of<K, S, P>(
+    /// The window `spec` from `channels_in × h × w` to `channels_out × out_h × out_w`.
+    pub(crate) const fn of(
+        spec: WindowSpec,
         channels_in: usize,
         channels_out: usize,
         [h, w]: [usize; 2],
         [out_h, out_w]: [usize; 2],
-    ) -> Self
-    where
-        K: crate::shape::window::KernelSize,
-        S: crate::shape::window::Strides,
-        P: crate::shape::window::Padding,
-    {
+    ) -> Self {
+        let WindowSpec {
+            kernel: [kh, kw],
+            stride: [sh, sw],
+            pad: [ph, pw],
+            same,
+        } = spec;
         Window2d {
             channels_in,
             channels_out,
-            rows: Window1d::axis(P::SAME, h, K::H, S::H, P::H, out_h),
-            cols: Window1d::axis(P::SAME, w, K::W, S::W, P::W, out_w),
+            rows: Window1d::axis(same, h, kh, sh, ph, out_h),
+            cols: Window1d::axis(same, w, kw, sw, pw, out_w),
         }
     }
 

@@ -287,7 +287,8 @@ where
     crate::shape::Size<H>: FitRows<K, S, P>,
     crate::shape::Size<W>: FitCols<K, S, P>,
 {
-    const WINDOW: Window2d = Window2d::of::<K, S, P>(
+    const WINDOW: Window2d = Window2d::of(
+        crate::shape::window::spec::<K, S, P>(),
         I,
         O,
         [H, W],

@@ -375,7 +375,8 @@ macro_rules! window_pool2 {
             Size<H>: FitRows<K, S, Pad<0>>,
             Size<W>: FitCols<K, S, Pad<0>>,
         {
-            const WINDOW: Window2d = Window2d::of::<K, S, Pad<0>>(
+            const WINDOW: Window2d = Window2d::of(
+                crate::shape::window::spec::<K, S, Pad<0>>(),
                 C,
                 C,
                 [H, W],

@@ -149,7 +149,13 @@ where
 
     fn predict(&self, x: &Planes<i8, I, H, W>) -> VectorOf<i8, Q> {
         let zin = self.input.zero_point;
-        let window = Window2d::of::<K, S, P>(I, O, [H, W], [Q::DIMS[1].max(1), Q::DIMS[2].max(1)]);
+        let window = Window2d::of(
+            crate::shape::window::spec::<K, S, P>(),
+            I,
+            O,
+            [H, W],
+            [Q::DIMS[1].max(1), Q::DIMS[2].max(1)],
+        );
         let xs: Planes<Wrapping<i32>, I, H, W> =
             Planes::from_fn(|c, r, k| Wrapping(i32::from(x[(c, r, k)]) - zin));
         let bias = self.bias.map(Wrapping);

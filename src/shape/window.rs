@@ -261,7 +261,7 @@ impl<L, K: KernelSize, S: Strides, P: Padding> FitCols<K, S, P> for L where
 
 /// The zeros before the first position of an axis of `length` positions from which a window
 /// of `kernel` taps and `stride` gives `out` positions: `pad` if explicit, for `SAME` half of
-/// `max(0, (out − 1)·stride + kernel − length)`, rounded down.
+/// `max(0, (out − 1)·stride + kernel − length)`, rounded down (the rest goes after the last).
 pub const fn pad_before(
     same: bool,
     pad: usize,
@@ -270,11 +270,17 @@ pub const fn pad_before(
     stride: usize,
     out: usize,
 ) -> usize {
-    if !same {
-        return pad;
+    crate::kernels::pad_before(same, pad, length, kernel, stride, out)
+}
+
+/// The window `K`, `S`, `P` as the numbers the kernels take.
+pub(crate) const fn spec<K: KernelSize, S: Strides, P: Padding>() -> crate::kernels::WindowSpec {
+    crate::kernels::WindowSpec {
+        kernel: [K::H, K::W],
+        stride: [S::H, S::W],
+        pad: [P::H, P::W],
+        same: P::SAME,
     }
-    let needed = (out.saturating_sub(1)) * stride + kernel;
-    needed.saturating_sub(length) / 2
 }
 
 /// A zero-sized mention of the types `A` (a window's, a port's) in a layer that holds no value
