@@ -1,16 +1,18 @@
-//! Five networks written the way the README teaches, quantized to int8 and written as `.tflite`
+//! Six networks written the way the README teaches, quantized to int8 and written as `.tflite`
 //! files by typegrad: the digits MLP with its ReLU as a layer of its own (`[Dense, Relu,
-//! Dense]`: the `Relu` fused into the first `FULLY_CONNECTED`, as TFLite's converter does) and a 1-D CNN on the motion recordings that flattens its
-//! channels × steps into a dense layer (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense
-//! layer's columns reordered to TFLite's layout), and the digits MLP ending in a `Softmax`
+//! Dense]`: the `Relu` fused into the first `FULLY_CONNECTED`, as TFLite's converter does) and
+//! a 1-D CNN on the motion recordings that flattens its channels × steps into a dense layer
+//! (`Flatten` after `MaxPool1d`: a `RESHAPE`, and the dense layer's columns reordered to
+//! TFLite's layout), and the digits MLP ending in a `Softmax`
 //! (TFLite Micro's int8 `SOFTMAX`), and a 2-D CNN on the digits with `AvgPool2d` and
 //! `GlobalAvgPool2d` (`AVERAGE_POOL_2D`), and the digits MLP with `Dense<f32, 64, 32, Relu6>`
-//! (a fused `RELU6`). `scripts/tflite_check.py --model
+//! (a fused `RELU6`), and a depthwise-separable CNN on the digits with ReLU6 (fused, and one
+//! `RELU6` of its own). `scripts/tflite_check.py --model
 //! target/int8_mlp_relu.json` (and `target/int8_cnn_flatten.json`) runs each file in TFLite
 //! Micro's interpreter and compares every output with typegrad's.
 //!
-//! Run: `cargo run --release --example int8_layers` (`-- --train` first trains the 2-D CNN
-//! again and rewrites `examples/weights/cnn_average.tgrd`).
+//! Run: `cargo run --release --example int8_layers` (`-- --train` first trains the two 2-D
+//! CNNs again and rewrites `examples/weights/cnn_average.tgrd` and `cnn_separable.tgrd`).
 
 mod common;
 
