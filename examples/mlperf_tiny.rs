@@ -61,6 +61,14 @@ fn run() -> Result<(), Box<dyn Error>> {
         common::activation_bytes(&q),
         bytes.len()
     );
+    // The outputs just computed, against TFLite Micro's recorded ones (checked before the
+    // vectors move into the JSON file).
+    let recorded = common::recorded::check_recorded(
+        "mlperf_autoencoder_tflite.json",
+        &bytes,
+        &inputs,
+        &outputs,
+    );
     let path = common::write_model_json(
         "mlperf_autoencoder",
         &[640],
@@ -70,7 +78,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         outputs,
     )?;
     println!("model and test outputs written to {}", path.display());
-    common::recorded::check_int8_recorded("mlperf_autoencoder_tflite.json", &q, &tests)?;
+    recorded?;
     println!(
         "equal to TFLite Micro's recorded outputs (tests/fixtures/mlperf_autoencoder_tflite.json)"
     );
@@ -135,11 +143,13 @@ where
     let bytes = tflite::to_tflite(&q);
     let e = typegrad::quant::evaluate(&q, tests, labels)?;
     let inputs: Vec<_> = tests.iter().map(|x| q.quantize_input(x)).collect();
-    let outputs = inputs
+    let outputs: Vec<Vec<i8>> = inputs
         .iter()
         .map(|x| q.predict(x).as_slice().to_vec())
         .collect();
-    let inputs = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    let inputs: Vec<Vec<i8>> = inputs.iter().map(|x| x.as_slice().to_vec()).collect();
+    let fixture = format!("{name}_tflite.json");
+    let recorded = common::recorded::check_recorded(&fixture, &bytes, &inputs, &outputs);
     println!(
         "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations; \
          .tflite {} bytes; synthetic test accuracy {:.4}",
@@ -151,8 +161,7 @@ where
     );
     let path = common::write_model_json(name, &[C, H, W], Vec::new(), &bytes, inputs, outputs)?;
     println!("model and test outputs written to {}", path.display());
-    let fixture = format!("{name}_tflite.json");
-    common::recorded::check_int8_recorded(&fixture, &q, tests)?;
+    recorded?;
     println!("equal to TFLite Micro's recorded outputs (tests/fixtures/{fixture})");
     Ok(())
 }
