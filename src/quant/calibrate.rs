@@ -1,9 +1,12 @@
-//! Post-training quantization (needs `std`: calibration keeps the float activations of the
-//! calibration set): [`Quantize`] turns a trained float network into its int8 type,
-//! [`quantize`] calibrates it on samples.
+//! Post-training quantization: [`Quantize`] names the int8 type of a float network
+//! ([`Quantize::Quantized`], also without `std`, so firmware can name the network it runs);
+//! [`quantize`] and the trait's calibration methods (with `std`: calibration keeps the float
+//! activations of the calibration set) compute it from samples.
 
+#[cfg(feature = "std")]
 use std::vec::Vec;
 
+#[cfg(feature = "std")]
 use super::arith::{Multiplier, QuantParams, Rounding, round_half_away};
 use super::dense::{QChain, QDense, QLayer};
 use crate::activation::{Identity, Relu};
@@ -27,6 +30,7 @@ pub struct FusedRelu {
     pub cap: Option<f32>,
 }
 
+#[cfg(feature = "std")]
 impl FusedRelu {
     /// The output quantization of a layer whose float outputs are `outputs`, with this ReLU
     /// (when `Some`) applied: calibrated from 0 up to the smaller of their largest value and
@@ -77,6 +81,7 @@ pub trait Quantize: Layer<f32> {
     /// Quantizes this layer for inputs quantized as `input`, calibrating its output on the
     /// float `samples` of its input; returns the quantized layer and the float outputs (the
     /// next layer's calibration samples).
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -92,6 +97,7 @@ pub trait Quantize: Layer<f32> {
     /// `Projected`) calibrates its output from 0 (up to the cap) and clamps there, so the
     /// activation after it clamps nothing (zero point −128, nothing above the cap) and is not
     /// written to a `.tflite` file; others quantize as usual.
+    #[cfg(feature = "std")]
     fn quantize_before_relu(
         &self,
         input: QuantParams,
@@ -107,6 +113,7 @@ pub trait Quantize: Layer<f32> {
 /// set): the input's and every layer's output quantization from the min/max of the float
 /// values (per tensor, asymmetric), weights symmetric per output channel (`scale = max|w| /
 /// 127`), biases int32 in units of `input_scale · weight_scale`.
+#[cfg(feature = "std")]
 pub fn quantize<Net: Quantize>(net: &Net, samples: &[VectorOf<f32, Net::In>]) -> Net::Quantized {
     let (lo, hi) = samples
         .iter()
@@ -124,6 +131,7 @@ where
 {
     type Quantized = QDense<I, O>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -133,6 +141,7 @@ where
         self.quantize_dense(input, samples, own)
     }
 
+    #[cfg(feature = "std")]
     fn quantize_before_relu(
         &self,
         input: QuantParams,
@@ -151,6 +160,7 @@ impl<const I: usize, const O: usize, A> Dense<f32, I, O, A>
 where
     A: crate::activation::Activation + Fused,
 {
+    #[cfg(feature = "std")]
     /// The int8 dense layer, its outputs clamped by `relu` (its own activation or a
     /// standalone `Relu` after it).
     fn quantize_dense(
@@ -183,6 +193,7 @@ where
     }
 }
 
+#[cfg(feature = "std")]
 /// The int8 output clamp of a layer with a fused activation: from the zero point (the real
 /// 0) for a ReLU, else −128; up to TFLite's `CalculateActivationRangeQuantized` cap
 /// (zero point + round(cap / scale), the division in f32, halves away from zero), else 127.
@@ -213,6 +224,7 @@ where
 
     const LEADING_RELU: Option<FusedRelu> = First::LEADING_RELU;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -223,6 +235,7 @@ where
         (QChain(a, b), outputs)
     }
 
+    #[cfg(feature = "std")]
     fn quantize_before_relu(
         &self,
         input: QuantParams,
@@ -242,6 +255,7 @@ where
     First: Quantize,
     Second: Quantize<In = First::Out>,
 {
+    #[cfg(feature = "std")]
     /// The first layer, fusing the `Relu` the second part starts with.
     #[allow(clippy::type_complexity)]
     fn first(
@@ -256,6 +270,7 @@ where
     }
 }
 
+#[cfg(feature = "std")]
 /// The min/max of a set of float samples of port `P` (0 and 0 for none).
 fn range_of<P: Port>(samples: &[VectorOf<f32, P>]) -> (f32, f32) {
     let (lo, hi) = samples
@@ -267,16 +282,19 @@ fn range_of<P: Port>(samples: &[VectorOf<f32, P>]) -> (f32, f32) {
     if lo.is_finite() { (lo, hi) } else { (0.0, 0.0) }
 }
 
+#[cfg(feature = "std")]
 /// Symmetric int8 per output channel: `scale = max|w| / 127` (1 for an all-zero channel).
 fn channel_scale(ws: &[f32]) -> f32 {
     let max = ws.iter().fold(0f32, |m, w| m.max(w.abs()));
     if max > 0.0 { max / 127.0 } else { 1.0 }
 }
 
+#[cfg(feature = "std")]
 fn quantize_weight(w: f32, scale: f32) -> i8 {
     round_half_away(f64::from(w) / f64::from(scale)).clamp(-127.0, 127.0) as i8
 }
 
+#[cfg(feature = "std")]
 fn quantize_bias(b: f32, input_scale: f32, weight_scale: f32) -> i32 {
     let q = round_half_away(f64::from(b) / f64::from(input_scale * weight_scale));
     q.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
@@ -289,6 +307,7 @@ where
 {
     type Quantized = super::QConv1d<I, O, K, S, P, L, crate::shape::Windowed<O, L, K, S, P>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -321,6 +340,7 @@ impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape:
 
     const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -338,6 +358,7 @@ impl<const N: usize> Quantize
 {
     type Quantized = super::QSoftmax<N>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -354,6 +375,7 @@ where
 {
     type Quantized = super::QFlatten1d<C, L, <Self as crate::nn::Shape>::Out>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -375,6 +397,7 @@ impl<const C: usize, const L: usize> Quantize
 
     const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -392,6 +415,7 @@ where
 {
     type Quantized = super::QMaxPool1d<K, S, C, L, crate::shape::Windowed<C, L, K, S, 0>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -411,6 +435,7 @@ impl<const C: usize, const L: usize> Quantize
 {
     type Quantized = super::QGlobalAvgPool1d<C, L>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -421,6 +446,7 @@ impl<const C: usize, const L: usize> Quantize
     }
 }
 
+#[cfg(feature = "std")]
 /// The per-output-channel parameters of a quantized dense or convolution layer: symmetric weight scales, int32
 /// biases and the fixed-point rescaling `input_scale · weight_scale[o] / output_scale`, from
 /// each channel's float weights (as one slice) and biases.
@@ -453,6 +479,7 @@ where
     type Quantized =
         super::QConv2d<I, O, K, S, P, G, H, W, crate::shape::Windowed2<O, H, W, K, S, P>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -461,6 +488,7 @@ where
         self.quantize_conv(input, samples, None)
     }
 
+    #[cfg(feature = "std")]
     fn quantize_before_relu(
         &self,
         input: QuantParams,
@@ -481,6 +509,7 @@ where
     crate::shape::Size<H>: FitRows<K, S, P>,
     crate::shape::Size<W>: FitCols<K, S, P>,
 {
+    #[cfg(feature = "std")]
     /// The int8 convolution, its outputs clamped by the `Relu` that follows (if one does).
     #[allow(clippy::type_complexity)]
     fn quantize_conv(
@@ -529,6 +558,7 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
 
     const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -548,6 +578,7 @@ where
     type Quantized =
         super::QMaxPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, Pad<0>>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -569,6 +600,7 @@ where
 {
     type Quantized = super::QFlatten2d<C, H, W, <Self as crate::nn::Shape>::Out>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -591,6 +623,7 @@ where
 {
     type Quantized = super::QAvgPool1d<K, S, C, L, crate::shape::Windowed<C, L, K, S, 0>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -614,6 +647,7 @@ where
     type Quantized =
         super::QAvgPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, Pad<0>>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -633,6 +667,7 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
 {
     type Quantized = super::QGlobalAvgPool2d<C, H, W>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -655,6 +690,7 @@ where
 {
     type Quantized = super::QSum<F::Quantized, super::QIdentity<VectorOf<i8, P>>>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -663,6 +699,7 @@ where
         self.quantize_sum(input, samples, None)
     }
 
+    #[cfg(feature = "std")]
     fn quantize_before_relu(
         &self,
         input: QuantParams,
@@ -681,6 +718,7 @@ where
     VectorOf<i8, P>: super::QSample + Clone,
     crate::nn::Residual<F, P>: Layer<f32, In = P, Out = P>,
 {
+    #[cfg(feature = "std")]
     #[allow(clippy::type_complexity)]
     fn quantize_sum(
         &self,
@@ -723,6 +761,7 @@ where
 {
     type Quantized = super::QSum<F::Quantized, S::Quantized>;
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
@@ -731,6 +770,7 @@ where
         self.quantize_sum(input, samples, None)
     }
 
+    #[cfg(feature = "std")]
     fn quantize_before_relu(
         &self,
         input: QuantParams,
@@ -751,6 +791,7 @@ where
     VectorOf<i8, F::Out>: super::QSample,
     crate::nn::Projected<F, S, P>: Layer<f32, In = P, Out = F::Out>,
 {
+    #[cfg(feature = "std")]
     #[allow(clippy::type_complexity)]
     fn quantize_sum(
         &self,
@@ -781,6 +822,7 @@ where
     }
 }
 
+#[cfg(feature = "std")]
 /// The `ADD` of `a` and `b` into an output calibrated on the float sums (clamped by a fused
 /// `relu`).
 fn add_params<P: Port>(
@@ -807,6 +849,7 @@ where
 
     const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: Some(6.0) });
 
+    #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,

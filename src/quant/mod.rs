@@ -18,7 +18,7 @@
 mod add;
 pub mod arith;
 mod avg_pool;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", feature = "libm"))]
 mod calibrate;
 mod clamp;
 mod conv;
@@ -26,14 +26,15 @@ mod conv2d;
 mod dense;
 mod sample;
 mod softmax;
-#[cfg(feature = "std")]
 pub mod tflite;
 
 pub use add::{QAddParams, QIdentity, QSum};
 pub use arith::{Multiplier, QuantParams, Rounding};
 pub use avg_pool::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
 #[cfg(feature = "std")]
-pub use calibrate::{Fused, FusedRelu, Quantize, quantize};
+pub use calibrate::quantize;
+#[cfg(any(feature = "std", feature = "libm"))]
+pub use calibrate::{Fused, FusedRelu, Quantize};
 pub use clamp::QClamp;
 pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};

@@ -24,22 +24,37 @@
 //! assert_eq!(&bytes[4..8], b"TFL3");
 //! ```
 
+mod error;
+#[cfg(feature = "std")]
 mod flatbuffer;
+#[cfg(feature = "std")]
 mod graph;
+mod model;
+mod schema;
+mod table;
 
-pub use graph::{Activation, Builtin, Flow, Graph, Options, Padding, TensorType};
+pub use error::{Dims, Problem, TfliteError};
+#[cfg(feature = "std")]
+pub use graph::{Flow, Graph};
+pub use model::{Model, Operator, Tensor};
+pub use schema::{Activation, Builtin, Options, Padding, TensorType};
 
+#[cfg(feature = "std")]
 use super::dense::QLayer;
+#[cfg(feature = "std")]
 use super::sample::QSample;
+#[cfg(feature = "std")]
 use std::vec::Vec;
 
 /// An int8 layer or network that can describe itself as TFLite operators.
+#[cfg(feature = "std")]
 pub trait Describe: QLayer {
     /// Adds this layer's operators (and their constant tensors) to `g`, reading the tensor
     /// `x` (what the layer before gave), and returns what it gives.
     fn describe(&self, g: &mut Graph, x: Flow) -> Flow;
 }
 
+#[cfg(feature = "std")]
 /// The `.tflite` file of the int8 network `q`: its input tensor is `q`'s input (shape and
 /// quantization), its output tensor `q`'s output.
 pub fn to_tflite<Q>(q: &Q) -> Vec<u8>
