@@ -139,6 +139,76 @@ impl<X: Clone> QLayer for QIdentity<X> {
     }
 }
 
+mod load {
+    use super::{QAddParams, QIdentity, QSum};
+    use crate::quant::dense::QLayer;
+    use crate::quant::sample::QSample;
+    use crate::quant::tflite::{
+        At, Builtin, Load, Model, Options, Problem, TfliteError, clamp, dims_of, find, params_at,
+    };
+
+    /// Both branches from the same tensor (in any order in the file), then the `ADD` of their
+    /// outputs (in either order), its fused activation as the clamp.
+    impl<A, B> Load for QSum<A, B>
+    where
+        A: Load,
+        B: Load + QLayer<In = A::In, Out = A::Out>,
+        A::Out: QSample,
+        QSum<A, B>: QLayer,
+    {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let (block, a) = A::load(file, at)?;
+            let (shortcut, b) = B::load(
+                file,
+                At {
+                    layer: a.layer,
+                    ..at
+                },
+            )?;
+            let sum = At {
+                layer: b.layer,
+                ..a
+            };
+            let (pa, pb) = (params_at(file, a)?, params_at(file, b)?);
+            let (add, end) = find(file, sum, &[Builtin::Add], "ADD", |step| {
+                let (x0, x1) = (step.op.input(0)?, step.op.input(1)?);
+                if !((x0, x1) == (a.tensor, b.tensor) || (x0, x1) == (b.tensor, a.tensor)) {
+                    return Err(step.error(Problem::NoOperator {
+                        layer: sum.layer,
+                        expects: "ADD of the block's and the shortcut's outputs",
+                        tensor: b.tensor,
+                    }));
+                }
+                let Options::Add { activation } = step.options else {
+                    return Err(step.error(Problem::Missing {
+                        what: "builtin_options",
+                    }));
+                };
+                step.gives(sum.layer, &dims_of::<A::Out>())?;
+                let output = step.output_params()?;
+                let (act_min, act_max) = clamp(activation, output);
+                let add = QAddParams::new(pa, pb, output, act_min, act_max);
+                Ok((add, sum.then(step.output.index)))
+            })?;
+            let q = QSum {
+                block,
+                shortcut,
+                add,
+            };
+            Ok((q, end))
+        }
+    }
+
+    /// Nothing: the shortcut is the input tensor itself.
+    impl<X: Clone> Load for QIdentity<X> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let params = params_at(file, at)?;
+            let sample = core::marker::PhantomData;
+            Ok((QIdentity { params, sample }, at))
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
     use super::{QIdentity, QSum};

@@ -118,6 +118,13 @@ impl Multiplier {
         }
     }
 
+    /// The rescaling of an accumulator in units of `input · weight` to outputs of scale
+    /// `output`, as TFLite's kernels derive it from the scales in the file (in double
+    /// precision: `input · weight / output`).
+    pub fn of_scales(input: f32, weight: f32, output: f32) -> Self {
+        Self::from_real(f64::from(input) * f64::from(weight) / f64::from(output))
+    }
+
     /// `x` rescaled as `rounding`'s runtime does it ([`Rounding`]).
     pub fn rescale(self, x: i32, rounding: Rounding) -> i32 {
         match rounding {
@@ -190,6 +197,25 @@ pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
     let remainder = x & mask;
     let threshold = (mask >> 1) + i32::from(x < 0);
     (x >> exponent) + i32::from(remainder > threshold)
+}
+
+/// The int8 output clamp of a layer with a fused activation: from the zero point (the real
+/// 0) for a ReLU, else −128; up to TFLite's `CalculateActivationRangeQuantized` cap
+/// (zero point + round(cap / scale), the division in f32, halves away from zero), else 127.
+pub(crate) fn clamp_of(output: QuantParams, relu: bool, cap: Option<f32>) -> (i8, i8) {
+    let act_min = if relu {
+        output.zero_point.clamp(-128, 127) as i8
+    } else {
+        -128
+    };
+    let act_max = match cap {
+        Some(cap) => {
+            let steps = round_half_away(f64::from(cap / output.scale));
+            (f64::from(output.zero_point) + steps).clamp(-128.0, 127.0) as i8
+        }
+        None => 127,
+    };
+    (act_min, act_max)
 }
 
 #[cfg(test)]

@@ -132,6 +132,44 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d
     }
 }
 
+mod load {
+    use super::{QAvgPool2d, QGlobalAvgPool2d};
+    use crate::quant::sample::QSample;
+    use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of, pool};
+    use crate::shape::window::{KernelSize, Strides};
+    use crate::shape::{Port, VectorOf};
+
+    /// `AVERAGE_POOL_2D` over windows `K` moved by `S`, `VALID`.
+    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> Load
+        for QAvgPool2d<K, S, C, H, W, Q>
+    where
+        VectorOf<i8, Q>: QSample,
+    {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let out = dims_of::<VectorOf<i8, Q>>();
+            let (params, next) = pool(
+                file,
+                at,
+                Builtin::AveragePool2d,
+                [K::W, K::H],
+                [S::W, S::H],
+                &out,
+            )?;
+            let port = crate::shape::window::Types::default();
+            Ok((QAvgPool2d { params, port }, next))
+        }
+    }
+
+    /// `AVERAGE_POOL_2D` over the whole `H × W` image.
+    impl<const C: usize, const H: usize, const W: usize> Load for QGlobalAvgPool2d<C, H, W> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let out = Dims::new(&[1, 1, 1, C as i32]);
+            let (params, next) = pool(file, at, Builtin::AveragePool2d, [W, H], [1, 1], &out)?;
+            Ok((QGlobalAvgPool2d { params }, next))
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};

@@ -7,7 +7,7 @@
 use std::vec::Vec;
 
 #[cfg(feature = "std")]
-use super::arith::{Multiplier, QuantParams, Rounding, round_half_away};
+use super::arith::{Multiplier, QuantParams, Rounding, clamp_of, round_half_away};
 use super::dense::{QChain, QDense, QLayer};
 use crate::activation::{Identity, Relu};
 use crate::nn::{Chain, Dense, Layer};
@@ -191,26 +191,6 @@ where
         };
         (q, outputs)
     }
-}
-
-#[cfg(feature = "std")]
-/// The int8 output clamp of a layer with a fused activation: from the zero point (the real
-/// 0) for a ReLU, else −128; up to TFLite's `CalculateActivationRangeQuantized` cap
-/// (zero point + round(cap / scale), the division in f32, halves away from zero), else 127.
-fn clamp_of(output: QuantParams, relu: bool, cap: Option<f32>) -> (i8, i8) {
-    let act_min = if relu {
-        output.zero_point.clamp(-128, 127) as i8
-    } else {
-        -128
-    };
-    let act_max = match cap {
-        Some(cap) => {
-            let steps = round_half_away(f64::from(cap / output.scale));
-            (f64::from(output.zero_point) + steps).clamp(-128.0, 127.0) as i8
-        }
-        None => 127,
-    };
-    (act_min, act_max)
 }
 
 impl<First, Second> Quantize for Chain<First, Second>
@@ -458,11 +438,8 @@ fn channel_parameters<'w, const O: usize>(
 ) -> ([f32; O], [i32; O], [Multiplier; O]) {
     let scales: [f32; O] = core::array::from_fn(|o| channel_scale(channel(o)));
     let biases = core::array::from_fn(|o| quantize_bias(bias[o], input.scale, scales[o]));
-    let rescale = core::array::from_fn(|o| {
-        Multiplier::from_real(
-            f64::from(input.scale) * f64::from(scales[o]) / f64::from(output.scale),
-        )
-    });
+    let rescale =
+        core::array::from_fn(|o| Multiplier::of_scales(input.scale, scales[o], output.scale));
     (scales, biases, rescale)
 }
 

@@ -41,6 +41,50 @@ impl<X: QSample + Clone> QLayer for QClamp<X> {
     }
 }
 
+mod load {
+    use super::QClamp;
+    use crate::quant::arith::clamp_of;
+    use crate::quant::sample::QSample;
+    use crate::quant::tflite::{At, Builtin, Load, Model, TfliteError, clamp_op, params_at};
+
+    /// `RELU6` (or `RELU`), or nothing when the input cannot leave `[0, 6]` (zero point −128,
+    /// the cap at 127 or above: the layer before clamped it).
+    impl<X: QSample + Clone> Load for QClamp<X> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let input = params_at(file, at)?;
+            let (lo6, hi6) = clamp_of(input, true, Some(6.0));
+            let absent_ok = lo6 == i8::MIN && hi6 == i8::MAX;
+            let sample = core::marker::PhantomData;
+            match clamp_op(file, at, Builtin::Relu6, absent_ok) {
+                Ok((params, next)) => Ok((
+                    QClamp {
+                        params,
+                        lo: lo6,
+                        hi: hi6,
+                        sample,
+                    },
+                    next,
+                )),
+                Err(e) => match clamp_op(file, at, Builtin::Relu, false) {
+                    Ok((params, next)) => {
+                        let lo = lo6;
+                        Ok((
+                            QClamp {
+                                params,
+                                lo,
+                                hi: i8::MAX,
+                                sample,
+                            },
+                            next,
+                        ))
+                    }
+                    Err(_) => Err(e),
+                },
+            }
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
     use super::QClamp;

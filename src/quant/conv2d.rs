@@ -270,6 +270,252 @@ impl<const C: usize, const H: usize, const W: usize, Q: Port> QLayer for QFlatte
     }
 }
 
+/// The index in typegrad's weight `[o][i][ky][kx]` (depthwise `[c][ky][kx]`) of element `n`
+/// of TFLite's filter `[o][ky][kx][i]` (depthwise `[0][ky][kx][c]`).
+fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O: usize>(n: usize) -> usize {
+    let (o, i, ky, kx) = if G::DEPTHWISE {
+        (n % O, 0, n / O / K::W, n / O % K::W)
+    } else {
+        let per = K::H * K::W * I;
+        let r = n % per;
+        (n / per, r % I, r / I / K::W, r / I % K::W)
+    };
+    let fan = if G::DEPTHWISE { 1 } else { I };
+    ((o * fan + i) * K::H + ky) * K::W + kx
+}
+
+mod load {
+    use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use crate::nn::Connect;
+    use crate::quant::sample::QSample;
+    use crate::quant::tflite::{
+        At, Builtin, Dims, Load, Model, Options, Padding, Problem, Step, TfliteError, channels,
+        clamp, clamp_op, dims_of, expect_dims, expect_window, find, params_at, pool, reshape,
+    };
+    use crate::shape::window::{KernelSize, Padding as Pads, Strides};
+    use crate::shape::{Port, VectorOf};
+    use crate::tensor::Planes;
+
+    /// The `PAD` of `at.tensor` by `[top, bottom, left, right]` zeros (its zero point), or
+    /// nothing for none: where the convolution reads.
+    fn padded(file: &Model<'_>, at: At, pads: [usize; 4]) -> Result<At, TfliteError> {
+        if pads == [0; 4] {
+            return Ok(at);
+        }
+        let input = params_at(file, at)?;
+        find(file, at, &[Builtin::Pad], "PAD", |step: Step<'_>| {
+            let p = step.needs(file, 1, "paddings")?;
+            expect_dims(Some(&step.op), &p, "paddings", &Dims::new(&[4, 2]))?;
+            let [t, b, l, r] = pads.map(|v| v as i32);
+            let want = [0, 0, t, b, l, r, 0, 0];
+            let mut got = [0i32; 8];
+            for (k, g) in got.iter_mut().enumerate() {
+                *g = p.i32(k).map_err(|e| step.error(e))?;
+            }
+            if got != want {
+                return Err(step.error(Problem::Shape {
+                    what: "paddings (top, bottom, left, right)",
+                    file: Dims::new(&got[2..6]),
+                    needed: Dims::new(&want[2..6]),
+                }));
+            }
+            step.same_params(input)?;
+            Ok(At {
+                tensor: step.output.index,
+                ..at
+            })
+        })
+    }
+
+    /// `CONV_2D` or `DEPTHWISE_CONV_2D` (after a `PAD` for explicit padding), its window,
+    /// filter shape and fused activation checked against the type.
+    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> Load
+        for QConv2d<I, O, K, S, P, G, H, W, Q>
+    where
+        K: KernelSize,
+        S: Strides,
+        P: Pads,
+        G: Connect,
+        Q: Port,
+        VectorOf<i8, Q>: QSample,
+    {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            // The zeros around the image: the window's own (`SAME`), or explicit.
+            let pads = if P::SAME {
+                let [t, b] = same_pads(H, K::H, S::H);
+                let [l, r] = same_pads(W, K::W, S::W);
+                [t, b, l, r]
+            } else {
+                [P::H, P::H, P::W, P::W]
+            };
+            // Either the convolution pads (`SAME` that comes to these zeros, or `VALID` for
+            // none), or a `PAD` does and the convolution is `VALID`.
+            let direct = Self::conv(file, at, at, pads);
+            match direct {
+                Err(e) if pads != [0; 4] => match padded(file, at, pads) {
+                    Ok(x) => Self::conv(file, at, x, [0; 4]),
+                    Err(_) => Err(e),
+                },
+                other => other,
+            }
+        }
+    }
+
+    /// The zeros before and after `len` values that TFLite's `SAME` adds for a window `k`
+    /// moved by `s`: `max(0, (⌈len/s⌉ − 1)·s + k − len)`, the odd one after.
+    fn same_pads(len: usize, k: usize, s: usize) -> [usize; 2] {
+        let total = (len.div_ceil(s).saturating_sub(1) * s + k).saturating_sub(len);
+        [total / 2, total - total / 2]
+    }
+
+    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q>
+        QConv2d<I, O, K, S, P, G, H, W, Q>
+    where
+        K: KernelSize,
+        S: Strides,
+        P: Pads,
+        G: Connect,
+        Q: Port,
+        VectorOf<i8, Q>: QSample,
+    {
+        /// The convolution reading `x` (the layer's input `at`, or it padded), padding `own`
+        /// zeros itself.
+        fn conv(
+            file: &Model<'_>,
+            at: At,
+            x: At,
+            own: [usize; 4],
+        ) -> Result<(Self, At), TfliteError> {
+            let input = params_at(file, at)?;
+            let (op, name) = if G::DEPTHWISE {
+                (Builtin::DepthwiseConv2d, "DEPTHWISE_CONV_2D")
+            } else {
+                (Builtin::Conv2d, "CONV_2D")
+            };
+            let rows = H + if x == at { 0 } else { P::H * 2 };
+            let cols = W + if x == at { 0 } else { P::W * 2 };
+            find(file, x, &[op], name, |step| {
+                let (padding, stride, activation) = match step.options {
+                    Options::Conv2d {
+                        padding,
+                        stride,
+                        activation,
+                    }
+                    | Options::DepthwiseConv2d {
+                        padding,
+                        stride,
+                        activation,
+                    } => (padding, stride, activation),
+                    _ => {
+                        return Err(step.error(Problem::Missing {
+                            what: "builtin_options",
+                        }));
+                    }
+                };
+                expect_window(
+                    &step,
+                    Padding::Valid,
+                    [S::W, S::H],
+                    (Padding::Valid, stride),
+                )?;
+                let file_pads = match padding {
+                    Padding::Valid => [0; 4],
+                    Padding::Same => {
+                        let [t, b] = same_pads(rows, K::H, S::H);
+                        let [l, r] = same_pads(cols, K::W, S::W);
+                        [t, b, l, r]
+                    }
+                };
+                if file_pads != own {
+                    return Err(step.error(Problem::Shape {
+                        what: "zeros around the image (top, bottom, left, right)",
+                        file: Dims::new(&file_pads.map(|p| p as i32)),
+                        needed: Dims::new(&own.map(|p| p as i32)),
+                    }));
+                }
+                step.gives(at.layer, &dims_of::<VectorOf<i8, Q>>())?;
+                let filter = step.needs(file, 1, "filter")?;
+                let (kh, kw) = (K::H as i32, K::W as i32);
+                let (shape, axis) = if G::DEPTHWISE {
+                    ([1, kh, kw, O as i32], 3)
+                } else {
+                    ([O as i32, kh, kw, I as i32], 0)
+                };
+                expect_dims(Some(&step.op), &filter, "filter", &Dims::new(&shape))?;
+                let output = step.output_params()?;
+                let (weight_scales, bias, rescale) =
+                    channels::<O>(&step, file, &filter, axis, input, output)?;
+                let mut weight = G::weight::<i8, K, I, O>(0);
+                let flat = G::flat_mut::<i8, K, I, O>(&mut weight);
+                for n in 0..flat.len() {
+                    let v = filter.i8(n).map_err(|p| step.error(p))?;
+                    if let Some(w) = flat.get_mut(super::typegrad_index::<K, G, I, O>(n)) {
+                        *w = v;
+                    }
+                }
+                let (act_min, act_max) = clamp(activation, output);
+                let q = QConv2d {
+                    weight,
+                    bias,
+                    weight_scales,
+                    rescale,
+                    input,
+                    output,
+                    act_min,
+                    act_max,
+                    port: crate::shape::window::Types::default(),
+                };
+                Ok((q, at.then(step.output.index)))
+            })
+        }
+    }
+
+    /// `RELU`, or nothing when it clamps nothing (zero point −128: fused into the layer before).
+    impl<const C: usize, const H: usize, const W: usize> Load for QRelu2d<C, H, W> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let absent_ok = params_at(file, at)?.zero_point <= -128;
+            let (params, next) = clamp_op(file, at, Builtin::Relu, absent_ok)?;
+            Ok((QRelu2d { params }, next))
+        }
+    }
+
+    /// `MAX_POOL_2D` over windows `K` moved by `S`, `VALID`.
+    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> Load
+        for QMaxPool2d<K, S, C, H, W, Q>
+    where
+        VectorOf<i8, Q>: QSample,
+    {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let out = dims_of::<VectorOf<i8, Q>>();
+            let (params, next) = pool(
+                file,
+                at,
+                Builtin::MaxPool2d,
+                [K::W, K::H],
+                [S::W, S::H],
+                &out,
+            )?;
+            let port = crate::shape::window::Types::default();
+            Ok((QMaxPool2d { params, port }, next))
+        }
+    }
+
+    /// `RESHAPE` to `[1, C·H·W]`: the next `FULLY_CONNECTED` reads TFLite's column order.
+    impl<const C: usize, const H: usize, const W: usize, Q: Port> Load for QFlatten2d<C, H, W, Q>
+    where
+        Planes<i8, C, H, W>: QSample,
+        VectorOf<i8, Q>: QSample,
+    {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let out = dims_of::<VectorOf<i8, Q>>();
+            let (params, mut next) = reshape(file, at, &out)?;
+            next.flattened_from = Some([C, H, W]);
+            let port = core::marker::PhantomData;
+            Ok((QFlatten2d { params, port }, next))
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
     use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
@@ -295,23 +541,15 @@ mod describe {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let x = g.pad(&g.name("padded"), &x, [P::H, P::H, P::W, P::W]);
             let flat = G::flat::<i8, K, I, O>(&self.weight);
-            let fan = if G::DEPTHWISE { 1 } else { I };
-            // typegrad's [o][i][ky][kx] as TFLite's [o][ky][kx][i] (depthwise: [0][ky][kx][o]).
-            let at = |o: usize, i: usize, ky: usize, kx: usize| {
-                flat[((o * fan + i) * K::H + ky) * K::W + kx]
-            };
             let (kh, kw) = (K::H as i32, K::W as i32);
-            let (weights, shape, axis): (Vec<i8>, _, _) = if G::DEPTHWISE {
-                let w = (0..K::H * K::W * O).map(|n| at(n % O, 0, n / O / K::W, n / O % K::W));
-                (w.collect(), [1, kh, kw, O as i32], 3)
+            let (shape, axis) = if G::DEPTHWISE {
+                ([1, kh, kw, O as i32], 3)
             } else {
-                let per = K::H * K::W * I;
-                let w = (0..O * per).map(|n| {
-                    let (o, r) = (n / per, n % per);
-                    at(o, r % I, r / I / K::W, r / I % K::W)
-                });
-                (w.collect(), [O as i32, kh, kw, I as i32], 0)
+                ([O as i32, kh, kw, I as i32], 0)
             };
+            let weights: Vec<i8> = (0..flat.len())
+                .map(|n| flat[super::typegrad_index::<K, G, I, O>(n)])
+                .collect();
             let w = g.weights_along(
                 &g.name("weights"),
                 &shape,

@@ -150,6 +150,87 @@ impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
     }
 }
 
+/// The typegrad weight column of TFLite's column `j`: the same after a flat input; after an
+/// image `[c, h, w]` flattened in typegrad's (channel, row, column) order, TFLite's column
+/// runs in (row, column, channel) order.
+fn typegrad_column(flattened_from: Option<[usize; 3]>, j: usize) -> usize {
+    match flattened_from {
+        Some([c, h, w]) => {
+            let (row, rest) = (j / (w * c), j % (w * c));
+            (rest % c) * h * w + row * w + rest / c
+        }
+        None => j,
+    }
+}
+
+mod load {
+    use super::{QChain, QDense, QLayer};
+    use crate::quant::Rounding;
+    use crate::quant::tflite::{
+        At, Builtin, Dims, Load, Model, Options, Problem, TfliteError, channels, clamp,
+        expect_dims, find,
+    };
+
+    /// `FULLY_CONNECTED` with weights `[O, I]`, per tensor or per output channel, its fused
+    /// activation as the output clamp (TFLite Micro's rounding).
+    impl<const I: usize, const O: usize> Load for QDense<I, O> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let input = crate::quant::tflite::params_at(file, at)?;
+            find(
+                file,
+                at,
+                &[Builtin::FullyConnected],
+                "FULLY_CONNECTED",
+                |step| {
+                    let Options::FullyConnected { activation } = step.options else {
+                        return Err(step.error(Problem::Missing {
+                            what: "builtin_options",
+                        }));
+                    };
+                    step.gives(at.layer, &Dims::new(&[1, O as i32]))?;
+                    let filter = step.needs(file, 1, "filter")?;
+                    let op = Some(&step.op);
+                    expect_dims(op, &filter, "filter", &Dims::new(&[O as i32, I as i32]))?;
+                    let output = step.output_params()?;
+                    let (weight_scales, bias, rescale) =
+                        channels::<O>(&step, file, &filter, 0, input, output)?;
+                    let mut weights = [[0i8; I]; O];
+                    for (o, row) in weights.iter_mut().enumerate() {
+                        for j in 0..I {
+                            let v = filter.i8(o * I + j).map_err(|p| step.error(p))?;
+                            let k = super::typegrad_column(at.flattened_from, j);
+                            if let Some(w) = row.get_mut(k) {
+                                *w = v;
+                            }
+                        }
+                    }
+                    let (act_min, act_max) = clamp(activation, output);
+                    let q = QDense {
+                        weights,
+                        bias,
+                        weight_scales,
+                        rescale,
+                        input,
+                        output,
+                        act_min,
+                        act_max,
+                        rounding: Rounding::Micro,
+                    };
+                    Ok((q, at.then(step.output.index)))
+                },
+            )
+        }
+    }
+
+    impl<A: Load, B: Load + QLayer<In = A::Out>> Load for QChain<A, B> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let (a, mid) = A::load(file, at)?;
+            let (b, end) = B::load(file, mid)?;
+            Ok((QChain(a, b), end))
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
     use super::{QChain, QDense, QLayer};
@@ -161,13 +242,7 @@ mod describe {
     /// permuted to TFLite's (row, column, channel).
     impl<const I: usize, const O: usize> Describe for QDense<I, O> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let column = |j: usize| match x.flattened_from {
-                Some([c, h, w]) => {
-                    let (row, rest) = (j / (w * c), j % (w * c));
-                    (rest % c) * h * w + row * w + rest / c
-                }
-                None => j,
-            };
+            let column = |j: usize| super::typegrad_column(x.flattened_from, j);
             let weights: Vec<i8> = (0..O)
                 .flat_map(|o| (0..I).map(move |j| (o, j)))
                 .map(|(o, j)| self.weights[o][column(j)])

@@ -28,9 +28,36 @@ pub trait QSample: Sized {
     fn values(&self) -> &[i8];
     /// The int8 values, to write.
     fn values_mut(&mut self) -> &mut [i8];
+    /// Every value 0.
+    fn zeros() -> Self;
+
+    /// The position in TFLite's NHWC order (row, then column, then channel) of value `i` in
+    /// typegrad's order (channel, then row, then column).
+    fn nhwc_index(i: usize) -> usize {
+        let [h, w, c] = Self::NHWC;
+        let (ch, rest) = ((i / (h * w)).min(c), i % (h * w));
+        rest * c + ch
+    }
+
+    /// A sample from values in TFLite's NHWC order (what a `.tflite` model's input tensor
+    /// holds: a camera's RGB rows, a sensor's interleaved axes); `None` for another count.
+    fn from_nhwc(values: &[i8]) -> Option<Self> {
+        let mut x = Self::zeros();
+        if values.len() != x.values().len() {
+            return None;
+        }
+        for (i, v) in x.values_mut().iter_mut().enumerate() {
+            *v = *values.get(Self::nhwc_index(i))?;
+        }
+        Some(x)
+    }
 }
 
 impl<const N: usize> QSample for Vector<i8, N> {
+    fn zeros() -> Self {
+        Vector::from_fn(|_| 0)
+    }
+
     type Real = Vector<f32, N>;
     const NHWC: [usize; 3] = [1, 1, N];
     const FLAT: bool = true;
@@ -52,6 +79,10 @@ impl<const N: usize> QSample for Vector<i8, N> {
 }
 
 impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
+    fn zeros() -> Self {
+        Matrix::from_fn(|_, _| 0)
+    }
+
     type Real = Matrix<f32, C, L>;
     const NHWC: [usize; 3] = [1, L, C];
     fn quantize(x: &Matrix<f32, C, L>, params: QuantParams) -> Self {
@@ -74,6 +105,10 @@ impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
 }
 
 impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H, W> {
+    fn zeros() -> Self {
+        Planes::from_fn(|_, _, _| 0)
+    }
+
     type Real = Planes<f32, C, H, W>;
     const NHWC: [usize; 3] = [H, W, C];
     fn quantize(x: &Planes<f32, C, H, W>, params: QuantParams) -> Self {

@@ -196,6 +196,37 @@ fn reciprocal(x: i32, integer_digits: i32) -> (i32, i32) {
     )
 }
 
+mod load {
+    use super::QSoftmax;
+    use crate::quant::tflite::{
+        At, Builtin, Dims, Load, Model, Options, Problem, TfliteError, find, params_at,
+    };
+
+    /// `SOFTMAX` with its `β`, output quantized as TFLite requires (scale 1/256, zero point
+    /// −128).
+    impl<const N: usize> Load for QSoftmax<N> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let input = params_at(file, at)?;
+            find(file, at, &[Builtin::Softmax], "SOFTMAX", |step| {
+                let Options::Softmax { beta } = step.options else {
+                    return Err(step.error(Problem::Missing {
+                        what: "builtin_options",
+                    }));
+                };
+                step.gives(at.layer, &Dims::new(&[1, N as i32]))?;
+                if step.output_params()? != Self::OUTPUT {
+                    return Err(step.error(Problem::Quantization {
+                        tensor: step.output.index,
+                        what: "an int8 SOFTMAX gives scale 1/256 and zero point −128",
+                    }));
+                }
+                let q = QSoftmax::new(input, f64::from(beta));
+                Ok((q, at.then(step.output.index)))
+            })
+        }
+    }
+}
+
 #[cfg(feature = "std")]
 mod describe {
     use super::QSoftmax;

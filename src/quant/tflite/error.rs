@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::schema::Builtin;
+use super::schema::{Builtin, Padding};
 
 /// A tensor shape of up to six dimensions, printed `25 × 5 × 64`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -129,6 +129,13 @@ pub enum Problem {
         /// What is wrong.
         what: &'static str,
     },
+    /// The file's operator pads otherwise than the network's layer.
+    Padding {
+        /// The file's padding.
+        file: Padding,
+        /// The layer's.
+        network: Padding,
+    },
     /// The file's graph ends elsewhere than the network.
     Output {
         /// The file's output tensor.
@@ -184,6 +191,10 @@ impl fmt::Display for Problem {
             Problem::Quantization { tensor, what } => {
                 write!(f, "tensor {tensor}'s quantization: {what}")
             }
+            Problem::Padding { file, network } => write!(
+                f,
+                "the file's padding is {file:?}, the network's layer's {network:?}"
+            ),
             Problem::Output { file, network } => write!(
                 f,
                 "the file's output is tensor {file}, the network's last layer gives tensor \

@@ -29,6 +29,7 @@ mod error;
 mod flatbuffer;
 #[cfg(feature = "std")]
 mod graph;
+mod load;
 mod model;
 mod schema;
 mod table;
@@ -36,6 +37,10 @@ mod table;
 pub use error::{Dims, Problem, TfliteError};
 #[cfg(feature = "std")]
 pub use graph::{Flow, Graph};
+pub use load::{
+    At, Load, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, load,
+    params_at, pool, reshape,
+};
 pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, TensorType};
 

@@ -1,0 +1,390 @@
+//! Loading a `.tflite` file into an int8 network type the user wrote, checking every operator,
+//! shape and quantization parameter against the type first: [`load`] and the per-layer
+//! [`Load`].
+//!
+//! Layers find their operators by data flow, not by position: a layer takes the first
+//! operator of its kind that reads the tensor the layer before gave and that fits it (kernel,
+//! stride, padding, shapes), so the two branches of a residual block may come in any order in
+//! the file. What the writer leaves out loads as well: a `RELU` or `RELU6` that clamps nothing
+//! (the layer before took it as its fused clamp) is absent from the file.
+
+use super::error::{Dims, Problem, TfliteError};
+use super::model::{Model, Operator, Tensor};
+use super::schema::{Activation, Builtin, Options, Padding};
+use crate::quant::arith::{Multiplier, QuantParams, clamp_of};
+use crate::quant::dense::QLayer;
+use crate::quant::sample::QSample;
+
+type Result<T> = core::result::Result<T, TfliteError>;
+
+/// Where loading stands: the tensor the next layer reads and what the network knows of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct At {
+    /// The tensor the next layer reads.
+    pub tensor: i32,
+    /// The next layer's index in the network (counted from 0, in reading order).
+    pub layer: usize,
+    /// When the tensor is an image flattened in typegrad's (channel, row, column) order, its
+    /// `[channels, rows, columns]` (the `FULLY_CONNECTED` after it reads its weight columns in
+    /// TFLite's (row, column, channel) order).
+    pub flattened_from: Option<[usize; 3]>,
+}
+
+impl At {
+    /// The next layer reads `tensor`.
+    pub fn then(self, tensor: i32) -> At {
+        At {
+            tensor,
+            layer: self.layer + 1,
+            flattened_from: None,
+        }
+    }
+}
+
+/// An int8 layer or network that can be read from a `.tflite` file.
+pub trait Load: QLayer + Sized {
+    /// This layer as the file's operators reading `at.tensor` compute it, checked against the
+    /// type, and where the next layer reads.
+    fn load(file: &Model<'_>, at: At) -> Result<(Self, At)>;
+}
+
+/// The int8 network `Q` of a `.tflite` file, every operator, shape and quantization parameter
+/// checked against the type before it is returned: a file of another architecture is an
+/// error naming the operator and what differs. No heap: the file is read in place.
+pub fn load<Q>(bytes: &[u8]) -> Result<Q>
+where
+    Q: Load,
+    Q::In: QSample,
+{
+    let file = Model::parse(bytes)?;
+    let input = file.tensor(file.input())?;
+    expect_dims(None, &input, "input", &dims_of::<Q::In>())?;
+    let start = At {
+        tensor: file.input(),
+        layer: 0,
+        flattened_from: None,
+    };
+    let (q, end) = Q::load(&file, start)?;
+    if end.tensor != file.output() {
+        return Err(Problem::Output {
+            file: file.output(),
+            network: end.tensor,
+        }
+        .into());
+    }
+    Ok(q)
+}
+
+/// The shape TFLite gives an int8 sample `X`: `[1, n]` flat, else NHWC.
+pub fn dims_of<X: QSample>() -> Dims {
+    let [h, w, c] = X::NHWC;
+    if X::FLAT {
+        Dims::new(&[1, c as i32])
+    } else {
+        Dims::new(&[1, h as i32, w as i32, c as i32])
+    }
+}
+
+/// The dimensions without leading 1s (`[1, 1, 1, 64]` and `[1, 64]` hold the same values in
+/// the same order).
+fn trimmed(d: &[i32]) -> &[i32] {
+    let skip = d.iter().take_while(|&&n| n == 1).count();
+    &d[skip.min(d.len().saturating_sub(1))..]
+}
+
+/// Checks that tensor `t` (the `what` of `op`) has the shape `needed` (leading 1s aside).
+pub fn expect_dims(
+    op: Option<&Operator>,
+    t: &Tensor,
+    what: &'static str,
+    needed: &Dims,
+) -> Result<()> {
+    let file = t.dims().map_err(|p| at_op(op, p))?;
+    if trimmed(file.as_slice()) == trimmed(needed.as_slice()) {
+        Ok(())
+    } else {
+        Err(at_op(
+            op,
+            Problem::Shape {
+                what,
+                file,
+                needed: *needed,
+            },
+        ))
+    }
+}
+
+fn at_op(op: Option<&Operator>, p: Problem) -> TfliteError {
+    match op {
+        Some(op) => op.error(p),
+        None => p.into(),
+    }
+}
+
+/// One operator of a layer, read: the operator, its options and its output tensor.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// The operator.
+    pub op: Operator<'a>,
+    /// Its options.
+    pub options: Options,
+    /// Its (first) output.
+    pub output: Tensor<'a>,
+}
+
+impl<'a> Step<'a> {
+    /// `problem` at this operator.
+    pub fn error(&self, problem: Problem) -> TfliteError {
+        self.op.error(problem)
+    }
+
+    /// Input `k` of the operator (`None` for an optional input left out).
+    pub fn input(&self, file: &Model<'a>, k: usize) -> Result<Option<Tensor<'a>>> {
+        if k >= self.op.input_count() {
+            return Ok(None);
+        }
+        match self.op.input(k)? {
+            t if t < 0 => Ok(None),
+            t => file.tensor(t).map(Some).map_err(|p| self.error(p)),
+        }
+    }
+
+    /// Input `k`, which the operator needs.
+    pub fn needs(&self, file: &Model<'a>, k: usize, what: &'static str) -> Result<Tensor<'a>> {
+        self.input(file, k)?
+            .ok_or_else(|| self.error(Problem::Missing { what }))
+    }
+
+    /// Checks the output's shape against the layer's (`Gives` error).
+    pub fn gives(&self, layer: usize, needed: &Dims) -> Result<()> {
+        let file = self.output.dims().map_err(|p| self.error(p))?;
+        if trimmed(file.as_slice()) == trimmed(needed.as_slice()) {
+            Ok(())
+        } else {
+            Err(self.error(Problem::Gives {
+                op: self.op.builtin,
+                file,
+                layer,
+                network: *needed,
+            }))
+        }
+    }
+
+    /// The output's quantization.
+    pub fn output_params(&self) -> Result<QuantParams> {
+        self.output.params().map_err(|p| self.error(p))
+    }
+
+    /// The output's quantization, which must equal `input`'s (pooling, reshaping, clamping).
+    pub fn same_params(&self, input: QuantParams) -> Result<QuantParams> {
+        let out = self.output_params()?;
+        if out == input {
+            Ok(out)
+        } else {
+            Err(self.error(Problem::Quantization {
+                tensor: self.output.index,
+                what: "its output's scale and zero point differ from its input's",
+            }))
+        }
+    }
+}
+
+/// The first operator of kind `ops` reading `at.tensor` on which `fit` succeeds (the error of
+/// the first that does not when none does; `NoOperator` when there is none).
+pub fn find<'a, T>(
+    file: &Model<'a>,
+    at: At,
+    ops: &[Builtin],
+    expects: &'static str,
+    mut fit: impl FnMut(Step<'a>) -> Result<T>,
+) -> Result<T> {
+    let mut first = None;
+    for op in file.readers(at.tensor) {
+        let op = op?;
+        // An `ADD` reads its two inputs in either order; the others read their data first.
+        if !ops.contains(&op.builtin) || (op.builtin != Builtin::Add && op.input(0)? != at.tensor) {
+            continue;
+        }
+        let output = file.tensor(op.output(0)?).map_err(|p| op.error(p))?;
+        let step = Step {
+            op,
+            options: op.options()?,
+            output,
+        };
+        match fit(step) {
+            Ok(t) => return Ok(t),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or_else(|| {
+        Problem::NoOperator {
+            layer: at.layer,
+            expects,
+            tensor: at.tensor,
+        }
+        .into()
+    }))
+}
+
+/// The quantization of tensor `at.tensor`.
+pub fn params_at(file: &Model<'_>, at: At) -> Result<QuantParams> {
+    let t = file.tensor(at.tensor)?;
+    Ok(t.params()?)
+}
+
+/// The output clamp `[act_min, act_max]` of a fused `activation` on outputs quantized as
+/// `output` (TFLite's `CalculateActivationRangeQuantized`).
+pub fn clamp(activation: Activation, output: QuantParams) -> (i8, i8) {
+    match activation {
+        Activation::None => (-128, 127),
+        Activation::Relu => clamp_of(output, true, None),
+        Activation::Relu6 => clamp_of(output, true, Some(6.0)),
+    }
+}
+
+/// Checks a window's options: padding, stride `[w, h]`.
+pub fn expect_window(
+    step: &Step,
+    padding: Padding,
+    stride: [usize; 2],
+    got: (Padding, [i32; 2]),
+) -> Result<()> {
+    let want = stride.map(|s| s as i32);
+    if got.0 != padding {
+        return Err(step.error(Problem::Padding {
+            file: got.0,
+            network: padding,
+        }));
+    }
+    if got.1 != want {
+        return Err(step.error(Problem::Shape {
+            what: "stride (width, height)",
+            file: Dims::new(&got.1),
+            needed: Dims::new(&want),
+        }));
+    }
+    Ok(())
+}
+
+/// Per-channel weights: their `O` scales (one per tensor repeated), the biases (0 when the
+/// operator has none) and each channel's rescaling `input · weight / output` as TFLite
+/// derives it.
+pub fn channels<'a, const O: usize>(
+    step: &Step<'a>,
+    file: &Model<'a>,
+    filter: &Tensor<'a>,
+    axis: i32,
+    input: QuantParams,
+    output: QuantParams,
+) -> Result<([f32; O], [i32; O], [Multiplier; O])> {
+    let err = |p| step.error(p);
+    let n = filter.scale_count();
+    if n != 1 && (n != O || filter.quantized_dimension() != axis) {
+        return Err(err(Problem::Quantization {
+            tensor: filter.index,
+            what: "the filter's scales are neither one per tensor nor one per output channel",
+        }));
+    }
+    let mut scales = [0f32; O];
+    for (o, s) in scales.iter_mut().enumerate() {
+        *s = filter.scale(o).map_err(err)?;
+        if !(s.is_finite() && *s > 0.0) || filter.zero_point(o).map_err(err)? != 0 {
+            return Err(err(Problem::Quantization {
+                tensor: filter.index,
+                what: "filter scales must be positive and zero points 0",
+            }));
+        }
+    }
+    let mut bias = [0i32; O];
+    if let Some(b) = step.input(file, 2)? {
+        expect_dims(Some(&step.op), &b, "bias", &Dims::new(&[O as i32]))?;
+        for (o, v) in bias.iter_mut().enumerate() {
+            *v = b.i32(o).map_err(err)?;
+        }
+    }
+    let rescale = scales.map(|s| Multiplier::of_scales(input.scale, s, output.scale));
+    Ok((scales, bias, rescale))
+}
+
+/// A `VALID` pooling `op` of `filter` `[w, h]` windows moved by `stride` `[w, h]` reading
+/// `at.tensor` and giving `out` (the quantization unchanged): its quantization and where the
+/// next layer reads.
+pub fn pool(
+    file: &Model<'_>,
+    at: At,
+    op: Builtin,
+    filter: [usize; 2],
+    stride: [usize; 2],
+    out: &Dims,
+) -> Result<(QuantParams, At)> {
+    let input = params_at(file, at)?;
+    find(file, at, &[op], op.name(), |step| {
+        let Options::Pool2d {
+            padding,
+            stride: s,
+            filter: f,
+            activation,
+        } = step.options
+        else {
+            return Err(step.error(Problem::Missing {
+                what: "builtin_options",
+            }));
+        };
+        expect_window(&step, Padding::Valid, stride, (padding, s))?;
+        let want = filter.map(|k| k as i32);
+        if f != want {
+            return Err(step.error(Problem::Shape {
+                what: "window (width, height)",
+                file: Dims::new(&f),
+                needed: Dims::new(&want),
+            }));
+        }
+        if activation != Activation::None {
+            return Err(step.error(Problem::Unsupported {
+                what: "pooling's fused_activation_function",
+                value: activation.code().into(),
+            }));
+        }
+        step.gives(at.layer, out)?;
+        Ok((step.same_params(input)?, at.then(step.output.index)))
+    })
+}
+
+/// A `RESHAPE` of `at.tensor` to `out`, the quantization unchanged.
+pub fn reshape(file: &Model<'_>, at: At, out: &Dims) -> Result<(QuantParams, At)> {
+    let input = params_at(file, at)?;
+    find(file, at, &[Builtin::Reshape], "RESHAPE", |step| {
+        step.gives(at.layer, out)?;
+        Ok((step.same_params(input)?, at.then(step.output.index)))
+    })
+}
+
+/// An element-wise clamp `op` (`RELU`, `RELU6`) of `at.tensor`, the quantization unchanged —
+/// or nothing, when the file has none and `absent_ok` (the clamp clamps nothing: the layer
+/// before took it as its fused clamp). Its quantization and where the next layer reads.
+pub fn clamp_op(
+    file: &Model<'_>,
+    at: At,
+    op: Builtin,
+    absent_ok: bool,
+) -> Result<(QuantParams, At)> {
+    let input = params_at(file, at)?;
+    let found = find(file, at, &[op], op.name(), |step| {
+        Ok((step.same_params(input)?, at.then(step.output.index)))
+    });
+    match found {
+        Err(TfliteError {
+            problem: Problem::NoOperator { .. },
+            ..
+        }) if absent_ok => Ok((
+            input,
+            At {
+                layer: at.layer + 1,
+                ..at
+            },
+        )),
+        other => other,
+    }
+}
