@@ -86,6 +86,8 @@ for t in "${targets[@]}"; do
     [ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$corpus"
     mkdir -p "$corpus" "$artifacts"
     cp "$fuzz/seeds/$t"/* "$corpus"/
+    # The MLPerf Tiny reference models seed the .tflite reader too.
+    if [ "$t" = tflite ]; then cp "$root"/tests/fixtures/mlperf_tiny/*.tflite "$corpus"/; fi
     args=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10
           -artifact_prefix="$artifacts/")
     [ -f "$fuzz/dicts/$t.dict" ] && args+=(-dict="$fuzz/dicts/$t.dict")

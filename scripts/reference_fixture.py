@@ -11,10 +11,12 @@ desktop interpreter's (BUILTIN_REF), and how many outputs the two interpreters a
 
     pip install tflite-micro ai-edge-litert numpy
     python3 scripts/reference_fixture.py [--samples 256]
+    python3 scripts/reference_fixture.py --check    # CI: re-run, compare with the records
 """
 import argparse
 import json
 import pathlib
+import sys
 
 import numpy as np
 
@@ -46,7 +48,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--samples", type=int, default=256)
     p.add_argument("--keep", type=int, default=16, help="output rows kept in full")
+    p.add_argument("--check", action="store_true",
+                   help="compare with the recorded fixtures instead of writing them")
     args = p.parse_args()
+    failed = 0
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
     from tflite_micro.python.tflite_micro import runtime
     for name in MODELS:
@@ -82,10 +87,18 @@ def main():
             "values": sum(len(a) for a in tflm),
         }
         out = root / f"{name}_outputs.json"
-        out.write_text(json.dumps(record) + "\n")
-        print(f"{name}: {args.samples} inputs {list(shape)}; TFLite Micro = desktop interpreter on "
-              f"{agree}/{args.samples} outputs ({values_agree}/{record['values']} values); "
-              f"written to {out}")
+        summary = (f"{name}: {args.samples} inputs {record['input_shape']}; TFLite Micro = desktop "
+                   f"interpreter on {agree}/{args.samples} outputs ({values_agree}/"
+                   f"{record['values']} values)")
+        if args.check:
+            same = json.loads(out.read_text()) == record
+            failed += not same
+            print(f"{summary}; TFLite Micro's outputs "
+                  f"{'equal' if same else 'DIFFER FROM'} the record {out.name}")
+        else:
+            out.write_text(json.dumps(record) + "\n")
+            print(f"{summary}; written to {out}")
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

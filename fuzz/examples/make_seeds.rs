@@ -57,7 +57,33 @@ fn optimizer<O: Optimizer<f32, Net> + Serialize>(dir: &Path, kind: u8, name: &st
     }
 }
 
+/// The `.tflite` file of `F` quantized (He-initialized from `seed`, calibrated on 16
+/// pseudo-random samples).
+fn tflite_seed<F>(seed: u64) -> Vec<u8>
+where
+    F: typegrad::quant::Quantize + Layer<f32> + Default,
+    F::Quantized: typegrad::quant::tflite::Describe,
+    <F::Quantized as typegrad::quant::QLayer>::In: typegrad::quant::QSample,
+    F::In: typegrad::shape::Port,
+{
+    use typegrad::shape::Port;
+    let mut net = F::default();
+    net.init(&mut Rng::new(seed), Init::HeUniform);
+    let mut rng = Rng::new(seed + 1);
+    let samples: Vec<_> = (0..16)
+        .map(|_| <F::In as Port>::sample(|_| rng.uniform(-1.0f32, 1.0)))
+        .collect();
+    typegrad::quant::tflite::to_tflite(&typegrad::quant::quantize(&net, &samples))
+}
+
 fn main() {
+    // tflite: typegrad's writer on the three network types the target loads (scripts/fuzz.sh
+    // adds the MLPerf Tiny reference files of tests/fixtures/mlperf_tiny).
+    let d = dir("tflite");
+    write(&d, "mlp.tflite", &tflite_seed::<typegrad_fuzz::tflite::FloatMlp>(1));
+    write(&d, "cnn.tflite", &tflite_seed::<typegrad_fuzz::tflite::FloatCnn>(2));
+    write(&d, "res.tflite", &tflite_seed::<typegrad_fuzz::tflite::FloatRes>(3));
+
     // persist
     let d = dir("persist");
     for seed in [1, 7] {

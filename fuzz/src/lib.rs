@@ -219,3 +219,73 @@ pub fn run(target: &str, data: &[u8], check: impl FnOnce()) {
         eprintln!("TRIAGE new crash class {target}/{name}: {message}");
     }
 }
+
+/// The int8 network types the `tflite` target loads into, and their float networks (for the
+/// seeds: `examples/make_seeds.rs` quantizes and writes them).
+pub mod tflite {
+    use typegrad::activation::{Relu, Relu6, Softmax};
+    use typegrad::block;
+    use typegrad::nn::{
+        ActivationLayer, AvgPool2d, Conv2d, Dense, DepthwiseConv2d, Flatten, Input, Kernel,
+        MaxPool2d, Pad, Projected, Residual, Same, Stride,
+    };
+    use typegrad::quant::Quantize;
+    use typegrad::shape::{Image, Size};
+
+    typegrad::network! {
+        /// Dense layers with ReLU, ReLU6 and softmax.
+        pub type FloatMlp = [
+            Dense<f32, 4, 8, Relu>,
+            Dense<f32, 8, 8>,
+            Relu6,
+            Dense<f32, 8, 3>,
+            ActivationLayer<Softmax, Size<3>>,
+        ];
+    }
+
+    typegrad::network! {
+        /// Explicit and `SAME` padding, depthwise, both pools, flatten.
+        pub type FloatCnn = [
+            Input<Image<2, 9, 8>>,
+            Conv2d<f32, 2, 6, Kernel<3>, Stride<1>, Pad<1>>,
+            Relu,
+            MaxPool2d<Kernel<2, 1>>,
+            DepthwiseConv2d<f32, 6, Kernel<3, 2>, Stride<2, 1>, Same>,
+            Relu6,
+            Conv2d<f32, 6, 5, Kernel<1>>,
+            AvgPool2d<Kernel<1, 2>>,
+            Flatten,
+            Dense<f32, 40, 4>,
+        ];
+    }
+
+    typegrad::network! {
+        /// Identity and projection shortcuts (`ADD`).
+        pub type FloatRes = [
+            Input<Image<3, 8, 8>>,
+            Conv2d<f32, 3, 4, Kernel<3>, Stride<1>, Same>,
+            Relu,
+            Residual<block![
+                Conv2d<f32, 4, 4, Kernel<3>, Stride<1>, Same>,
+                Relu,
+                Conv2d<f32, 4, 4, Kernel<3>, Stride<1>, Same>,
+            ]>,
+            Relu,
+            Projected<
+                block![Conv2d<f32, 4, 6, Kernel<3>, Stride<2>, Same>, Relu, Conv2d<f32, 6, 6, Kernel<3>, Stride<1>, Same>],
+                Conv2d<f32, 4, 6, Kernel<1>, Stride<2>>,
+            >,
+            Relu,
+            AvgPool2d<Kernel<4>>,
+            Flatten,
+            Dense<f32, 6, 3>,
+        ];
+    }
+
+    /// int8 [`FloatMlp`].
+    pub type Mlp = <FloatMlp as Quantize>::Quantized;
+    /// int8 [`FloatCnn`].
+    pub type Cnn = <FloatCnn as Quantize>::Quantized;
+    /// int8 [`FloatRes`].
+    pub type Res = <FloatRes as Quantize>::Quantized;
+}

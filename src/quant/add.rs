@@ -188,6 +188,10 @@ mod load {
                 let output = step.output_params()?;
                 let (act_min, act_max) = clamp(activation, output);
                 let add = QAddParams::new(pa, pb, output, act_min, act_max);
+                let factors = [add.rescale_a, add.rescale_b, add.rescale_out];
+                if !factors.iter().all(|m| m.in_range()) {
+                    return Err(step.error(crate::quant::tflite::OUT_OF_RANGE));
+                }
                 Ok((add, sum.then(step.output.index)))
             })?;
             let q = QSum {

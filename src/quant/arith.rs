@@ -125,6 +125,12 @@ impl Multiplier {
         Self::from_real(f64::from(input) * f64::from(weight) / f64::from(output))
     }
 
+    /// Whether the factor is below 2³¹ (shift at most 30), as TFLite Micro's left shift of the
+    /// accumulator needs.
+    pub fn in_range(self) -> bool {
+        self.shift <= 30
+    }
+
     /// `x` rescaled as `rounding`'s runtime does it ([`Rounding`]).
     pub fn rescale(self, x: i32, rounding: Rounding) -> i32 {
         match rounding {
@@ -154,8 +160,10 @@ impl Multiplier {
     /// [`QConv2d`](super::QConv2d) use. Measured: with it the 2-D CNN of `int8_cnn_digits`
     /// equals the interpreter on 450 / 450 test images, with the one-rounding form on 399
     /// (intermediate outputs one step apart).
+    /// (A shift above 30 — a factor of 2³¹ or more, which no file typegrad loads has — is
+    /// taken as 30.)
     pub fn apply_double_rounding(self, x: i32) -> i32 {
-        let left = self.shift.max(0);
+        let left = self.shift.clamp(0, 30);
         let right = (-self.shift).max(0);
         rounding_divide_by_pot(
             saturating_rounding_doubling_high_mul(x.wrapping_mul(1 << left), self.multiplier),

@@ -20,6 +20,8 @@ const ACCUMULATION_INTEGER_BITS: i32 = 12;
 pub struct QSoftmax<const N: usize> {
     /// The input's quantization.
     pub input: QuantParams,
+    /// `β` (1 for the usual softmax).
+    pub beta: f32,
     /// `β · input_scale · 2^26` as a fixed-point multiplier (shift ≥ 0).
     pub multiplier: Multiplier,
     /// The smallest input difference that is not treated as `exp = 0`.
@@ -36,10 +38,12 @@ impl<const N: usize> QSoftmax<N> {
 
     /// The softmax `exp(β·xᵢ) / Σⱼ exp(β·xⱼ)` of inputs quantized as `input`, with the
     /// parameters TFLite derives (`PreprocessSoftmaxScaling`, `CalculateInputRadius`).
-    pub fn new(input: QuantParams, beta: f64) -> Self {
+    pub fn new(input: QuantParams, beta: f32) -> Self {
+        let (beta, beta_real) = (beta, f64::from(beta));
         let max_real = f64::from(i32::MAX);
-        let real = (beta * f64::from(input.scale) * f64::from(1u32 << (31 - DIFF_INTEGER_BITS)))
-            .min(max_real);
+        let real =
+            (beta_real * f64::from(input.scale) * f64::from(1u32 << (31 - DIFF_INTEGER_BITS)))
+                .min(max_real);
         let multiplier = Multiplier::from_real(real);
         // −⌊(2⁵ − 1) · 2²⁶ / 2^shift⌋, exactly, in integers.
         let max_rescaled = (((1i64 << DIFF_INTEGER_BITS) - 1) << (31 - DIFF_INTEGER_BITS)) as u64;
@@ -51,6 +55,7 @@ impl<const N: usize> QSoftmax<N> {
         };
         Self {
             input,
+            beta,
             multiplier,
             diff_min: -(radius.min(i32::MAX as u64) as i32),
         }
@@ -220,7 +225,12 @@ mod load {
                         what: "an int8 SOFTMAX gives scale 1/256 and zero point −128",
                     }));
                 }
-                let q = QSoftmax::new(input, f64::from(beta));
+                if !(beta.is_finite() && beta > 0.0) {
+                    return Err(step.error(Problem::Invalid {
+                        what: "SOFTMAX's beta is not a positive number",
+                    }));
+                }
+                let q = QSoftmax::new(input, beta);
                 Ok((q, at.then(step.output.index)))
             })
         }
@@ -240,7 +250,7 @@ mod describe {
                 Builtin::Softmax,
                 &[x.tensor],
                 &[y.tensor],
-                Options::Softmax { beta: 1.0 },
+                Options::Softmax { beta: self.beta },
             );
             y
         }

@@ -129,6 +129,11 @@ pub enum Problem {
         /// What is wrong.
         what: &'static str,
     },
+    /// A value no model can have.
+    Invalid {
+        /// What is wrong.
+        what: &'static str,
+    },
     /// The file's operator pads otherwise than the network's layer.
     Padding {
         /// The file's padding.
@@ -191,6 +196,7 @@ impl fmt::Display for Problem {
             Problem::Quantization { tensor, what } => {
                 write!(f, "tensor {tensor}'s quantization: {what}")
             }
+            Problem::Invalid { what } => f.write_str(what),
             Problem::Padding { file, network } => write!(
                 f,
                 "the file's padding is {file:?}, the network's layer's {network:?}"

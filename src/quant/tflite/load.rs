@@ -228,6 +228,11 @@ pub fn find<'a, T>(
     }))
 }
 
+/// The error of a rescaling factor TFLite Micro cannot compute.
+pub const OUT_OF_RANGE: Problem = Problem::Invalid {
+    what: "the scales give a rescaling factor of 2^31 or more",
+};
+
 /// The quantization of tensor `at.tensor`.
 pub fn params_at(file: &Model<'_>, at: At) -> Result<QuantParams> {
     let t = file.tensor(at.tensor)?;
@@ -305,6 +310,9 @@ pub fn channels<'a, const O: usize>(
         }
     }
     let rescale = scales.map(|s| Multiplier::of_scales(input.scale, s, output.scale));
+    if !rescale.iter().all(|m| m.in_range()) {
+        return Err(err(OUT_OF_RANGE));
+    }
     Ok((scales, bias, rescale))
 }
 

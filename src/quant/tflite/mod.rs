@@ -38,8 +38,8 @@ pub use error::{Dims, Problem, TfliteError};
 #[cfg(feature = "std")]
 pub use graph::{Flow, Graph};
 pub use load::{
-    At, Load, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, load,
-    params_at, pool, reshape,
+    At, Load, OUT_OF_RANGE, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window,
+    find, load, params_at, pool, reshape,
 };
 pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, TensorType};
