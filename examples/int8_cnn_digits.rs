@@ -76,7 +76,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     let path = common::write_model_json(
         "int8_cnn_digits",
         &[1, 8, 8],
-        Vec::new(),
         &typegrad::quant::tflite::to_tflite(&q),
         inputs,
         outputs,

@@ -16,27 +16,11 @@ use serde_json::json;
 use typegrad::activation::Relu;
 use typegrad::data::{Dataset, Split};
 use typegrad::nn::{Dense, Layer};
-use typegrad::quant::{QDense, QLayer, quantize};
+use typegrad::quant::{QLayer, quantize};
 
 typegrad::network! {
     /// The `mlp` example's network.
     type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
-}
-
-/// One quantized layer as the TFLite writer needs it.
-fn layer_json<const I: usize, const O: usize>(q: &QDense<I, O>, relu: bool) -> serde_json::Value {
-    json!({
-        "inputs": I,
-        "outputs": O,
-        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
-        "bias": q.bias.to_vec(),
-        "weight_scales": q.weight_scales.to_vec(),
-        "input_scale": q.input.scale,
-        "input_zero_point": q.input.zero_point,
-        "output_scale": q.output.scale,
-        "output_zero_point": q.output.zero_point,
-        "relu": relu,
-    })
 }
 
 fn argmax(v: &[i8]) -> usize {
@@ -97,7 +81,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     let tflite = common::output_path("int8_digits.tflite")?;
     std::fs::write(&tflite, typegrad::quant::tflite::to_tflite(&q))?;
     let model = json!({
-        "layers": [layer_json(&q.0, true), layer_json(&q.1, false)],
         "tflite": tflite,
         "test_inputs": inputs,
         "typegrad_outputs": outputs,

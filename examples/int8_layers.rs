@@ -48,7 +48,7 @@ where
         .collect();
     let inputs = inputs.iter().map(|x| x.values().to_vec()).collect();
     let bytes = tflite::to_tflite(&m.q);
-    let path = common::write_model_json(name, shape, Vec::new(), &bytes, inputs, outputs)?;
+    let path = common::write_model_json(name, shape, &bytes, inputs, outputs)?;
     println!(
         "{what}: int8 test accuracy {:.4} ({}/{}); {} written",
         e.accuracy(),

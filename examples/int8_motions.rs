@@ -81,7 +81,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     let path = common::write_model_json(
         "int8_motions",
         &[6, 100],
-        Vec::new(),
         &typegrad::quant::tflite::to_tflite(&q),
         inputs,
         outputs,

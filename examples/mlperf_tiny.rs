@@ -69,14 +69,7 @@ fn run() -> Result<(), Box<dyn Error>> {
         &inputs,
         &outputs,
     );
-    let path = common::write_model_json(
-        "mlperf_autoencoder",
-        &[640],
-        Vec::new(),
-        &bytes,
-        inputs,
-        outputs,
-    )?;
+    let path = common::write_model_json("mlperf_autoencoder", &[640], &bytes, inputs, outputs)?;
     println!("model and test outputs written to {}", path.display());
     recorded?;
     println!(
@@ -159,7 +152,7 @@ where
         bytes.len(),
         e.accuracy()
     );
-    let path = common::write_model_json(name, &[C, H, W], Vec::new(), &bytes, inputs, outputs)?;
+    let path = common::write_model_json(name, &[C, H, W], &bytes, inputs, outputs)?;
     println!("model and test outputs written to {}", path.display());
     recorded?;
     println!("equal to TFLite Micro's recorded outputs (tests/fixtures/{fixture})");

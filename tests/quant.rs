@@ -1,18 +1,17 @@
-//! int8 inference against TFLite Micro: tests/fixtures/int8_digits_tflite.json holds a
-//! quantized 64-32-10 digits network (typegrad's quantization of
-//! embedded/weights/digits_mlp.tgrd), 60 int8 test inputs and the outputs TFLite Micro's
-//! interpreter (`tflite-micro`) and the desktop interpreter (ai-edge-litert, reference
-//! kernels) gave for them on `tests/fixtures/int8_digits.tflite`, the file typegrad's writer
-//! makes of that network (written by `scripts/tflite_check.py --fixture`, which checks all 450
-//! test images the same way). The motions and 2-D CNN fixtures are made the same way.
+//! int8 inference against TFLite Micro: `tests/fixtures/int8_digits.tflite` is the file
+//! typegrad's writer makes of the quantized 64-32-10 digits network (typegrad's quantization
+//! of embedded/weights/digits_mlp.tgrd; the tests load it back with `quant::tflite::load`);
+//! tests/fixtures/int8_digits_tflite.json holds 60 int8 test inputs and the outputs TFLite
+//! Micro's interpreter (`tflite-micro`) and the desktop interpreter (ai-edge-litert, reference
+//! kernels) gave for them on that file (written by `scripts/tflite_check.py --fixture`, which
+//! checks all 450 test images the same way). The motions and 2-D CNN fixtures are made the
+//! same way.
 
 use serde_json::Value;
 use typegrad::activation::Relu;
 use typegrad::data::{ChannelStandardizer, Dataset, Split};
 use typegrad::nn::{Dense, Layer};
-use typegrad::quant::{
-    Multiplier, QChain, QDense, QLayer, QSample, QuantParams, Rounding, quantize,
-};
+use typegrad::quant::{QChain, QDense, QLayer, QSample, Rounding, quantize};
 use typegrad::shape::{Kernel, Pad, Stride};
 
 fn fixture() -> Value {
@@ -31,51 +30,16 @@ fn ints(v: &Value) -> Vec<i64> {
         .collect()
 }
 
-fn floats(v: &Value) -> Vec<f32> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap() as f32)
-        .collect()
-}
-
-/// The layer as the file describes it, rescaling derived from its scales as TFLite does.
-fn layer<const I: usize, const O: usize>(l: &Value) -> QDense<I, O> {
-    let w: Vec<Vec<i64>> = l["weights"].as_array().unwrap().iter().map(ints).collect();
-    let (b, ws) = (ints(&l["bias"]), floats(&l["weight_scales"]));
-    let input = QuantParams {
-        scale: l["input_scale"].as_f64().unwrap() as f32,
-        zero_point: l["input_zero_point"].as_i64().unwrap() as i32,
-    };
-    let output = QuantParams {
-        scale: l["output_scale"].as_f64().unwrap() as f32,
-        zero_point: l["output_zero_point"].as_i64().unwrap() as i32,
-    };
-    let relu = l["relu"].as_bool().unwrap();
-    QDense {
-        weights: core::array::from_fn(|o| core::array::from_fn(|i| w[o][i] as i8)),
-        bias: core::array::from_fn(|o| b[o] as i32),
-        weight_scales: core::array::from_fn(|o| ws[o]),
-        rescale: core::array::from_fn(|o| {
-            Multiplier::from_real(
-                f64::from(input.scale) * f64::from(ws[o]) / f64::from(output.scale),
-            )
-        }),
-        input,
-        output,
-        act_min: if relu { output.zero_point as i8 } else { -128 },
-        act_max: 127,
-        rounding: Rounding::Micro,
-    }
+/// The digits network of the fixture, read from the `.tflite` file TFLite Micro ran
+/// (`quant::tflite::load`: the rescaling derived from the file's scales as TFLite does).
+fn digits_file() -> QChain<QDense<64, 32>, QDense<32, 10>> {
+    typegrad::quant::tflite::load(include_bytes!("fixtures/int8_digits.tflite")).unwrap()
 }
 
 #[test]
 fn int8_outputs_equal_tflite_micro_and_with_reference_rounding_the_desktop_interpreter() {
     let f = fixture();
-    let net = QChain(
-        layer::<64, 32>(&f["layers"][0]),
-        layer::<32, 10>(&f["layers"][1]),
-    );
+    let net = digits_file();
     let desktop = net.with_rounding(Rounding::Reference);
     let inputs = f["inputs"].as_array().unwrap();
     let micro = f["tflm_outputs"].as_array().unwrap();
@@ -120,9 +84,9 @@ fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
         typegrad::quant::tflite::to_tflite(&q),
         include_bytes!("fixtures/int8_digits.tflite")
     );
-    let f = fixture();
-    assert_eq!(q.0, layer::<64, 32>(&f["layers"][0]));
-    assert_eq!(q.1, layer::<32, 10>(&f["layers"][1]));
+    // The file loads back into the same network (the .tflite file is typegrad's int8
+    // persist format).
+    assert_eq!(digits_file(), q);
     // The two outputs as laid out (a Vector's alignment included).
     assert_eq!(
         <QChain<QDense<64, 32>, QDense<32, 10>> as QLayer>::ACTIVATION_BYTES,
@@ -392,11 +356,7 @@ fn evaluate_counts_like_a_hand_written_loop_and_refuses_bad_data() {
     use typegrad::EvalError;
     use typegrad::loss::Class;
     use typegrad::quant::{QSample, evaluate};
-    let f = fixture();
-    let q = QChain(
-        layer::<64, 32>(&f["layers"][0]),
-        layer::<32, 10>(&f["layers"][1]),
-    );
+    let q = digits_file();
     let root = env!("CARGO_MANIFEST_DIR");
     let mut digits = Dataset::<f32, 64>::load_csv(format!("{root}/data/digits.csv")).unwrap();
     digits.scale(1.0 / 16.0);

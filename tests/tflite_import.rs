@@ -189,6 +189,40 @@ mod round_trip {
         }
     }
 
+    typegrad::network! {
+        type Signal1d = [
+            Input<typegrad::shape::Signal<3, 20>>,
+            typegrad::nn::Conv1d<f32, 3, 4, 5, 2, 2>,
+            Relu,
+            typegrad::nn::MaxPool1d<2>,
+            typegrad::nn::Conv1d<f32, 4, 4, 3, 1, 1>,
+            Relu,
+            typegrad::nn::AvgPool1d<2>,
+            Flatten,
+            Dense<f32, 8, 5, Relu>,
+            Dense<f32, 5, 2>,
+        ];
+    }
+
+    typegrad::network! {
+        type Motions = [
+            Input<typegrad::shape::Signal<6, 100>>,
+            typegrad::nn::Conv1d<f32, 6, 8, 5, 2, 2>,
+            Relu,
+            typegrad::nn::MaxPool1d<2>,
+            typegrad::nn::Conv1d<f32, 8, 8, 5, 1, 2>,
+            Relu,
+            typegrad::nn::GlobalAvgPool1d,
+            Dense<f32, 8, 4>,
+        ];
+    }
+
+    #[test]
+    fn one_dimensional_networks() {
+        same_after_writing_and_loading::<Signal1d>(6);
+        same_after_writing_and_loading::<Motions>(7);
+    }
+
     #[test]
     fn an_mlp_with_relu6_and_softmax() {
         same_after_writing_and_loading::<Mlp>(3);

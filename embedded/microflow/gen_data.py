@@ -1,86 +1,83 @@
 #!/usr/bin/env python3
-"""Prepares the MicroFlow firmware's inputs (needs the packages of scripts/tflite_check.py).
+"""Prepares the MicroFlow firmware's inputs (pip install tflite ai-edge-litert numpy).
 
     python3 embedded/microflow/gen_data.py --json target/int8_digits.json \
         --tflite target/int8_digits.tflite [--fw embedded/microflow] [--data data]
 
-1. Copies the .tflite that scripts/tflite_check.py wrote from typegrad's export (per-channel
-   int8 weights) to models/digits_pc.tflite.
+1. Copies the .tflite that typegrad's writer made of the int8 digits network (the int8_digits
+   example writes it; per-channel int8 weights) to models/digits_pc.tflite.
 2. Writes models/digits_pt.tflite: the same network with ONE weight scale per layer (what
-   MicroFlow's FULLY_CONNECTED accepts). Per layer: s = max_c(s_c * max|w_c|) / 127 (TFLite's
-   symmetric per-tensor rule applied to the dequantized per-channel weights w_c * s_c), weights
-   requantized round(w * s_c / s) (|.| <= 127), biases round(b * s_c / s) (bias scale
-   input_scale * s), input/output scales and zero points unchanged. Written with
-   tflite_check.build(), i.e. the same writer as the original file.
+   MicroFlow's FULLY_CONNECTED accepts), typegrad's file rewritten in place (`per_tensor`).
 3. Runs both files on the 450 int8 test inputs in the TFLite interpreter with reference kernels
-   (OpResolverType.BUILTIN_REF, as tflite_check.py does) and checks that the per-channel file
-   still reproduces the given .tflite byte for byte and typegrad's outputs.
+   (OpResolverType.BUILTIN_REF, as tflite_check.py does) and reports how many outputs equal
+   typegrad's.
 4. Writes gen/data_gen.rs: inputs, labels (data/digits.csv + digits_split.txt, test rows in
    order), typegrad's int8 outputs and the interpreter's outputs for both files.
 """
 
 import argparse
-import copy
 import json
 import pathlib
-import sys
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import tflite_check  # noqa: E402  (build(): the .tflite writer of typegrad's check)
 
 
-def per_tensor(layers):
-    out = []
-    for l in layers:
-        w = np.array(l["weights"], dtype=np.int64)  # [O][I]
-        sc = np.array(l["weight_scales"], dtype=np.float64)
-        s = float(np.float32(max(sc[c] * np.abs(w[c]).max() for c in range(len(sc))) / 127.0))
-        wq = np.clip(np.round(w * (sc[:, None] / s)), -127, 127).astype(int)
-        bq = np.round(np.array(l["bias"], dtype=np.float64) * sc / s).astype(int)
-        m = copy.deepcopy(l)
-        m["weights"] = wq.tolist()
-        m["bias"] = bq.tolist()
-        m["weight_scales"] = [s] * len(sc)  # equal; written as one scale below
-        out.append(m)
-    return out
-
-
-def build_per_tensor(layers):
-    """The .tflite bytes of layers whose weight scales are all equal, with ONE scale and zero
-    point for each weight and bias tensor (as a per-tensor converter writes them).
-
-    Written by tflite_check.build() (the writer of typegrad's own check; it writes one scale
-    per output channel, here all equal), then each weight/bias tensor's `scale` and
-    `zero_point` vectors are shortened to their first element by rewriting the vectors' length
-    prefixes in place (a valid flatbuffer: the other entries become unreferenced bytes)."""
-    import struct
+def fully_connected(data):
+    """Per FULLY_CONNECTED operator of a .tflite file (`tflite` package): its input, weight
+    and bias tensors."""
     import tflite
-    data = bytearray(tflite_check.build(layers))
+    from tflite.BuiltinOperator import BuiltinOperator
     model = tflite.Model.GetRootAsModel(data, 0)
     sg = model.Subgraphs(0)
-    patched = 0
-    for t in range(sg.TensorsLength()):
-        tensor = sg.Tensors(t)
-        q = tensor.Quantization()
-        if q is None or q.ScaleLength() <= 1:
-            continue
-        scales = q.ScaleAsNumpy()
-        assert np.all(scales == scales[0]), "per-tensor variant needs equal scales"
-        for field in (8, 10):  # vtable offsets of `scale` and `zero_point`
-            o = q._tab.Offset(field)
-            start = q._tab.Vector(o)  # first element; the u32 length sits just before it
-            struct.pack_into("<I", data, start - 4, 1)
-        patched += 1
+    ops = []
+    for k in range(sg.OperatorsLength()):
+        op = sg.Operators(k)
+        code = model.OperatorCodes(op.OpcodeIndex())
+        if max(code.BuiltinCode(), code.DeprecatedBuiltinCode()) == BuiltinOperator.FULLY_CONNECTED:
+            ops.append(tuple(sg.Tensors(op.Inputs(i)) for i in range(3)))
+    return model, ops
+
+
+def per_tensor(pc):
+    """typegrad's per-channel file `pc` rewritten in place with ONE weight scale per layer
+    (what MicroFlow's FULLY_CONNECTED accepts). Per layer: s = max_c(s_c * max|w_c|) / 127
+    (TFLite's symmetric per-tensor rule on the dequantized per-channel weights w_c * s_c),
+    weights requantized round(w * s_c / s) (|.| <= 127), biases round(b * s_c / s) (bias scale
+    input_scale * s). The weight and bias data keep their size and place; each scale and
+    zero-point vector gets length 1 (its length prefix rewritten: the other entries become
+    unreferenced bytes, a valid flatbuffer), its first scale the new one."""
+    import struct
+    data = bytearray(pc)
+    model, ops = fully_connected(pc)
+    scales = []
+    for x, w, b in ops:
+        sc = w.Quantization().ScaleAsNumpy().astype(np.float64)
+        wt = model.Buffers(w.Buffer()).DataAsNumpy().view(np.int8).astype(np.int64)
+        wt = wt.reshape(len(sc), -1)
+        bt = model.Buffers(b.Buffer()).DataAsNumpy().view(np.int32).astype(np.float64)
+        s = float(np.float32(max(sc[c] * np.abs(wt[c]).max() for c in range(len(sc))) / 127.0))
+        wq = np.clip(np.round(wt * (sc[:, None] / s)), -127, 127).astype(np.int8)
+        bq = np.round(bt * sc / s).astype(np.int32)
+        in_scale = float(x.Quantization().Scale(0))
+        for tensor, values, scale in ((w, wq, s), (b, bq, in_scale * s)):
+            buf = model.Buffers(tensor.Buffer())
+            start = buf._tab.Vector(buf._tab.Offset(4))
+            raw = values.tobytes()
+            data[start:start + len(raw)] = raw
+            q = tensor.Quantization()
+            for field in (8, 10):  # vtable offsets of `scale` and `zero_point`
+                o = q._tab.Offset(field)
+                struct.pack_into("<I", data, q._tab.Vector(o) - 4, 1)
+            struct.pack_into("<f", data, q._tab.Vector(q._tab.Offset(8)), scale)
+        scales.append((s, sc.min(), sc.max()))
     data = bytes(data)
-    m2 = tflite.Model.GetRootAsModel(data, 0).Subgraphs(0)
-    for t in range(m2.TensorsLength()):
-        q = m2.Tensors(t).Quantization()
-        assert q is None or (q.ScaleLength() == 1 and q.ZeroPointLength() == 1)
-    assert patched == 2 * len(layers)
-    return data
+    _, ops2 = fully_connected(data)
+    for _, w, b in ops2:
+        for t in (w, b):
+            assert t.Quantization().ScaleLength() == 1 and t.Quantization().ZeroPointLength() == 1
+    return data, scales
 
 
 def interpret(data, inputs):
@@ -119,12 +116,10 @@ def main():
     assert len(lab) == len(inputs) == len(tg) == 450
 
     pc = pathlib.Path(a.tflite).read_bytes()
-    rebuilt = tflite_check.build(model["layers"])
-    print(f"per-channel file {a.tflite}: {len(pc)} bytes; rebuilt from the JSON identical: {rebuilt == pc}")
+    print(f"per-channel file {a.tflite} (typegrad's writer): {len(pc)} bytes")
     (fw / "models" / "digits_pc.tflite").write_bytes(pc)
 
-    pt_layers = per_tensor(model["layers"])
-    pt = build_per_tensor(pt_layers)
+    pt, scales = per_tensor(pc)
     (fw / "models" / "digits_pt.tflite").write_bytes(pt)
 
     y_pc = interpret(pc, inputs)
@@ -137,20 +132,20 @@ def main():
     print(f"interpreter, per-tensor file ({len(pt)} bytes): accuracy {acc(y_pt)}/450; "
           f"{same_pt}/450 identical to typegrad's per-channel outputs (max abs diff {maxd_pt})")
     print(f"typegrad int8 accuracy {acc(tg)}/450")
-    for k, l in enumerate(pt_layers):
-        print(f"  per-tensor layer {k}: weight scale {l['weight_scales'][0]:.9g} "
-              f"(per-channel scales {min(model['layers'][k]['weight_scales']):.4g}.."
-              f"{max(model['layers'][k]['weight_scales']):.4g})")
+    for k, (s, lo, hi) in enumerate(scales):
+        print(f"  per-tensor layer {k}: weight scale {s:.9g} (per-channel scales {lo:.4g}..{hi:.4g})")
 
     def arr(name, rows, ty, n, doc):
         body = ",\n".join("    [" + ",".join(str(v) for v in r) + "]" for r in rows)
         return f"/// {doc}\npub static {name}: [[{ty}; {n}]; ROWS] = [\n{body},\n];\n"
 
-    l0 = model["layers"][0]
+    import tflite
+    m = tflite.Model.GetRootAsModel(pc, 0).Subgraphs(0)
+    q_in = m.Tensors(m.Inputs(0)).Quantization()
     rs = ["// Generated by gen_data.py; do not edit.\n",
           "/// Test images.\npub const ROWS: usize = 450;\n",
-          f"/// Scale of the int8 input tensor.\npub const INPUT_SCALE: f32 = {float(np.float32(l0['input_scale']))!r};\n",
-          f"/// Zero point of the int8 input tensor.\npub const INPUT_ZERO_POINT: i8 = {l0['input_zero_point']};\n",
+          f"/// Scale of the int8 input tensor.\npub const INPUT_SCALE: f32 = {float(np.float32(q_in.Scale(0)))!r};\n",
+          f"/// Zero point of the int8 input tensor.\npub const INPUT_ZERO_POINT: i8 = {int(q_in.ZeroPoint(0))};\n",
           arr("INPUTS", inputs, "i8", 64, "The int8 test inputs (typegrad's quantization of the pixels / 16)."),
           "/// Digit of each test image.\npub static LABELS: [u8; ROWS] = [" + ",".join(map(str, lab)) + "];\n",
           arr("TYPEGRAD_OUT", tg, "i8", 10, "typegrad's int8 outputs (int8_digits example)."),

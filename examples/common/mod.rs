@@ -165,37 +165,18 @@ pub fn scatter_with_lines(
     Ok(())
 }
 
-/// A quantization as the TFLite writer (`scripts/tflite_check.py`) reads it.
-pub fn quant_params(p: typegrad::quant::QuantParams) -> serde_json::Value {
-    serde_json::json!({"scale": p.scale, "zero_point": p.zero_point})
-}
-
-/// A quantized dense layer as the TFLite writer reads it (`"op": "fc"`).
-pub fn dense_json<const I: usize, const O: usize>(
-    q: &typegrad::quant::QDense<I, O>,
-) -> serde_json::Value {
-    serde_json::json!({
-        "op": "fc", "inputs": I, "outputs": O,
-        "weights": q.weights.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
-        "bias": q.bias.to_vec(), "weight_scales": q.weight_scales.to_vec(),
-        "input": quant_params(q.input), "output": quant_params(q.output),
-        "relu": q.act_min > -128,
-    })
-}
-
 /// [`QLayer::ACTIVATION_BYTES`](typegrad::quant::QLayer::ACTIVATION_BYTES) of a quantized
 /// network.
 pub fn activation_bytes<Q: typegrad::quant::QLayer>(_: &Q) -> usize {
     Q::ACTIVATION_BYTES
 }
 
-/// Writes a quantized model (its layers as JSON, and the `.tflite` file typegrad wrote for it
-/// as `target/<name>.tflite`), its int8 test inputs and typegrad's outputs as
-/// `target/<name>.json` for `scripts/tflite_check.py`; returns the path.
+/// Writes the `.tflite` file typegrad wrote for a quantized model as `target/<name>.tflite`,
+/// and its input shape, int8 test inputs and typegrad's outputs as `target/<name>.json` for
+/// `scripts/tflite_check.py`; returns the path of the JSON.
 pub fn write_model_json(
     name: &str,
     input_shape: &[usize],
-    layers: Vec<serde_json::Value>,
     tflite: &[u8],
     inputs: Vec<Vec<i8>>,
     outputs: Vec<Vec<i8>>,
@@ -203,7 +184,7 @@ pub fn write_model_json(
     let file = output_path(&format!("{name}.tflite"))?;
     std::fs::write(&file, tflite)?;
     let model = serde_json::json!({
-        "input_shape": input_shape, "layers": layers, "tflite": file,
+        "input_shape": input_shape, "tflite": file,
         "test_inputs": inputs, "typegrad_outputs": outputs,
     });
     let path = output_path(&format!("{name}.json"))?;

@@ -133,11 +133,25 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d
 }
 
 mod load {
-    use super::{QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of, pool};
     use crate::shape::window::{KernelSize, Strides};
     use crate::shape::{Port, VectorOf};
+
+    /// `AVERAGE_POOL_2D` over `1 × K` windows.
+    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Load
+        for QAvgPool1d<K, S, C, L, Q>
+    where
+        VectorOf<i8, Q>: QSample,
+    {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let out = dims_of::<VectorOf<i8, Q>>();
+            let (params, next) = pool(file, at, Builtin::AveragePool2d, [K, 1], [S, 1], &out)?;
+            let port = core::marker::PhantomData;
+            Ok((QAvgPool1d { params, port }, next))
+        }
+    }
 
     /// `AVERAGE_POOL_2D` over windows `K` moved by `S`, `VALID`.
     impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> Load

@@ -396,3 +396,41 @@ pub fn clamp_op(
         other => other,
     }
 }
+
+/// The `PAD` of `at.tensor` by `[top, bottom, left, right]` zeros (its zero point), or
+/// nothing for none: where the convolution reads.
+pub fn padded(file: &Model<'_>, at: At, pads: [usize; 4]) -> Result<At> {
+    if pads == [0; 4] {
+        return Ok(at);
+    }
+    let input = params_at(file, at)?;
+    find(file, at, &[Builtin::Pad], "PAD", |step: Step<'_>| {
+        let p = step.needs(file, 1, "paddings")?;
+        expect_dims(Some(&step.op), &p, "paddings", &Dims::new(&[4, 2]))?;
+        let [t, b, l, r] = pads.map(|v| v as i32);
+        let want = [0, 0, t, b, l, r, 0, 0];
+        let mut got = [0i32; 8];
+        for (k, g) in got.iter_mut().enumerate() {
+            *g = p.i32(k).map_err(|e| step.error(e))?;
+        }
+        if got != want {
+            return Err(step.error(Problem::Shape {
+                what: "paddings (top, bottom, left, right)",
+                file: Dims::new(&got[2..6]),
+                needed: Dims::new(&want[2..6]),
+            }));
+        }
+        step.same_params(input)?;
+        Ok(At {
+            tensor: step.output.index,
+            ..at
+        })
+    })
+}
+
+/// The zeros before and after `len` values that TFLite's `SAME` adds for a window `k`
+/// moved by `s`: `max(0, (⌈len/s⌉ − 1)·s + k − len)`, the odd one after.
+pub fn same_pads(len: usize, k: usize, s: usize) -> [usize; 2] {
+    let total = (len.div_ceil(s).saturating_sub(1) * s + k).saturating_sub(len);
+    [total / 2, total - total / 2]
+}

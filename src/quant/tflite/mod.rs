@@ -39,7 +39,7 @@ pub use error::{Dims, Problem, TfliteError};
 pub use graph::{Flow, Graph};
 pub use load::{
     At, Load, OUT_OF_RANGE, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window,
-    find, load, params_at, pool, reshape,
+    find, load, padded, params_at, pool, reshape, same_pads,
 };
 pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, TensorType};
