@@ -24,6 +24,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use typegrad::fixed::I16F16;
 
+#[path = "src/networks.rs"]
+mod networks;
+
 // The boards (also read by microflow/build.rs).
 include!("boards.rs");
 
@@ -322,147 +325,23 @@ fn motions(data: &Path, out: &mut String) -> (Recordings, Recordings) {
 /// host's result (`MOTIONS_INT8_HOST`: correct count, FNV-1a of every output).
 fn motions_int8(manifest: &Path, train: &Recordings, test: &Recordings, out: &mut String) {
     use typegrad::Matrix;
-    use typegrad::activation::Relu;
-    use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, MaxPool1d};
-    use typegrad::quant::{QConv1d, QDense, QLayer, QuantParams, quantize};
-    use typegrad::shape::Signal;
-    typegrad::network! {
-        type Cnn = [
-            Input<Signal<6, 100>>,
-            Conv1d<f32, 6, 8, 5, 2, 2>,
-            Relu,
-            MaxPool1d<2>,
-            Conv1d<f32, 8, 8, 5, 1, 2>,
-            Relu,
-            GlobalAvgPool1d,
-            Dense<f32, 8, 4>,
-        ];
-    }
+    use typegrad::quant::{QLayer, quantize};
     let weights = manifest.join("weights").join("motions_cnn.tgrd");
     println!("cargo:rerun-if-changed={}", weights.display());
-    let mut net = Cnn::default();
+    let mut net = networks::MotionsCnn::default();
     if typegrad::persist::load_file(&mut net, &weights).is_err() {
         panic!("cannot load {}", weights.display());
     }
     let matrix = |x: &[f32]| Matrix::<f32, 6, 100>::from_fn(|c, t| x[c * 100 + t]);
     let train_x: Vec<_> = train.iter().map(|r| matrix(&r.0)).collect();
     let q = quantize(&net, &train_x);
-    let p = |p: QuantParams| {
-        format!(
-            "QuantParams {{ scale: {:?}_f32, zero_point: {} }}",
-            p.scale, p.zero_point
-        )
-    };
-    let list = |v: Vec<String>| v.join(", ");
-    fn conv<
-        const I: usize,
-        const O: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const L: usize,
-        Q,
-    >(
-        q: &QConv1d<I, O, K, S, P, L, Q>,
-        p: &dyn Fn(QuantParams) -> String,
-    ) -> String {
-        let w: Vec<String> = q
-            .weight
-            .iter()
-            .map(|f| {
-                let rows: Vec<String> = f
-                    .iter()
-                    .map(|r| {
-                        format!(
-                            "[{}]",
-                            r.iter()
-                                .map(|v| v.to_string())
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        )
-                    })
-                    .collect();
-                format!("[{}]", rows.join(","))
-            })
-            .collect();
-        format!(
-            "QConv1d {{ weight: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], input: {}, \
-             output: {}, port: PhantomData }}",
-            w.join(","),
-            q.bias
-                .iter()
-                .map(|b| b.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            q.weight_scales
-                .iter()
-                .map(|s| format!("{s:?}_f32"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            q.rescale
-                .iter()
-                .map(|m| format!(
-                    "Multiplier {{ multiplier: {}, shift: {} }}",
-                    m.multiplier, m.shift
-                ))
-                .collect::<Vec<_>>()
-                .join(", "),
-            p(q.input),
-            p(q.output)
-        )
-    }
-    let dense = |d: &QDense<8, 4>| {
-        format!(
-            "QDense {{ weights: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], input: {}, \
-             output: {}, act_min: {}, act_max: {}, rounding: Rounding::{:?} }}",
-            list(
-                d.weights
-                    .iter()
-                    .map(|r| format!("[{}]", list(r.iter().map(|v| v.to_string()).collect())))
-                    .collect()
-            ),
-            list(d.bias.iter().map(|b| b.to_string()).collect()),
-            list(
-                d.weight_scales
-                    .iter()
-                    .map(|s| format!("{s:?}_f32"))
-                    .collect()
-            ),
-            list(
-                d.rescale
-                    .iter()
-                    .map(|m| format!(
-                        "Multiplier {{ multiplier: {}, shift: {} }}",
-                        m.multiplier, m.shift
-                    ))
-                    .collect()
-            ),
-            p(d.input),
-            p(d.output),
-            d.act_min,
-            d.act_max,
-            d.rounding
-        )
-    };
-    let r1 = &q.1;
-    let (relu1, pool) = (&r1.0, &r1.1.0);
-    let r2 = &r1.1.1;
-    let (c2, relu2, gap, fc) = (&r2.0, &r2.1.0, &r2.1.1.0, &r2.1.1.1);
-    writeln!(
+    int8_static(
+        &q,
+        "MOTIONS_INT8",
+        "MotionsInt8",
+        "motions_int8.tflite",
         out,
-        "/// The int8 CNN (build.rs: typegrad's quantization of weights/motions_cnn.tgrd).\n\
-         pub static MOTIONS_INT8: MotionsInt8 = QChain({}, QChain(QRelu {{ params: {} }}, \
-         QChain(QMaxPool1d {{ params: {}, port: PhantomData }}, QChain({}, QChain(QRelu {{ params: {} }}, \
-         QChain(QGlobalAvgPool1d {{ params: {} }}, {}))))));",
-        conv(&q.0, &p),
-        p(relu1.params),
-        p(pool.params),
-        conv(c2, &p),
-        p(relu2.params),
-        p(gap.params),
-        dense(fc)
-    )
-    .unwrap();
+    );
     let input = q.input_params();
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
     writeln!(out, "/// The 40 test recordings as int8 inputs of MOTIONS_INT8.\npub static MOTIONS_TEST_Q: [Matrix<i8, 6, 100>; {}] = [", test.len()).unwrap();
@@ -552,12 +431,9 @@ fn digits_host_result(manifest: &Path, out: &mut String) {
 /// of the f32 MLP in `weights/digits_mlp.tgrd`, written as Rust statics (`DIGITS_INT8`), and
 /// a table from pixel (0..=16) to the int8 input, so the firmware does no float operation.
 fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
-    use typegrad::activation::Relu;
-    use typegrad::nn::Dense;
-    use typegrad::quant::{QDense, QLayer, quantize};
-    typegrad::network! { type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>]; }
+    use typegrad::quant::{QLayer, quantize};
     let weights = manifest.join("weights").join("digits_mlp.tgrd");
-    let mut net = Mlp::default();
+    let mut net = networks::DigitsMlp::default();
     if typegrad::persist::load_file(&mut net, &weights).is_err() {
         panic!("cannot load {}", weights.display());
     }
@@ -568,60 +444,7 @@ fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
         typegrad::data::Split::load(data.join("digits_split.txt")).expect("digits_split.txt");
     let (train, _) = digits.split(&splits).expect("the split fits");
     let q = quantize(&net, &train.features);
-    fn layer<const I: usize, const O: usize>(q: &QDense<I, O>) -> String {
-        let rows: Vec<String> = q
-            .weights
-            .iter()
-            .map(|r| {
-                format!(
-                    "[{}]",
-                    r.iter()
-                        .map(|v| v.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
-            })
-            .collect();
-        let list = |v: Vec<String>| v.join(", ");
-        format!(
-            "QDense {{ weights: [{}], bias: [{}], weight_scales: [{}], rescale: [{}], \
-             input: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, \
-             output: QuantParams {{ scale: {:?}_f32, zero_point: {} }}, act_min: {}, act_max: {}, \
-             rounding: Rounding::{:?} }}",
-            rows.join(","),
-            list(q.bias.iter().map(|b| b.to_string()).collect()),
-            list(
-                q.weight_scales
-                    .iter()
-                    .map(|s| format!("{s:?}_f32"))
-                    .collect()
-            ),
-            list(
-                q.rescale
-                    .iter()
-                    .map(|m| format!(
-                        "Multiplier {{ multiplier: {}, shift: {} }}",
-                        m.multiplier, m.shift
-                    ))
-                    .collect()
-            ),
-            q.input.scale,
-            q.input.zero_point,
-            q.output.scale,
-            q.output.zero_point,
-            q.act_min,
-            q.act_max,
-            q.rounding
-        )
-    }
-    writeln!(
-        out,
-        "/// The int8 digits network (build.rs: typegrad's quantization of weights/digits_mlp.tgrd).\n\
-         pub static DIGITS_INT8: QChain<QDense<64, 32>, QDense<32, 10>> = QChain({}, {});",
-        layer(&q.0),
-        layer(&q.1)
-    )
-    .unwrap();
+    int8_static(&q, "DIGITS_INT8", "DigitsInt8", "digits_int8.tflite", out);
     let input = q.input_params();
     let lut: Vec<i8> = (0..=16u8)
         .map(|p| input.quantize(f32::from(p) / 16.0))
@@ -650,6 +473,38 @@ fn digits_int8(manifest: &Path, data: &Path, out: &mut String) {
         table.join(", ")
     )
     .unwrap();
+}
+
+/// The int8 network `q` as the firmware's `pub static NAME: TY`: written as a `.tflite` file
+/// (`OUT_DIR/FILE`, the file TFLite Micro or any other runtime could run), read back from it
+/// with typegrad's no_std reader (`quant::tflite::load`, which checks every operator against
+/// the type) and written as Rust source (`quant::source`): the firmware runs what the file
+/// says, its weights a `static` in flash.
+fn int8_static<Q>(q: &Q, name: &str, ty: &str, file: &str, out: &mut String)
+where
+    Q: typegrad::quant::tflite::Describe
+        + typegrad::quant::tflite::Load
+        + typegrad::quant::source::Literal
+        + PartialEq
+        + std::fmt::Debug,
+    Q::In: typegrad::quant::QSample,
+{
+    let bytes = typegrad::quant::tflite::to_tflite(q);
+    let path = PathBuf::from(env::var("OUT_DIR").unwrap()).join(file);
+    fs::write(&path, &bytes).unwrap();
+    let loaded: Q =
+        typegrad::quant::tflite::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        loaded == *q,
+        "{file} does not load back into the same network"
+    );
+    writeln!(
+        out,
+        "/// The int8 network of `{file}` (build.rs: typegrad's quantization, written as \
+         `.tflite`, loaded back)."
+    )
+    .unwrap();
+    out.push_str(&typegrad::quant::source::static_item(name, ty, &loaded));
 }
 
 fn main() {

@@ -45,6 +45,10 @@ mod guide_weights {}
 #[doc = include_str!("../docs/int8.md")]
 mod guide_int8 {}
 
+#[cfg(all(doctest, feature = "std"))]
+#[doc = include_str!("../docs/tflite.md")]
+mod guide_tflite {}
+
 #[cfg(doctest)]
 #[doc = include_str!("../docs/fixed-point.md")]
 mod guide_fixed_point {}

@@ -5,22 +5,19 @@
 //! - `DIGITS_TEST_PIXELS` (450 × 64 `u8`, 0..=16) and `DIGITS_TEST_LABELS`.
 //! - `DIGITS_HOST_CORRECT` / `DIGITS_HOST_TOTAL`: the host's result with the weights in
 //!   `weights/digits_mlp.tgrd` (from `weights/digits_mlp.txt`).
-//! - `DIGITS_INT8` (the quantized digits network) and `DIGITS_INT8_PIXEL` (pixel → int8).
+//! - `DIGITS_INT8` (the quantized digits network, `DigitsInt8`: build.rs quantizes the
+//!   weights, writes the `.tflite` file, loads it back and writes it as a `static`, so the
+//!   weights sit in flash) and `DIGITS_INT8_PIXEL` (pixel → int8).
 //! - `MOTIONS_TRAIN_X` / `MOTIONS_TRAIN_Y`, `MOTIONS_TEST_X` / `MOTIONS_TEST_Y` (40 + 40
 //!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
 //!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
 //! - `MOTIONS_INT8` (the quantized CNN), `MOTIONS_TEST_Q` (the test recordings as int8) and
 //!   `MOTIONS_INT8_HOST` (the host's count and output checksum).
 
-use core::marker::PhantomData;
 use typegrad::fixed::I16F16;
 use typegrad::loss::Class;
 
-use typegrad::quant::{
-    Multiplier, QChain, QConv1d, QDense, QGlobalAvgPool1d, QMaxPool1d, QRelu, QuantParams,
-    Rounding,
-};
-use typegrad::shape::Signal;
+use typegrad::quant::Quantize;
 use typegrad::{Matrix, Vector};
 
 /// A class label of iris, checked at compile time.
@@ -32,19 +29,10 @@ const fn class3(index: usize) -> Class<3> {
 }
 
 /// The int8 type of the `conv1d_motions` CNN (what `typegrad::quant::quantize` gives for it).
-pub type MotionsInt8 = QChain<
-    QConv1d<6, 8, 5, 2, 2, 100, Signal<8, 50>>,
-    QChain<
-        QRelu<8, 50>,
-        QChain<
-            QMaxPool1d<2, 2, 8, 50, Signal<8, 25>>,
-            QChain<
-                QConv1d<8, 8, 5, 1, 2, 25, Signal<8, 25>>,
-                QChain<QRelu<8, 25>, QChain<QGlobalAvgPool1d<8, 25>, QDense<8, 4>>>,
-            >,
-        >,
-    >,
->;
+pub type MotionsInt8 = <crate::networks::MotionsCnn as Quantize>::Quantized;
+
+/// The int8 type of the digits MLP.
+pub type DigitsInt8 = <crate::networks::DigitsMlp as Quantize>::Quantized;
 
 /// An activity label of basic_motions, checked at compile time.
 const fn class4(index: usize) -> Class<4> {

@@ -27,6 +27,7 @@ pub mod data;
 pub mod icount;
 pub mod iris_task;
 pub mod motions_task;
+pub mod networks;
 pub mod stack;
 
 // The panic handlers: on ARM `panic-semihosting` (with `exit`: a panic exits QEMU with status

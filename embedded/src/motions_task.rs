@@ -4,31 +4,15 @@
 
 use typegrad::Matrix;
 use typegrad::TrainError;
-use typegrad::activation::Relu;
 use typegrad::init::{Init, Rng};
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
-use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, Layer, MaxPool1d};
+use typegrad::nn::Layer;
 use typegrad::optim::{Adam, Settings};
-use typegrad::shape::Signal;
 use typegrad::train::{Data, FitConfig, Trainer};
 
 use crate::data::{MOTIONS_TRAIN_ROWS, MOTIONS_TRAIN_X, MOTIONS_TRAIN_Y};
 
-typegrad::network! {
-    /// 6 channels × 100 steps → Conv1d 6→8 (kernel 5, stride 2, padding 2: 50 steps) → ReLU →
-    /// max-pool 2 (25) → Conv1d 8→8 (kernel 5, padding 2) → ReLU → mean over time → 4 scores.
-    /// Exactly the `conv1d_motions` example's network.
-    pub type MotionsCnn = [
-        Input<Signal<6, 100>>,
-        Conv1d<f32, 6, 8, 5, 2, 2>,
-        Relu,
-        MaxPool1d<2>,
-        Conv1d<f32, 8, 8, 5, 1, 2>,
-        Relu,
-        GlobalAvgPool1d,
-        Dense<f32, 8, 4>,
-    ];
-}
+pub use crate::networks::MotionsCnn;
 
 /// Mini-batch size of on-device training.
 pub const BATCH: usize = 8;

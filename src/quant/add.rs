@@ -214,6 +214,55 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::{QAddParams, QIdentity, QSum};
+    use crate::quant::source::{Literal, fields_literal};
+    use std::string::String;
+
+    impl Literal for QAddParams {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QAddParams",
+                fields {
+                    a,
+                    b,
+                    output,
+                    rescale_a,
+                    rescale_b,
+                    rescale_out,
+                    act_min,
+                    act_max
+                }
+            );
+        }
+    }
+
+    impl<A: Literal, B: Literal> Literal for QSum<A, B> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QSum",
+                fields {
+                    block,
+                    shortcut,
+                    add
+                }
+            );
+        }
+    }
+
+    impl<X> Literal for QIdentity<X> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QIdentity", fields { params, sample });
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::{QIdentity, QSum};
     use crate::quant::dense::QLayer;

@@ -185,6 +185,38 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
+    use crate::quant::source::{Literal, fields_literal};
+    use std::string::String;
+
+    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q> Literal
+        for QAvgPool1d<K, S, C, L, Q>
+    {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QAvgPool1d", fields { params, port });
+        }
+    }
+
+    impl<K, S, const C: usize, const H: usize, const W: usize, Q> Literal
+        for QAvgPool2d<K, S, C, H, W, Q>
+    {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QAvgPool2d", fields { params, port });
+        }
+    }
+
+    impl<const C: usize, const H: usize, const W: usize> Literal for QGlobalAvgPool2d<C, H, W> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QGlobalAvgPool2d", fields { params });
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::tflite::{Builtin, Describe, Flow, Graph};

@@ -86,6 +86,29 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::QClamp;
+    use crate::quant::source::{Literal, fields_literal};
+    use std::string::String;
+
+    impl<X> Literal for QClamp<X> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QClamp",
+                fields {
+                    params,
+                    lo,
+                    hi,
+                    sample
+                }
+            );
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::QClamp;
     use crate::quant::sample::QSample;

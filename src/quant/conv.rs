@@ -412,6 +412,78 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
+    use crate::quant::source::{Literal, fields_literal};
+    use std::string::String;
+
+    impl<
+        const I: usize,
+        const O: usize,
+        const K: usize,
+        const S: usize,
+        const P: usize,
+        const L: usize,
+        Q,
+    > Literal for QConv1d<I, O, K, S, P, L, Q>
+    {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QConv1d",
+                fields {
+                    weight,
+                    bias,
+                    weight_scales,
+                    rescale,
+                    input,
+                    output,
+                    port
+                }
+            );
+        }
+    }
+
+    impl<const C: usize, const L: usize> Literal for QRelu<C, L> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QRelu", fields { params });
+        }
+    }
+
+    impl<const N: usize> Literal for QReluFlat<N> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QReluFlat", fields { params });
+        }
+    }
+
+    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q> Literal
+        for QMaxPool1d<K, S, C, L, Q>
+    {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QMaxPool1d", fields { params, port });
+        }
+    }
+
+    impl<const C: usize, const L: usize> Literal for QGlobalAvgPool1d<C, L> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QGlobalAvgPool1d", fields { params });
+        }
+    }
+
+    impl<const C: usize, const L: usize, Q> Literal for QFlatten1d<C, L, Q> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QFlatten1d", fields { params, port });
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};

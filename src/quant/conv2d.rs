@@ -480,6 +480,65 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use crate::nn::Connect;
+    use crate::quant::source::{Literal, fields_literal};
+    use crate::shape::window::KernelSize;
+    use std::string::String;
+
+    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> Literal
+        for QConv2d<I, O, K, S, P, G, H, W, Q>
+    where
+        K: KernelSize,
+        G: Connect,
+        G::Weight<i8, K, I, O>: Literal,
+    {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QConv2d",
+                fields {
+                    weight,
+                    bias,
+                    weight_scales,
+                    rescale,
+                    input,
+                    output,
+                    act_min,
+                    act_max,
+                    port
+                }
+            );
+        }
+    }
+
+    impl<const C: usize, const H: usize, const W: usize> Literal for QRelu2d<C, H, W> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QRelu2d", fields { params });
+        }
+    }
+
+    impl<K, S, const C: usize, const H: usize, const W: usize, Q> Literal
+        for QMaxPool2d<K, S, C, H, W, Q>
+    {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QMaxPool2d", fields { params, port });
+        }
+    }
+
+    impl<const C: usize, const H: usize, const W: usize, Q> Literal for QFlatten2d<C, H, W, Q> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(out, "QFlatten2d", fields { params, port });
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
     use crate::nn::Connect;

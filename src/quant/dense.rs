@@ -232,6 +232,44 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::{QChain, QDense};
+    use crate::quant::source::{Literal, fields_literal};
+    use std::string::String;
+
+    impl<const I: usize, const O: usize> Literal for QDense<I, O> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QDense",
+                fields {
+                    weights,
+                    bias,
+                    weight_scales,
+                    rescale,
+                    input,
+                    output,
+                    act_min,
+                    act_max,
+                    rounding
+                }
+            );
+        }
+    }
+
+    impl<A: Literal, B: Literal> Literal for QChain<A, B> {
+        fn literal(&self, out: &mut String) {
+            out.push_str("::typegrad::quant::QChain(\n");
+            self.0.literal(out);
+            out.push_str(",\n");
+            self.1.literal(out);
+            out.push(')');
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::{QChain, QDense, QLayer};
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options};

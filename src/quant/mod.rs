@@ -26,6 +26,8 @@ mod conv2d;
 mod dense;
 mod sample;
 mod softmax;
+#[cfg(feature = "std")]
+pub mod source;
 pub mod tflite;
 
 pub use add::{QAddParams, QIdentity, QSum};

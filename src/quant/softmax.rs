@@ -238,6 +238,29 @@ mod load {
 }
 
 #[cfg(feature = "std")]
+mod source {
+    use super::QSoftmax;
+    use crate::quant::source::{Literal, fields_literal};
+    use std::string::String;
+
+    impl<const N: usize> Literal for QSoftmax<N> {
+        fn literal(&self, out: &mut String) {
+            let fields = self;
+            fields_literal!(
+                out,
+                "QSoftmax",
+                fields {
+                    input,
+                    beta,
+                    multiplier,
+                    diff_min
+                }
+            );
+        }
+    }
+}
+
+#[cfg(feature = "std")]
 mod describe {
     use super::QSoftmax;
     use crate::quant::tflite::{Builtin, Describe, Flow, Graph, Options};

@@ -9,8 +9,7 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use typegrad::Vector;
-use typegrad::activation::Relu;
-use typegrad::nn::{Dense, Layer, Memory};
+use typegrad::nn::{Layer, Memory};
 use typegrad::persist::{load, saved_len};
 use typegrad_embedded::data::{
     DIGITS_HOST_CORRECT, DIGITS_HOST_TOTAL, DIGITS_TEST_LABELS, DIGITS_TEST_PIXELS,
@@ -18,10 +17,7 @@ use typegrad_embedded::data::{
 };
 use typegrad_embedded::{board, outln, stack};
 
-typegrad::network! {
-    /// 64 pixels → 32 hidden units (ReLU) → 10 digit scores (logits).
-    type Mlp = [Dense<f32, 64, 32, Relu>, Dense<f32, 32, 10>];
-}
+use typegrad_embedded::networks::DigitsMlp as Mlp;
 
 /// The weights, in flash. Written by the main crate's `mlp` example and copied here by
 /// `run_all.sh`.

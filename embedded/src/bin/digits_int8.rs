@@ -23,7 +23,8 @@ const STACK_RESERVE: usize = 2 * 1024;
 // The weights stay in flash (a `static`); RAM needs only the activations of one inference,
 // known at compile time.
 const _: () = assert!(
-    <typegrad::quant::QChain<typegrad::quant::QDense<64, 32>, typegrad::quant::QDense<32, 10>> as QLayer>::ACTIVATION_BYTES + STACK_RESERVE <= board::RAM_BYTES,
+    <typegrad_embedded::data::DigitsInt8 as QLayer>::ACTIVATION_BYTES + STACK_RESERVE
+        <= board::RAM_BYTES,
     "the network's int8 inference memory does not fit this board's RAM"
 );
 
