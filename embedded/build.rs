@@ -507,6 +507,90 @@ where
     out.push_str(&typegrad::quant::source::static_item(name, ty, &loaded));
 }
 
+/// The seeded inputs each MLPerf Tiny model runs on the boards (instructions are per inference).
+const MLPERF_INPUTS: usize = 4;
+
+/// TFLite Micro's outputs recorded in a `tests/fixtures/mlperf_tiny/*_outputs.json` (the rows
+/// kept in full).
+fn recorded_rows(json: &str) -> Vec<Vec<i8>> {
+    let start = json.find("\"tflm_outputs\": [[").expect("tflm_outputs") + 17;
+    let end = start + json[start..].find("]]").expect("the end of tflm_outputs");
+    json[start + 1..end]
+        .split("], [")
+        .map(|row| {
+            row.split(',')
+                .map(|v| v.trim().parse::<i8>().expect("an int8 output"))
+                .collect()
+        })
+        .collect()
+}
+
+/// MLPerf Tiny's reference model `file` (`tests/fixtures/mlperf_tiny/`, as published) loaded
+/// into the int8 type `Q` (every operator checked against it), written as `pub static NAME:
+/// TY`, and `NAME_HOST`: the FNV-1a of the host's outputs on the seeded inputs, each checked
+/// here against TFLite Micro's recorded output.
+fn mlperf_model<Q>(dir: &Path, file: &str, name: &str, ty: &str, out: &mut String)
+where
+    Q: typegrad::quant::tflite::Load + typegrad::quant::source::Literal,
+    Q::In: typegrad::quant::QSample,
+    Q::Out: typegrad::quant::QSample,
+{
+    use typegrad::quant::QSample;
+    let path = dir.join(format!("{file}.tflite"));
+    println!("cargo:rerun-if-changed={}", path.display());
+    let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let q: Q = typegrad::quant::tflite::load(&bytes)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    writeln!(
+        out,
+        "/// MLPerf Tiny's `{file}.tflite`, loaded by build.rs into its typegrad type."
+    )
+    .unwrap();
+    out.push_str(&typegrad::quant::source::static_item(name, ty, &q));
+    let recorded = recorded_rows(&read(&dir.join(format!("{file}_outputs.json"))));
+    let n: usize = Q::In::NHWC.iter().product();
+    let mut hash = 0x811c_9dc5u32;
+    for (k, want) in recorded.iter().enumerate().take(MLPERF_INPUTS) {
+        let mut x = Q::In::zeros();
+        for (i, v) in x.values_mut().iter_mut().enumerate() {
+            *v = checksum::seeded_input(k, Q::In::nhwc_index(i), n);
+        }
+        let y = q.predict(&x);
+        assert_eq!(y.values(), &want[..], "{file}: input {k}: the host differs from TFLite Micro");
+        checksum::argmax_and_hash(y.values(), &mut hash);
+    }
+    writeln!(
+        out,
+        "/// The FNV-1a of the host's outputs of `{name}` on the seeded inputs (= TFLite Micro's).\n\
+         pub const {name}_HOST: u32 = {hash:#010x};"
+    )
+    .unwrap();
+}
+
+/// The MLPerf Tiny reference models the boards run (on a thread with a large stack: the
+/// build script is unoptimized, and the networks are large values).
+fn mlperf(manifest: &Path) -> String {
+    use typegrad::quant::Quantize;
+    let dir = manifest.join("..").join("tests").join("fixtures").join("mlperf_tiny");
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || {
+            let mut out = format!(
+                "/// Seeded inputs each MLPerf Tiny model runs.\npub const MLPERF_INPUTS: usize = {MLPERF_INPUTS};\n"
+            );
+            mlperf_model::<<networks::Kws as Quantize>::Quantized>(
+                &dir, "kws_ref_model", "KWS_INT8", "KwsInt8", &mut out,
+            );
+            mlperf_model::<<networks::Ad01 as Quantize>::Quantized>(
+                &dir, "ad01_int8", "AD01_INT8", "Ad01Int8", &mut out,
+            );
+            out
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -523,9 +607,14 @@ fn main() {
                 board_src,
                 "/// The emulated board.\npub const BOARD: &str = {:?};\n\
                  /// RAM of the board in bytes (memory.x).\npub const RAM_BYTES: usize = {};\n\
+                 /// Flash of the board in bytes (RAM where the program is loaded into RAM).\n\
+                 #[allow(dead_code)]\npub const FLASH_BYTES: usize = {};\n\
                  /// The CPU clock QEMU gives the board, in Hz.\n\
                  #[allow(dead_code)]\npub const CPU_HZ: u32 = {};",
-                b.name, b.ram.1, b.cpu_hz
+                b.name,
+                b.ram.1,
+                b.flash.map_or(b.ram.1, |f| f.1),
+                b.cpu_hz
             )
             .unwrap();
         }
@@ -533,7 +622,9 @@ fn main() {
             board_src,
             "/// Not a board: the host ({target}).\npub const BOARD: &str = \"host ({target})\";\n\
              /// The host has no board limit; a nominal 1 GiB for the compile-time checks.\n\
-             pub const RAM_BYTES: usize = 1 << 30;"
+             pub const RAM_BYTES: usize = 1 << 30;\n\
+             /// The host has no flash limit; a nominal 1 GiB.\n#[allow(dead_code)]\n\
+             pub const FLASH_BYTES: usize = 1 << 30;"
         )
         .unwrap(),
     }
@@ -548,5 +639,6 @@ fn main() {
     motions_int8(&manifest, &motions_train, &motions_test, &mut out);
     digits_int8(&manifest, &data, &mut out);
     motions_host_result(&manifest, &mut out);
+    out.push_str(&mlperf(&manifest));
     fs::write(out_dir.join("data_gen.rs"), out).unwrap();
 }

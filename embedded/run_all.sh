@@ -25,14 +25,16 @@ started=$SECONDS
 bash ./setup.sh
 
 TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf)
-BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions)
+BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8)
 # The programs each board runs. train_motions trains a CNN on the device: on the Cortex-M4F
 # and on the RV32 board (soft float); the M0's 16 KiB cannot hold its training state, and
-# step 5 checks that its build stops with the RAM message.
+# step 5 checks that its build stops with the RAM message. kws_int8 and ad01_int8 run MLPerf
+# Tiny's published int8 models; on the M0 the DS-CNN's activations exceed the RAM and the
+# autoencoder's weights the flash, and step 5 checks that their builds say so.
 declare -A BOARD_BINS=(
     [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8"
-    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions"
-    [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions"
+    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8"
+    [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8"
 )
 LOG=target/run_all
 rm -rf "$LOG"
@@ -99,7 +101,7 @@ echo "== host: the same programs, typegrad with libm (reference)"
 cargo build --release --quiet --target host-tuple --bins
 for b in "${BINS[@]}"; do
     if cargo run --release --quiet --target host-tuple --bin "$b" >"$LOG/host-$b.txt" 2>"$LOG/host-$b.err"; then
-        pass "host $b: $(grep -E '^test_correct=' "$LOG/host-$b.txt")"
+        pass "host $b: $(grep -m1 -E '^(test_correct|outputs_fnv)=' "$LOG/host-$b.txt")"
     else
         fail "host $b (see $LOG/host-$b.txt)"
         cat "$LOG/host-$b.txt" "$LOG/host-$b.err"
@@ -113,6 +115,7 @@ compare() {
     local exact=(test_correct)
     local close=()
     if [[ $bin == digits_int8 || $bin == motions_int8 ]]; then exact=(test_correct outputs_fnv); fi
+    if [[ $bin == kws_int8 || $bin == ad01_int8 ]]; then exact=(inputs outputs_fnv); fi
     if [[ $bin == motions_infer || $bin == train_motions ]]; then
         # Every output's bits (FNV-1a over the logits): bit-identical to the host or a failure.
         exact=(test_correct logits_fnv)
@@ -177,7 +180,7 @@ for t in "${TARGETS[@]}"; do
             fail "$t $b: exit 0 but no PASS line"
             cat "$out"
         elif compare "$out" "$LOG/host-$b.txt" "$b" >"$LOG/$t-$b.cmp"; then
-            pass "$t $b: $(grep -E '^test_correct=' "$out"), $(grep -E '^stack_used_bytes=' "$out" | cut -d' ' -f1)"
+            pass "$t $b: $(grep -m1 -E '^(test_correct|outputs_fnv)=' "$out"), $(grep -E '^stack_used_bytes=' "$out" | cut -d' ' -f1)"
             cat "$LOG/$t-$b.cmp"
         else
             fail "$t $b: differs from the host"
@@ -244,6 +247,21 @@ else
     fail "thumbv6m-none-eabi train_motions: failed for another reason"
     cat "$LOG/thumbv6m-none-eabi-train_motions-build.txt"
 fi
+
+echo "== MLPerf Tiny's models on the Cortex-M0 must not build: the DS-CNN's RAM, the autoencoder's flash"
+for pair in "kws_int8:does not fit this board's RAM" "ad01_int8:do not fit this board's flash"; do
+    b=${pair%%:*}
+    message=${pair#*:}
+    log="$LOG/thumbv6m-none-eabi-$b-build.txt"
+    if cargo build --release --quiet --target thumbv6m-none-eabi --bin "$b" >"$log" 2>&1; then
+        fail "thumbv6m-none-eabi $b: built, but it does not fit the board"
+    elif grep -q "$message" "$log"; then
+        pass "thumbv6m-none-eabi $b: the build stops with \"…$message\" ($(grep -m1 -o 'found one with a size of [0-9]*' "$log" | sed 's/.* of /short by /') bytes)"
+    else
+        fail "thumbv6m-none-eabi $b: failed for another reason"
+        cat "$log"
+    fi
+done
 
 echo "embedded run: $((SECONDS - started)) s"
 echo "embedded: $passed passed, $failed failed"

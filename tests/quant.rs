@@ -271,7 +271,8 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!(f32_correct, 442, "f32 test accuracy of the CNN");
     assert_eq!(correct, 440, "int8 test accuracy of the CNN (f32: 442/450)");
     // Memory known at compile time: conv 8 × 8 × 8, ReLU, pool 8 × 4 × 4, conv 16 × 4 × 4,
-    // ReLU, pool 16 × 2 × 2, flatten 64, dense 10 (a `Vector` is aligned to 32 bytes).
+    // ReLU, pool 16 × 2 × 2, flatten 64, dense 10 (a `Vector` is aligned to 32 bytes), and
+    // each convolution's int32 input and accumulators while it runs.
     fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
         Q::ACTIVATION_BYTES
     }
@@ -279,6 +280,10 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!(
         activation_bytes(&q),
         2 * size_of::<Planes<i8, 8, 8, 8>>()
+            + size_of::<Planes<i32, 1, 8, 8>>()
+            + size_of::<Planes<i32, 8, 8, 8>>()
+            + size_of::<Planes<i32, 8, 4, 4>>()
+            + size_of::<Planes<i32, 16, 4, 4>>()
             + size_of::<Planes<i8, 8, 4, 4>>()
             + 2 * size_of::<Planes<i8, 16, 4, 4>>()
             + size_of::<Planes<i8, 16, 2, 2>>()

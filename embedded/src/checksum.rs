@@ -14,3 +14,17 @@ pub fn argmax_and_hash(y: &[i8], hash: &mut u32) -> usize {
     }
     best
 }
+
+/// Value `i` of the seeded input `k` of a model with `n` input values (in the file's NHWC
+/// order): the top byte of SplitMix64 of the counter `k·n + i` — the inputs
+/// `scripts/reference_fixture.py` gave TFLite Micro and `tests/tflite_import.rs` gives typegrad.
+pub fn seeded_input(k: usize, i: usize, n: usize) -> i8 {
+    let c = (k * n + i) as u64;
+    let mut z = c
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 56) as u8 as i8
+}

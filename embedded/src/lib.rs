@@ -7,6 +7,8 @@
 //! - [`stack`]: a stack high-water mark (paint, then look how far the paint was scrubbed off).
 //! - [`iris_task`]: on-device training of a 4-8-3 network on iris.
 //! - [`motions_task`]: the 1-D CNN on smartwatch recordings (inference and on-device training).
+//! - [`mlperf_task`]: MLPerf Tiny's reference int8 models (their published `.tflite` files).
+//! - [`networks`]: the float network types (their int8 types derive from them).
 //! - [`data`]: the data sets, compiled into the firmware by `build.rs`.
 //!
 //! The crate is `no_std` on the boards; on the host (any target with an OS) it uses std for
@@ -26,6 +28,7 @@ pub mod data;
 #[cfg(target_os = "none")]
 pub mod icount;
 pub mod iris_task;
+pub mod mlperf_task;
 pub mod motions_task;
 pub mod networks;
 pub mod stack;
@@ -46,6 +49,33 @@ macro_rules! outln {
 }
 
 /// Defines `main` for whatever the firmware is built for — the `cortex-m-rt` entry on ARM, the
+/// Stops the build when `needed` bytes (an inference's activations and the stack it needs)
+/// exceed the board's RAM: the message, and an array-length error whose size is the bytes
+/// missing (`expected an array with a size of 0, found one with a size of N`).
+#[macro_export]
+macro_rules! fits_ram {
+    ($needed:expr) => {
+        const _: () = assert!(
+            $needed <= $crate::board::RAM_BYTES,
+            "the network's int8 inference memory does not fit this board's RAM"
+        );
+        const _: [(); 0] = [(); ($needed).saturating_sub($crate::board::RAM_BYTES)];
+    };
+}
+
+/// Stops the build when `needed` bytes of weights (a network `static`) exceed the board's
+/// flash, naming the bytes missing as [`fits_ram!`] does.
+#[macro_export]
+macro_rules! fits_flash {
+    ($needed:expr) => {
+        const _: () = assert!(
+            $needed <= $crate::board::FLASH_BYTES,
+            "the network's weights do not fit this board's flash"
+        );
+        const _: [(); 0] = [(); ($needed).saturating_sub($crate::board::FLASH_BYTES)];
+    };
+}
+
 /// `riscv-rt` entry on RISC-V, a plain `main` on the host — running `$run() -> bool` and exiting
 /// with its verdict (QEMU's exit status: 0 passed, 1 failed).
 #[macro_export]

@@ -2,9 +2,12 @@
 //! and `build.rs` (which quantizes them): their int8 types are derived from these
 //! (`<DigitsMlp as Quantize>::Quantized`), never written again by hand.
 
-use typegrad::activation::Relu;
-use typegrad::nn::{Conv1d, Dense, GlobalAvgPool1d, Input, MaxPool1d};
-use typegrad::shape::Signal;
+use typegrad::activation::{Relu, Softmax};
+use typegrad::nn::{
+    ActivationLayer, AvgPool2d, Conv1d, Conv2d, Dense, DepthwiseConv2d, Flatten, GlobalAvgPool1d,
+    Input, Kernel, MaxPool1d, Same, Stride,
+};
+use typegrad::shape::{Image, Signal, Size};
 
 typegrad::network! {
     /// The main crate's `mlp` example: 64 pixels → 32 (ReLU) → 10 digit scores.
@@ -24,5 +27,45 @@ typegrad::network! {
         Relu,
         GlobalAvgPool1d,
         Dense<f32, 8, 4>,
+    ];
+}
+
+typegrad::network! {
+    /// MLPerf Tiny's keyword-spotting DS-CNN (`kws_ref_model.tflite`): 49 × 10 MFCC features →
+    /// 64 filters of 10 × 4, stride 2, `SAME` → four depthwise-separable blocks → the mean of
+    /// the 25 × 5 map → 12 keyword probabilities.
+    pub type Kws = [
+        Input<Image<1, 49, 10>>,
+        Conv2d<f32, 1, 64, Kernel<10, 4>, Stride<2>, Same>, Relu,
+        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>, Relu,
+        Conv2d<f32, 64, 64, Kernel<1>>, Relu,
+        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>, Relu,
+        Conv2d<f32, 64, 64, Kernel<1>>, Relu,
+        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>, Relu,
+        Conv2d<f32, 64, 64, Kernel<1>>, Relu,
+        DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same>, Relu,
+        Conv2d<f32, 64, 64, Kernel<1>>, Relu,
+        AvgPool2d<Kernel<25, 5>>,
+        Flatten,
+        Dense<f32, 64, 12>,
+        ActivationLayer<Softmax, Size<12>>,
+    ];
+}
+
+typegrad::network! {
+    /// MLPerf Tiny's anomaly-detection autoencoder (`ad01_int8.tflite`): ten fully connected
+    /// layers 640 → 128 → 128 → 128 → 128 → 8 → 128 → 128 → 128 → 128 → 640, ReLU on all but
+    /// the last.
+    pub type Ad01 = [
+        Dense<f32, 640, 128, Relu>,
+        Dense<f32, 128, 128, Relu>,
+        Dense<f32, 128, 128, Relu>,
+        Dense<f32, 128, 128, Relu>,
+        Dense<f32, 128, 8, Relu>,
+        Dense<f32, 8, 128, Relu>,
+        Dense<f32, 128, 128, Relu>,
+        Dense<f32, 128, 128, Relu>,
+        Dense<f32, 128, 128, Relu>,
+        Dense<f32, 128, 640>,
     ];
 }

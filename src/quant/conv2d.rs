@@ -138,6 +138,11 @@ where
 {
     type In = Planes<i8, I, H, W>;
     type Out = VectorOf<i8, Q>;
+    /// The output, and the int32 values the kernel works on while it runs: the input offset
+    /// by its zero point and the accumulators.
+    const ACTIVATION_BYTES: usize = core::mem::size_of::<VectorOf<i8, Q>>()
+        + core::mem::size_of::<Planes<Wrapping<i32>, I, H, W>>()
+        + core::mem::size_of::<VectorOf<Wrapping<i32>, Q>>();
 
     fn input_params(&self) -> QuantParams {
         self.input
