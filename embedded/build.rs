@@ -539,8 +539,8 @@ where
     let path = dir.join(format!("{file}.tflite"));
     println!("cargo:rerun-if-changed={}", path.display());
     let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let q: Q = typegrad::quant::tflite::load(&bytes)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let q: Q =
+        typegrad::quant::tflite::load(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     writeln!(
         out,
         "/// MLPerf Tiny's `{file}.tflite`, loaded by build.rs into its typegrad type."
@@ -556,7 +556,11 @@ where
             *v = checksum::seeded_input(k, Q::In::nhwc_index(i), n);
         }
         let y = q.predict(&x);
-        assert_eq!(y.values(), &want[..], "{file}: input {k}: the host differs from TFLite Micro");
+        assert_eq!(
+            y.values(),
+            &want[..],
+            "{file}: input {k}: the host differs from TFLite Micro"
+        );
         checksum::argmax_and_hash(y.values(), &mut hash);
     }
     writeln!(
@@ -571,7 +575,11 @@ where
 /// build script is unoptimized, and the networks are large values).
 fn mlperf(manifest: &Path) -> String {
     use typegrad::quant::Quantize;
-    let dir = manifest.join("..").join("tests").join("fixtures").join("mlperf_tiny");
+    let dir = manifest
+        .join("..")
+        .join("tests")
+        .join("fixtures")
+        .join("mlperf_tiny");
     std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || {

@@ -6,7 +6,7 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use typegrad::quant::QLayer;
-use typegrad_embedded::data::{AD01_INT8, AD01_INT8_HOST, MLPERF_INPUTS, Ad01Int8};
+use typegrad_embedded::data::{AD01_INT8, AD01_INT8_HOST, Ad01Int8, MLPERF_INPUTS};
 use typegrad_embedded::mlperf_task;
 
 /// Stack beyond the activations: the loop, printing, the runtime.
