@@ -16,6 +16,19 @@ mod mlperf;
 #[allow(dead_code)]
 mod recorded;
 
+/// What `quant::tflite::declare` writes for the four files (`cargo run --example
+/// tflite_declare -- FILE NAME`); `declarations_are_what_declare_writes` keeps them so.
+mod generated {
+    #[path = "../generated/ad01_int8.rs"]
+    pub mod ad01;
+    #[path = "../generated/kws_ref_model.rs"]
+    pub mod kws;
+    #[path = "../generated/pretrainedResnet_quant.rs"]
+    pub mod resnet8;
+    #[path = "../generated/vww_96_int8.rs"]
+    pub mod vww;
+}
+
 use recorded::{fnv, on_a_big_stack};
 use serde_json::Value;
 use typegrad::quant::tflite::load;
@@ -78,30 +91,71 @@ where
 /// Every recorded input in optimized builds, the rows kept in full in debug builds.
 const SAMPLES: usize = if cfg!(debug_assertions) { 8 } else { 256 };
 
+// The network types `declare` wrote from each file (the generate path).
+
 #[test]
 fn the_keyword_spotting_ds_cnn_imports_and_equals_tflite_micro() {
     on_a_big_stack(|| {
-        check::<<mlperf::DsCnnSoftmax as Quantize>::Quantized>("kws_ref_model", SAMPLES)
+        check::<<generated::kws::Kws as Quantize>::Quantized>("kws_ref_model", SAMPLES)
     });
 }
 
 #[test]
 fn the_resnet8_imports_and_equals_tflite_micro() {
     on_a_big_stack(|| {
-        check::<<mlperf::ResNet8Softmax as Quantize>::Quantized>("pretrainedResnet_quant", SAMPLES)
+        check::<<generated::resnet8::ResNet8 as Quantize>::Quantized>(
+            "pretrainedResnet_quant",
+            SAMPLES,
+        )
     });
 }
 
 #[test]
 fn the_mobilenet_imports_and_equals_tflite_micro() {
     on_a_big_stack(|| {
-        check::<<mlperf::MobileNetSoftmax as Quantize>::Quantized>("vww_96_int8", SAMPLES)
+        check::<<generated::vww::Vww as Quantize>::Quantized>("vww_96_int8", SAMPLES)
     });
 }
 
 #[test]
 fn the_autoencoder_imports_and_equals_tflite_micro() {
-    on_a_big_stack(|| check::<<autoencoder::Autoencoder as Quantize>::Quantized>("ad01_int8", 256));
+    on_a_big_stack(|| check::<<generated::ad01::Ad01 as Quantize>::Quantized>("ad01_int8", 256));
+}
+
+/// The network types written by hand (`examples/common/mlperf.rs`: `Pad<0>` where the file
+/// says `SAME` for a 1 × 1 kernel) load the same files (the check path; optimized builds).
+#[cfg(not(debug_assertions))]
+#[test]
+fn hand_written_types_load_the_four_files_too() {
+    on_a_big_stack(|| {
+        check::<<mlperf::DsCnnSoftmax as Quantize>::Quantized>("kws_ref_model", 256);
+        check::<<mlperf::ResNet8Softmax as Quantize>::Quantized>("pretrainedResnet_quant", 256);
+        check::<<mlperf::MobileNetSoftmax as Quantize>::Quantized>("vww_96_int8", 256);
+        check::<<autoencoder::Autoencoder as Quantize>::Quantized>("ad01_int8", 256);
+    });
+}
+
+#[test]
+fn declarations_are_what_declare_writes() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/");
+    for (file, name) in [
+        ("kws_ref_model", "Kws"),
+        ("pretrainedResnet_quant", "ResNet8"),
+        ("vww_96_int8", "Vww"),
+        ("ad01_int8", "Ad01"),
+    ] {
+        let bytes = std::fs::read(format!("{dir}fixtures/mlperf_tiny/{file}.tflite")).unwrap();
+        let source = typegrad::quant::tflite::declare(&bytes, name).unwrap();
+        let path = format!("{dir}generated/{file}.rs");
+        if std::env::var_os("TYPEGRAD_BLESS").is_some() {
+            std::fs::write(&path, &source).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            source,
+            "{path} is not what declare writes (TYPEGRAD_BLESS=1 rewrites it)"
+        );
+    }
 }
 
 mod round_trip {

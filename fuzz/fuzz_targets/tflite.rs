@@ -2,14 +2,15 @@
 //!
 //! Invariants:
 //! - reading a file (`Model::parse`, every operator with its options, every tensor with its
-//!   shape, quantization and data) and loading it into typed int8 networks never panics and
+//!   shape, quantization and data), declaring its network type (`declare`) and loading it
+//!   into typed int8 networks never panics and
 //!   never reads outside the bytes (`Err` for what is malformed);
 //! - a network that loads computes (`predict` on a zero input) and writes back to a file that
 //!   loads into the same network (`load(to_tflite(q)) == q`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use typegrad::quant::tflite::{Describe, Load, Model, load, to_tflite};
+use typegrad::quant::tflite::{Describe, Load, Model, declare, load, to_tflite};
 use typegrad::quant::QSample;
 use typegrad_fuzz::run;
 use typegrad_fuzz::tflite::{Cnn, Mlp, Res};
@@ -52,6 +53,7 @@ where
 fuzz_target!(|data: &[u8]| {
     run("tflite", data, || {
         read_everything(data);
+        let _ = declare(data, "Model");
         typed::<Mlp>(data);
         typed::<Cnn>(data);
         typed::<Res>(data);

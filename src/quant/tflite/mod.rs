@@ -24,6 +24,8 @@
 //! assert_eq!(&bytes[4..8], b"TFL3");
 //! ```
 
+#[cfg(feature = "std")]
+mod declare;
 mod error;
 #[cfg(feature = "std")]
 mod flatbuffer;
@@ -34,6 +36,8 @@ mod model;
 mod schema;
 mod table;
 
+#[cfg(feature = "std")]
+pub use declare::declare;
 pub use error::{Dims, Problem, TfliteError};
 #[cfg(feature = "std")]
 pub use graph::{Flow, Graph};
