@@ -21,6 +21,7 @@ import sys
 import numpy as np
 
 MODELS = ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8"]
+FLOAT_MODELS = ["kws_ref_model_float32", "pretrainedResnet", "vww_96_float", "ad01_fp32"]
 
 
 def inputs(k, n):
@@ -32,6 +33,51 @@ def inputs(k, n):
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         z = z ^ (z >> np.uint64(31))
     return (z >> np.uint64(56)).astype(np.uint8).view(np.int8)
+
+
+def float_inputs(k, n):
+    """Input k of n float values in [-1, 1): (top 24 bits of the same SplitMix64 − 2^23) / 2^23,
+    exact in f32."""
+    with np.errstate(over="ignore"):
+        c = np.arange(k * n, (k + 1) * n, dtype=np.uint64)
+        z = c * np.uint64(0x9E3779B97F4A7C15) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return ((z >> np.uint64(40)).astype(np.int64) - 8388608).astype(np.float32) / np.float32(8388608)
+
+
+def float_records(root, check, samples=8):
+    """The float models: the desktop interpreter's (reference kernels) outputs on `samples`
+    seeded float inputs, kept in full (as f32 values)."""
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    failed = 0
+    for name in FLOAT_MODELS:
+        data = (root / f"{name}.tflite").read_bytes()
+        ref = Interpreter(model_content=data,
+                          experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+        ref.allocate_tensors()
+        i_det, o_det = ref.get_input_details()[0], ref.get_output_details()[0]
+        shape = i_det["shape"]
+        n = int(np.prod(shape))
+        outputs = []
+        for k in range(samples):
+            ref.set_tensor(i_det["index"], float_inputs(k, n).reshape(shape))
+            ref.invoke()
+            outputs.append([float(v) for v in ref.get_tensor(o_det["index"]).reshape(-1)])
+        record = {"file_fnv": fnv([np.frombuffer(data, dtype=np.int8)]),
+                  "input_shape": [int(d) for d in shape], "samples": samples,
+                  "reference_outputs": outputs}
+        out = root / f"{name}_outputs.json"
+        if check:
+            same = json.loads(out.read_text()) == record
+            failed += not same
+            print(f"{name}: the desktop interpreter's float outputs "
+                  f"{'equal' if same else 'DIFFER FROM'} the record {out.name}")
+        else:
+            out.write_text(json.dumps(record) + "\n")
+            print(f"{name}: {samples} float inputs {record['input_shape']}; written to {out}")
+    return failed
 
 
 def fnv(rows):
@@ -98,6 +144,7 @@ def main():
         else:
             out.write_text(json.dumps(record) + "\n")
             print(f"{summary}; written to {out}")
+    failed += float_records(root, args.check)
     sys.exit(1 if failed else 0)
 
 

@@ -147,7 +147,8 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, next) = pool(file, at, Builtin::AveragePool2d, [K, 1], [S, 1], &out)?;
+            let params = crate::quant::tflite::params_at(file, at)?;
+            let next = pool(file, at, Builtin::AveragePool2d, [K, 1], [S, 1], &out)?;
             let port = core::marker::PhantomData;
             Ok((QAvgPool1d { params, port }, next))
         }
@@ -161,7 +162,8 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, next) = pool(
+            let params = crate::quant::tflite::params_at(file, at)?;
+            let next = pool(
                 file,
                 at,
                 Builtin::AveragePool2d,
@@ -178,7 +180,8 @@ mod load {
     impl<const C: usize, const H: usize, const W: usize> Load for QGlobalAvgPool2d<C, H, W> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
-            let (params, next) = pool(file, at, Builtin::AveragePool2d, [W, H], [1, 1], &out)?;
+            let params = crate::quant::tflite::params_at(file, at)?;
+            let next = pool(file, at, Builtin::AveragePool2d, [W, H], [1, 1], &out)?;
             Ok((QGlobalAvgPool2d { params }, next))
         }
     }

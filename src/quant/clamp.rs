@@ -55,8 +55,9 @@ mod load {
             let (lo6, hi6) = clamp_of(input, true, Some(6.0));
             let absent_ok = lo6 == i8::MIN && hi6 == i8::MAX;
             let sample = core::marker::PhantomData;
+            let params = input;
             match clamp_op(file, at, Builtin::Relu6, absent_ok) {
-                Ok((params, next)) => Ok((
+                Ok(next) => Ok((
                     QClamp {
                         params,
                         lo: lo6,
@@ -66,7 +67,7 @@ mod load {
                     next,
                 )),
                 Err(e) => match clamp_op(file, at, Builtin::Relu, false) {
-                    Ok((params, next)) => {
+                    Ok(next) => {
                         let lo = lo6;
                         Ok((
                             QClamp {

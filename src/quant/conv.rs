@@ -358,8 +358,8 @@ mod load {
     /// `RELU`, or nothing when it clamps nothing.
     impl<const C: usize, const L: usize> Load for QRelu<C, L> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let absent_ok = params_at(file, at)?.zero_point <= -128;
-            let (params, next) = clamp_op(file, at, Builtin::Relu, absent_ok)?;
+            let params = params_at(file, at)?;
+            let next = clamp_op(file, at, Builtin::Relu, params.zero_point <= -128)?;
             Ok((QRelu { params }, next))
         }
     }
@@ -367,8 +367,8 @@ mod load {
     /// `RELU`, or nothing when it clamps nothing.
     impl<const N: usize> Load for QReluFlat<N> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let absent_ok = params_at(file, at)?.zero_point <= -128;
-            let (params, next) = clamp_op(file, at, Builtin::Relu, absent_ok)?;
+            let params = params_at(file, at)?;
+            let next = clamp_op(file, at, Builtin::Relu, params.zero_point <= -128)?;
             Ok((QReluFlat { params }, next))
         }
     }
@@ -381,7 +381,8 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, next) = pool(file, at, Builtin::MaxPool2d, [K, 1], [S, 1], &out)?;
+            let params = params_at(file, at)?;
+            let next = pool(file, at, Builtin::MaxPool2d, [K, 1], [S, 1], &out)?;
             let port = core::marker::PhantomData;
             Ok((QMaxPool1d { params, port }, next))
         }
@@ -391,7 +392,8 @@ mod load {
     impl<const C: usize, const L: usize> Load for QGlobalAvgPool1d<C, L> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
-            let (params, next) = pool(file, at, Builtin::AveragePool2d, [L, 1], [1, 1], &out)?;
+            let params = params_at(file, at)?;
+            let next = pool(file, at, Builtin::AveragePool2d, [L, 1], [1, 1], &out)?;
             Ok((QGlobalAvgPool1d { params }, next))
         }
     }
@@ -403,7 +405,8 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, mut next) = reshape(file, at, &out)?;
+            let params = params_at(file, at)?;
+            let mut next = reshape(file, at, &out)?;
             next.flattened_from = Some([C, 1, L]);
             let port = core::marker::PhantomData;
             Ok((QFlatten1d { params, port }, next))

@@ -277,7 +277,9 @@ impl<const C: usize, const H: usize, const W: usize, Q: Port> QLayer for QFlatte
 
 /// The index in typegrad's weight `[o][i][ky][kx]` (depthwise `[c][ky][kx]`) of element `n`
 /// of TFLite's filter `[o][ky][kx][i]` (depthwise `[0][ky][kx][c]`).
-fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O: usize>(n: usize) -> usize {
+pub(crate) fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O: usize>(
+    n: usize,
+) -> usize {
     let (o, i, ky, kx) = if G::DEPTHWISE {
         (n % O, 0, n / O / K::W, n / O % K::W)
     } else {
@@ -289,14 +291,14 @@ fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O: usize>(n: 
     ((o * fan + i) * K::H + ky) * K::W + kx
 }
 
-mod load {
+pub(crate) mod load {
     use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
     use crate::nn::Connect;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
-        At, Builtin, Dims, Load, Model, Options, Padding, Problem, TfliteError, channels, clamp,
-        clamp_op, dims_of, expect_dims, expect_window, find, padded, params_at, pool, reshape,
-        same_pads,
+        Activation, At, Builtin, Dims, Load, Model, Options, Padding, Problem, Step, Tensor,
+        TfliteError, channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, padded,
+        params_at, pool, reshape, same_pads,
     };
     use crate::shape::window::{KernelSize, Padding as Pads, Strides};
     use crate::shape::{Port, VectorOf};
@@ -315,51 +317,80 @@ mod load {
         VectorOf<i8, Q>: QSample,
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            // The zeros around the image: the window's own (`SAME`), or explicit.
-            let pads = if P::SAME {
-                let [t, b] = same_pads(H, K::H, S::H);
-                let [l, r] = same_pads(W, K::W, S::W);
-                [t, b, l, r]
-            } else {
-                [P::H, P::H, P::W, P::W]
-            };
-            // Either the convolution pads (`SAME` that comes to these zeros, or `VALID` for
-            // none), or a `PAD` does and the convolution is `VALID`.
-            let direct = Self::conv(file, at, at, pads);
-            match direct {
-                Err(e) if pads != [0; 4] => match padded(file, at, pads) {
-                    Ok(x) => Self::conv(file, at, x, [0; 4]),
-                    Err(_) => Err(e),
-                },
-                other => other,
-            }
+            let input = params_at(file, at)?;
+            let out = dims_of::<VectorOf<i8, Q>>();
+            conv_layer::<_, K, S, P, G, I, O, H, W>(file, at, &out, |step, filter, activation| {
+                let axis = if G::DEPTHWISE { 3 } else { 0 };
+                let output = step.output_params()?;
+                let (weight_scales, bias, rescale) =
+                    channels::<O>(step, file, filter, axis, input, output)?;
+                let mut weight = G::weight::<i8, K, I, O>(0);
+                let flat = G::flat_mut::<i8, K, I, O>(&mut weight);
+                for n in 0..flat.len() {
+                    let v = filter.i8(n).map_err(|p| step.error(p))?;
+                    if let Some(w) = flat.get_mut(super::typegrad_index::<K, G, I, O>(n)) {
+                        *w = v;
+                    }
+                }
+                let (act_min, act_max) = clamp(activation, output);
+                Ok(QConv2d {
+                    weight,
+                    bias,
+                    weight_scales,
+                    rescale,
+                    input,
+                    output,
+                    act_min,
+                    act_max,
+                    port: crate::shape::window::Types::default(),
+                })
+            })
         }
     }
 
-    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q>
-        QConv2d<I, O, K, S, P, G, H, W, Q>
+    /// The `CONV_2D` (`DEPTHWISE_CONV_2D` for `G = Depthwise`) of window `K`, `S`, `P` from `I`
+    /// channels of `H × W` to `O` channels of `out` reading `at.tensor` (after a `PAD` for
+    /// explicit padding, or padding `SAME` to the same zeros), its window and filter shape
+    /// checked; `build` makes the layer from the operator, its filter and its fused
+    /// activation (int8 or float). The layer and where the next one reads.
+    pub(crate) fn conv_layer<
+        'a,
+        T,
+        K,
+        S,
+        P,
+        G,
+        const I: usize,
+        const O: usize,
+        const H: usize,
+        const W: usize,
+    >(
+        file: &Model<'a>,
+        at: At,
+        out: &Dims,
+        mut build: impl FnMut(&Step<'a>, &Tensor<'a>, Activation) -> Result<T, TfliteError>,
+    ) -> Result<(T, At), TfliteError>
     where
         K: KernelSize,
         S: Strides,
         P: Pads,
         G: Connect,
-        Q: Port,
-        VectorOf<i8, Q>: QSample,
     {
-        /// The convolution reading `x` (the layer's input `at`, or it padded), padding `own`
-        /// zeros itself.
-        fn conv(
-            file: &Model<'_>,
-            at: At,
-            x: At,
-            own: [usize; 4],
-        ) -> Result<(Self, At), TfliteError> {
-            let input = params_at(file, at)?;
-            let (op, name) = if G::DEPTHWISE {
-                (Builtin::DepthwiseConv2d, "DEPTHWISE_CONV_2D")
-            } else {
-                (Builtin::Conv2d, "CONV_2D")
-            };
+        // The zeros around the image: the window's own (`SAME`), or explicit.
+        let pads = if P::SAME {
+            let [t, b] = same_pads(H, K::H, S::H);
+            let [l, r] = same_pads(W, K::W, S::W);
+            [t, b, l, r]
+        } else {
+            [P::H, P::H, P::W, P::W]
+        };
+        let (op, name) = if G::DEPTHWISE {
+            (Builtin::DepthwiseConv2d, "DEPTHWISE_CONV_2D")
+        } else {
+            (Builtin::Conv2d, "CONV_2D")
+        };
+        // The convolution reading `x` (`at`, or it padded), padding `own` zeros itself.
+        let mut conv = |x: At, own: [usize; 4]| {
             let rows = H + if x == at { 0 } else { P::H * 2 };
             let cols = W + if x == at { 0 } else { P::W * 2 };
             find(file, x, &[op], name, |step| {
@@ -401,48 +432,35 @@ mod load {
                         needed: Dims::new(&own.map(|p| p as i32)),
                     }));
                 }
-                step.gives(at.layer, &dims_of::<VectorOf<i8, Q>>())?;
+                step.gives(at.layer, out)?;
                 let filter = step.needs(file, 1, "filter")?;
                 let (kh, kw) = (K::H as i32, K::W as i32);
-                let (shape, axis) = if G::DEPTHWISE {
-                    ([1, kh, kw, O as i32], 3)
+                let shape = if G::DEPTHWISE {
+                    [1, kh, kw, O as i32]
                 } else {
-                    ([O as i32, kh, kw, I as i32], 0)
+                    [O as i32, kh, kw, I as i32]
                 };
                 expect_dims(Some(&step.op), &filter, "filter", &Dims::new(&shape))?;
-                let output = step.output_params()?;
-                let (weight_scales, bias, rescale) =
-                    channels::<O>(&step, file, &filter, axis, input, output)?;
-                let mut weight = G::weight::<i8, K, I, O>(0);
-                let flat = G::flat_mut::<i8, K, I, O>(&mut weight);
-                for n in 0..flat.len() {
-                    let v = filter.i8(n).map_err(|p| step.error(p))?;
-                    if let Some(w) = flat.get_mut(super::typegrad_index::<K, G, I, O>(n)) {
-                        *w = v;
-                    }
-                }
-                let (act_min, act_max) = clamp(activation, output);
-                let q = QConv2d {
-                    weight,
-                    bias,
-                    weight_scales,
-                    rescale,
-                    input,
-                    output,
-                    act_min,
-                    act_max,
-                    port: crate::shape::window::Types::default(),
-                };
-                Ok((q, at.then(step.output.index)))
+                let layer = build(&step, &filter, activation)?;
+                Ok((layer, at.then(step.output.index)))
             })
+        };
+        // Either the convolution pads (`SAME` that comes to these zeros, or `VALID` for
+        // none), or a `PAD` does and the convolution is `VALID`.
+        match conv(at, pads) {
+            Err(e) if pads != [0; 4] => match padded(file, at, pads) {
+                Ok(x) => conv(x, [0; 4]),
+                Err(_) => Err(e),
+            },
+            other => other,
         }
     }
 
     /// `RELU`, or nothing when it clamps nothing (zero point −128: fused into the layer before).
     impl<const C: usize, const H: usize, const W: usize> Load for QRelu2d<C, H, W> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let absent_ok = params_at(file, at)?.zero_point <= -128;
-            let (params, next) = clamp_op(file, at, Builtin::Relu, absent_ok)?;
+            let params = params_at(file, at)?;
+            let next = clamp_op(file, at, Builtin::Relu, params.zero_point <= -128)?;
             Ok((QRelu2d { params }, next))
         }
     }
@@ -455,7 +473,8 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, next) = pool(
+            let params = crate::quant::tflite::params_at(file, at)?;
+            let next = pool(
                 file,
                 at,
                 Builtin::MaxPool2d,
@@ -476,7 +495,8 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, mut next) = reshape(file, at, &out)?;
+            let params = params_at(file, at)?;
+            let mut next = reshape(file, at, &out)?;
             next.flattened_from = Some([C, H, W]);
             let port = core::marker::PhantomData;
             Ok((QFlatten2d { params, port }, next))

@@ -153,7 +153,7 @@ impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
 /// The typegrad weight column of TFLite's column `j`: the same after a flat input; after an
 /// image `[c, h, w]` flattened in typegrad's (channel, row, column) order, TFLite's column
 /// runs in (row, column, channel) order.
-fn typegrad_column(flattened_from: Option<[usize; 3]>, j: usize) -> usize {
+pub(crate) fn typegrad_column(flattened_from: Option<[usize; 3]>, j: usize) -> usize {
     match flattened_from {
         Some([c, h, w]) => {
             let (row, rest) = (j / (w * c), j % (w * c));

@@ -28,6 +28,9 @@ pub struct At {
     /// `[channels, rows, columns]` (the `FULLY_CONNECTED` after it reads its weight columns in
     /// TFLite's (row, column, channel) order).
     pub flattened_from: Option<[usize; 3]>,
+    /// A fused activation of the operator before that the network has as its next layer
+    /// (float networks: `Conv2d` then `Relu`).
+    pub fused: Activation,
 }
 
 impl At {
@@ -37,6 +40,7 @@ impl At {
             tensor,
             layer: self.layer + 1,
             flattened_from: None,
+            fused: Activation::None,
         }
     }
 }
@@ -63,6 +67,7 @@ where
         tensor: file.input(),
         layer: 0,
         flattened_from: None,
+        fused: Activation::None,
     };
     let (q, end) = Q::load(&file, start)?;
     if end.tensor != file.output() {
@@ -173,6 +178,18 @@ impl<'a> Step<'a> {
     /// The output's quantization.
     pub fn output_params(&self) -> Result<QuantParams> {
         self.output.params().map_err(|p| self.error(p))
+    }
+
+    /// Checks that the output keeps the input's element type and quantization (`input`:
+    /// `None` for float).
+    pub fn keeps(&self, input: Option<QuantParams>) -> Result<()> {
+        match input {
+            Some(p) => self.same_params(p).map(|_| ()),
+            None if self.output.ty == super::schema::TensorType::Float32 => Ok(()),
+            None => Err(self.error(Problem::Invalid {
+                what: "a float input gives a quantized output",
+            })),
+        }
     }
 
     /// The output's quantization, which must equal `input`'s (pooling, reshaping, clamping).
@@ -326,8 +343,8 @@ pub fn pool(
     filter: [usize; 2],
     stride: [usize; 2],
     out: &Dims,
-) -> Result<(QuantParams, At)> {
-    let input = params_at(file, at)?;
+) -> Result<At> {
+    let input = quantization_at(file, at)?;
     find(file, at, &[op], op.name(), |step| {
         let Options::Pool2d {
             padding,
@@ -356,44 +373,48 @@ pub fn pool(
             }));
         }
         step.gives(at.layer, out)?;
-        Ok((step.same_params(input)?, at.then(step.output.index)))
+        step.keeps(input)?;
+        Ok(at.then(step.output.index))
     })
 }
 
 /// A `RESHAPE` of `at.tensor` to `out`, the quantization unchanged.
-pub fn reshape(file: &Model<'_>, at: At, out: &Dims) -> Result<(QuantParams, At)> {
-    let input = params_at(file, at)?;
+pub fn reshape(file: &Model<'_>, at: At, out: &Dims) -> Result<At> {
+    let input = quantization_at(file, at)?;
     find(file, at, &[Builtin::Reshape], "RESHAPE", |step| {
         step.gives(at.layer, out)?;
-        Ok((step.same_params(input)?, at.then(step.output.index)))
+        step.keeps(input)?;
+        Ok(at.then(step.output.index))
     })
 }
 
 /// An element-wise clamp `op` (`RELU`, `RELU6`) of `at.tensor`, the quantization unchanged —
 /// or nothing, when the file has none and `absent_ok` (the clamp clamps nothing: the layer
-/// before took it as its fused clamp). Its quantization and where the next layer reads.
-pub fn clamp_op(
-    file: &Model<'_>,
-    at: At,
-    op: Builtin,
-    absent_ok: bool,
-) -> Result<(QuantParams, At)> {
-    let input = params_at(file, at)?;
+/// before took it as its fused clamp). Where the next layer reads.
+pub fn clamp_op(file: &Model<'_>, at: At, op: Builtin, absent_ok: bool) -> Result<At> {
+    let input = quantization_at(file, at)?;
     let found = find(file, at, &[op], op.name(), |step| {
-        Ok((step.same_params(input)?, at.then(step.output.index)))
+        step.keeps(input)?;
+        Ok(at.then(step.output.index))
     });
     match found {
         Err(TfliteError {
             problem: Problem::NoOperator { .. },
             ..
-        }) if absent_ok => Ok((
-            input,
-            At {
-                layer: at.layer + 1,
-                ..at
-            },
-        )),
+        }) if absent_ok => Ok(At {
+            layer: at.layer + 1,
+            ..at
+        }),
         other => other,
+    }
+}
+
+/// The quantization of tensor `at.tensor`: `Some` for int8, `None` for a float tensor.
+pub fn quantization_at(file: &Model<'_>, at: At) -> Result<Option<QuantParams>> {
+    let t = file.tensor(at.tensor)?;
+    match t.ty {
+        super::schema::TensorType::Float32 => Ok(None),
+        _ => Ok(Some(t.params()?)),
     }
 }
 
@@ -403,7 +424,7 @@ pub fn padded(file: &Model<'_>, at: At, pads: [usize; 4]) -> Result<At> {
     if pads == [0; 4] {
         return Ok(at);
     }
-    let input = params_at(file, at)?;
+    let input = quantization_at(file, at)?;
     find(file, at, &[Builtin::Pad], "PAD", |step: Step<'_>| {
         let p = step.needs(file, 1, "paddings")?;
         expect_dims(Some(&step.op), &p, "paddings", &Dims::new(&[4, 2]))?;
@@ -420,7 +441,7 @@ pub fn padded(file: &Model<'_>, at: At, pads: [usize; 4]) -> Result<At> {
                 needed: Dims::new(&want[2..6]),
             }));
         }
-        step.same_params(input)?;
+        step.keeps(input)?;
         Ok(At {
             tensor: step.output.index,
             ..at

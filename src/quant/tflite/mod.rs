@@ -29,6 +29,8 @@ mod declare;
 mod error;
 #[cfg(feature = "std")]
 mod flatbuffer;
+#[cfg(any(feature = "std", feature = "libm"))]
+mod float;
 #[cfg(feature = "std")]
 mod graph;
 mod load;
@@ -39,11 +41,13 @@ mod table;
 #[cfg(feature = "std")]
 pub use declare::declare;
 pub use error::{Dims, Problem, TfliteError};
+#[cfg(any(feature = "std", feature = "libm"))]
+pub use float::{LoadFloat, float_dims, load_float};
 #[cfg(feature = "std")]
 pub use graph::{Flow, Graph};
 pub use load::{
     At, Load, OUT_OF_RANGE, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window,
-    find, load, padded, params_at, pool, reshape, same_pads,
+    find, load, padded, params_at, pool, quantization_at, reshape, same_pads,
 };
 pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, TensorType};
