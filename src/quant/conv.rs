@@ -239,12 +239,14 @@ impl<const C: usize, const L: usize, Q: Port> QLayer for QFlatten1d<C, L, Q> {
 
 mod load {
     use super::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
+    use crate::nn::Full;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
-        Activation, At, Builtin, Dims, Load, Model, Options, Padding, Problem, TfliteError,
-        channels, clamp_op, dims_of, expect_dims, expect_window, find, padded, params_at, pool,
-        reshape, same_pads,
+        Activation, At, Builtin, Dims, Load, Model, Problem, TfliteError, channels, clamp_op,
+        dims_of, params_at, pool, reshape,
     };
+    use crate::quant::{conv2d_index, conv2d_layer};
+    use crate::shape::window::{Kernel, Pad, Stride};
     use crate::shape::{Port, VectorOf};
 
     /// A `1 × K` `CONV_2D` (after a `PAD`, or padding `SAME` to the same zeros), weights
@@ -262,96 +264,42 @@ mod load {
         VectorOf<i8, Q>: QSample,
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let pads = [0, 0, P, P];
-            match Self::conv(file, at, at, pads) {
-                Err(e) if P > 0 => match padded(file, at, pads) {
-                    Ok(x) => Self::conv(file, at, x, [0; 4]),
-                    Err(_) => Err(e),
-                },
-                other => other,
-            }
-        }
-    }
-
-    impl<
-        const I: usize,
-        const O: usize,
-        const K: usize,
-        const S: usize,
-        const P: usize,
-        const L: usize,
-        Q: Port,
-    > QConv1d<I, O, K, S, P, L, Q>
-    where
-        VectorOf<i8, Q>: QSample,
-    {
-        /// The convolution reading `x` (`at`, or it padded), padding `own` zeros itself.
-        fn conv(
-            file: &Model<'_>,
-            at: At,
-            x: At,
-            own: [usize; 4],
-        ) -> Result<(Self, At), TfliteError> {
+            // The 2-D search on a one-row image: `1 × K` windows, `PAD` only left and right.
             let input = params_at(file, at)?;
-            let steps = L + if x == at { 0 } else { 2 * P };
-            find(file, x, &[Builtin::Conv2d], "CONV_2D", |step| {
-                let Options::Conv2d {
-                    padding,
-                    stride,
-                    activation,
-                } = step.options
-                else {
-                    return Err(step.error(Problem::Missing {
-                        what: "builtin_options",
-                    }));
-                };
-                expect_window(&step, Padding::Valid, [S, 1], (Padding::Valid, stride))?;
-                let file_pads = match padding {
-                    Padding::Valid => [0; 4],
-                    Padding::Same => {
-                        let [l, r] = same_pads(steps, K, S);
-                        [0, 0, l, r]
+            let out = dims_of::<VectorOf<i8, Q>>();
+            conv2d_layer::<_, Kernel<1, K>, Stride<1, S>, Pad<0, P>, Full, I, O, 1, L>(
+                file,
+                at,
+                &out,
+                |step, filter, activation| {
+                    if activation != Activation::None {
+                        return Err(step.error(Problem::Unsupported {
+                            what: "a 1-D convolution's fused_activation_function",
+                            value: activation.code().into(),
+                        }));
                     }
-                };
-                if file_pads != own {
-                    return Err(step.error(Problem::Shape {
-                        what: "zeros around the steps (top, bottom, left, right)",
-                        file: Dims::new(&file_pads.map(|p| p as i32)),
-                        needed: Dims::new(&own.map(|p| p as i32)),
-                    }));
-                }
-                if activation != Activation::None {
-                    return Err(step.error(Problem::Unsupported {
-                        what: "a 1-D convolution's fused_activation_function",
-                        value: activation.code().into(),
-                    }));
-                }
-                step.gives(at.layer, &dims_of::<VectorOf<i8, Q>>())?;
-                let filter = step.needs(file, 1, "filter")?;
-                let shape = Dims::new(&[O as i32, 1, K as i32, I as i32]);
-                expect_dims(Some(&step.op), &filter, "filter", &shape)?;
-                let output = step.output_params()?;
-                let (weight_scales, bias, rescale) =
-                    channels::<O>(&step, file, &filter, 0, input, output)?;
-                let mut weight = [[[0i8; K]; I]; O];
-                for (o, per_out) in weight.iter_mut().enumerate() {
-                    for (i, taps) in per_out.iter_mut().enumerate() {
-                        for (k, w) in taps.iter_mut().enumerate() {
-                            *w = filter.i8((o * K + k) * I + i).map_err(|p| step.error(p))?;
+                    let output = step.output_params()?;
+                    let (weight_scales, bias, rescale) =
+                        channels::<O>(step, file, filter, 0, input, output)?;
+                    let mut weight = [[[0i8; K]; I]; O];
+                    let flat = weight.as_flattened_mut().as_flattened_mut();
+                    for n in 0..flat.len() {
+                        let at = conv2d_index::<Kernel<1, K>, Full, I, O>(n);
+                        if let Some(w) = flat.get_mut(at) {
+                            *w = filter.i8(n).map_err(|p| step.error(p))?;
                         }
                     }
-                }
-                let q = QConv1d {
-                    weight,
-                    bias,
-                    weight_scales,
-                    rescale,
-                    input,
-                    output,
-                    port: core::marker::PhantomData,
-                };
-                Ok((q, at.then(step.output.index)))
-            })
+                    Ok(QConv1d {
+                        weight,
+                        bias,
+                        weight_scales,
+                        rescale,
+                        input,
+                        output,
+                        port: core::marker::PhantomData,
+                    })
+                },
+            )
         }
     }
 

@@ -296,9 +296,9 @@ pub(crate) mod load {
     use crate::nn::Connect;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
-        Activation, At, Builtin, Dims, Load, Model, Options, Padding, Problem, Step, Tensor,
-        TfliteError, channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, padded,
-        params_at, pool, reshape, same_pads,
+        Activation, At, Builtin, Dims, Load, Model, Padding, Problem, Step, Tensor, TfliteError,
+        channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, padded, params_at,
+        pool, reshape, same_pads,
     };
     use crate::shape::window::{KernelSize, Padding as Pads, Strides};
     use crate::shape::{Port, VectorOf};
@@ -394,22 +394,10 @@ pub(crate) mod load {
             let rows = H + if x == at { 0 } else { P::H * 2 };
             let cols = W + if x == at { 0 } else { P::W * 2 };
             find(file, x, &[op], name, |step| {
-                let (padding, stride, activation) = match step.options {
-                    Options::Conv2d {
-                        padding,
-                        stride,
-                        activation,
-                    }
-                    | Options::DepthwiseConv2d {
-                        padding,
-                        stride,
-                        activation,
-                    } => (padding, stride, activation),
-                    _ => {
-                        return Err(step.error(Problem::Missing {
-                            what: "builtin_options",
-                        }));
-                    }
+                let Some((padding, stride, activation)) = step.options.conv_window() else {
+                    return Err(step.error(Problem::Missing {
+                        what: "builtin_options",
+                    }));
                 };
                 expect_window(
                     &step,

@@ -163,62 +163,80 @@ pub(crate) fn typegrad_column(flattened_from: Option<[usize; 3]>, j: usize) -> u
     }
 }
 
-mod load {
+pub(crate) mod load {
     use super::{QChain, QDense, QLayer};
     use crate::quant::Rounding;
     use crate::quant::tflite::{
-        At, Builtin, Dims, Load, Model, Options, Problem, TfliteError, channels, clamp,
-        expect_dims, find,
+        Activation, At, Builtin, Dims, Load, Model, Options, Problem, Step, Tensor, TfliteError,
+        channels, clamp, expect_dims, find,
     };
+
+    /// The `FULLY_CONNECTED` from `I` to `O` features reading `at.tensor`, its filter shape
+    /// checked; `build` makes the layer from the operator, its filter, its fused activation
+    /// and the order of the filter's columns (`column(j)`: typegrad's column of the file's
+    /// column `j`). The layer and where the next one reads.
+    pub(crate) fn dense_layer<'a, T, const I: usize, const O: usize>(
+        file: &Model<'a>,
+        at: At,
+        mut build: impl FnMut(
+            &Step<'a>,
+            &Tensor<'a>,
+            Activation,
+            &dyn Fn(usize) -> usize,
+        ) -> Result<T, TfliteError>,
+    ) -> Result<(T, At), TfliteError> {
+        let column = |j: usize| super::typegrad_column(at.flattened_from, j);
+        find(
+            file,
+            at,
+            &[Builtin::FullyConnected],
+            "FULLY_CONNECTED",
+            |step| {
+                let Options::FullyConnected { activation } = step.options else {
+                    return Err(step.error(Problem::Missing {
+                        what: "builtin_options",
+                    }));
+                };
+                step.gives(at.layer, &Dims::new(&[1, O as i32]))?;
+                let filter = step.needs(file, 1, "filter")?;
+                let op = Some(&step.op);
+                expect_dims(op, &filter, "filter", &Dims::new(&[O as i32, I as i32]))?;
+                let layer = build(&step, &filter, activation, &column)?;
+                Ok((layer, at.then(step.output.index)))
+            },
+        )
+    }
 
     /// `FULLY_CONNECTED` with weights `[O, I]`, per tensor or per output channel, its fused
     /// activation as the output clamp (TFLite Micro's rounding).
     impl<const I: usize, const O: usize> Load for QDense<I, O> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let input = crate::quant::tflite::params_at(file, at)?;
-            find(
-                file,
-                at,
-                &[Builtin::FullyConnected],
-                "FULLY_CONNECTED",
-                |step| {
-                    let Options::FullyConnected { activation } = step.options else {
-                        return Err(step.error(Problem::Missing {
-                            what: "builtin_options",
-                        }));
-                    };
-                    step.gives(at.layer, &Dims::new(&[1, O as i32]))?;
-                    let filter = step.needs(file, 1, "filter")?;
-                    let op = Some(&step.op);
-                    expect_dims(op, &filter, "filter", &Dims::new(&[O as i32, I as i32]))?;
-                    let output = step.output_params()?;
-                    let (weight_scales, bias, rescale) =
-                        channels::<O>(&step, file, &filter, 0, input, output)?;
-                    let mut weights = [[0i8; I]; O];
-                    for (o, row) in weights.iter_mut().enumerate() {
-                        for j in 0..I {
-                            let v = filter.i8(o * I + j).map_err(|p| step.error(p))?;
-                            let k = super::typegrad_column(at.flattened_from, j);
-                            if let Some(w) = row.get_mut(k) {
-                                *w = v;
-                            }
+            dense_layer::<_, I, O>(file, at, |step, filter, activation, column| {
+                let output = step.output_params()?;
+                let (weight_scales, bias, rescale) =
+                    channels::<O>(step, file, filter, 0, input, output)?;
+                let mut weights = [[0i8; I]; O];
+                for (o, row) in weights.iter_mut().enumerate() {
+                    for j in 0..I {
+                        if let Some(w) = row.get_mut(column(j)) {
+                            *w = filter.i8(o * I + j).map_err(|p| step.error(p))?;
                         }
                     }
-                    let (act_min, act_max) = clamp(activation, output);
-                    let q = QDense {
-                        weights,
-                        bias,
-                        weight_scales,
-                        rescale,
-                        input,
-                        output,
-                        act_min,
-                        act_max,
-                        rounding: Rounding::Micro,
-                    };
-                    Ok((q, at.then(step.output.index)))
-                },
-            )
+                }
+                let (act_min, act_max) = clamp(activation, output);
+                Ok(QDense {
+                    weights,
+                    bias,
+                    weight_scales,
+                    rescale,
+                    input,
+                    output,
+                    act_min,
+                    act_max,
+                    rounding: Rounding::Micro,
+                })
+            })
         }
     }
 

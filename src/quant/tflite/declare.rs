@@ -394,23 +394,11 @@ impl<'a> Declaration<'a> {
         pad: Option<(i32, i32)>,
     ) -> Result<(Vec<String>, i32)> {
         let err = |p: Problem| op.error(p);
-        let (padding, stride, activation) = match op.options()? {
-            Options::Conv2d {
-                padding,
-                stride,
-                activation,
-            }
-            | Options::DepthwiseConv2d {
-                padding,
-                stride,
-                activation,
-            } => (padding, stride, activation),
-            _ => {
-                return Err(err(Problem::Unsupported {
-                    what: "a PAD before anything but a convolution: builtin code",
-                    value: op.builtin.code().into(),
-                }));
-            }
+        let Some((padding, stride, activation)) = op.options()?.conv_window() else {
+            return Err(err(Problem::Unsupported {
+                what: "a PAD before anything but a convolution: builtin code",
+                value: op.builtin.code().into(),
+            }));
         };
         let filter = dims(&self.m.tensor(op.input(1)?).map_err(err)?).map_err(err)?;
         let [_, _, _, c] = in_dims[..] else {

@@ -172,38 +172,34 @@ where
 {
     fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
         no_pending(at, "Dense")?;
-        find(
-            file,
-            at,
-            &[Builtin::FullyConnected],
-            "FULLY_CONNECTED",
-            |step| {
-                let Options::FullyConnected { activation } = step.options else {
-                    return Err(step.error(Problem::Missing {
-                        what: "builtin_options",
-                    }));
-                };
-                step.gives(at.layer, &Dims::new(&[1, O as i32]))?;
-                let filter = step.needs(file, 1, "filter")?;
-                let shape = Dims::new(&[O as i32, I as i32]);
-                expect_dims(Some(&step.op), &filter, "filter", &shape)?;
+        let mut fused = Activation::None;
+        let (dense, next) =
+            crate::quant::dense_layer::<_, I, O>(file, at, |step, filter, activation, column| {
                 let mut w = [[0f32; I]; O];
                 for (o, row) in w.iter_mut().enumerate() {
                     for j in 0..I {
-                        let k = crate::quant::dense_column(at.flattened_from, j);
-                        if let Some(slot) = row.get_mut(k) {
-                            *slot = value(&step, &filter, o * I + j)?;
+                        if let Some(slot) = row.get_mut(column(j)) {
+                            *slot = value(step, filter, o * I + j)?;
                         }
                     }
                 }
-                let dense = Dense {
+                fused = activation;
+                Ok(Dense {
                     weights: Matrix::new(w),
-                    bias: biases::<O>(&step, file)?,
+                    bias: biases::<O>(step, file)?,
                     activation: A::default(),
-                };
-                Ok((dense, after(&step, at, activation, own_activation::<A>())?))
-            },
-        )
+                })
+            })?;
+        let own = own_activation::<A>();
+        match (fused, own) {
+            (f, o) if f == o => Ok((dense, next)),
+            (f, Activation::None) => Ok((dense, At { fused: f, ..next })),
+            (f, _) => Err(Problem::Unsupported {
+                what: "a FULLY_CONNECTED's fused activation other than the Dense's own: code",
+                value: f.code().into(),
+            }
+            .into()),
+        }
     }
 }
 

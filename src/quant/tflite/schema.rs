@@ -220,6 +220,26 @@ pub enum Options {
     },
 }
 
+impl Options {
+    /// A convolution's padding, strides `[w, h]` and fused activation (`None` for other
+    /// options).
+    pub fn conv_window(&self) -> Option<(Padding, [i32; 2], Activation)> {
+        match *self {
+            Options::Conv2d {
+                padding,
+                stride,
+                activation,
+            }
+            | Options::DepthwiseConv2d {
+                padding,
+                stride,
+                activation,
+            } => Some((padding, stride, activation)),
+            _ => None,
+        }
+    }
+}
+
 /// A tensor's element type (`TensorType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TensorType {
