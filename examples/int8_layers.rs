@@ -20,8 +20,8 @@ use std::error::Error;
 
 use common::int8_layers::{
     CNN_SEPARABLE_MACS, CnnSeparable, Quantized, cnn_average, cnn_average_weights, cnn_flatten,
-    cnn_separable, cnn_separable_weights, mlp_relu, mlp_relu6, mlp_softmax, train_cnn_average,
-    train_cnn_separable,
+    cnn_same_pools, cnn_same_pools_weights, cnn_separable, cnn_separable_weights, mlp_relu,
+    mlp_relu6, mlp_softmax, train_cnn_average, train_cnn_same_pools, train_cnn_separable,
 };
 use typegrad::nn::Parameters;
 use typegrad::quant::tflite::{self, Describe};
@@ -64,6 +64,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         let net = train_cnn_average();
         typegrad::persist::save_file(&net, cnn_average_weights())?;
         println!("trained weights written to {}", cnn_average_weights());
+        let net = train_cnn_same_pools();
+        typegrad::persist::save_file(&net, cnn_same_pools_weights())?;
+        println!("trained weights written to {}", cnn_same_pools_weights());
         let net = train_cnn_separable();
         typegrad::persist::save_file(&net, cnn_separable_weights())?;
         println!("trained weights written to {}", cnn_separable_weights());
@@ -97,6 +100,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         &[1, 8, 8],
         "digits 2-D CNN with average pooling and a softmax",
         &cnn_average(),
+    )?;
+    let (same_f32, same_pools) = cnn_same_pools();
+    println!("digits 2-D CNN with SAME max and average pooling: f32 test accuracy {same_f32:.4}");
+    write(
+        "int8_cnn_same_pools",
+        &[1, 8, 8],
+        "digits 2-D CNN with SAME pooling",
+        &same_pools,
     )?;
     let (f32_accuracy, separable) = cnn_separable();
     println!(

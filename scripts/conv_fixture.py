@@ -172,41 +172,53 @@ def conv2d_general(x, w, b, stride, pads, groups):
     return y, backward
 
 
-def pool2d(x, k, s, kind):
-    """Pooling over (kh, kw) windows moved by (sh, sw) (an int: both axes), no padding."""
+def pool_axis(length, k, s, same):
+    """Output positions and each window's [start, stop) inside the input along one axis:
+    no padding, or TensorFlow's SAME (ceil(L / s) outputs, the padding left out of each
+    window, as TensorFlow and TFLite count it)."""
+    if not same:
+        return [(i * s, i * s + k) for i in range((length - k) // s + 1)]
+    out = -(-length // s)
+    before = max(0, (out - 1) * s + k - length) // 2
+    return [(max(0, i * s - before), min(length, i * s - before + k)) for i in range(out)]
+
+
+def pool2d(x, k, s, kind, same=False):
+    """Pooling over (kh, kw) windows moved by (sh, sw) (an int: both axes), no padding or
+    SAME."""
     (kh, kw), (sh, sw) = (k, k) if isinstance(k, int) else k, (s, s) if isinstance(s, int) else s
     bsz, c, h, wd = x.shape
-    oh, ow = (h - kh) // sh + 1, (wd - kw) // sw + 1
-    y = np.zeros((bsz, c, oh, ow))
+    rows, cols = pool_axis(h, kh, sh, same), pool_axis(wd, kw, sw, same)
+    y = np.zeros((bsz, c, len(rows), len(cols)))
     arg = {}
     for n in range(bsz):
         for ch in range(c):
-            for i in range(oh):
-                for j in range(ow):
-                    win = x[n, ch, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            for i, (r0, r1) in enumerate(rows):
+                for j, (c0, c1) in enumerate(cols):
+                    win = x[n, ch, r0:r1, c0:c1]
                     if kind == "max":
                         flat = int(np.argmax(win))  # the first maximum, row-major
-                        arg[(n, ch, i, j)] = (i * sh + flat // kw, j * sw + flat % kw)
+                        arg[(n, ch, i, j)] = (r0 + flat // (c1 - c0), c0 + flat % (c1 - c0))
                         y[n, ch, i, j] = win.max()
                     else:
                         y[n, ch, i, j] = win.mean()
     return y, arg
 
 
-def pool2d_backward(x, dy, k, s, kind, arg):
+def pool2d_backward(x, dy, k, s, kind, arg, same=False):
     (kh, kw), (sh, sw) = (k, k) if isinstance(k, int) else k, (s, s) if isinstance(s, int) else s
     dx = np.zeros_like(x)
-    bsz, c, oh, ow = dy.shape
+    bsz, c, h, wd = x.shape
+    rows, cols = pool_axis(h, kh, sh, same), pool_axis(wd, kw, sw, same)
     for n in range(bsz):
         for ch in range(c):
-            for i in range(oh):
-                for j in range(ow):
+            for i, (r0, r1) in enumerate(rows):
+                for j, (c0, c1) in enumerate(cols):
                     if kind == "max":
                         yy, xx = arg[(n, ch, i, j)]
                         dx[n, ch, yy, xx] += dy[n, ch, i, j]
                     else:
-                        win = (slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw))
-                        dx[n, ch][win] += dy[n, ch, i, j] / (kh * kw)
+                        dx[n, ch, r0:r1, c0:c1] += dy[n, ch, i, j] / ((r1 - r0) * (c1 - c0))
     return dx
 
 
@@ -386,6 +398,16 @@ def main():
         dy = rng.uniform(-1, 1, y.shape)
         cases[name] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
                        "dx": tolist(pool2d_backward(x, dy, k, s, kind, arg))}
+    # SAME pooling: the padding is left out of each window (its maximum, its mean).
+    for name, (c, h, wd, k, s, kind) in {
+        "avg_pool2d_k3_s2_same": (2, 7, 6, 3, 2, "avg"),
+        "max_pool2d_k3x2_s2x1_same": (2, 5, 4, (3, 2), (2, 1), "max"),
+    }.items():
+        x = rng.uniform(-1, 1, (2, c, h, wd))
+        y, arg = pool2d(x, k, s, kind, same=True)
+        dy = rng.uniform(-1, 1, y.shape)
+        cases[name] = {"x": tolist(x), "y": tolist(y), "dy": tolist(dy),
+                       "dx": tolist(pool2d_backward(x, dy, k, s, kind, arg, same=True))}
 
     pathlib.Path(args.out).write_text(json.dumps(cases, indent=1) + "\n")
     print(f"wrote {args.out}: {len(cases)} cases")

@@ -168,6 +168,17 @@ fn rectangular_strided_same_and_depthwise_windows_match_numpy() {
         "max_pool2d_k2x3",
         false,
     );
+    // TensorFlow's SAME pooling: the padding is left out of each window.
+    against_numpy(
+        &At::<AvgPool2d<Kernel<3>, Stride<2>, Same>, 2, 7, 6>::default(),
+        "avg_pool2d_k3_s2_same",
+        false,
+    );
+    against_numpy(
+        &At::<MaxPool2d<Kernel<3, 2>, Stride<2, 1>, Same>, 2, 5, 4>::default(),
+        "max_pool2d_k3x2_s2x1_same",
+        false,
+    );
 }
 
 fn depthwise_from<const C: usize, K: KernelSize, S, P>(

@@ -496,6 +496,18 @@ fn average_pooling_quantizes_and_equals_tflite_micro() {
     assert!(e.correct >= 380, "{}/450", e.correct);
 }
 
+/// TensorFlow's `SAME` max and average pooling (the padding left out of each window), as
+/// TFLite Micro computes them.
+#[test]
+fn same_pooling_quantizes_and_equals_tflite_micro() {
+    let (_, a) = int8_layers::cnn_same_pools();
+    let inputs: Vec<_> = a.test.iter().map(|x| a.q.quantize_input(x)).collect();
+    equals_recorded_tflite_micro(&a.q, &inputs, "int8_cnn_same_pools_tflite.json");
+    let back: <int8_layers::CnnSamePools as typegrad::quant::Quantize>::Quantized =
+        typegrad::quant::tflite::load(&typegrad::quant::tflite::to_tflite(&a.q)).unwrap();
+    assert_eq!(back, a.q);
+}
+
 #[test]
 fn a_flatten_after_a_conv1d_quantizes_and_equals_tflite_micro() {
     let c = int8_layers::cnn_flatten();

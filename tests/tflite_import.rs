@@ -185,13 +185,13 @@ mod round_trip {
             Input<Image<2, 9, 8>>,
             Conv2d<f32, 2, 6, Kernel<3>, Stride<1>, Pad<1>>,
             Relu,
-            MaxPool2d<Kernel<2, 1>>,
+            MaxPool2d<Kernel<2, 1>, Stride<2, 1>, Same>,
             DepthwiseConv2d<f32, 6, Kernel<3, 2>, Stride<2, 1>, Same>,
             Relu6,
             Conv2d<f32, 6, 5, Kernel<1>>,
             AvgPool2d<Kernel<1, 2>>,
             Flatten,
-            Dense<f32, 40, 4>,
+            Dense<f32, 60, 4>,
         ];
     }
 
@@ -237,6 +237,8 @@ mod round_trip {
         let bytes = to_tflite(&q);
         let back: N::Quantized = load(&bytes).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(back, q);
+        // And `declare` writes a declaration for typegrad's own file.
+        typegrad::quant::tflite::declare(&bytes, "Net").unwrap_or_else(|e| panic!("{e}"));
         for x in &samples {
             let x = q.quantize_input(x);
             assert_eq!(back.predict(&x), q.predict(&x));
@@ -283,7 +285,7 @@ mod round_trip {
     }
 
     #[test]
-    fn a_cnn_with_explicit_and_same_padding_depthwise_and_pools() {
+    fn a_cnn_with_explicit_and_same_padding_depthwise_and_same_pools() {
         same_after_writing_and_loading::<Cnn>(4);
     }
 

@@ -231,6 +231,86 @@ pub fn cnn_flatten() -> Quantized<<CnnFlatten as Quantize>::Quantized, Matrix<f3
 }
 
 typegrad::network! {
+    /// A 2-D CNN on the 8 × 8 digits with TensorFlow's `SAME` pooling: conv 8 × 8 × 8 → max
+    /// 3 × 3 stride 2 (→ 4 × 4) → conv 16 × 4 × 4 → average 3 × 3 stride 2 (→ 2 × 2; the
+    /// padding left out of each window) → the mean of each channel → 10 scores → softmax.
+    pub type CnnSamePools = [
+        Input<Image<1, 8, 8>>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
+        Relu,
+        MaxPool2d<Kernel<3>, Stride<2>, Same>,
+        Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
+        Relu,
+        AvgPool2d<Kernel<3>, Stride<2>, Same>,
+        GlobalAvgPool2d,
+        Dense<f32, 16, 10>,
+        Softmax,
+    ];
+}
+
+typegrad::network! {
+    /// `CnnSamePools` without its softmax, for training on logits.
+    pub type CnnSamePoolsLogits = [
+        Input<Image<1, 8, 8>>,
+        Conv2d<f32, 1, 8, Kernel<3>, Stride<1>, Pad<1>>,
+        Relu,
+        MaxPool2d<Kernel<3>, Stride<2>, Same>,
+        Conv2d<f32, 8, 16, Kernel<3>, Stride<1>, Pad<1>>,
+        Relu,
+        AvgPool2d<Kernel<3>, Stride<2>, Same>,
+        GlobalAvgPool2d,
+        Dense<f32, 16, 10>,
+    ];
+}
+
+/// Where the trained weights of [`CnnSamePoolsLogits`] are kept (`examples/weights/`).
+pub fn cnn_same_pools_weights() -> String {
+    format!("{}/examples/weights/cnn_same_pools.tgrd", root())
+}
+
+/// Trains [`CnnSamePoolsLogits`] as [`train_cnn_average`] trains its network.
+pub fn train_cnn_same_pools() -> CnnSamePoolsLogits {
+    let (train_x, train, _) = digit_images();
+    let train_labels = train.class_labels::<10>().unwrap();
+    let mut net = CnnSamePoolsLogits::default();
+    trained::<_, 10, 32>(&mut net, &train_x, &train_labels, 0.01, 15, 5);
+    net
+}
+
+/// [`CnnSamePools`] with the trained weights of `examples/weights/cnn_same_pools.tgrd`,
+/// quantized on the digits' training images: its f32 test accuracy and the int8 network.
+pub fn cnn_same_pools() -> (
+    f64,
+    Quantized<<CnnSamePools as Quantize>::Quantized, Planes<f32, 1, 8, 8>, 10>,
+) {
+    let (train_x, _, test) = digit_images();
+    let mut net = CnnSamePoolsLogits::default();
+    typegrad::persist::load_file(&mut net, cnn_same_pools_weights()).unwrap();
+    #[allow(clippy::field_reassign_with_default)] // three parameters deep in the chain
+    let full = {
+        let mut full = CnnSamePools::default();
+        full.0 = net.0;
+        full.1.1.1.0 = net.1.1.1.0;
+        full.1.1.1.1.1.1.1.0 = net.1.1.1.1.1.1.1;
+        full
+    };
+    let image = |x: &Vector<f32, 64>| Planes::<f32, 1, 8, 8>::from_fn(|_, r, c| x[r * 8 + c]);
+    let test_x: Vec<_> = test.features.iter().map(image).collect();
+    let labels: Vec<Class<10>> = test.class_labels().unwrap();
+    let correct = test_x
+        .iter()
+        .zip(&labels)
+        .filter(|(x, y)| full.predict(x).argmax() == y.index())
+        .count();
+    let q = Quantized {
+        q: quantize(&full, &train_x),
+        labels,
+        test: test_x,
+    };
+    (correct as f64 / q.test.len() as f64, q)
+}
+
+typegrad::network! {
     /// `CnnAverage` without its softmax, for training on logits.
     pub type CnnAverageLogits = [
         Input<Image<1, 8, 8>>,

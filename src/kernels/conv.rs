@@ -29,6 +29,17 @@ pub(crate) struct Window1d {
 }
 
 impl Window1d {
+    /// The positions inside `0..length` of window `o` (its start `o·stride − padding`).
+    #[inline]
+    pub(crate) fn inside(&self, o: usize) -> core::ops::Range<usize> {
+        let start = o * self.stride;
+        let lo = start.saturating_sub(self.padding).min(self.length);
+        let hi = (start + self.kernel)
+            .saturating_sub(self.padding)
+            .min(self.length);
+        lo..hi.max(lo)
+    }
+
     /// One axis of a 2-D window (one channel): `length` positions, `kernel` taps moved by
     /// `stride`, `pad` zeros on each side (or `SAME`'s), `out_len` outputs.
     const fn axis(
@@ -556,15 +567,15 @@ impl Window2d {
         )
     }
 
-    /// The input positions of pooling window `(i, j)` (no padding): `(row, column)` ranges.
+    /// The input positions of pooling window `(i, j)`: `(row, column)` ranges, the
+    /// padding's positions left out (TFLite's pools count the image's positions only).
     #[inline]
-    fn pool_window(
+    pub(crate) fn pool_window(
         &self,
         i: usize,
         j: usize,
     ) -> (core::ops::Range<usize>, core::ops::Range<usize>) {
-        let (y0, x0) = (i * self.rows.stride, j * self.cols.stride);
-        (y0..y0 + self.rows.kernel, x0..x0 + self.cols.kernel)
+        (self.rows.inside(i), self.cols.inside(j))
     }
 }
 
@@ -617,33 +628,41 @@ pub(crate) fn max_pool2d_backward<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dx
     }
 }
 
-/// `y[c][i][j] = mean over the Kh × Kw window at (i·Sh, j·Sw)` (no padding), summed row by row.
-pub(crate) fn avg_pool2d<T: Scalar>(d: &Window2d, x: &[T], inv: T, y: &mut [T]) {
+/// `y[c][i][j] = mean over the Kh × Kw window at (i·Sh − pad, j·Sw − pad)` of the positions
+/// inside the image (`inv(n)` = 1/n for `n` of them), summed row by row.
+pub(crate) fn avg_pool2d<T: Scalar>(d: &Window2d, x: &[T], inv: impl Fn(usize) -> T, y: &mut [T]) {
     let (hw, ohw, _) = d.sizes();
     let (width, out_w) = (d.cols.length, d.cols.out_len);
     for (xc, yc) in x.chunks_exact(hw).zip(y.chunks_exact_mut(ohw)) {
         for (n, yv) in yc.iter_mut().enumerate() {
             let (ys, xs) = d.pool_window(n / out_w, n % out_w);
             let mut sum = T::zero();
+            let count = ys.len() * xs.len();
             for row in ys {
                 for &v in &xc[row * width..][xs.clone()] {
                     sum = sum + v;
                 }
             }
-            *yv = sum * inv;
+            *yv = sum * inv(count);
         }
     }
 }
 
-/// The gradient of [`avg_pool2d`]: `dy / (Kh·Kw)` to every input of the window.
-pub(crate) fn avg_pool2d_backward<T: Scalar>(d: &Window2d, dy: &[T], inv: T, dx: &mut [T]) {
+/// The gradient of [`avg_pool2d`]: `dy / n` to each of the window's `n` inputs inside the
+/// image.
+pub(crate) fn avg_pool2d_backward<T: Scalar>(
+    d: &Window2d,
+    dy: &[T],
+    inv: impl Fn(usize) -> T,
+    dx: &mut [T],
+) {
     let (hw, ohw, _) = d.sizes();
     let (width, out_w) = (d.cols.length, d.cols.out_len);
     dx.fill(T::zero());
     for (dyc, dxc) in dy.chunks_exact(ohw).zip(dx.chunks_exact_mut(hw)) {
         for (n, &g) in dyc.iter().enumerate() {
-            let share = g * inv;
             let (ys, xs) = d.pool_window(n / out_w, n % out_w);
+            let share = g * inv(ys.len() * xs.len());
             for row in ys {
                 for v in &mut dxc[row * width..][xs.clone()] {
                     *v = *v + share;

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use crate::kernels::{self, Window1d, Window2d};
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
-use crate::shape::window::{FitCols, FitRows, KernelSize, SlideCols, SlideRows, Strides};
+use crate::shape::window::{FitCols, FitRows, KernelSize, Padding, SlideCols, SlideRows, Strides};
 use crate::shape::{BatchOf, Fits, Image, Pad, Port, Signal, Size, Window, Windowed, Windowed2};
 use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Real, Vector};
@@ -286,24 +286,27 @@ impl<T: Real, const C: usize, const L: usize> Layer<T> for GlobalAvgPool1d<Signa
 }
 
 /// The maximum of each window `K` ([`Kernel<H, W>`](crate::shape::Kernel)), moved by `S`
-/// (a [`Stride`](crate::shape::Stride); by default the kernel's own size), per channel, no
-/// padding (PyTorch's `nn.MaxPool2d(K, S)`, TFLite's `MAX_POOL_2D` `VALID`). Listed as
-/// `MaxPool2d<Kernel<2>>`; placed after `Image<C, H, W>`. Gradient to the first largest input
-/// of each window (row-major).
+/// (a [`Stride`](crate::shape::Stride); by default the kernel's own size), per channel,
+/// without padding (`P = Pad<0>`: PyTorch's `nn.MaxPool2d(K, S)`, TFLite's `MAX_POOL_2D`
+/// `VALID`) or with TensorFlow's `SAME` (`P = Same`: `⌈L / S⌉` outputs; the padding is left
+/// out of each window). Listed as `MaxPool2d<Kernel<2>>`; placed after `Image<C, H, W>`.
+/// Gradient to the first largest input of each window (row-major).
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct MaxPool2d<K, S = K, At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, At)>,
+pub struct MaxPool2d<K, S = K, P = Pad<0>, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, P, At)>,
 );
 
-/// The mean of each window `K`, moved by `S` (default: the kernel's size), per channel, no
-/// padding (PyTorch's `nn.AvgPool2d(K, S)`, TFLite's `AVERAGE_POOL_2D` `VALID`):
-/// `y[c][i][j] = (1/(Kh·Kw))·Σ x[c][i·Sh + ky][j·Sw + kx]`. DS-CNN ends with
-/// `AvgPool2d<Kernel<25, 5>>`. Gradient: `∂L/∂y / (Kh·Kw)` to each input of the window.
+/// The mean of each window `K`, moved by `S` (default: the kernel's size), per channel,
+/// without padding (`P = Pad<0>`: PyTorch's `nn.AvgPool2d(K, S)`, TFLite's `AVERAGE_POOL_2D`
+/// `VALID`) or with TensorFlow's `SAME` (`P = Same`; the mean of the window's positions
+/// inside the image, as TensorFlow and TFLite count them — PyTorch's `count_include_pad =
+/// False`): `y[c][i][j] = (1/n)·Σ x[c][i·Sh + ky − pt][j·Sw + kx − pl]` over the `n` inside.
+/// DS-CNN ends with `AvgPool2d<Kernel<25, 5>>`. Gradient: `∂L/∂y / n` to each of them.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct AvgPool2d<K, S = K, At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, At)>,
+pub struct AvgPool2d<K, S = K, P = Pad<0>, At = Unplaced>(
+    #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, P, At)>,
 );
 
 /// The mean of each channel over all its rows and columns: `Image<C, H, W>` in, `Size<C>` out
@@ -319,29 +322,29 @@ marker_layer!(GlobalAvgPool2d);
 /// `Clone`, `Copy`, `Debug`, `PartialEq`, `Eq`, `Default`, `NoParameters` for a 2-D pool.
 macro_rules! window_marker {
     ($name:ident) => {
-        impl<K, S, At> Clone for $name<K, S, At> {
+        impl<K, S, P, At> Clone for $name<K, S, P, At> {
             fn clone(&self) -> Self {
                 *self
             }
         }
-        impl<K, S, At> Copy for $name<K, S, At> {}
-        impl<K, S, At> core::fmt::Debug for $name<K, S, At> {
+        impl<K, S, P, At> Copy for $name<K, S, P, At> {}
+        impl<K, S, P, At> core::fmt::Debug for $name<K, S, P, At> {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str(stringify!($name))
             }
         }
-        impl<K, S, At> PartialEq for $name<K, S, At> {
+        impl<K, S, P, At> PartialEq for $name<K, S, P, At> {
             fn eq(&self, _: &Self) -> bool {
                 true
             }
         }
-        impl<K, S, At> Eq for $name<K, S, At> {}
-        impl<K, S, At> Default for $name<K, S, At> {
+        impl<K, S, P, At> Eq for $name<K, S, P, At> {}
+        impl<K, S, P, At> Default for $name<K, S, P, At> {
             fn default() -> Self {
                 Self(PhantomData)
             }
         }
-        impl<K, S, At> NoParameters for $name<K, S, At> {}
+        impl<K, S, P, At> NoParameters for $name<K, S, P, At> {}
     };
 }
 
@@ -351,51 +354,60 @@ window_marker!(AvgPool2d);
 macro_rules! window_pool2 {
     ($pool:ident, $forward:expr, $backward:expr) => {
         #[diagnostic::do_not_recommend]
-        impl<K: KernelSize, S: Strides, In: Port> Place<In> for $pool<K, S, Unplaced>
+        impl<K: KernelSize, S: Strides, P: Padding, In: Port> Place<In> for $pool<K, S, P, Unplaced>
         where
-            $pool<K, S, In::OwnImage>: Shape,
+            $pool<K, S, P, In::OwnImage>: Shape,
         {
-            type Layer = $pool<K, S, In::OwnImage>;
+            type Layer = $pool<K, S, P, In::OwnImage>;
         }
 
-        impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> Shape
-            for $pool<K, S, Image<C, H, W>>
+        impl<K, S, P, const C: usize, const H: usize, const W: usize> Shape
+            for $pool<K, S, P, Image<C, H, W>>
         where
-            Size<H>: SlideRows<K, S, Pad<0>>,
-            Size<W>: SlideCols<K, S, Pad<0>>,
+            K: KernelSize,
+            S: Strides,
+            P: Padding,
+            Size<H>: SlideRows<K, S, P>,
+            Size<W>: SlideCols<K, S, P>,
         {
             type In = Image<C, H, W>;
-            type Out = Windowed2<C, H, W, K, S, Pad<0>>;
-            const MISTAKE: Mistake = super::conv2d::misfit2::<K, S, Pad<0>>(H, W);
+            type Out = Windowed2<C, H, W, K, S, P>;
+            const MISTAKE: Mistake = super::conv2d::misfit2::<K, S, P>(H, W).or(
+                Mistake::pool_padding::<Image<C, H, W>>(P::SAME || (P::H == 0 && P::W == 0)),
+            );
         }
 
-        impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize>
-            $pool<K, S, Image<C, H, W>>
+        impl<K, S, P, const C: usize, const H: usize, const W: usize> $pool<K, S, P, Image<C, H, W>>
         where
-            Size<H>: FitRows<K, S, Pad<0>>,
-            Size<W>: FitCols<K, S, Pad<0>>,
+            K: KernelSize,
+            S: Strides,
+            P: Padding,
+            Size<H>: FitRows<K, S, P>,
+            Size<W>: FitCols<K, S, P>,
         {
             const WINDOW: Window2d = Window2d::of(
-                crate::shape::window::spec::<K, S, Pad<0>>(),
+                crate::shape::window::spec::<K, S, P>(),
                 C,
                 C,
                 [H, W],
                 [
-                    <Windowed2<C, H, W, K, S, Pad<0>> as Port>::DIMS[1],
-                    <Windowed2<C, H, W, K, S, Pad<0>> as Port>::DIMS[2],
+                    <Windowed2<C, H, W, K, S, P> as Port>::DIMS[1],
+                    <Windowed2<C, H, W, K, S, P> as Port>::DIMS[2],
                 ],
             );
-            const SIZES: (usize, usize) =
-                (C * H * W, <Windowed2<C, H, W, K, S, Pad<0>> as Port>::N);
+            const SIZES: (usize, usize) = (C * H * W, <Windowed2<C, H, W, K, S, P> as Port>::N);
         }
 
-        impl<T: Real, K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize>
-            Layer<T> for $pool<K, S, Image<C, H, W>>
+        impl<T: Real, K, S, P, const C: usize, const H: usize, const W: usize> Layer<T>
+            for $pool<K, S, P, Image<C, H, W>>
         where
-            Size<H>: FitRows<K, S, Pad<0>>,
-            Size<W>: FitCols<K, S, Pad<0>>,
+            K: KernelSize,
+            S: Strides,
+            P: Padding,
+            Size<H>: FitRows<K, S, P>,
+            Size<W>: FitCols<K, S, P>,
         {
-            type Cache<const B: usize> = BatchOf<T, B, Windowed2<C, H, W, K, S, Pad<0>>>;
+            type Cache<const B: usize> = BatchOf<T, B, Windowed2<C, H, W, K, S, P>>;
 
             fn predict(&self, x: &Planes<T, C, H, W>) -> <Self::Out as Port>::Sample<T> {
                 let mut y = <Self::Out as Port>::sample(|_| T::zero());
@@ -473,11 +485,11 @@ window_pool2!(
 );
 window_pool2!(
     AvgPool2d,
-    |d, x, y| kernels::avg_pool2d(d, x, T::one() / T::from_count(K::H * K::W), y),
+    |d, x, y| kernels::avg_pool2d(d, x, |n| T::one() / T::from_count(n), y),
     |_, _, dy, dx| kernels::avg_pool2d_backward(
         &Self::WINDOW,
         dy,
-        T::one() / T::from_count(K::H * K::W),
+        |n| T::one() / T::from_count(n),
         dx
     )
 );

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 
 use super::arith::QuantParams;
 use super::dense::QLayer;
-use crate::shape::window::{KernelSize, Strides};
+use crate::shape::window::{KernelSize, PoolPadding, Strides};
 use crate::shape::{Port, VectorOf};
 use crate::tensor::Planes;
 use crate::{Matrix, Vector};
@@ -62,15 +62,22 @@ impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> QL
 /// int8 average over windows `K` moved by `S` (no padding), the quantization unchanged.
 /// `Q` is the output port (`Image<C, H', W'>`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QAvgPool2d<K, S, const C: usize, const H: usize, const W: usize, Q> {
+pub struct QAvgPool2d<K, S, P, const C: usize, const H: usize, const W: usize, Q> {
     /// The quantization of input and output.
     pub params: QuantParams,
     /// The window and the output port.
-    pub port: crate::shape::window::Types<(K, S, Q)>,
+    pub port: crate::shape::window::Types<(K, S, P, Q)>,
 }
 
-impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
-    for QAvgPool2d<K, S, C, H, W, Q>
+impl<
+    K: KernelSize,
+    S: Strides,
+    P: PoolPadding,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    Q: Port,
+> QLayer for QAvgPool2d<K, S, P, C, H, W, Q>
 {
     type In = Planes<i8, C, H, W>;
     type Out = VectorOf<i8, Q>;
@@ -86,11 +93,13 @@ impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, 
     fn predict(&self, x: &Planes<i8, C, H, W>) -> VectorOf<i8, Q> {
         let xs = x.as_slice();
         let (oh, ow) = (Q::DIMS[1].max(1), Q::DIMS[2].max(1));
+        let spec = crate::shape::window::spec::<K, S, P>();
+        let window = crate::kernels::Window2d::of(spec, C, C, [H, W], [oh, ow]);
         Q::sample(|i| {
             let (c, r, k) = (i / (oh * ow), (i / ow) % oh, i % ow);
             let (mut acc, mut n) = (0i32, 0i32);
-            for y in (r * S::H)..(r * S::H + K::H).min(H) {
-                for z in (k * S::W)..(k * S::W + K::W).min(W) {
+            for y in window.rows.inside(r) {
+                for z in window.cols.inside(k) {
                     acc += i32::from(xs[(c * H + y) * W + z]);
                     n += 1;
                 }
@@ -136,7 +145,7 @@ mod load {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of, pool};
-    use crate::shape::window::{KernelSize, Strides};
+    use crate::shape::window::{KernelSize, PoolPadding, Strides};
     use crate::shape::{Port, VectorOf};
 
     /// `AVERAGE_POOL_2D` over `1 × K` windows.
@@ -148,15 +157,33 @@ mod load {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
             let params = crate::quant::tflite::params_at(file, at)?;
-            let next = pool(file, at, Builtin::AveragePool2d, [K, 1], [S, 1], &out)?;
+            let next = pool(
+                file,
+                at,
+                Builtin::AveragePool2d,
+                crate::quant::tflite::PoolWindow {
+                    filter: [K, 1],
+                    stride: [S, 1],
+                    same: false,
+                },
+                [1, L],
+                &out,
+            )?;
             let port = core::marker::PhantomData;
             Ok((QAvgPool1d { params, port }, next))
         }
     }
 
     /// `AVERAGE_POOL_2D` over windows `K` moved by `S`, `VALID`.
-    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> Load
-        for QAvgPool2d<K, S, C, H, W, Q>
+    impl<
+        K: KernelSize,
+        S: Strides,
+        P: PoolPadding,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        Q: Port,
+    > Load for QAvgPool2d<K, S, P, C, H, W, Q>
     where
         VectorOf<i8, Q>: QSample,
     {
@@ -167,8 +194,12 @@ mod load {
                 file,
                 at,
                 Builtin::AveragePool2d,
-                [K::W, K::H],
-                [S::W, S::H],
+                crate::quant::tflite::PoolWindow {
+                    filter: [K::W, K::H],
+                    stride: [S::W, S::H],
+                    same: P::SAME,
+                },
+                [H, W],
                 &out,
             )?;
             let port = crate::shape::window::Types::default();
@@ -181,7 +212,18 @@ mod load {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
             let params = crate::quant::tflite::params_at(file, at)?;
-            let next = pool(file, at, Builtin::AveragePool2d, [W, H], [1, 1], &out)?;
+            let next = pool(
+                file,
+                at,
+                Builtin::AveragePool2d,
+                crate::quant::tflite::PoolWindow {
+                    filter: [W, H],
+                    stride: [1, 1],
+                    same: false,
+                },
+                [H, W],
+                &out,
+            )?;
             Ok((QGlobalAvgPool2d { params }, next))
         }
     }
@@ -202,8 +244,8 @@ mod source {
         }
     }
 
-    impl<K, S, const C: usize, const H: usize, const W: usize, Q> Literal
-        for QAvgPool2d<K, S, C, H, W, Q>
+    impl<K, S, P, const C: usize, const H: usize, const W: usize, Q> Literal
+        for QAvgPool2d<K, S, P, C, H, W, Q>
     {
         fn literal(&self, out: &mut String) {
             let fields = self;
@@ -224,19 +266,36 @@ mod describe {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::tflite::{Builtin, Describe, Flow, Graph};
     use crate::shape::Port;
-    use crate::shape::window::{KernelSize, Strides};
+    use crate::shape::window::{KernelSize, PoolPadding, Strides};
 
     impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Describe
         for QAvgPool1d<K, S, C, L, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { w: Q::DIMS[1], ..x };
-            g.pool(Builtin::AveragePool2d, "mean", &x, out, [K, 1], [S, 1])
+            g.pool(
+                Builtin::AveragePool2d,
+                "mean",
+                &x,
+                out,
+                crate::quant::tflite::PoolWindow {
+                    filter: [K, 1],
+                    stride: [S, 1],
+                    same: false,
+                },
+            )
         }
     }
 
-    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port>
-        Describe for QAvgPool2d<K, S, C, H, W, Q>
+    impl<
+        K: KernelSize,
+        S: Strides,
+        P: PoolPadding,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        Q: Port,
+    > Describe for QAvgPool2d<K, S, P, C, H, W, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow {
@@ -249,8 +308,11 @@ mod describe {
                 "mean",
                 &x,
                 out,
-                [K::W, K::H],
-                [S::W, S::H],
+                crate::quant::tflite::PoolWindow {
+                    filter: [K::W, K::H],
+                    stride: [S::W, S::H],
+                    same: P::SAME,
+                },
             )
         }
     }
@@ -258,7 +320,17 @@ mod describe {
     impl<const C: usize, const H: usize, const W: usize> Describe for QGlobalAvgPool2d<C, H, W> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { h: 1, w: 1, ..x };
-            g.pool(Builtin::AveragePool2d, "mean", &x, out, [W, H], [1, 1])
+            g.pool(
+                Builtin::AveragePool2d,
+                "mean",
+                &x,
+                out,
+                crate::quant::tflite::PoolWindow {
+                    filter: [W, H],
+                    stride: [1, 1],
+                    same: false,
+                },
+            )
         }
     }
 }

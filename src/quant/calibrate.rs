@@ -12,7 +12,7 @@ use super::dense::{QChain, QDense, QLayer};
 use crate::activation::{Identity, Relu};
 use crate::nn::{Chain, Dense, Layer};
 use crate::shape::window::{FitCols, FitRows, KernelSize, Padding, Strides};
-use crate::shape::{Pad, Port, VectorOf};
+use crate::shape::{Port, VectorOf};
 
 /// An activation that TFLite fuses into the layer before it: the identity (no clamp), ReLU
 /// (outputs clamped at the real value 0) or ReLU6 (clamped to [0, 6]).
@@ -546,14 +546,16 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
     }
 }
 
-impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::MaxPool2d<K, S, crate::shape::Image<C, H, W>>
+impl<K, S, P, const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::MaxPool2d<K, S, P, crate::shape::Image<C, H, W>>
 where
-    crate::shape::Size<H>: FitRows<K, S, Pad<0>>,
-    crate::shape::Size<W>: FitCols<K, S, Pad<0>>,
+    K: KernelSize,
+    S: Strides,
+    P: crate::shape::window::PoolPadding,
+    crate::shape::Size<H>: FitRows<K, S, P>,
+    crate::shape::Size<W>: FitCols<K, S, P>,
 {
-    type Quantized =
-        super::QMaxPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, Pad<0>>>;
+    type Quantized = super::QMaxPool2d<K, S, P, C, H, W, crate::shape::Windowed2<C, H, W, K, S, P>>;
 
     #[cfg(feature = "std")]
     fn quantize_with(
@@ -615,14 +617,16 @@ where
     }
 }
 
-impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::AvgPool2d<K, S, crate::shape::Image<C, H, W>>
+impl<K, S, P, const C: usize, const H: usize, const W: usize> Quantize
+    for crate::nn::AvgPool2d<K, S, P, crate::shape::Image<C, H, W>>
 where
-    crate::shape::Size<H>: FitRows<K, S, Pad<0>>,
-    crate::shape::Size<W>: FitCols<K, S, Pad<0>>,
+    K: KernelSize,
+    S: Strides,
+    P: crate::shape::window::PoolPadding,
+    crate::shape::Size<H>: FitRows<K, S, P>,
+    crate::shape::Size<W>: FitCols<K, S, P>,
 {
-    type Quantized =
-        super::QAvgPool2d<K, S, C, H, W, crate::shape::Windowed2<C, H, W, K, S, Pad<0>>>;
+    type Quantized = super::QAvgPool2d<K, S, P, C, H, W, crate::shape::Windowed2<C, H, W, K, S, P>>;
 
     #[cfg(feature = "std")]
     fn quantize_with(

@@ -330,7 +330,18 @@ mod load {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
             let params = params_at(file, at)?;
-            let next = pool(file, at, Builtin::MaxPool2d, [K, 1], [S, 1], &out)?;
+            let next = pool(
+                file,
+                at,
+                Builtin::MaxPool2d,
+                crate::quant::tflite::PoolWindow {
+                    filter: [K, 1],
+                    stride: [S, 1],
+                    same: false,
+                },
+                [1, L],
+                &out,
+            )?;
             let port = core::marker::PhantomData;
             Ok((QMaxPool1d { params, port }, next))
         }
@@ -341,7 +352,18 @@ mod load {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
             let params = params_at(file, at)?;
-            let next = pool(file, at, Builtin::AveragePool2d, [L, 1], [1, 1], &out)?;
+            let next = pool(
+                file,
+                at,
+                Builtin::AveragePool2d,
+                crate::quant::tflite::PoolWindow {
+                    filter: [L, 1],
+                    stride: [1, 1],
+                    same: false,
+                },
+                [1, L],
+                &out,
+            )?;
             Ok((QGlobalAvgPool1d { params }, next))
         }
     }
@@ -496,7 +518,17 @@ mod describe {
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { w: Q::DIMS[1], ..x };
-            g.pool(Builtin::MaxPool2d, "pool", &x, out, [K, 1], [S, 1])
+            g.pool(
+                Builtin::MaxPool2d,
+                "pool",
+                &x,
+                out,
+                crate::quant::tflite::PoolWindow {
+                    filter: [K, 1],
+                    stride: [S, 1],
+                    same: false,
+                },
+            )
         }
     }
 
@@ -504,7 +536,17 @@ mod describe {
     impl<const C: usize, const L: usize> Describe for QGlobalAvgPool1d<C, L> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { w: 1, ..x };
-            g.pool(Builtin::AveragePool2d, "mean", &x, out, [L, 1], [1, 1])
+            g.pool(
+                Builtin::AveragePool2d,
+                "mean",
+                &x,
+                out,
+                crate::quant::tflite::PoolWindow {
+                    filter: [L, 1],
+                    stride: [1, 1],
+                    same: false,
+                },
+            )
         }
     }
 

@@ -7,7 +7,7 @@ use super::arith::{Multiplier, QuantParams};
 use super::dense::QLayer;
 use crate::kernels::{self, Window2d};
 use crate::nn::Connect;
-use crate::shape::window::{KernelSize, Padding, Strides};
+use crate::shape::window::{KernelSize, Padding, PoolPadding, Strides};
 use crate::shape::{Port, VectorOf};
 use crate::tensor::Planes;
 use core::marker::PhantomData;
@@ -211,15 +211,22 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QRelu2d<C, H, W>
 /// int8 max pooling over windows `K` moved by `S` (no padding), the quantization unchanged:
 /// `y[c][r][k] = max x[c][r·Sh + ky][k·Sw + kx]`. `Q` is the output port.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QMaxPool2d<K, S, const C: usize, const H: usize, const W: usize, Q> {
+pub struct QMaxPool2d<K, S, P, const C: usize, const H: usize, const W: usize, Q> {
     /// The quantization of input and output.
     pub params: QuantParams,
     /// The window and the output port.
-    pub port: crate::shape::window::Types<(K, S, Q)>,
+    pub port: crate::shape::window::Types<(K, S, P, Q)>,
 }
 
-impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> QLayer
-    for QMaxPool2d<K, S, C, H, W, Q>
+impl<
+    K: KernelSize,
+    S: Strides,
+    P: PoolPadding,
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    Q: Port,
+> QLayer for QMaxPool2d<K, S, P, C, H, W, Q>
 {
     type In = Planes<i8, C, H, W>;
     type Out = VectorOf<i8, Q>;
@@ -234,11 +241,13 @@ impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, 
 
     fn predict(&self, x: &Planes<i8, C, H, W>) -> VectorOf<i8, Q> {
         let (rows, cols) = (Q::DIMS[1].max(1), Q::DIMS[2].max(1));
+        let spec = crate::shape::window::spec::<K, S, P>();
+        let window = Window2d::of(spec, C, C, [H, W], [rows, cols]);
         Q::sample(|i| {
             let (c, r, k) = (i / (rows * cols), i / cols % rows, i % cols);
             let mut best = i8::MIN;
-            for y in (r * S::H).min(H)..(r * S::H + K::H).min(H) {
-                for xx in (k * S::W).min(W)..(k * S::W + K::W).min(W) {
+            for y in window.rows.inside(r) {
+                for xx in window.cols.inside(k) {
                     best = best.max(x[(c, y, xx)]);
                 }
             }
@@ -300,7 +309,7 @@ pub(crate) mod load {
         channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, padded, params_at,
         pool, reshape, same_pads,
     };
-    use crate::shape::window::{KernelSize, Padding as Pads, Strides};
+    use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
     use crate::shape::{Port, VectorOf};
     use crate::tensor::Planes;
 
@@ -454,8 +463,15 @@ pub(crate) mod load {
     }
 
     /// `MAX_POOL_2D` over windows `K` moved by `S`, `VALID`.
-    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port> Load
-        for QMaxPool2d<K, S, C, H, W, Q>
+    impl<
+        K: KernelSize,
+        S: Strides,
+        P: PoolPadding,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        Q: Port,
+    > Load for QMaxPool2d<K, S, P, C, H, W, Q>
     where
         VectorOf<i8, Q>: QSample,
     {
@@ -466,8 +482,12 @@ pub(crate) mod load {
                 file,
                 at,
                 Builtin::MaxPool2d,
-                [K::W, K::H],
-                [S::W, S::H],
+                crate::quant::tflite::PoolWindow {
+                    filter: [K::W, K::H],
+                    stride: [S::W, S::H],
+                    same: P::SAME,
+                },
+                [H, W],
                 &out,
             )?;
             let port = crate::shape::window::Types::default();
@@ -534,8 +554,8 @@ mod source {
         }
     }
 
-    impl<K, S, const C: usize, const H: usize, const W: usize, Q> Literal
-        for QMaxPool2d<K, S, C, H, W, Q>
+    impl<K, S, P, const C: usize, const H: usize, const W: usize, Q> Literal
+        for QMaxPool2d<K, S, P, C, H, W, Q>
     {
         fn literal(&self, out: &mut String) {
             let fields = self;
@@ -557,7 +577,7 @@ mod describe {
     use crate::nn::Connect;
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
     use crate::shape::Port;
-    use crate::shape::window::{KernelSize, Padding as Pads, Strides};
+    use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
     use std::vec::Vec;
 
     /// `CONV_2D` (weights `[O, kh, kw, I]`) or `DEPTHWISE_CONV_2D` (weights `[1, kh, kw, C]`,
@@ -638,8 +658,15 @@ mod describe {
     }
 
     /// `MAX_POOL_2D` over windows `K`.
-    impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize, Q: Port>
-        Describe for QMaxPool2d<K, S, C, H, W, Q>
+    impl<
+        K: KernelSize,
+        S: Strides,
+        P: PoolPadding,
+        const C: usize,
+        const H: usize,
+        const W: usize,
+        Q: Port,
+    > Describe for QMaxPool2d<K, S, P, C, H, W, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow {
@@ -652,8 +679,11 @@ mod describe {
                 "pool",
                 &x,
                 out,
-                [K::W, K::H],
-                [S::W, S::H],
+                crate::quant::tflite::PoolWindow {
+                    filter: [K::W, K::H],
+                    stride: [S::W, S::H],
+                    same: P::SAME,
+                },
             )
         }
     }

@@ -42,6 +42,7 @@ pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFl
 pub(crate) use conv2d::load::conv_layer as conv2d_layer;
 pub(crate) use conv2d::typegrad_index as conv2d_index;
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+#[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use dense::load::dense_layer;
 pub use dense::{QChain, QDense, QLayer};
 pub use sample::{QEvaluation, QSample, evaluate};

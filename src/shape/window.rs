@@ -136,6 +136,18 @@ impl Padding for Same {
     type Cols = Same;
 }
 
+/// The padding a pool takes: none ([`Pad<0>`]) or TensorFlow's [`Same`] (TFLite's pools have
+/// no explicit padding; a `SAME` window leaves the padding out of its maximum or mean).
+#[diagnostic::on_unimplemented(
+    message = "a pool pads with `Same` or not at all, not with `{Self}`",
+    label = "pooling padding",
+    note = "write `Same` (TensorFlow's `SAME`) or leave the padding out"
+)]
+pub trait PoolPadding: Padding {}
+
+impl PoolPadding for Pad<0, 0> {}
+impl PoolPadding for Same {}
+
 /// The positions a window of `K` taps (a `Size`) with stride `S` (a `Size`) and padding `P`
 /// (`Size<p>` or [`Same`]) takes along an axis of `Self` positions, as a `Size`. Defined for
 /// every window (a window that does not fit gives 1; [`FitsAlong`] does not hold).

@@ -54,6 +54,8 @@ pub enum Kind {
     Branches,
     /// An activation that couples its inputs (softmax) is given more than flat features.
     NotElementwise,
+    /// A pool with explicit padding (TFLite's pools pad `SAME` or not at all).
+    PoolPadding,
 }
 
 /// A wiring mistake, as numbers: what it is, where (the positions, from 1, as listed), and
@@ -176,6 +178,14 @@ impl Mistake {
             return Mistake::NONE;
         }
         Mistake::here(Kind::NotElementwise, describe::<In>(), [0; 5])
+    }
+
+    /// A pool given `In` with padding that is `SAME` or none (`fits`), or explicit.
+    pub const fn pool_padding<In: Port>(fits: bool) -> Mistake {
+        if fits {
+            return Mistake::NONE;
+        }
+        Mistake::here(Kind::PoolPadding, describe::<In>(), [0; 5])
     }
 
     /// The same mistake `by` positions further down a list.
@@ -652,6 +662,11 @@ pub const fn report(mistake: Mistake, names: &[&str], before: usize) -> Report {
             r.push(" is not element-wise: it normalizes flat features, but is given ");
             r.port(given, " values");
             r.push("; put a `Flatten` (or a global pooling layer) before it");
+        }
+        Kind::PoolPadding => {
+            r.layer(names, at);
+            r.push(" pads with explicit zeros: a pool pads `Same` (TensorFlow's, the padding");
+            r.push(" left out of each window) or not at all, as TFLite's pools do");
         }
     }
     r

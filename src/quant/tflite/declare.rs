@@ -29,6 +29,8 @@ pub fn declare(bytes: &[u8], name: &str) -> Result<String> {
     let mut d = Declaration {
         m,
         uses: Vec::new(),
+        visited: std::vec![false; m.operator_count()],
+        depth: 0,
     };
     let input = m.tensor(m.input())?;
     let dims = dims(&input).map_err(TfliteError::from)?;
@@ -134,7 +136,14 @@ fn pair(kind: &str, h: i32, w: i32) -> String {
 struct Declaration<'a> {
     m: Model<'a>,
     uses: Vec<&'static str>,
+    /// The operators already declared (a file whose graph has a cycle is an error).
+    visited: Vec<bool>,
+    /// How many blocks the walk is inside.
+    depth: usize,
 }
+
+/// Blocks inside blocks a declaration goes to at the most.
+const MAX_DEPTH: usize = 64;
 
 /// Where a walk stopped: the tensor it reached, and the `ADD` reading it when the walk was a
 /// branch that ends there.
@@ -147,6 +156,19 @@ impl<'a> Declaration<'a> {
 
     fn readers(&self, t: i32) -> Result<Vec<Operator<'a>>> {
         self.m.readers(t).collect()
+    }
+
+    /// Marks operator `op` declared; an operator reached twice means the graph has a cycle.
+    fn visit(&mut self, op: &Operator) -> Result<()> {
+        match self.visited.get_mut(op.index) {
+            Some(seen) if !*seen => {
+                *seen = true;
+                Ok(())
+            }
+            _ => Err(op.error(Problem::Invalid {
+                what: "the graph has a cycle: an operator is reached twice",
+            })),
+        }
     }
 
     /// The layers from tensor `t` on: to the output, or (in a branch) to the `ADD` that joins
@@ -191,6 +213,19 @@ impl<'a> Declaration<'a> {
     /// Two branches from tensor `t` (starting with operators `a` and `b`) joined by an `ADD`:
     /// `Residual` or `Projected`, then the `ADD`'s fused activation.
     fn sum(&mut self, a: Operator<'a>, b: Operator<'a>, t: i32) -> Result<(Vec<String>, i32)> {
+        if self.depth >= MAX_DEPTH {
+            return Err(a.error(Problem::Unsupported {
+                what: "blocks inside blocks, deeper than",
+                value: MAX_DEPTH as i64,
+            }));
+        }
+        self.depth += 1;
+        let summed = self.branches(a, b, t);
+        self.depth -= 1;
+        summed
+    }
+
+    fn branches(&mut self, a: Operator<'a>, b: Operator<'a>, t: i32) -> Result<(Vec<String>, i32)> {
         let mut branches = Vec::new();
         for op in [a, b] {
             if op.builtin == Builtin::Add {
@@ -207,6 +242,7 @@ impl<'a> Declaration<'a> {
             }));
         };
         let add = self.m.operator(add_a)?;
+        self.visit(&add)?;
         if add_a != add_b {
             return Err(add.error(Problem::Invalid {
                 what: "two branches that end in different ADDs",
@@ -261,6 +297,7 @@ impl<'a> Declaration<'a> {
     /// The layers of operator `op` reading tensor `t` (a `PAD` with the convolution after
     /// it), and the tensor they give.
     fn layer(&mut self, op: Operator<'a>, t: i32) -> Result<(Vec<String>, i32)> {
+        self.visit(&op)?;
         let err = |p: Problem| op.error(p);
         let input = self.m.tensor(t).map_err(err)?;
         let in_dims = dims(&input).map_err(err)?;
@@ -288,6 +325,7 @@ impl<'a> Declaration<'a> {
                         what: "a PAD read by anything but one convolution",
                     }));
                 };
+                self.visit(conv)?;
                 return self.conv(*conv, &in_dims, Some((p[2], p[4])));
             }
             Builtin::Conv2d | Builtin::DepthwiseConv2d => return self.conv(op, &in_dims, None),
@@ -325,10 +363,10 @@ impl<'a> Declaration<'a> {
                         what: "builtin_options",
                     }));
                 };
-                if padding != Padding::Valid || activation != Activation::None {
+                if activation != Activation::None {
                     return Err(err(Problem::Unsupported {
-                        what: "pooling with SAME padding or a fused activation: padding code",
-                        value: padding.code().into(),
+                        what: "pooling's fused_activation_function",
+                        value: activation.code().into(),
                     }));
                 }
                 let kind = if op.builtin == Builtin::AveragePool2d {
@@ -339,7 +377,11 @@ impl<'a> Declaration<'a> {
                     "MaxPool2d"
                 };
                 let kernel = pair("Kernel", filter[1], filter[0]);
-                if stride == filter {
+                if padding == Padding::Same {
+                    self.uses(&["nn::Stride", "nn::Same"]);
+                    let s = pair("Stride", stride[1], stride[0]);
+                    layers.push(format!("{kind}<{kernel}, {s}, Same>"));
+                } else if stride == filter {
                     layers.push(format!("{kind}<{kernel}>"));
                 } else {
                     self.uses(&["nn::Stride"]);
@@ -370,7 +412,13 @@ impl<'a> Declaration<'a> {
                         what: "a SOFTMAX with beta other than 1 has no float layer",
                     }));
                 }
-                let n: i32 = in_dims.iter().product();
+                let n = in_dims
+                    .iter()
+                    .try_fold(1i32, |n, &d| n.checked_mul(d))
+                    .filter(|&n| n > 0)
+                    .ok_or(err(Problem::Invalid {
+                        what: "a SOFTMAX input without a positive size",
+                    }))?;
                 self.uses(&["activation::Softmax", "nn::ActivationLayer", "shape::Size"]);
                 layers.push(format!("ActivationLayer<Softmax, Size<{n}>>"));
             }

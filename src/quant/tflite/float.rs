@@ -78,7 +78,9 @@ fn value(step: &Step, t: &Tensor, i: usize) -> Result<f32> {
             let axis = usize::try_from(t.quantized_dimension()).unwrap_or(usize::MAX);
             let channel = match d.get(axis) {
                 Some(&n) if t.scale_count() > 1 => {
-                    let inner: usize = d[axis + 1..].iter().map(|&x| x.max(1) as usize).product();
+                    let inner = d[axis + 1..]
+                        .iter()
+                        .fold(1usize, |a, &x| a.saturating_mul(x.max(1) as usize));
                     (i / inner.max(1)) % (n.max(1) as usize)
                 }
                 _ => 0,
@@ -281,15 +283,30 @@ impl<const N: usize> LoadFloat for ActivationLayer<Softmax, Size<N>> {
 macro_rules! pool_layer {
     ($pool:ident, $op:expr) => {
         /// The pooling operator over windows `K` moved by `S`, `VALID`.
-        impl<K: KernelSize, S: Strides, const C: usize, const H: usize, const W: usize> LoadFloat
-            for $pool<K, S, Image<C, H, W>>
+        impl<K, S, P, const C: usize, const H: usize, const W: usize> LoadFloat
+            for $pool<K, S, P, Image<C, H, W>>
         where
-            $pool<K, S, Image<C, H, W>>: Layer<f32>,
+            K: KernelSize,
+            S: Strides,
+            P: crate::shape::window::PoolPadding,
+            $pool<K, S, P, Image<C, H, W>>: Layer<f32>,
         {
             fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
                 no_pending(at, stringify!($pool))?;
                 let out = float_dims::<<Self as crate::nn::Shape>::Out>();
-                let next = super::load::pool(file, at, $op, [K::W, K::H], [S::W, S::H], &out)?;
+                let window = ([K::W, K::H], [S::W, S::H]);
+                let next = super::load::pool(
+                    file,
+                    at,
+                    $op,
+                    crate::quant::tflite::PoolWindow {
+                        filter: window.0,
+                        stride: window.1,
+                        same: P::SAME,
+                    },
+                    [H, W],
+                    &out,
+                )?;
                 Ok((Self::default(), next))
             }
         }
@@ -304,7 +321,18 @@ impl<const C: usize, const H: usize, const W: usize> LoadFloat for GlobalAvgPool
     fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
         no_pending(at, "GlobalAvgPool2d")?;
         let out = Dims::new(&[1, 1, 1, C as i32]);
-        let next = super::load::pool(file, at, Builtin::AveragePool2d, [W, H], [1, 1], &out)?;
+        let next = super::load::pool(
+            file,
+            at,
+            Builtin::AveragePool2d,
+            crate::quant::tflite::PoolWindow {
+                filter: [W, H],
+                stride: [1, 1],
+                same: false,
+            },
+            [H, W],
+            &out,
+        )?;
         Ok((Self::default(), next))
     }
 }

@@ -7,7 +7,7 @@ use std::vec;
 use std::vec::Vec;
 
 use super::flatbuffer::{Builder, Field, Written};
-use super::schema::{Activation, Builtin, Options, Padding, TensorType};
+use super::schema::{Activation, Builtin, Options, PoolWindow, TensorType};
 use crate::quant::QuantParams;
 
 /// A tensor's quantization: `real = scale · (q − zero_point)`, per channel along
@@ -213,23 +213,21 @@ impl Graph {
         y
     }
 
-    /// A `VALID` pooling `op` (`MAX_POOL_2D`, `AVERAGE_POOL_2D`) of `[width, height]` windows
-    /// moved by `[stride_w, stride_h]`, giving `out` (named `stem` and its index), the
-    /// quantization of `x` kept.
+    /// A pooling `op` (`MAX_POOL_2D`, `AVERAGE_POOL_2D`) over `window`, giving `out` (named
+    /// `stem` and its index), the quantization of `x` kept.
     pub fn pool(
         &mut self,
         op: Builtin,
         stem: &str,
         x: &Flow,
         out: Flow,
-        filter: [usize; 2],
-        stride: [usize; 2],
+        window: PoolWindow,
     ) -> Flow {
         let y = self.next(&self.name(stem), &out, x.params);
         let options = Options::Pool2d {
-            padding: Padding::Valid,
-            stride: stride.map(|s| s as i32),
-            filter: filter.map(|f| f as i32),
+            padding: window.padding(),
+            stride: window.stride.map(|s| s as i32),
+            filter: window.filter.map(|f| f as i32),
             activation: Activation::None,
         };
         self.operator(op, &[x.tensor], &[y.tensor], options);

@@ -10,7 +10,7 @@
 
 use super::error::{Dims, Problem, TfliteError};
 use super::model::{Model, Operator, Tensor};
-use super::schema::{Activation, Builtin, Options, Padding};
+use super::schema::{Activation, Builtin, Options, Padding, PoolWindow};
 use crate::quant::arith::{Multiplier, QuantParams, clamp_of};
 use crate::quant::dense::QLayer;
 use crate::quant::sample::QSample;
@@ -333,17 +333,21 @@ pub fn channels<'a, const O: usize>(
     Ok((scales, bias, rescale))
 }
 
-/// A `VALID` pooling `op` of `filter` `[w, h]` windows moved by `stride` `[w, h]` reading
-/// `at.tensor` and giving `out` (the quantization unchanged): its quantization and where the
-/// next layer reads.
+/// A pooling `op` over `window` on an input of `in_hw` rows and columns, reading `at.tensor`
+/// and giving `out` (the quantization unchanged): where the next layer reads.
 pub fn pool(
     file: &Model<'_>,
     at: At,
     op: Builtin,
-    filter: [usize; 2],
-    stride: [usize; 2],
+    window: PoolWindow,
+    in_hw: [usize; 2],
     out: &Dims,
 ) -> Result<At> {
+    let PoolWindow {
+        filter,
+        stride,
+        same,
+    } = window;
     let input = quantization_at(file, at)?;
     find(file, at, &[op], op.name(), |step| {
         let Options::Pool2d {
@@ -357,7 +361,24 @@ pub fn pool(
                 what: "builtin_options",
             }));
         };
-        expect_window(&step, Padding::Valid, stride, (padding, s))?;
+        expect_window(&step, Padding::Valid, stride, (Padding::Valid, s))?;
+        // `SAME` that comes to no padding is `VALID`.
+        let pads = |same: bool| {
+            if same {
+                let [t, b] = same_pads(in_hw[0], filter[1], stride[1]);
+                let [l, r] = same_pads(in_hw[1], filter[0], stride[0]);
+                [t, b, l, r]
+            } else {
+                [0; 4]
+            }
+        };
+        if pads(padding == Padding::Same) != pads(same) {
+            let network = if same { Padding::Same } else { Padding::Valid };
+            return Err(step.error(Problem::Padding {
+                file: padding,
+                network,
+            }));
+        }
         let want = filter.map(|k| k as i32);
         if f != want {
             return Err(step.error(Problem::Shape {

@@ -50,7 +50,7 @@ pub use load::{
     find, load, padded, params_at, pool, quantization_at, reshape, same_pads,
 };
 pub use model::{Model, Operator, Tensor};
-pub use schema::{Activation, Builtin, Options, Padding, TensorType};
+pub use schema::{Activation, Builtin, Options, Padding, PoolWindow, TensorType};
 
 #[cfg(feature = "std")]
 use super::dense::QLayer;

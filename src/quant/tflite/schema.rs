@@ -240,6 +240,29 @@ impl Options {
     }
 }
 
+/// A pool's window in TFLite's order: `[width, height]` filter and strides, and whether it
+/// pads `SAME` (else `VALID`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolWindow {
+    /// Width and height.
+    pub filter: [usize; 2],
+    /// Along the columns and along the rows.
+    pub stride: [usize; 2],
+    /// `SAME` padding.
+    pub same: bool,
+}
+
+impl PoolWindow {
+    /// Its padding.
+    pub const fn padding(&self) -> Padding {
+        if self.same {
+            Padding::Same
+        } else {
+            Padding::Valid
+        }
+    }
+}
+
 /// A tensor's element type (`TensorType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TensorType {
