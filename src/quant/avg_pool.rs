@@ -144,7 +144,7 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d
 mod load {
     use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::sample::QSample;
-    use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of, pool};
+    use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of};
     use crate::shape::window::{KernelSize, PoolPadding, Strides};
     use crate::shape::{Port, VectorOf};
 
@@ -156,16 +156,11 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let params = crate::quant::tflite::params_at(file, at)?;
-            let next = pool(
+            let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::AveragePool2d,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K, 1],
-                    stride: [S, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::steps(K, S),
                 [1, L],
                 &out,
             )?;
@@ -189,16 +184,11 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let params = crate::quant::tflite::params_at(file, at)?;
-            let next = pool(
+            let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::AveragePool2d,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K::W, K::H],
-                    stride: [S::W, S::H],
-                    same: P::SAME,
-                },
+                crate::quant::tflite::PoolWindow::of::<K, S, P>(),
                 [H, W],
                 &out,
             )?;
@@ -211,16 +201,11 @@ mod load {
     impl<const C: usize, const H: usize, const W: usize> Load for QGlobalAvgPool2d<C, H, W> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
-            let params = crate::quant::tflite::params_at(file, at)?;
-            let next = pool(
+            let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::AveragePool2d,
-                crate::quant::tflite::PoolWindow {
-                    filter: [W, H],
-                    stride: [1, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::whole(H, W),
                 [H, W],
                 &out,
             )?;
@@ -278,11 +263,7 @@ mod describe {
                 "mean",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K, 1],
-                    stride: [S, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::steps(K, S),
             )
         }
     }
@@ -308,11 +289,7 @@ mod describe {
                 "mean",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K::W, K::H],
-                    stride: [S::W, S::H],
-                    same: P::SAME,
-                },
+                crate::quant::tflite::PoolWindow::of::<K, S, P>(),
             )
         }
     }
@@ -325,11 +302,7 @@ mod describe {
                 "mean",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow {
-                    filter: [W, H],
-                    stride: [1, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::whole(H, W),
             )
         }
     }

@@ -243,7 +243,7 @@ mod load {
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
         Activation, At, Builtin, Dims, Load, Model, Problem, TfliteError, channels, clamp_op,
-        dims_of, params_at, pool, reshape,
+        dims_of, params_at, reshape,
     };
     use crate::quant::{conv2d_index, conv2d_layer};
     use crate::shape::window::{Kernel, Pad, Stride};
@@ -329,16 +329,11 @@ mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let params = params_at(file, at)?;
-            let next = pool(
+            let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::MaxPool2d,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K, 1],
-                    stride: [S, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::steps(K, S),
                 [1, L],
                 &out,
             )?;
@@ -351,16 +346,11 @@ mod load {
     impl<const C: usize, const L: usize> Load for QGlobalAvgPool1d<C, L> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
-            let params = params_at(file, at)?;
-            let next = pool(
+            let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::AveragePool2d,
-                crate::quant::tflite::PoolWindow {
-                    filter: [L, 1],
-                    stride: [1, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::steps(L, 1),
                 [1, L],
                 &out,
             )?;
@@ -523,11 +513,7 @@ mod describe {
                 "pool",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K, 1],
-                    stride: [S, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::steps(K, S),
             )
         }
     }
@@ -541,11 +527,7 @@ mod describe {
                 "mean",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow {
-                    filter: [L, 1],
-                    stride: [1, 1],
-                    same: false,
-                },
+                crate::quant::tflite::PoolWindow::steps(L, 1),
             )
         }
     }

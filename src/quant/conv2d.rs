@@ -307,7 +307,7 @@ pub(crate) mod load {
     use crate::quant::tflite::{
         Activation, At, Builtin, Dims, Load, Model, Padding, Problem, Step, Tensor, TfliteError,
         channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, padded, params_at,
-        pool, reshape, same_pads,
+        reshape, same_pads,
     };
     use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
     use crate::shape::{Port, VectorOf};
@@ -477,16 +477,11 @@ pub(crate) mod load {
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = dims_of::<VectorOf<i8, Q>>();
-            let params = crate::quant::tflite::params_at(file, at)?;
-            let next = pool(
+            let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::MaxPool2d,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K::W, K::H],
-                    stride: [S::W, S::H],
-                    same: P::SAME,
-                },
+                crate::quant::tflite::PoolWindow::of::<K, S, P>(),
                 [H, W],
                 &out,
             )?;
@@ -679,11 +674,7 @@ mod describe {
                 "pool",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow {
-                    filter: [K::W, K::H],
-                    stride: [S::W, S::H],
-                    same: P::SAME,
-                },
+                crate::quant::tflite::PoolWindow::of::<K, S, P>(),
             )
         }
     }

@@ -294,16 +294,11 @@ macro_rules! pool_layer {
             fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
                 no_pending(at, stringify!($pool))?;
                 let out = float_dims::<<Self as crate::nn::Shape>::Out>();
-                let window = ([K::W, K::H], [S::W, S::H]);
                 let next = super::load::pool(
                     file,
                     at,
                     $op,
-                    crate::quant::tflite::PoolWindow {
-                        filter: window.0,
-                        stride: window.1,
-                        same: P::SAME,
-                    },
+                    crate::quant::tflite::PoolWindow::of::<K, S, P>(),
                     [H, W],
                     &out,
                 )?;
@@ -325,11 +320,7 @@ impl<const C: usize, const H: usize, const W: usize> LoadFloat for GlobalAvgPool
             file,
             at,
             Builtin::AveragePool2d,
-            crate::quant::tflite::PoolWindow {
-                filter: [W, H],
-                stride: [1, 1],
-                same: false,
-            },
+            crate::quant::tflite::PoolWindow::whole(H, W),
             [H, W],
             &out,
         )?;

@@ -470,6 +470,20 @@ pub fn padded(file: &Model<'_>, at: At, pads: [usize; 4]) -> Result<At> {
     })
 }
 
+/// An int8 pooling `op` (see [`pool`]): the quantization it keeps, and where the next layer
+/// reads.
+pub fn int8_pool(
+    file: &Model<'_>,
+    at: At,
+    op: Builtin,
+    window: PoolWindow,
+    in_hw: [usize; 2],
+    out: &Dims,
+) -> Result<(QuantParams, At)> {
+    let params = params_at(file, at)?;
+    Ok((params, pool(file, at, op, window, in_hw, out)?))
+}
+
 /// The zeros before and after `len` values that TFLite's `SAME` adds for a window `k`
 /// moved by `s`: `max(0, (⌈len/s⌉ − 1)·s + k − len)`, the odd one after.
 pub fn same_pads(len: usize, k: usize, s: usize) -> [usize; 2] {

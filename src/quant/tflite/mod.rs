@@ -47,7 +47,7 @@ pub use float::{LoadFloat, float_dims, load_float};
 pub use graph::{Flow, Graph};
 pub use load::{
     At, Load, OUT_OF_RANGE, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window,
-    find, load, padded, params_at, pool, quantization_at, reshape, same_pads,
+    find, int8_pool, load, padded, params_at, pool, quantization_at, reshape, same_pads,
 };
 pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, PoolWindow, TensorType};

@@ -253,6 +253,38 @@ pub struct PoolWindow {
 }
 
 impl PoolWindow {
+    /// The window `K` moved by `S` with padding `P` (`Pad<0>` or `Same`).
+    pub const fn of<K, S, P>() -> Self
+    where
+        K: crate::shape::window::KernelSize,
+        S: crate::shape::window::Strides,
+        P: crate::shape::window::Padding,
+    {
+        Self {
+            filter: [K::W, K::H],
+            stride: [S::W, S::H],
+            same: P::SAME,
+        }
+    }
+
+    /// `1 × k` windows moved by `s` steps (1-D pooling), no padding.
+    pub const fn steps(k: usize, s: usize) -> Self {
+        Self {
+            filter: [k, 1],
+            stride: [s, 1],
+            same: false,
+        }
+    }
+
+    /// One window over a whole `h × w` image (global pooling).
+    pub const fn whole(h: usize, w: usize) -> Self {
+        Self {
+            filter: [w, h],
+            stride: [1, 1],
+            same: false,
+        }
+    }
+
     /// Its padding.
     pub const fn padding(&self) -> Padding {
         if self.same {
