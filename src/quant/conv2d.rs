@@ -306,8 +306,8 @@ pub(crate) mod load {
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
         Activation, At, Builtin, Dims, Load, Model, Padding, Problem, Step, Tensor, TfliteError,
-        channels, clamp, clamp_op, dims_of, expect_dims, expect_window, find, padded, params_at,
-        reshape, same_pads,
+        channels, clamp, clamp_op, dims_of, expect_dims, expect_stride, find, padded, params_at,
+        reshape, window_pads,
     };
     use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
     use crate::shape::{Port, VectorOf};
@@ -385,11 +385,10 @@ pub(crate) mod load {
         P: Pads,
         G: Connect,
     {
+        let (kernel, strides) = ([K::H, K::W], [S::H, S::W]);
         // The zeros around the image: the window's own (`SAME`), or explicit.
         let pads = if P::SAME {
-            let [t, b] = same_pads(H, K::H, S::H);
-            let [l, r] = same_pads(W, K::W, S::W);
-            [t, b, l, r]
+            window_pads(Padding::Same, [H, W], kernel, strides)
         } else {
             [P::H, P::H, P::W, P::W]
         };
@@ -408,20 +407,8 @@ pub(crate) mod load {
                         what: "builtin_options",
                     }));
                 };
-                expect_window(
-                    &step,
-                    Padding::Valid,
-                    [S::W, S::H],
-                    (Padding::Valid, stride),
-                )?;
-                let file_pads = match padding {
-                    Padding::Valid => [0; 4],
-                    Padding::Same => {
-                        let [t, b] = same_pads(rows, K::H, S::H);
-                        let [l, r] = same_pads(cols, K::W, S::W);
-                        [t, b, l, r]
-                    }
-                };
+                expect_stride(&step, [S::W, S::H], stride)?;
+                let file_pads = window_pads(padding, [rows, cols], kernel, strides);
                 if file_pads != own {
                     return Err(step.error(Problem::Shape {
                         what: "zeros around the image (top, bottom, left, right)",

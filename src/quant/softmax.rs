@@ -39,11 +39,11 @@ impl<const N: usize> QSoftmax<N> {
     /// The softmax `exp(β·xᵢ) / Σⱼ exp(β·xⱼ)` of inputs quantized as `input`, with the
     /// parameters TFLite derives (`PreprocessSoftmaxScaling`, `CalculateInputRadius`).
     pub fn new(input: QuantParams, beta: f32) -> Self {
-        let (beta, beta_real) = (beta, f64::from(beta));
         let max_real = f64::from(i32::MAX);
-        let real =
-            (beta_real * f64::from(input.scale) * f64::from(1u32 << (31 - DIFF_INTEGER_BITS)))
-                .min(max_real);
+        let real = (f64::from(beta)
+            * f64::from(input.scale)
+            * f64::from(1u32 << (31 - DIFF_INTEGER_BITS)))
+        .min(max_real);
         let multiplier = Multiplier::from_real(real);
         // −⌊(2⁵ − 1) · 2²⁶ / 2^shift⌋, exactly, in integers.
         let max_rescaled = (((1i64 << DIFF_INTEGER_BITS) - 1) << (31 - DIFF_INTEGER_BITS)) as u64;

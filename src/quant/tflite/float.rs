@@ -118,21 +118,17 @@ fn own_activation<A: Fused>() -> Activation {
     }
 }
 
-/// Where the next layer reads after an operator with `fused` activation whose layer applies
-/// `own` itself: the rest is the next layer's to take.
-fn after(step: &Step, at: At, fused: Activation, own: Activation) -> Result<At> {
-    let mut next = at.then(step.output.index);
+/// What of an operator's `fused` activation is left for the next layer when its layer
+/// applies `own` itself: nothing when they agree, all of it when the layer applies none.
+fn left_over(step: &Step, fused: Activation, own: Activation) -> Result<Activation> {
     match (fused, own) {
-        (f, o) if f == o => {}
-        (f, Activation::None) => next.fused = f,
-        (f, _) => {
-            return Err(step.error(Problem::Unsupported {
-                what: "a fused activation other than the layer's own: code",
-                value: f.code().into(),
-            }));
-        }
+        (f, o) if f == o => Ok(Activation::None),
+        (f, Activation::None) => Ok(f),
+        (f, _) => Err(step.error(Problem::Unsupported {
+            what: "a fused activation other than the layer's own: code",
+            value: f.code().into(),
+        })),
     }
-    Ok(next)
 }
 
 /// A fused activation the layer before left for this one, if it is `a`: then this layer is
@@ -185,23 +181,14 @@ where
                         }
                     }
                 }
-                fused = activation;
+                fused = left_over(step, activation, own_activation::<A>())?;
                 Ok(Dense {
                     weights: Matrix::new(w),
                     bias: biases::<O>(step, file)?,
                     activation: A::default(),
                 })
             })?;
-        let own = own_activation::<A>();
-        match (fused, own) {
-            (f, o) if f == o => Ok((dense, next)),
-            (f, Activation::None) => Ok((dense, At { fused: f, ..next })),
-            (f, _) => Err(Problem::Unsupported {
-                what: "a FULLY_CONNECTED's fused activation other than the Dense's own: code",
-                value: f.code().into(),
-            }
-            .into()),
-        }
+        Ok((dense, At { fused, ..next }))
     }
 }
 
@@ -372,7 +359,11 @@ fn sum<F: LoadFloat, S: LoadFloat>(
             }));
         };
         step.keeps(None)?;
-        after(&step, join, activation, Activation::None)
+        let fused = left_over(&step, activation, Activation::None)?;
+        Ok(At {
+            fused,
+            ..join.then(step.output.index)
+        })
     })?;
     Ok((block, short, next))
 }

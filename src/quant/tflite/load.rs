@@ -266,28 +266,35 @@ pub fn clamp(activation: Activation, output: QuantParams) -> (i8, i8) {
     }
 }
 
-/// Checks a window's options: padding, stride `[w, h]`.
-pub fn expect_window(
-    step: &Step,
-    padding: Padding,
-    stride: [usize; 2],
-    got: (Padding, [i32; 2]),
-) -> Result<()> {
+/// Checks a window's stride `[w, h]` against the file's.
+pub fn expect_stride(step: &Step, stride: [usize; 2], got: [i32; 2]) -> Result<()> {
     let want = stride.map(|s| s as i32);
-    if got.0 != padding {
-        return Err(step.error(Problem::Padding {
-            file: got.0,
-            network: padding,
-        }));
-    }
-    if got.1 != want {
+    if got != want {
         return Err(step.error(Problem::Shape {
             what: "stride (width, height)",
-            file: Dims::new(&got.1),
+            file: Dims::new(&got),
             needed: Dims::new(&want),
         }));
     }
     Ok(())
+}
+
+/// The zeros `[top, bottom, left, right]` a window of `kernel` `[h, w]` moved by `stride`
+/// `[h, w]` adds around `hw` rows and columns with `padding` (`SAME`'s, or none).
+pub fn window_pads(
+    padding: Padding,
+    hw: [usize; 2],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+) -> [usize; 4] {
+    match padding {
+        Padding::Valid => [0; 4],
+        Padding::Same => {
+            let [t, b] = same_pads(hw[0], kernel[0], stride[0]);
+            let [l, r] = same_pads(hw[1], kernel[1], stride[1]);
+            [t, b, l, r]
+        }
+    }
 }
 
 /// Per-channel weights: their `O` scales (one per tensor repeated), the biases (0 when the
@@ -343,11 +350,7 @@ pub fn pool(
     in_hw: [usize; 2],
     out: &Dims,
 ) -> Result<At> {
-    let PoolWindow {
-        filter,
-        stride,
-        same,
-    } = window;
+    let PoolWindow { filter, stride, .. } = window;
     let input = quantization_at(file, at)?;
     find(file, at, &[op], op.name(), |step| {
         let Options::Pool2d {
@@ -361,19 +364,11 @@ pub fn pool(
                 what: "builtin_options",
             }));
         };
-        expect_window(&step, Padding::Valid, stride, (Padding::Valid, s))?;
+        expect_stride(&step, stride, s)?;
         // `SAME` that comes to no padding is `VALID`.
-        let pads = |same: bool| {
-            if same {
-                let [t, b] = same_pads(in_hw[0], filter[1], stride[1]);
-                let [l, r] = same_pads(in_hw[1], filter[0], stride[0]);
-                [t, b, l, r]
-            } else {
-                [0; 4]
-            }
-        };
-        if pads(padding == Padding::Same) != pads(same) {
-            let network = if same { Padding::Same } else { Padding::Valid };
+        let network = window.padding();
+        let pads = |p| window_pads(p, in_hw, [filter[1], filter[0]], [stride[1], stride[0]]);
+        if pads(padding) != pads(network) {
             return Err(step.error(Problem::Padding {
                 file: padding,
                 network,

@@ -46,8 +46,9 @@ pub use float::{LoadFloat, float_dims, load_float};
 #[cfg(feature = "std")]
 pub use graph::{Flow, Graph};
 pub use load::{
-    At, Load, OUT_OF_RANGE, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_window,
+    At, Load, OUT_OF_RANGE, Step, channels, clamp, clamp_op, dims_of, expect_dims, expect_stride,
     find, int8_pool, load, padded, params_at, pool, quantization_at, reshape, same_pads,
+    window_pads,
 };
 pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, PoolWindow, TensorType};
