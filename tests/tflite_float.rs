@@ -13,16 +13,7 @@ mod mlperf;
 #[allow(dead_code)]
 mod recorded;
 
-mod generated {
-    #[path = "../generated/ad01_int8.rs"]
-    pub mod ad01;
-    #[path = "../generated/kws_ref_model.rs"]
-    pub mod kws;
-    #[path = "../generated/pretrainedResnet_quant.rs"]
-    pub mod resnet8;
-    #[path = "../generated/vww_96_int8.rs"]
-    pub mod vww;
-}
+mod generated;
 
 use recorded::{fnv, on_a_big_stack};
 use serde_json::Value;

@@ -16,18 +16,7 @@ mod mlperf;
 #[allow(dead_code)]
 mod recorded;
 
-/// What `quant::tflite::declare` writes for the four files (`cargo run --example
-/// tflite_declare -- FILE NAME`); `declarations_are_what_declare_writes` keeps them so.
-mod generated {
-    #[path = "../generated/ad01_int8.rs"]
-    pub mod ad01;
-    #[path = "../generated/kws_ref_model.rs"]
-    pub mod kws;
-    #[path = "../generated/pretrainedResnet_quant.rs"]
-    pub mod resnet8;
-    #[path = "../generated/vww_96_int8.rs"]
-    pub mod vww;
-}
+mod generated;
 
 use recorded::{fnv, on_a_big_stack};
 use serde_json::Value;

@@ -1,0 +1,11 @@
+//! What `quant::tflite::declare` writes for the four MLPerf Tiny files (`cargo run --example
+//! tflite_declare -- FILE NAME`); `tests/tflite_import.rs` keeps them so.
+
+#[path = "ad01_int8.rs"]
+pub mod ad01;
+#[path = "kws_ref_model.rs"]
+pub mod kws;
+#[path = "pretrainedResnet_quant.rs"]
+pub mod resnet8;
+#[path = "vww_96_int8.rs"]
+pub mod vww;
