@@ -219,7 +219,7 @@ fn batch_norm_folds_into_a_depthwise_convolution() {
     bn.bias = Vector::from_fn(|c| 0.3 - 0.2 * c as f64);
     bn.running_mean = Vector::from_fn(|c| 0.1 * c as f64);
     bn.running_var = Vector::from_fn(|c| 1.5 + 0.25 * c as f64);
-    let folded = bn.fold_into_conv2d(&conv);
+    let folded = bn.fold_into_conv(&conv);
     let mut rng = Rng::new(32);
     let x = typegrad::tensor::Planes::<f64, 3, 4, 5>::from_fn(|_, _, _| rng.uniform(-1.0, 1.0));
     let y = conv.predict(&x);

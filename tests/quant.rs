@@ -189,7 +189,8 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!((evaluation.correct, evaluation.samples), (40, 40));
     assert_eq!(evaluation.accuracy(), 1.0);
     // Memory known at compile time: the outputs of conv 8 × 50, ReLU, pool 8 × 25, conv,
-    // ReLU, mean 8 and dense 4, as laid out.
+    // ReLU, mean 8 and dense 4, as laid out, and the int32 input copy and accumulators each
+    // convolution keeps while it runs.
     fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
         Q::ACTIVATION_BYTES
     }
@@ -201,6 +202,9 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
             + 3 * size_of::<Matrix<i8, 8, 25>>()
             + size_of::<Vector<i8, 8>>()
             + size_of::<Vector<i8, 4>>()
+            + size_of::<Matrix<i32, 6, 100>>()
+            + size_of::<Matrix<i32, 8, 50>>()
+            + 2 * size_of::<Matrix<i32, 8, 25>>()
     );
 }
 

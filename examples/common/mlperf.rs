@@ -21,7 +21,7 @@ typegrad::network! {
     /// depthwise-separable blocks (3 × 3 depthwise, `SAME`, then 1 × 1 to 64 channels, each
     /// followed by ReLU) → the mean of the 25 × 5 map → 12 keyword scores. The reference's
     /// batch norms are folded into its convolutions in the `.tflite` file; this is that folded
-    /// architecture (fold a trained `BatchNorm2d` with `BatchNorm1d::fold_into_conv2d`).
+    /// architecture (fold a trained `BatchNorm2d` with `BatchNorm1d::fold_into_conv`).
     pub type DsCnn = [
         Input<typegrad::shape::Image<1, 49, 10>>,
         Conv2d<f32, 1, 64, Kernel<10, 4>, Stride<2>, Same>,

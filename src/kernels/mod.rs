@@ -31,9 +31,8 @@ mod x86;
 // No AVX2 builds of the convolution: measured on W5, compiling these loops for AVX2 made the
 // training step slower (89 k → 67 k samples/s), so every CPU runs the portable code.
 pub(crate) use conv::{
-    Window1d, Window2d, WindowSpec, avg_pool1d, avg_pool1d_backward, avg_pool2d,
-    avg_pool2d_backward, conv1d, conv1d_backward, conv2d, conv2d_backward, depthwise2d,
-    depthwise2d_backward, max_pool1d, max_pool1d_backward, max_pool2d, max_pool2d_backward,
+    Window1d, Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, conv1d, conv1d_backward,
+    conv2d, conv2d_backward, depthwise2d, depthwise2d_backward, max_pool2d, max_pool2d_backward,
     pad_before,
 };
 pub(crate) use exp::larger;

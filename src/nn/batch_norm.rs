@@ -5,7 +5,7 @@
 use core::marker::PhantomData;
 
 use crate::activation::Identity;
-use crate::nn::{Conv1d, Dense, Grads, Layer, Parameters, Place, Shape, TensorSpec, Unplaced};
+use crate::nn::{Dense, Grads, Layer, Parameters, Place, Shape, TensorSpec, Unplaced};
 use crate::scalar::constant;
 use crate::shape::{BatchOf, Image, Port, Signal, Size};
 use crate::{Real, Scalar, Vector};
@@ -106,9 +106,10 @@ impl<T: Real, const C: usize, At> BatchNorm1d<T, C, At> {
         Dense::new(w, b, activation)
     }
 
-    /// The 2-D convolution — full or depthwise — that computes this batch normalization
-    /// (inference) applied after `conv` (as [`fold_into_conv`](BatchNorm1d::fold_into_conv)).
-    pub fn fold_into_conv2d<const I: usize, K, S, P, A2, G>(
+    /// The convolution — 1-D or 2-D, full or depthwise — that computes this batch
+    /// normalization (inference) applied after `conv`: each output channel's filter and bias
+    /// scaled and shifted as in [`fold_into_dense`](BatchNorm1d::fold_into_dense).
+    pub fn fold_into_conv<const I: usize, K, S, P, A2, G>(
         &self,
         conv: &crate::nn::Conv2d<T, I, C, K, S, P, A2, G>,
     ) -> crate::nn::Conv2d<T, I, C, K, S, P, A2, G>
@@ -125,24 +126,6 @@ impl<T: Real, const C: usize, At> BatchNorm1d<T, C, At> {
         }
         folded.bias = Vector::from_fn(|o| conv.bias[o] * scale[o] + shift[o]);
         folded
-    }
-
-    /// The convolution that computes this batch normalization (inference) applied after
-    /// `conv`: each output channel's filter and bias scaled and shifted as in
-    /// [`fold_into_dense`](BatchNorm1d::fold_into_dense).
-    pub fn fold_into_conv<const I: usize, const K: usize, const S: usize, const P: usize, A2>(
-        &self,
-        conv: &Conv1d<T, I, C, K, S, P, A2>,
-    ) -> Conv1d<T, I, C, K, S, P, A2> {
-        let (scale, shift) = self.affine();
-        let mut w = conv.weight;
-        for (filter, &s) in w.iter_mut().zip(scale.iter()) {
-            for v in filter.as_flattened_mut() {
-                *v = *v * s;
-            }
-        }
-        let b = Vector::from_fn(|o| conv.bias[o] * scale[o] + shift[o]);
-        Conv1d::new(w, b)
     }
 }
 

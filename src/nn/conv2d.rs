@@ -6,13 +6,75 @@
 use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
-use crate::kernels::{self, Window2d};
+use crate::kernels::{self, Window1d, Window2d};
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, Parameters, Place, ScalarOf, Shape, TensorSpec, Unplaced};
-use crate::shape::window::{FitCols, FitRows, KernelSize, Padding, SlideCols, SlideRows, Strides};
-use crate::shape::{BatchOf, Image, Pad, Port, Stride, VectorOf, Windowed2};
-use crate::tensor::{ImageBatch, Planes};
+use crate::shape::window::Kernel1d;
+use crate::shape::window::{
+    FitCols, FitRows, KernelSize, Padding, Slid, SlideCols, SlideRows, Strides,
+};
+use crate::shape::{BatchOf, Image, Pad, Planar, Plane, Port, Signal, Stride, VectorOf};
 use crate::{Real, Scalar, Vector};
+
+/// The walks of [`Parameters`] for a layer whose tensors are a `weight` (seen through its
+/// `weight_slice` / `weight_slice_mut` methods) and a `bias` vector, in that order.
+macro_rules! weight_bias_walks {
+    ($t:ident) => {
+        fn visit(&self, f: &mut impl FnMut(&[$t])) {
+            f(self.weight_slice());
+            f(self.bias.as_slice());
+        }
+
+        fn visit_mut(&mut self, f: &mut impl FnMut(&mut [$t])) {
+            f(self.weight_slice_mut());
+            f(self.bias.as_mut_slice());
+        }
+
+        fn visit_with(&self, other: &Self, f: &mut impl FnMut(&[$t], &[$t])) {
+            f(self.weight_slice(), other.weight_slice());
+            f(self.bias.as_slice(), other.bias.as_slice());
+        }
+
+        fn walk<const N: usize>(
+            &mut self,
+            grads: &Self,
+            mut state: [&mut Self; N],
+            f: &mut impl FnMut(&mut [$t], &[$t], [&mut [$t]; N]),
+        ) {
+            let weight = state.each_mut().map(|s| s.weight_slice_mut());
+            f(self.weight_slice_mut(), grads.weight_slice(), weight);
+            let bias = state.map(|s| s.bias.as_mut_slice());
+            f(self.bias.as_mut_slice(), grads.bias.as_slice(), bias);
+        }
+    };
+}
+
+/// A 1-D convolution from `I` channels to `O` channels with a kernel of `K` steps, stride `S`
+/// (default 1) and `P` zeros of padding on each side (default 0): the `1 × K` [`Conv2d`]
+/// over a signal's one row,
+///
+/// `y[o][t] = bias[o] + Σ_c Σ_k weight[o][c][k] · x[c][t·S + k − P]`
+///
+/// over `L` input steps, giving `(L + 2P − K) / S + 1` output steps. Listed in a network as
+/// `Conv1d<f32, 6, 16, 5>` after a layer with `Signal<6, L>` outputs (or
+/// [`Input<Signal<6, L>>`](crate::nn::Input)); its output length is computed by the type
+/// system, so the `Flatten`/`Dense` after it must take exactly what it gives, and a kernel
+/// longer than its padded input is reported where the network is written.
+///
+/// The weight is laid out as PyTorch's (`weight [out, in, k]`, NCL inputs), so weights move
+/// between the two unchanged. Gradients: `∂L/∂weight[o][c][k] = Σ_t ∂L/∂y[o][t] · x[c][t·S +
+/// k − P]`, `∂L/∂bias[o] = Σ_t ∂L/∂y[o][t]`, `∂L/∂x[c][j] = Σ ∂L/∂y[o][t] · weight[o][c][k]`
+/// over the `(o, t, k)` with `t·S + k − P = j`. No activation: put one after it (`Relu`).
+/// The 2-D layer runs it with register-blocked 1-D kernels.
+pub type Conv1d<
+    T,
+    const I: usize,
+    const O: usize,
+    const K: usize,
+    const S: usize = 1,
+    const P: usize = 0,
+    At = Unplaced,
+> = Conv2d<T, I, O, Kernel1d<K>, Stride<1, S>, Pad<0, P>, At>;
 
 /// A 2-D convolution from `I` channels to `O` channels with a kernel `K`
 /// ([`Kernel<H, W>`](crate::shape::Kernel)), stride `S` (default `Stride<1>`) and padding `P`
@@ -176,9 +238,11 @@ impl<T: Scalar, const I: usize, const O: usize, K: KernelSize, S, P, At, G: Conn
         Conv2d::new(self.weight, self.bias)
     }
 
-    /// The tensors' shapes: `weight [O, I, kh, kw]` (`[C, 1, kh, kw]` depthwise), `bias [O]`.
+    /// The tensors' shapes: `weight [O, I, kh, kw]` (`[C, 1, kh, kw]` depthwise; `[O, I, k]`
+    /// for a [`Kernel1d`]), `bias [O]`.
     fn spec(k: usize) -> Option<TensorSpec> {
         match k {
+            0 if K::ONE_ROW => Some(TensorSpec::parameter("weight", &[O, Self::FAN, K::W])),
             0 => Some(TensorSpec::parameter("weight", &[O, Self::FAN, K::H, K::W])),
             1 => Some(TensorSpec::parameter("bias", &[O])),
             _ => None,
@@ -246,63 +310,89 @@ impl<T: Scalar, const I: usize, const O: usize, K: KernelSize, S, P, At, G: Conn
         Self::default()
     }
 
-    super::conv::weight_bias_walks!(T);
+    weight_bias_walks!(T);
 }
 
 /// Placed after `C` channels of `H × W`, the convolution takes `I` channels of `H × W`
 /// (after another kind of port, a stand-in that the wiring check reports).
 #[diagnostic::do_not_recommend]
+/// Placed after `C` channels of rows × columns (an image, or a signal: one row), the
+/// convolution takes `I` channels of them (the wiring check compares `C` with `I`); after
+/// flat features, a stand-in that the check reports.
 impl<T: Scalar, const I: usize, const O: usize, K: KernelSize, S, P, G: Connect, In: Port> Place<In>
     for Conv2d<T, I, O, K, S, P, Unplaced, G>
 where
-    Conv2d<T, I, O, K, S, P, In::AsImage<I>, G>: Shape,
+    Conv2d<T, I, O, K, S, P, In::AsPlane<I>, G>: Shape,
 {
-    type Layer = Conv2d<T, I, O, K, S, P, In::AsImage<I>, G>;
+    type Layer = Conv2d<T, I, O, K, S, P, In::AsPlane<I>, G>;
 }
 
-impl<T, const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize> Shape
-    for Conv2d<T, I, O, K, S, P, Image<I, H, W>, G>
-where
-    T: Scalar,
-    K: KernelSize,
-    S: Strides,
-    P: Padding,
-    G: Connect,
-    crate::shape::Size<H>: SlideRows<K, S, P>,
-    crate::shape::Size<W>: SlideCols<K, S, P>,
-{
-    type In = Image<I, H, W>;
-    type Out = Windowed2<O, H, W, K, S, P>;
-    const MISTAKE: Mistake = misfit2::<K, S, P>(H, W);
+/// The output port of a convolution over `X`: [`Shape`] for each kind of plane (an impl per
+/// kind, not one over every `X`, so that an unplaced convolution reads as "not placed").
+macro_rules! conv_shape {
+    ($($c:ident),* => $x:ty) => {
+        impl<T, const I: usize, const O: usize, K, S, P, G, $(const $c: usize),*> Shape
+            for Conv2d<T, I, O, K, S, P, $x, G>
+        where
+            T: Scalar,
+            K: KernelSize,
+            S: Strides,
+            P: Padding,
+            G: Connect,
+            <$x as Plane>::Rows: SlideRows<K, S, P>,
+            <$x as Plane>::Cols: SlideCols<K, S, P>,
+        {
+            type In = $x;
+            type Out = Slid<$x, O, K, S, P>;
+            const MISTAKE: Mistake = misfit2::<K, S, P, $x>();
+        }
+    };
 }
 
-impl<T, const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize>
-    Conv2d<T, I, O, K, S, P, Image<I, H, W>, G>
+conv_shape!(L => Signal<I, L>);
+conv_shape!(H, W => Image<I, H, W>);
+
+impl<T, const I: usize, const O: usize, K, S, P, G, X> Conv2d<T, I, O, K, S, P, X, G>
 where
     T: Real,
     K: KernelSize,
     S: Strides,
     P: Padding,
     G: Connect,
-    crate::shape::Size<H>: FitRows<K, S, P>,
-    crate::shape::Size<W>: FitCols<K, S, P>,
+    X: Planar<I>,
+    X::Rows: FitRows<K, S, P>,
+    X::Cols: FitCols<K, S, P>,
 {
     const WINDOW: Window2d = Window2d::of(
         crate::shape::window::spec::<K, S, P>(),
         I,
         O,
-        [H, W],
-        [
-            <Windowed2<O, H, W, K, S, P> as Port>::DIMS[1],
-            <Windowed2<O, H, W, K, S, P> as Port>::DIMS[2],
-        ],
+        X::HW,
+        <Slid<X, O, K, S, P> as Plane>::HW,
     );
-    const SIZES: (usize, usize) = (I * H * W, <Windowed2<O, H, W, K, S, P> as Port>::N);
+    /// A full convolution over one row, unpadded or explicitly padded: the register-blocked
+    /// 1-D kernels are faster there (`benches/WORKLOADS.md`, W5).
+    const ROW: Option<Window1d> = if X::HW[0] == 1 && K::H == 1 && !P::SAME && !G::DEPTHWISE {
+        Some(Window1d {
+            channels_in: I,
+            channels_out: O,
+            length: X::HW[1],
+            kernel: K::W,
+            stride: S::W,
+            padding: P::W,
+            out_len: <Slid<X, O, K, S, P> as Plane>::HW[1],
+        })
+    } else {
+        None
+    };
+    const SIZES: (usize, usize) = (X::N, <Slid<X, O, K, S, P> as Port>::N);
 
     /// One sample forward.
     fn run(&self, x: &[T], y: &mut [T]) {
         let (w, b) = (self.weight_slice(), self.bias.as_slice());
-        if G::DEPTHWISE {
+        if let Some(row) = &Self::ROW {
+            kernels::conv1d(row, x, w, b, y);
+        } else if G::DEPTHWISE {
             kernels::depthwise2d(&Self::WINDOW, x, w, b, y);
         } else {
             kernels::conv2d(&Self::WINDOW, x, w, b, y);
@@ -311,56 +401,55 @@ where
 
     fn backward_samples<const B: usize>(
         &self,
-        x: &ImageBatch<T, B, I, H, W>,
-        dy: &BatchOf<T, B, Windowed2<O, H, W, K, S, P>>,
+        x: &BatchOf<T, B, X>,
+        dy: &BatchOf<T, B, Slid<X, O, K, S, P>>,
         grads: &mut Self,
         store: Grads,
-        mut dx: Option<&mut ImageBatch<T, B, I, H, W>>,
+        mut dx: Option<&mut BatchOf<T, B, X>>,
     ) {
         if store == Grads::Overwrite {
             *grads = Self::default();
         }
         let (n_in, n_out) = Self::SIZES;
         let (xs, dys) = (
-            x.as_slice(),
-            <Windowed2<O, H, W, K, S, P> as Port>::batch_slice(dy),
+            X::batch_slice(x),
+            <Slid<X, O, K, S, P> as Port>::batch_slice(dy),
         );
         let db = grads.bias.as_mut_slice();
         let dw = G::flat_mut::<T, K, I, O>(&mut grads.weight);
-        let backward = if G::DEPTHWISE {
-            kernels::depthwise2d_backward::<T>
-        } else {
-            kernels::conv2d_backward::<T>
-        };
         for s in 0..B {
             let dx_s = dx
                 .as_deref_mut()
-                .map(|dx| &mut dx.as_mut_slice()[s * n_in..(s + 1) * n_in]);
-            backward(
-                &Self::WINDOW,
+                .map(|dx| &mut X::batch_slice_mut(dx)[s * n_in..(s + 1) * n_in]);
+            let (x_s, dy_s) = (
                 &xs[s * n_in..(s + 1) * n_in],
-                self.weight_slice(),
                 &dys[s * n_out..(s + 1) * n_out],
-                dw,
-                db,
-                dx_s,
             );
+            let w = self.weight_slice();
+            if let Some(row) = &Self::ROW {
+                kernels::conv1d_backward(row, x_s, w, dy_s, dw, db, dx_s);
+            } else if G::DEPTHWISE {
+                kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s);
+            } else {
+                kernels::conv2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s);
+            }
         }
     }
 }
 
-impl<T, const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize> Layer<T>
-    for Conv2d<T, I, O, K, S, P, Image<I, H, W>, G>
+impl<T, const I: usize, const O: usize, K, S, P, G, X> Layer<T> for Conv2d<T, I, O, K, S, P, X, G>
 where
     T: Real,
     K: KernelSize,
     S: Strides,
     P: Padding,
     G: Connect,
-    crate::shape::Size<H>: FitRows<K, S, P>,
-    crate::shape::Size<W>: FitCols<K, S, P>,
+    X: Planar<I>,
+    X::Rows: FitRows<K, S, P>,
+    X::Cols: FitCols<K, S, P>,
+    Self: Shape<In = X, Out = Slid<X, O, K, S, P>>,
 {
-    type Cache<const B: usize> = BatchOf<T, B, Windowed2<O, H, W, K, S, P>>;
+    type Cache<const B: usize> = BatchOf<T, B, Slid<X, O, K, S, P>>;
 
     /// Weights drawn with fan-in `in·kh·kw` and fan-out `out·kh·kw` (per group); biases zero.
     fn init(&mut self, rng: &mut Rng, init: Init) {
@@ -372,9 +461,12 @@ where
         self.bias = Vector::zeros();
     }
 
-    fn predict(&self, x: &Planes<T, I, H, W>) -> VectorOf<T, Self::Out> {
+    fn predict(&self, x: &VectorOf<T, X>) -> VectorOf<T, Self::Out> {
         let mut y = <Self::Out as Port>::sample(|_| T::zero());
-        self.run(x.as_slice(), <Self::Out as Port>::sample_slice_mut(&mut y));
+        self.run(
+            X::sample_slice(x),
+            <Self::Out as Port>::sample_slice_mut(&mut y),
+        );
         y
     }
 
@@ -382,9 +474,9 @@ where
         <Self::Out as Port>::batch(|_, _| T::zero())
     }
 
-    fn forward_train<const B: usize>(&self, x: &ImageBatch<T, B, I, H, W>, y: &mut Self::Cache<B>) {
+    fn forward_train<const B: usize>(&self, x: &BatchOf<T, B, X>, y: &mut Self::Cache<B>) {
         let (n_in, n_out) = Self::SIZES;
-        let (xs, ys) = (x.as_slice(), <Self::Out as Port>::batch_slice_mut(y));
+        let (xs, ys) = (X::batch_slice(x), <Self::Out as Port>::batch_slice_mut(y));
         for s in 0..B {
             self.run(
                 &xs[s * n_in..(s + 1) * n_in],
@@ -399,19 +491,19 @@ where
 
     fn backward<const B: usize>(
         &self,
-        x: &ImageBatch<T, B, I, H, W>,
+        x: &BatchOf<T, B, X>,
         _: &mut Self::Cache<B>,
         dy: &Self::Cache<B>,
         grads: &mut Self,
         store: Grads,
-        dx: &mut ImageBatch<T, B, I, H, W>,
+        dx: &mut BatchOf<T, B, X>,
     ) {
         self.backward_samples(x, dy, grads, store, Some(dx));
     }
 
     fn backward_params<const B: usize>(
         &self,
-        x: &ImageBatch<T, B, I, H, W>,
+        x: &BatchOf<T, B, X>,
         _: &mut Self::Cache<B>,
         dy: &Self::Cache<B>,
         grads: &mut Self,
@@ -421,9 +513,20 @@ where
     }
 }
 
-/// [`Shape::MISTAKE`] of the window `K`, `S`, `P` over `H × W`: the rows, then the columns
-/// (`SAME` fits any kernel of at least one tap).
-pub(crate) const fn misfit2<K: KernelSize, S: Strides, P: Padding>(h: usize, w: usize) -> Mistake {
+/// [`Shape::MISTAKE`] of the window `K`, `S`, `P` over the plane `X`: the rows, then the
+/// columns (`SAME` fits any kernel of at least one tap). Over a signal (one row) the window
+/// must keep the one row: one tap high, no rows of padding; its columns are steps.
+pub(crate) const fn misfit2<K: KernelSize, S: Strides, P: Padding, X: Plane>() -> Mistake {
+    let [h, w] = X::HW;
     let (ph, pw) = if P::SAME { (K::H, K::W) } else { (P::H, P::W) };
+    if X::RANK == 2 {
+        return Mistake::window(K::H + 2 * P::H, S::H, 1, 0, 3).or(Mistake::window(
+            K::W,
+            S::W,
+            w,
+            pw,
+            0,
+        ));
+    }
     Mistake::window(K::H, S::H, h, ph, 1).or(Mistake::window(K::W, S::W, w, pw, 2))
 }

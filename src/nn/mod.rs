@@ -23,7 +23,6 @@
 mod activation_layer;
 mod batch_norm;
 mod chain;
-mod conv;
 mod conv2d;
 mod dense;
 mod dropout;
@@ -38,8 +37,7 @@ pub use crate::shape::{Kernel, Pad, Same, Stride};
 pub use activation_layer::ActivationLayer;
 pub use batch_norm::{BatchNorm1d, BatchNorm2d, BatchNormCache, Channels};
 pub use chain::Chain;
-pub use conv::Conv1d;
-pub use conv2d::{Connect, Conv2d, Depthwise, DepthwiseConv2d, Full};
+pub use conv2d::{Connect, Conv1d, Conv2d, Depthwise, DepthwiseConv2d, Full};
 pub use dense::{Dense, DenseCache};
 pub use dropout::{Dropout, DropoutCache};
 pub use flatten::{Flatten, Reshape, Unplaced};

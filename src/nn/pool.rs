@@ -4,33 +4,29 @@
 
 use core::marker::PhantomData;
 
-use crate::kernels::{self, Window1d, Window2d};
+use crate::kernels::{self, Window2d};
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
-use crate::shape::window::{FitCols, FitRows, KernelSize, Padding, SlideCols, SlideRows, Strides};
-use crate::shape::{BatchOf, Fits, Image, Pad, Port, Signal, Size, Window, Windowed, Windowed2};
+use crate::shape::window::{
+    FitCols, FitRows, Kernel1d, KernelSize, Padding, Pooled, SlideCols, SlideRows, Strides,
+};
+use crate::shape::{BatchOf, Image, Pad, Plane, Port, Signal, Size, Stride, VectorOf};
 use crate::tensor::{ImageBatch, Planes, SignalBatch};
 use crate::{Batch, Matrix, Real, Vector};
 
 /// The maximum of each window of `K` steps, moved by `S` steps (default `K`), per channel, no
 /// padding: `y[c][t] = max_k x[c][t·S + k]`, `(L − K) / S + 1` output steps (PyTorch's
-/// `nn.MaxPool1d(K, S)`). Listed as `MaxPool1d<2>`; placed after `Signal<C, L>` it is
-/// `MaxPool1d<2, 2, Signal<C, L>>`. Gradient: `∂L/∂y[c][t]` goes to the first largest input
-/// of its window (PyTorch's choice), the others get 0.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct MaxPool1d<const K: usize, const S: usize = K, At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
-);
+/// `nn.MaxPool1d(K, S)`): the `1 × K` [`MaxPool2d`] over a signal's one row. Listed as
+/// `MaxPool1d<2>`; placed after `Signal<C, L>`. Gradient: `∂L/∂y[c][t]` goes to the first
+/// largest input of its window (PyTorch's choice), the others get 0.
+pub type MaxPool1d<const K: usize, const S: usize = K, At = Unplaced> =
+    MaxPool2d<Kernel1d<K>, Stride<1, S>, Pad<0>, At>;
 
 /// The mean of each window of `K` steps, moved by `S` steps (default `K`), per channel, no
-/// padding: `y[c][t] = (1/K)·Σ_k x[c][t·S + k]` (PyTorch's `nn.AvgPool1d(K, S)`). Gradient:
-/// `∂L/∂x[c][t·S + k] += ∂L/∂y[c][t] / K`.
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct AvgPool1d<const K: usize, const S: usize = K, At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
-);
+/// padding: `y[c][t] = (1/K)·Σ_k x[c][t·S + k]` (PyTorch's `nn.AvgPool1d(K, S)`): the `1 × K`
+/// [`AvgPool2d`]. Gradient: `∂L/∂x[c][t·S + k] += ∂L/∂y[c][t] / K`.
+pub type AvgPool1d<const K: usize, const S: usize = K, At = Unplaced> =
+    AvgPool2d<Kernel1d<K>, Stride<1, S>, Pad<0>, At>;
 
 /// The mean of each channel over all its steps: `Signal<C, L>` in, `Size<C>` flat features
 /// out, `y[c] = (1/L)·Σ_t x[c][t]` (PyTorch's `nn.AdaptiveAvgPool1d(1)` then `Flatten`), so a
@@ -71,22 +67,7 @@ macro_rules! marker_layer {
     };
 }
 
-marker_layer!(MaxPool1d, K, S);
-marker_layer!(AvgPool1d, K, S);
 marker_layer!(GlobalAvgPool1d);
-
-/// The window of a pooling layer over `C` channels of `L` steps.
-const fn window(c: usize, l: usize, k: usize, s: usize, out_len: usize) -> Window1d {
-    Window1d {
-        channels_in: c,
-        channels_out: c,
-        length: l,
-        kernel: k,
-        stride: s,
-        padding: 0,
-        out_len,
-    }
-}
 
 /// Runs `f` on each sample of a batch: its input and output slices.
 fn per_sample<'a, T, const B: usize>(
@@ -102,122 +83,6 @@ fn per_sample<'a, T, const B: usize>(
         );
     }
 }
-
-macro_rules! window_pool {
-    ($pool:ident, $forward:expr, $backward:expr) => {
-        #[diagnostic::do_not_recommend]
-        impl<const K: usize, const S: usize, In: Port> Place<In> for $pool<K, S, Unplaced>
-        where
-            $pool<K, S, In::OwnSignal>: Shape,
-        {
-            type Layer = $pool<K, S, In::OwnSignal>;
-        }
-
-        impl<const K: usize, const S: usize, const C: usize, const L: usize> Shape
-            for $pool<K, S, Signal<C, L>>
-        where
-            Size<L>: Window<K, S, 0>,
-        {
-            type In = Signal<C, L>;
-            type Out = Windowed<C, L, K, S, 0>;
-            const MISTAKE: Mistake = Mistake::window(K, S, L, 0, 0);
-        }
-
-        impl<const K: usize, const S: usize, const C: usize, const L: usize>
-            $pool<K, S, Signal<C, L>>
-        where
-            Size<L>: Window<K, S, 0> + Fits<K, S, 0>,
-        {
-            const WINDOW: Window1d = window(C, L, K, S, <Windowed<C, L, K, S, 0> as Port>::DIMS[1]);
-            const SIZES: (usize, usize) = (C * L, <Windowed<C, L, K, S, 0> as Port>::N);
-        }
-
-        impl<T: Real, const K: usize, const S: usize, const C: usize, const L: usize> Layer<T>
-            for $pool<K, S, Signal<C, L>>
-        where
-            Size<L>: Window<K, S, 0> + Fits<K, S, 0>,
-        {
-            type Cache<const B: usize> = BatchOf<T, B, Windowed<C, L, K, S, 0>>;
-
-            fn predict(&self, x: &Matrix<T, C, L>) -> <Self::Out as Port>::Sample<T> {
-                let mut y = <Self::Out as Port>::sample(|_| T::zero());
-                let forward: fn(&Window1d, &[T], &mut [T]) = $forward;
-                forward(
-                    &Self::WINDOW,
-                    x.as_slice(),
-                    <Self::Out as Port>::sample_slice_mut(&mut y),
-                );
-                y
-            }
-
-            fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
-                <Self::Out as Port>::batch(|_, _| T::zero())
-            }
-
-            fn forward_train<const B: usize>(
-                &self,
-                x: &SignalBatch<T, B, C, L>,
-                y: &mut Self::Cache<B>,
-            ) {
-                let forward: fn(&Window1d, &[T], &mut [T]) = $forward;
-                per_sample::<T, B>(
-                    x.as_slice(),
-                    <Self::Out as Port>::batch_slice_mut(y),
-                    Self::SIZES,
-                    |x, y| forward(&Self::WINDOW, x, y),
-                );
-            }
-
-            fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
-                y
-            }
-
-            fn backward<const B: usize>(
-                &self,
-                x: &SignalBatch<T, B, C, L>,
-                _: &mut Self::Cache<B>,
-                dy: &Self::Cache<B>,
-                _: &mut Self,
-                _: Grads,
-                dx: &mut SignalBatch<T, B, C, L>,
-            ) {
-                let backward: fn(&Window1d, &[T], &[T], &mut [T]) = $backward;
-                let (n_in, n_out) = Self::SIZES;
-                let (xs, dys) = (x.as_slice(), <Self::Out as Port>::batch_slice(dy));
-                let dxs = dx.as_mut_slice();
-                for s in 0..B {
-                    backward(
-                        &Self::WINDOW,
-                        &xs[s * n_in..(s + 1) * n_in],
-                        &dys[s * n_out..(s + 1) * n_out],
-                        &mut dxs[s * n_in..(s + 1) * n_in],
-                    );
-                }
-            }
-
-            fn backward_params<const B: usize>(
-                &self,
-                _: &SignalBatch<T, B, C, L>,
-                _: &mut Self::Cache<B>,
-                _: &Self::Cache<B>,
-                _: &mut Self,
-                _: Grads,
-            ) {
-            }
-        }
-    };
-}
-
-window_pool!(
-    MaxPool1d,
-    |d, x, y| kernels::max_pool1d(d, x, y),
-    |d, x, dy, dx| kernels::max_pool1d_backward(d, x, dy, dx)
-);
-window_pool!(
-    AvgPool1d,
-    |d, x, y| kernels::avg_pool1d(d, x, T::one() / T::from_count(d.kernel), y),
-    |d, _, dy, dx| kernels::avg_pool1d_backward(d, dy, T::one() / T::from_count(d.kernel), dx)
-);
 
 #[diagnostic::do_not_recommend]
 impl<In: Port> Place<In> for GlobalAvgPool1d
@@ -352,69 +217,69 @@ window_marker!(MaxPool2d);
 window_marker!(AvgPool2d);
 
 macro_rules! window_pool2 {
+    (@shape $pool:ident, $($c:ident),* => $x:ty) => {
+        impl<K, S, P, $(const $c: usize),*> Shape for $pool<K, S, P, $x>
+        where
+            K: KernelSize,
+            S: Strides,
+            P: Padding,
+            <$x as Plane>::Rows: SlideRows<K, S, P>,
+            <$x as Plane>::Cols: SlideCols<K, S, P>,
+        {
+            type In = $x;
+            type Out = Pooled<$x, K, S, P>;
+            const MISTAKE: Mistake = super::conv2d::misfit2::<K, S, P, $x>()
+                .or(Mistake::pool_padding::<$x>(P::SAME || (P::H == 0 && P::W == 0)));
+        }
+    };
     ($pool:ident, $forward:expr, $backward:expr) => {
         #[diagnostic::do_not_recommend]
         impl<K: KernelSize, S: Strides, P: Padding, In: Port> Place<In> for $pool<K, S, P, Unplaced>
         where
-            $pool<K, S, P, In::OwnImage>: Shape,
+            $pool<K, S, P, In::OwnPlane>: Shape,
         {
-            type Layer = $pool<K, S, P, In::OwnImage>;
+            type Layer = $pool<K, S, P, In::OwnPlane>;
         }
 
-        impl<K, S, P, const C: usize, const H: usize, const W: usize> Shape
-            for $pool<K, S, P, Image<C, H, W>>
+        window_pool2!(@shape $pool, C, L => Signal<C, L>);
+        window_pool2!(@shape $pool, C, H, W => Image<C, H, W>);
+
+        impl<K, S, P, X> $pool<K, S, P, X>
         where
             K: KernelSize,
             S: Strides,
             P: Padding,
-            Size<H>: SlideRows<K, S, P>,
-            Size<W>: SlideCols<K, S, P>,
-        {
-            type In = Image<C, H, W>;
-            type Out = Windowed2<C, H, W, K, S, P>;
-            const MISTAKE: Mistake = super::conv2d::misfit2::<K, S, P>(H, W).or(
-                Mistake::pool_padding::<Image<C, H, W>>(P::SAME || (P::H == 0 && P::W == 0)),
-            );
-        }
-
-        impl<K, S, P, const C: usize, const H: usize, const W: usize> $pool<K, S, P, Image<C, H, W>>
-        where
-            K: KernelSize,
-            S: Strides,
-            P: Padding,
-            Size<H>: FitRows<K, S, P>,
-            Size<W>: FitCols<K, S, P>,
+            X: Plane,
+            X::Rows: FitRows<K, S, P>,
+            X::Cols: FitCols<K, S, P>,
         {
             const WINDOW: Window2d = Window2d::of(
                 crate::shape::window::spec::<K, S, P>(),
-                C,
-                C,
-                [H, W],
-                [
-                    <Windowed2<C, H, W, K, S, P> as Port>::DIMS[1],
-                    <Windowed2<C, H, W, K, S, P> as Port>::DIMS[2],
-                ],
+                X::C,
+                X::C,
+                X::HW,
+                <Pooled<X, K, S, P> as Plane>::HW,
             );
-            const SIZES: (usize, usize) = (C * H * W, <Windowed2<C, H, W, K, S, P> as Port>::N);
+            const SIZES: (usize, usize) = (X::N, <Pooled<X, K, S, P> as Port>::N);
         }
 
-        impl<T: Real, K, S, P, const C: usize, const H: usize, const W: usize> Layer<T>
-            for $pool<K, S, P, Image<C, H, W>>
+        impl<T: Real, K, S, P, X> Layer<T> for $pool<K, S, P, X>
         where
             K: KernelSize,
             S: Strides,
             P: Padding,
-            Size<H>: FitRows<K, S, P>,
-            Size<W>: FitCols<K, S, P>,
+            X: Plane,
+            X::Rows: FitRows<K, S, P>,
+            X::Cols: FitCols<K, S, P>,            Self: Shape<In = X, Out = Pooled<X, K, S, P>>,
         {
-            type Cache<const B: usize> = BatchOf<T, B, Windowed2<C, H, W, K, S, P>>;
+            type Cache<const B: usize> = BatchOf<T, B, Pooled<X, K, S, P>>;
 
-            fn predict(&self, x: &Planes<T, C, H, W>) -> <Self::Out as Port>::Sample<T> {
+            fn predict(&self, x: &VectorOf<T, X>) -> <Self::Out as Port>::Sample<T> {
                 let mut y = <Self::Out as Port>::sample(|_| T::zero());
                 let forward: fn(&Window2d, &[T], &mut [T]) = $forward;
                 forward(
                     &Self::WINDOW,
-                    x.as_slice(),
+                    X::sample_slice(x),
                     <Self::Out as Port>::sample_slice_mut(&mut y),
                 );
                 y
@@ -424,14 +289,10 @@ macro_rules! window_pool2 {
                 <Self::Out as Port>::batch(|_, _| T::zero())
             }
 
-            fn forward_train<const B: usize>(
-                &self,
-                x: &ImageBatch<T, B, C, H, W>,
-                y: &mut Self::Cache<B>,
-            ) {
+            fn forward_train<const B: usize>(&self, x: &BatchOf<T, B, X>, y: &mut Self::Cache<B>) {
                 let forward: fn(&Window2d, &[T], &mut [T]) = $forward;
                 per_sample::<T, B>(
-                    x.as_slice(),
+                    X::batch_slice(x),
                     <Self::Out as Port>::batch_slice_mut(y),
                     Self::SIZES,
                     |x, y| forward(&Self::WINDOW, x, y),
@@ -444,17 +305,17 @@ macro_rules! window_pool2 {
 
             fn backward<const B: usize>(
                 &self,
-                x: &ImageBatch<T, B, C, H, W>,
+                x: &BatchOf<T, B, X>,
                 _: &mut Self::Cache<B>,
                 dy: &Self::Cache<B>,
                 _: &mut Self,
                 _: Grads,
-                dx: &mut ImageBatch<T, B, C, H, W>,
+                dx: &mut BatchOf<T, B, X>,
             ) {
                 let backward: fn(&Window2d, &[T], &[T], &mut [T]) = $backward;
                 let (n_in, n_out) = Self::SIZES;
-                let (xs, dys) = (x.as_slice(), <Self::Out as Port>::batch_slice(dy));
-                let dxs = dx.as_mut_slice();
+                let (xs, dys) = (X::batch_slice(x), <Self::Out as Port>::batch_slice(dy));
+                let dxs = X::batch_slice_mut(dx);
                 for s in 0..B {
                     backward(
                         &Self::WINDOW,
@@ -467,7 +328,7 @@ macro_rules! window_pool2 {
 
             fn backward_params<const B: usize>(
                 &self,
-                _: &ImageBatch<T, B, C, H, W>,
+                _: &BatchOf<T, B, X>,
                 _: &mut Self::Cache<B>,
                 _: &Self::Cache<B>,
                 _: &mut Self,

@@ -1,16 +1,14 @@
 //! int8 average pooling, as TFLite Micro's `AVERAGE_POOL_2D` computes it: the sum of a window
 //! divided by its size, rounded to nearest with halves away from zero, the quantization
-//! unchanged. [`QAvgPool1d`] (windows of `K` steps), [`QAvgPool2d`] (`K × K`) and
+//! unchanged. [`QAvgPool2d`] (any window, over an image or a signal's one row) and
 //! [`QGlobalAvgPool2d`] (all pixels of each channel).
-
-use core::marker::PhantomData;
 
 use super::arith::QuantParams;
 use super::dense::QLayer;
+use crate::Vector;
 use crate::shape::window::{KernelSize, PoolPadding, Strides};
-use crate::shape::{Port, VectorOf};
+use crate::shape::{Plane, VectorOf};
 use crate::tensor::Planes;
-use crate::{Matrix, Vector};
 
 /// `round(acc / n)`, halves away from zero, with C's truncating division (TFLite's
 /// `AveragePool`).
@@ -23,63 +21,20 @@ pub(crate) fn rounded_mean(acc: i32, n: i32) -> i8 {
     avg.clamp(-128, 127) as i8
 }
 
-/// int8 average over windows of `K` steps moved by `S` (no padding), the quantization
-/// unchanged. `Q` is the output port (`Signal<C, M>`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QAvgPool1d<const K: usize, const S: usize, const C: usize, const L: usize, Q> {
-    /// The quantization of input and output.
-    pub params: QuantParams,
-    /// The output port.
-    pub port: PhantomData<Q>,
-}
-
-impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> QLayer
-    for QAvgPool1d<K, S, C, L, Q>
-{
-    type In = Matrix<i8, C, L>;
-    type Out = VectorOf<i8, Q>;
-
-    fn input_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn output_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn predict(&self, x: &Matrix<i8, C, L>) -> VectorOf<i8, Q> {
-        let rows = x.as_rows();
-        let m = Q::DIMS[1].max(1);
-        Q::sample(|i| {
-            let (c, t) = (i / m, i % m);
-            let w = &rows[c][(t * S).min(L)..(t * S + K).min(L)];
-            let acc: i32 = w.iter().map(|&v| i32::from(v)).sum();
-            rounded_mean(acc, w.len().max(1) as i32)
-        })
-    }
-}
-
 /// int8 average over windows `K` moved by `S` (no padding), the quantization unchanged.
 /// `Q` is the output port (`Image<C, H', W'>`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QAvgPool2d<K, S, P, const C: usize, const H: usize, const W: usize, Q> {
+pub struct QAvgPool2d<K, S, P, X, Q> {
     /// The quantization of input and output.
     pub params: QuantParams,
-    /// The window and the output port.
-    pub port: crate::shape::window::Types<(K, S, P, Q)>,
+    /// The window and the ports.
+    pub port: crate::shape::window::Types<(K, S, P, X, Q)>,
 }
 
-impl<
-    K: KernelSize,
-    S: Strides,
-    P: PoolPadding,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    Q: Port,
-> QLayer for QAvgPool2d<K, S, P, C, H, W, Q>
+impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> QLayer
+    for QAvgPool2d<K, S, P, X, Q>
 {
-    type In = Planes<i8, C, H, W>;
+    type In = VectorOf<i8, X>;
     type Out = VectorOf<i8, Q>;
 
     fn input_params(&self) -> QuantParams {
@@ -90,17 +45,17 @@ impl<
         self.params
     }
 
-    fn predict(&self, x: &Planes<i8, C, H, W>) -> VectorOf<i8, Q> {
-        let xs = x.as_slice();
-        let (oh, ow) = (Q::DIMS[1].max(1), Q::DIMS[2].max(1));
+    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
+        let xs = X::sample_slice(x);
+        let ([h, w], [oh, ow]) = (X::HW, Q::HW);
         let spec = crate::shape::window::spec::<K, S, P>();
-        let window = crate::kernels::Window2d::of(spec, C, C, [H, W], [oh, ow]);
+        let window = crate::kernels::Window2d::of(spec, X::C, X::C, X::HW, Q::HW);
         Q::sample(|i| {
             let (c, r, k) = (i / (oh * ow), (i / ow) % oh, i % ow);
             let (mut acc, mut n) = (0i32, 0i32);
             for y in window.rows.inside(r) {
                 for z in window.cols.inside(k) {
-                    acc += i32::from(xs[(c * H + y) * W + z]);
+                    acc += i32::from(xs[(c * h + y) * w + z]);
                     n += 1;
                 }
             }
@@ -142,43 +97,15 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d
 }
 
 mod load {
-    use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of};
     use crate::shape::window::{KernelSize, PoolPadding, Strides};
-    use crate::shape::{Port, VectorOf};
-
-    /// `AVERAGE_POOL_2D` over `1 × K` windows.
-    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Load
-        for QAvgPool1d<K, S, C, L, Q>
-    where
-        VectorOf<i8, Q>: QSample,
-    {
-        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let out = dims_of::<VectorOf<i8, Q>>();
-            let (params, next) = crate::quant::tflite::int8_pool(
-                file,
-                at,
-                Builtin::AveragePool2d,
-                crate::quant::tflite::PoolWindow::steps(K, S),
-                [1, L],
-                &out,
-            )?;
-            let port = core::marker::PhantomData;
-            Ok((QAvgPool1d { params, port }, next))
-        }
-    }
+    use crate::shape::{Plane, VectorOf};
 
     /// `AVERAGE_POOL_2D` over windows `K` moved by `S`, `VALID`.
-    impl<
-        K: KernelSize,
-        S: Strides,
-        P: PoolPadding,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        Q: Port,
-    > Load for QAvgPool2d<K, S, P, C, H, W, Q>
+    impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Load
+        for QAvgPool2d<K, S, P, X, Q>
     where
         VectorOf<i8, Q>: QSample,
     {
@@ -189,7 +116,7 @@ mod load {
                 at,
                 Builtin::AveragePool2d,
                 crate::quant::tflite::PoolWindow::of::<K, S, P>(),
-                [H, W],
+                X::HW,
                 &out,
             )?;
             let port = crate::shape::window::Types::default();
@@ -216,22 +143,11 @@ mod load {
 
 #[cfg(feature = "std")]
 mod source {
-    use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::source::{Literal, fields_literal};
     use std::string::String;
 
-    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q> Literal
-        for QAvgPool1d<K, S, C, L, Q>
-    {
-        fn literal(&self, out: &mut String) {
-            let fields = self;
-            fields_literal!(out, "QAvgPool1d", fields { params, port });
-        }
-    }
-
-    impl<K, S, P, const C: usize, const H: usize, const W: usize, Q> Literal
-        for QAvgPool2d<K, S, P, C, H, W, Q>
-    {
+    impl<K, S, P, X, Q> Literal for QAvgPool2d<K, S, P, X, Q> {
         fn literal(&self, out: &mut String) {
             let fields = self;
             fields_literal!(out, "QAvgPool2d", fields { params, port });
@@ -248,42 +164,17 @@ mod source {
 
 #[cfg(feature = "std")]
 mod describe {
-    use super::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool2d, QGlobalAvgPool2d};
     use crate::quant::tflite::{Builtin, Describe, Flow, Graph};
-    use crate::shape::Port;
+    use crate::shape::Plane;
     use crate::shape::window::{KernelSize, PoolPadding, Strides};
 
-    impl<const K: usize, const S: usize, const C: usize, const L: usize, Q: Port> Describe
-        for QAvgPool1d<K, S, C, L, Q>
+    impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Describe
+        for QAvgPool2d<K, S, P, X, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let out = Flow { w: Q::DIMS[1], ..x };
-            g.pool(
-                Builtin::AveragePool2d,
-                "mean",
-                &x,
-                out,
-                crate::quant::tflite::PoolWindow::steps(K, S),
-            )
-        }
-    }
-
-    impl<
-        K: KernelSize,
-        S: Strides,
-        P: PoolPadding,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        Q: Port,
-    > Describe for QAvgPool2d<K, S, P, C, H, W, Q>
-    {
-        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let out = Flow {
-                h: Q::DIMS[1],
-                w: Q::DIMS[2],
-                ..x
-            };
+            let [h, w] = Q::HW;
+            let out = Flow { h, w, ..x };
             g.pool(
                 Builtin::AveragePool2d,
                 "mean",

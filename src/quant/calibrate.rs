@@ -71,7 +71,7 @@ impl Fused for Relu {
             `DepthwiseConv2d` (any window), `Relu` and `Relu6` (standalone or fused), `MaxPool1d`, \
             `MaxPool2d`, `AvgPool1d`, `AvgPool2d`, `GlobalAvgPool1d`, `GlobalAvgPool2d`, `Flatten`, \
             `Residual`, `Projected`, `Softmax` (on flat features). Fold a `BatchNorm1d` into the \
-            layer before it first (`fold_into_dense`, `fold_into_conv`, `fold_into_conv2d`); remove \
+            layer before it first (`fold_into_dense`, `fold_into_conv`); remove \
             `Dropout` (it only acts in training)"
 )]
 pub trait Quantize: Layer<f32> {
@@ -280,39 +280,6 @@ fn quantize_bias(b: f32, input_scale: f32, weight_scale: f32) -> i32 {
     q.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
 }
 
-impl<const I: usize, const O: usize, const K: usize, const S: usize, const P: usize, const L: usize>
-    Quantize for crate::nn::Conv1d<f32, I, O, K, S, P, crate::shape::Signal<I, L>>
-where
-    crate::shape::Size<L>: crate::shape::Window<K, S, P> + crate::shape::Fits<K, S, P>,
-{
-    type Quantized = super::QConv1d<I, O, K, S, P, L, crate::shape::Windowed<O, L, K, S, P>>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Matrix<f32, I, L>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs: Vec<_> = samples.iter().map(|x| self.predict(x)).collect();
-        let (lo, hi) = range_of::<Self::Out>(&outputs);
-        let output = QuantParams::from_range(lo, hi);
-        let (weight_scales, bias, rescale) =
-            channel_parameters(|o| self.weight[o].as_flattened(), &self.bias, input, output);
-        let q = super::QConv1d {
-            weight: core::array::from_fn(|o| {
-                self.weight[o].map(|row| row.map(|w| quantize_weight(w, weight_scales[o])))
-            }),
-            bias,
-            weight_scales,
-            rescale,
-            input,
-            output,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
-}
-
 /// A `Relu` listed after a layer of flat features: fused into a `Dense` before it (see
 /// [`Quantize::quantize_before_relu`]); after any other layer a `RELU` op of its own.
 impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape::Size<N>> {
@@ -388,28 +355,6 @@ impl<const C: usize, const L: usize> Quantize
     }
 }
 
-impl<const K: usize, const S: usize, const C: usize, const L: usize> Quantize
-    for crate::nn::MaxPool1d<K, S, crate::shape::Signal<C, L>>
-where
-    crate::shape::Size<L>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
-{
-    type Quantized = super::QMaxPool1d<K, S, C, L, crate::shape::Windowed<C, L, K, S, 0>>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Matrix<f32, C, L>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let q = super::QMaxPool1d {
-            params: input,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
-}
-
 impl<const C: usize, const L: usize> Quantize
     for crate::nn::GlobalAvgPool1d<crate::shape::Signal<C, L>>
 {
@@ -443,24 +388,26 @@ fn channel_parameters<'w, const O: usize>(
     (scales, biases, rescale)
 }
 
-impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize> Quantize
-    for crate::nn::Conv2d<f32, I, O, K, S, P, crate::shape::Image<I, H, W>, G>
+/// A convolution over an image or a signal (`X`), a `Relu` after it fused.
+impl<const I: usize, const O: usize, K, S, P, G, X> Quantize
+    for crate::nn::Conv2d<f32, I, O, K, S, P, X, G>
 where
     K: KernelSize,
     S: Strides,
     P: Padding,
     G: crate::nn::Connect,
-    crate::shape::Size<H>: FitRows<K, S, P>,
-    crate::shape::Size<W>: FitCols<K, S, P>,
+    X: crate::shape::Planar<I>,
+    X::Rows: FitRows<K, S, P>,
+    X::Cols: FitCols<K, S, P>,
+    Self: Layer<f32, In = X, Out = crate::shape::window::Slid<X, O, K, S, P>>,
 {
-    type Quantized =
-        super::QConv2d<I, O, K, S, P, G, H, W, crate::shape::Windowed2<O, H, W, K, S, P>>;
+    type Quantized = super::QConv2d<I, O, K, S, P, G, X, crate::shape::window::Slid<X, O, K, S, P>>;
 
     #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, I, H, W>],
+        samples: &[VectorOf<f32, X>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
         self.quantize_conv(input, samples, None)
     }
@@ -469,22 +416,23 @@ where
     fn quantize_before_relu(
         &self,
         input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, I, H, W>],
+        samples: &[VectorOf<f32, X>],
         relu: FusedRelu,
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
         self.quantize_conv(input, samples, Some(relu))
     }
 }
 
-impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize>
-    crate::nn::Conv2d<f32, I, O, K, S, P, crate::shape::Image<I, H, W>, G>
+impl<const I: usize, const O: usize, K, S, P, G, X> crate::nn::Conv2d<f32, I, O, K, S, P, X, G>
 where
     K: KernelSize,
     S: Strides,
     P: Padding,
     G: crate::nn::Connect,
-    crate::shape::Size<H>: FitRows<K, S, P>,
-    crate::shape::Size<W>: FitCols<K, S, P>,
+    X: crate::shape::Planar<I>,
+    X::Rows: FitRows<K, S, P>,
+    X::Cols: FitCols<K, S, P>,
+    Self: Layer<f32, In = X, Out = crate::shape::window::Slid<X, O, K, S, P>>,
 {
     #[cfg(feature = "std")]
     /// The int8 convolution, its outputs clamped by the `Relu` that follows (if one does).
@@ -492,7 +440,7 @@ where
     fn quantize_conv(
         &self,
         input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, I, H, W>],
+        samples: &[VectorOf<f32, X>],
         relu: Option<FusedRelu>,
     ) -> (
         <Self as Quantize>::Quantized,
@@ -546,22 +494,23 @@ impl<const C: usize, const H: usize, const W: usize> Quantize
     }
 }
 
-impl<K, S, P, const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::MaxPool2d<K, S, P, crate::shape::Image<C, H, W>>
+impl<K, S, P, X> Quantize for crate::nn::MaxPool2d<K, S, P, X>
 where
     K: KernelSize,
     S: Strides,
     P: crate::shape::window::PoolPadding,
-    crate::shape::Size<H>: FitRows<K, S, P>,
-    crate::shape::Size<W>: FitCols<K, S, P>,
+    X: crate::shape::Plane,
+    X::Rows: FitRows<K, S, P>,
+    X::Cols: FitCols<K, S, P>,
+    Self: Layer<f32, In = X, Out = crate::shape::window::Pooled<X, K, S, P>>,
 {
-    type Quantized = super::QMaxPool2d<K, S, P, C, H, W, crate::shape::Windowed2<C, H, W, K, S, P>>;
+    type Quantized = super::QMaxPool2d<K, S, P, X, crate::shape::window::Pooled<X, K, S, P>>;
 
     #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, C, H, W>],
+        samples: &[VectorOf<f32, X>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
         let outputs = samples.iter().map(|x| self.predict(x)).collect();
         let q = super::QMaxPool2d {
@@ -595,44 +544,23 @@ where
 }
 
 /// Average pooling keeps the quantization (TFLite's `AVERAGE_POOL_2D` requires it).
-impl<const K: usize, const S: usize, const C: usize, const L: usize> Quantize
-    for crate::nn::AvgPool1d<K, S, crate::shape::Signal<C, L>>
-where
-    crate::shape::Size<L>: crate::shape::Window<K, S, 0> + crate::shape::Fits<K, S, 0>,
-{
-    type Quantized = super::QAvgPool1d<K, S, C, L, crate::shape::Windowed<C, L, K, S, 0>>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Matrix<f32, C, L>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let q = super::QAvgPool1d {
-            params: input,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
-}
-
-impl<K, S, P, const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::AvgPool2d<K, S, P, crate::shape::Image<C, H, W>>
+impl<K, S, P, X> Quantize for crate::nn::AvgPool2d<K, S, P, X>
 where
     K: KernelSize,
     S: Strides,
     P: crate::shape::window::PoolPadding,
-    crate::shape::Size<H>: FitRows<K, S, P>,
-    crate::shape::Size<W>: FitCols<K, S, P>,
+    X: crate::shape::Plane,
+    X::Rows: FitRows<K, S, P>,
+    X::Cols: FitCols<K, S, P>,
+    Self: Layer<f32, In = X, Out = crate::shape::window::Pooled<X, K, S, P>>,
 {
-    type Quantized = super::QAvgPool2d<K, S, P, C, H, W, crate::shape::Windowed2<C, H, W, K, S, P>>;
+    type Quantized = super::QAvgPool2d<K, S, P, X, crate::shape::window::Pooled<X, K, S, P>>;
 
     #[cfg(feature = "std")]
     fn quantize_with(
         &self,
         input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, C, H, W>],
+        samples: &[VectorOf<f32, X>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
         let outputs = samples.iter().map(|x| self.predict(x)).collect();
         let q = super::QAvgPool2d {

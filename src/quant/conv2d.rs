@@ -8,7 +8,7 @@ use super::dense::QLayer;
 use crate::kernels::{self, Window2d};
 use crate::nn::Connect;
 use crate::shape::window::{KernelSize, Padding, PoolPadding, Strides};
-use crate::shape::{Port, VectorOf};
+use crate::shape::{Plane, Port, VectorOf};
 use crate::tensor::Planes;
 use core::marker::PhantomData;
 use core::num::Wrapping;
@@ -21,7 +21,7 @@ use core::num::Wrapping;
 /// TFLite Micro's `CONV_2D` / `DEPTHWISE_CONV_2D`, then `y = clamp(rescale[o](acc) +
 /// output_zero_point, act_min, act_max)` with TFLite Micro's two-step rescaling
 /// ([`Multiplier::apply_double_rounding`]). `Q` is the output port (`Image<O, H', W'>`).
-pub struct QConv2d<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q>
+pub struct QConv2d<const I: usize, const O: usize, K, S, P, G, X, Q>
 where
     K: KernelSize,
     G: Connect,
@@ -44,51 +44,24 @@ where
     /// The largest output (a fused ReLU6's cap, else 127).
     pub act_max: i8,
     /// The window and the output port.
-    pub port: crate::shape::window::Types<(S, P, Q)>,
+    pub port: crate::shape::window::Types<(S, P, X, Q)>,
 }
 
-impl<
-    const I: usize,
-    const O: usize,
-    K: KernelSize,
-    S,
-    P,
-    G: Connect,
-    const H: usize,
-    const W: usize,
-    Q,
-> Clone for QConv2d<I, O, K, S, P, G, H, W, Q>
+impl<const I: usize, const O: usize, K: KernelSize, S, P, G: Connect, X, Q> Clone
+    for QConv2d<I, O, K, S, P, G, X, Q>
 {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<
-    const I: usize,
-    const O: usize,
-    K: KernelSize,
-    S,
-    P,
-    G: Connect,
-    const H: usize,
-    const W: usize,
-    Q,
-> Copy for QConv2d<I, O, K, S, P, G, H, W, Q>
+impl<const I: usize, const O: usize, K: KernelSize, S, P, G: Connect, X, Q> Copy
+    for QConv2d<I, O, K, S, P, G, X, Q>
 {
 }
 
-impl<
-    const I: usize,
-    const O: usize,
-    K: KernelSize,
-    S,
-    P,
-    G: Connect,
-    const H: usize,
-    const W: usize,
-    Q,
-> PartialEq for QConv2d<I, O, K, S, P, G, H, W, Q>
+impl<const I: usize, const O: usize, K: KernelSize, S, P, G: Connect, X, Q> PartialEq
+    for QConv2d<I, O, K, S, P, G, X, Q>
 {
     fn eq(&self, o: &Self) -> bool {
         self.weight == o.weight
@@ -100,17 +73,8 @@ impl<
     }
 }
 
-impl<
-    const I: usize,
-    const O: usize,
-    K: KernelSize,
-    S,
-    P,
-    G: Connect,
-    const H: usize,
-    const W: usize,
-    Q,
-> core::fmt::Debug for QConv2d<I, O, K, S, P, G, H, W, Q>
+impl<const I: usize, const O: usize, K: KernelSize, S, P, G: Connect, X, Q> core::fmt::Debug
+    for QConv2d<I, O, K, S, P, G, X, Q>
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct(if G::DEPTHWISE {
@@ -127,21 +91,21 @@ impl<
     }
 }
 
-impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> QLayer
-    for QConv2d<I, O, K, S, P, G, H, W, Q>
+impl<const I: usize, const O: usize, K, S, P, G, X, Q> QLayer for QConv2d<I, O, K, S, P, G, X, Q>
 where
     K: KernelSize,
     S: Strides,
     P: Padding,
     G: Connect,
-    Q: Port,
+    X: Plane,
+    Q: Plane,
 {
-    type In = Planes<i8, I, H, W>;
+    type In = VectorOf<i8, X>;
     type Out = VectorOf<i8, Q>;
     /// The output, and the int32 values the kernel works on while it runs: the input offset
     /// by its zero point and the accumulators.
     const ACTIVATION_BYTES: usize = core::mem::size_of::<VectorOf<i8, Q>>()
-        + core::mem::size_of::<Planes<Wrapping<i32>, I, H, W>>()
+        + core::mem::size_of::<VectorOf<Wrapping<i32>, X>>()
         + core::mem::size_of::<VectorOf<Wrapping<i32>, Q>>();
 
     fn input_params(&self) -> QuantParams {
@@ -152,25 +116,19 @@ where
         self.output
     }
 
-    fn predict(&self, x: &Planes<i8, I, H, W>) -> VectorOf<i8, Q> {
+    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
         let zin = self.input.zero_point;
-        let window = Window2d::of(
-            crate::shape::window::spec::<K, S, P>(),
-            I,
-            O,
-            [H, W],
-            [Q::DIMS[1].max(1), Q::DIMS[2].max(1)],
-        );
-        let xs: Planes<Wrapping<i32>, I, H, W> =
-            Planes::from_fn(|c, r, k| Wrapping(i32::from(x[(c, r, k)]) - zin));
+        let window = Window2d::of(crate::shape::window::spec::<K, S, P>(), I, O, X::HW, Q::HW);
+        let x = X::sample_slice(x);
+        let xs: VectorOf<Wrapping<i32>, X> = X::sample(|i| Wrapping(i32::from(x[i]) - zin));
         let bias = self.bias.map(Wrapping);
         let mut acc = Q::sample(|_| Wrapping(0i32));
         let w = G::flat::<i8, K, I, O>(&self.weight);
         let out = Q::sample_slice_mut(&mut acc);
         if G::DEPTHWISE {
-            kernels::depthwise2d(&window, xs.as_slice(), w, &bias, out);
+            kernels::depthwise2d(&window, X::sample_slice(&xs), w, &bias, out);
         } else {
-            kernels::conv2d(&window, xs.as_slice(), w, &bias, out);
+            kernels::conv2d(&window, X::sample_slice(&xs), w, &bias, out);
         }
         let per_channel = (Q::N / O).max(1);
         let acc = Q::sample_slice(&acc);
@@ -211,24 +169,17 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QRelu2d<C, H, W>
 /// int8 max pooling over windows `K` moved by `S` (no padding), the quantization unchanged:
 /// `y[c][r][k] = max x[c][r·Sh + ky][k·Sw + kx]`. `Q` is the output port.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QMaxPool2d<K, S, P, const C: usize, const H: usize, const W: usize, Q> {
+pub struct QMaxPool2d<K, S, P, X, Q> {
     /// The quantization of input and output.
     pub params: QuantParams,
-    /// The window and the output port.
-    pub port: crate::shape::window::Types<(K, S, P, Q)>,
+    /// The window and the ports.
+    pub port: crate::shape::window::Types<(K, S, P, X, Q)>,
 }
 
-impl<
-    K: KernelSize,
-    S: Strides,
-    P: PoolPadding,
-    const C: usize,
-    const H: usize,
-    const W: usize,
-    Q: Port,
-> QLayer for QMaxPool2d<K, S, P, C, H, W, Q>
+impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> QLayer
+    for QMaxPool2d<K, S, P, X, Q>
 {
-    type In = Planes<i8, C, H, W>;
+    type In = VectorOf<i8, X>;
     type Out = VectorOf<i8, Q>;
 
     fn input_params(&self) -> QuantParams {
@@ -239,16 +190,17 @@ impl<
         self.params
     }
 
-    fn predict(&self, x: &Planes<i8, C, H, W>) -> VectorOf<i8, Q> {
-        let (rows, cols) = (Q::DIMS[1].max(1), Q::DIMS[2].max(1));
+    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
+        let ([h, w], [rows, cols]) = (X::HW, Q::HW);
         let spec = crate::shape::window::spec::<K, S, P>();
-        let window = Window2d::of(spec, C, C, [H, W], [rows, cols]);
+        let window = Window2d::of(spec, X::C, X::C, X::HW, Q::HW);
+        let x = X::sample_slice(x);
         Q::sample(|i| {
             let (c, r, k) = (i / (rows * cols), i / cols % rows, i % cols);
             let mut best = i8::MIN;
             for y in window.rows.inside(r) {
                 for xx in window.cols.inside(k) {
-                    best = best.max(x[(c, y, xx)]);
+                    best = best.max(x[(c * h + y) * w + xx]);
                 }
             }
             best
@@ -310,25 +262,25 @@ pub(crate) mod load {
         reshape, window_pads,
     };
     use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
-    use crate::shape::{Port, VectorOf};
+    use crate::shape::{Plane, Port, VectorOf};
     use crate::tensor::Planes;
 
     /// `CONV_2D` or `DEPTHWISE_CONV_2D` (after a `PAD` for explicit padding), its window,
     /// filter shape and fused activation checked against the type.
-    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> Load
-        for QConv2d<I, O, K, S, P, G, H, W, Q>
+    impl<const I: usize, const O: usize, K, S, P, G, X, Q> Load for QConv2d<I, O, K, S, P, G, X, Q>
     where
         K: KernelSize,
         S: Strides,
         P: Pads,
         G: Connect,
-        Q: Port,
+        X: Plane,
+        Q: Plane,
         VectorOf<i8, Q>: QSample,
     {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let input = params_at(file, at)?;
             let out = dims_of::<VectorOf<i8, Q>>();
-            conv_layer::<_, K, S, P, G, I, O, H, W>(file, at, &out, |step, filter, activation| {
+            conv_layer::<_, K, S, P, G, I, O>(file, at, X::HW, &out, |step, filter, activation| {
                 let axis = if G::DEPTHWISE { 3 } else { 0 };
                 let output = step.output_params()?;
                 let (weight_scales, bias, rescale) =
@@ -362,20 +314,10 @@ pub(crate) mod load {
     /// explicit padding, or padding `SAME` to the same zeros), its window and filter shape
     /// checked; `build` makes the layer from the operator, its filter and its fused
     /// activation (int8 or float). The layer and where the next one reads.
-    pub(crate) fn conv_layer<
-        'a,
-        T,
-        K,
-        S,
-        P,
-        G,
-        const I: usize,
-        const O: usize,
-        const H: usize,
-        const W: usize,
-    >(
+    pub(crate) fn conv_layer<'a, T, K, S, P, G, const I: usize, const O: usize>(
         file: &Model<'a>,
         at: At,
+        [h, w]: [usize; 2],
         out: &Dims,
         mut build: impl FnMut(&Step<'a>, &Tensor<'a>, Activation) -> Result<T, TfliteError>,
     ) -> Result<(T, At), TfliteError>
@@ -388,7 +330,7 @@ pub(crate) mod load {
         let (kernel, strides) = ([K::H, K::W], [S::H, S::W]);
         // The zeros around the image: the window's own (`SAME`), or explicit.
         let pads = if P::SAME {
-            window_pads(Padding::Same, [H, W], kernel, strides)
+            window_pads(Padding::Same, [h, w], kernel, strides)
         } else {
             [P::H, P::H, P::W, P::W]
         };
@@ -399,8 +341,8 @@ pub(crate) mod load {
         };
         // The convolution reading `x` (`at`, or it padded), padding `own` zeros itself.
         let mut conv = |x: At, own: [usize; 4]| {
-            let rows = H + if x == at { 0 } else { P::H * 2 };
-            let cols = W + if x == at { 0 } else { P::W * 2 };
+            let rows = h + if x == at { 0 } else { P::H * 2 };
+            let cols = w + if x == at { 0 } else { P::W * 2 };
             find(file, x, &[op], name, |step| {
                 let Some((padding, stride, activation)) = step.options.conv_window() else {
                     return Err(step.error(Problem::Missing {
@@ -450,15 +392,8 @@ pub(crate) mod load {
     }
 
     /// `MAX_POOL_2D` over windows `K` moved by `S`, `VALID`.
-    impl<
-        K: KernelSize,
-        S: Strides,
-        P: PoolPadding,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        Q: Port,
-    > Load for QMaxPool2d<K, S, P, C, H, W, Q>
+    impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Load
+        for QMaxPool2d<K, S, P, X, Q>
     where
         VectorOf<i8, Q>: QSample,
     {
@@ -469,7 +404,7 @@ pub(crate) mod load {
                 at,
                 Builtin::MaxPool2d,
                 crate::quant::tflite::PoolWindow::of::<K, S, P>(),
-                [H, W],
+                X::HW,
                 &out,
             )?;
             let port = crate::shape::window::Types::default();
@@ -502,8 +437,7 @@ mod source {
     use crate::shape::window::KernelSize;
     use std::string::String;
 
-    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> Literal
-        for QConv2d<I, O, K, S, P, G, H, W, Q>
+    impl<const I: usize, const O: usize, K, S, P, G, X, Q> Literal for QConv2d<I, O, K, S, P, G, X, Q>
     where
         K: KernelSize,
         G: Connect,
@@ -536,9 +470,7 @@ mod source {
         }
     }
 
-    impl<K, S, P, const C: usize, const H: usize, const W: usize, Q> Literal
-        for QMaxPool2d<K, S, P, C, H, W, Q>
-    {
+    impl<K, S, P, X, Q> Literal for QMaxPool2d<K, S, P, X, Q> {
         fn literal(&self, out: &mut String) {
             let fields = self;
             fields_literal!(out, "QMaxPool2d", fields { params, port });
@@ -558,22 +490,22 @@ mod describe {
     use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
     use crate::nn::Connect;
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
-    use crate::shape::Port;
     use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
+    use crate::shape::{Plane, Port};
     use std::vec::Vec;
 
     /// `CONV_2D` (weights `[O, kh, kw, I]`) or `DEPTHWISE_CONV_2D` (weights `[1, kh, kw, C]`,
     /// quantized along axis 3), `SAME` or `VALID`; explicit padding is a `PAD` (with the
     /// input's zero point) before a `VALID` one. A fused clamp is TFLite's fused `RELU` /
     /// `RELU6`.
-    impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize, Q> Describe
-        for QConv2d<I, O, K, S, P, G, H, W, Q>
+    impl<const I: usize, const O: usize, K, S, P, G, X, Q> Describe for QConv2d<I, O, K, S, P, G, X, Q>
     where
+        X: Plane,
         K: KernelSize,
         S: Strides,
         P: Pads,
         G: Connect,
-        Q: Port,
+        Q: Plane,
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let x = g.pad(&g.name("padded"), &x, [P::H, P::H, P::W, P::W]);
@@ -596,9 +528,10 @@ mod describe {
             );
             let scales = self.weight_scales.map(|s| self.input.scale * s);
             let b = g.biases(&g.name("bias"), &self.bias, &scales);
+            let [oh, ow] = Q::HW;
             let out = Flow {
-                h: Q::DIMS[1],
-                w: Q::DIMS[2],
+                h: oh,
+                w: ow,
                 c: O,
                 ..x
             };
@@ -640,22 +573,12 @@ mod describe {
     }
 
     /// `MAX_POOL_2D` over windows `K`.
-    impl<
-        K: KernelSize,
-        S: Strides,
-        P: PoolPadding,
-        const C: usize,
-        const H: usize,
-        const W: usize,
-        Q: Port,
-    > Describe for QMaxPool2d<K, S, P, C, H, W, Q>
+    impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Describe
+        for QMaxPool2d<K, S, P, X, Q>
     {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            let out = Flow {
-                h: Q::DIMS[1],
-                w: Q::DIMS[2],
-                ..x
-            };
+            let [h, w] = Q::HW;
+            let out = Flow { h, w, ..x };
             g.pool(
                 Builtin::MaxPool2d,
                 "pool",

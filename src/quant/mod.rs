@@ -32,14 +32,16 @@ pub mod tflite;
 
 pub use add::{QAddParams, QIdentity, QSum};
 pub use arith::{Multiplier, QuantParams, Rounding};
-pub use avg_pool::{QAvgPool1d, QAvgPool2d, QGlobalAvgPool2d};
+pub use avg_pool::{QAvgPool2d, QGlobalAvgPool2d};
 #[cfg(feature = "std")]
 pub use calibrate::quantize;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub use calibrate::{Fused, FusedRelu, Quantize};
 pub use clamp::QClamp;
-pub use conv::{QConv1d, QFlatten1d, QGlobalAvgPool1d, QMaxPool1d, QRelu, QReluFlat};
+pub use conv::{QFlatten1d, QGlobalAvgPool1d, QRelu, QReluFlat};
+#[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use conv2d::load::conv_layer as conv2d_layer;
+#[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use conv2d::typegrad_index as conv2d_index;
 pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
 #[cfg(any(feature = "std", feature = "libm"))]

@@ -20,7 +20,7 @@
 mod size_table;
 pub mod window;
 
-pub use window::{Kernel, Pad, Same, Stride, Windowed2};
+pub use window::{Kernel, Kernel1d, Pad, Same, Stride, Windowed2};
 
 use core::ops::{Add, Div, Mul, Sub};
 use typenum::{Const, Diff, Max, Maximum, NonZero, Quot, Sum, ToUInt, U, U1};
@@ -67,15 +67,19 @@ pub trait Port: Send + Sync + 'static {
     /// network's wiring check then reports the mismatch of kinds).
     #[doc(hidden)]
     type AsSignal<const C: usize>: Port;
-    /// What a 2-D layer of `C` input channels takes when placed after this port: `C`
-    /// channels of this port's rows and columns for an [`Image`], a stand-in of 1 × 1
-    /// otherwise.
+    /// What a windowed layer (convolution, pooling) of `C` input channels takes when placed
+    /// after this port: `C` channels of this port's rows and columns for an [`Image`] or a
+    /// [`Signal`] (one row), a stand-in image of 1 × 1 otherwise.
     #[doc(hidden)]
-    type AsImage<const C: usize>: Port;
+    type AsPlane<const C: usize>: Port;
+    /// [`AsPlane`](Port::AsPlane) with this port's own channels (for pooling).
+    #[doc(hidden)]
+    type OwnPlane: Port;
     /// [`AsSignal`](Port::AsSignal) with this port's own channels (for pooling).
     #[doc(hidden)]
     type OwnSignal: Port;
-    /// [`AsImage`](Port::AsImage) with this port's own channels (for pooling).
+    /// This port's channels as an image (global pooling over rows × columns), a stand-in
+    /// for other kinds.
     #[doc(hidden)]
     type OwnImage: Port;
 
@@ -102,7 +106,8 @@ impl<const N: usize> Port for Size<N> {
     type Sample<T> = Vector<T, N>;
     type Batch<T: Send + Sync, const B: usize> = Batch<T, B, N>;
     type AsSignal<const C: usize> = Signal<C, 1>;
-    type AsImage<const C: usize> = Image<C, 1, 1>;
+    type AsPlane<const C: usize> = Image<C, 1, 1>;
+    type OwnPlane = Image<1, 1, 1>;
     type OwnSignal = Signal<1, 1>;
     type OwnImage = Image<1, 1, 1>;
 
@@ -146,7 +151,8 @@ impl<const C: usize, const L: usize> Port for Signal<C, L> {
     type Sample<T> = Matrix<T, C, L>;
     type Batch<T: Send + Sync, const B: usize> = SignalBatch<T, B, C, L>;
     type AsSignal<const C2: usize> = Signal<C2, L>;
-    type AsImage<const C2: usize> = Image<C2, 1, 1>;
+    type AsPlane<const C2: usize> = Signal<C2, L>;
+    type OwnPlane = Self;
     type OwnSignal = Self;
     type OwnImage = Image<C, 1, 1>;
 
@@ -193,7 +199,8 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
     type Sample<T> = Planes<T, C, H, W>;
     type Batch<T: Send + Sync, const B: usize> = ImageBatch<T, B, C, H, W>;
     type AsSignal<const C2: usize> = Signal<C2, 1>;
-    type AsImage<const C2: usize> = Image<C2, H, W>;
+    type AsPlane<const C2: usize> = Image<C2, H, W>;
+    type OwnPlane = Self;
     type OwnSignal = Signal<C, 1>;
     type OwnImage = Self;
 
@@ -227,6 +234,51 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
     }
 }
 
+/// A port a window slides over, as rows × columns: an [`Image<C, H, W>`](Image), or a
+/// [`Signal<C, L>`](Signal) as one row of `L` columns (a 1-D layer is the `1 × K` case of
+/// the 2-D one).
+pub trait Plane: Port {
+    /// Channels.
+    const C: usize;
+    /// Rows and columns: `[H, W]`, `[1, L]` for a signal.
+    const HW: [usize; 2];
+    /// The rows: `Size<H>`, `Size<1>` for a signal.
+    type Rows: Known;
+    /// The columns: `Size<W>`, `Size<L>`.
+    type Cols: Known;
+    /// `C2` channels of `R` rows × `Cl` columns, of this port's kind: an image, or a signal
+    /// of `Cl` steps (a signal's row count stays 1; the layers' wiring check refuses windows
+    /// that would change it).
+    type Remade<const C2: usize, R: Known, Cl: Known>: Plane;
+    /// [`Remade`](Plane::Remade) with this port's own channels.
+    type Kept<R: Known, Cl: Known>: Plane;
+}
+
+/// A [`Plane`] of exactly `C` channels: what a convolution taking `C` channels is placed on.
+pub trait Planar<const C: usize>: Plane {}
+
+impl<const C: usize, const L: usize> Plane for Signal<C, L> {
+    const C: usize = C;
+    const HW: [usize; 2] = [1, L];
+    type Rows = Size<1>;
+    type Cols = Size<L>;
+    type Remade<const C2: usize, R: Known, Cl: Known> = <Cl as Known>::Steps<C2>;
+    type Kept<R: Known, Cl: Known> = <Cl as Known>::Steps<C>;
+}
+
+impl<const C: usize, const L: usize> Planar<C> for Signal<C, L> {}
+
+impl<const C: usize, const H: usize, const W: usize> Plane for Image<C, H, W> {
+    const C: usize = C;
+    const HW: [usize; 2] = [H, W];
+    type Rows = Size<H>;
+    type Cols = Size<W>;
+    type Remade<const C2: usize, R: Known, Cl: Known> = <R as Known>::ImageOf<C2, Cl>;
+    type Kept<R: Known, Cl: Known> = <R as Known>::ImageOf<C, Cl>;
+}
+
+impl<const C: usize, const H: usize, const W: usize> Planar<C> for Image<C, H, W> {}
+
 /// A [`Size<N>`] turned back into the tensor types of that size (its [`Port`] gives the
 /// vector and batch types).
 ///
@@ -234,11 +286,11 @@ impl<const C: usize, const H: usize, const W: usize> Port for Image<C, H, W> {
 pub trait Known: Port {
     /// `C` channels of this many steps: `Signal<C, N>` (what a convolution or pooling layer
     /// whose output length is computed gives).
-    type Steps<const C: usize>: Port;
+    type Steps<const C: usize>: Plane;
     /// `C` channels of `H` rows of this many columns: `Image<C, H, N>`.
-    type ImageRows<const C: usize, const H: usize>: Port;
+    type ImageRows<const C: usize, const H: usize>: Plane;
     /// `C` channels of this many rows of `Wd` columns: `Image<C, N, Wd's N>`.
-    type ImageOf<const C: usize, Wd: Known>: Port;
+    type ImageOf<const C: usize, Wd: Known>: Plane;
 
     /// `Matrix<T, N, C>`: `N` rows.
     type Rows<T, const C: usize>;

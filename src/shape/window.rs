@@ -16,12 +16,17 @@
 use core::ops::{Add, Div, Sub};
 use typenum::{Const, Max, Maximum, NonZero, Quot, Sum, ToUInt, U, U1};
 
-use super::{Fits, Known, Size, ToSize, Window};
+use super::{Fits, Known, Plane, Size, ToSize, Window};
 use crate::Scalar;
 
 /// A kernel of `H` rows × `W` columns (`Kernel<3>` is 3 × 3).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Kernel<const H: usize, const W: usize = H>;
+
+/// A 1-D kernel of `K` taps: the `1 × K` window of [`Conv1d`](crate::nn::Conv1d) and the 1-D
+/// pools, its taps one row (`[T; K]`, a filter `[in][k]` as PyTorch's `Conv1d` stores it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Kernel1d<const K: usize>;
 
 /// A stride of `H` rows and `W` columns (`Stride<2>` moves 2 along both axes).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -37,8 +42,10 @@ pub struct Pad<const H: usize, const W: usize = H>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Same;
 
-/// The size of a kernel: [`Kernel<H, W>`].
+/// The size of a kernel: [`Kernel<H, W>`], or [`Kernel1d<K>`] (one row of `K`).
 pub trait KernelSize: Send + Sync + 'static {
+    /// `true` for [`Kernel1d`]: a filter is one row (`[T; K]`, weights `[out, in, k]`).
+    const ONE_ROW: bool = false;
     /// Rows.
     const H: usize;
     /// Columns.
@@ -78,6 +85,27 @@ impl<const H: usize, const W: usize> KernelSize for Kernel<H, W> {
     }
 }
 
+impl<const K: usize> KernelSize for Kernel1d<K> {
+    const ONE_ROW: bool = true;
+    const H: usize = 1;
+    const W: usize = K;
+    type Rows = Size<1>;
+    type Cols = Size<K>;
+    type Taps<T: Scalar> = [T; K];
+
+    fn taps<T: Scalar>(v: T) -> [T; K] {
+        [v; K]
+    }
+
+    fn flat<T: Scalar>(taps: &[[T; K]]) -> &[T] {
+        taps.as_flattened()
+    }
+
+    fn flat_mut<T: Scalar>(taps: &mut [[T; K]]) -> &mut [T] {
+        taps.as_flattened_mut()
+    }
+}
+
 /// The stride of a window: [`Stride<H, W>`], or a [`Kernel`] (pooling's default: windows side
 /// by side).
 pub trait Strides: Send + Sync + 'static {
@@ -104,6 +132,14 @@ impl<const H: usize, const W: usize> Strides for Kernel<H, W> {
     const W: usize = W;
     type Rows = Size<H>;
     type Cols = Size<W>;
+}
+
+/// A 1-D pooling window moves by its own length unless told otherwise.
+impl<const K: usize> Strides for Kernel1d<K> {
+    const H: usize = 1;
+    const W: usize = K;
+    type Rows = Size<1>;
+    type Cols = Size<K>;
 }
 
 /// The padding of a window: [`Pad<H, W>`] or [`Same`].
@@ -237,6 +273,28 @@ impl<L, K: KernelSize, S: Strides, P: Padding> SlideRows<K, S, P> for L where
     L: Along<K::Rows, S::Rows, P::Rows>
 {
 }
+
+/// The rows the window `K`, `S`, `P` gives over the [`Plane`] `X`.
+pub type PlaneRows<X, K, S, P> = <<X as Plane>::Rows as Along<
+    <K as KernelSize>::Rows,
+    <S as Strides>::Rows,
+    <P as Padding>::Rows,
+>>::Output;
+
+/// The columns the window `K`, `S`, `P` gives over the [`Plane`] `X`.
+pub type PlaneCols<X, K, S, P> = <<X as Plane>::Cols as Along<
+    <K as KernelSize>::Cols,
+    <S as Strides>::Cols,
+    <P as Padding>::Cols,
+>>::Output;
+
+/// `O` channels of what the window `K`, `S`, `P` gives over the [`Plane`] `X` (its own
+/// kind: an image, or a signal of one row): a convolution's output port.
+pub type Slid<X, const O: usize, K, S, P> =
+    <X as Plane>::Remade<O, PlaneRows<X, K, S, P>, PlaneCols<X, K, S, P>>;
+
+/// `X`'s channels over what the window `K`, `S`, `P` gives: a pool's output port.
+pub type Pooled<X, K, S, P> = <X as Plane>::Kept<PlaneRows<X, K, S, P>, PlaneCols<X, K, S, P>>;
 
 /// [`SlideRows`] along the columns.
 pub trait SlideCols<K: KernelSize, S: Strides, P: Padding>:

@@ -586,8 +586,14 @@ pub const fn report(mistake: Mistake, names: &[&str], before: usize) -> Report {
             } else if given[1] == 1 && taken[1] > 1 {
                 r.push(": a `Reshape<…>` between them turns flat features into channels × steps or an image");
             } else if given[1] != taken[1] {
-                r.push(": 1-D layers (`Conv1d`, `MaxPool1d`, …) take channels × steps, 2-D layers (`Conv2d`, `MaxPool2d`, …) take images");
+                r.push(": `GlobalAvgPool1d` and `BatchNorm1d` take channels × steps, `GlobalAvgPool2d` takes images (convolutions and windowed pools take either)");
             }
+        }
+        Kind::Window if mistake.window[4] == 3 => {
+            r.layer(names, at);
+            r.push(" slides a window ");
+            r.count(mistake.window[0], " row", " rows");
+            r.push(" high (with its padding) over a signal, which is one row of steps: a 1-D layer's window is one row, unpadded (`Kernel1d<K>`, `Stride<1, S>`, `Pad<0, P>`; `Conv1d`, `MaxPool1d`)");
         }
         Kind::Window => {
             let [k, s, l, p, axis] = mistake.window;

@@ -194,22 +194,23 @@ where
 
 /// `CONV_2D` or `DEPTHWISE_CONV_2D` (after a `PAD`, or `SAME`), filter `[O, kh, kw, I]` /
 /// `[1, kh, kw, C]`; a fused activation is the next layer's.
-impl<const I: usize, const O: usize, K, S, P, G, const H: usize, const W: usize> LoadFloat
-    for Conv2d<f32, I, O, K, S, P, Image<I, H, W>, G>
+impl<const I: usize, const O: usize, K, S, P, G, X> LoadFloat for Conv2d<f32, I, O, K, S, P, X, G>
 where
     K: KernelSize,
     S: Strides,
     P: Pads,
     G: Connect,
-    Conv2d<f32, I, O, K, S, P, Image<I, H, W>, G>: Layer<f32>,
+    X: crate::shape::Plane,
+    Conv2d<f32, I, O, K, S, P, X, G>: Layer<f32>,
 {
     fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
         no_pending(at, G::NAME)?;
         let out = float_dims::<<Self as crate::nn::Shape>::Out>();
         let mut fused = Activation::None;
-        let (conv, next) = crate::quant::conv2d_layer::<_, K, S, P, G, I, O, H, W>(
+        let (conv, next) = crate::quant::conv2d_layer::<_, K, S, P, G, I, O>(
             file,
             at,
+            X::HW,
             &out,
             |step, filter, activation| {
                 let mut weight = G::weight::<f32, K, I, O>(0.0);
