@@ -291,3 +291,89 @@ fn a_conv_layer_round_trips_through_serde() {
     let nan = json.replacen("1.0", "1e999", 1);
     assert!(serde_json::from_str::<Conv1d<f64, 2, 3, 2>>(&nan).is_err());
 }
+
+/// A `Conv1d` is the `1 × K` `Conv2d` over a signal's one row: the register-blocked 1-D
+/// kernels it runs on give what the 2-D kernels give for the same window over a one-row
+/// image — outputs, weight and bias gradients and the input gradient, for strides and
+/// padding.
+#[test]
+fn a_conv1d_equals_the_one_row_conv2d_over_an_image() {
+    use typegrad::nn::Conv2d;
+    use typegrad::shape::{Image, Kernel, Pad, Stride};
+    type Row = Conv1d<f64, 3, 4, 3, 2, 1, Signal<3, 11>>;
+    type Flat = Conv2d<f64, 3, 4, Kernel<1, 3>, Stride<1, 2>, Pad<0, 1>, Image<3, 1, 11>>;
+    let row: Row = conv::<3, 4, 3, 2, 1>(31).placed();
+    let mut flat = Flat::default();
+    flat.weight_slice_mut().copy_from_slice(row.weight_slice());
+    flat.bias = row.bias;
+    let mut rng = Rng::new(32);
+    let x: BatchOf<f64, 2, Signal<3, 11>> = Signal::<3, 11>::batch(|_, _| rng.uniform(-1.0, 1.0));
+    let xs = <Signal<3, 11> as Port>::batch_slice(&x).to_vec();
+    let x2: BatchOf<f64, 2, Image<3, 1, 11>> = Image::<3, 1, 11>::batch(|s, i| xs[s * 33 + i]);
+    let (y, y2) = (row.forward(&x), flat.forward(&x2));
+    let ys = <<Row as Shape>::Out as Port>::batch_slice(&y);
+    assert_eq!(ys, <<Flat as Shape>::Out as Port>::batch_slice(&y2));
+    let dy_values: Vec<f64> = (0..ys.len()).map(|_| rng.uniform(-1.0, 1.0)).collect();
+    let dy = <<Row as Shape>::Out as Port>::batch(|s, i| dy_values[s * 24 + i]);
+    let dy2 = <<Flat as Shape>::Out as Port>::batch(|s, i| dy_values[s * 24 + i]);
+    let (mut g, mut g2) = (Row::default(), Flat::default());
+    let (mut dx, mut dx2) = (x, x2);
+    let (mut c, mut c2) = (row.new_cache::<2>(), flat.new_cache::<2>());
+    row.forward_train(&x, &mut c);
+    flat.forward_train(&x2, &mut c2);
+    row.backward(&x, &mut c, &dy, &mut g, Grads::Overwrite, &mut dx);
+    flat.backward(&x2, &mut c2, &dy2, &mut g2, Grads::Overwrite, &mut dx2);
+    let close = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(p, q)| (p - q).abs() <= 1e-12 * (1.0 + q.abs()))
+    };
+    assert!(close(g.weight_slice(), g2.weight_slice()));
+    assert!(close(g.bias.as_slice(), g2.bias.as_slice()));
+    assert!(close(
+        <Signal<3, 11> as Port>::batch_slice(&dx),
+        <Image<3, 1, 11> as Port>::batch_slice(&dx2)
+    ));
+}
+
+/// What the shared window brings to signals: TensorFlow's `SAME` padding and depthwise
+/// convolutions over steps, with their gradients.
+#[test]
+fn signals_take_same_padding_and_depthwise_windows() {
+    use typegrad::nn::{Conv2d, DepthwiseConv2d, MaxPool2d};
+    use typegrad::shape::{Kernel1d, Same, Stride};
+    type SameConv = Conv2d<f64, 2, 3, Kernel1d<4>, Stride<1, 3>, Same>;
+    type Depthwise = DepthwiseConv2d<f64, 2, Kernel1d<3>, Stride<1, 2>, Same>;
+    // ⌈10 / 3⌉ = 4 steps, ⌈10 / 2⌉ = 5.
+    assert_eq!(
+        <<At<SameConv, 2, 10> as Shape>::Out as Port>::DIMS,
+        [3, 4, 1]
+    );
+    assert_eq!(
+        <<At<Depthwise, 2, 10> as Shape>::Out as Port>::DIMS,
+        [2, 5, 1]
+    );
+    let mut rng = Rng::new(41);
+    let mut conv = SameConv::default();
+    conv.visit_mut(&mut |s: &mut [f64]| s.iter_mut().for_each(|w| *w = rng.uniform(-0.7, 0.7)));
+    check::<At<SameConv, 2, 10>, 2>(&conv.placed(), 42);
+    let mut dw = Depthwise::default();
+    dw.visit_mut(&mut |s: &mut [f64]| s.iter_mut().for_each(|w| *w = rng.uniform(-0.7, 0.7)));
+    check::<At<Depthwise, 2, 10>, 2>(&dw.placed(), 43);
+    check::<At<MaxPool2d<Kernel1d<3>, Stride<1, 2>, Same>, 2, 9>, 2>(&Default::default(), 44);
+    // SAME over 10 steps with a 4-tap window moved 3: (4 − 1)·3 + 4 − 10 = 3 zeros, 1 before
+    // and 2 after. Output step 0 reads x[−1..3): the zero, then steps 0, 1 and 2.
+    let x = typegrad::Matrix::<f64, 2, 10>::from_fn(|c, t| (c * 10 + t) as f64);
+    let placed: At<SameConv, 2, 10> = conv.placed();
+    let y = placed.predict(&x);
+    let w = conv.weight;
+    let want = conv.bias[0]
+        + (0..2)
+            .map(|c| {
+                (1..4)
+                    .map(|k| w[0][c][k] * x.as_rows()[c][k - 1])
+                    .sum::<f64>()
+            })
+            .sum::<f64>();
+    assert!((y.as_rows()[0][0] - want).abs() < 1e-12);
+}
