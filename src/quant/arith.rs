@@ -156,8 +156,8 @@ impl Multiplier {
     /// The two-rounding form of TFLite's `MultiplyByQuantizedMultiplier` (gemmlowp's):
     /// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x · 2^left, m), right)` — what
     /// TFLite Micro and CMSIS-NN do for every op ([`Rounding::Micro`]), and the desktop
-    /// interpreter's `CONV_2D`, which [`QConv1d`](super::QConv1d) and
-    /// [`QConv2d`](super::QConv2d) use. Measured: with it the 2-D CNN of `int8_cnn_digits`
+    /// interpreter's `CONV_2D`, which [`QConv2d`](super::QConv2d) uses (1-D and 2-D).
+    /// Measured: with it the 2-D CNN of `int8_cnn_digits`
     /// equals the interpreter on 450 / 450 test images, with the one-rounding form on 399
     /// (intermediate outputs one step apart).
     /// (A shift above 30 — a factor of 2³¹ or more, which no file typegrad loads has — is

@@ -1,14 +1,13 @@
 //! int8 average pooling, as TFLite Micro's `AVERAGE_POOL_2D` computes it: the sum of a window
 //! divided by its size, rounded to nearest with halves away from zero, the quantization
 //! unchanged. [`QAvgPool2d`] (any window, over an image or a signal's one row) and
-//! [`QGlobalAvgPool2d`] (all pixels of each channel).
+//! [`QGlobalAvgPool`] (all values of each channel).
 
 use super::arith::QuantParams;
 use super::dense::QLayer;
 use crate::Vector;
 use crate::shape::window::{KernelSize, PoolPadding, Strides};
-use crate::shape::{Plane, VectorOf};
-use crate::tensor::Planes;
+use crate::shape::{Planar, Plane, VectorOf};
 
 /// `round(acc / n)`, halves away from zero, with C's truncating division (TFLite's
 /// `AveragePool`).
@@ -64,16 +63,19 @@ impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> QLayer
     }
 }
 
-/// int8 mean of each channel over its `H × W` pixels, the quantization unchanged (TFLite's
-/// `AVERAGE_POOL_2D` over the whole image).
+/// int8 mean of each of the `C` channels of an image or signal (`X`) over its `H × W`
+/// values, the quantization unchanged (TFLite's `AVERAGE_POOL_2D` over the whole plane):
+/// `y[c] = round(Σ x[c] / (H·W))` on the raw int8 values, halves away from zero.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QGlobalAvgPool2d<const C: usize, const H: usize, const W: usize> {
+pub struct QGlobalAvgPool<const C: usize, X> {
     /// The quantization of input and output.
     pub params: QuantParams,
+    /// The input port.
+    pub port: crate::shape::window::Types<X>,
 }
 
-impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d<C, H, W> {
-    type In = Planes<i8, C, H, W>;
+impl<const C: usize, X: Planar<C>> QLayer for QGlobalAvgPool<C, X> {
+    type In = VectorOf<i8, X>;
     type Out = Vector<i8, C>;
 
     fn input_params(&self) -> QuantParams {
@@ -84,24 +86,21 @@ impl<const C: usize, const H: usize, const W: usize> QLayer for QGlobalAvgPool2d
         self.params
     }
 
-    fn predict(&self, x: &Planes<i8, C, H, W>) -> Vector<i8, C> {
-        let xs = x.as_slice();
+    fn predict(&self, x: &VectorOf<i8, X>) -> Vector<i8, C> {
+        let (xs, n) = (X::sample_slice(x), X::HW[0] * X::HW[1]);
         Vector::from_fn(|c| {
-            let acc: i32 = xs[c * H * W..(c + 1) * H * W]
-                .iter()
-                .map(|&v| i32::from(v))
-                .sum();
-            rounded_mean(acc, (H * W).max(1) as i32)
+            let acc: i32 = xs[c * n..(c + 1) * n].iter().map(|&v| i32::from(v)).sum();
+            rounded_mean(acc, n.max(1) as i32)
         })
     }
 }
 
 mod load {
-    use super::{QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool2d, QGlobalAvgPool};
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{At, Builtin, Dims, Load, Model, TfliteError, dims_of};
     use crate::shape::window::{KernelSize, PoolPadding, Strides};
-    use crate::shape::{Plane, VectorOf};
+    use crate::shape::{Planar, Plane, VectorOf};
 
     /// `AVERAGE_POOL_2D` over windows `K` moved by `S`, `VALID`.
     impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Load
@@ -124,26 +123,28 @@ mod load {
         }
     }
 
-    /// `AVERAGE_POOL_2D` over the whole `H × W` image.
-    impl<const C: usize, const H: usize, const W: usize> Load for QGlobalAvgPool2d<C, H, W> {
+    /// `AVERAGE_POOL_2D` over the whole `H × W` plane.
+    impl<const C: usize, X: Planar<C>> Load for QGlobalAvgPool<C, X> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let out = Dims::new(&[1, 1, 1, C as i32]);
+            let [h, w] = X::HW;
             let (params, next) = crate::quant::tflite::int8_pool(
                 file,
                 at,
                 Builtin::AveragePool2d,
-                crate::quant::tflite::PoolWindow::whole(H, W),
-                [H, W],
+                crate::quant::tflite::PoolWindow::whole(h, w),
+                X::HW,
                 &out,
             )?;
-            Ok((QGlobalAvgPool2d { params }, next))
+            let port = crate::shape::window::Types::default();
+            Ok((QGlobalAvgPool { params, port }, next))
         }
     }
 }
 
 #[cfg(feature = "std")]
 mod source {
-    use super::{QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool2d, QGlobalAvgPool};
     use crate::quant::source::{Literal, fields_literal};
     use std::string::String;
 
@@ -154,20 +155,20 @@ mod source {
         }
     }
 
-    impl<const C: usize, const H: usize, const W: usize> Literal for QGlobalAvgPool2d<C, H, W> {
+    impl<const C: usize, X> Literal for QGlobalAvgPool<C, X> {
         fn literal(&self, out: &mut String) {
             let fields = self;
-            fields_literal!(out, "QGlobalAvgPool2d", fields { params });
+            fields_literal!(out, "QGlobalAvgPool", fields { params, port });
         }
     }
 }
 
 #[cfg(feature = "std")]
 mod describe {
-    use super::{QAvgPool2d, QGlobalAvgPool2d};
+    use super::{QAvgPool2d, QGlobalAvgPool};
     use crate::quant::tflite::{Builtin, Describe, Flow, Graph};
-    use crate::shape::Plane;
     use crate::shape::window::{KernelSize, PoolPadding, Strides};
+    use crate::shape::{Planar, Plane};
 
     impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Describe
         for QAvgPool2d<K, S, P, X, Q>
@@ -185,15 +186,16 @@ mod describe {
         }
     }
 
-    impl<const C: usize, const H: usize, const W: usize> Describe for QGlobalAvgPool2d<C, H, W> {
+    impl<const C: usize, X: Planar<C>> Describe for QGlobalAvgPool<C, X> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             let out = Flow { h: 1, w: 1, ..x };
+            let [h, w] = X::HW;
             g.pool(
                 Builtin::AveragePool2d,
                 "mean",
                 &x,
                 out,
-                crate::quant::tflite::PoolWindow::whole(H, W),
+                crate::quant::tflite::PoolWindow::whole(h, w),
             )
         }
     }

@@ -280,24 +280,6 @@ fn quantize_bias(b: f32, input_scale: f32, weight_scale: f32) -> i32 {
     q.clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i32
 }
 
-/// A `Relu` listed after a layer of flat features: fused into a `Dense` before it (see
-/// [`Quantize::quantize_before_relu`]); after any other layer a `RELU` op of its own.
-impl<const N: usize> Quantize for crate::nn::ActivationLayer<Relu, crate::shape::Size<N>> {
-    type Quantized = super::QReluFlat<N>;
-
-    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Vector<f32, N>],
-    ) -> (Self::Quantized, Vec<crate::Vector<f32, N>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        (super::QReluFlat { params: input }, outputs)
-    }
-}
-
 /// A `Softmax` over flat features: TFLite Micro's int8 `SOFTMAX` (output scale 1/256, zero
 /// point −128).
 impl<const N: usize> Quantize
@@ -316,60 +298,50 @@ impl<const N: usize> Quantize
     }
 }
 
-impl<const C: usize, const L: usize> Quantize for crate::nn::Flatten<crate::shape::Signal<C, L>>
-where
-    crate::nn::Flatten<crate::shape::Signal<C, L>>: Layer<f32, In = crate::shape::Signal<C, L>>,
-{
-    type Quantized = super::QFlatten1d<C, L, <Self as crate::nn::Shape>::Out>;
+/// The layers that keep the quantization and only need their ports in the int8 type:
+/// `Quantize` for `$layer` as `$q`, given the input quantization.
+macro_rules! pass_through {
+    ($(#[$doc:meta])* [$($g:tt)*] $layer:ty => $q:ty, $make:expr) => {
+        $(#[$doc])*
+        impl<$($g)*> Quantize for $layer
+        where
+            $layer: Layer<f32>,
+        {
+            type Quantized = $q;
 
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Matrix<f32, C, L>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let q = super::QFlatten1d {
-            params: input,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
+            #[cfg(feature = "std")]
+            fn quantize_with(
+                &self,
+                input: QuantParams,
+                samples: &[VectorOf<f32, Self::In>],
+            ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
+                let outputs = samples.iter().map(|x| self.predict(x)).collect();
+                let make: fn(QuantParams) -> $q = $make;
+                (make(input), outputs)
+            }
+        }
+    };
 }
 
-impl<const C: usize, const L: usize> Quantize
-    for crate::nn::ActivationLayer<Relu, crate::shape::Signal<C, L>>
-{
-    type Quantized = super::QRelu<C, L>;
-
-    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Matrix<f32, C, L>],
-    ) -> (Self::Quantized, Vec<crate::Matrix<f32, C, L>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        (super::QRelu { params: input }, outputs)
-    }
-}
-
-impl<const C: usize, const L: usize> Quantize
-    for crate::nn::GlobalAvgPool1d<crate::shape::Signal<C, L>>
-{
-    type Quantized = super::QGlobalAvgPool1d<C, L>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::Matrix<f32, C, L>],
-    ) -> (Self::Quantized, Vec<crate::Vector<f32, C>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        (super::QGlobalAvgPool1d { params: input }, outputs)
-    }
-}
+pass_through!(
+    /// A `Flatten` of an image or a signal: TFLite's `RESHAPE`.
+    [X: crate::shape::Plane] crate::nn::Flatten<X>
+        => super::QFlatten<X, <Self as crate::nn::Shape>::Out>,
+    |params| super::QFlatten { params, port: core::marker::PhantomData }
+);
+pass_through!(
+    /// The mean of each channel of a signal: `AVERAGE_POOL_2D` over all its steps.
+    [const C: usize, const L: usize] crate::nn::GlobalAvgPool1d<crate::shape::Signal<C, L>>
+        => super::QGlobalAvgPool<C, crate::shape::Signal<C, L>>,
+    |params| super::QGlobalAvgPool { params, port: core::marker::PhantomData }
+);
+pass_through!(
+    /// The mean of each channel of an image: `AVERAGE_POOL_2D` over all its pixels.
+    [const C: usize, const H: usize, const W: usize]
+        crate::nn::GlobalAvgPool2d<crate::shape::Image<C, H, W>>
+        => super::QGlobalAvgPool<C, crate::shape::Image<C, H, W>>,
+    |params| super::QGlobalAvgPool { params, port: core::marker::PhantomData }
+);
 
 #[cfg(feature = "std")]
 /// The per-output-channel parameters of a quantized dense or convolution layer: symmetric weight scales, int32
@@ -476,24 +448,6 @@ where
     }
 }
 
-impl<const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::ActivationLayer<Relu, crate::shape::Image<C, H, W>>
-{
-    type Quantized = super::QRelu2d<C, H, W>;
-
-    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, C, H, W>],
-    ) -> (Self::Quantized, Vec<crate::tensor::Planes<f32, C, H, W>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        (super::QRelu2d { params: input }, outputs)
-    }
-}
-
 impl<K, S, P, X> Quantize for crate::nn::MaxPool2d<K, S, P, X>
 where
     K: KernelSize,
@@ -514,28 +468,6 @@ where
     ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
         let outputs = samples.iter().map(|x| self.predict(x)).collect();
         let q = super::QMaxPool2d {
-            params: input,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
-}
-
-impl<const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::Flatten<crate::shape::Image<C, H, W>>
-where
-    crate::nn::Flatten<crate::shape::Image<C, H, W>>: Layer<f32, In = crate::shape::Image<C, H, W>>,
-{
-    type Quantized = super::QFlatten2d<C, H, W, <Self as crate::nn::Shape>::Out>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, C, H, W>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let q = super::QFlatten2d {
             params: input,
             port: core::marker::PhantomData,
         };
@@ -568,22 +500,6 @@ where
             port: core::marker::PhantomData,
         };
         (q, outputs)
-    }
-}
-
-impl<const C: usize, const H: usize, const W: usize> Quantize
-    for crate::nn::GlobalAvgPool2d<crate::shape::Image<C, H, W>>
-{
-    type Quantized = super::QGlobalAvgPool2d<C, H, W>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[crate::tensor::Planes<f32, C, H, W>],
-    ) -> (Self::Quantized, Vec<crate::Vector<f32, C>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        (super::QGlobalAvgPool2d { params: input }, outputs)
     }
 }
 
@@ -745,16 +661,37 @@ fn add_params<P: Port>(
     super::QAddParams::new(a, b, output, act_min, act_max)
 }
 
-/// A standalone `Relu6` on any port: fused into the layer before it when that layer can take
+/// A standalone `Relu` on any port: fused into the layer before it when that layer can take
 /// it (see [`Quantize::quantize_before_relu`]; then it clamps nothing and is not written),
-/// else TFLite Micro's int8 `RELU6` (`QClamp`: between the zero point and
-/// `zero_point + round(6 / scale)`).
+/// else TFLite Micro's int8 `RELU` (`QClamp` from the zero point).
+impl<P: Port> Quantize for crate::nn::ActivationLayer<Relu, P>
+where
+    crate::nn::ActivationLayer<Relu, P>: Layer<f32, In = P, Out = P>,
+    VectorOf<i8, P>: super::QSample + Clone,
+{
+    type Quantized = super::QClamp<VectorOf<i8, P>, Relu>;
+
+    const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: None });
+
+    #[cfg(feature = "std")]
+    fn quantize_with(
+        &self,
+        input: QuantParams,
+        samples: &[VectorOf<f32, P>],
+    ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
+        let outputs = samples.iter().map(|x| self.predict(x)).collect();
+        (standalone_clamp(input, None), outputs)
+    }
+}
+
+/// A standalone `Relu6` on any port, as a `Relu` (TFLite Micro's int8 `RELU6`: `QClamp`
+/// between the zero point and `zero_point + round(6 / scale)`).
 impl<P: Port> Quantize for crate::nn::ActivationLayer<crate::activation::Relu6, P>
 where
     crate::nn::ActivationLayer<crate::activation::Relu6, P>: Layer<f32, In = P, Out = P>,
     VectorOf<i8, P>: super::QSample + Clone,
 {
-    type Quantized = super::QClamp<VectorOf<i8, P>>;
+    type Quantized = super::QClamp<VectorOf<i8, P>, crate::activation::Relu6>;
 
     const LEADING_RELU: Option<FusedRelu> = Some(FusedRelu { cap: Some(6.0) });
 
@@ -765,13 +702,18 @@ where
         samples: &[VectorOf<f32, P>],
     ) -> (Self::Quantized, Vec<VectorOf<f32, P>>) {
         let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let (lo, hi) = clamp_of(input, true, Some(6.0));
-        let q = super::QClamp {
-            params: input,
-            lo,
-            hi,
-            sample: core::marker::PhantomData,
-        };
-        (q, outputs)
+        (standalone_clamp(input, Some(6.0)), outputs)
+    }
+}
+
+#[cfg(feature = "std")]
+/// The int8 clamp of a standalone ReLU (capped at `cap`) whose input is quantized as `input`.
+fn standalone_clamp<X, A>(input: QuantParams, cap: Option<f32>) -> super::QClamp<X, A> {
+    let (lo, hi) = clamp_of(input, true, cap);
+    super::QClamp {
+        params: input,
+        lo,
+        hi,
+        sample: core::marker::PhantomData,
     }
 }

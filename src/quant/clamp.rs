@@ -3,24 +3,33 @@
 use super::arith::QuantParams;
 use super::dense::QLayer;
 use super::sample::QSample;
+use crate::activation::{Relu, Relu6};
 use core::marker::PhantomData;
 
 /// int8 `y = min(max(x, lo), hi)`, the quantization unchanged: TFLite Micro's `RELU6` with
-/// `lo` the zero point and `hi = zero_point + round(6 / scale)` (`RELU` with `hi = 127`). `X`
-/// is the int8 sample type.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QClamp<X> {
+/// `lo` the zero point and `hi = zero_point + round(6 / scale)` (`A = Relu6`), or its `RELU`
+/// (`A = Relu`: `hi = 127`). `X` is the int8 sample type.
+#[derive(Debug, PartialEq)]
+pub struct QClamp<X, A = Relu6> {
     /// The quantization of input and output.
     pub params: QuantParams,
     /// The smallest output.
     pub lo: i8,
     /// The largest output.
     pub hi: i8,
-    /// The sample type.
-    pub sample: PhantomData<fn() -> X>,
+    /// The sample type and the activation.
+    pub sample: PhantomData<fn() -> (X, A)>,
 }
 
-impl<X: QSample + Clone> QLayer for QClamp<X> {
+impl<X, A> Clone for QClamp<X, A> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<X, A> Copy for QClamp<X, A> {}
+
+impl<X: QSample + Clone, A> QLayer for QClamp<X, A> {
     type In = X;
     type Out = X;
 
@@ -42,14 +51,14 @@ impl<X: QSample + Clone> QLayer for QClamp<X> {
 }
 
 mod load {
-    use super::QClamp;
+    use super::{QClamp, Relu, Relu6};
     use crate::quant::arith::clamp_of;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{At, Builtin, Load, Model, TfliteError, clamp_op, params_at};
 
     /// `RELU6` (or `RELU`), or nothing when the input cannot leave `[0, 6]` (zero point −128,
     /// the cap at 127 or above: the layer before clamped it).
-    impl<X: QSample + Clone> Load for QClamp<X> {
+    impl<X: QSample + Clone> Load for QClamp<X, Relu6> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let input = params_at(file, at)?;
             let (lo6, hi6) = clamp_of(input, true, Some(6.0));
@@ -84,6 +93,26 @@ mod load {
             }
         }
     }
+
+    /// `RELU`, or nothing when it clamps nothing (zero point −128: fused into the layer
+    /// before).
+    impl<X: QSample + Clone> Load for QClamp<X, Relu> {
+        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
+            let params = params_at(file, at)?;
+            let (lo, hi) = clamp_of(params, true, None);
+            let next = clamp_op(file, at, Builtin::Relu, lo == i8::MIN)?;
+            let sample = core::marker::PhantomData;
+            Ok((
+                QClamp {
+                    params,
+                    lo,
+                    hi,
+                    sample,
+                },
+                next,
+            ))
+        }
+    }
 }
 
 #[cfg(feature = "std")]
@@ -92,7 +121,7 @@ mod source {
     use crate::quant::source::{Literal, fields_literal};
     use std::string::String;
 
-    impl<X> Literal for QClamp<X> {
+    impl<X, A> Literal for QClamp<X, A> {
         fn literal(&self, out: &mut String) {
             let fields = self;
             fields_literal!(
@@ -117,10 +146,13 @@ mod describe {
 
     /// `RELU6` (`RELU` without a cap); nothing when it clamps nothing (fused into the layer
     /// before it).
-    impl<X: QSample + Clone> Describe for QClamp<X> {
+    impl<X: QSample + Clone, A> Describe for QClamp<X, A> {
         fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
             if self.lo == i8::MIN && self.hi == i8::MAX {
                 return x;
+            }
+            if self.hi == i8::MAX {
+                return g.relu(&x, self.params);
             }
             let op = if self.hi == i8::MAX {
                 Builtin::Relu

@@ -1,16 +1,14 @@
 //! int8 layers over images (channels × rows × columns), computed as TFLite's reference kernels
 //! do on the same model written NHWC (`[1, H, W, C]`): [`QConv2d`] (`PAD` with the zero point,
-//! then `CONV_2D`), [`QRelu2d`] (`RELU`), [`QMaxPool2d`] (`MAX_POOL_2D`) and [`QFlatten2d`]
-//! (`RESHAPE`; the next layer's weights are laid out for typegrad's channel-major order).
+//! then `CONV_2D`; `DEPTHWISE_CONV_2D`) and [`QMaxPool2d`] (`MAX_POOL_2D`), over an image or
+//! a signal's one row (`[1, 1, L, C]`).
 
 use super::arith::{Multiplier, QuantParams};
 use super::dense::QLayer;
 use crate::kernels::{self, Window2d};
 use crate::nn::Connect;
 use crate::shape::window::{KernelSize, Padding, PoolPadding, Strides};
-use crate::shape::{Plane, Port, VectorOf};
-use crate::tensor::Planes;
-use core::marker::PhantomData;
+use crate::shape::{Plane, VectorOf};
 use core::num::Wrapping;
 
 /// An int8 2-D convolution, full or depthwise (`G`, as the float [`Conv2d`](crate::nn::Conv2d)),
@@ -141,31 +139,6 @@ where
     }
 }
 
-/// int8 ReLU on images with the same quantization in and out: `y = max(x, zero_point)`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QRelu2d<const C: usize, const H: usize, const W: usize> {
-    /// The quantization of input and output.
-    pub params: QuantParams,
-}
-
-impl<const C: usize, const H: usize, const W: usize> QLayer for QRelu2d<C, H, W> {
-    type In = Planes<i8, C, H, W>;
-    type Out = Planes<i8, C, H, W>;
-
-    fn input_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn output_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn predict(&self, x: &Planes<i8, C, H, W>) -> Planes<i8, C, H, W> {
-        let zp = self.params.zero_point.clamp(-128, 127) as i8;
-        Planes::from_fn(|c, r, k| x[(c, r, k)].max(zp))
-    }
-}
-
 /// int8 max pooling over windows `K` moved by `S` (no padding), the quantization unchanged:
 /// `y[c][r][k] = max x[c][r·Sh + ky][k·Sw + kx]`. `Q` is the output port.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -208,34 +181,6 @@ impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> QLayer
     }
 }
 
-/// The values of an int8 image in typegrad's order (channel, row, column) as flat features,
-/// the quantization unchanged. `Q` is the output port (`Size<C·H·W>`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QFlatten2d<const C: usize, const H: usize, const W: usize, Q> {
-    /// The quantization of input and output.
-    pub params: QuantParams,
-    /// The output port.
-    pub port: PhantomData<Q>,
-}
-
-impl<const C: usize, const H: usize, const W: usize, Q: Port> QLayer for QFlatten2d<C, H, W, Q> {
-    type In = Planes<i8, C, H, W>;
-    type Out = VectorOf<i8, Q>;
-
-    fn input_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn output_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn predict(&self, x: &Planes<i8, C, H, W>) -> VectorOf<i8, Q> {
-        let xs = x.as_slice();
-        Q::sample(|i| xs[i])
-    }
-}
-
 /// The index in typegrad's weight `[o][i][ky][kx]` (depthwise `[c][ky][kx]`) of element `n`
 /// of TFLite's filter `[o][ky][kx][i]` (depthwise `[0][ky][kx][c]`).
 pub(crate) fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O: usize>(
@@ -253,17 +198,15 @@ pub(crate) fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O:
 }
 
 pub(crate) mod load {
-    use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use super::{QConv2d, QMaxPool2d};
     use crate::nn::Connect;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
         Activation, At, Builtin, Dims, Load, Model, Padding, Problem, Step, Tensor, TfliteError,
-        channels, clamp, clamp_op, dims_of, expect_dims, expect_stride, find, padded, params_at,
-        reshape, window_pads,
+        channels, clamp, dims_of, expect_dims, expect_stride, find, padded, params_at, window_pads,
     };
     use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
-    use crate::shape::{Plane, Port, VectorOf};
-    use crate::tensor::Planes;
+    use crate::shape::{Plane, VectorOf};
 
     /// `CONV_2D` or `DEPTHWISE_CONV_2D` (after a `PAD` for explicit padding), its window,
     /// filter shape and fused activation checked against the type.
@@ -382,15 +325,6 @@ pub(crate) mod load {
         }
     }
 
-    /// `RELU`, or nothing when it clamps nothing (zero point −128: fused into the layer before).
-    impl<const C: usize, const H: usize, const W: usize> Load for QRelu2d<C, H, W> {
-        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let params = params_at(file, at)?;
-            let next = clamp_op(file, at, Builtin::Relu, params.zero_point <= -128)?;
-            Ok((QRelu2d { params }, next))
-        }
-    }
-
     /// `MAX_POOL_2D` over windows `K` moved by `S`, `VALID`.
     impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Load
         for QMaxPool2d<K, S, P, X, Q>
@@ -411,27 +345,11 @@ pub(crate) mod load {
             Ok((QMaxPool2d { params, port }, next))
         }
     }
-
-    /// `RESHAPE` to `[1, C·H·W]`: the next `FULLY_CONNECTED` reads TFLite's column order.
-    impl<const C: usize, const H: usize, const W: usize, Q: Port> Load for QFlatten2d<C, H, W, Q>
-    where
-        Planes<i8, C, H, W>: QSample,
-        VectorOf<i8, Q>: QSample,
-    {
-        fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
-            let out = dims_of::<VectorOf<i8, Q>>();
-            let params = params_at(file, at)?;
-            let mut next = reshape(file, at, &out)?;
-            next.flattened_from = Some([C, H, W]);
-            let port = core::marker::PhantomData;
-            Ok((QFlatten2d { params, port }, next))
-        }
-    }
 }
 
 #[cfg(feature = "std")]
 mod source {
-    use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use super::{QConv2d, QMaxPool2d};
     use crate::nn::Connect;
     use crate::quant::source::{Literal, fields_literal};
     use crate::shape::window::KernelSize;
@@ -463,35 +381,21 @@ mod source {
         }
     }
 
-    impl<const C: usize, const H: usize, const W: usize> Literal for QRelu2d<C, H, W> {
-        fn literal(&self, out: &mut String) {
-            let fields = self;
-            fields_literal!(out, "QRelu2d", fields { params });
-        }
-    }
-
     impl<K, S, P, X, Q> Literal for QMaxPool2d<K, S, P, X, Q> {
         fn literal(&self, out: &mut String) {
             let fields = self;
             fields_literal!(out, "QMaxPool2d", fields { params, port });
         }
     }
-
-    impl<const C: usize, const H: usize, const W: usize, Q> Literal for QFlatten2d<C, H, W, Q> {
-        fn literal(&self, out: &mut String) {
-            let fields = self;
-            fields_literal!(out, "QFlatten2d", fields { params, port });
-        }
-    }
 }
 
 #[cfg(feature = "std")]
 mod describe {
-    use super::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+    use super::{QConv2d, QMaxPool2d};
     use crate::nn::Connect;
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options, Padding};
+    use crate::shape::Plane;
     use crate::shape::window::{KernelSize, Padding as Pads, PoolPadding, Strides};
-    use crate::shape::{Plane, Port};
     use std::vec::Vec;
 
     /// `CONV_2D` (weights `[O, kh, kw, I]`) or `DEPTHWISE_CONV_2D` (weights `[1, kh, kw, C]`,
@@ -565,13 +469,6 @@ mod describe {
         }
     }
 
-    /// `RELU`.
-    impl<const C: usize, const H: usize, const W: usize> Describe for QRelu2d<C, H, W> {
-        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            g.relu(&x, self.params)
-        }
-    }
-
     /// `MAX_POOL_2D` over windows `K`.
     impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> Describe
         for QMaxPool2d<K, S, P, X, Q>
@@ -586,13 +483,6 @@ mod describe {
                 out,
                 crate::quant::tflite::PoolWindow::of::<K, S, P>(),
             )
-        }
-    }
-
-    /// `RESHAPE` to `[1, C·H·W]`; the `FULLY_CONNECTED` after it reorders its columns.
-    impl<const C: usize, const H: usize, const W: usize, Q: Port> Describe for QFlatten2d<C, H, W, Q> {
-        fn describe(&self, g: &mut Graph, x: Flow) -> Flow {
-            g.flatten(&x, self.params, [C, H, W])
         }
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! * [`arith`]: quantization parameters (`real = scale · (q − zero_point)`), the fixed-point
 //!   rescaling of an int32 accumulator and its rounding, as TFLite's reference kernels do them;
-//! * [`QDense`], [`QConv1d`], [`QConv2d`], [`QRelu`], [`QRelu2d`], [`QMaxPool1d`],
-//!   [`QMaxPool2d`], [`QGlobalAvgPool1d`], [`QFlatten2d`], [`QChain`]: int8 layers and
+//! * [`QDense`], [`QConv2d`], [`QClamp`], [`QMaxPool2d`], [`QAvgPool2d`], [`QGlobalAvgPool`],
+//!   [`QFlatten`], [`QSoftmax`], [`QSum`], [`QChain`]: int8 layers and
 //!   networks ([`QLayer`]), heap-free, integer operations only (no float operation in
 //!   `predict`);
 //! * [`quantize`] (with `std`): post-training quantization of a trained float network into
@@ -21,9 +21,9 @@ mod avg_pool;
 #[cfg(any(feature = "std", feature = "libm"))]
 mod calibrate;
 mod clamp;
-mod conv;
 mod conv2d;
 mod dense;
+mod flatten;
 mod sample;
 mod softmax;
 #[cfg(feature = "std")]
@@ -32,20 +32,20 @@ pub mod tflite;
 
 pub use add::{QAddParams, QIdentity, QSum};
 pub use arith::{Multiplier, QuantParams, Rounding};
-pub use avg_pool::{QAvgPool2d, QGlobalAvgPool2d};
+pub use avg_pool::{QAvgPool2d, QGlobalAvgPool};
 #[cfg(feature = "std")]
 pub use calibrate::quantize;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub use calibrate::{Fused, FusedRelu, Quantize};
 pub use clamp::QClamp;
-pub use conv::{QFlatten1d, QGlobalAvgPool1d, QRelu, QReluFlat};
 #[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use conv2d::load::conv_layer as conv2d_layer;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use conv2d::typegrad_index as conv2d_index;
-pub use conv2d::{QConv2d, QFlatten2d, QMaxPool2d, QRelu2d};
+pub use conv2d::{QConv2d, QMaxPool2d};
 #[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use dense::load::dense_layer;
 pub use dense::{QChain, QDense, QLayer};
+pub use flatten::QFlatten;
 pub use sample::{QEvaluation, QSample, evaluate};
 pub use softmax::QSoftmax;
