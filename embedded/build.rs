@@ -592,6 +592,16 @@ fn mlperf(manifest: &Path) -> String {
             mlperf_model::<<networks::Ad01 as Quantize>::Quantized>(
                 &dir, "ad01_int8", "AD01_INT8", "Ad01Int8", &mut out,
             );
+            mlperf_model::<<networks::ResNet8 as Quantize>::Quantized>(
+                &dir,
+                "pretrainedResnet_quant",
+                "RESNET8_INT8",
+                "ResNet8Int8",
+                &mut out,
+            );
+            mlperf_model::<<networks::Vww as Quantize>::Quantized>(
+                &dir, "vww_96_int8", "VWW_INT8", "VwwInt8", &mut out,
+            );
             out
         })
         .unwrap()

@@ -25,16 +25,17 @@ started=$SECONDS
 bash ./setup.sh
 
 TARGETS=(thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf)
-BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8)
+BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8 resnet8_int8 vww_int8)
 # The programs each board runs. train_motions trains a CNN on the device: on the Cortex-M4F
 # and on the RV32 board (soft float); the M0's 16 KiB cannot hold its training state, and
-# step 5 checks that its build stops with the RAM message. kws_int8 and ad01_int8 run MLPerf
-# Tiny's published int8 models; on the M0 the DS-CNN's activations exceed the RAM and the
-# autoencoder's weights the flash, and step 5 checks that their builds say so.
+# step 5 checks that its build stops with the RAM message. kws_int8, ad01_int8, resnet8_int8
+# and vww_int8 run MLPerf Tiny's published int8 models; on the M0 the DS-CNN's, ResNet-8's
+# and MobileNet's activations exceed the RAM and the autoencoder's weights the flash, and
+# step 5 checks that their builds say so.
 declare -A BOARD_BINS=(
     [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8"
-    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8"
-    [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8"
+    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8 resnet8_int8 vww_int8"
+    [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8 resnet8_int8 vww_int8"
 )
 LOG=target/run_all
 rm -rf "$LOG"
@@ -115,7 +116,7 @@ compare() {
     local exact=(test_correct)
     local close=()
     if [[ $bin == digits_int8 || $bin == motions_int8 ]]; then exact=(test_correct outputs_fnv); fi
-    if [[ $bin == kws_int8 || $bin == ad01_int8 ]]; then exact=(inputs outputs_fnv); fi
+    if [[ $bin == *_int8 && $bin != digits_int8 && $bin != motions_int8 ]]; then exact=(inputs outputs_fnv); fi
     if [[ $bin == motions_infer || $bin == train_motions ]]; then
         # Every output's bits (FNV-1a over the logits): bit-identical to the host or a failure.
         exact=(test_correct logits_fnv)
@@ -248,8 +249,9 @@ else
     cat "$LOG/thumbv6m-none-eabi-train_motions-build.txt"
 fi
 
-echo "== MLPerf Tiny's models on the Cortex-M0 must not build: the DS-CNN's RAM, the autoencoder's flash"
-for pair in "kws_int8:does not fit this board's RAM" "ad01_int8:do not fit this board's flash"; do
+echo "== MLPerf Tiny's models on the Cortex-M0 must not build: the CNNs' RAM, the autoencoder's flash"
+for pair in "kws_int8:does not fit this board's RAM" "ad01_int8:do not fit this board's flash" \
+    "resnet8_int8:does not fit this board's RAM" "vww_int8:does not fit this board's RAM"; do
     b=${pair%%:*}
     message=${pair#*:}
     log="$LOG/thumbv6m-none-eabi-$b-build.txt"

@@ -11,8 +11,8 @@
 //! - `MOTIONS_TRAIN_X` / `MOTIONS_TRAIN_Y`, `MOTIONS_TEST_X` / `MOTIONS_TEST_Y` (40 + 40
 //!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
 //!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
-//! - `KWS_INT8`, `AD01_INT8`: MLPerf Tiny's reference int8 models loaded from their
-//!   published `.tflite` files; `KWS_INT8_HOST`, `AD01_INT8_HOST`: the FNV-1a of the host's
+//! - `KWS_INT8`, `AD01_INT8`, `RESNET8_INT8`, `VWW_INT8`: MLPerf Tiny's reference int8 models
+//!   loaded from their published `.tflite` files; `…_HOST`: the FNV-1a of the host's
 //!   outputs on `MLPERF_INPUTS` seeded inputs (equal to TFLite Micro's, checked in build.rs).
 //! - `MOTIONS_INT8` (the quantized CNN), `MOTIONS_TEST_Q` (the test recordings as int8) and
 //!   `MOTIONS_INT8_HOST` (the host's count and output checksum).
@@ -42,6 +42,12 @@ pub type KwsInt8 = <crate::networks::Kws as Quantize>::Quantized;
 
 /// The int8 type of MLPerf Tiny's anomaly-detection autoencoder.
 pub type Ad01Int8 = <crate::networks::Ad01 as Quantize>::Quantized;
+
+/// The int8 type of MLPerf Tiny's ResNet-8.
+pub type ResNet8Int8 = <crate::networks::ResNet8 as Quantize>::Quantized;
+
+/// The int8 type of MLPerf Tiny's visual wake words MobileNetV1.
+pub type VwwInt8 = <crate::networks::Vww as Quantize>::Quantized;
 
 /// An activity label of basic_motions, checked at compile time.
 const fn class4(index: usize) -> Class<4> {

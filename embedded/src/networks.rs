@@ -69,3 +69,17 @@ typegrad::network! {
         Dense<f32, 128, 640>,
     ];
 }
+
+/// MLPerf Tiny's CIFAR-10 ResNet-8 (`pretrainedResnet_quant.tflite`), as
+/// `typegrad::quant::tflite::declare` wrote it from the file (`tests/generated/`): 32 × 32 × 3
+/// images → three residual stages (16, 32, 64 channels; projection shortcuts) → 10 classes.
+#[path = "../../tests/generated/pretrainedResnet_quant.rs"]
+mod resnet8;
+pub use resnet8::ResNet8;
+
+/// MLPerf Tiny's visual wake words MobileNetV1 0.25 (`vww_96_int8.tflite`), as
+/// `typegrad::quant::tflite::declare` wrote it (`tests/generated/`): 96 × 96 × 3 images →
+/// 13 depthwise-separable blocks → person / no person.
+#[path = "../../tests/generated/vww_96_int8.rs"]
+mod vww;
+pub use vww::Vww;

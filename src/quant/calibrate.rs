@@ -301,11 +301,12 @@ impl<const N: usize> Quantize
 /// The layers that keep the quantization and only need their ports in the int8 type:
 /// `Quantize` for `$layer` as `$q`, given the input quantization.
 macro_rules! pass_through {
-    ($(#[$doc:meta])* [$($g:tt)*] $layer:ty => $q:ty, $make:expr) => {
+    ($(#[$doc:meta])* [$($g:tt)*] $layer:ty => $q:ty, $make:expr $(; where $($w:tt)*)?) => {
         $(#[$doc])*
         impl<$($g)*> Quantize for $layer
         where
             $layer: Layer<f32>,
+            $($($w)*)?
         {
             type Quantized = $q;
 
@@ -448,60 +449,22 @@ where
     }
 }
 
-impl<K, S, P, X> Quantize for crate::nn::MaxPool2d<K, S, P, X>
-where
-    K: KernelSize,
-    S: Strides,
-    P: crate::shape::window::PoolPadding,
-    X: crate::shape::Plane,
-    X::Rows: FitRows<K, S, P>,
-    X::Cols: FitCols<K, S, P>,
-    Self: Layer<f32, In = X, Out = crate::shape::window::Pooled<X, K, S, P>>,
-{
-    type Quantized = super::QMaxPool2d<K, S, P, X, crate::shape::window::Pooled<X, K, S, P>>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[VectorOf<f32, X>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let q = super::QMaxPool2d {
-            params: input,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
-}
-
-/// Average pooling keeps the quantization (TFLite's `AVERAGE_POOL_2D` requires it).
-impl<K, S, P, X> Quantize for crate::nn::AvgPool2d<K, S, P, X>
-where
-    K: KernelSize,
-    S: Strides,
-    P: crate::shape::window::PoolPadding,
-    X: crate::shape::Plane,
-    X::Rows: FitRows<K, S, P>,
-    X::Cols: FitCols<K, S, P>,
-    Self: Layer<f32, In = X, Out = crate::shape::window::Pooled<X, K, S, P>>,
-{
-    type Quantized = super::QAvgPool2d<K, S, P, X, crate::shape::window::Pooled<X, K, S, P>>;
-
-    #[cfg(feature = "std")]
-    fn quantize_with(
-        &self,
-        input: QuantParams,
-        samples: &[VectorOf<f32, X>],
-    ) -> (Self::Quantized, Vec<VectorOf<f32, Self::Out>>) {
-        let outputs = samples.iter().map(|x| self.predict(x)).collect();
-        let q = super::QAvgPool2d {
-            params: input,
-            port: core::marker::PhantomData,
-        };
-        (q, outputs)
-    }
-}
+pass_through!(
+    /// Max pooling keeps the quantization: TFLite's `MAX_POOL_2D`.
+    [K: KernelSize, S: Strides, P: crate::shape::window::PoolPadding, X: crate::shape::Plane]
+        crate::nn::MaxPool2d<K, S, P, X>
+        => super::QMaxPool2d<K, S, P, X, crate::shape::window::Pooled<X, K, S, P>>,
+    |params| super::QMaxPool2d { params, port: core::marker::PhantomData };
+    where X::Rows: FitRows<K, S, P>, X::Cols: FitCols<K, S, P>,
+);
+pass_through!(
+    /// Average pooling keeps the quantization (TFLite's `AVERAGE_POOL_2D` requires it).
+    [K: KernelSize, S: Strides, P: crate::shape::window::PoolPadding, X: crate::shape::Plane]
+        crate::nn::AvgPool2d<K, S, P, X>
+        => super::QAvgPool2d<K, S, P, X, crate::shape::window::Pooled<X, K, S, P>>,
+    |params| super::QAvgPool2d { params, port: core::marker::PhantomData };
+    where X::Rows: FitRows<K, S, P>, X::Cols: FitCols<K, S, P>,
+);
 
 /// A residual block `x + F(x)`: `F` quantized, the sum TFLite's int8 `ADD` of `F`'s output
 /// and the block's input (a `Relu` after the block fused into the `ADD`).
