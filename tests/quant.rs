@@ -189,8 +189,7 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!((evaluation.correct, evaluation.samples), (40, 40));
     assert_eq!(evaluation.accuracy(), 1.0);
     // Memory known at compile time: the outputs of conv 8 × 50, ReLU, pool 8 × 25, conv,
-    // ReLU, mean 8 and dense 4, as laid out, and the int32 input copy and accumulators each
-    // convolution keeps while it runs.
+    // ReLU, mean 8 and dense 4, as laid out (the convolutions keep no int32 copies).
     fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
         Q::ACTIVATION_BYTES
     }
@@ -202,9 +201,6 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
             + 3 * size_of::<Matrix<i8, 8, 25>>()
             + size_of::<Vector<i8, 8>>()
             + size_of::<Vector<i8, 4>>()
-            + size_of::<Matrix<i32, 6, 100>>()
-            + size_of::<Matrix<i32, 8, 50>>()
-            + 2 * size_of::<Matrix<i32, 8, 25>>()
     );
 }
 
@@ -275,8 +271,8 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!(f32_correct, 442, "f32 test accuracy of the CNN");
     assert_eq!(correct, 440, "int8 test accuracy of the CNN (f32: 442/450)");
     // Memory known at compile time: conv 8 × 8 × 8, ReLU, pool 8 × 4 × 4, conv 16 × 4 × 4,
-    // ReLU, pool 16 × 2 × 2, flatten 64, dense 10 (a `Vector` is aligned to 32 bytes), and
-    // each convolution's int32 input and accumulators while it runs.
+    // ReLU, pool 16 × 2 × 2, flatten 64, dense 10 (a `Vector` is aligned to 32 bytes): the
+    // convolutions keep no int32 copies (each output is requantized as it is computed).
     fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
         Q::ACTIVATION_BYTES
     }
@@ -284,10 +280,6 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!(
         activation_bytes(&q),
         2 * size_of::<Planes<i8, 8, 8, 8>>()
-            + size_of::<Planes<i32, 1, 8, 8>>()
-            + size_of::<Planes<i32, 8, 8, 8>>()
-            + size_of::<Planes<i32, 8, 4, 4>>()
-            + size_of::<Planes<i32, 16, 4, 4>>()
             + size_of::<Planes<i8, 8, 4, 4>>()
             + 2 * size_of::<Planes<i8, 16, 4, 4>>()
             + size_of::<Planes<i8, 16, 2, 2>>()

@@ -10,6 +10,8 @@
 //!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
 //!   slower);
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
+//! * [`int8`]: the int8 convolution of the quantized layers (each output whole, requantized
+//!   at once: no int32 copies);
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
 //!   magnitude); the only `unsafe` code of the crate;
@@ -22,6 +24,7 @@
 
 mod conv;
 mod exp;
+mod int8;
 mod portable;
 // The dispatch condition, compile-time half (with the same `cfg` in [`avx2`] and
 // [`on_avx2`], just below): the AVX2 kernels exist with the `simd-dispatch` feature on x86-64.
@@ -36,6 +39,7 @@ pub(crate) use conv::{
     pad_before,
 };
 pub(crate) use exp::larger;
+pub(crate) use int8::conv2d_i8;
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 
 use core::any::TypeId;

@@ -548,3 +548,107 @@ fn conv1d_equals_the_portable_kernel() {
         }
     }
 }
+
+/// The int8 convolution (each output whole, requantized at once) gives the accumulators the
+/// generic kernel gives on the input offset by its zero point, for full and depthwise windows,
+/// strides, explicit and `SAME` padding, one-row inputs and windows that reach past the
+/// padding.
+#[cfg(feature = "std")]
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
+#[test]
+fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
+    use core::num::Wrapping;
+    use std::{vec, vec::Vec};
+    /// Input size, kernel, stride, explicit padding, `SAME`.
+    type Case = ([usize; 2], [usize; 2], [usize; 2], [usize; 2], bool);
+    let cases: [Case; 7] = [
+        ([5, 6], [3, 3], [1, 1], [1, 1], false),
+        ([7, 5], [3, 2], [2, 1], [0, 0], false),
+        ([9, 10], [10, 4], [2, 2], [0, 0], true),
+        ([1, 11], [1, 3], [1, 2], [0, 1], false),
+        ([4, 4], [2, 2], [1, 1], [3, 3], false),
+        ([6, 6], [1, 1], [1, 1], [0, 0], false),
+        ([8, 7], [3, 3], [2, 2], [0, 0], true),
+    ];
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as i64
+    };
+    for (hw, kernel, stride, pad, same) in cases {
+        for depthwise in [false, true] {
+            // Nine input channels take the many-channel loop order for kernels up to two
+            // columns wide (six outputs: a block of four and two more), three the other.
+            let shapes = if depthwise {
+                [(3, 3), (5, 5)]
+            } else {
+                [(3, 4), (9, 6)]
+            };
+            for (ci, co) in shapes {
+                let spec = WindowSpec {
+                    kernel,
+                    stride,
+                    pad,
+                    same,
+                };
+                let out_len = |l: usize, k: usize, s: usize, p: usize| {
+                    if same {
+                        l.div_ceil(s)
+                    } else {
+                        (l + 2 * p - k) / s + 1
+                    }
+                };
+                let out = [
+                    out_len(hw[0], kernel[0], stride[0], pad[0]),
+                    out_len(hw[1], kernel[1], stride[1], pad[1]),
+                ];
+                let d = Window2d::of(spec, ci, co, hw, out);
+                let fan = if depthwise { 1 } else { ci };
+                let x: Vec<i8> = (0..ci * hw[0] * hw[1]).map(|_| next() as i8).collect();
+                let w: Vec<i8> = (0..co * fan * kernel[0] * kernel[1])
+                    .map(|_| next() as i8)
+                    .collect();
+                let bias: Vec<i32> = (0..co).map(|_| (next() % 100_000) as i32).collect();
+                let zin = (next() % 256 - 128) as i32;
+                let mut got = Vec::new();
+                let mut y = vec![0i8; co * out[0] * out[1]];
+                conv2d_i8(
+                    &d,
+                    depthwise,
+                    &x,
+                    zin,
+                    &w,
+                    &bias,
+                    |o, acc| {
+                        got.push((o, acc));
+                        0
+                    },
+                    &mut y,
+                );
+                let xs: Vec<Wrapping<i32>> =
+                    x.iter().map(|&v| Wrapping(i32::from(v) - zin)).collect();
+                let b: Vec<Wrapping<i32>> = bias.iter().map(|&v| Wrapping(v)).collect();
+                let mut want = vec![Wrapping(0i32); y.len()];
+                if depthwise {
+                    depthwise2d(&d, &xs, &w, &b, &mut want);
+                } else {
+                    conv2d(&d, &xs, &w, &b, &mut want);
+                }
+                let per = out[0] * out[1];
+                let want: Vec<(usize, i32)> = want
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (i / per, v.0))
+                    .collect();
+                // Within a channel the outputs come row by row; channels may interleave.
+                got.sort_by_key(|&(o, _)| o);
+                assert_eq!(
+                    got, want,
+                    "{hw:?} {kernel:?} {stride:?} {pad:?} same={same} depthwise={depthwise} {ci}→{co}"
+                );
+            }
+        }
+    }
+}

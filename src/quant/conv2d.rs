@@ -9,7 +9,6 @@ use crate::kernels::{self, Window2d};
 use crate::nn::Connect;
 use crate::shape::window::{KernelSize, Padding, PoolPadding, Strides};
 use crate::shape::{Plane, VectorOf};
-use core::num::Wrapping;
 
 /// An int8 2-D convolution, full or depthwise (`G`, as the float [`Conv2d`](crate::nn::Conv2d)),
 /// with the float layer's window (`K`, `S`, `P`): for each output channel `o` and position
@@ -100,11 +99,9 @@ where
 {
     type In = VectorOf<i8, X>;
     type Out = VectorOf<i8, Q>;
-    /// The output, and the int32 values the kernel works on while it runs: the input offset
-    /// by its zero point and the accumulators.
-    const ACTIVATION_BYTES: usize = core::mem::size_of::<VectorOf<i8, Q>>()
-        + core::mem::size_of::<VectorOf<Wrapping<i32>, X>>()
-        + core::mem::size_of::<VectorOf<Wrapping<i32>, Q>>();
+    /// The output: the kernel computes each output whole and requantizes it at once, keeping
+    /// no int32 copy of the input and no int32 plane of accumulators.
+    const ACTIVATION_BYTES: usize = core::mem::size_of::<VectorOf<i8, Q>>();
 
     fn input_params(&self) -> QuantParams {
         self.input
@@ -115,27 +112,27 @@ where
     }
 
     fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
-        let zin = self.input.zero_point;
         let window = Window2d::of(crate::shape::window::spec::<K, S, P>(), I, O, X::HW, Q::HW);
-        let x = X::sample_slice(x);
-        let xs: VectorOf<Wrapping<i32>, X> = X::sample(|i| Wrapping(i32::from(x[i]) - zin));
-        let bias = self.bias.map(Wrapping);
-        let mut acc = Q::sample(|_| Wrapping(0i32));
-        let w = G::flat::<i8, K, I, O>(&self.weight);
-        let out = Q::sample_slice_mut(&mut acc);
-        if G::DEPTHWISE {
-            kernels::depthwise2d(&window, X::sample_slice(&xs), w, &bias, out);
-        } else {
-            kernels::conv2d(&window, X::sample_slice(&xs), w, &bias, out);
-        }
-        let per_channel = (Q::N / O).max(1);
-        let acc = Q::sample_slice(&acc);
-        Q::sample(|i| {
-            let y = self.rescale[i / per_channel]
-                .apply_double_rounding(acc[i].0)
-                .saturating_add(self.output.zero_point);
-            y.clamp(i32::from(self.act_min), i32::from(self.act_max)) as i8
-        })
+        let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
+        let zout = self.output.zero_point;
+        let mut y = Q::sample(|_| 0i8);
+        kernels::conv2d_i8(
+            &window,
+            G::DEPTHWISE,
+            X::sample_slice(x),
+            self.input.zero_point,
+            G::flat::<i8, K, I, O>(&self.weight),
+            &self.bias,
+            |o, acc| {
+                let r = self
+                    .rescale
+                    .get(o)
+                    .map_or(0, |m| m.apply_double_rounding(acc));
+                r.saturating_add(zout).clamp(lo, hi) as i8
+            },
+            Q::sample_slice_mut(&mut y),
+        );
+        y
     }
 }
 
