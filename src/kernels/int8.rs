@@ -28,81 +28,16 @@ pub(crate) fn conv2d_i8(
     mut out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
-    let fan = if depthwise { 1 } else { d.channels_in };
-    if fan >= 4 * d.cols.kernel {
-        channels_inner(d, x, zin, w, bias, &mut out, y);
-    } else {
-        taps_inner(d, depthwise, x, zin, w, bias, &mut out, y);
-    }
-}
-
-/// Every output channel of a full convolution, the input channels innermost.
-#[inline(always)]
-fn channels_inner(
-    d: &Window2d,
-    x: &[i8],
-    zin: i32,
-    w: &[i8],
-    bias: &[i32],
-    out: &mut impl FnMut(usize, i32) -> i8,
-    y: &mut [i8],
-) {
     let (rows, cols) = (&d.rows, &d.cols);
-    let (width, plane) = (cols.length, rows.length * cols.length);
-    let (out_w, out_plane) = (cols.out_len, rows.out_len * cols.out_len);
-    let taps = rows.kernel * cols.kernel;
-    let filters = w.chunks_exact(d.channels_in * taps).zip(bias);
-    for (o, ((filter, &b), yo)) in filters.zip(y.chunks_exact_mut(out_plane)).enumerate() {
-        for (r, yr) in yo.chunks_exact_mut(out_w).enumerate() {
-            let iy = rows.inside(r);
-            let ky = (iy.start + rows.padding).saturating_sub(r * rows.stride);
-            for (c, yv) in yr.iter_mut().enumerate() {
-                let ix = cols.inside(c);
-                let kx = (ix.start + cols.padding).saturating_sub(c * cols.stride);
-                let mut acc = b;
-                for (n, iy) in iy.clone().enumerate() {
-                    for (m, ix) in ix.clone().enumerate() {
-                        let xs = x
-                            .get(iy * width + ix..)
-                            .unwrap_or(&[])
-                            .iter()
-                            .step_by(plane);
-                        let tap = (ky + n) * cols.kernel + kx + m;
-                        let ws = filter.get(tap..).unwrap_or(&[]).iter().step_by(taps);
-                        for (&xv, &wv) in xs.zip(ws) {
-                            let v = i32::from(xv) - zin;
-                            acc = acc.wrapping_add(v.wrapping_mul(i32::from(wv)));
-                        }
-                    }
-                }
-                *yv = out(o, acc);
-            }
-        }
-    }
-}
-
-/// Every output channel, the taps of a filter row innermost.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn taps_inner(
-    d: &Window2d,
-    depthwise: bool,
-    x: &[i8],
-    zin: i32,
-    w: &[i8],
-    bias: &[i32],
-    out: &mut impl FnMut(usize, i32) -> i8,
-    y: &mut [i8],
-) {
-    let (rows, cols) = (&d.rows, &d.cols);
-    let (width, plane) = (cols.length, rows.length * cols.length);
+    let plane = rows.length * cols.length;
     let (out_w, out_plane) = (cols.out_len, rows.out_len * cols.out_len);
     let taps = rows.kernel * cols.kernel;
     let fan = if depthwise { 1 } else { d.channels_in };
+    let channels_innermost = fan >= 4 * cols.kernel;
     let filters = w.chunks_exact(fan * taps).zip(bias);
     for (o, ((filter, &b), yo)) in filters.zip(y.chunks_exact_mut(out_plane)).enumerate() {
         let first = if depthwise { o } else { 0 };
-        let inputs = x.get(first * plane..).unwrap_or(&[]).chunks_exact(plane);
+        let x = x.get(first * plane..).unwrap_or(&[]);
         for (r, yr) in yo.chunks_exact_mut(out_w).enumerate() {
             // The input rows of this window, and its first tap among them.
             let iy = rows.inside(r);
@@ -110,20 +45,71 @@ fn taps_inner(
             for (c, yv) in yr.iter_mut().enumerate() {
                 let ix = cols.inside(c);
                 let kx = (ix.start + cols.padding).saturating_sub(c * cols.stride);
-                let mut acc = b;
-                for (xc, wc) in inputs.clone().zip(filter.chunks_exact(taps)) {
-                    let xs = xc.chunks_exact(width).skip(iy.start).take(iy.len());
-                    let ws = wc.chunks_exact(cols.kernel).skip(ky);
-                    for (xrow, wrow) in xs.zip(ws) {
-                        let xrow = xrow.get(ix.clone()).unwrap_or(&[]);
-                        for (&xv, &wv) in xrow.iter().zip(wrow.iter().skip(kx)) {
-                            let v = i32::from(xv) - zin;
-                            acc = acc.wrapping_add(v.wrapping_mul(i32::from(wv)));
-                        }
-                    }
-                }
-                *yv = out(o, acc);
+                let window = Taps {
+                    rows: iy.clone(),
+                    cols: ix,
+                    first: (ky, kx),
+                };
+                let sum = if channels_innermost {
+                    channels_inner(d, &window, x, zin, filter)
+                } else {
+                    taps_inner(d, &window, x, zin, filter)
+                };
+                *yv = out(o, b.wrapping_add(sum));
             }
         }
     }
+}
+
+/// The part of a window inside the input: its input rows and columns, and the tap (row,
+/// column) that falls on the first of them.
+struct Taps {
+    rows: core::ops::Range<usize>,
+    cols: core::ops::Range<usize>,
+    first: (usize, usize),
+}
+
+/// `Σ w[ch][tap] · (x[ch][tap's input] − zin)` over a window's taps, the input channels
+/// innermost (many channels per filter row).
+#[inline(always)]
+fn channels_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> i32 {
+    let (width, plane) = (d.cols.length, d.rows.length * d.cols.length);
+    let (kw, taps) = (d.cols.kernel, d.rows.kernel * d.cols.kernel);
+    let mut acc = 0i32;
+    for (n, iy) in t.rows.clone().enumerate() {
+        for (m, ix) in t.cols.clone().enumerate() {
+            let xs = x
+                .get(iy * width + ix..)
+                .unwrap_or(&[])
+                .iter()
+                .step_by(plane);
+            let tap = (t.first.0 + n) * kw + t.first.1 + m;
+            let ws = filter.get(tap..).unwrap_or(&[]).iter().step_by(taps);
+            for (&xv, &wv) in xs.zip(ws) {
+                let v = i32::from(xv) - zin;
+                acc = acc.wrapping_add(v.wrapping_mul(i32::from(wv)));
+            }
+        }
+    }
+    acc
+}
+
+/// The same sum, the taps of a filter row innermost (few channels: depthwise, first layers).
+#[inline(always)]
+fn taps_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> i32 {
+    let (width, plane) = (d.cols.length, d.rows.length * d.cols.length);
+    let (kw, taps) = (d.cols.kernel, d.rows.kernel * d.cols.kernel);
+    let mut acc = 0i32;
+    for (xc, wc) in x.chunks_exact(plane).zip(filter.chunks_exact(taps)) {
+        let xs = xc.chunks_exact(width).skip(t.rows.start).take(t.rows.len());
+        let ws = wc.chunks_exact(kw).skip(t.first.0);
+        for (xrow, wrow) in xs.zip(ws) {
+            let xrow = xrow.get(t.cols.clone()).unwrap_or(&[]);
+            for (&xv, &wv) in xrow.iter().zip(wrow.iter().skip(t.first.1)) {
+                let v = i32::from(xv) - zin;
+                acc = acc.wrapping_add(v.wrapping_mul(i32::from(wv)));
+            }
+        }
+    }
+    acc
 }
