@@ -41,7 +41,9 @@ pub use conv2d::{Connect, Conv1d, Conv2d, Depthwise, DepthwiseConv2d, Full};
 pub use dense::{Dense, DenseCache};
 pub use dropout::{Dropout, DropoutCache};
 pub use flatten::{Flatten, Reshape, Unplaced};
-pub use pool::{AvgPool1d, AvgPool2d, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d};
+pub use pool::{
+    AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d,
+};
 pub use projected::{Projected, ProjectedCache};
 pub use residual::{Residual, ResidualCache};
 pub use tensors::{BufferRule, Dims, MAX_RANK, TensorKind, TensorSpec};

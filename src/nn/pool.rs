@@ -1,9 +1,11 @@
 //! Pooling over steps and over rows × columns: [`MaxPool1d`], [`AvgPool1d`], [`MaxPool2d`],
 //! [`AvgPool2d`] (windows of `K` (× `K`), output size computed by the type system) and
-//! [`GlobalAvgPool1d`], [`GlobalAvgPool2d`] (the mean of each channel).
+//! [`GlobalAvgPool`] (the mean of each channel of a signal or an image;
+//! `GlobalAvgPool1d`, `GlobalAvgPool2d`).
 
 use core::marker::PhantomData;
 
+use crate::Real;
 use crate::kernels::{self, Window2d};
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape, Unplaced};
@@ -11,8 +13,6 @@ use crate::shape::window::{
     FitCols, FitRows, Kernel1d, KernelSize, Padding, Pooled, SlideCols, SlideRows, Strides,
 };
 use crate::shape::{BatchOf, Image, Pad, Plane, Port, Signal, Size, Stride, VectorOf};
-use crate::tensor::{ImageBatch, Planes, SignalBatch};
-use crate::{Batch, Matrix, Real, Vector};
 
 /// The maximum of each window of `K` steps, moved by `S` steps (default `K`), per channel, no
 /// padding: `y[c][t] = max_k x[c][t·S + k]`, `(L − K) / S + 1` output steps (PyTorch's
@@ -28,14 +28,21 @@ pub type MaxPool1d<const K: usize, const S: usize = K, At = Unplaced> =
 pub type AvgPool1d<const K: usize, const S: usize = K, At = Unplaced> =
     AvgPool2d<Kernel1d<K>, Stride<1, S>, Pad<0>, At>;
 
-/// The mean of each channel over all its steps: `Signal<C, L>` in, `Size<C>` flat features
-/// out, `y[c] = (1/L)·Σ_t x[c][t]` (PyTorch's `nn.AdaptiveAvgPool1d(1)` then `Flatten`), so a
-/// `Dense<f32, C, N>` can follow directly. Gradient: `∂L/∂x[c][t] = ∂L/∂y[c] / L`.
+/// The mean of each channel over all its values: a `Signal<C, L>` (its `L` steps) or an
+/// `Image<C, H, W>` (its `H·W` pixels) in, `Size<C>` flat features out, `y[c] = (1/n)·Σ x[c]`
+/// (PyTorch's `nn.AdaptiveAvgPool1d(1)` / `nn.AdaptiveAvgPool2d(1)` then `Flatten`), so a
+/// `Dense<f32, C, N>` can follow directly. Gradient: `∂L/∂x[c][·] = ∂L/∂y[c] / n`.
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct GlobalAvgPool1d<At = Unplaced>(
+pub struct GlobalAvgPool<At = Unplaced>(
     #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
 );
+
+/// [`GlobalAvgPool`], as written after a signal.
+pub type GlobalAvgPool1d<At = Unplaced> = GlobalAvgPool<At>;
+
+/// [`GlobalAvgPool`], as written after an image.
+pub type GlobalAvgPool2d<At = Unplaced> = GlobalAvgPool<At>;
 
 /// `Clone`, `Copy`, `Debug`, `PartialEq`, `Eq`, `Default` and `NoParameters` for a marker
 /// layer, whatever its place `At` is (derives would ask the same of `At`).
@@ -67,7 +74,7 @@ macro_rules! marker_layer {
     };
 }
 
-marker_layer!(GlobalAvgPool1d);
+marker_layer!(GlobalAvgPool);
 
 /// Runs `f` on each sample of a batch: its input and output slices.
 fn per_sample<'a, T, const B: usize>(
@@ -85,69 +92,86 @@ fn per_sample<'a, T, const B: usize>(
 }
 
 #[diagnostic::do_not_recommend]
-impl<In: Port> Place<In> for GlobalAvgPool1d
+impl<In: Port> Place<In> for GlobalAvgPool
 where
-    GlobalAvgPool1d<In::OwnSignal>: Shape,
+    GlobalAvgPool<In::OwnPlane>: Shape,
 {
-    type Layer = GlobalAvgPool1d<In::OwnSignal>;
+    type Layer = GlobalAvgPool<In::OwnPlane>;
 }
 
-impl<const C: usize, const L: usize> Shape for GlobalAvgPool1d<Signal<C, L>> {
+impl<const C: usize, const L: usize> Shape for GlobalAvgPool<Signal<C, L>> {
     type In = Signal<C, L>;
     type Out = Size<C>;
 }
 
-impl<T: Real, const C: usize, const L: usize> Layer<T> for GlobalAvgPool1d<Signal<C, L>> {
-    type Cache<const B: usize> = Batch<T, B, C>;
+impl<const C: usize, const H: usize, const W: usize> Shape for GlobalAvgPool<Image<C, H, W>> {
+    type In = Image<C, H, W>;
+    type Out = Size<C>;
+}
 
-    fn predict(&self, x: &Matrix<T, C, L>) -> Vector<T, C> {
-        let inv = T::one() / T::from_count(L.max(1));
-        Vector::from_fn(|c| x.as_rows()[c].iter().fold(T::zero(), |a, &v| a + v) * inv)
+impl<T: Real, X: Plane> Layer<T> for GlobalAvgPool<X>
+where
+    Self: Shape<In = X>,
+{
+    type Cache<const B: usize> = BatchOf<T, B, <Self as Shape>::Out>;
+
+    fn predict(&self, x: &VectorOf<T, X>) -> VectorOf<T, Self::Out> {
+        let mut y = <Self::Out as Port>::sample(|_| T::zero());
+        mean_planes::<T>(
+            X::sample_slice(x),
+            Self::VALUES,
+            Self::Out::sample_slice_mut(&mut y),
+        );
+        y
     }
 
-    fn new_cache<const B: usize>(&self) -> Batch<T, B, C> {
-        Batch::zeros()
+    fn new_cache<const B: usize>(&self) -> Self::Cache<B> {
+        <Self::Out as Port>::batch(|_, _| T::zero())
     }
 
-    fn forward_train<const B: usize>(&self, x: &SignalBatch<T, B, C, L>, y: &mut Batch<T, B, C>) {
-        let inv = T::one() / T::from_count(L.max(1));
-        per_sample::<T, B>(x.as_slice(), y.as_mut_slice(), (C * L, C), |x, y| {
-            for (yc, xc) in y.iter_mut().zip(x.chunks_exact(L.max(1))) {
-                *yc = xc.iter().fold(T::zero(), |a, &v| a + v) * inv;
-            }
+    fn forward_train<const B: usize>(&self, x: &BatchOf<T, B, X>, y: &mut Self::Cache<B>) {
+        let ys = <Self::Out as Port>::batch_slice_mut(y);
+        per_sample::<T, B>(X::batch_slice(x), ys, (X::N, X::C), |x, y| {
+            mean_planes::<T>(x, Self::VALUES, y);
         });
     }
 
-    fn output<const B: usize>(y: &Batch<T, B, C>) -> &Batch<T, B, C> {
+    fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
         y
     }
 
     fn backward<const B: usize>(
         &self,
-        _: &SignalBatch<T, B, C, L>,
-        _: &mut Batch<T, B, C>,
-        dy: &Batch<T, B, C>,
+        _: &BatchOf<T, B, X>,
+        _: &mut Self::Cache<B>,
+        dy: &Self::Cache<B>,
         _: &mut Self,
         _: Grads,
-        dx: &mut SignalBatch<T, B, C, L>,
+        dx: &mut BatchOf<T, B, X>,
     ) {
-        let inv = T::one() / T::from_count(L.max(1));
-        let (dys, dxs) = (dy.as_slice(), dx.as_mut_slice());
-        for (k, d) in dxs.iter_mut().enumerate() {
-            // Element k of the batch is sample k / (C·L), channel (k / L) % C.
-            *d = dys[k / L] * inv;
+        let n = Self::VALUES.max(1);
+        let inv = T::one() / T::from_count(n);
+        let dys = <Self::Out as Port>::batch_slice(dy);
+        for (k, d) in X::batch_slice_mut(dx).iter_mut().enumerate() {
+            // Element k of the batch is sample k / (C·n), channel (k / n) % C.
+            *d = dys[k / n] * inv;
         }
     }
 
     fn backward_params<const B: usize>(
         &self,
-        _: &SignalBatch<T, B, C, L>,
-        _: &mut Batch<T, B, C>,
-        _: &Batch<T, B, C>,
+        _: &BatchOf<T, B, X>,
+        _: &mut Self::Cache<B>,
+        _: &Self::Cache<B>,
         _: &mut Self,
         _: Grads,
     ) {
     }
+}
+
+impl<X: Plane> GlobalAvgPool<X> {
+    /// The values each channel's mean is over: `L`, or `H·W`.
+    const VALUES: usize = X::HW[0] * X::HW[1];
 }
 
 /// The maximum of each window `K` ([`Kernel<H, W>`](crate::shape::Kernel)), moved by `S`
@@ -173,16 +197,6 @@ pub struct MaxPool2d<K, S = K, P = Pad<0>, At = Unplaced>(
 pub struct AvgPool2d<K, S = K, P = Pad<0>, At = Unplaced>(
     #[cfg_attr(feature = "serde", serde(skip))] crate::shape::window::Types<(K, S, P, At)>,
 );
-
-/// The mean of each channel over all its rows and columns: `Image<C, H, W>` in, `Size<C>` out
-/// (PyTorch's `nn.AdaptiveAvgPool2d(1)` then `Flatten`).
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(bound = ""))]
-pub struct GlobalAvgPool2d<At = Unplaced>(
-    #[cfg_attr(feature = "serde", serde(skip))] PhantomData<fn() -> At>,
-);
-
-marker_layer!(GlobalAvgPool2d);
 
 /// `Clone`, `Copy`, `Debug`, `PartialEq`, `Eq`, `Default`, `NoParameters` for a 2-D pool.
 macro_rules! window_marker {
@@ -355,76 +369,10 @@ window_pool2!(
     )
 );
 
-#[diagnostic::do_not_recommend]
-impl<In: Port> Place<In> for GlobalAvgPool2d
-where
-    GlobalAvgPool2d<In::OwnImage>: Shape,
-{
-    type Layer = GlobalAvgPool2d<In::OwnImage>;
-}
-
-impl<const C: usize, const H: usize, const W: usize> Shape for GlobalAvgPool2d<Image<C, H, W>> {
-    type In = Image<C, H, W>;
-    type Out = Size<C>;
-}
-
-impl<T: Real, const C: usize, const H: usize, const W: usize> Layer<T>
-    for GlobalAvgPool2d<Image<C, H, W>>
-{
-    type Cache<const B: usize> = Batch<T, B, C>;
-
-    fn predict(&self, x: &Planes<T, C, H, W>) -> Vector<T, C> {
-        let mut y = Vector::zeros();
-        mean_planes::<T, C>(x.as_slice(), H * W, y.as_mut_slice());
-        y
-    }
-
-    fn new_cache<const B: usize>(&self) -> Batch<T, B, C> {
-        Batch::zeros()
-    }
-
-    fn forward_train<const B: usize>(&self, x: &ImageBatch<T, B, C, H, W>, y: &mut Batch<T, B, C>) {
-        per_sample::<T, B>(x.as_slice(), y.as_mut_slice(), (C * H * W, C), |x, y| {
-            mean_planes::<T, C>(x, H * W, y);
-        });
-    }
-
-    fn output<const B: usize>(y: &Batch<T, B, C>) -> &Batch<T, B, C> {
-        y
-    }
-
-    fn backward<const B: usize>(
-        &self,
-        _: &ImageBatch<T, B, C, H, W>,
-        _: &mut Batch<T, B, C>,
-        dy: &Batch<T, B, C>,
-        _: &mut Self,
-        _: Grads,
-        dx: &mut ImageBatch<T, B, C, H, W>,
-    ) {
-        let n = (H * W).max(1);
-        let inv = T::one() / T::from_count(n);
-        let dys = dy.as_slice();
-        for (k, d) in dx.as_mut_slice().iter_mut().enumerate() {
-            *d = dys[k / n] * inv;
-        }
-    }
-
-    fn backward_params<const B: usize>(
-        &self,
-        _: &ImageBatch<T, B, C, H, W>,
-        _: &mut Batch<T, B, C>,
-        _: &Batch<T, B, C>,
-        _: &mut Self,
-        _: Grads,
-    ) {
-    }
-}
-
 /// The mean of each of `C` planes of `n` values into `y`.
-fn mean_planes<T: Real, const C: usize>(x: &[T], n: usize, y: &mut [T]) {
+fn mean_planes<T: Real>(x: &[T], n: usize, y: &mut [T]) {
     let inv = T::one() / T::from_count(n.max(1));
-    for (c, yc) in y.iter_mut().enumerate().take(C) {
-        *yc = x[c * n..(c + 1) * n].iter().fold(T::zero(), |a, &v| a + v) * inv;
+    for (yc, xc) in y.iter_mut().zip(x.chunks_exact(n.max(1))) {
+        *yc = xc.iter().fold(T::zero(), |a, &v| a + v) * inv;
     }
 }

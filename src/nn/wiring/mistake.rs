@@ -586,7 +586,7 @@ pub const fn report(mistake: Mistake, names: &[&str], before: usize) -> Report {
             } else if given[1] == 1 && taken[1] > 1 {
                 r.push(": a `Reshape<…>` between them turns flat features into channels × steps or an image");
             } else if given[1] != taken[1] {
-                r.push(": `GlobalAvgPool1d` and `BatchNorm1d` take channels × steps, `GlobalAvgPool2d` takes images (convolutions and windowed pools take either)");
+                r.push(": `BatchNorm1d` takes channels × steps, `BatchNorm2d` images (convolutions and pools take either)");
             }
         }
         Kind::Window if mistake.window[4] == 3 => {

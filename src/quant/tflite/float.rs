@@ -10,7 +10,7 @@ use super::model::{Model, Tensor};
 use super::schema::{Activation, Builtin, Options, TensorType};
 use crate::activation::{Relu, Relu6, Softmax};
 use crate::nn::{
-    ActivationLayer, AvgPool2d, Chain, Connect, Conv2d, Dense, Flatten, GlobalAvgPool2d, Layer,
+    ActivationLayer, AvgPool2d, Chain, Connect, Conv2d, Dense, Flatten, GlobalAvgPool, Layer,
     MaxPool2d, Projected, Residual,
 };
 use crate::quant::Fused;
@@ -299,17 +299,21 @@ macro_rules! pool_layer {
 pool_layer!(AvgPool2d, Builtin::AveragePool2d);
 pool_layer!(MaxPool2d, Builtin::MaxPool2d);
 
-/// `AVERAGE_POOL_2D` over the whole image.
-impl<const C: usize, const H: usize, const W: usize> LoadFloat for GlobalAvgPool2d<Image<C, H, W>> {
+/// `AVERAGE_POOL_2D` over the whole image or signal.
+impl<X: crate::shape::Plane> LoadFloat for GlobalAvgPool<X>
+where
+    GlobalAvgPool<X>: Layer<f32>,
+{
     fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
-        no_pending(at, "GlobalAvgPool2d")?;
-        let out = Dims::new(&[1, 1, 1, C as i32]);
+        no_pending(at, "GlobalAvgPool")?;
+        let out = Dims::new(&[1, 1, 1, X::C as i32]);
+        let [h, w] = X::HW;
         let next = super::load::pool(
             file,
             at,
             Builtin::AveragePool2d,
-            crate::quant::tflite::PoolWindow::whole(H, W),
-            [H, W],
+            crate::quant::tflite::PoolWindow::whole(h, w),
+            X::HW,
             &out,
         )?;
         Ok((Self::default(), next))
