@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Records TFLite Micro's outputs for the MLPerf Tiny reference int8 models
 (`tests/fixtures/mlperf_tiny/*.tflite`) on seeded pseudo-random int8 inputs, so that
-`cargo test` checks typegrad's import of those files (`tests/tflite_import.rs`) without Python.
+`cargo test` checks typegrad's import of those files (`tests/tflite/import.rs`) without Python.
 
 Input `k`, element `i` (in the file's NHWC order) is the top byte of SplitMix64's output for the
-counter `k · n + i` (`n` elements per input): `tests/tflite_import.rs` generates the same.
+counter `k · n + i` (`n` elements per input): `tests/tflite/import.rs` generates the same.
 Writes `tests/fixtures/mlperf_tiny/<model>_outputs.json`: the file's FNV-1a, the number of
 inputs, the first rows of TFLite Micro's outputs in full, the FNV-1a of all of them and of the
 desktop interpreter's (BUILTIN_REF), and how many outputs the two interpreters agree on.

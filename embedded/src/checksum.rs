@@ -17,7 +17,7 @@ pub fn argmax_and_hash(y: &[i8], hash: &mut u32) -> usize {
 
 /// Value `i` of the seeded input `k` of a model with `n` input values (in the file's NHWC
 /// order): the top byte of SplitMix64 of the counter `k·n + i` — the inputs
-/// `scripts/reference_fixture.py` gave TFLite Micro and `tests/tflite_import.rs` gives typegrad.
+/// `scripts/reference_fixture.py` gave TFLite Micro and `tests/tflite/import.rs` gives typegrad.
 pub fn seeded_input(k: usize, i: usize, n: usize) -> i8 {
     let c = (k * n + i) as u64;
     let mut z = c

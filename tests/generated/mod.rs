@@ -1,5 +1,5 @@
 //! What `quant::tflite::declare` writes for the four MLPerf Tiny files (`cargo run --example
-//! tflite_declare -- FILE NAME`); `tests/tflite_import.rs` keeps them so.
+//! tflite_declare -- FILE NAME`); `tests/tflite/import.rs` keeps them so.
 
 #[path = "ad01_int8.rs"]
 pub mod ad01;

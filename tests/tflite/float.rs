@@ -4,18 +4,9 @@
 //! (`tests/generated/`) and give the desktop interpreter's outputs within 1e-5 of the largest
 //! output (`scripts/reference_fixture.py` recorded them); the imported keyword-spotting model
 //! fine-tunes its last layer in typegrad and is quantized and written as int8 again.
-#![cfg(feature = "std")]
 
-#[path = "../examples/common/mlperf.rs"]
-#[allow(dead_code)]
-mod mlperf;
-#[path = "../examples/common/recorded.rs"]
-#[allow(dead_code)]
-mod recorded;
-
-mod generated;
-
-use recorded::{fnv, on_a_big_stack};
+use crate::recorded::{fnv, on_a_big_stack};
+use crate::{generated, mlperf};
 use serde_json::Value;
 use typegrad::nn::Layer;
 use typegrad::quant::tflite::load_float;
@@ -145,7 +136,7 @@ fn hand_written_types_load_the_float_files() {
 
 /// The imported keyword model's last layer trained further on synthetic data (the rest kept
 /// as imported), then quantized by typegrad and written as an int8 `.tflite` that loads back
-/// (optimized builds: `cargo test --release --test tflite_float`, as CI runs it).
+/// (optimized builds: `cargo test --release --test tflite`, as CI runs it).
 #[cfg(not(debug_assertions))]
 #[test]
 fn the_imported_keyword_model_fine_tunes_its_last_layer_and_exports_int8() {

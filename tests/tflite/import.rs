@@ -4,21 +4,11 @@
 //! `examples/common/mlperf.rs` and give TFLite Micro's outputs on 256 seeded inputs each
 //! (`scripts/reference_fixture.py` recorded them); typegrad's own files load back into the
 //! network that wrote them; files of another architecture are errors naming the operator.
-#![cfg(feature = "std")]
 
-#[path = "../examples/common/autoencoder.rs"]
-#[allow(dead_code)]
-mod autoencoder;
-#[path = "../examples/common/mlperf.rs"]
-#[allow(dead_code)]
-mod mlperf;
-#[path = "../examples/common/recorded.rs"]
-#[allow(dead_code)]
-mod recorded;
-
-mod generated;
-
-use recorded::{fnv, on_a_big_stack};
+#[cfg(not(debug_assertions))]
+use crate::autoencoder;
+use crate::recorded::{fnv, on_a_big_stack};
+use crate::{generated, mlperf};
 use serde_json::Value;
 use typegrad::quant::tflite::load;
 use typegrad::quant::{QLayer, QSample, Quantize};
@@ -293,7 +283,7 @@ mod errors {
     use typegrad::quant::Quantize;
     use typegrad::quant::tflite::{Model, Problem, load};
 
-    const KWS: &[u8] = include_bytes!("fixtures/mlperf_tiny/kws_ref_model.tflite");
+    const KWS: &[u8] = include_bytes!("../fixtures/mlperf_tiny/kws_ref_model.tflite");
 
     typegrad::network! {
         /// The DS-CNN's front with 32 filters instead of 64.
