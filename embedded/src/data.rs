@@ -11,8 +11,9 @@
 //! - `MOTIONS_TRAIN_X` / `MOTIONS_TRAIN_Y`, `MOTIONS_TEST_X` / `MOTIONS_TEST_Y` (40 + 40
 //!   smartwatch recordings, 6 channels × 100 steps, standardized as the `conv1d_motions`
 //!   example does) and `MOTIONS_HOST_CORRECT` (from `weights/motions_cnn.txt`).
-//! - `KWS_INT8`, `AD01_INT8`, `RESNET8_INT8`, `VWW_INT8`: MLPerf Tiny's reference int8 models
-//!   loaded from their published `.tflite` files; `…_HOST`: the FNV-1a of the host's
+//! - `KWS_INT8_HOST`, `AD01_INT8_HOST`, `RESNET8_INT8_HOST`, `VWW_INT8_HOST`: the FNV-1a of
+//!   the host's outputs of MLPerf Tiny's reference int8 models (whose `static`s build.rs
+//!   writes to files of their own in `OUT_DIR`, each included by its program); the host's
 //!   outputs on `MLPERF_INPUTS` seeded inputs (equal to TFLite Micro's, checked in build.rs).
 //! - `MOTIONS_INT8` (the quantized CNN), `MOTIONS_TEST_Q` (the test recordings as int8) and
 //!   `MOTIONS_INT8_HOST` (the host's count and output checksum).

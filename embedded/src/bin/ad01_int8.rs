@@ -6,8 +6,12 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use typegrad::quant::QLayer;
-use typegrad_embedded::data::{AD01_INT8, AD01_INT8_HOST, Ad01Int8, MLPERF_INPUTS};
+use typegrad_embedded::data::{AD01_INT8_HOST, Ad01Int8, MLPERF_INPUTS};
 use typegrad_embedded::mlperf_task;
+
+// `pub static AD01_INT8: Ad01Int8`: the network build.rs loaded from the file and checked (in this
+// program only, so the library and the other programs do not carry its weights).
+include!(concat!(env!("OUT_DIR"), "/ad01_int8.rs"));
 
 /// Stack beyond the activations: the loop, printing, the runtime.
 const STACK_RESERVE: usize = 4 * 1024;

@@ -6,8 +6,12 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 use typegrad::quant::QLayer;
-use typegrad_embedded::data::{KWS_INT8, KWS_INT8_HOST, KwsInt8, MLPERF_INPUTS};
+use typegrad_embedded::data::{KWS_INT8_HOST, KwsInt8, MLPERF_INPUTS};
 use typegrad_embedded::mlperf_task;
+
+// `pub static KWS_INT8: KwsInt8`: the network build.rs loaded from the file and checked (in this
+// program only, so the library and the other programs do not carry its weights).
+include!(concat!(env!("OUT_DIR"), "/kws_ref_model.rs"));
 
 /// Stack beyond the activations: the loop, printing, the runtime.
 const STACK_RESERVE: usize = 4 * 1024;
