@@ -16,15 +16,7 @@ use typegrad::shape::Port;
 /// (the top 24 bits of SplitMix64 of the counter `k·n + i` − 2²³) / 2²³.
 fn input(k: usize, n: usize) -> Vec<f32> {
     (k * n..(k + 1) * n)
-        .map(|c| {
-            let mut z = (c as u64)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                .wrapping_add(0x9E37_79B9_7F4A_7C15);
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            ((z >> 40) as i64 - (1 << 23)) as f32 / (1 << 23) as f32
-        })
+        .map(|c| ((crate::splitmix(c) >> 40) as i64 - (1 << 23)) as f32 / (1 << 23) as f32)
         .collect()
 }
 

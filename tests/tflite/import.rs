@@ -17,15 +17,7 @@ use typegrad::quant::{QLayer, QSample, Quantize};
 /// `k·n …` (as `scripts/reference_fixture.py`).
 fn input(k: usize, n: usize) -> Vec<i8> {
     (k * n..(k + 1) * n)
-        .map(|c| {
-            let mut z = (c as u64)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                .wrapping_add(0x9E37_79B9_7F4A_7C15);
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            (z >> 56) as u8 as i8
-        })
+        .map(|c| (crate::splitmix(c) >> 56) as u8 as i8)
         .collect()
 }
 
