@@ -26,6 +26,7 @@ mod chain;
 mod conv2d;
 mod dense;
 mod dropout;
+mod dynamic_quant;
 mod flatten;
 mod pool;
 mod projected;
@@ -40,6 +41,7 @@ pub use chain::Chain;
 pub use conv2d::{Connect, Conv1d, Conv2d, Depthwise, DepthwiseConv2d, Full};
 pub use dense::{Dense, DenseCache};
 pub use dropout::{Dropout, DropoutCache};
+pub use dynamic_quant::DynamicQuant;
 pub use flatten::{Flatten, Reshape, Unplaced};
 pub use pool::{
     AvgPool1d, AvgPool2d, GlobalAvgPool, GlobalAvgPool1d, GlobalAvgPool2d, MaxPool1d, MaxPool2d,

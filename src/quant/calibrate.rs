@@ -343,6 +343,13 @@ pass_through!(
         => super::QGlobalAvgPool<C, crate::shape::Image<C, H, W>>,
     |params| super::QGlobalAvgPool { params, port: core::marker::PhantomData }
 );
+pass_through!(
+    /// The per-sample int8 rounding of TFLite's hybrid kernels: nothing in an int8 network,
+    /// whose layers quantize every activation.
+    [P: Port] crate::nn::DynamicQuant<P> => super::QSkip<VectorOf<i8, P>>,
+    |params| super::QSkip { params, sample: core::marker::PhantomData };
+    where VectorOf<i8, P>: Clone
+);
 
 #[cfg(feature = "std")]
 /// The per-output-channel parameters of a quantized dense or convolution layer: symmetric weight scales, int32

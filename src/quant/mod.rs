@@ -25,6 +25,7 @@ mod conv2d;
 mod dense;
 mod flatten;
 mod sample;
+mod skip;
 mod softmax;
 #[cfg(feature = "std")]
 pub mod source;
@@ -48,4 +49,5 @@ pub(crate) use dense::load::dense_layer;
 pub use dense::{QChain, QDense, QLayer};
 pub use flatten::QFlatten;
 pub use sample::{QEvaluation, QSample, evaluate};
+pub use skip::QSkip;
 pub use softmax::QSoftmax;

@@ -71,6 +71,19 @@ fn the_keyword_spotting_ds_cnn_imports_and_equals_tflite_micro() {
     });
 }
 
+/// The type `declare` wrote for the hybrid float file: its `DynamicQuant` layers are nothing
+/// in int8, so the int8 file loads into it as well.
+#[test]
+fn the_hybrid_keyword_spotting_type_loads_the_int8_file() {
+    on_a_big_stack(|| {
+        check::<<generated::kws_hybrid::KwsHybrid as Quantize>::Quantized>("kws_ref_model", 8);
+        assert_eq!(
+            <<generated::kws_hybrid::KwsHybrid as Quantize>::Quantized as QLayer>::ACTIVATION_BYTES,
+            <<generated::kws::Kws as Quantize>::Quantized as QLayer>::ACTIVATION_BYTES
+        );
+    });
+}
+
 #[test]
 fn the_resnet8_imports_and_equals_tflite_micro() {
     on_a_big_stack(|| {
@@ -114,6 +127,7 @@ fn declarations_are_what_declare_writes() {
         ("pretrainedResnet_quant", "ResNet8"),
         ("vww_96_int8", "Vww"),
         ("ad01_int8", "Ad01"),
+        ("kws_ref_model_float32", "KwsHybrid"),
     ] {
         let bytes = std::fs::read(format!("{dir}fixtures/mlperf_tiny/{file}.tflite")).unwrap();
         let source = typegrad::quant::tflite::declare(&bytes, name).unwrap();

@@ -10,8 +10,8 @@ use super::model::{Model, Tensor};
 use super::schema::{Activation, Builtin, Options, TensorType};
 use crate::activation::{Relu, Relu6, Softmax};
 use crate::nn::{
-    ActivationLayer, AvgPool2d, Chain, Connect, Conv2d, Dense, Flatten, GlobalAvgPool, Layer,
-    MaxPool2d, Projected, Residual,
+    ActivationLayer, AvgPool2d, Chain, Connect, Conv2d, Dense, DynamicQuant, Flatten,
+    GlobalAvgPool, Layer, MaxPool2d, Projected, Residual,
 };
 use crate::quant::Fused;
 use crate::shape::window::{KernelSize, Padding as Pads, Strides};
@@ -42,9 +42,10 @@ where
         layer: 0,
         flattened_from: None,
         fused: Activation::None,
+        dynamic: false,
     };
     let (net, end) = N::load_float(&file, start)?;
-    if end.tensor != file.output() || end.fused != Activation::None {
+    if end.tensor != file.output() || end.fused != Activation::None || end.dynamic {
         return Err(Problem::Output {
             file: file.output(),
             network: end.tensor,
@@ -142,6 +143,14 @@ fn take_fused(at: At, a: Activation) -> Option<At> {
 }
 
 fn no_pending(at: At, layer: &'static str) -> Result<()> {
+    if at.dynamic {
+        return Err(Problem::NoOperator {
+            layer: at.layer,
+            expects: "a hybrid CONV_2D (int8 filter) after DynamicQuant",
+            tensor: at.tensor,
+        }
+        .into());
+    }
     if at.fused == Activation::None {
         Ok(())
     } else {
@@ -151,6 +160,40 @@ fn no_pending(at: At, layer: &'static str) -> Result<()> {
             tensor: at.tensor,
         }
         .into())
+    }
+}
+
+/// Checks that `filter` is what TFLite's hybrid `CONV_2D` multiplies a [`DynamicQuant`]ed
+/// input by: `INT8`, one scale, zero point 0 (`EvalHybrid`; per-channel or depthwise hybrid
+/// kernels quantize their input differently).
+fn hybrid_filter(step: &Step, filter: &Tensor, depthwise: bool) -> Result<()> {
+    let fits = !depthwise
+        && step.op.builtin == Builtin::Conv2d
+        && filter.ty == TensorType::Int8
+        && filter.scale_count() == 1
+        && filter.zero_point(0).map_err(|p| step.error(p))? == 0;
+    if fits {
+        Ok(())
+    } else {
+        Err(step.error(Problem::Invalid {
+            what: "DynamicQuant before a convolution that is not TFLite's hybrid CONV_2D \
+                   (INT8 filter, one scale, zero point 0)",
+        }))
+    }
+}
+
+/// Before a hybrid `CONV_2D`: the layer the file's operator computes on its input first.
+impl<P: Port> LoadFloat for DynamicQuant<P> {
+    fn load_float(_: &Model<'_>, at: At) -> Result<(Self, At)> {
+        no_pending(at, "DynamicQuant")?;
+        Ok((
+            DynamicQuant::default(),
+            At {
+                layer: at.layer + 1,
+                dynamic: true,
+                ..at
+            },
+        ))
     }
 }
 
@@ -204,7 +247,13 @@ where
     Conv2d<f32, I, O, K, S, P, X, G>: Layer<f32>,
 {
     fn load_float(file: &Model<'_>, at: At) -> Result<(Self, At)> {
-        no_pending(at, G::NAME)?;
+        no_pending(
+            At {
+                dynamic: false,
+                ..at
+            },
+            G::NAME,
+        )?;
         let out = float_dims::<<Self as crate::nn::Shape>::Out>();
         let mut fused = Activation::None;
         let (conv, next) = crate::quant::conv2d_layer::<_, K, S, P, G, I, O>(
@@ -213,6 +262,9 @@ where
             X::HW,
             &out,
             |step, filter, activation| {
+                if at.dynamic {
+                    hybrid_filter(step, filter, G::DEPTHWISE)?;
+                }
                 let mut weight = G::weight::<f32, K, I, O>(0.0);
                 let flat = G::flat_mut::<f32, K, I, O>(&mut weight);
                 for n in 0..flat.len() {

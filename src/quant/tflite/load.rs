@@ -31,6 +31,9 @@ pub struct At {
     /// A fused activation of the operator before that the network has as its next layer
     /// (float networks: `Conv2d` then `Relu`).
     pub fused: Activation,
+    /// The layer before is a [`DynamicQuant`](crate::nn::DynamicQuant): the next operator
+    /// must be a hybrid one (int8 weights, float activations) that quantizes its input.
+    pub dynamic: bool,
 }
 
 impl At {
@@ -41,6 +44,7 @@ impl At {
             layer: self.layer + 1,
             flattened_from: None,
             fused: Activation::None,
+            dynamic: false,
         }
     }
 }
@@ -68,6 +72,7 @@ where
         layer: 0,
         flattened_from: None,
         fused: Activation::None,
+        dynamic: false,
     };
     let (q, end) = Q::load(&file, start)?;
     if end.tensor != file.output() {
