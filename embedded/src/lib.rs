@@ -10,6 +10,8 @@
 //! - [`mlperf_task`]: MLPerf Tiny's reference int8 models (their published `.tflite` files).
 //! - [`networks`]: the float network types (their int8 types derive from them).
 //! - [`data`]: the data sets, compiled into the firmware by `build.rs`.
+//! - `cmsis` (feature `cmsis-nn`, Cortex-M only): ARM's CMSIS-NN kernels on typegrad's int8
+//!   layers, for the side-by-side comparison.
 //!
 //! The crate is `no_std` on the boards; on the host (any target with an OS) it uses std for
 //! printing and exiting, and nothing else: typegrad itself is built the same way everywhere
@@ -24,6 +26,8 @@
 
 pub mod board;
 mod checksum;
+#[cfg(all(feature = "cmsis-nn", target_arch = "arm"))]
+pub mod cmsis;
 pub mod data;
 #[cfg(target_os = "none")]
 pub mod icount;
