@@ -1,7 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
-#![cfg_attr(not(feature = "simd-dispatch"), forbid(unsafe_code))]
-#![cfg_attr(feature = "simd-dispatch", deny(unsafe_code))] // allowed in src/kernels/x86.rs only
+#![cfg_attr(
+    not(any(feature = "simd-dispatch", typegrad_arm_dsp)),
+    forbid(unsafe_code)
+)]
+// Allowed in src/kernels/x86.rs (AVX2) and src/kernels/arm.rs (Cortex-M4/M7 DSP) only.
+#![cfg_attr(any(feature = "simd-dispatch", typegrad_arm_dsp), deny(unsafe_code))]
 #![deny(missing_docs)]
 
 #[cfg(feature = "std")]

@@ -10,8 +10,11 @@
 //!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
 //!   slower);
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
-//! * [`int8`]: the int8 convolution of the quantized layers (each output whole, requantized
-//!   at once: no int32 copies);
+//! * [`int8`]: the int8 convolution and fully connected kernels of the quantized layers (each
+//!   output whole, requantized at once: no int32 copies; four rows at once in the fully
+//!   connected one);
+//! * `arm` (Cortex-M4/M7 only, `cfg(typegrad_arm_dsp)`): the DSP instructions the int8
+//!   kernels use there, as inline assembly;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
 //!   magnitude); the only `unsafe` code of the crate;
@@ -22,6 +25,9 @@
 //! Nothing here imports from the crate above it except [`crate::scalar`] (the [`Scalar`]
 //! and [`Real`] traits): the tensors call the kernels, never the reverse.
 
+// The Armv7E-M DSP instructions (inline assembly) for the int8 kernels, on Cortex-M4/M7.
+#[cfg(typegrad_arm_dsp)]
+mod arm;
 mod conv;
 mod exp;
 mod int8;
@@ -39,7 +45,7 @@ pub(crate) use conv::{
     pad_before,
 };
 pub(crate) use exp::larger;
-pub(crate) use int8::conv2d_i8;
+pub(crate) use int8::{conv2d_i8, dense_i8};
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 
 use core::any::TypeId;

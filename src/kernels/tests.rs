@@ -652,3 +652,109 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
         }
     }
 }
+
+/// The int8 fully connected kernels — four rows in plain Rust, and the packed one written with
+/// the DSP instructions (here their plain-Rust definitions, [`super::int8::Emulated`]) — give
+/// every output channel the accumulator of the textbook sum, in the same channel order, for
+/// row counts and row lengths on both sides of the blocks of four and the extreme zero points.
+#[test]
+fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
+    use super::int8::{Emulated, dense_i8_packed, dense_i8_pairs, dense_i8_rows};
+    let mut seed = 11u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as i64
+    };
+    for n in [0usize, 1, 3, 4, 5, 8, 13, 64] {
+        for rows in [1usize, 3, 4, 5, 10, 32] {
+            for zin in [-128i32, -3, 0, 127] {
+                let x: [i8; 64] = core::array::from_fn(|_| next() as i8);
+                let x = &x[..n];
+                let w: [i8; 64 * 32] = core::array::from_fn(|_| next() as i8);
+                let w = &w[..n * rows];
+                let bias: [i32; 32] = core::array::from_fn(|_| (next() % 1_000_000) as i32);
+                let bias = &bias[..rows];
+                let want: [i32; 32] = core::array::from_fn(|o| match bias.get(o) {
+                    Some(&b) => (0..n).fold(b, |a, i| {
+                        a.wrapping_add((i32::from(x[i]) - zin) * i32::from(w[o * n + i]))
+                    }),
+                    None => 0,
+                });
+                let check = |name: &str, got: &[(usize, i32)]| {
+                    assert_eq!(got.len(), rows, "{name} n={n} rows={rows}");
+                    for (k, &(o, acc)) in got.iter().enumerate() {
+                        assert_eq!((o, acc), (k, want[k]), "{name} n={n} rows={rows} zin={zin}");
+                    }
+                };
+                let mut y = [0i8; 32];
+                let mut got = [(0usize, 0i32); 32];
+                let mut k = 0;
+                dense_i8_rows(
+                    w,
+                    x,
+                    zin,
+                    bias,
+                    |o, a| {
+                        got[k] = (o, a);
+                        k += 1;
+                        a as i8
+                    },
+                    &mut y[..rows],
+                );
+                check("rows", &got[..k]);
+                let mut k = 0;
+                dense_i8_pairs(
+                    w,
+                    x,
+                    zin,
+                    bias,
+                    |o, a| {
+                        got[k] = (o, a);
+                        k += 1;
+                        a as i8
+                    },
+                    &mut y[..rows],
+                );
+                check("pairs", &got[..k]);
+                let mut k = 0;
+                dense_i8_packed::<Emulated>(
+                    w,
+                    x,
+                    zin,
+                    bias,
+                    |o, a| {
+                        got[k] = (o, a);
+                        k += 1;
+                        a as i8
+                    },
+                    &mut y[..rows],
+                );
+                check("packed", &got[..k]);
+                for (o, &v) in y[..rows].iter().enumerate() {
+                    assert_eq!(v, want[o] as i8);
+                }
+            }
+        }
+    }
+}
+
+/// The plain-Rust definitions of the DSP instructions, on values worked by hand.
+#[test]
+fn the_emulated_dsp_instructions_follow_the_manual() {
+    use super::int8::{DspOps, Emulated};
+    // Bytes (from low to high) −1, 2, −128, 127.
+    let x = u32::from_le_bytes([0xFF, 0x02, 0x80, 0x7F]);
+    assert_eq!(Emulated::sxtb16(x), 0xFF80_FFFF); // −128 | −1
+    assert_eq!(Emulated::sxtb16_ror8(x), 0x007F_0002); // 127 | 2
+    let off = 0x0003_0003; // +3 in both halfwords
+    assert_eq!(Emulated::sxtab16(off, x), 0xFF83_0002); // −125 | 2
+    assert_eq!(Emulated::sxtab16_ror8(off, x), 0x0082_0005); // 130 | 5
+    // (−1)·(−125) + (−128)·2 + 10 = 125 − 256 + 10.
+    assert_eq!(Emulated::smlad(0xFF80_FFFF, 0x0002_FF83, 10), -121);
+    assert_eq!(
+        Emulated::smlad(0x7FFF_7FFF, 0x7FFF_7FFF, i32::MAX),
+        i32::MAX.wrapping_add(2 * 32767 * 32767)
+    );
+}

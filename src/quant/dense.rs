@@ -106,18 +106,23 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     }
 
     fn predict(&self, x: &Vector<i8, I>) -> Vector<i8, O> {
-        let zin = self.input.zero_point;
         let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
-        Vector::from_fn(|o| {
-            let mut acc = self.bias[o];
-            for (&w, &v) in self.weights[o].iter().zip(x.as_array()) {
-                acc = acc.wrapping_add(i32::from(w) * (i32::from(v) - zin));
-            }
-            let y = self.rescale[o]
-                .rescale(acc, self.rounding)
-                .saturating_add(self.output.zero_point);
-            y.clamp(lo, hi) as i8
-        })
+        let mut y = Vector::new([0i8; O]);
+        crate::kernels::dense_i8(
+            self.weights.as_flattened(),
+            x.as_slice(),
+            self.input.zero_point,
+            &self.bias,
+            |o, acc| {
+                let r = self
+                    .rescale
+                    .get(o)
+                    .map_or(0, |m| m.rescale(acc, self.rounding));
+                r.saturating_add(self.output.zero_point).clamp(lo, hi) as i8
+            },
+            y.as_mut_slice(),
+        );
+        y
     }
 }
 
