@@ -16,6 +16,8 @@
 #    the mlp example's count) and agrees with the host: equal step and correct counts, losses
 #    within a relative 1e-4 (the report also says whether they are bit-identical).
 # 5. `--features too-big` must fail to build with the RAM message.
+# On the Cortex-M boards every build has the feature `cmsis-nn` (digits_cmsis: ARM's CMSIS-NN
+# on the same int8 network, which must give the same outputs).
 #
 # Outputs are kept in embedded/target/run_all/ (scripts/footprint.sh reads them).
 set -euo pipefail
@@ -32,11 +34,21 @@ BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions
 # and vww_int8 run MLPerf Tiny's published int8 models; on the M0 the DS-CNN's, ResNet-8's
 # and MobileNet's activations exceed the RAM and the autoencoder's weights the flash, and
 # step 5 checks that their builds say so.
+# The *_cmsis programs run the same int8 networks as the *_int8 ones with ARM's CMSIS-NN
+# kernels (C, cmsis-nn/, feature cmsis-nn: the Cortex-M builds all have it, so no build
+# rebuilds the crate for a feature) and must give typegrad's outputs bit for bit.
 declare -A BOARD_BINS=(
-    [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8"
-    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8 resnet8_int8 vww_int8"
+    [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 digits_cmsis motions_infer motions_int8"
+    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 digits_cmsis motions_infer motions_int8 train_motions kws_int8 kws_cmsis ad01_int8 ad01_cmsis resnet8_int8 resnet8_cmsis vww_int8 vww_cmsis"
     [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8 resnet8_int8 vww_int8"
 )
+# The features of every build for a target (CMSIS-NN exists for the Cortex-M boards only).
+features() {
+    case $1 in
+        thumbv*) echo "--features=cmsis-nn${2:+,$2}" ;;
+        *) echo "${2:+--features=$2}" ;;
+    esac
+}
 LOG=target/run_all
 rm -rf "$LOG"
 mkdir -p "$LOG"
@@ -112,7 +124,7 @@ done
 # --- 4. the boards -------------------------------------------------------------------------
 # Compares a board's output with the host's; prints what differs, returns 1 if anything does.
 compare() {
-    local board=$1 host=$2 bin=$3 bad=0 k h d
+    local board=$1 host=$2 bin=${3/_cmsis/_int8} bad=0 k h d
     local exact=(test_correct)
     local close=()
     if [[ $bin == digits_int8 || $bin == motions_int8 ]]; then exact=(test_correct outputs_fnv); fi
@@ -163,13 +175,13 @@ compare() {
 for t in "${TARGETS[@]}"; do
     echo "== $t: build"
     for b in ${BOARD_BINS[$t]}; do
-        cargo build --release --quiet --target "$t" --bin "$b"
+        cargo build --release --quiet --target "$t" $(features "$t") --bin "$b"
     done
     for b in ${BOARD_BINS[$t]}; do
         out="$LOG/$t-$b.txt"
         rc=0
         t0=$(date +%s%N)
-        cargo run --release --quiet --target "$t" --bin "$b" >"$out" 2>"$LOG/$t-$b.err" || rc=$?
+        cargo run --release --quiet --target "$t" $(features "$t") --bin "$b" >"$out" 2>"$LOG/$t-$b.err" || rc=$?
         t1=$(date +%s%N)
         echo "qemu_wall_ms=$(((t1 - t0) / 1000000))" >>"$out"
         if [[ $rc != 0 ]]; then
@@ -180,7 +192,7 @@ for t in "${TARGETS[@]}"; do
         elif ! grep -qx PASS "$out"; then
             fail "$t $b: exit 0 but no PASS line"
             cat "$out"
-        elif compare "$out" "$LOG/host-$b.txt" "$b" >"$LOG/$t-$b.cmp"; then
+        elif compare "$out" "$LOG/host-${b/_cmsis/_int8}.txt" "$b" >"$LOG/$t-$b.cmp"; then
             pass "$t $b: $(grep -m1 -E '^(test_correct|outputs_fnv)=' "$out"), $(grep -E '^stack_used_bytes=' "$out" | cut -d' ' -f1)"
             cat "$LOG/$t-$b.cmp"
         else
@@ -202,7 +214,7 @@ fi
 # --- 5. a network too big for the board does not build ------------------------------------
 echo "== too-big: train_iris with a network larger than the board's RAM must not build"
 for t in thumbv6m-none-eabi riscv32imac-unknown-none-elf; do
-    if cargo build --release --quiet --target "$t" --bin train_iris --features too-big \
+    if cargo build --release --quiet --target "$t" --bin train_iris $(features "$t" too-big) \
         >"$LOG/$t-too-big.txt" 2>&1; then
         fail "$t too-big: built, but should not have"
     elif grep -q "the network's training memory does not fit this board's RAM" "$LOG/$t-too-big.txt"; then
@@ -239,7 +251,7 @@ for pair in digits_int8:digits_infer motions_int8:motions_infer train_iris_fixed
 done
 
 echo "== train_motions on the Cortex-M0 (16 KiB) must not build: its training state does not fit"
-if cargo build --release --quiet --target thumbv6m-none-eabi --bin train_motions \
+if cargo build --release --quiet --target thumbv6m-none-eabi $(features thumbv6m) --bin train_motions \
     >"$LOG/thumbv6m-none-eabi-train_motions-build.txt" 2>&1; then
     fail "thumbv6m-none-eabi train_motions: built, but its training memory exceeds the board's RAM"
 elif grep -q "the network's training memory does not fit this board's RAM" "$LOG/thumbv6m-none-eabi-train_motions-build.txt"; then
@@ -255,7 +267,7 @@ for pair in "kws_int8:does not fit this board's RAM" "ad01_int8:do not fit this 
     b=${pair%%:*}
     message=${pair#*:}
     log="$LOG/thumbv6m-none-eabi-$b-build.txt"
-    if cargo build --release --quiet --target thumbv6m-none-eabi --bin "$b" >"$log" 2>&1; then
+    if cargo build --release --quiet --target thumbv6m-none-eabi $(features thumbv6m) --bin "$b" >"$log" 2>&1; then
         fail "thumbv6m-none-eabi $b: built, but it does not fit the board"
     elif grep -q "$message" "$log"; then
         pass "thumbv6m-none-eabi $b: the build stops with \"…$message\" ($(grep -m1 -o 'found one with a size of [0-9]*' "$log" | sed 's/.* of /short by /') bytes)"

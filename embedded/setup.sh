@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the firmware needs, if it is missing: QEMU (ARM and RISC-V system emulators),
+# arm-none-eabi-gcc with newlib's headers (for CMSIS-NN),
 # the three Rust targets and llvm-tools (llvm-size) for the pinned toolchain. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")" # so rustup sees the repository's rust-toolchain.toml (1.95.0)
@@ -10,6 +11,16 @@ if ! command -v qemu-system-arm >/dev/null || ! command -v qemu-system-riscv32 >
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
         qemu-system-arm qemu-system-misc >/dev/null
+fi
+
+# arm-none-eabi-gcc and newlib's headers build CMSIS-NN (cmsis-nn/) for the digits_cmsis
+# comparison.
+if ! command -v arm-none-eabi-gcc >/dev/null || [[ ! -f /usr/lib/arm-none-eabi/include/string.h ]]; then
+    sudo=""
+    if [[ $(id -u) != 0 ]]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        gcc-arm-none-eabi libnewlib-arm-none-eabi >/dev/null
 fi
 
 installed=$(rustup target list --installed)

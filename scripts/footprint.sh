@@ -133,7 +133,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
     echo
     echo "| task | program | flash | flash without test data | static RAM | stack high-water mark | instructions | result |"
     echo "|---|---|---:|---:|---:|---:|---:|---|"
-    for b in digits_infer digits_int8 microflow train_iris train_iris_fixed; do
+    for b in digits_infer digits_int8 digits_cmsis microflow train_iris train_iris_fixed; do
         case $b in
             microflow)
                 elf=embedded/microflow/target/$t/release/mf_pertensor
@@ -156,6 +156,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
         case $b in
             digits_infer) task="digits inference"; what="typegrad f32"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct" ;;
             digits_int8) task="digits inference"; what="typegrad int8"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = TFLite Micro" ;;
+            digits_cmsis) task="digits inference"; what="CMSIS-NN v7.0.0 int8 (C, gcc 12 -O2)"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = typegrad's" ;;
             microflow)
                 task="digits inference"; what="MicroFlow 0.1.3 int8 (per-tensor model)"
                 inst="$(value per_inference <(sed -n 's/^instructions_loop=[0-9]* //p' "$out")) per inference"
@@ -165,9 +166,53 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
             train_iris) task="iris training (batch 8, Adam)"; what="typegrad f32"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
             train_iris_fixed) task="iris training (batch 8, Adam)"; what="typegrad Q16.16 (I16F16)"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
         esac
+        if [[ $task == "digits inference" && $inst =~ ^([0-9]+)\ per\ inference$ ]]; then
+            # 64·32 + 32·10 = 2,368 multiply-accumulates per inference.
+            inst="$inst ($(awk -v n="${BASH_REMATCH[1]}" 'BEGIN { printf "%.1f", n / 2368 }') per MAC)"
+        fi
         echo "| $task | $what | $flash B | $without B | $ram B | ${stack:-?} B | $inst | $result |"
     done
 done
+echo
+echo "### MLPerf Tiny's int8 models: typegrad beside CMSIS-NN (thumbv7em-none-eabihf, ${BOARD[thumbv7em-none-eabihf]})"
+echo
+echo "| model | program | instructions per inference | per MAC | activation RAM | stack high-water mark | flash | outputs |"
+echo "|---|---|---:|---:|---:|---:|---:|---|"
+t=thumbv7em-none-eabihf
+for m in kws ad01 resnet8 vww; do
+    for kind in int8 cmsis; do
+        b=${m}_$kind
+        elf=embedded/target/$t/release/$b
+        out=$LOG/$t-$b.txt
+        [[ -f $elf && -f $out ]] || continue
+        read -r flash _ < <(sizes "$elf")
+        inst=$(value instructions "$out")
+        macs=$(value macs "$out")
+        per=$(awk -v i="$inst" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
+        if [[ $kind == int8 ]]; then
+            what="typegrad"
+            ram="$(sed -n 's/.*activation_bytes=\([0-9]*\).*/\1/p' "$out") B (ACTIVATION_BYTES)"
+            result="= TFLite Micro"
+        else
+            what="CMSIS-NN v7.0.0"
+            ram="$(( $(value cmsis_buffers_bytes "$out") + $(sed -n 's/.*scratch_bytes=\([0-9]*\).*/\1/p' "$out") )) B (2 buffers + scratch)"
+            result="= typegrad's"
+        fi
+        echo "| $m ($macs MACs) | $what | $inst | $per | $ram | $(value stack_used_bytes "$out") B | $flash B | $(value inputs "$out") inputs, $result |"
+    done
+done
+echo
+echo "The CMSIS-NN programs (embedded/src/cmsis.rs) run the network typegrad loaded, its weights"
+echo "reordered once for CMSIS-NN before the count (as TFLite Micro's Prepare would find them in"
+echo "the file) and kept on the stack, which is why their stack marks are large; CMSIS-NN's own"
+echo "RAM is its two activation buffers (the largest activation, twice) and its scratch buffer."
+echo
+echo "CMSIS-NN: ARM's int8 kernels (embedded/cmsis-nn/, v7.0.0, arm-none-eabi-gcc 12 -O2, the DSP"
+echo "path on the Cortex-M4F, pure C on the M0) called by embedded/src/bin/digits_cmsis.rs on"
+echo "typegrad's quantized digits network (arm_fully_connected_per_channel_s8), measured around the"
+echo "same loop as digits_int8 (pixel table, argmax and checksum included); kws_cmsis, ad01_cmsis and"
+echo "vww_cmsis run MLPerf Tiny's models (convolution, depthwise, average pooling, fully connected and"
+echo "softmax kernels) on the same seeded inputs as the *_int8 programs."
 if [[ -f $MF/build.txt ]]; then
     echo
     echo "MicroFlow on the model exactly as typegrad exports it: $(sed -n 's/^perchannel=//p' "$MF/build.txt")."

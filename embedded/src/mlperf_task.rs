@@ -44,6 +44,7 @@ where
     if counted && inputs > 0 {
         outln!("instructions={}", instructions / inputs as u64);
     }
+    outln!("macs={}", Q::MACS);
     outln!("inputs={}", inputs);
     outln!("outputs_fnv={:08x}", hash);
     if let Some(p) = probe {

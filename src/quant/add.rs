@@ -92,6 +92,7 @@ where
     type Out = A::Out;
     const ACTIVATION_BYTES: usize =
         A::ACTIVATION_BYTES + B::ACTIVATION_BYTES + core::mem::size_of::<A::Out>();
+    const MACS: usize = A::MACS + B::MACS;
 
     fn input_params(&self) -> QuantParams {
         self.block.input_params()

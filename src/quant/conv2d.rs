@@ -102,6 +102,7 @@ where
     /// The output: the kernel computes each output whole and requantizes it at once, keeping
     /// no int32 copy of the input and no int32 plane of accumulators.
     const ACTIVATION_BYTES: usize = core::mem::size_of::<VectorOf<i8, Q>>();
+    const MACS: usize = Q::N * K::H * K::W * if G::DEPTHWISE { 1 } else { I };
 
     fn input_params(&self) -> QuantParams {
         self.input

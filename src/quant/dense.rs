@@ -54,6 +54,11 @@ pub trait QLayer {
     /// `size_of::<Self>()` (the weights and parameters, which can live in flash) this is the
     /// memory an int8 inference needs, known at compile time.
     const ACTIVATION_BYTES: usize = core::mem::size_of::<Self::Out>();
+
+    /// Multiply-accumulates of one inference (the weights' products: a dense layer's `I·O`, a
+    /// convolution's `outputs · fan-in · taps`, counting padded taps; 0 for layers without
+    /// weights): the denominator of "instructions per MAC".
+    const MACS: usize = 0;
 }
 
 /// An int8 fully connected layer, computed as TFLite's reference `FULLY_CONNECTED` kernel with
@@ -92,6 +97,7 @@ pub struct QDense<const I: usize, const O: usize> {
 impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
     type In = Vector<i8, I>;
     type Out = Vector<i8, O>;
+    const MACS: usize = I * O;
 
     fn input_params(&self) -> QuantParams {
         self.input
@@ -134,6 +140,7 @@ impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
     type In = A::In;
     type Out = B::Out;
     const ACTIVATION_BYTES: usize = A::ACTIVATION_BYTES + B::ACTIVATION_BYTES;
+    const MACS: usize = A::MACS + B::MACS;
 
     fn input_params(&self) -> QuantParams {
         self.0.input_params()

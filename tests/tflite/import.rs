@@ -405,3 +405,21 @@ mod errors {
         }
     }
 }
+
+/// Multiply-accumulates per inference, by hand for the DS-CNN: the 10 × 4 convolution
+/// (25 · 5 · 64 outputs × 40 taps), four depthwise 3 × 3 (8,000 outputs × 9), four pointwise
+/// (8,000 × 64) and the last dense layer (64 · 12).
+#[test]
+fn multiply_accumulates_are_counted_per_layer() {
+    type Kws = <generated::kws::Kws as Quantize>::Quantized;
+    assert_eq!(
+        <Kws as QLayer>::MACS,
+        25 * 5 * 64 * 40 + 4 * 8000 * 9 + 4 * 8000 * 64 + 64 * 12
+    );
+    // The autoencoder: 640-128-128-128-128-8-128-128-128-128-640.
+    type Ad01 = <generated::ad01::Ad01 as Quantize>::Quantized;
+    assert_eq!(
+        <Ad01 as QLayer>::MACS,
+        2 * 640 * 128 + 6 * 128 * 128 + 2 * 128 * 8
+    );
+}
