@@ -1,4 +1,4 @@
-//! The Armv7E-M DSP instructions (`SXTB16`, `SXTAB16`, `SMLAD`) as inline assembly, for the
+//! The Armv7E-M DSP instructions (`SXTB16`, `SXTAB16`, `SMLAD`, `SMLABB`, `SMLABT`) as inline assembly, for the
 //! packed int8 kernels ([`super::int8::dense_i8_packed`]) on Cortex-M4/M7
 //! (`cfg(typegrad_arm_dsp)`, set by build.rs for `thumbv7em-*` targets). Stable Rust has no
 //! intrinsics for them (`core::arch::arm`'s are unstable) and LLVM forms `SMLAD` only from
@@ -52,6 +52,26 @@ impl DspOps for Dsp {
         // SAFETY: as above.
         unsafe {
             asm!("sxtab16 {r}, {a}, {x}, ror #8", r = lateout(reg) r, a = in(reg) a, x = in(reg) x, options(pure, nomem, nostack, preserves_flags))
+        };
+        r
+    }
+
+    #[inline(always)]
+    fn smlabb(a: u32, b: u32, acc: i32) -> i32 {
+        let r;
+        // SAFETY: as above.
+        unsafe {
+            asm!("smlabb {r}, {a}, {b}, {acc}", r = lateout(reg) r, a = in(reg) a, b = in(reg) b, acc = in(reg) acc, options(pure, nomem, nostack))
+        };
+        r
+    }
+
+    #[inline(always)]
+    fn smlabt(a: u32, b: u32, acc: i32) -> i32 {
+        let r;
+        // SAFETY: as above.
+        unsafe {
+            asm!("smlabt {r}, {a}, {b}, {acc}", r = lateout(reg) r, a = in(reg) a, b = in(reg) b, acc = in(reg) acc, options(pure, nomem, nostack))
         };
         r
     }

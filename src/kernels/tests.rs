@@ -657,6 +657,7 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
 /// the DSP instructions (here their plain-Rust definitions, [`super::int8::Emulated`]) — give
 /// every output channel the accumulator of the textbook sum, in the same channel order, for
 /// row counts and row lengths on both sides of the blocks of four and the extreme zero points.
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
 #[test]
 fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
     use super::int8::{Emulated, dense_i8_packed, dense_i8_pairs, dense_i8_rows};
@@ -741,6 +742,7 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
 }
 
 /// The plain-Rust definitions of the DSP instructions, on values worked by hand.
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
 #[test]
 fn the_emulated_dsp_instructions_follow_the_manual() {
     use super::int8::{DspOps, Emulated};
@@ -757,4 +759,77 @@ fn the_emulated_dsp_instructions_follow_the_manual() {
         Emulated::smlad(0x7FFF_7FFF, 0x7FFF_7FFF, i32::MAX),
         i32::MAX.wrapping_add(2 * 32767 * 32767)
     );
+    // −3 (low half of a) times −125 (low half of b), and times 130 (its high half).
+    assert_eq!(Emulated::smlabb(0x0001_FFFD, 0x0082_FF83, 1), 376);
+    assert_eq!(Emulated::smlabt(0x0001_FFFD, 0x0082_FF83, 1), -389);
+}
+
+/// The packed pointwise kernel (written with the DSP instructions, here their plain-Rust
+/// definitions) gives each output the accumulator of the textbook sum, for plane sizes on
+/// both sides of the words of four pixels, odd channel counts and the extreme zero points.
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
+#[test]
+fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
+    use super::int8::{Emulated, pointwise_i8_packed};
+    let mut seed = 5u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as i64
+    };
+    for plane in [1usize, 3, 4, 7, 125] {
+        for (ci, co) in [(1usize, 1usize), (3, 2), (8, 5), (16, 4)] {
+            for zin in [-128i32, 0, 57, 127] {
+                let x: [i8; 16 * 125] = core::array::from_fn(|_| next() as i8);
+                let x = &x[..ci * plane];
+                let w: [i8; 16 * 5] = core::array::from_fn(|_| next() as i8);
+                let w = &w[..ci * co];
+                let bias: [i32; 5] = core::array::from_fn(|_| (next() % 1_000_000) as i32);
+                let bias = &bias[..co];
+                let mut got = [[None; 125]; 5];
+                let mut y = [0i8; 5 * 125];
+                let mut calls = 0;
+                pointwise_i8_packed::<Emulated>(
+                    ci,
+                    plane,
+                    x,
+                    zin,
+                    w,
+                    bias,
+                    |o, a| {
+                        calls += 1;
+                        let slot = got[o].iter_mut().find(|s| s.is_none()).unwrap();
+                        *slot = Some(a);
+                        a as i8
+                    },
+                    &mut y[..co * plane],
+                );
+                assert_eq!(calls, co * plane);
+                for o in 0..co {
+                    let mut want: [i32; 125] = [0; 125];
+                    for (p, v) in want.iter_mut().enumerate().take(plane) {
+                        *v = (0..ci).fold(bias[o], |a, c| {
+                            a.wrapping_add(
+                                (i32::from(x[c * plane + p]) - zin) * i32::from(w[o * ci + c]),
+                            )
+                        });
+                    }
+                    // The outputs of a channel, each written at its pixel.
+                    for p in 0..plane {
+                        assert_eq!(
+                            y[o * plane + p],
+                            want[p] as i8,
+                            "plane {plane} {ci}→{co} zin {zin} o {o} p {p}"
+                        );
+                    }
+                    let mut sums: std::vec::Vec<i32> = got[o].iter().flatten().copied().collect();
+                    let mut wanted = want[..plane].to_vec();
+                    sums.sort();
+                    wanted.sort();
+                    assert_eq!(sums, wanted);
+                }
+            }
+        }
+    }
 }
