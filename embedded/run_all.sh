@@ -38,8 +38,8 @@ BINS=(train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions
 # kernels (C, cmsis-nn/, feature cmsis-nn: the Cortex-M builds all have it, so no build
 # rebuilds the crate for a feature) and must give typegrad's outputs bit for bit.
 declare -A BOARD_BINS=(
-    [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 digits_cmsis motions_infer motions_int8"
-    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 digits_cmsis motions_infer motions_int8 train_motions kws_int8 kws_cmsis ad01_int8 ad01_cmsis resnet8_int8 resnet8_cmsis vww_int8 vww_cmsis"
+    [thumbv6m-none-eabi]="train_iris train_iris_fixed digits_infer digits_int8 digits_cmsis motions_infer motions_int8 motions_cmsis"
+    [thumbv7em-none-eabihf]="train_iris train_iris_fixed digits_infer digits_int8 digits_cmsis motions_infer motions_int8 motions_cmsis train_motions kws_int8 kws_cmsis ad01_int8 ad01_cmsis resnet8_int8 resnet8_cmsis vww_int8 vww_cmsis"
     [riscv32imac-unknown-none-elf]="train_iris train_iris_fixed digits_infer digits_int8 motions_infer motions_int8 train_motions kws_int8 ad01_int8 resnet8_int8 vww_int8"
 )
 # The features of every build for a target (CMSIS-NN exists for the Cortex-M boards only).

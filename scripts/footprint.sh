@@ -133,7 +133,7 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
     echo
     echo "| task | program | flash | flash without test data | static RAM | stack high-water mark | instructions | result |"
     echo "|---|---|---:|---:|---:|---:|---:|---|"
-    for b in digits_infer digits_int8 digits_cmsis microflow train_iris train_iris_fixed; do
+    for b in digits_infer digits_int8 digits_cmsis microflow motions_int8 motions_cmsis train_iris train_iris_fixed; do
         case $b in
             microflow)
                 elf=embedded/microflow/target/$t/release/mf_pertensor
@@ -143,6 +143,10 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
                 elf=embedded/target/$t/release/$b
                 out=$LOG/$t-$b.txt
                 data='data::DIGITS_TEST_(PIXELS|LABELS)' ;;
+            motions_*)
+                elf=embedded/target/$t/release/$b
+                out=$LOG/$t-$b.txt
+                data='data::MOTIONS_TEST_(Q|Y)' ;;
             *)
                 elf=embedded/target/$t/release/$b
                 out=$LOG/$t-$b.txt
@@ -157,6 +161,8 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
             digits_infer) task="digits inference"; what="typegrad f32"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct" ;;
             digits_int8) task="digits inference"; what="typegrad int8"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = TFLite Micro" ;;
             digits_cmsis) task="digits inference"; what="CMSIS-NN v7.0.0 int8 (C, gcc 12 -O2)"; inst="$(( $(value instructions "$out") / 450 )) per inference"; result="test $correct; 450/450 outputs = typegrad's" ;;
+            motions_int8) task="motions inference (1-D CNN)"; what="typegrad int8"; inst="$(( $(value instructions "$out") / 40 )) per inference"; result="test $correct; 40/40 outputs = TFLite Micro" ;;
+            motions_cmsis) task="motions inference (1-D CNN)"; what="CMSIS-NN v7.0.0 int8 (C, gcc 12 -O2)"; inst="$(( $(value instructions "$out") / 40 )) per inference"; result="test $correct; 40/40 outputs = typegrad's" ;;
             microflow)
                 task="digits inference"; what="MicroFlow 0.1.3 int8 (per-tensor model)"
                 inst="$(value per_inference <(sed -n 's/^instructions_loop=[0-9]* //p' "$out")) per inference"
@@ -166,9 +172,10 @@ for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf; 
             train_iris) task="iris training (batch 8, Adam)"; what="typegrad f32"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
             train_iris_fixed) task="iris training (batch 8, Adam)"; what="typegrad Q16.16 (I16F16)"; inst="$(value instructions_per_step "$out") per step"; result="test $correct" ;;
         esac
-        if [[ $task == "digits inference" && $inst =~ ^([0-9]+)\ per\ inference$ ]]; then
-            # 64·32 + 32·10 = 2,368 multiply-accumulates per inference.
-            inst="$inst ($(awk -v n="${BASH_REMATCH[1]}" 'BEGIN { printf "%.1f", n / 2368 }') per MAC)"
+        macs=$(value macs "$out")
+        if [[ $task == "digits inference" ]]; then macs=2368; fi # 64·32 + 32·10 (also the f32 and MicroFlow runs)
+        if [[ -n $macs && $inst =~ ^([0-9]+)\ per\ inference$ ]]; then
+            inst="$inst ($(awk -v n="${BASH_REMATCH[1]}" -v m="$macs" 'BEGIN { printf "%.1f", n / m }') per MAC)"
         fi
         echo "| $task | $what | $flash B | $without B | $ram B | ${stack:-?} B | $inst | $result |"
     done

@@ -136,6 +136,15 @@ unsafe extern "C" {
         output: *mut i8,
     ) -> i32;
     fn arm_avgpool_s8_get_buffer_size(dim_dst_width: i32, ch_src: i32) -> i32;
+    fn arm_max_pool_s8(
+        ctx: *const Context,
+        pool_params: *const PoolParams,
+        input_dims: *const Dims,
+        input: *const i8,
+        filter_dims: *const Dims,
+        output_dims: *const Dims,
+        output: *mut i8,
+    ) -> i32;
     fn arm_elementwise_add_s8(
         input_1: *const i8,
         input_2: *const i8,
@@ -548,7 +557,8 @@ mod conv {
 mod others {
     use super::*;
     use typegrad::quant::{
-        QAvgPool2d, QChain, QClamp, QFlatten, QIdentity, QLayer, QSample, QSkip, QSoftmax, QSum,
+        QAvgPool2d, QChain, QClamp, QFlatten, QGlobalAvgPool, QIdentity, QLayer, QMaxPool2d,
+        QSample, QSkip, QSoftmax, QSum,
     };
     use typegrad::shape::Plane;
     use typegrad::shape::window::{KernelSize, Padding, Strides};
@@ -666,16 +676,141 @@ mod others {
         }
     }
 
-    impl<K: KernelSize, S: Strides, P: Padding, X: Plane, Q: Plane> CmsisLayer
-        for QAvgPool2d<K, S, P, X, Q>
-    {
+    /// A pooling window of CMSIS-NN over `c` channels: `[h, w]` in, `[oh, ow]` out, window
+    /// `[kh, kw]` moved by `[sh, sw]`, zeros before `[ph, pw]`.
+    struct Pool {
+        max: bool,
+        c: usize,
+        hw: [usize; 2],
+        out: [usize; 2],
+        kernel: [usize; 2],
+        stride: [usize; 2],
+        pad: [i32; 2],
+    }
+
+    impl Pool {
+        fn scratch_bytes(&self) -> usize {
+            if self.max {
+                return 0;
+            }
+            // SAFETY: a pure size computation.
+            unsafe { arm_avgpool_s8_get_buffer_size(self.out[1] as i32, self.c as i32) }.max(0)
+                as usize
+        }
+
+        fn run(
+            &self,
+            bufs: &mut Bufs<'_>,
+            from: usize,
+            keep: u8,
+            scratch: &mut [i32],
+        ) -> Result<usize, Refused> {
+            let (x, y, to) = bufs.io(from, keep)?;
+            let ([h, w], [oh, ow], c) = (self.hw, self.out, self.c);
+            if x.len() < h * w * c
+                || y.len() < oh * ow * c
+                || self.scratch_bytes() > scratch.len() * 4
+            {
+                return Err(Refused::Buffer);
+            }
+            let params = PoolParams {
+                stride: Tile {
+                    w: self.stride[1] as i32,
+                    h: self.stride[0] as i32,
+                },
+                padding: Tile {
+                    w: self.pad[1],
+                    h: self.pad[0],
+                },
+                activation: Activation {
+                    min: -128,
+                    max: 127,
+                },
+            };
+            let (input, output) = (nhwc(h, w, c), nhwc(oh, ow, c));
+            let filter = nhwc(self.kernel[0], self.kernel[1], 1);
+            let ctx = context(scratch);
+            // SAFETY: `x` and `y` hold the dims' values (checked), the scratch buffer the size
+            // CMSIS-NN asked for; it writes only `y` and the scratch.
+            let s = unsafe {
+                if self.max {
+                    arm_max_pool_s8(
+                        &ctx,
+                        &params,
+                        &input,
+                        x.as_ptr(),
+                        &filter,
+                        &output,
+                        y.as_mut_ptr(),
+                    )
+                } else {
+                    arm_avgpool_s8(
+                        &ctx,
+                        &params,
+                        &input,
+                        x.as_ptr(),
+                        &filter,
+                        &output,
+                        y.as_mut_ptr(),
+                    )
+                }
+            };
+            status(s).map(|()| to)
+        }
+    }
+
+    fn window<K: KernelSize, S: Strides, P: Padding, X: Plane, Q: Plane>(max: bool) -> Pool {
+        let ([h, w], [oh, ow]) = (X::HW, Q::HW);
+        Pool {
+            max,
+            c: X::C,
+            hw: X::HW,
+            out: Q::HW,
+            kernel: [K::H, K::W],
+            stride: [S::H, S::W],
+            pad: [
+                before(P::SAME, P::H, h, oh, K::H, S::H),
+                before(P::SAME, P::W, w, ow, K::W, S::W),
+            ],
+        }
+    }
+
+    macro_rules! pooling {
+        ($($layer:ident => $max:expr),*) => {$(
+            impl<K: KernelSize, S: Strides, P: Padding, X: Plane, Q: Plane> CmsisLayer
+                for $layer<K, S, P, X, Q>
+            {
+                type Prepared = ();
+
+                fn prepare(&self) {}
+
+                fn scratch_bytes(&self) -> usize {
+                    window::<K, S, P, X, Q>($max).scratch_bytes()
+                }
+
+                fn run(
+                    &self,
+                    _: &(),
+                    bufs: &mut Bufs<'_>,
+                    from: usize,
+                    keep: u8,
+                    scratch: &mut [i32],
+                ) -> Result<usize, Refused> {
+                    window::<K, S, P, X, Q>($max).run(bufs, from, keep, scratch)
+                }
+            }
+        )*};
+    }
+    pooling!(QAvgPool2d => false, QMaxPool2d => true);
+
+    /// The mean of each channel: one window over the whole image or signal.
+    impl<const C: usize, X: Plane> CmsisLayer for QGlobalAvgPool<C, X> {
         type Prepared = ();
 
         fn prepare(&self) {}
 
         fn scratch_bytes(&self) -> usize {
-            // SAFETY: a pure size computation.
-            unsafe { arm_avgpool_s8_get_buffer_size(Q::HW[1] as i32, X::C as i32) }.max(0) as usize
+            whole::<X>().scratch_bytes()
         }
 
         fn run(
@@ -686,45 +821,19 @@ mod others {
             keep: u8,
             scratch: &mut [i32],
         ) -> Result<usize, Refused> {
-            let (x, y, to) = bufs.io(from, keep)?;
-            let ([h, w], [oh, ow], c) = (X::HW, Q::HW, X::C);
-            if x.len() < h * w * c
-                || y.len() < oh * ow * c
-                || self.scratch_bytes() > scratch.len() * 4
-            {
-                return Err(Refused::Buffer);
-            }
-            let params = PoolParams {
-                stride: Tile {
-                    w: S::W as i32,
-                    h: S::H as i32,
-                },
-                padding: Tile {
-                    w: before(P::SAME, P::W, w, ow, K::W, S::W),
-                    h: before(P::SAME, P::H, h, oh, K::H, S::H),
-                },
-                activation: Activation {
-                    min: -128,
-                    max: 127,
-                },
-            };
-            let (input, output) = (nhwc(h, w, c), nhwc(oh, ow, c));
-            let filter = nhwc(K::H, K::W, 1);
-            let ctx = context(scratch);
-            // SAFETY: `x` and `y` hold the dims' values (checked), the scratch buffer the size
-            // CMSIS-NN asked for; it writes only `y` and the scratch.
-            status(unsafe {
-                arm_avgpool_s8(
-                    &ctx,
-                    &params,
-                    &input,
-                    x.as_ptr(),
-                    &filter,
-                    &output,
-                    y.as_mut_ptr(),
-                )
-            })
-            .map(|()| to)
+            whole::<X>().run(bufs, from, keep, scratch)
+        }
+    }
+
+    fn whole<X: Plane>() -> Pool {
+        Pool {
+            max: false,
+            c: X::C,
+            hw: X::HW,
+            out: [1, 1],
+            kernel: X::HW,
+            stride: X::HW,
+            pad: [0, 0],
         }
     }
 

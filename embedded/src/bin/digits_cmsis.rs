@@ -39,6 +39,10 @@ fn run() -> bool {
     if let (Some(a), Some(b)) = (counted, board::instructions()) {
         outln!("instructions={}", b.saturating_sub(a));
     }
+    outln!(
+        "macs={}",
+        <typegrad_embedded::data::DigitsInt8 as typegrad::quant::QLayer>::MACS
+    );
     outln!("test_correct={}/{}", correct, DIGITS_TEST_ROWS);
     outln!("outputs_fnv={:08x}", hash);
     if let Some(p) = probe {

@@ -44,6 +44,10 @@ fn run() -> bool {
     if let (Some(a), Some(b)) = (counted, board::instructions()) {
         outln!("instructions={}", b.saturating_sub(a));
     }
+    outln!(
+        "macs={}",
+        <typegrad_embedded::data::MotionsInt8 as typegrad::quant::QLayer>::MACS
+    );
     outln!("test_correct={}/{}", correct, MOTIONS_TEST_Q.len());
     outln!("outputs_fnv={:08x}", hash);
     if let (Some(s), Some(e)) = (start, end) {
