@@ -20,14 +20,8 @@ use crate::data::{
     IRIS_TRAIN_Y,
 };
 
-/// Hidden units. With the `too-big` feature, enough that training memory exceeds the board's
-/// RAM (8 copies of the RAM size in parameters), to show that the build then fails.
-#[cfg(not(feature = "too-big"))]
+/// Hidden units.
 pub const HIDDEN: usize = 8;
-/// Hidden units. With the `too-big` feature, enough that training memory exceeds the board's
-/// RAM (8 copies of the RAM size in parameters), to show that the build then fails.
-#[cfg(feature = "too-big")]
-pub const HIDDEN: usize = crate::board::RAM_BYTES / 16;
 
 typegrad::network! {
     /// 4 measurements → 8 hidden units (ReLU) → 3 species scores (logits), in `T`.
@@ -259,6 +253,3 @@ pub fn report<T: Printed>(r: &IrisResult<T>) -> bool {
 pub const IRIS_TRAIN_TOTAL: usize = IRIS_TRAIN_ROWS;
 /// Number of test rows.
 pub const IRIS_TEST_TOTAL: usize = crate::data::IRIS_TEST_ROWS;
-
-#[cfg(all(feature = "too-big", not(target_os = "none")))]
-compile_error!("the `too-big` feature is for the boards: the host has no RAM limit to exceed");

@@ -7,7 +7,8 @@
 //! same lines for `run_all.sh` to compare.
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
-use typegrad::nn::Memory;
+use typegrad::activation::Relu;
+use typegrad::nn::{Dense, Memory};
 use typegrad::optim::Adam;
 use typegrad_embedded::board;
 use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNetF32};
@@ -17,16 +18,41 @@ use typegrad_embedded::iris_task::{self, BATCH, EPOCHS, IrisNetF32};
 /// high-water marks are printed by the program as `stack_used_bytes`).
 const STACK_RESERVE: usize = 6 * 1024;
 
+/// The hidden units of the network the RAM check below is made for: the one trained
+/// (`iris_task::HIDDEN`), or, with the environment variable `TYPEGRAD_EMBEDDED_TOO_BIG` set at
+/// build time, RAM/16 units (8 copies of the RAM in parameters), which must stop the build
+/// (run_all.sh checks that; rustc tracks the variable, so switching it rebuilds only this
+/// program).
+const CHECKED_HIDDEN: usize = if option_env!("TYPEGRAD_EMBEDDED_TOO_BIG").is_some() {
+    board::RAM_BYTES / 16
+} else {
+    iris_task::HIDDEN
+};
+
+typegrad::network! {
+    /// The network the RAM check is made for: `IrisNetF32` unless too big was asked for.
+    type Checked = [Dense<f32, 4, CHECKED_HIDDEN, Relu>, Dense<f32, CHECKED_HIDDEN, 3>];
+}
+const _: () = assert!(
+    CHECKED_HIDDEN == iris_task::HIDDEN || cfg!(target_os = "none"),
+    "TYPEGRAD_EMBEDDED_TOO_BIG is for the boards: the host has no RAM limit to exceed"
+);
+
 // The compile-time RAM check: network, gradient, Adam's two moment estimates, the training
-// cache and the batches must fit the board with room for the rest of the stack. With
-// `--features too-big` (hidden layer of RAM/16 units) the build stops with:
+// cache and the batches must fit the board with room for the rest of the stack. Too big, the
+// build stops with:
 //
 //   error[E0080]: evaluation panicked: the network's training memory does not fit this
 //                 board's RAM
 const _: () = assert!(
-    Memory::<f32, IrisNetF32, BATCH>::training_bytes_for::<Adam<IrisNetF32>>() + STACK_RESERVE
+    Memory::<f32, Checked, BATCH>::training_bytes_for::<Adam<Checked>>() + STACK_RESERVE
         <= board::RAM_BYTES,
     "the network's training memory does not fit this board's RAM"
+);
+const _: () = assert!(
+    Memory::<f32, IrisNetF32, BATCH>::training_bytes_for::<Adam<IrisNetF32>>()
+        <= Memory::<f32, Checked, BATCH>::training_bytes_for::<Adam<Checked>>(),
+    "the checked network is at least the trained one"
 );
 
 typegrad_embedded::entry!(run);
