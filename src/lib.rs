@@ -1,11 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 #![cfg_attr(
-    not(any(feature = "simd-dispatch", typegrad_arm_dsp)),
+    not(any(feature = "simd-dispatch", target_arch = "arm")),
     forbid(unsafe_code)
 )]
-// Allowed in src/kernels/x86.rs (AVX2) and src/kernels/arm.rs (Cortex-M4/M7 DSP) only.
-#![cfg_attr(any(feature = "simd-dispatch", typegrad_arm_dsp), deny(unsafe_code))]
+// Allowed in src/kernels/x86.rs (AVX2) and src/kernels/arm.rs (Arm assembly) only.
+#![cfg_attr(any(feature = "simd-dispatch", target_arch = "arm"), deny(unsafe_code))]
 #![deny(missing_docs)]
 
 #[cfg(feature = "std")]

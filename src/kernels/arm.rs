@@ -1,4 +1,5 @@
-//! The Armv7E-M DSP instructions (`SXTB16`, `SXTAB16`, `SMLAD`, `SMLABB`, `SMLABT`) as inline assembly, for the
+//! The Arm assembly of the int8 kernels: on Cortex-M4/M7 (`cfg(typegrad_arm_dsp)`) the
+//! Armv7E-M DSP instructions (`SXTB16`, `SXTAB16`, `SMLAD`, `SMLABB`, `SMLABT`) as inline assembly, for the
 //! packed int8 kernels ([`super::int8::dense_i8_packed`]) on Cortex-M4/M7
 //! (`cfg(typegrad_arm_dsp)`, set by build.rs for `thumbv7em-*` targets). Stable Rust has no
 //! intrinsics for them (`core::arch::arm`'s are unstable) and LLVM forms `SMLAD` only from
@@ -9,12 +10,15 @@
 //! the same instructions in plain Rust, and on the boards through the firmware checksums.
 #![allow(unsafe_code)]
 
+#[cfg(typegrad_arm_dsp)]
 use super::int8::DspOps;
 use core::arch::asm;
 
 /// The DSP instructions themselves.
+#[cfg(typegrad_arm_dsp)]
 pub(crate) struct Dsp;
 
+#[cfg(typegrad_arm_dsp)]
 impl DspOps for Dsp {
     #[inline(always)]
     fn sxtb16(x: u32) -> u32 {
@@ -86,4 +90,74 @@ impl DspOps for Dsp {
         };
         r
     }
+}
+
+/// `a + (Σᵢ r0[i]·(x[i] − zin), Σᵢ r1[i]·(x[i] − zin))` over the first `n` values (`n` the
+/// shortest length), on the Arm cores without the DSP extension (Cortex-M0/M0+/M3): the fully
+/// connected kernel's inner loop, ten instructions per two multiply-accumulates. In Rust,
+/// LLVM rebuilds each row's constant offset in every iteration (Armv6-M's `LDRSB` takes no
+/// immediate offset) and spills: thirteen. Thumb-1 code may name only r0–r7 as operands and
+/// Rust reserves r6 and r7, so the six operands take r0–r5 and the loop keeps its two sums
+/// and `−zin` in r8, r10 and r12, which it saves on the stack first and restores after.
+#[cfg(not(typegrad_arm_dsp))]
+#[inline(always)]
+pub(crate) fn dot2(x: &[i8], r0: &[i8], r1: &[i8], zin: i32, a: (i32, i32)) -> (i32, i32) {
+    let n = x.len().min(r0.len()).min(r1.len());
+    let (Some(x), Some(r0), Some(r1)) = (x.get(..n), r0.get(..n), r1.get(..n)) else {
+        return a;
+    };
+    if n == 0 || n > i32::MAX as usize {
+        return a;
+    }
+    let mut state = [a.0, a.1, zin.wrapping_neg()];
+    // SAFETY: the loop reads x[k], r0[k], r1[k] for k in 0..n, through pointers one past
+    // their ends and an index running from −n up to −1 (it stops when the index reaches 0);
+    // it reads and writes `state` (three i32) and pushes and pops four words of its own stack.
+    // r8, r10 and r12 are restored to what they held before.
+    unsafe {
+        asm!(
+            "mov {t}, r8",
+            "push {{{t}}}",
+            "mov {t}, r10",
+            "push {{{t}}}",
+            "mov {t}, r12",
+            "push {{{t}}}",
+            "ldr {t}, [{s}]",
+            "mov r8, {t}",
+            "ldr {t}, [{s}, #4]",
+            "mov r10, {t}",
+            "ldr {t}, [{s}, #8]",
+            "mov r12, {t}",
+            "push {{{s}}}",
+            "2:",
+            "ldrsb {s}, [{x}, {i}]",
+            "add {s}, r12",
+            "ldrsb {t}, [{p}, {i}]",
+            "muls {t}, {s}, {t}",
+            "add r8, {t}",
+            "ldrsb {t}, [{q}, {i}]",
+            "muls {t}, {s}, {t}",
+            "add r10, {t}",
+            "adds {i}, #1",
+            "bne 2b",
+            "pop {{{s}}}",
+            "mov {t}, r8",
+            "str {t}, [{s}]",
+            "mov {t}, r10",
+            "str {t}, [{s}, #4]",
+            "pop {{{t}}}",
+            "mov r12, {t}",
+            "pop {{{t}}}",
+            "mov r10, {t}",
+            "pop {{{t}}}",
+            "mov r8, {t}",
+            x = in(reg) x.as_ptr_range().end,
+            p = in(reg) r0.as_ptr_range().end,
+            q = in(reg) r1.as_ptr_range().end,
+            i = inout(reg) (n as i32).wrapping_neg() => _,
+            s = inout(reg) state.as_mut_ptr() => _,
+            t = out(reg) _,
+        );
+    }
+    (state[0], state[1])
 }

@@ -133,7 +133,8 @@ fn taps_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> i32 
 /// ([`dense_i8_packed`] with [`super::arm::Dsp`]); on the other Arm cores two rows at once
 /// ([`dense_i8_pairs`]); elsewhere four ([`dense_i8_rows`]), in plain Rust. Measured on the
 /// digits MLP (instructions per inference, QEMU): Cortex-M4F 19,596 → 7,414 (CMSIS-NN 7,925),
-/// Cortex-M0 27,864 → 22,980 (CMSIS-NN 19,176). Integer sums: every order gives the same bits.
+/// Cortex-M0 27,864 → 18,366 (CMSIS-NN 19,176; the inner loop in assembly,
+/// [`super::arm::dot2`]). Integer sums: every order gives the same bits.
 #[inline(always)]
 pub(crate) fn dense_i8(
     w: &[i8],
@@ -152,9 +153,11 @@ pub(crate) fn dense_i8(
     dense_i8_rows(w, x, zin, bias, out, y);
 }
 
-/// [`dense_i8`] in plain Rust, two rows sharing each input value (for the cores with few
-/// registers, Armv6-M; measured on the Cortex-M0: two rows 22,980 instructions per digits
-/// inference, three 25,342, four 24,007 — LLVM spills the loop's offsets beyond two).
+/// [`dense_i8`] two rows at a time sharing each input value, for the Arm cores without the DSP
+/// extension (Armv6-M's eight low registers hold two rows' loop; measured on the Cortex-M0 in
+/// plain Rust: two rows 22,980 instructions per digits inference, three 25,342, four 24,007;
+/// with the inner loop in assembly, [`super::arm::dot2`], 18,366). Plain Rust elsewhere (the
+/// host tests).
 #[cfg(any(test, all(target_arch = "arm", not(typegrad_arm_dsp))))]
 #[inline(always)]
 pub(crate) fn dense_i8_pairs(
@@ -176,12 +179,19 @@ pub(crate) fn dense_i8_pairs(
         let mut ys = y.chunks_exact_mut(2);
         for ((pair, b), yp) in w.chunks_exact(2 * n).zip(bias.chunks_exact(2)).zip(&mut ys) {
             let (r0, r1) = pair.split_at(n);
-            let (mut a0, mut a1) = (b[0], b[1]);
-            for (&xv, (&w0, &w1)) in x.iter().zip(r0.iter().zip(r1)) {
-                let v = i32::from(xv) - zin;
-                a0 = a0.wrapping_add(v.wrapping_mul(i32::from(w0)));
-                a1 = a1.wrapping_add(v.wrapping_mul(i32::from(w1)));
-            }
+            #[cfg(all(target_arch = "arm", not(typegrad_arm_dsp)))]
+            let (a0, a1) = super::arm::dot2(x, r0, r1, zin, (b[0], b[1]));
+            #[cfg(not(all(target_arch = "arm", not(typegrad_arm_dsp))))]
+            let (a0, a1) = x.iter().zip(r0.iter().zip(r1)).fold(
+                (b[0], b[1]),
+                |(a0, a1), (&xv, (&w0, &w1))| {
+                    let v = i32::from(xv) - zin;
+                    (
+                        a0.wrapping_add(v.wrapping_mul(i32::from(w0))),
+                        a1.wrapping_add(v.wrapping_mul(i32::from(w1))),
+                    )
+                },
+            );
             if let [y0, y1] = yp {
                 *y0 = out(o, a0);
                 *y1 = out(o + 1, a1);

@@ -13,8 +13,9 @@
 //! * [`int8`]: the int8 convolution and fully connected kernels of the quantized layers (each
 //!   output whole, requantized at once: no int32 copies; four rows at once in the fully
 //!   connected one);
-//! * `arm` (Cortex-M4/M7 only, `cfg(typegrad_arm_dsp)`): the DSP instructions the int8
-//!   kernels use there, as inline assembly;
+//! * `arm` (Arm targets only): the DSP instructions the int8 kernels use on Cortex-M4/M7
+//!   (`cfg(typegrad_arm_dsp)`), and the fully connected inner loop of the other Arm cores, as
+//!   inline assembly;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
 //!   magnitude); the only `unsafe` code of the crate;
@@ -25,8 +26,9 @@
 //! Nothing here imports from the crate above it except [`crate::scalar`] (the [`Scalar`]
 //! and [`Real`] traits): the tensors call the kernels, never the reverse.
 
-// The Armv7E-M DSP instructions (inline assembly) for the int8 kernels, on Cortex-M4/M7.
-#[cfg(typegrad_arm_dsp)]
+// The Arm assembly of the int8 kernels: the DSP instructions on Cortex-M4/M7, the fully
+// connected inner loop on the other Arm cores.
+#[cfg(target_arch = "arm")]
 mod arm;
 mod conv;
 mod exp;
