@@ -278,8 +278,11 @@ pub trait CmsisLayer {
     type Prepared;
     /// The weights in CMSIS-NN's order and the rescaling as its arrays.
     fn prepare(&self) -> Self::Prepared;
-    /// Bytes of the scratch buffer the CMSIS-NN kernels ask for (the largest of the layers).
-    fn scratch_bytes(&self) -> usize;
+    /// Bytes of the scratch buffer the CMSIS-NN kernels ask for (the largest of the layers;
+    /// none by default).
+    fn scratch_bytes(&self) -> usize {
+        0
+    }
     /// Whether it holds a residual block (then it needs a third activation buffer).
     const RESIDUAL: bool = false;
     /// Runs the layer on buffer `from` (NHWC) and returns the buffer that holds its output:
@@ -570,10 +573,6 @@ mod others {
             ChannelQuant::of_dense(self)
         }
 
-        fn scratch_bytes(&self) -> usize {
-            0
-        }
-
         fn run(
             &self,
             p: &ChannelQuant<O>,
@@ -600,10 +599,6 @@ mod others {
         type Prepared = ();
 
         fn prepare(&self) {}
-
-        fn scratch_bytes(&self) -> usize {
-            0
-        }
 
         fn run(
             &self,
@@ -637,9 +632,6 @@ mod others {
 
                 fn prepare(&self) {}
 
-                fn scratch_bytes(&self) -> usize {
-                    0
-                }
 
                 fn run(&self, _: &(), _: &mut Bufs<'_>, from: usize, _: u8, _: &mut [i32]) -> Result<usize, Refused> {
                     Ok(from)
@@ -655,10 +647,6 @@ mod others {
         type Prepared = ();
 
         fn prepare(&self) {}
-
-        fn scratch_bytes(&self) -> usize {
-            0
-        }
 
         fn run(
             &self,
@@ -841,10 +829,6 @@ mod others {
         type Prepared = ();
 
         fn prepare(&self) {}
-
-        fn scratch_bytes(&self) -> usize {
-            0
-        }
 
         fn run(
             &self,
