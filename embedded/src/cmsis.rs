@@ -196,12 +196,17 @@ pub struct ChannelQuant<const O: usize> {
 }
 
 impl<const O: usize> ChannelQuant<O> {
+    /// A layer's per-channel rescaling.
+    pub fn of(rescale: &[typegrad::quant::Multiplier; O]) -> Self {
+        Self {
+            multiplier: rescale.map(|m| m.multiplier),
+            shift: rescale.map(|m| m.shift),
+        }
+    }
+
     /// The rescaling of a dense layer's outputs.
     pub fn of_dense<const I: usize>(layer: &QDense<I, O>) -> Self {
-        Self {
-            multiplier: core::array::from_fn(|o| layer.rescale[o].multiplier),
-            shift: core::array::from_fn(|o| layer.rescale[o].shift),
-        }
+        Self::of(&layer.rescale)
     }
 }
 
@@ -409,10 +414,7 @@ mod conv {
             }
             PreparedConv {
                 weight,
-                quant: ChannelQuant {
-                    multiplier: core::array::from_fn(|o| self.rescale[o].multiplier),
-                    shift: core::array::from_fn(|o| self.rescale[o].shift),
-                },
+                quant: ChannelQuant::of(&self.rescale),
             }
         }
 

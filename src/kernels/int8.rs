@@ -98,10 +98,7 @@ fn channels_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> 
                 .step_by(plane);
             let tap = (t.first.0 + n) * kw + t.first.1 + m;
             let ws = filter.get(tap..).unwrap_or(&[]).iter().step_by(taps);
-            for (&xv, &wv) in xs.zip(ws) {
-                let v = i32::from(xv) - zin;
-                acc = acc.wrapping_add(v.wrapping_mul(i32::from(wv)));
-            }
+            acc = offset_dot(xs, ws, zin, acc);
         }
     }
     acc
@@ -118,10 +115,7 @@ fn taps_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> i32 
         let ws = wc.chunks_exact(kw).skip(t.first.0);
         for (xrow, wrow) in xs.zip(ws) {
             let xrow = xrow.get(t.cols.clone()).unwrap_or(&[]);
-            for (&xv, &wv) in xrow.iter().zip(wrow.iter().skip(t.first.1)) {
-                let v = i32::from(xv) - zin;
-                acc = acc.wrapping_add(v.wrapping_mul(i32::from(wv)));
-            }
+            acc = offset_dot(xrow, wrow.iter().skip(t.first.1), zin, acc);
         }
     }
     acc
@@ -153,6 +147,21 @@ pub(crate) fn dense_i8(
     dense_i8_rows(w, x, zin, bias, out, y);
 }
 
+/// `acc + Σ w·(x − zin)` over the pairs of `xs` and `ws` (the shorter decides), in wrapping
+/// int32: the convolution's windows, and the one-row sum the blocked kernels fall back to for
+/// the rows, columns or pixels that do not fill a block.
+#[inline(always)]
+fn offset_dot<'a, 'b>(
+    xs: impl IntoIterator<Item = &'a i8>,
+    ws: impl IntoIterator<Item = &'b i8>,
+    zin: i32,
+    acc: i32,
+) -> i32 {
+    xs.into_iter().zip(ws).fold(acc, |a, (&xv, &wv)| {
+        a.wrapping_add((i32::from(xv) - zin).wrapping_mul(i32::from(wv)))
+    })
+}
+
 /// [`dense_i8`] two rows at a time sharing each input value, for the Arm cores without the DSP
 /// extension (Armv6-M's eight low registers hold two rows' loop; measured on the Cortex-M0 in
 /// plain Rust: two rows 22,980 instructions per digits inference, three 25,342, four 24,007;
@@ -169,11 +178,6 @@ pub(crate) fn dense_i8_pairs(
     y: &mut [i8],
 ) {
     let n = x.len();
-    let one = |row: &[i8], b: i32| {
-        x.iter().zip(row).fold(b, |a, (&xv, &wv)| {
-            a.wrapping_add((i32::from(xv) - zin).wrapping_mul(i32::from(wv)))
-        })
-    };
     let mut o = 0;
     if n > 0 {
         let mut ys = y.chunks_exact_mut(2);
@@ -200,7 +204,10 @@ pub(crate) fn dense_i8_pairs(
         }
     }
     for (yo, &b) in y.iter_mut().zip(bias).skip(o) {
-        *yo = out(o, one(w.get(o * n..(o + 1) * n).unwrap_or(&[]), b));
+        *yo = out(
+            o,
+            offset_dot(x, w.get(o * n..(o + 1) * n).unwrap_or(&[]), zin, b),
+        );
         o += 1;
     }
 }
@@ -253,11 +260,7 @@ pub(crate) fn dense_i8_rows(
         .zip(bias.get(o..).unwrap_or(&[]))
         .zip(ys.into_remainder())
     {
-        let mut acc = b;
-        for (&xv, &wv) in x.iter().zip(row) {
-            acc = acc.wrapping_add((i32::from(xv) - zin).wrapping_mul(i32::from(wv)));
-        }
-        *yo = out(o, acc);
+        *yo = out(o, offset_dot(x, row, zin, b));
         o += 1;
     }
 }
@@ -351,10 +354,7 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
     // The columns that do not fill a word, one by one.
     let tail = |row: &[i8], acc: i32| {
         let xs = x.get(whole..).unwrap_or(&[]);
-        let ws = row.get(whole..).unwrap_or(&[]);
-        xs.iter().zip(ws).fold(acc, |a, (&xv, &wv)| {
-            a.wrapping_add((i32::from(xv) - zin).wrapping_mul(i32::from(wv)))
-        })
+        offset_dot(xs, row.get(whole..).unwrap_or(&[]), zin, acc)
     };
     let mut o = 0;
     if n > 0 {
@@ -427,10 +427,7 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
     let whole = plane - plane % 4;
     let x = x.get(..channels * plane).unwrap_or(&[]);
     let one = |wo: &[i8], p: usize, b: i32| {
-        let xs = x.iter().skip(p).step_by(plane.max(1));
-        xs.zip(wo).fold(b, |a, (&xv, &wv)| {
-            a.wrapping_add((i32::from(xv) - zin).wrapping_mul(i32::from(wv)))
-        })
+        offset_dot(x.iter().skip(p).step_by(plane.max(1)), wo, zin, b)
     };
     let mut o = 0;
     if channels > 0 && plane > 0 {

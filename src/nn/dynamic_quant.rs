@@ -87,11 +87,9 @@ impl<T: Real, P: Port> Layer<T> for DynamicQuant<P> {
     }
 
     fn forward<const B: usize>(&self, x: &BatchOf<T, B, P>) -> BatchOf<T, B, P> {
-        let mut y = P::batch(|_, _| T::zero());
-        let ys = P::batch_slice_mut(&mut y);
-        for (x, y) in P::batch_slice(x).chunks(P::N).zip(ys.chunks_mut(P::N)) {
-            round_sample(x, y);
-        }
+        // The training cache is the output itself.
+        let mut y = self.new_cache::<B>();
+        self.forward_train(x, &mut y);
         y
     }
 

@@ -287,10 +287,7 @@ impl<'a> Declaration<'a> {
         let err = |p: Problem| op.error(p);
         let input = self.m.tensor(op.input(0)?).map_err(err)?;
         let filter = self.m.tensor(op.input(1)?).map_err(err)?;
-        Ok(input.ty == TensorType::Float32
-            && filter.ty == TensorType::Int8
-            && filter.scale_count() == 1
-            && filter.zero_point(0).map_err(err)? == 0)
+        Ok(input.ty == TensorType::Float32 && filter.is_hybrid_filter().map_err(err)?)
     }
 
     /// A fused activation as the layer after.

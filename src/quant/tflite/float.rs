@@ -163,15 +163,12 @@ fn no_pending(at: At, layer: &'static str) -> Result<()> {
     }
 }
 
-/// Checks that `filter` is what TFLite's hybrid `CONV_2D` multiplies a [`DynamicQuant`]ed
-/// input by: `INT8`, one scale, zero point 0 (`EvalHybrid`; per-channel or depthwise hybrid
-/// kernels quantize their input differently).
-fn hybrid_filter(step: &Step, filter: &Tensor, depthwise: bool) -> Result<()> {
-    let fits = !depthwise
-        && step.op.builtin == Builtin::Conv2d
-        && filter.ty == TensorType::Int8
-        && filter.scale_count() == 1
-        && filter.zero_point(0).map_err(|p| step.error(p))? == 0;
+/// Checks that `step` is TFLite's hybrid `CONV_2D`, whose input a [`DynamicQuant`] quantizes
+/// ([`Tensor::is_hybrid_filter`]; per-channel or depthwise hybrid kernels quantize their input
+/// differently).
+fn hybrid_filter(step: &Step, filter: &Tensor) -> Result<()> {
+    let fits = step.op.builtin == Builtin::Conv2d
+        && filter.is_hybrid_filter().map_err(|p| step.error(p))?;
     if fits {
         Ok(())
     } else {
@@ -263,7 +260,7 @@ where
             &out,
             |step, filter, activation| {
                 if at.dynamic {
-                    hybrid_filter(step, filter, G::DEPTHWISE)?;
+                    hybrid_filter(step, filter)?;
                 }
                 let mut weight = G::weight::<f32, K, I, O>(0.0);
                 let flat = G::flat_mut::<f32, K, I, O>(&mut weight);

@@ -396,6 +396,13 @@ impl<'a> Tensor<'a> {
         self.quantization.scales.len()
     }
 
+    /// Whether this is the filter of TFLite's hybrid `CONV_2D` (`EvalHybrid`): `INT8`, one
+    /// scale, zero point 0 — what a float input quantized per sample, symmetrically, is
+    /// multiplied by ([`DynamicQuant`](crate::nn::DynamicQuant)).
+    pub fn is_hybrid_filter(&self) -> core::result::Result<bool, Problem> {
+        Ok(self.ty == TensorType::Int8 && self.scale_count() == 1 && self.zero_point(0)? == 0)
+    }
+
     /// The channel axis of per-channel scales.
     pub fn quantized_dimension(&self) -> i32 {
         self.quantization.dimension
