@@ -62,11 +62,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let n = test_x.len();
     println!(
-        "int8 CNN: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations \
+        "int8 CNN: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activation arena \
          per inference",
         core::mem::size_of_val(&q),
         core::mem::size_of::<Cnn>(),
-        common::activation_bytes(&q)
+        common::arena_bytes(&q)
     );
     println!(
         "f32 test accuracy {:.4} ({f32_ok}/{n}); int8 {:.4} ({int8_ok}/{n})",

@@ -34,9 +34,9 @@ fn argmax(v: &[i8]) -> usize {
     best
 }
 
-/// [`QLayer::ACTIVATION_BYTES`] of a quantized network.
-fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
-    Q::ACTIVATION_BYTES
+/// [`QLayer::ARENA_BYTES`] of a quantized network.
+fn arena_bytes<Q: QLayer>(_: &Q) -> usize {
+    Q::ARENA_BYTES
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn Error>> {
          activations per inference",
         core::mem::size_of_val(&q),
         core::mem::size_of::<Mlp>(),
-        activation_bytes(&q)
+        arena_bytes(&q)
     );
     println!(
         "f32 test accuracy {:.4} ({f32_correct}/{n}); int8 {:.4} ({int8_correct}/{n}); the two agree on {agree}/{n}",

@@ -54,11 +54,11 @@ fn run() -> Result<(), Box<dyn Error>> {
         inputs.push(xq.as_slice().to_vec());
     }
     println!(
-        "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations; \
+        "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activation arena; \
          .tflite {} bytes",
         core::mem::size_of_val(&q),
         core::mem::size_of::<Autoencoder>(),
-        common::activation_bytes(&q),
+        common::arena_bytes(&q),
         bytes.len()
     );
     // The outputs just computed, against TFLite Micro's recorded ones (checked before the
@@ -144,11 +144,11 @@ where
     let fixture = format!("{name}_tflite.json");
     let recorded = common::recorded::check_recorded(&fixture, &bytes, &inputs, &outputs);
     println!(
-        "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activations; \
+        "int8: {} bytes of weights and parameters (f32: {} bytes), {} bytes of activation arena; \
          .tflite {} bytes; synthetic test accuracy {:.4}",
         core::mem::size_of_val(&q),
         core::mem::size_of::<Net>(),
-        common::activation_bytes(&q),
+        common::arena_bytes(&q),
         bytes.len(),
         e.accuracy()
     );

@@ -87,11 +87,10 @@ fn quantizing_the_digits_mlp_gives_the_fixtures_model_and_keeps_its_accuracy() {
     // The file loads back into the same network (the .tflite file is typegrad's int8
     // persist format).
     assert_eq!(digits_file(), q);
-    // The two outputs as laid out (a Vector's alignment included).
+    // Two buffers of the largest activation (the 64 inputs): one read, one written.
     assert_eq!(
-        <QChain<QDense<64, 32>, QDense<32, 10>> as QLayer>::ACTIVATION_BYTES,
-        core::mem::size_of::<typegrad::Vector<i8, 32>>()
-            + core::mem::size_of::<typegrad::Vector<i8, 10>>()
+        <QChain<QDense<64, 32>, QDense<32, 10>> as QLayer>::ARENA_BYTES,
+        2 * 64
     );
     // int8 within half a point of f32 on the 450 test images.
     let labels = test.class_labels::<10>().unwrap();
@@ -177,8 +176,9 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
             .map(|&v| i64::from(v))
             .collect();
         assert_eq!(flat, ints(fixture_x));
-        // ...and the interpreter's output, bit for bit.
+        // ...and the interpreter's output, bit for bit (in a fixed arena too).
         let out = q.predict(&xq);
+        assert_eq!(in_arena(&q, &xq), out);
         let got: Vec<i64> = out.iter().map(|&v| i64::from(v)).collect();
         assert_eq!(got, ints(y));
         let best = (0..4).fold(0, |b, i| if out[i] > out[b] { i } else { b });
@@ -188,20 +188,9 @@ fn the_int8_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     let evaluation = typegrad::quant::evaluate(&q, &test_x, &labels).unwrap();
     assert_eq!((evaluation.correct, evaluation.samples), (40, 40));
     assert_eq!(evaluation.accuracy(), 1.0);
-    // Memory known at compile time: the outputs of conv 8 × 50, ReLU, pool 8 × 25, conv,
-    // ReLU, mean 8 and dense 4, as laid out (the convolutions keep no int32 copies).
-    fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
-        Q::ACTIVATION_BYTES
-    }
-    use core::mem::size_of;
-    use typegrad::{Matrix, Vector};
-    assert_eq!(
-        activation_bytes(&q),
-        2 * size_of::<Matrix<i8, 8, 50>>()
-            + 3 * size_of::<Matrix<i8, 8, 25>>()
-            + size_of::<Vector<i8, 8>>()
-            + size_of::<Vector<i8, 4>>()
-    );
+    // Memory known at compile time: two buffers of the largest activation, the input's 6 × 100
+    // (the convolutions keep no int32 copies).
+    assert_eq!(arena_bytes(&q), 2 * 6 * 100);
 }
 
 typegrad::network! {
@@ -255,6 +244,7 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     for (k, (x, label)) in test_x.iter().zip(&labels).enumerate() {
         let xq = Planes::<i8, 1, 8, 8>::from_fn(|c, r, w| q.input_params().quantize(x[(c, r, w)]));
         let out = q.predict(&xq);
+        assert_eq!(in_arena(&q, &xq), out);
         if let (Some(fixture_x), Some(y)) = (inputs.get(k), want.get(k)) {
             // The same int8 input the interpreter was given, and its output bit for bit.
             let flat: Vec<i64> = xq.as_slice().iter().map(|&v| i64::from(v)).collect();
@@ -270,21 +260,23 @@ fn the_int8_2d_cnn_equals_the_tflite_interpreter_and_keeps_its_accuracy() {
     assert_eq!(checked, 60);
     assert_eq!(f32_correct, 442, "f32 test accuracy of the CNN");
     assert_eq!(correct, 440, "int8 test accuracy of the CNN (f32: 442/450)");
-    // Memory known at compile time: conv 8 × 8 × 8, ReLU, pool 8 × 4 × 4, conv 16 × 4 × 4,
-    // ReLU, pool 16 × 2 × 2, flatten 64, dense 10 (a `Vector` is aligned to 32 bytes): the
-    // convolutions keep no int32 copies (each output is requantized as it is computed).
-    fn activation_bytes<Q: QLayer>(_: &Q) -> usize {
-        Q::ACTIVATION_BYTES
-    }
-    use core::mem::size_of;
+    // Memory known at compile time: two buffers of the largest activation, conv 8 × 8 × 8
+    // (the convolutions keep no int32 copies: each output is requantized as it is computed).
+    assert_eq!(arena_bytes(&q), 2 * 8 * 8 * 8);
+    // A shorter arena is refused, naming both sizes.
+    let mut small = vec![0i8; 2 * 8 * 8 * 8 - 1];
+    let x = Planes::<i8, 1, 8, 8>::zeros();
+    let e = q.predict_in(&x, &mut small).unwrap_err();
     assert_eq!(
-        activation_bytes(&q),
-        2 * size_of::<Planes<i8, 8, 8, 8>>()
-            + size_of::<Planes<i8, 8, 4, 4>>()
-            + 2 * size_of::<Planes<i8, 16, 4, 4>>()
-            + size_of::<Planes<i8, 16, 2, 2>>()
-            + size_of::<typegrad::Vector<i8, 64>>()
-            + size_of::<typegrad::Vector<i8, 10>>()
+        e,
+        typegrad::quant::ArenaError::TooSmall {
+            needed: 1024,
+            given: 1023
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "the arena has 1023 bytes; the network's activations need 1024 (QLayer::ARENA_BYTES)"
     );
 }
 
@@ -529,4 +521,15 @@ fn a_depthwise_separable_cnn_with_relu6_quantizes_and_equals_tflite_micro() {
         standalone.lo > -128 && standalone.hi < 127,
         "{standalone:?}"
     );
+}
+
+/// [`QLayer::ARENA_BYTES`] of a quantized network.
+fn arena_bytes<Q: QLayer>(_: &Q) -> usize {
+    Q::ARENA_BYTES
+}
+
+/// The output of [`QLayer::predict_in`] in an arena of exactly [`QLayer::ARENA_BYTES`].
+fn in_arena<Q: QLayer>(q: &Q, x: &Q::In) -> Q::Out {
+    let mut arena = vec![0i8; Q::ARENA_BYTES];
+    q.predict_in(x, &mut arena).unwrap()
 }

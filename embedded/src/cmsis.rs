@@ -293,7 +293,7 @@ pub trait CmsisLayer {
     /// Runs the layer on buffer `from` (NHWC) and returns the buffer that holds its output:
     /// another one, never one whose bit is set in `keep` (an input a later layer still reads),
     /// or `from` itself for a layer that computes nothing.
-    fn run(
+    fn cmsis_run(
         &self,
         p: &Self::Prepared,
         bufs: &mut Bufs<'_>,
@@ -362,13 +362,6 @@ fn status(s: i32) -> Result<(), Refused> {
     }
 }
 
-/// A convolution's prepared state: the weights as CMSIS-NN reads them (`[O][kh][kw][I]`, or
-/// `[1][kh][kw][C]` depthwise) and the rescaling.
-pub struct PreparedConv<W, const O: usize> {
-    weight: W,
-    quant: ChannelQuant<O>,
-}
-
 mod conv {
     use super::*;
     use typegrad::nn::Connect;
@@ -386,36 +379,12 @@ mod conv {
         X: Plane,
         Q: Plane,
     {
-        type Prepared = PreparedConv<G::Weight<i8, K, I, O>, O>;
+        /// The rescaling as CMSIS-NN reads it (the weights are in its order already:
+        /// `[O][kh][kw][I]`, `[1][kh][kw][C]` depthwise, TFLite's).
+        type Prepared = ChannelQuant<O>;
 
-        fn prepare(&self) -> Self::Prepared {
-            let mut weight = self.weight;
-            let (src, dst) = (
-                G::flat::<i8, K, I, O>(&self.weight),
-                G::flat_mut::<i8, K, I, O>(&mut weight),
-            );
-            let taps = K::H * K::W;
-            if G::DEPTHWISE {
-                // typegrad [c][ky][kx] → CMSIS-NN [ky][kx][c].
-                for c in 0..O {
-                    for t in 0..taps {
-                        dst[t * O + c] = src[c * taps + t];
-                    }
-                }
-            } else {
-                // typegrad [o][i][ky][kx] → CMSIS-NN [o][ky][kx][i].
-                for o in 0..O {
-                    for i in 0..I {
-                        for t in 0..taps {
-                            dst[(o * taps + t) * I + i] = src[(o * I + i) * taps + t];
-                        }
-                    }
-                }
-            }
-            PreparedConv {
-                weight,
-                quant: ChannelQuant::of(&self.rescale),
-            }
+        fn prepare(&self) -> ChannelQuant<O> {
+            ChannelQuant::of(&self.rescale)
         }
 
         fn scratch_bytes(&self) -> usize {
@@ -431,7 +400,7 @@ mod conv {
             n.max(0) as usize
         }
 
-        fn run(
+        fn cmsis_run(
             &self,
             p: &Self::Prepared,
             bufs: &mut Bufs<'_>,
@@ -451,14 +420,14 @@ mod conv {
             let (input, filter, output, conv, dw) = self.params();
             let bias = nhwc(1, 1, O);
             let q = PerChannel {
-                multiplier: p.quant.multiplier.as_ptr(),
-                shift: p.quant.shift.as_ptr(),
+                multiplier: p.multiplier.as_ptr(),
+                shift: p.shift.as_ptr(),
             };
             let ctx = context(scratch);
-            let weight = G::flat::<i8, K, I, O>(&p.weight).as_ptr();
+            let weight = G::flat::<i8, K, I, O>(&self.weight).as_ptr();
             // SAFETY: `x` holds the input's h·w·C values and `y` room for the output's
-            // oh·ow·O (checked above); the weights are the prepared array of the filter dims'
-            // size, bias and rescaling O values each; the scratch buffer is at least the size
+            // oh·ow·O (checked above); the weights are the layer's (in CMSIS-NN's order) of the filter
+            // dims' size, bias and rescaling O values each; the scratch buffer is at least the size
             // CMSIS-NN asked for (checked above). CMSIS-NN writes only `y` and the scratch.
             let s = unsafe {
                 if G::DEPTHWISE {
@@ -575,7 +544,7 @@ mod others {
             ChannelQuant::of_dense(self)
         }
 
-        fn run(
+        fn cmsis_run(
             &self,
             p: &ChannelQuant<O>,
             bufs: &mut Bufs<'_>,
@@ -597,12 +566,12 @@ mod others {
 
     /// A clamp that clamps nothing (a ReLU fused into the layer before) is nothing; another
     /// is a copy clamped.
-    impl<X: QSample + Clone, A> CmsisLayer for QClamp<X, A> {
+    impl<X: QSample, A> CmsisLayer for QClamp<X, A> {
         type Prepared = ();
 
         fn prepare(&self) {}
 
-        fn run(
+        fn cmsis_run(
             &self,
             _: &(),
             bufs: &mut Bufs<'_>,
@@ -614,7 +583,7 @@ mod others {
                 return Ok(from);
             }
             let (x, y, to) = bufs.io(from, keep)?;
-            let n = X::NHWC.iter().product::<usize>();
+            let n = X::LEN;
             let (Some(x), Some(y)) = (x.get(..n), y.get_mut(..n)) else {
                 return Err(Refused::Buffer);
             };
@@ -629,13 +598,13 @@ mod others {
     /// itself), the int8 form of `DynamicQuant`.
     macro_rules! nothing {
         ($($t:ty),*) => {$(
-            impl<X: Clone> CmsisLayer for $t {
+            impl<X: QSample> CmsisLayer for $t {
                 type Prepared = ();
 
                 fn prepare(&self) {}
 
 
-                fn run(&self, _: &(), _: &mut Bufs<'_>, from: usize, _: u8, _: &mut [i32]) -> Result<usize, Refused> {
+                fn cmsis_run(&self, _: &(), _: &mut Bufs<'_>, from: usize, _: u8, _: &mut [i32]) -> Result<usize, Refused> {
                     Ok(from)
                 }
             }
@@ -650,7 +619,7 @@ mod others {
 
         fn prepare(&self) {}
 
-        fn run(
+        fn cmsis_run(
             &self,
             _: &(),
             _: &mut Bufs<'_>,
@@ -778,7 +747,7 @@ mod others {
                     window::<K, S, P, X, Q>($max).scratch_bytes()
                 }
 
-                fn run(
+                fn cmsis_run(
                     &self,
                     _: &(),
                     bufs: &mut Bufs<'_>,
@@ -803,7 +772,7 @@ mod others {
             whole::<X>().scratch_bytes()
         }
 
-        fn run(
+        fn cmsis_run(
             &self,
             _: &(),
             bufs: &mut Bufs<'_>,
@@ -832,7 +801,7 @@ mod others {
 
         fn prepare(&self) {}
 
-        fn run(
+        fn cmsis_run(
             &self,
             _: &(),
             bufs: &mut Bufs<'_>,
@@ -873,7 +842,7 @@ mod others {
             self.0.scratch_bytes().max(self.1.scratch_bytes())
         }
 
-        fn run(
+        fn cmsis_run(
             &self,
             p: &Self::Prepared,
             bufs: &mut Bufs<'_>,
@@ -881,8 +850,8 @@ mod others {
             keep: u8,
             scratch: &mut [i32],
         ) -> Result<usize, Refused> {
-            let mid = self.0.run(&p.0, bufs, from, keep, scratch)?;
-            self.1.run(&p.1, bufs, mid, keep, scratch)
+            let mid = self.0.cmsis_run(&p.0, bufs, from, keep, scratch)?;
+            self.1.cmsis_run(&p.1, bufs, mid, keep, scratch)
         }
     }
 
@@ -907,7 +876,7 @@ mod others {
                 .max(self.shortcut.scratch_bytes())
         }
 
-        fn run(
+        fn cmsis_run(
             &self,
             p: &Self::Prepared,
             bufs: &mut Bufs<'_>,
@@ -916,11 +885,11 @@ mod others {
             scratch: &mut [i32],
         ) -> Result<usize, Refused> {
             let inner = keep | 1 << from;
-            let a = self.block.run(&p.0, bufs, from, inner, scratch)?;
+            let a = self.block.cmsis_run(&p.0, bufs, from, inner, scratch)?;
             let b = self
                 .shortcut
-                .run(&p.1, bufs, from, inner | 1 << a, scratch)?;
-            let n = A::Out::NHWC.iter().product::<usize>();
+                .cmsis_run(&p.1, bufs, from, inner | 1 << a, scratch)?;
+            let n = A::Out::LEN;
             if a == b || a == from || bufs.0[a].len() < n || bufs.0[b].len() < n {
                 return Err(Refused::Buffer);
             }
@@ -977,8 +946,8 @@ where
     let mut scratch = [0i32; 1024];
     let (mut a, mut b, mut c) = ([0i8; N], [0i8; N], [0i8; N]);
     let mut bufs = Bufs([&mut a, &mut b, &mut c]);
-    let n = Q::In::NHWC.iter().product::<usize>();
-    let m = Q::Out::NHWC.iter().product::<usize>();
+    let n = Q::In::LEN;
+    let m = Q::Out::LEN;
     let mut hash = 0x811c_9dc5u32;
     let (mut instructions, mut counted) = (0u64, true);
     for k in 0..inputs {
@@ -986,7 +955,7 @@ where
             *v = crate::checksum::seeded_input(k, j, n);
         }
         let before = board::instructions();
-        let wrote = q.run(&prepared, &mut bufs, 0, 0, &mut scratch);
+        let wrote = q.cmsis_run(&prepared, &mut bufs, 0, 0, &mut scratch);
         match (before, board::instructions()) {
             (Some(x), Some(y)) => instructions += y.saturating_sub(x),
             _ => counted = false,

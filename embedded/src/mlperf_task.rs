@@ -8,9 +8,10 @@ use typegrad::quant::{QLayer, QSample};
 use crate::{board, outln, stack};
 
 /// Runs the int8 network `q` on `inputs` seeded inputs (generated here, as the fixtures'
-/// script does) and prints instructions, stack and the outputs' FNV-1a; passes when the
-/// checksum equals `host` (the host's outputs, equal to TFLite Micro's).
-pub fn run<Q>(name: &str, q: &Q, inputs: usize, host: u32) -> bool
+/// script does) in an arena of `ARENA` bytes (`Q::ARENA_BYTES`, on the stack) and prints
+/// instructions, stack and the outputs' FNV-1a; passes when the checksum equals `host` (the
+/// host's outputs, equal to TFLite Micro's).
+pub fn run<Q, const ARENA: usize>(name: &str, q: &Q, inputs: usize, host: u32) -> bool
 where
     Q: QLayer,
     Q::In: QSample,
@@ -19,27 +20,35 @@ where
     let probe = stack::paint();
     outln!("{} on {}", name, board::BOARD);
     outln!(
-        "int8 bytes={} activation_bytes={} ram_bytes={}",
+        "int8 bytes={} arena_bytes={} ram_bytes={}",
         core::mem::size_of_val(q),
-        Q::ACTIVATION_BYTES,
+        Q::ARENA_BYTES,
         board::RAM_BYTES
     );
-    let n = Q::In::NHWC.iter().product::<usize>();
+    let n = Q::In::LEN;
     let mut hash = 0x811c_9dc5u32;
     let mut instructions = 0u64;
     let mut counted = true;
+    let mut arena = [0i8; ARENA];
     for k in 0..inputs {
-        let mut x = Q::In::zeros();
-        for (i, v) in x.values_mut().iter_mut().enumerate() {
-            *v = crate::checksum::seeded_input(k, Q::In::nhwc_index(i), n);
-        }
         let before = board::instructions();
-        let y = q.predict(&x);
+        // The input written straight into the arena, in NHWC order (as a sensor would).
+        let y = match q.run_in(&mut arena, |x| {
+            for (j, v) in x.iter_mut().enumerate() {
+                *v = crate::checksum::seeded_input(k, j, n);
+            }
+        }) {
+            Ok(y) => y,
+            Err(e) => {
+                outln!("FAIL {}", e);
+                return false;
+            }
+        };
         match (before, board::instructions()) {
             (Some(a), Some(b)) => instructions += b.saturating_sub(a),
             _ => counted = false,
         }
-        crate::argmax_and_hash(y.values(), &mut hash);
+        crate::argmax_and_hash(y, &mut hash);
     }
     if counted && inputs > 0 {
         outln!("instructions={}", instructions / inputs as u64);

@@ -165,10 +165,10 @@ pub fn scatter_with_lines(
     Ok(())
 }
 
-/// [`QLayer::ACTIVATION_BYTES`](typegrad::quant::QLayer::ACTIVATION_BYTES) of a quantized
-/// network.
-pub fn activation_bytes<Q: typegrad::quant::QLayer>(_: &Q) -> usize {
-    Q::ACTIVATION_BYTES
+/// [`QLayer::ARENA_BYTES`](typegrad::quant::QLayer::ARENA_BYTES) of a quantized network:
+/// the activation memory of one inference in [`QLayer::predict_in`](typegrad::quant::QLayer::predict_in).
+pub fn arena_bytes<Q: typegrad::quant::QLayer>(_: &Q) -> usize {
+    Q::ARENA_BYTES
 }
 
 /// Writes the `.tflite` file typegrad wrote for a quantized model as `target/<name>.tflite`,

@@ -1,5 +1,5 @@
 //! The Arm assembly of the int8 kernels: on Cortex-M4/M7 (`cfg(typegrad_arm_dsp)`) the
-//! Armv7E-M DSP instructions (`SXTB16`, `SXTAB16`, `SMLAD`, `SMLABB`, `SMLABT`) as inline assembly, for the
+//! Armv7E-M DSP instructions (`SXTB16`, `SXTAB16`, `SMLAD`, `SMLABB`, `SMLATT`) as inline assembly, for the
 //! packed int8 kernels ([`super::int8::dense_i8_packed`]) on Cortex-M4/M7
 //! (`cfg(typegrad_arm_dsp)`, set by build.rs for `thumbv7em-*` targets). Stable Rust has no
 //! intrinsics for them (`core::arch::arm`'s are unstable) and LLVM forms `SMLAD` only from
@@ -71,11 +71,11 @@ impl DspOps for Dsp {
     }
 
     #[inline(always)]
-    fn smlabt(a: u32, b: u32, acc: i32) -> i32 {
+    fn smlatt(a: u32, b: u32, acc: i32) -> i32 {
         let r;
         // SAFETY: as above.
         unsafe {
-            asm!("smlabt {r}, {a}, {b}, {acc}", r = lateout(reg) r, a = in(reg) a, b = in(reg) b, acc = in(reg) acc, options(pure, nomem, nostack))
+            asm!("smlatt {r}, {a}, {b}, {acc}", r = lateout(reg) r, a = in(reg) a, b = in(reg) b, acc = in(reg) acc, options(pure, nomem, nostack))
         };
         r
     }

@@ -287,15 +287,6 @@ pub(crate) struct Window2d {
 }
 
 impl Window2d {
-    /// A 1 × 1 window moved by 1 without padding: every output is its input pixel.
-    #[cfg_attr(not(typegrad_arm_dsp), allow(dead_code))]
-    pub(crate) fn pointwise(&self) -> bool {
-        let one = |a: &Window1d| {
-            a.kernel == 1 && a.stride == 1 && a.padding == 0 && a.out_len == a.length
-        };
-        one(&self.rows) && one(&self.cols)
-    }
-
     /// The window `spec` from `channels_in × h × w` to `channels_out × out_h × out_w`.
     pub(crate) const fn of(
         spec: WindowSpec,

@@ -1,21 +1,52 @@
-//! The int8 convolution of the quantized layers: each output computed whole — its taps inside
-//! the input, offset by the input's zero point, summed in wrapping int32 from the bias — and
-//! requantized at once, so the layer keeps no int32 copy of its input and no plane of int32
-//! accumulators (TFLite Micro's reference kernels work in this order too). Integer addition
-//! is associative, so the results are those of any other order, bit for bit.
+//! The int8 kernels of the quantized layers, on activations in NHWC order (row, column,
+//! channel: a pixel's channels side by side, as TFLite Micro and CMSIS-NN hold them) and
+//! weights in TFLite's order (`[out][ky][kx][in]`; `[ky][kx][channel]` depthwise). Each output
+//! is computed whole — its taps inside the input, offset by the input's zero point, summed in
+//! wrapping int32 from the bias — and requantized at once, so no int32 plane is kept. Integer
+//! addition is associative, so every order gives the same bits.
 //!
-//! Two loop orders, chosen by the shape (measured on the Cortex-M4F board, instructions per
-//! inference): with many input channels per filter row (pointwise and ResNet-style 3 × 3
-//! convolutions) the input channels are the innermost loop; with few (depthwise, first
-//! layers, the 1-D CNN) the taps of a filter row are. (Four output channels computed together
-//! in the first order, through four strided weight iterators, measured 2.2–2.6× slower.)
+//! * A full convolution is, per output pixel, a fully connected layer over the window: each
+//!   window row inside the input is one contiguous run of `columns · channels` values in the
+//!   input and in every filter ([`Run`]), so [`dense_runs`] computes it with the fully
+//!   connected kernels (four output channels share each input word); a 1 × 1 convolution is
+//!   one run per pixel.
+//! * A depthwise convolution takes four channels at once: a word of four input channels and
+//!   a word of their four weights per tap ([`depthwise_i8`]).
+//! * Pooling reduces each channel of a window ([`pool_i8_nhwc`]).
 
 use super::conv::Window2d;
 
-/// `y[o][r][c] = out(o, bias[o] + Σ w[o][ch][ky][kx] · (x[ch][r·Sh + ky − Ph][c·Sw + kx − Pw]
+/// A contiguous part of a dot product: `len` values from position `x` of the input and from
+/// position `w` of each weight row.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    /// The first input value.
+    pub x: usize,
+    /// The first weight of each row (from the row's start).
+    pub w: usize,
+    /// Values.
+    pub len: usize,
+}
+
+impl Run {
+    /// The input values of the run (empty if it does not fit).
+    #[inline(always)]
+    fn of_input<'a>(&self, x: &'a [i8]) -> &'a [i8] {
+        x.get(self.x..self.x + self.len).unwrap_or(&[])
+    }
+
+    /// The weights of the run in the row starting at `row`.
+    #[inline(always)]
+    fn of_row<'a>(&self, w: &'a [i8], row: usize) -> &'a [i8] {
+        let start = row + self.w;
+        w.get(start..start + self.len).unwrap_or(&[])
+    }
+}
+
+/// `y[r][c][o] = out(o, bias[o] + Σ w[o][ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch]
 /// − zin))` over the taps inside the input and the input channels `ch` (only `ch = o` when
-/// `depthwise`; the weight is then `[o][ky][kx]`), in wrapping int32. `x` is `[ch][row][col]`,
-/// `y` `[o][row][col]`; `out` requantizes an accumulator of output channel `o`.
+/// `depthwise`; the weight is then `[ky][kx][o]`), in wrapping int32; `x` and `y` in NHWC
+/// order; `out` requantizes an accumulator of output channel `o`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn conv2d_i8(
@@ -28,107 +59,105 @@ pub(crate) fn conv2d_i8(
     mut out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
-    let (rows, cols) = (&d.rows, &d.cols);
-    let plane = rows.length * cols.length;
-    #[cfg(typegrad_arm_dsp)]
-    if !depthwise && d.pointwise() {
-        return pointwise_i8_packed::<super::arm::Dsp>(
-            d.channels_in,
-            plane,
-            x,
-            zin,
-            w,
-            bias,
-            out,
-            y,
-        );
+    if depthwise {
+        return depthwise_i8(d, x, zin, w, bias, out, y);
     }
-    let (out_w, out_plane) = (cols.out_len, rows.out_len * cols.out_len);
-    let taps = rows.kernel * cols.kernel;
-    let fan = if depthwise { 1 } else { d.channels_in };
-    let channels_innermost = fan >= 4 * cols.kernel;
-    let filters = w.chunks_exact(fan * taps).zip(bias);
-    for (o, ((filter, &b), yo)) in filters.zip(y.chunks_exact_mut(out_plane)).enumerate() {
-        let first = if depthwise { o } else { 0 };
-        let x = x.get(first * plane..).unwrap_or(&[]);
-        for (r, yr) in yo.chunks_exact_mut(out_w).enumerate() {
-            // The input rows of this window, and its first tap among them.
-            let iy = rows.inside(r);
-            let ky = (iy.start + rows.padding).saturating_sub(r * rows.stride);
-            for (c, yv) in yr.iter_mut().enumerate() {
-                let ix = cols.inside(c);
-                let kx = (ix.start + cols.padding).saturating_sub(c * cols.stride);
-                let window = Taps {
-                    rows: iy.clone(),
-                    cols: ix,
-                    first: (ky, kx),
-                };
-                let sum = if channels_innermost {
-                    channels_inner(d, &window, x, zin, filter)
-                } else {
-                    taps_inner(d, &window, x, zin, filter)
-                };
-                *yv = out(o, b.wrapping_add(sum));
+    let (rows, cols) = (&d.rows, &d.cols);
+    let (ci, co) = (d.channels_in, d.channels_out.max(1));
+    let fan = rows.kernel * cols.kernel * ci;
+    if rows.kernel * cols.kernel > 1 && fan <= PATCH {
+        return conv2d_i8_patches(d, x, zin, w, bias, out, y);
+    }
+    let pixels = y.chunks_exact_mut(co).take(rows.out_len * cols.out_len);
+    for (p, yp) in pixels.enumerate() {
+        let (r, c) = (p / cols.out_len.max(1), p % cols.out_len.max(1));
+        let (iy, ix) = (rows.inside(r), cols.inside(c));
+        let ky = (iy.start + rows.padding).saturating_sub(r * rows.stride);
+        let kx = (ix.start + cols.padding).saturating_sub(c * cols.stride);
+        let (len, first) = (ix.len() * ci, ix.start);
+        let runs = iy.enumerate().map(move |(n, yy)| Run {
+            x: (yy * cols.length + first) * ci,
+            w: ((ky + n) * cols.kernel + kx) * ci,
+            len,
+        });
+        dense_runs(w, fan, runs, x, zin, bias, &mut out, yp);
+    }
+}
+
+/// The largest window (`kh · kw · channels` values) [`conv2d_i8`] gathers into a patch on
+/// the stack.
+const PATCH: usize = 1024;
+
+/// [`conv2d_i8`] (full, a window of more than one tap, at most [`PATCH`] values) with each
+/// pixel's window gathered first into one patch in the filter's order (`[ky][kx][ch]`, taps
+/// outside the input filled with `zin`, whose offset value is 0): one run of the fully
+/// connected kernel per pixel, however short the window's rows (measured on the Cortex-M4F
+/// for the DS-CNN's 10 × 4 first layer, one input channel: 14.9 instructions per MAC with a
+/// run per window row, 10 rows of 4 values).
+#[inline(always)]
+fn conv2d_i8_patches(
+    d: &Window2d,
+    x: &[i8],
+    zin: i32,
+    w: &[i8],
+    bias: &[i32],
+    mut out: impl FnMut(usize, i32) -> i8,
+    y: &mut [i8],
+) {
+    let (rows, cols) = (&d.rows, &d.cols);
+    let (ci, co) = (d.channels_in, d.channels_out.max(1));
+    let fan = rows.kernel * cols.kernel * ci;
+    let row_len = cols.kernel * ci;
+    let mut patch = [0i8; PATCH];
+    let pad = zin.clamp(-128, 127) as i8;
+    let ow = cols.out_len.max(1);
+    for (p, yp) in y.chunks_exact_mut(co).take(rows.out_len * ow).enumerate() {
+        let window = Patch::of(d, p / ow, p % ow);
+        let (ky, kx) = window.first;
+        let inside = window.cols.len() * ci;
+        for (k, dst) in patch
+            .chunks_exact_mut(row_len.max(1))
+            .take(rows.kernel)
+            .enumerate()
+        {
+            let yy = k.checked_sub(ky).filter(|&n| n < window.rows.len());
+            let src = yy
+                .map(|n| (window.rows.start + n) * cols.length + window.cols.start)
+                .and_then(|i| x.get(i * ci..i * ci + inside));
+            match (src, dst.get_mut(kx * ci..kx * ci + inside)) {
+                (Some(src), Some(mid)) => {
+                    mid.copy_from_slice(src);
+                    let (before, rest) = dst.split_at_mut(kx * ci);
+                    before.fill(pad);
+                    if let Some(after) = rest.get_mut(inside..) {
+                        after.fill(pad);
+                    }
+                }
+                _ => dst.fill(pad),
             }
         }
+        let run = Run {
+            x: 0,
+            w: 0,
+            len: fan,
+        };
+        let patch = patch.get(..fan).unwrap_or(&[]);
+        dense_runs(
+            w,
+            fan,
+            core::iter::once(run),
+            patch,
+            zin,
+            bias,
+            &mut out,
+            yp,
+        );
     }
-}
-
-/// The part of a window inside the input: its input rows and columns, and the tap (row,
-/// column) that falls on the first of them.
-struct Taps {
-    rows: core::ops::Range<usize>,
-    cols: core::ops::Range<usize>,
-    first: (usize, usize),
-}
-
-/// `Σ w[ch][tap] · (x[ch][tap's input] − zin)` over a window's taps, the input channels
-/// innermost (many channels per filter row).
-#[inline(always)]
-fn channels_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> i32 {
-    let (width, plane) = (d.cols.length, d.rows.length * d.cols.length);
-    let (kw, taps) = (d.cols.kernel, d.rows.kernel * d.cols.kernel);
-    let mut acc = 0i32;
-    for (n, iy) in t.rows.clone().enumerate() {
-        for (m, ix) in t.cols.clone().enumerate() {
-            let xs = x
-                .get(iy * width + ix..)
-                .unwrap_or(&[])
-                .iter()
-                .step_by(plane);
-            let tap = (t.first.0 + n) * kw + t.first.1 + m;
-            let ws = filter.get(tap..).unwrap_or(&[]).iter().step_by(taps);
-            acc = offset_dot(xs, ws, zin, acc);
-        }
-    }
-    acc
-}
-
-/// The same sum, the taps of a filter row innermost (few channels: depthwise, first layers).
-#[inline(always)]
-fn taps_inner(d: &Window2d, t: &Taps, x: &[i8], zin: i32, filter: &[i8]) -> i32 {
-    let (width, plane) = (d.cols.length, d.rows.length * d.cols.length);
-    let (kw, taps) = (d.cols.kernel, d.rows.kernel * d.cols.kernel);
-    let mut acc = 0i32;
-    for (xc, wc) in x.chunks_exact(plane).zip(filter.chunks_exact(taps)) {
-        let xs = xc.chunks_exact(width).skip(t.rows.start).take(t.rows.len());
-        let ws = wc.chunks_exact(kw).skip(t.first.0);
-        for (xrow, wrow) in xs.zip(ws) {
-            let xrow = xrow.get(t.cols.clone()).unwrap_or(&[]);
-            acc = offset_dot(xrow, wrow.iter().skip(t.first.1), zin, acc);
-        }
-    }
-    acc
 }
 
 /// `y[o] = out(o, bias[o] + Σᵢ w[o][i] · (x[i] − zin))` for the rows `w[o]` (`x.len()` values
-/// each, row after row), in wrapping int32: the int8 fully connected layer. On the Armv7E-M
-/// cores (Cortex-M4/M7: `cfg(typegrad_arm_dsp)`) with the DSP instructions, four rows at once
-/// ([`dense_i8_packed`] with [`super::arm::Dsp`]); on the other Arm cores two rows at once
-/// ([`dense_i8_pairs`]); elsewhere four ([`dense_i8_rows`]), in plain Rust. Measured on the
-/// digits MLP (instructions per inference, QEMU): Cortex-M4F 19,596 → 7,414 (CMSIS-NN 7,925),
-/// Cortex-M0 27,864 → 18,366 (CMSIS-NN 19,176; the inner loop in assembly,
-/// [`super::arm::dot2`]). Integer sums: every order gives the same bits.
+/// each, row after row), in wrapping int32: the int8 fully connected layer ([`dense_runs`]
+/// with one run).
 #[inline(always)]
 pub(crate) fn dense_i8(
     w: &[i8],
@@ -138,18 +167,50 @@ pub(crate) fn dense_i8(
     out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
+    let n = x.len();
+    let run = Run { x: 0, w: 0, len: n };
+    dense_runs(w, n, core::iter::once(run), x, zin, bias, out, y);
+}
+
+/// `y[o] = out(o, bias[o] + Σ_runs Σⱼ w[o·fan + run.w + j] · (x[run.x + j] − zin))`, in
+/// wrapping int32: a fully connected layer over parts of the input. On the Armv7E-M cores
+/// (Cortex-M4/M7: `cfg(typegrad_arm_dsp)`) with the DSP instructions, four rows at once
+/// ([`dense_i8_packed`] with [`super::arm::Dsp`]); on the other Arm cores two rows at once
+/// ([`dense_i8_pairs`]); elsewhere four ([`dense_i8_rows`]), in plain Rust. Measured on the
+/// digits MLP (instructions per inference, QEMU): Cortex-M4F 19,596 → 7,414 (CMSIS-NN 7,925),
+/// Cortex-M0 27,864 → 18,366 (CMSIS-NN 19,176; the inner loop in assembly,
+/// [`super::arm::dot2`]).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dense_runs(
+    w: &[i8],
+    fan: usize,
+    runs: impl Iterator<Item = Run> + Clone,
+    x: &[i8],
+    zin: i32,
+    bias: &[i32],
+    mut out: impl FnMut(usize, i32) -> i8,
+    y: &mut [i8],
+) {
+    if fan == 0 {
+        // No weights: every output is its bias.
+        for (o, (v, &b)) in y.iter_mut().zip(bias).enumerate() {
+            *v = out(o, b);
+        }
+        return;
+    }
     #[cfg(typegrad_arm_dsp)]
-    dense_i8_packed::<super::arm::Dsp>(w, x, zin, bias, out, y);
+    dense_i8_packed::<super::arm::Dsp>(w, fan, runs, x, zin, bias, out, y);
     // Cortex-M0/M0+/M3: eight low registers; two rows at once keep the loop out of the stack.
     #[cfg(all(target_arch = "arm", not(typegrad_arm_dsp)))]
-    dense_i8_pairs(w, x, zin, bias, out, y);
+    dense_i8_pairs(w, fan, runs, x, zin, bias, out, y);
     #[cfg(not(target_arch = "arm"))]
-    dense_i8_rows(w, x, zin, bias, out, y);
+    dense_i8_rows(w, fan, runs, x, zin, bias, out, y);
 }
 
 /// `acc + Σ w·(x − zin)` over the pairs of `xs` and `ws` (the shorter decides), in wrapping
-/// int32: the convolution's windows, and the one-row sum the blocked kernels fall back to for
-/// the rows, columns or pixels that do not fill a block.
+/// int32: the one-row sum the blocked kernels fall back to for the rows, columns or channels
+/// that do not fill a block.
 #[inline(always)]
 fn offset_dot<'a, 'b>(
     xs: impl IntoIterator<Item = &'a i8>,
@@ -162,90 +223,117 @@ fn offset_dot<'a, 'b>(
     })
 }
 
-/// [`dense_i8`] two rows at a time sharing each input value, for the Arm cores without the DSP
-/// extension (Armv6-M's eight low registers hold two rows' loop; measured on the Cortex-M0 in
-/// plain Rust: two rows 22,980 instructions per digits inference, three 25,342, four 24,007;
-/// with the inner loop in assembly, [`super::arm::dot2`], 18,366). Plain Rust elsewhere (the
-/// host tests).
+/// Row `o`'s sum over every run, one row alone (the rows after the last whole block).
+#[cfg(any(test, not(typegrad_arm_dsp)))]
+#[inline(always)]
+fn one_row(
+    w: &[i8],
+    fan: usize,
+    runs: impl Iterator<Item = Run>,
+    x: &[i8],
+    zin: i32,
+    o: usize,
+    b: i32,
+) -> i32 {
+    runs.fold(b, |acc, run| {
+        offset_dot(run.of_input(x), run.of_row(w, o * fan), zin, acc)
+    })
+}
+
+/// [`dense_runs`] two rows at a time sharing each input value, for the Arm cores without the
+/// DSP extension (Armv6-M's eight low registers hold two rows' loop; measured on the
+/// Cortex-M0 in plain Rust: two rows 22,980 instructions per digits inference, three 25,342,
+/// four 24,007; with the inner loop in assembly, [`super::arm::dot2`], 18,366). Plain Rust
+/// elsewhere (the host tests).
 #[cfg(any(test, all(target_arch = "arm", not(typegrad_arm_dsp))))]
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn dense_i8_pairs(
     w: &[i8],
+    fan: usize,
+    runs: impl Iterator<Item = Run> + Clone,
     x: &[i8],
     zin: i32,
     bias: &[i32],
     mut out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
-    let n = x.len();
     let mut o = 0;
-    if n > 0 {
-        let mut ys = y.chunks_exact_mut(2);
-        for ((pair, b), yp) in w.chunks_exact(2 * n).zip(bias.chunks_exact(2)).zip(&mut ys) {
-            let (r0, r1) = pair.split_at(n);
+    let mut ys = y.chunks_exact_mut(2);
+    let pairs = w.chunks_exact(2 * fan.max(1)).zip(bias.chunks_exact(2));
+    for ((pair, b), yp) in pairs.zip(&mut ys) {
+        let (r0, r1) = pair.split_at(fan);
+        let mut a = (b[0], b[1]);
+        for run in runs.clone() {
+            let xs = run.of_input(x);
+            let (r0, r1) = (run.of_row(r0, 0), run.of_row(r1, 0));
             #[cfg(all(target_arch = "arm", not(typegrad_arm_dsp)))]
-            let (a0, a1) = super::arm::dot2(x, r0, r1, zin, (b[0], b[1]));
-            #[cfg(not(all(target_arch = "arm", not(typegrad_arm_dsp))))]
-            let (a0, a1) = x.iter().zip(r0.iter().zip(r1)).fold(
-                (b[0], b[1]),
-                |(a0, a1), (&xv, (&w0, &w1))| {
-                    let v = i32::from(xv) - zin;
-                    (
-                        a0.wrapping_add(v.wrapping_mul(i32::from(w0))),
-                        a1.wrapping_add(v.wrapping_mul(i32::from(w1))),
-                    )
-                },
-            );
-            if let [y0, y1] = yp {
-                *y0 = out(o, a0);
-                *y1 = out(o + 1, a1);
+            {
+                a = super::arm::dot2(xs, r0, r1, zin, a);
             }
-            o += 2;
+            #[cfg(not(all(target_arch = "arm", not(typegrad_arm_dsp))))]
+            {
+                a = xs
+                    .iter()
+                    .zip(r0.iter().zip(r1))
+                    .fold(a, |(a0, a1), (&xv, (&w0, &w1))| {
+                        let v = i32::from(xv) - zin;
+                        (
+                            a0.wrapping_add(v.wrapping_mul(i32::from(w0))),
+                            a1.wrapping_add(v.wrapping_mul(i32::from(w1))),
+                        )
+                    });
+            }
         }
+        if let [y0, y1] = yp {
+            *y0 = out(o, a.0);
+            *y1 = out(o + 1, a.1);
+        }
+        o += 2;
     }
-    for (yo, &b) in y.iter_mut().zip(bias).skip(o) {
-        *yo = out(
-            o,
-            offset_dot(x, w.get(o * n..(o + 1) * n).unwrap_or(&[]), zin, b),
-        );
+    for (yo, &b) in ys
+        .into_remainder()
+        .iter_mut()
+        .zip(bias.get(o..).unwrap_or(&[]))
+    {
+        *yo = out(o, one_row(w, fan, runs.clone(), x, zin, o, b));
         o += 1;
     }
 }
 
-/// [`dense_i8`] in plain Rust: four rows share each input value.
+/// [`dense_runs`] in plain Rust: four rows share each input value.
 #[cfg(any(test, not(target_arch = "arm")))]
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn dense_i8_rows(
     w: &[i8],
+    fan: usize,
+    runs: impl Iterator<Item = Run> + Clone,
     x: &[i8],
     zin: i32,
     bias: &[i32],
     mut out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
-    let n = x.len();
-    if n == 0 {
-        for (o, (yo, &b)) in y.iter_mut().zip(bias).enumerate() {
-            *yo = out(o, b);
-        }
-        return;
-    }
     let mut o = 0;
-    let mut rows = w.chunks_exact(4 * n).zip(bias.chunks_exact(4));
     let mut ys = y.chunks_exact_mut(4);
-    for ((block, b), yb) in (&mut rows).zip(&mut ys) {
-        let (r0, rest) = block.split_at(n);
-        let (r1, rest) = rest.split_at(n);
-        let (r2, r3) = rest.split_at(n);
+    let blocks = w.chunks_exact(4 * fan.max(1)).zip(bias.chunks_exact(4));
+    for ((block, b), yb) in blocks.zip(&mut ys) {
+        let (r0, rest) = block.split_at(fan);
+        let (r1, rest) = rest.split_at(fan);
+        let (r2, r3) = rest.split_at(fan);
         let (mut a0, mut a1, mut a2, mut a3) = (b[0], b[1], b[2], b[3]);
-        for ((&xv, (&w0, &w1)), (&w2, &w3)) in
-            x.iter().zip(r0.iter().zip(r1)).zip(r2.iter().zip(r3))
-        {
-            let v = i32::from(xv) - zin;
-            a0 = a0.wrapping_add(v.wrapping_mul(i32::from(w0)));
-            a1 = a1.wrapping_add(v.wrapping_mul(i32::from(w1)));
-            a2 = a2.wrapping_add(v.wrapping_mul(i32::from(w2)));
-            a3 = a3.wrapping_add(v.wrapping_mul(i32::from(w3)));
+        for run in runs.clone() {
+            let (r0, r1) = (run.of_row(r0, 0), run.of_row(r1, 0));
+            let (r2, r3) = (run.of_row(r2, 0), run.of_row(r3, 0));
+            let quads = run.of_input(x).iter().zip(r0.iter().zip(r1));
+            for ((&xv, (&w0, &w1)), (&w2, &w3)) in quads.zip(r2.iter().zip(r3)) {
+                let v = i32::from(xv) - zin;
+                a0 = a0.wrapping_add(v.wrapping_mul(i32::from(w0)));
+                a1 = a1.wrapping_add(v.wrapping_mul(i32::from(w1)));
+                a2 = a2.wrapping_add(v.wrapping_mul(i32::from(w2)));
+                a3 = a3.wrapping_add(v.wrapping_mul(i32::from(w3)));
+            }
         }
         if let [y0, y1, y2, y3] = yb {
             *y0 = out(o, a0);
@@ -255,12 +343,12 @@ pub(crate) fn dense_i8_rows(
         }
         o += 4;
     }
-    let rest = w.get(o * n..).unwrap_or(&[]).chunks_exact(n);
-    for ((row, &b), yo) in rest
+    for (yo, &b) in ys
+        .into_remainder()
+        .iter_mut()
         .zip(bias.get(o..).unwrap_or(&[]))
-        .zip(ys.into_remainder())
     {
-        *yo = out(o, offset_dot(x, row, zin, b));
+        *yo = out(o, one_row(w, fan, runs.clone(), x, zin, o, b));
         o += 1;
     }
 }
@@ -282,8 +370,8 @@ pub(crate) trait DspOps {
     fn smlad(a: u32, b: u32, acc: i32) -> i32;
     /// `SMLABB`: `acc + a.lo · b.lo` (signed halfwords; wrapping).
     fn smlabb(a: u32, b: u32, acc: i32) -> i32;
-    /// `SMLABT`: `acc + a.lo · b.hi` (signed halfwords; wrapping).
-    fn smlabt(a: u32, b: u32, acc: i32) -> i32;
+    /// `SMLATT`: `acc + a.hi · b.hi` (signed halfwords; wrapping).
+    fn smlatt(a: u32, b: u32, acc: i32) -> i32;
 }
 
 /// The DSP instructions' definitions (ARM Architecture Reference Manual, Armv7-M), in plain
@@ -318,12 +406,12 @@ impl DspOps for Emulated {
     fn smlabb(a: u32, b: u32, acc: i32) -> i32 {
         acc.wrapping_add(i32::from(a as u16 as i16) * i32::from(b as u16 as i16))
     }
-    fn smlabt(a: u32, b: u32, acc: i32) -> i32 {
-        acc.wrapping_add(i32::from(a as u16 as i16) * i32::from((b >> 16) as u16 as i16))
+    fn smlatt(a: u32, b: u32, acc: i32) -> i32 {
+        acc.wrapping_add(i32::from((a >> 16) as u16 as i16) * i32::from((b >> 16) as u16 as i16))
     }
 }
 
-/// Four int8 values as one little-endian word (one `LDR`).
+/// Four int8 values as one little-endian word (one `LDR`; zero if fewer remain).
 #[cfg(any(test, typegrad_arm_dsp))]
 #[inline(always)]
 fn word(c: &[i8]) -> u32 {
@@ -333,38 +421,39 @@ fn word(c: &[i8]) -> u32 {
     }
 }
 
-/// [`dense_i8`] with packed 16-bit multiply-accumulates (CMSIS-NN's scheme, with four rows
+/// [`dense_runs`] with packed 16-bit multiply-accumulates (CMSIS-NN's scheme, with four rows
 /// instead of two): four inputs are loaded as one word and widened, offset by `−zin`, into two
 /// words of halfword pairs (`SXTAB16`) once for four rows; each row's four weights are one
 /// word widened by two `SXTB16` and summed by two `SMLAD`s. Bytes 0, 2 and 1, 3 pair up in
-/// both, so no reordering is needed.
+/// both, so no reordering is needed. A run's last values that do not fill a word, one by one.
 #[cfg(any(test, typegrad_arm_dsp))]
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn dense_i8_packed<D: DspOps>(
     w: &[i8],
+    fan: usize,
+    runs: impl Iterator<Item = Run> + Clone,
     x: &[i8],
     zin: i32,
     bias: &[i32],
     mut out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
-    let n = x.len();
-    let whole = n - n % 4;
     let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
-    // The columns that do not fill a word, one by one.
-    let tail = |row: &[i8], acc: i32| {
-        let xs = x.get(whole..).unwrap_or(&[]);
-        offset_dot(xs, row.get(whole..).unwrap_or(&[]), zin, acc)
-    };
     let mut o = 0;
-    if n > 0 {
-        let mut ys = y.chunks_exact_mut(4);
-        for ((block, b), yb) in w.chunks_exact(4 * n).zip(bias.chunks_exact(4)).zip(&mut ys) {
-            let (r0, rest) = block.split_at(n);
-            let (r1, rest) = rest.split_at(n);
-            let (r2, r3) = rest.split_at(n);
-            let (mut a0, mut a1, mut a2, mut a3) = (b[0], b[1], b[2], b[3]);
-            let quads = x
+    let mut ys = y.chunks_exact_mut(4);
+    let blocks = w.chunks_exact(4 * fan.max(1)).zip(bias.chunks_exact(4));
+    for ((block, b), yb) in blocks.zip(&mut ys) {
+        // Four rows of `fan` weights from one block: the same length, a constant apart.
+        let (r0, rest) = block.split_at(fan);
+        let (r1, rest) = rest.split_at(fan);
+        let (r2, r3) = rest.split_at(fan);
+        let (mut a0, mut a1, mut a2, mut a3) = (b[0], b[1], b[2], b[3]);
+        for run in runs.clone() {
+            let xs = run.of_input(x);
+            let (r0, r1) = (run.of_row(r0, 0), run.of_row(r1, 0));
+            let (r2, r3) = (run.of_row(r2, 0), run.of_row(r3, 0));
+            let quads = xs
                 .chunks_exact(4)
                 .zip(r0.chunks_exact(4).zip(r1.chunks_exact(4)));
             let quads = quads.zip(r2.chunks_exact(4).zip(r3.chunks_exact(4)));
@@ -381,42 +470,143 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
                 a3 = D::smlad(D::sxtb16(w3), x0, a3);
                 a3 = D::smlad(D::sxtb16_ror8(w3), x1, a3);
             }
-            if let [y0, y1, y2, y3] = yb {
-                *y0 = out(o, tail(r0, a0));
-                *y1 = out(o + 1, tail(r1, a1));
-                *y2 = out(o + 2, tail(r2, a2));
-                *y3 = out(o + 3, tail(r3, a3));
+            let whole = run.len - run.len % 4;
+            if whole < run.len {
+                let xt = xs.get(whole..).unwrap_or(&[]);
+                let tail = |r: &[i8], acc| offset_dot(xt, r.get(whole..).unwrap_or(&[]), zin, acc);
+                a0 = tail(r0, a0);
+                a1 = tail(r1, a1);
+                a2 = tail(r2, a2);
+                a3 = tail(r3, a3);
             }
-            o += 4;
         }
+        if let [y0, y1, y2, y3] = yb {
+            *y0 = out(o, a0);
+            *y1 = out(o + 1, a1);
+            *y2 = out(o + 2, a2);
+            *y3 = out(o + 3, a3);
+        }
+        o += 4;
     }
     // The last rows (fewer than four), one at a time.
-    for (yo, &b) in y.iter_mut().zip(bias).skip(o) {
-        let row = w.get(o * n..(o + 1) * n).unwrap_or(&[]);
+    for (yo, &b) in ys
+        .into_remainder()
+        .iter_mut()
+        .zip(bias.get(o..).unwrap_or(&[]))
+    {
         let mut acc = b;
-        for (xq, q) in x.chunks_exact(4).zip(row.chunks_exact(4)) {
-            let (xv, wv) = (word(xq), word(q));
-            acc = D::smlad(D::sxtb16(wv), D::sxtab16(off, xv), acc);
-            acc = D::smlad(D::sxtb16_ror8(wv), D::sxtab16_ror8(off, xv), acc);
+        for run in runs.clone() {
+            let (xs, row) = (run.of_input(x), run.of_row(w, o * fan));
+            for (xq, q) in xs.chunks_exact(4).zip(row.chunks_exact(4)) {
+                let (xv, wv) = (word(xq), word(q));
+                acc = D::smlad(D::sxtb16(wv), D::sxtab16(off, xv), acc);
+                acc = D::smlad(D::sxtb16_ror8(wv), D::sxtab16_ror8(off, xv), acc);
+            }
+            let whole = run.len - run.len % 4;
+            let (xt, rt) = (
+                xs.get(whole..).unwrap_or(&[]),
+                row.get(whole..).unwrap_or(&[]),
+            );
+            acc = offset_dot(xt, rt, zin, acc);
         }
-        *yo = out(o, tail(row, acc));
+        *yo = out(o, acc);
         o += 1;
     }
 }
 
-/// A pointwise (1 × 1, stride 1, no padding) int8 convolution over channel planes of `plane`
-/// values: `y[o][p] = out(o, bias[o] + Σ_c w[o][c] · (x[c][p] − zin))`. Two output channels
-/// and four pixels at once: each word of four pixels of a channel is widened once (two
-/// `SXTB16`) for both channels, and each weight multiplies four pixels (`SMLABB`/`SMLABT`,
-/// one instruction per multiply-accumulate); the input offset is taken out of the loop
-/// (`Σ w·(x − zin) = Σ w·x − zin·Σ w`, in wrapping int32 as every order); the pixels that do
-/// not fill a word, and an odd last channel, one by one.
-#[cfg(any(test, typegrad_arm_dsp))]
+/// The part of a window inside the input: its input rows and columns, and the tap (row,
+/// column) that falls on the first of them.
+#[derive(Clone, Debug)]
+pub(crate) struct Patch {
+    pub rows: core::ops::Range<usize>,
+    pub cols: core::ops::Range<usize>,
+    pub first: (usize, usize),
+}
+
+impl Patch {
+    /// The window of output pixel `(r, c)` of `d`.
+    #[inline(always)]
+    pub(crate) fn of(d: &Window2d, r: usize, c: usize) -> Self {
+        let (rows, cols) = (d.rows.inside(r), d.cols.inside(c));
+        let ky = (rows.start + d.rows.padding).saturating_sub(r * d.rows.stride);
+        let kx = (cols.start + d.cols.padding).saturating_sub(c * d.cols.stride);
+        Patch {
+            rows,
+            cols,
+            first: (ky, kx),
+        }
+    }
+
+    /// The taps inside the input of a depthwise or pooling window over `c` channels of an
+    /// input `width` columns wide, filter `kw` columns wide: where the first one's channel 0
+    /// sits in the input and in the filter, and the strides between them.
+    #[inline(always)]
+    pub(crate) fn taps(&self, width: usize, kw: usize, c: usize) -> Taps {
+        let (ky, kx) = self.first;
+        Taps {
+            x: (self.rows.start * width + self.cols.start) * c,
+            w: (ky * kw + kx) * c,
+            rows: self.rows.len(),
+            cols: self.cols.len(),
+            x_row: width * c,
+            w_row: kw * c,
+            step: c,
+        }
+    }
+}
+
+/// The taps of a window inside the input, as positions: `rows × cols` taps, the first at `x`
+/// in the input and `w` in the filter, `step` apart along a row and `x_row` / `w_row` apart
+/// from row to row.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Taps {
+    pub x: usize,
+    pub w: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub x_row: usize,
+    pub w_row: usize,
+    pub step: usize,
+}
+
+impl Taps {
+    /// The same taps `k` channels further.
+    #[inline(always)]
+    fn channel(self, k: usize) -> Self {
+        Taps {
+            x: self.x + k,
+            w: self.w + k,
+            ..self
+        }
+    }
+
+    /// `f(acc, i, j)` folded over the taps' input positions `i` and filter positions `j`.
+    #[inline(always)]
+    fn fold<A>(&self, init: A, mut f: impl FnMut(A, usize, usize) -> A) -> A {
+        let mut acc = init;
+        let (mut xr, mut wr) = (self.x, self.w);
+        for _ in 0..self.rows {
+            let (mut i, mut j) = (xr, wr);
+            for _ in 0..self.cols {
+                acc = f(acc, i, j);
+                i += self.step;
+                j += self.step;
+            }
+            xr += self.x_row;
+            wr += self.w_row;
+        }
+        acc
+    }
+}
+
+/// `y[r][c][ch] = out(ch, bias[ch] + Σ w[ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch]
+/// − zin))` over the taps inside the input: the depthwise convolution (one filter per
+/// channel), NHWC, four channels at once (with the DSP instructions on the Armv7E-M cores,
+/// [`depthwise_quad_packed`]).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn pointwise_i8_packed<D: DspOps>(
-    channels: usize,
-    plane: usize,
+fn depthwise_i8(
+    d: &Window2d,
     x: &[i8],
     zin: i32,
     w: &[i8],
@@ -424,68 +614,120 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
     mut out: impl FnMut(usize, i32) -> i8,
     y: &mut [i8],
 ) {
-    let whole = plane - plane % 4;
-    let x = x.get(..channels * plane).unwrap_or(&[]);
-    let one = |wo: &[i8], p: usize, b: i32| {
-        offset_dot(x.iter().skip(p).step_by(plane.max(1)), wo, zin, b)
-    };
-    let mut o = 0;
-    if channels > 0 && plane > 0 {
-        let pairs = w.chunks_exact(2 * channels).zip(bias.chunks_exact(2));
-        for ((wp, b), yp) in pairs.zip(y.chunks_exact_mut(2 * plane)) {
-            let (w0, w1) = wp.split_at(channels);
-            let (y0, y1) = yp.split_at_mut(plane);
-            // Σ w·(x − zin) = Σ w·x − zin·Σ w: the offset leaves the loop (one register fewer).
-            let folded = |wo: &[i8], b: i32| {
-                let sum = wo.iter().fold(0i32, |a, &v| a.wrapping_add(i32::from(v)));
-                b.wrapping_sub(zin.wrapping_mul(sum))
-            };
-            let (b0, b1) = (folded(w0, b[0]), folded(w1, b[1]));
-            for p in (0..whole).step_by(4) {
-                let (mut a0, mut a1, mut a2, mut a3) = (b0, b0, b0, b0);
-                let (mut c0, mut c1, mut c2, mut c3) = (b1, b1, b1, b1);
-                for ((xc, &u), &v) in x.chunks_exact(plane).zip(w0).zip(w1) {
-                    let xv = word(xc.get(p..).unwrap_or(&[]));
-                    let (even, odd) = (D::sxtb16(xv), D::sxtb16_ror8(xv));
-                    let (u, v) = (i32::from(u) as u32, i32::from(v) as u32);
-                    a0 = D::smlabb(u, even, a0);
-                    a2 = D::smlabt(u, even, a2);
-                    a1 = D::smlabb(u, odd, a1);
-                    a3 = D::smlabt(u, odd, a3);
-                    c0 = D::smlabb(v, even, c0);
-                    c2 = D::smlabt(v, even, c2);
-                    c1 = D::smlabb(v, odd, c1);
-                    c3 = D::smlabt(v, odd, c3);
-                }
-                if let (Some([y00, y01, y02, y03]), Some([y10, y11, y12, y13])) =
-                    (y0.get_mut(p..p + 4), y1.get_mut(p..p + 4))
-                {
-                    *y00 = out(o, a0);
-                    *y01 = out(o, a1);
-                    *y02 = out(o, a2);
-                    *y03 = out(o, a3);
-                    *y10 = out(o + 1, c0);
-                    *y11 = out(o + 1, c1);
-                    *y12 = out(o + 1, c2);
-                    *y13 = out(o + 1, c3);
-                }
+    let c = d.channels_in.max(1);
+    let (width, kw, ow) = (d.cols.length, d.cols.kernel, d.cols.out_len.max(1));
+    for (p, yp) in y.chunks_exact_mut(c).take(d.rows.out_len * ow).enumerate() {
+        let all = Patch::of(d, p / ow, p % ow).taps(width, kw, c);
+        let mut ch = 0;
+        let mut quads = yp.chunks_exact_mut(4);
+        for (yq, b) in (&mut quads).zip(bias.chunks_exact(4)) {
+            let taps = all.channel(ch);
+            #[cfg(typegrad_arm_dsp)]
+            let a = depthwise_quad_packed::<super::arm::Dsp>(taps, x, zin, w, b);
+            #[cfg(not(typegrad_arm_dsp))]
+            let a = depthwise_quad(taps, x, zin, w, b);
+            for (k, (v, acc)) in yq.iter_mut().zip(a).enumerate() {
+                *v = out(ch + k, acc);
             }
-            for (p, v) in y0.iter_mut().enumerate().skip(whole) {
-                *v = out(o, one(w0, p, b[0]));
-            }
-            for (p, v) in y1.iter_mut().enumerate().skip(whole) {
-                *v = out(o + 1, one(w1, p, b[1]));
-            }
-            o += 2;
+            ch += 4;
+        }
+        for (v, &b) in quads
+            .into_remainder()
+            .iter_mut()
+            .zip(bias.get(ch..).unwrap_or(&[]))
+        {
+            let acc = all
+                .channel(ch)
+                .fold(b, |acc, i, j| offset_dot(x.get(i), w.get(j), zin, acc));
+            *v = out(ch, acc);
+            ch += 1;
         }
     }
-    // An odd last output channel.
-    let rest = y.chunks_exact_mut(plane.max(1)).skip(o);
-    for (yo, &b) in rest.zip(bias.get(o..).unwrap_or(&[])) {
-        let wo = w.get(o * channels..(o + 1) * channels).unwrap_or(&[]);
-        for (p, v) in yo.iter_mut().enumerate() {
-            *v = out(o, one(wo, p, b));
+}
+
+/// Four channels' depthwise sums from `bias`, over the taps' (input, weight) positions of
+/// the first channel, in plain Rust.
+#[cfg(any(test, not(typegrad_arm_dsp)))]
+#[inline(always)]
+pub(crate) fn depthwise_quad(taps: Taps, x: &[i8], zin: i32, w: &[i8], bias: &[i32]) -> [i32; 4] {
+    let mut a = [0i32; 4];
+    for (acc, &b) in a.iter_mut().zip(bias) {
+        *acc = b;
+    }
+    taps.fold(a, |[a0, a1, a2, a3], i, k| {
+        let xs = x.get(i..).and_then(|v| v.first_chunk::<4>());
+        let ws = w.get(k..).and_then(|v| v.first_chunk::<4>());
+        match (xs, ws) {
+            (Some([x0, x1, x2, x3]), Some([w0, w1, w2, w3])) => {
+                let m = |a: i32, xv: i8, wv: i8| {
+                    a.wrapping_add((i32::from(xv) - zin).wrapping_mul(i32::from(wv)))
+                };
+                [
+                    m(a0, *x0, *w0),
+                    m(a1, *x1, *w1),
+                    m(a2, *x2, *w2),
+                    m(a3, *x3, *w3),
+                ]
+            }
+            _ => [a0, a1, a2, a3],
         }
-        o += 1;
+    })
+}
+
+/// [`depthwise_quad`] with the DSP instructions: per tap one word of four input channels,
+/// widened with the offset `−zin` (two `SXTAB16`), one word of their weights (two `SXTB16`),
+/// and four halfword multiply-accumulates (`SMLABB`, `SMLATT`): channels 0 and 2 are the
+/// even bytes, 1 and 3 the odd ones.
+#[cfg(any(test, typegrad_arm_dsp))]
+#[inline(always)]
+pub(crate) fn depthwise_quad_packed<D: DspOps>(
+    taps: Taps,
+    x: &[i8],
+    zin: i32,
+    w: &[i8],
+    bias: &[i32],
+) -> [i32; 4] {
+    let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
+    let mut a = [0i32; 4];
+    for (acc, &b) in a.iter_mut().zip(bias) {
+        *acc = b;
+    }
+    taps.fold(a, |[a0, a1, a2, a3], i, k| {
+        let (xv, wv) = (
+            word(x.get(i..).unwrap_or(&[])),
+            word(w.get(k..).unwrap_or(&[])),
+        );
+        let (xe, xo) = (D::sxtab16(off, xv), D::sxtab16_ror8(off, xv));
+        let (we, wo) = (D::sxtb16(wv), D::sxtb16_ror8(wv));
+        [
+            D::smlabb(xe, we, a0),
+            D::smlabb(xo, wo, a1),
+            D::smlatt(xe, we, a2),
+            D::smlatt(xo, wo, a3),
+        ]
+    })
+}
+
+/// `y[r][c][ch] = finish(fold of step over x[ty][tx][ch] for the taps inside the window)`:
+/// max and average pooling on NHWC activations.
+#[inline(always)]
+pub(crate) fn pool_i8_nhwc<A: Copy>(
+    d: &Window2d,
+    x: &[i8],
+    y: &mut [i8],
+    init: A,
+    step: impl Fn(A, i8) -> A,
+    finish: impl Fn(A) -> i8,
+) {
+    let c = d.channels_in.max(1);
+    let (width, kw, ow) = (d.cols.length, d.cols.kernel, d.cols.out_len.max(1));
+    for (p, yp) in y.chunks_exact_mut(c).take(d.rows.out_len * ow).enumerate() {
+        let all = Patch::of(d, p / ow, p % ow).taps(width, kw, c);
+        for (ch, v) in yp.iter_mut().enumerate() {
+            let acc = all
+                .channel(ch)
+                .fold(init, |acc, i, _| x.get(i).map_or(acc, |&xv| step(acc, xv)));
+            *v = finish(acc);
+        }
     }
 }

@@ -582,9 +582,9 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
             // Nine input channels take the many-channel loop order for kernels up to two
             // columns wide (six outputs: a block of four and two more), three the other.
             let shapes = if depthwise {
-                [(3, 3), (5, 5)]
+                [(3, 3), (5, 5), (8, 8)]
             } else {
-                [(3, 4), (9, 6)]
+                [(1, 4), (3, 4), (9, 6)]
             };
             for (ci, co) in shapes {
                 let spec = WindowSpec {
@@ -612,14 +612,28 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
                     .collect();
                 let bias: Vec<i32> = (0..co).map(|_| (next() % 100_000) as i32).collect();
                 let zin = (next() % 256 - 128) as i32;
+                // The kernel's NHWC input and TFLite-ordered filter.
+                let plane = hw[0] * hw[1];
+                let taps = kernel[0] * kernel[1];
+                let x_nhwc: Vec<i8> = (0..x.len()).map(|i| x[(i % ci) * plane + i / ci]).collect();
+                let w_tfl: Vec<i8> = (0..w.len())
+                    .map(|n| {
+                        if depthwise {
+                            w[(n % co) * taps + n / co]
+                        } else {
+                            let (o, r) = (n / (taps * ci), n % (taps * ci));
+                            w[(o * ci + r % ci) * taps + r / ci]
+                        }
+                    })
+                    .collect();
                 let mut got = Vec::new();
                 let mut y = vec![0i8; co * out[0] * out[1]];
                 conv2d_i8(
                     &d,
                     depthwise,
-                    &x,
+                    &x_nhwc,
                     zin,
-                    &w,
+                    &w_tfl,
                     &bias,
                     |o, acc| {
                         got.push((o, acc));
@@ -637,13 +651,10 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
                     conv2d(&d, &xs, &w, &b, &mut want);
                 }
                 let per = out[0] * out[1];
-                let want: Vec<(usize, i32)> = want
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (i / per, v.0))
+                // Pixel after pixel, each pixel's channels in order.
+                let want: Vec<(usize, i32)> = (0..want.len())
+                    .map(|i| (i % co, want[(i % co) * per + i / co].0))
                     .collect();
-                // Within a channel the outputs come row by row; channels may interleave.
-                got.sort_by_key(|&(o, _)| o);
                 assert_eq!(
                     got, want,
                     "{hw:?} {kernel:?} {stride:?} {pad:?} same={same} depthwise={depthwise} {ci}→{co}"
@@ -660,7 +671,7 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
 #[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
 #[test]
 fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
-    use super::int8::{Emulated, dense_i8_packed, dense_i8_pairs, dense_i8_rows};
+    use super::int8::{Emulated, Run, dense_i8_packed, dense_i8_pairs, dense_i8_rows};
     let mut seed = 11u64;
     let mut next = move || {
         seed = seed
@@ -668,7 +679,7 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
             .wrapping_add(1442695040888963407);
         (seed >> 33) as i64
     };
-    for n in [0usize, 1, 3, 4, 5, 8, 13, 64] {
+    for n in [1usize, 3, 4, 5, 8, 13, 64] {
         for rows in [1usize, 3, 4, 5, 10, 32] {
             for zin in [-128i32, -3, 0, 127] {
                 let x: [i8; 64] = core::array::from_fn(|_| next() as i8);
@@ -683,6 +694,21 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                     }),
                     None => 0,
                 });
+                // Two runs (as a convolution's window rows), the first ending mid-word.
+                let cut = (n / 2 + 1).min(n);
+                let runs = [
+                    Run {
+                        x: 0,
+                        w: 0,
+                        len: cut,
+                    },
+                    Run {
+                        x: cut,
+                        w: cut,
+                        len: n - cut,
+                    },
+                ]
+                .into_iter();
                 let check = |name: &str, got: &[(usize, i32)]| {
                     assert_eq!(got.len(), rows, "{name} n={n} rows={rows}");
                     for (k, &(o, acc)) in got.iter().enumerate() {
@@ -694,6 +720,8 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                 let mut k = 0;
                 dense_i8_rows(
                     w,
+                    n,
+                    runs.clone(),
                     x,
                     zin,
                     bias,
@@ -708,6 +736,8 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                 let mut k = 0;
                 dense_i8_pairs(
                     w,
+                    n,
+                    runs.clone(),
                     x,
                     zin,
                     bias,
@@ -722,6 +752,8 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                 let mut k = 0;
                 dense_i8_packed::<Emulated>(
                     w,
+                    n,
+                    runs.clone(),
                     x,
                     zin,
                     bias,
@@ -759,18 +791,18 @@ fn the_emulated_dsp_instructions_follow_the_manual() {
         Emulated::smlad(0x7FFF_7FFF, 0x7FFF_7FFF, i32::MAX),
         i32::MAX.wrapping_add(2 * 32767 * 32767)
     );
-    // −3 (low half of a) times −125 (low half of b), and times 130 (its high half).
+    // −3 (low half of a) times −125 (low half of b); 1 (high half of a) times 130 (b's).
     assert_eq!(Emulated::smlabb(0x0001_FFFD, 0x0082_FF83, 1), 376);
-    assert_eq!(Emulated::smlabt(0x0001_FFFD, 0x0082_FF83, 1), -389);
+    assert_eq!(Emulated::smlatt(0x0001_FFFD, 0x0082_FF83, 1), 131);
 }
 
-/// The packed pointwise kernel (written with the DSP instructions, here their plain-Rust
-/// definitions) gives each output the accumulator of the textbook sum, for plane sizes on
-/// both sides of the words of four pixels, odd channel counts and the extreme zero points.
+/// The packed depthwise kernel (written with the DSP instructions, here their plain-Rust
+/// definitions) gives the four channels' sums of the plain one, on random taps, extreme zero
+/// points and weights.
 #[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
 #[test]
-fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
-    use super::int8::{Emulated, pointwise_i8_packed};
+fn the_packed_depthwise_kernel_equals_the_plain_one() {
+    use super::int8::{Emulated, Taps, depthwise_quad, depthwise_quad_packed};
     let mut seed = 5u64;
     let mut next = move || {
         seed = seed
@@ -778,58 +810,38 @@ fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
             .wrapping_add(1442695040888963407);
         (seed >> 33) as i64
     };
-    for plane in [1usize, 3, 4, 7, 125] {
-        for (ci, co) in [(1usize, 1usize), (3, 2), (8, 5), (16, 4)] {
-            for zin in [-128i32, 0, 57, 127] {
-                let x: [i8; 16 * 125] = core::array::from_fn(|_| next() as i8);
-                let x = &x[..ci * plane];
-                let w: [i8; 16 * 5] = core::array::from_fn(|_| next() as i8);
-                let w = &w[..ci * co];
-                let bias: [i32; 5] = core::array::from_fn(|_| (next() % 1_000_000) as i32);
-                let bias = &bias[..co];
-                let mut got = [[None; 125]; 5];
-                let mut y = [0i8; 5 * 125];
-                let mut calls = 0;
-                pointwise_i8_packed::<Emulated>(
-                    ci,
-                    plane,
-                    x,
-                    zin,
-                    w,
-                    bias,
-                    |o, a| {
-                        calls += 1;
-                        let slot = got[o].iter_mut().find(|s| s.is_none()).unwrap();
-                        *slot = Some(a);
-                        a as i8
-                    },
-                    &mut y[..co * plane],
-                );
-                assert_eq!(calls, co * plane);
-                for o in 0..co {
-                    let mut want: [i32; 125] = [0; 125];
-                    for (p, v) in want.iter_mut().enumerate().take(plane) {
-                        *v = (0..ci).fold(bias[o], |a, c| {
-                            a.wrapping_add(
-                                (i32::from(x[c * plane + p]) - zin) * i32::from(w[o * ci + c]),
-                            )
-                        });
-                    }
-                    // The outputs of a channel, each written at its pixel.
-                    for p in 0..plane {
-                        assert_eq!(
-                            y[o * plane + p],
-                            want[p] as i8,
-                            "plane {plane} {ci}→{co} zin {zin} o {o} p {p}"
-                        );
-                    }
-                    let mut sums: std::vec::Vec<i32> = got[o].iter().flatten().copied().collect();
-                    let mut wanted = want[..plane].to_vec();
-                    sums.sort();
-                    wanted.sort();
-                    assert_eq!(sums, wanted);
+    for zin in [-128i32, 0, 57, 127] {
+        for taps in [0usize, 1, 3, 9] {
+            let mut x: [i8; 64] = core::array::from_fn(|_| next() as i8);
+            let w: [i8; 64] = core::array::from_fn(|_| next() as i8);
+            x[0] = -128;
+            // A window of `taps` taps laid out as 16 channels of a 3-wide input.
+            let (rows, cols) = (taps.div_ceil(3), taps.min(3));
+            let t = Taps {
+                x: (next() as usize) % 4,
+                w: (next() as usize) % 4,
+                rows,
+                cols,
+                x_row: 12,
+                w_row: 9,
+                step: 3,
+            };
+            let bias = [1_000_000, -5, 0, i32::MAX];
+            let plain = depthwise_quad(t, &x, zin, &w, &bias);
+            let packed = depthwise_quad_packed::<Emulated>(t, &x, zin, &w, &bias);
+            let mut positions = std::vec::Vec::new();
+            for r in 0..rows {
+                for c in 0..cols {
+                    positions.push((t.x + r * 12 + c * 3, t.w + r * 9 + c * 3));
                 }
             }
+            let want: [i32; 4] = core::array::from_fn(|k| {
+                positions.iter().fold(bias[k], |a, &(i, j)| {
+                    a.wrapping_add((i32::from(x[i + k]) - zin) * i32::from(w[j + k]))
+                })
+            });
+            assert_eq!(plain, want, "zin {zin} taps {taps}");
+            assert_eq!(packed, want, "zin {zin} taps {taps}");
         }
     }
 }

@@ -1,8 +1,9 @@
 //! int8 sums of two branches, as TFLite Micro's `ADD` computes them: [`QSum`] (a residual
 //! block, `y = F(x) + S(x)`, with [`QIdentity`] as `S` for `y = x + F(x)`).
 
+use super::arena::{ArenaError, Buffers};
 use super::arith::{Multiplier, QuantParams};
-use super::dense::QLayer;
+use super::layer::{QLayer, max};
 use super::sample::QSample;
 use core::marker::PhantomData;
 
@@ -85,13 +86,13 @@ pub struct QSum<A, B> {
 impl<A, B> QLayer for QSum<A, B>
 where
     A: QLayer,
-    A::Out: QSample,
     B: QLayer<In = A::In, Out = A::Out>,
 {
     type In = A::In;
     type Out = A::Out;
-    const ACTIVATION_BYTES: usize =
-        A::ACTIVATION_BYTES + B::ACTIVATION_BYTES + core::mem::size_of::<A::Out>();
+    const BUFFER_BYTES: usize = max(A::BUFFER_BYTES, B::BUFFER_BYTES);
+    /// One more than the branches: the input stays while the block runs.
+    const BUFFERS: usize = max(A::BUFFERS, B::BUFFERS) + 1;
     const MACS: usize = A::MACS + B::MACS;
 
     fn input_params(&self) -> QuantParams {
@@ -102,13 +103,49 @@ where
         self.add.output
     }
 
-    fn predict(&self, x: &A::In) -> A::Out {
-        let mut y = self.block.predict(x);
-        let s = self.shortcut.predict(x);
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        let s = self.shortcut.forward(&A::In::copied(x));
+        self.block.apply(x, y);
+        for (v, &u) in y.iter_mut().zip(s.values()) {
+            *v = self.add.add(*v, u);
+        }
+    }
+
+    fn forward(&self, x: &A::In) -> A::Out {
+        let mut y = self.block.forward(x);
+        let s = self.shortcut.forward(x);
         for (v, &u) in y.values_mut().iter_mut().zip(s.values()) {
             *v = self.add.add(*v, u);
         }
         y
+    }
+
+    /// The block runs with its input kept, the shortcut with the input and the block's
+    /// output kept; the sum is written over the block's output.
+    fn run(&self, bufs: &mut Buffers<'_>, from: usize, keep: u32) -> Result<usize, ArenaError> {
+        let inner = keep | 1 << from;
+        let a = self.block.run(bufs, from, inner)?;
+        let s = self.shortcut.run(bufs, from, inner | 1 << a)?;
+        let n = core::mem::size_of::<A::Out>();
+        if a != from && a != s {
+            let (short, y) = bufs.pair(s, n, a, n);
+            for (v, &u) in y.iter_mut().zip(short) {
+                *v = self.add.add(*v, u);
+            }
+            return Ok(a);
+        }
+        // A block that computes nothing: the sum goes to a free buffer.
+        let to = bufs.free(from, keep | 1 << s)?;
+        for i in 0..n {
+            let (u, v) = (bufs.get(a).get(i), bufs.get(s).get(i));
+            if let (Some(&u), Some(&v)) = (u, v) {
+                let sum = self.add.add(u, v);
+                if let Some(o) = bufs.get_mut(to).get_mut(i) {
+                    *o = sum;
+                }
+            }
+        }
+        Ok(to)
     }
 }
 
@@ -122,10 +159,10 @@ pub struct QIdentity<X> {
     pub sample: PhantomData<fn() -> X>,
 }
 
-impl<X: Clone> QLayer for QIdentity<X> {
+impl<X: QSample> QLayer for QIdentity<X> {
     type In = X;
     type Out = X;
-    const ACTIVATION_BYTES: usize = 0;
+    const BUFFERS: usize = 1;
 
     fn input_params(&self) -> QuantParams {
         self.params
@@ -135,14 +172,25 @@ impl<X: Clone> QLayer for QIdentity<X> {
         self.params
     }
 
-    fn predict(&self, x: &X) -> X {
-        x.clone()
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        for (out, &v) in y.iter_mut().zip(x) {
+            *out = v;
+        }
+    }
+
+    fn forward(&self, x: &X) -> X {
+        X::copied(x.values())
+    }
+
+    /// Nothing to compute: the output is the input's buffer.
+    fn run(&self, _: &mut Buffers<'_>, from: usize, _: u32) -> Result<usize, ArenaError> {
+        Ok(from)
     }
 }
 
 mod load {
     use super::{QAddParams, QIdentity, QSum};
-    use crate::quant::dense::QLayer;
+    use crate::quant::layer::QLayer;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{
         At, Builtin, Load, Model, Options, Problem, TfliteError, clamp, dims_of, find, params_at,
@@ -205,7 +253,7 @@ mod load {
     }
 
     /// Nothing: the shortcut is the input tensor itself.
-    impl<X: Clone> Load for QIdentity<X> {
+    impl<X: QSample> Load for QIdentity<X> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let params = params_at(file, at)?;
             let sample = core::marker::PhantomData;
@@ -266,7 +314,7 @@ mod source {
 #[cfg(feature = "std")]
 mod describe {
     use super::{QIdentity, QSum};
-    use crate::quant::dense::QLayer;
+    use crate::quant::layer::QLayer;
     use crate::quant::sample::QSample;
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options};
 
@@ -293,7 +341,7 @@ mod describe {
     }
 
     /// Nothing: the shortcut is the input tensor itself.
-    impl<X: Clone> Describe for QIdentity<X> {
+    impl<X: QSample> Describe for QIdentity<X> {
         fn describe(&self, _: &mut Graph, x: Flow) -> Flow {
             x
         }

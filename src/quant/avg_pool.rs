@@ -4,7 +4,7 @@
 //! [`QGlobalAvgPool`] (all values of each channel).
 
 use super::arith::QuantParams;
-use super::dense::QLayer;
+use super::layer::QLayer;
 use crate::Vector;
 use crate::shape::window::{KernelSize, PoolPadding, Strides};
 use crate::shape::{Planar, Plane, VectorOf};
@@ -44,22 +44,18 @@ impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> QLayer
         self.params
     }
 
-    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
-        let xs = X::sample_slice(x);
-        let ([h, w], [oh, ow]) = (X::HW, Q::HW);
+    /// On NHWC activations: each output pixel's channels side by side.
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
         let spec = crate::shape::window::spec::<K, S, P>();
         let window = crate::kernels::Window2d::of(spec, X::C, X::C, X::HW, Q::HW);
-        Q::sample(|i| {
-            let (c, r, k) = (i / (oh * ow), (i / ow) % oh, i % ow);
-            let (mut acc, mut n) = (0i32, 0i32);
-            for y in window.rows.inside(r) {
-                for z in window.cols.inside(k) {
-                    acc += i32::from(xs[(c * h + y) * w + z]);
-                    n += 1;
-                }
-            }
-            rounded_mean(acc, n.max(1))
-        })
+        crate::kernels::pool_i8_nhwc(
+            &window,
+            x,
+            y,
+            (0i32, 0i32),
+            |(acc, n), v| (acc + i32::from(v), n + 1),
+            |(acc, n)| rounded_mean(acc, n.max(1)),
+        );
     }
 }
 
@@ -86,12 +82,14 @@ impl<const C: usize, X: Planar<C>> QLayer for QGlobalAvgPool<C, X> {
         self.params
     }
 
-    fn predict(&self, x: &VectorOf<i8, X>) -> Vector<i8, C> {
-        let (xs, n) = (X::sample_slice(x), X::HW[0] * X::HW[1]);
-        Vector::from_fn(|c| {
-            let acc: i32 = xs[c * n..(c + 1) * n].iter().map(|&v| i32::from(v)).sum();
-            rounded_mean(acc, n.max(1) as i32)
-        })
+    /// On NHWC activations: channel `c` is every `C`-th value from `c`.
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        let n = X::HW[0] * X::HW[1];
+        for (c, out) in y.iter_mut().enumerate().take(C) {
+            let column = x.get(c..).unwrap_or(&[]).iter().step_by(C.max(1));
+            let acc: i32 = column.take(n).map(|&v| i32::from(v)).sum();
+            *out = rounded_mean(acc, n.max(1) as i32);
+        }
     }
 }
 

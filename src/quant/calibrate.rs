@@ -8,7 +8,8 @@ use std::vec::Vec;
 
 #[cfg(feature = "std")]
 use super::arith::{Multiplier, QuantParams, Rounding, clamp_of, round_half_away};
-use super::dense::{QChain, QDense, QLayer};
+use super::dense::QDense;
+use super::layer::{QChain, QLayer};
 use crate::activation::{Identity, Relu};
 use crate::nn::{Chain, Dense, Layer};
 use crate::shape::window::{FitCols, FitRows, KernelSize, Padding, Strides};
@@ -437,8 +438,13 @@ where
         );
         let mut weight = G::weight::<i8, K, I, O>(0);
         let flat = G::flat_mut::<i8, K, I, O>(&mut weight);
-        for (n, (q, &w)) in flat.iter_mut().zip(self.weight_slice()).enumerate() {
-            *q = quantize_weight(w, weight_scales[n / taps]);
+        // TFLite's order ([out][ky][kx][in]; [ky][kx][channel] depthwise) from typegrad's.
+        let ws = self.weight_slice();
+        for (n, q) in flat.iter_mut().enumerate() {
+            let m = super::conv2d_index::<K, G, I, O>(n);
+            if let (Some(&w), Some(&s)) = (ws.get(m), weight_scales.get(m / taps.max(1))) {
+                *q = quantize_weight(w, s);
+            }
         }
         let (act_min, act_max) = FusedRelu::clamp(relu, output);
         let q = super::QConv2d {

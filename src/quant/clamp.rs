@@ -1,7 +1,8 @@
 //! [`QClamp`]: an int8 ReLU or ReLU6 on any port, the quantization unchanged.
 
+use super::arena::{ArenaError, Buffers};
 use super::arith::QuantParams;
-use super::dense::QLayer;
+use super::layer::QLayer;
 use super::sample::QSample;
 use crate::activation::{Relu, Relu6};
 use core::marker::PhantomData;
@@ -29,7 +30,7 @@ impl<X, A> Clone for QClamp<X, A> {
 
 impl<X, A> Copy for QClamp<X, A> {}
 
-impl<X: QSample + Clone, A> QLayer for QClamp<X, A> {
+impl<X: QSample, A> QLayer for QClamp<X, A> {
     type In = X;
     type Out = X;
 
@@ -41,12 +42,22 @@ impl<X: QSample + Clone, A> QLayer for QClamp<X, A> {
         self.params
     }
 
-    fn predict(&self, x: &X) -> X {
-        let mut y = x.clone();
-        for v in y.values_mut() {
-            *v = (*v).clamp(self.lo, self.hi);
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        for (out, &v) in y.iter_mut().zip(x) {
+            *out = v.clamp(self.lo, self.hi);
         }
-        y
+    }
+
+    /// A clamp to the whole int8 range (the layer before clamped already) leaves its input
+    /// where it is.
+    fn run(&self, bufs: &mut Buffers<'_>, from: usize, keep: u32) -> Result<usize, ArenaError> {
+        if (self.lo, self.hi) == (i8::MIN, i8::MAX) {
+            return Ok(from);
+        }
+        let to = bufs.free(from, keep)?;
+        let (x, y) = bufs.pair(from, X::LEN, to, X::LEN);
+        self.apply(x, y);
+        Ok(to)
     }
 }
 

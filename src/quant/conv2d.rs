@@ -4,7 +4,7 @@
 //! a signal's one row (`[1, 1, L, C]`).
 
 use super::arith::{Multiplier, QuantParams};
-use super::dense::QLayer;
+use super::layer::QLayer;
 use crate::kernels::{self, Window2d};
 use crate::nn::Connect;
 use crate::shape::window::{KernelSize, Padding, PoolPadding, Strides};
@@ -12,7 +12,7 @@ use crate::shape::{Plane, VectorOf};
 
 /// An int8 2-D convolution, full or depthwise (`G`, as the float [`Conv2d`](crate::nn::Conv2d)),
 /// with the float layer's window (`K`, `S`, `P`): for each output channel `o` and position
-/// `(r, c)`, `acc = bias[o] + Σ weight[o][ch][ky][kx] · (x[ch][r·Sh + ky − Ph][c·Sw + kx − Pw] −
+/// `(r, c)`, `acc = bias[o] + Σ weight[o][ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch] −
 /// input_zero_point)` over the taps inside the image (padding is the real value 0: it adds
 /// nothing; over the input channels `ch`, or only `ch = o` depthwise), in wrapping int32 as
 /// TFLite Micro's `CONV_2D` / `DEPTHWISE_CONV_2D`, then `y = clamp(rescale[o](acc) +
@@ -23,8 +23,9 @@ where
     K: KernelSize,
     G: Connect,
 {
-    /// int8 weights `[out][in][ky][kx]` (`[channels][ky][kx]` depthwise), symmetric per output
-    /// channel.
+    /// int8 weights in TFLite's order, `[out][ky][kx][in]` (`[ky][kx][channel]` depthwise),
+    /// held in the float layer's weight type (`[out][in][ky][kx]`, whose element count is the
+    /// same: read it flat), symmetric per output channel.
     pub weight: G::Weight<i8, K, I, O>,
     /// int32 biases in units of `input_scale · weight_scale[o]`.
     pub bias: [i32; O],
@@ -99,9 +100,6 @@ where
 {
     type In = VectorOf<i8, X>;
     type Out = VectorOf<i8, Q>;
-    /// The output: the kernel computes each output whole and requantizes it at once, keeping
-    /// no int32 copy of the input and no int32 plane of accumulators.
-    const ACTIVATION_BYTES: usize = core::mem::size_of::<VectorOf<i8, Q>>();
     const MACS: usize = Q::N * K::H * K::W * if G::DEPTHWISE { 1 } else { I };
 
     fn input_params(&self) -> QuantParams {
@@ -112,15 +110,19 @@ where
         self.output
     }
 
-    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
+    /// On NHWC activations.
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        // Exactly the input's and the output's lengths: constants to the kernel.
+        let (Some(x), Some(y)) = (x.get(..X::N), y.get_mut(..Q::N)) else {
+            return;
+        };
         let window = Window2d::of(crate::shape::window::spec::<K, S, P>(), I, O, X::HW, Q::HW);
         let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
         let zout = self.output.zero_point;
-        let mut y = Q::sample(|_| 0i8);
         kernels::conv2d_i8(
             &window,
             G::DEPTHWISE,
-            X::sample_slice(x),
+            x,
             self.input.zero_point,
             G::flat::<i8, K, I, O>(&self.weight),
             &self.bias,
@@ -131,9 +133,8 @@ where
                     .map_or(0, |m| m.apply_double_rounding(acc));
                 r.saturating_add(zout).clamp(lo, hi) as i8
             },
-            Q::sample_slice_mut(&mut y),
+            y,
         );
-        y
     }
 }
 
@@ -161,26 +162,17 @@ impl<K: KernelSize, S: Strides, P: PoolPadding, X: Plane, Q: Plane> QLayer
         self.params
     }
 
-    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
-        let ([h, w], [rows, cols]) = (X::HW, Q::HW);
+    /// On NHWC activations: each output pixel's channels side by side.
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
         let spec = crate::shape::window::spec::<K, S, P>();
         let window = Window2d::of(spec, X::C, X::C, X::HW, Q::HW);
-        let x = X::sample_slice(x);
-        Q::sample(|i| {
-            let (c, r, k) = (i / (rows * cols), i / cols % rows, i % cols);
-            let mut best = i8::MIN;
-            for y in window.rows.inside(r) {
-                for xx in window.cols.inside(k) {
-                    best = best.max(x[(c * h + y) * w + xx]);
-                }
-            }
-            best
-        })
+        kernels::pool_i8_nhwc(&window, x, y, i8::MIN, i8::max, |v| v);
     }
 }
 
 /// The index in typegrad's weight `[o][i][ky][kx]` (depthwise `[c][ky][kx]`) of element `n`
 /// of TFLite's filter `[o][ky][kx][i]` (depthwise `[0][ky][kx][c]`).
+#[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) fn typegrad_index<K: KernelSize, G: Connect, const I: usize, const O: usize>(
     n: usize,
 ) -> usize {
@@ -228,11 +220,8 @@ pub(crate) mod load {
                     channels::<O>(step, file, filter, axis, input, output)?;
                 let mut weight = G::weight::<i8, K, I, O>(0);
                 let flat = G::flat_mut::<i8, K, I, O>(&mut weight);
-                for n in 0..flat.len() {
-                    let v = filter.i8(n).map_err(|p| step.error(p))?;
-                    if let Some(w) = flat.get_mut(super::typegrad_index::<K, G, I, O>(n)) {
-                        *w = v;
-                    }
+                for (n, w) in flat.iter_mut().enumerate() {
+                    *w = filter.i8(n).map_err(|p| step.error(p))?;
                 }
                 let (act_min, act_max) = clamp(activation, output);
                 Ok(QConv2d {
@@ -418,9 +407,7 @@ mod describe {
             } else {
                 ([O as i32, kh, kw, I as i32], 0)
             };
-            let weights: Vec<i8> = (0..flat.len())
-                .map(|n| flat[super::typegrad_index::<K, G, I, O>(n)])
-                .collect();
+            let weights: Vec<i8> = flat.to_vec();
             let w = g.weights_along(
                 &g.name("weights"),
                 &shape,

@@ -1,65 +1,8 @@
-//! [`QDense`]: an int8 fully connected layer with TFLite's arithmetic, and [`QChain`]: two
-//! quantized layers in a row.
+//! [`QDense`]: an int8 fully connected layer with TFLite's arithmetic.
 
 use super::arith::{Multiplier, QuantParams, Rounding};
-use super::sample::QSample;
+use super::layer::QLayer;
 use crate::Vector;
-
-/// A quantized network or layer: int8 in, int8 out, integer arithmetic only.
-pub trait QLayer {
-    /// What it takes: the float network's sample type with `i8` values (`Vector<i8, I>`,
-    /// `Matrix<i8, C, L>`).
-    type In;
-    /// What it gives.
-    type Out;
-    /// The quantization of its input.
-    fn input_params(&self) -> QuantParams;
-    /// The quantization of its output.
-    fn output_params(&self) -> QuantParams;
-    /// The output for one input, with integer operations only.
-    fn predict(&self, x: &Self::In) -> Self::Out;
-
-    /// The same network with its layers' rescaling as `rounding`'s runtime does it (only
-    /// [`QDense`] depends on it; see [`Rounding`]).
-    fn with_rounding(self, rounding: Rounding) -> Self
-    where
-        Self: Sized,
-    {
-        let _ = rounding;
-        self
-    }
-
-    /// A float sample quantized as this network takes it (with its
-    /// [`input_params`](QLayer::input_params)): `q.predict(&q.quantize_input(&x))` runs an
-    /// `f32` sample.
-    fn quantize_input(&self, x: &<Self::In as QSample>::Real) -> Self::In
-    where
-        Self::In: QSample,
-    {
-        Self::In::quantize(x, self.input_params())
-    }
-
-    /// An output as the real values it stands for (with its
-    /// [`output_params`](QLayer::output_params)).
-    fn dequantize_output(&self, y: &Self::Out) -> <Self::Out as QSample>::Real
-    where
-        Self::Out: QSample,
-    {
-        y.dequantize(self.output_params())
-    }
-
-    /// Bytes of the activations `predict` keeps while it runs: every layer's output as laid
-    /// out (alignment included; a chain keeps each until the last layer is done), beside the
-    /// caller's input. With
-    /// `size_of::<Self>()` (the weights and parameters, which can live in flash) this is the
-    /// memory an int8 inference needs, known at compile time.
-    const ACTIVATION_BYTES: usize = core::mem::size_of::<Self::Out>();
-
-    /// Multiply-accumulates of one inference (the weights' products: a dense layer's `I·O`, a
-    /// convolution's `outputs · fan-in · taps`, counting padded taps; 0 for layers without
-    /// weights): the denominator of "instructions per MAC".
-    const MACS: usize = 0;
-}
 
 /// An int8 fully connected layer, computed as TFLite's reference `FULLY_CONNECTED` kernel with
 /// per-channel weights: for each output `o`,
@@ -111,12 +54,15 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
         Self { rounding, ..self }
     }
 
-    fn predict(&self, x: &Vector<i8, I>) -> Vector<i8, O> {
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        // Exactly `I` inputs and `O` outputs: lengths the kernel knows at compile time.
+        let (Some(x), Some(y)) = (x.first_chunk::<I>(), y.first_chunk_mut::<O>()) else {
+            return;
+        };
         let (lo, hi) = (i32::from(self.act_min), i32::from(self.act_max));
-        let mut y = Vector::new([0i8; O]);
         crate::kernels::dense_i8(
             self.weights.as_flattened(),
-            x.as_slice(),
+            x,
             self.input.zero_point,
             &self.bias,
             |o, acc| {
@@ -126,39 +72,8 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
                     .map_or(0, |m| m.rescale(acc, self.rounding));
                 r.saturating_add(self.output.zero_point).clamp(lo, hi) as i8
             },
-            y.as_mut_slice(),
+            y,
         );
-        y
-    }
-}
-
-/// Two quantized layers in a row: the output of `A` is the input of `B`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QChain<A, B>(pub A, pub B);
-
-impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
-    type In = A::In;
-    type Out = B::Out;
-    const ACTIVATION_BYTES: usize = A::ACTIVATION_BYTES + B::ACTIVATION_BYTES;
-    const MACS: usize = A::MACS + B::MACS;
-
-    fn input_params(&self) -> QuantParams {
-        self.0.input_params()
-    }
-
-    fn output_params(&self) -> QuantParams {
-        self.1.output_params()
-    }
-
-    fn with_rounding(self, rounding: Rounding) -> Self {
-        QChain(
-            self.0.with_rounding(rounding),
-            self.1.with_rounding(rounding),
-        )
-    }
-
-    fn predict(&self, x: &A::In) -> B::Out {
-        self.1.predict(&self.0.predict(x))
     }
 }
 
@@ -176,8 +91,9 @@ pub(crate) fn typegrad_column(flattened_from: Option<[usize; 3]>, j: usize) -> u
 }
 
 pub(crate) mod load {
-    use super::{QChain, QDense, QLayer};
+    use super::QDense;
     use crate::quant::Rounding;
+    use crate::quant::layer::{QChain, QLayer};
     use crate::quant::tflite::{
         Activation, At, Builtin, Dims, Load, Model, Options, Problem, Step, Tensor, TfliteError,
         channels, clamp, expect_dims, find,
@@ -263,7 +179,8 @@ pub(crate) mod load {
 
 #[cfg(feature = "std")]
 mod source {
-    use super::{QChain, QDense};
+    use super::QDense;
+    use crate::quant::layer::QChain;
     use crate::quant::source::{Literal, fields_literal};
     use std::string::String;
 
@@ -301,7 +218,8 @@ mod source {
 
 #[cfg(feature = "std")]
 mod describe {
-    use super::{QChain, QDense, QLayer};
+    use super::QDense;
+    use crate::quant::layer::{QChain, QLayer};
     use crate::quant::tflite::{Activation, Builtin, Describe, Flow, Graph, Options};
     use std::vec::Vec;
 

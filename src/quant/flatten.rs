@@ -2,7 +2,7 @@
 //! layer after it reads TFLite's channel-last order).
 
 use super::arith::QuantParams;
-use super::dense::QLayer;
+use super::layer::QLayer;
 use crate::shape::{Plane, Port, VectorOf};
 
 /// The values of an int8 image or signal (`X`) in typegrad's order (channel, row, column) as
@@ -27,9 +27,15 @@ impl<X: Plane, Q: Port> QLayer for QFlatten<X, Q> {
         self.params
     }
 
-    fn predict(&self, x: &VectorOf<i8, X>) -> VectorOf<i8, Q> {
-        let xs = X::sample_slice(x);
-        Q::sample(|i| xs[i])
+    /// `y[c·H·W + p] = x[p·C + c]`: typegrad's column order from the NHWC activation.
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        let c = X::C.max(1);
+        for (ch, out) in y.chunks_mut((X::HW[0] * X::HW[1]).max(1)).enumerate() {
+            let column = x.get(ch..).unwrap_or(&[]).iter().step_by(c);
+            for (o, &v) in out.iter_mut().zip(column) {
+                *o = v;
+            }
+        }
     }
 }
 

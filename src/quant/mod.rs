@@ -16,6 +16,7 @@
 //! it (tested in `tests/quant.rs` against outputs the interpreter produced).
 
 mod add;
+pub mod arena;
 pub mod arith;
 mod avg_pool;
 #[cfg(any(feature = "std", feature = "libm"))]
@@ -24,6 +25,7 @@ mod clamp;
 mod conv2d;
 mod dense;
 mod flatten;
+mod layer;
 mod sample;
 mod skip;
 mod softmax;
@@ -31,7 +33,9 @@ mod softmax;
 pub mod source;
 pub mod tflite;
 
+pub use crate::shape::SampleData;
 pub use add::{QAddParams, QIdentity, QSum};
+pub use arena::{ArenaError, Buffers};
 pub use arith::{Multiplier, QuantParams, Rounding};
 pub use avg_pool::{QAvgPool2d, QGlobalAvgPool};
 #[cfg(feature = "std")]
@@ -44,10 +48,11 @@ pub(crate) use conv2d::load::conv_layer as conv2d_layer;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use conv2d::typegrad_index as conv2d_index;
 pub use conv2d::{QConv2d, QMaxPool2d};
+pub use dense::QDense;
 #[cfg(any(feature = "std", feature = "libm"))]
 pub(crate) use dense::load::dense_layer;
-pub use dense::{QChain, QDense, QLayer};
 pub use flatten::QFlatten;
+pub use layer::{QChain, QLayer};
 pub use sample::{QEvaluation, QSample, evaluate};
 pub use skip::QSkip;
 pub use softmax::QSoftmax;

@@ -2,22 +2,18 @@
 //! accuracy of an int8 classifier on a data set.
 
 use super::arith::QuantParams;
-use super::dense::QLayer;
+use super::layer::QLayer;
 use crate::EvalError;
+use crate::Vector;
 use crate::loss::Class;
-use crate::tensor::Planes;
-use crate::{Matrix, Vector};
+use crate::shape::SampleData;
 
 /// An int8 sample (`Vector<i8, N>`, `Matrix<i8, C, L>`, `Planes<i8, C, H, W>`) and the `f32`
-/// sample of the same shape it quantizes: what a [`QLayer`] takes and gives.
-pub trait QSample: Sized {
+/// sample of the same shape it quantizes: what a [`QLayer`] takes and gives. Implemented for
+/// every port's sample of `i8` ([`SampleData<i8>`]).
+pub trait QSample: SampleData<i8> {
     /// The `f32` sample of the same shape.
     type Real;
-    /// Its layout in a `.tflite` file: rows, columns, channels (`[1, L, C]` for channels ×
-    /// steps; `[1, 1, N]` for flat features).
-    const NHWC: [usize; 3];
-    /// Whether it is flat features (`[1, N]` in a `.tflite` file) rather than NHWC.
-    const FLAT: bool = false;
     /// Every value of `x` quantized with `params` ([`QuantParams::quantize`]).
     fn quantize(x: &Self::Real, params: QuantParams) -> Self;
     /// Every value dequantized with `params` ([`QuantParams::dequantize`]).
@@ -25,11 +21,20 @@ pub trait QSample: Sized {
     /// Whether every value of `x` is finite (a NaN has no int8 value).
     fn all_finite(x: &Self::Real) -> bool;
     /// The int8 values in typegrad's order (channel, then row, then column).
-    fn values(&self) -> &[i8];
+    fn values(&self) -> &[i8] {
+        self.data()
+    }
     /// The int8 values, to write.
-    fn values_mut(&mut self) -> &mut [i8];
+    fn values_mut(&mut self) -> &mut [i8] {
+        self.data_mut()
+    }
     /// Every value 0.
-    fn zeros() -> Self;
+    fn zeros() -> Self {
+        Self::from_index(|_| 0)
+    }
+
+    /// Values in all: `H·W·C`.
+    const LEN: usize = Self::NHWC[0] * Self::NHWC[1] * Self::NHWC[2];
 
     /// The position in TFLite's NHWC order (row, then column, then channel) of value `i` in
     /// typegrad's order (channel, then row, then column).
@@ -39,94 +44,80 @@ pub trait QSample: Sized {
         rest * c + ch
     }
 
+    /// Writes the values into `out` in NHWC order (as many as `out` holds).
+    fn write_nhwc(&self, out: &mut [i8]) {
+        let [h, w, c] = Self::NHWC;
+        let (plane, v) = (h * w, self.values());
+        if Self::FLAT || c == 1 || plane == 1 {
+            for (o, &x) in out.iter_mut().zip(v) {
+                *o = x;
+            }
+            return;
+        }
+        for (ch, values) in v.chunks_exact(plane).enumerate() {
+            let column = out.get_mut(ch..).unwrap_or(&mut []);
+            for (o, &x) in column.iter_mut().step_by(c).zip(values) {
+                *o = x;
+            }
+        }
+    }
+
+    /// The sample whose values `values` holds in NHWC order (zeros where it is short).
+    fn read_nhwc(values: &[i8]) -> Self {
+        let mut x = Self::zeros();
+        let [h, w, c] = Self::NHWC;
+        let plane = h * w;
+        if Self::FLAT || c == 1 || plane == 1 {
+            for (o, &v) in x.values_mut().iter_mut().zip(values) {
+                *o = v;
+            }
+            return x;
+        }
+        for (ch, out) in x.values_mut().chunks_exact_mut(plane).enumerate() {
+            let column = values.get(ch..).unwrap_or(&[]);
+            for (o, &v) in out.iter_mut().zip(column.iter().step_by(c)) {
+                *o = v;
+            }
+        }
+        x
+    }
+
+    /// The same sample with its values held in NHWC order (how layers inside a network hold
+    /// them; [`QLayer::forward`] takes and gives such samples).
+    fn to_nhwc(&self) -> Self {
+        let mut x = Self::zeros();
+        self.write_nhwc(x.values_mut());
+        x
+    }
+
+    /// A sample whose values are `values` in the order they are (zeros where it is short).
+    fn copied(values: &[i8]) -> Self {
+        let mut x = Self::zeros();
+        for (o, &v) in x.values_mut().iter_mut().zip(values) {
+            *o = v;
+        }
+        x
+    }
+
     /// A sample from values in TFLite's NHWC order (what a `.tflite` model's input tensor
     /// holds: a camera's RGB rows, a sensor's interleaved axes); `None` for another count.
     fn from_nhwc(values: &[i8]) -> Option<Self> {
-        let mut x = Self::zeros();
-        if values.len() != x.values().len() {
-            return None;
-        }
-        for (i, v) in x.values_mut().iter_mut().enumerate() {
-            *v = *values.get(Self::nhwc_index(i))?;
-        }
-        Some(x)
+        (values.len() == Self::LEN).then(|| Self::read_nhwc(values))
     }
 }
 
-impl<const N: usize> QSample for Vector<i8, N> {
-    fn zeros() -> Self {
-        Vector::from_fn(|_| 0)
+impl<S: SampleData<i8>> QSample for S {
+    type Real = S::Same<f32>;
+    fn quantize(x: &S::Same<f32>, params: QuantParams) -> Self {
+        let xs = x.data();
+        S::from_index(|i| xs.get(i).map_or(0, |&v| params.quantize(v)))
     }
-
-    type Real = Vector<f32, N>;
-    const NHWC: [usize; 3] = [1, 1, N];
-    const FLAT: bool = true;
-    fn quantize(x: &Vector<f32, N>, params: QuantParams) -> Self {
-        Vector::from_fn(|i| params.quantize(x[i]))
+    fn dequantize(&self, params: QuantParams) -> S::Same<f32> {
+        let qs = self.data();
+        S::Same::<f32>::from_index(|i| qs.get(i).map_or(0.0, |&v| params.dequantize(v)))
     }
-    fn dequantize(&self, params: QuantParams) -> Vector<f32, N> {
-        Vector::from_fn(|i| params.dequantize(self[i]))
-    }
-    fn all_finite(x: &Vector<f32, N>) -> bool {
-        x.as_slice().iter().all(|v| v.is_finite())
-    }
-    fn values(&self) -> &[i8] {
-        self.as_slice()
-    }
-    fn values_mut(&mut self) -> &mut [i8] {
-        self.as_mut_slice()
-    }
-}
-
-impl<const C: usize, const L: usize> QSample for Matrix<i8, C, L> {
-    fn zeros() -> Self {
-        Matrix::from_fn(|_, _| 0)
-    }
-
-    type Real = Matrix<f32, C, L>;
-    const NHWC: [usize; 3] = [1, L, C];
-    fn quantize(x: &Matrix<f32, C, L>, params: QuantParams) -> Self {
-        let xs = x.as_slice();
-        Matrix::from_fn(|c, t| params.quantize(xs[c * L + t]))
-    }
-    fn dequantize(&self, params: QuantParams) -> Matrix<f32, C, L> {
-        let qs = self.as_slice();
-        Matrix::from_fn(|c, t| params.dequantize(qs[c * L + t]))
-    }
-    fn all_finite(x: &Matrix<f32, C, L>) -> bool {
-        x.as_slice().iter().all(|v| v.is_finite())
-    }
-    fn values(&self) -> &[i8] {
-        self.as_slice()
-    }
-    fn values_mut(&mut self) -> &mut [i8] {
-        self.as_mut_slice()
-    }
-}
-
-impl<const C: usize, const H: usize, const W: usize> QSample for Planes<i8, C, H, W> {
-    fn zeros() -> Self {
-        Planes::from_fn(|_, _, _| 0)
-    }
-
-    type Real = Planes<f32, C, H, W>;
-    const NHWC: [usize; 3] = [H, W, C];
-    fn quantize(x: &Planes<f32, C, H, W>, params: QuantParams) -> Self {
-        let xs = x.as_slice();
-        Planes::from_fn(|c, y, z| params.quantize(xs[(c * H + y) * W + z]))
-    }
-    fn dequantize(&self, params: QuantParams) -> Planes<f32, C, H, W> {
-        let qs = self.as_slice();
-        Planes::from_fn(|c, y, z| params.dequantize(qs[(c * H + y) * W + z]))
-    }
-    fn all_finite(x: &Planes<f32, C, H, W>) -> bool {
-        x.as_slice().iter().all(|v| v.is_finite())
-    }
-    fn values(&self) -> &[i8] {
-        self.as_slice()
-    }
-    fn values_mut(&mut self) -> &mut [i8] {
-        self.as_mut_slice()
+    fn all_finite(x: &S::Same<f32>) -> bool {
+        x.data().iter().all(|v| v.is_finite())
     }
 }
 

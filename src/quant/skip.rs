@@ -1,8 +1,10 @@
 //! [`QSkip`]: a float layer that is nothing in int8 (a [`DynamicQuant`](crate::nn::DynamicQuant):
 //! int8 layers quantize every activation already).
 
+use super::arena::{ArenaError, Buffers};
 use super::arith::QuantParams;
-use super::dense::QLayer;
+use super::layer::QLayer;
+use super::sample::QSample;
 use core::marker::PhantomData;
 
 /// Its input unchanged: no operator in a `.tflite` file, no memory of its own. `X` is the
@@ -15,10 +17,10 @@ pub struct QSkip<X> {
     pub sample: PhantomData<fn() -> X>,
 }
 
-impl<X: Clone> QLayer for QSkip<X> {
+impl<X: QSample> QLayer for QSkip<X> {
     type In = X;
     type Out = X;
-    const ACTIVATION_BYTES: usize = 0;
+    const BUFFERS: usize = 1;
 
     fn input_params(&self) -> QuantParams {
         self.params
@@ -28,8 +30,19 @@ impl<X: Clone> QLayer for QSkip<X> {
         self.params
     }
 
-    fn predict(&self, x: &X) -> X {
-        x.clone()
+    fn apply(&self, x: &[i8], y: &mut [i8]) {
+        for (out, &v) in y.iter_mut().zip(x) {
+            *out = v;
+        }
+    }
+
+    fn forward(&self, x: &X) -> X {
+        X::copied(x.values())
+    }
+
+    /// Nothing to compute: the output is the input's buffer.
+    fn run(&self, _: &mut Buffers<'_>, from: usize, _: u32) -> Result<usize, ArenaError> {
+        Ok(from)
     }
 }
 
@@ -38,7 +51,9 @@ mod load {
     use crate::quant::tflite::{At, Load, Model, TfliteError, params_at};
 
     /// No operator: the next layer reads the same tensor.
-    impl<X: Clone> Load for QSkip<X> {
+    use crate::quant::QSample;
+
+    impl<X: QSample> Load for QSkip<X> {
         fn load(file: &Model<'_>, at: At) -> Result<(Self, At), TfliteError> {
             let params = params_at(file, at)?;
             let sample = core::marker::PhantomData;
@@ -71,7 +86,9 @@ mod describe {
     use crate::quant::tflite::{Describe, Flow, Graph};
 
     /// Nothing.
-    impl<X: Clone> Describe for QSkip<X> {
+    use crate::quant::QSample;
+
+    impl<X: QSample> Describe for QSkip<X> {
         fn describe(&self, _: &mut Graph, x: Flow) -> Flow {
             x
         }

@@ -3,7 +3,7 @@
 
 use super::arith::saturating_rounding_doubling_high_mul as mul;
 use super::arith::{Multiplier, QuantParams, rounding_divide_by_pot};
-use super::dense::QLayer;
+use super::layer::QLayer;
 use crate::Vector;
 
 /// Integer bits of the scaled input differences (Q5.26), as TFLite's `kScaledDiffIntegerBits`.
@@ -81,8 +81,7 @@ impl<const N: usize> QLayer for QSoftmax<N> {
         Self::OUTPUT
     }
 
-    fn predict(&self, x: &Vector<i8, N>) -> Vector<i8, N> {
-        let xs = x.as_array();
+    fn apply(&self, xs: &[i8], y: &mut [i8]) {
         let max = xs.iter().copied().max().unwrap_or(i8::MIN);
         let diff = |v: i8| i32::from(v) - i32::from(max);
         let mut sum: i32 = 0;
@@ -94,15 +93,16 @@ impl<const N: usize> QLayer for QSoftmax<N> {
         }
         let (reciprocal, bits_over_unit) = reciprocal(sum, ACCUMULATION_INTEGER_BITS);
         let exponent = bits_over_unit + 31 - 8;
-        Vector::from_fn(|i| {
-            let d = diff(xs[i]);
-            if d < self.diff_min {
-                return i8::MIN;
-            }
-            let e = exp_on_negative_values(self.scaled(d));
-            let y = rounding_divide_by_pot(mul(reciprocal, e), exponent.clamp(0, 31)) - 128;
-            y.clamp(-128, 127) as i8
-        })
+        for (out, &v) in y.iter_mut().zip(xs) {
+            let d = diff(v);
+            *out = if d < self.diff_min {
+                i8::MIN
+            } else {
+                let e = exp_on_negative_values(self.scaled(d));
+                let q = rounding_divide_by_pot(mul(reciprocal, e), exponent.clamp(0, 31)) - 128;
+                q.clamp(-128, 127) as i8
+            };
+        }
     }
 }
 

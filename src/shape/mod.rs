@@ -59,7 +59,7 @@ pub trait Port: Send + Sync + 'static {
     /// The dimensions, outermost first, padded with 1: `[N, 1, 1]`, `[C, L, 1]`.
     const DIMS: [usize; 3];
     /// One sample: `Vector<T, N>` for `Size<N>`, `Matrix<T, C, L>` for `Signal<C, L>`.
-    type Sample<T>;
+    type Sample<T>: SampleData<T>;
     /// `B` samples (plain data: `Send` and `Sync` when the scalars are).
     type Batch<T: Send + Sync, const B: usize>: Send + Sync;
     /// What a 1-D layer of `C` input channels takes when placed after this port: `C`
@@ -97,6 +97,67 @@ pub trait Port: Send + Sync + 'static {
     fn batch_slice<T: Send + Sync, const B: usize>(x: &Self::Batch<T, B>) -> &[T];
     /// A batch's numbers, mutable.
     fn batch_slice_mut<T: Send + Sync, const B: usize>(x: &mut Self::Batch<T, B>) -> &mut [T];
+}
+
+/// A [`Port`]'s sample as plain numbers: its values in typegrad's order (channel, then row,
+/// then column) and its layout in a `.tflite` file.
+pub trait SampleData<T>: Sized {
+    /// Rows, columns, channels in a `.tflite` file (`[1, 1, N]` for flat features, `[1, L,
+    /// C]` for `C` channels of `L` steps, `[H, W, C]` for an image).
+    const NHWC: [usize; 3];
+    /// Whether it is flat features (`[1, N]` in a `.tflite` file) rather than NHWC.
+    const FLAT: bool = false;
+    /// The sample of the same shape with numbers of type `U`.
+    type Same<U>: SampleData<U>;
+    /// The values in typegrad's order.
+    fn data(&self) -> &[T];
+    /// The values in typegrad's order, to write.
+    fn data_mut(&mut self) -> &mut [T];
+    /// The sample whose value `i` (typegrad's order) is `f(i)`.
+    fn from_index(f: impl FnMut(usize) -> T) -> Self;
+}
+
+impl<T, const N: usize> SampleData<T> for Vector<T, N> {
+    const NHWC: [usize; 3] = [1, 1, N];
+    const FLAT: bool = true;
+    type Same<U> = Vector<U, N>;
+    fn data(&self) -> &[T] {
+        self.as_slice()
+    }
+    fn data_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+    fn from_index(f: impl FnMut(usize) -> T) -> Self {
+        Vector::from_fn(f)
+    }
+}
+
+impl<T, const C: usize, const L: usize> SampleData<T> for Matrix<T, C, L> {
+    const NHWC: [usize; 3] = [1, L, C];
+    type Same<U> = Matrix<U, C, L>;
+    fn data(&self) -> &[T] {
+        self.as_slice()
+    }
+    fn data_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+    fn from_index(mut f: impl FnMut(usize) -> T) -> Self {
+        Matrix::from_fn(|c, l| f(c * L + l))
+    }
+}
+
+impl<T, const C: usize, const H: usize, const W: usize> SampleData<T> for Planes<T, C, H, W> {
+    const NHWC: [usize; 3] = [H, W, C];
+    type Same<U> = Planes<U, C, H, W>;
+    fn data(&self) -> &[T] {
+        self.as_slice()
+    }
+    fn data_mut(&mut self) -> &mut [T] {
+        self.as_mut_slice()
+    }
+    fn from_index(mut f: impl FnMut(usize) -> T) -> Self {
+        Planes::from_fn(|c, y, x| f((c * H + y) * W + x))
+    }
 }
 
 impl<const N: usize> Port for Size<N> {

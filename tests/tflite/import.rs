@@ -37,12 +37,23 @@ where
     .unwrap();
     assert_eq!(record["file_fnv"], fnv(bytes.iter().copied()));
     let q: Q = load(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let n: usize = Q::In::NHWC.iter().product();
+    let n: usize = Q::In::LEN;
     let kept = record["tflm_outputs"].as_array().unwrap();
     let mut all = Vec::new();
     for k in 0..samples {
         let x = Q::In::from_nhwc(&input(k, n)).unwrap();
         let y: Vec<i8> = q.predict(&x).values().to_vec();
+        // The same in a fixed arena of ARENA_BYTES (as firmware runs it).
+        let mut arena = vec![0i8; Q::ARENA_BYTES];
+        let z = q.predict_in(&x, &mut arena).unwrap();
+        assert_eq!(z.values(), &y[..], "{file}: input {k} in the arena");
+        // And written straight into the arena, read where the last layer left it.
+        let r = q.run_in(&mut arena, |b| x.write_nhwc(b)).unwrap();
+        assert_eq!(
+            Q::Out::read_nhwc(r).values(),
+            &y[..],
+            "{file}: input {k} run_in"
+        );
         if let Some(row) = kept.get(k) {
             let want: Vec<i8> = row
                 .as_array()
@@ -78,8 +89,8 @@ fn the_hybrid_keyword_spotting_type_loads_the_int8_file() {
     on_a_big_stack(|| {
         check::<<generated::kws_hybrid::KwsHybrid as Quantize>::Quantized>("kws_ref_model", 8);
         assert_eq!(
-            <<generated::kws_hybrid::KwsHybrid as Quantize>::Quantized as QLayer>::ACTIVATION_BYTES,
-            <<generated::kws::Kws as Quantize>::Quantized as QLayer>::ACTIVATION_BYTES
+            <<generated::kws_hybrid::KwsHybrid as Quantize>::Quantized as QLayer>::ARENA_BYTES,
+            <<generated::kws::Kws as Quantize>::Quantized as QLayer>::ARENA_BYTES
         );
     });
 }

@@ -33,7 +33,7 @@ fn run() -> bool {
             *slot = v[(j % channels) * steps + j / channels];
         }
         let before = board::instructions();
-        let Ok(out) = MOTIONS_INT8.run(&prepared, &mut bufs, 0, 0, &mut scratch) else {
+        let Ok(out) = MOTIONS_INT8.cmsis_run(&prepared, &mut bufs, 0, 0, &mut scratch) else {
             outln!("FAIL CMSIS-NN refused the network");
             ok = false;
             break;

@@ -14,10 +14,10 @@ use typegrad_embedded::{board, outln, stack};
 /// Stack beyond the activations: the loop, printing, the runtime.
 const STACK_RESERVE: usize = 2 * 1024;
 
-// The weights stay in flash (a `static`); RAM needs only the activations of one inference,
-// known at compile time.
+// The weights stay in flash (a `static`); RAM needs only the activation arena of one
+// inference (on the stack), known at compile time.
 const _: () = assert!(
-    <typegrad_embedded::data::MotionsInt8 as QLayer>::ACTIVATION_BYTES + STACK_RESERVE
+    <typegrad_embedded::data::MotionsInt8 as QLayer>::ARENA_BYTES + STACK_RESERVE
         <= board::RAM_BYTES,
     "the network's int8 inference memory does not fit this board's RAM"
 );
@@ -35,8 +35,12 @@ fn run() -> bool {
     let start = board::now_us();
     let counted = board::instructions();
     let (mut correct, mut hash) = (0usize, 0x811c_9dc5u32);
+    let mut arena = [0i8; <typegrad_embedded::data::MotionsInt8 as QLayer>::ARENA_BYTES];
     for (x, label) in MOTIONS_TEST_Q.iter().zip(&MOTIONS_TEST_Y) {
-        let y = MOTIONS_INT8.predict(x);
+        let Ok(y) = MOTIONS_INT8.predict_in(x, &mut arena) else {
+            outln!("FAIL the arena is too small");
+            return false;
+        };
         let best = typegrad_embedded::argmax_and_hash(y.as_slice(), &mut hash);
         correct += usize::from(best == label.index());
     }

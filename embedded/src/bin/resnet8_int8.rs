@@ -16,14 +16,15 @@ include!(concat!(env!("OUT_DIR"), "/pretrainedResnet_quant.rs"));
 /// Stack beyond the activations: the loop, printing, the runtime.
 const STACK_RESERVE: usize = 4 * 1024;
 
-// Weights in flash; the activations of one inference in RAM, known at compile time.
-typegrad_embedded::fits_ram!(<ResNet8Int8 as QLayer>::ACTIVATION_BYTES + STACK_RESERVE);
+// Weights in flash; the activation arena of one inference in RAM (on the stack), known at
+// compile time.
+typegrad_embedded::fits_ram!(<ResNet8Int8 as QLayer>::ARENA_BYTES + STACK_RESERVE);
 typegrad_embedded::fits_flash!(core::mem::size_of::<ResNet8Int8>());
 
 typegrad_embedded::entry!(run);
 
 fn run() -> bool {
-    mlperf_task::run(
+    mlperf_task::run::<_, { <ResNet8Int8 as QLayer>::ARENA_BYTES }>(
         "resnet8_int8",
         &RESNET8_INT8,
         MLPERF_INPUTS,

@@ -16,12 +16,18 @@ include!(concat!(env!("OUT_DIR"), "/vww_96_int8.rs"));
 /// Stack beyond the activations: the loop, printing, the runtime.
 const STACK_RESERVE: usize = 4 * 1024;
 
-// Weights in flash; the activations of one inference in RAM, known at compile time.
-typegrad_embedded::fits_ram!(<VwwInt8 as QLayer>::ACTIVATION_BYTES + STACK_RESERVE);
+// Weights in flash; the activation arena of one inference in RAM (on the stack), known at
+// compile time.
+typegrad_embedded::fits_ram!(<VwwInt8 as QLayer>::ARENA_BYTES + STACK_RESERVE);
 typegrad_embedded::fits_flash!(core::mem::size_of::<VwwInt8>());
 
 typegrad_embedded::entry!(run);
 
 fn run() -> bool {
-    mlperf_task::run("vww_int8", &VWW_INT8, MLPERF_INPUTS, VWW_INT8_HOST)
+    mlperf_task::run::<_, { <VwwInt8 as QLayer>::ARENA_BYTES }>(
+        "vww_int8",
+        &VWW_INT8,
+        MLPERF_INPUTS,
+        VWW_INT8_HOST,
+    )
 }

@@ -12,7 +12,7 @@ use super::error::{Dims, Problem, TfliteError};
 use super::model::{Model, Operator, Tensor};
 use super::schema::{Activation, Builtin, Options, Padding, PoolWindow};
 use crate::quant::arith::{Multiplier, QuantParams, clamp_of};
-use crate::quant::dense::QLayer;
+use crate::quant::layer::QLayer;
 use crate::quant::sample::QSample;
 
 type Result<T> = core::result::Result<T, TfliteError>;

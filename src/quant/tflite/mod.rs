@@ -54,7 +54,7 @@ pub use model::{Model, Operator, Tensor};
 pub use schema::{Activation, Builtin, Options, Padding, PoolWindow, TensorType};
 
 #[cfg(feature = "std")]
-use super::dense::QLayer;
+use super::layer::QLayer;
 #[cfg(feature = "std")]
 use super::sample::QSample;
 #[cfg(feature = "std")]
@@ -77,8 +77,14 @@ where
     Q::In: QSample,
 {
     let mut g = Graph::new();
-    let [h, w, c] = <Q::In as QSample>::NHWC;
-    let x = g.input(<Q::In as QSample>::FLAT, h, w, c, q.input_params());
+    let [h, w, c] = <Q::In as crate::shape::SampleData<i8>>::NHWC;
+    let x = g.input(
+        <Q::In as crate::shape::SampleData<i8>>::FLAT,
+        h,
+        w,
+        c,
+        q.input_params(),
+    );
     let y = q.describe(&mut g, x);
     g.to_bytes(x, y)
 }
