@@ -4,7 +4,8 @@
     not(any(feature = "simd-dispatch", target_arch = "arm")),
     forbid(unsafe_code)
 )]
-// Allowed in src/kernels/x86.rs (AVX2) and src/kernels/arm.rs (Arm assembly) only.
+// Allowed in src/kernels/x86.rs (AVX2), src/kernels/arm.rs (Arm assembly) and
+// src/kernels/unchecked.rs (window reads checked once per window) only.
 #![cfg_attr(any(feature = "simd-dispatch", target_arch = "arm"), deny(unsafe_code))]
 #![deny(missing_docs)]
 

@@ -16,6 +16,23 @@
 
 use super::conv::Window2d;
 
+/// What the int8 kernels do with an accumulator: requantize output channel `o`'s int32 sum
+/// to int8 (a layer's rescaling, zero point and clamp). A trait, not a closure, so that its
+/// `#[inline(always)]` method is inlined into every kernel (a closure passed down was
+/// called out of line on the Cortex-M4F at opt-level "s").
+pub(crate) trait Requantize {
+    /// Output `o`'s int8 value for the accumulator `acc`.
+    fn requantize(&mut self, o: usize, acc: i32) -> i8;
+}
+
+/// Any closure (the kernel tests collect the accumulators).
+impl<F: FnMut(usize, i32) -> i8> Requantize for F {
+    #[inline(always)]
+    fn requantize(&mut self, o: usize, acc: i32) -> i8 {
+        self(o, acc)
+    }
+}
+
 /// A contiguous part of a dot product: `len` values from position `x` of the input and from
 /// position `w` of each weight row.
 #[derive(Clone, Copy, Debug)]
@@ -43,7 +60,7 @@ impl Run {
     }
 }
 
-/// `y[r][c][o] = out(o, bias[o] + Σ w[o][ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch]
+/// `y[r][c][o] = out.requantize(o, bias[o] + Σ w[o][ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch]
 /// − zin))` over the taps inside the input and the input channels `ch` (only `ch = o` when
 /// `depthwise`; the weight is then `[ky][kx][o]`), in wrapping int32; `x` and `y` in NHWC
 /// order; `out` requantizes an accumulator of output channel `o`.
@@ -56,7 +73,7 @@ pub(crate) fn conv2d_i8(
     zin: i32,
     w: &[i8],
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     if depthwise {
@@ -80,7 +97,7 @@ pub(crate) fn conv2d_i8(
             w: ((ky + n) * cols.kernel + kx) * ci,
             len,
         });
-        dense_runs(w, fan, runs, x, zin, bias, &mut out, yp);
+        dense_runs(w, fan, runs, x, zin, bias, &mut *out, yp);
     }
 }
 
@@ -101,7 +118,7 @@ fn conv2d_i8_patches(
     zin: i32,
     w: &[i8],
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     let (rows, cols) = (&d.rows, &d.cols);
@@ -149,13 +166,13 @@ fn conv2d_i8_patches(
             patch,
             zin,
             bias,
-            &mut out,
+            &mut *out,
             yp,
         );
     }
 }
 
-/// `y[o] = out(o, bias[o] + Σᵢ w[o][i] · (x[i] − zin))` for the rows `w[o]` (`x.len()` values
+/// `y[o] = out.requantize(o, bias[o] + Σᵢ w[o][i] · (x[i] − zin))` for the rows `w[o]` (`x.len()` values
 /// each, row after row), in wrapping int32: the int8 fully connected layer ([`dense_runs`]
 /// with one run).
 #[inline(always)]
@@ -164,7 +181,7 @@ pub(crate) fn dense_i8(
     x: &[i8],
     zin: i32,
     bias: &[i32],
-    out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     let n = x.len();
@@ -172,7 +189,7 @@ pub(crate) fn dense_i8(
     dense_runs(w, n, core::iter::once(run), x, zin, bias, out, y);
 }
 
-/// `y[o] = out(o, bias[o] + Σ_runs Σⱼ w[o·fan + run.w + j] · (x[run.x + j] − zin))`, in
+/// `y[o] = out.requantize(o, bias[o] + Σ_runs Σⱼ w[o·fan + run.w + j] · (x[run.x + j] − zin))`, in
 /// wrapping int32: a fully connected layer over parts of the input. On the Armv7E-M cores
 /// (Cortex-M4/M7: `cfg(typegrad_arm_dsp)`) with the DSP instructions, four rows at once
 /// ([`dense_i8_packed`] with [`super::arm::Dsp`]); on the other Arm cores two rows at once
@@ -189,13 +206,13 @@ pub(crate) fn dense_runs(
     x: &[i8],
     zin: i32,
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     if fan == 0 {
         // No weights: every output is its bias.
         for (o, (v, &b)) in y.iter_mut().zip(bias).enumerate() {
-            *v = out(o, b);
+            *v = out.requantize(o, b);
         }
         return;
     }
@@ -255,7 +272,7 @@ pub(crate) fn dense_i8_pairs(
     x: &[i8],
     zin: i32,
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     let mut o = 0;
@@ -286,8 +303,8 @@ pub(crate) fn dense_i8_pairs(
             }
         }
         if let [y0, y1] = yp {
-            *y0 = out(o, a.0);
-            *y1 = out(o + 1, a.1);
+            *y0 = out.requantize(o, a.0);
+            *y1 = out.requantize(o + 1, a.1);
         }
         o += 2;
     }
@@ -296,7 +313,7 @@ pub(crate) fn dense_i8_pairs(
         .iter_mut()
         .zip(bias.get(o..).unwrap_or(&[]))
     {
-        *yo = out(o, one_row(w, fan, runs.clone(), x, zin, o, b));
+        *yo = out.requantize(o, one_row(w, fan, runs.clone(), x, zin, o, b));
         o += 1;
     }
 }
@@ -312,7 +329,7 @@ pub(crate) fn dense_i8_rows(
     x: &[i8],
     zin: i32,
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     let mut o = 0;
@@ -336,10 +353,10 @@ pub(crate) fn dense_i8_rows(
             }
         }
         if let [y0, y1, y2, y3] = yb {
-            *y0 = out(o, a0);
-            *y1 = out(o + 1, a1);
-            *y2 = out(o + 2, a2);
-            *y3 = out(o + 3, a3);
+            *y0 = out.requantize(o, a0);
+            *y1 = out.requantize(o + 1, a1);
+            *y2 = out.requantize(o + 2, a2);
+            *y3 = out.requantize(o + 3, a3);
         }
         o += 4;
     }
@@ -348,7 +365,7 @@ pub(crate) fn dense_i8_rows(
         .iter_mut()
         .zip(bias.get(o..).unwrap_or(&[]))
     {
-        *yo = out(o, one_row(w, fan, runs.clone(), x, zin, o, b));
+        *yo = out.requantize(o, one_row(w, fan, runs.clone(), x, zin, o, b));
         o += 1;
     }
 }
@@ -436,7 +453,7 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
     x: &[i8],
     zin: i32,
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
@@ -481,10 +498,10 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
             }
         }
         if let [y0, y1, y2, y3] = yb {
-            *y0 = out(o, a0);
-            *y1 = out(o + 1, a1);
-            *y2 = out(o + 2, a2);
-            *y3 = out(o + 3, a3);
+            *y0 = out.requantize(o, a0);
+            *y1 = out.requantize(o + 1, a1);
+            *y2 = out.requantize(o + 2, a2);
+            *y3 = out.requantize(o + 3, a3);
         }
         o += 4;
     }
@@ -509,7 +526,7 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
             );
             acc = offset_dot(xt, rt, zin, acc);
         }
-        *yo = out(o, acc);
+        *yo = out.requantize(o, acc);
         o += 1;
     }
 }
@@ -572,7 +589,7 @@ pub(crate) struct Taps {
 impl Taps {
     /// The same taps `k` channels further.
     #[inline(always)]
-    fn channel(self, k: usize) -> Self {
+    pub(crate) fn channel(self, k: usize) -> Self {
         Taps {
             x: self.x + k,
             w: self.w + k,
@@ -599,7 +616,7 @@ impl Taps {
     }
 }
 
-/// `y[r][c][ch] = out(ch, bias[ch] + Σ w[ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch]
+/// `y[r][c][ch] = out.requantize(ch, bias[ch] + Σ w[ky][kx][ch] · (x[r·Sh + ky − Ph][c·Sw + kx − Pw][ch]
 /// − zin))` over the taps inside the input: the depthwise convolution (one filter per
 /// channel), NHWC, four channels at once (with the DSP instructions on the Armv7E-M cores,
 /// [`depthwise_quad_packed`]).
@@ -611,23 +628,33 @@ fn depthwise_i8(
     zin: i32,
     w: &[i8],
     bias: &[i32],
-    mut out: impl FnMut(usize, i32) -> i8,
+    out: &mut impl Requantize,
     y: &mut [i8],
 ) {
     let c = d.channels_in.max(1);
     let (width, kw, ow) = (d.cols.length, d.cols.kernel, d.cols.out_len.max(1));
     for (p, yp) in y.chunks_exact_mut(c).take(d.rows.out_len * ow).enumerate() {
         let all = Patch::of(d, p / ow, p % ow).taps(width, kw, c);
-        let mut ch = 0;
-        let mut quads = yp.chunks_exact_mut(4);
-        for (yq, b) in (&mut quads).zip(bias.chunks_exact(4)) {
+        // On the Armv7E-M cores the pixel's quads with the window checked once.
+        #[cfg(typegrad_arm_dsp)]
+        let done = {
+            let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
+            let unchecked = super::unchecked::depthwise_pixel::<super::arm::Dsp>;
+            unchecked(all, c, x, off, w, bias, &mut *out, &mut *yp)
+        };
+        #[cfg(not(typegrad_arm_dsp))]
+        let done = 0;
+        let mut ch = done;
+        let mut quads = yp.get_mut(done..).unwrap_or(&mut []).chunks_exact_mut(4);
+        let biases = bias.get(done..).unwrap_or(&[]).chunks_exact(4);
+        for (yq, b) in (&mut quads).zip(biases) {
             let taps = all.channel(ch);
             #[cfg(typegrad_arm_dsp)]
             let a = depthwise_quad_packed::<super::arm::Dsp>(taps, x, zin, w, b);
             #[cfg(not(typegrad_arm_dsp))]
             let a = depthwise_quad(taps, x, zin, w, b);
             for (k, (v, acc)) in yq.iter_mut().zip(a).enumerate() {
-                *v = out(ch + k, acc);
+                *v = out.requantize(ch + k, acc);
             }
             ch += 4;
         }
@@ -639,7 +666,7 @@ fn depthwise_i8(
             let acc = all
                 .channel(ch)
                 .fold(b, |acc, i, j| offset_dot(x.get(i), w.get(j), zin, acc));
-            *v = out(ch, acc);
+            *v = out.requantize(ch, acc);
             ch += 1;
         }
     }

@@ -34,6 +34,8 @@ mod conv;
 mod exp;
 mod int8;
 mod portable;
+#[cfg(any(typegrad_arm_dsp, all(test, feature = "simd-dispatch")))]
+mod unchecked;
 // The dispatch condition, compile-time half (with the same `cfg` in [`avx2`] and
 // [`on_avx2`], just below): the AVX2 kernels exist with the `simd-dispatch` feature on x86-64.
 #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
@@ -47,7 +49,7 @@ pub(crate) use conv::{
     pad_before,
 };
 pub(crate) use exp::larger;
-pub(crate) use int8::{conv2d_i8, dense_i8, pool_i8_nhwc};
+pub(crate) use int8::{Requantize, conv2d_i8, dense_i8, pool_i8_nhwc};
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 
 use core::any::TypeId;

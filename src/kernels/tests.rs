@@ -635,7 +635,7 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
                     zin,
                     &w_tfl,
                     &bias,
-                    |o, acc| {
+                    &mut |o, acc| {
                         got.push((o, acc));
                         0
                     },
@@ -725,7 +725,7 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                     x,
                     zin,
                     bias,
-                    |o, a| {
+                    &mut |o, a| {
                         got[k] = (o, a);
                         k += 1;
                         a as i8
@@ -741,7 +741,7 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                     x,
                     zin,
                     bias,
-                    |o, a| {
+                    &mut |o, a| {
                         got[k] = (o, a);
                         k += 1;
                         a as i8
@@ -757,7 +757,7 @@ fn the_int8_fully_connected_kernels_equal_the_textbook_sum() {
                     x,
                     zin,
                     bias,
-                    |o, a| {
+                    &mut |o, a| {
                         got[k] = (o, a);
                         k += 1;
                         a as i8
@@ -796,10 +796,11 @@ fn the_emulated_dsp_instructions_follow_the_manual() {
     assert_eq!(Emulated::smlatt(0x0001_FFFD, 0x0082_FF83, 1), 131);
 }
 
-/// The packed depthwise kernel (written with the DSP instructions, here their plain-Rust
-/// definitions) gives the four channels' sums of the plain one, on random taps, extreme zero
-/// points and weights.
-#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
+/// The packed depthwise kernels (written with the DSP instructions, here their plain-Rust
+/// definitions; checked reads, and reads checked once per window) give the four channels'
+/// sums of the plain one, on random taps, extreme zero points and weights; a window past the
+/// end of the input is refused by the unchecked one (miri runs this test: it checks the
+/// unchecked reads).
 #[test]
 fn the_packed_depthwise_kernel_equals_the_plain_one() {
     use super::int8::{Emulated, Taps, depthwise_quad, depthwise_quad_packed};
@@ -842,6 +843,58 @@ fn the_packed_depthwise_kernel_equals_the_plain_one() {
             });
             assert_eq!(plain, want, "zin {zin} taps {taps}");
             assert_eq!(packed, want, "zin {zin} taps {taps}");
+            #[cfg(feature = "simd-dispatch")]
+            {
+                let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
+                // The whole pixel (eight channels: two quads) at once.
+                let mut y = [0i8; 8];
+                let mut got = std::vec::Vec::new();
+                let b8 = [bias, bias].concat();
+                let wide = Taps {
+                    step: 8,
+                    x_row: 24,
+                    w_row: 24,
+                    ..t
+                };
+                let done = super::unchecked::depthwise_pixel::<Emulated>(
+                    wide,
+                    8,
+                    &x,
+                    off,
+                    &w,
+                    &b8,
+                    &mut |o, a| {
+                        got.push((o, a));
+                        0
+                    },
+                    &mut y,
+                );
+                if taps > 0 && wide.x + (rows - 1) * 24 + (cols - 1) * 8 + 7 < 64 {
+                    let plain8: std::vec::Vec<(usize, i32)> = (0..8)
+                        .map(|o| {
+                            let q = depthwise_quad(wide.channel(o / 4 * 4), &x, zin, &w, &bias);
+                            (o, q[o % 4])
+                        })
+                        .collect();
+                    assert_eq!(done, 8);
+                    assert_eq!(got, plain8);
+                } else if taps == 0 {
+                    assert_eq!(done, 0);
+                }
+                // A window whose last word passes the end: refused, not read.
+                let far = Taps { x: 61, ..wide };
+                let refused = super::unchecked::depthwise_pixel::<Emulated>(
+                    far,
+                    8,
+                    &x,
+                    off,
+                    &w,
+                    &b8,
+                    &mut |_, _| 0,
+                    &mut y,
+                );
+                assert_eq!(refused, 0);
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! then `CONV_2D`; `DEPTHWISE_CONV_2D`) and [`QMaxPool2d`] (`MAX_POOL_2D`), over an image or
 //! a signal's one row (`[1, 1, L, C]`).
 
-use super::arith::{Multiplier, QuantParams};
+use super::arith::{Multiplier, OutputStage, QuantParams, Rounding};
 use super::layer::QLayer;
 use crate::kernels::{self, Window2d};
 use crate::nn::Connect;
@@ -126,12 +126,12 @@ where
             self.input.zero_point,
             G::flat::<i8, K, I, O>(&self.weight),
             &self.bias,
-            |o, acc| {
-                let r = self
-                    .rescale
-                    .get(o)
-                    .map_or(0, |m| m.apply_double_rounding(acc));
-                r.saturating_add(zout).clamp(lo, hi) as i8
+            &mut OutputStage {
+                rescale: &self.rescale,
+                rounding: Rounding::Micro,
+                zero_point: zout,
+                lo,
+                hi,
             },
             y,
         );

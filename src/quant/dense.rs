@@ -1,6 +1,6 @@
 //! [`QDense`]: an int8 fully connected layer with TFLite's arithmetic.
 
-use super::arith::{Multiplier, QuantParams, Rounding};
+use super::arith::{Multiplier, OutputStage, QuantParams, Rounding};
 use super::layer::QLayer;
 use crate::Vector;
 
@@ -65,12 +65,12 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
             x,
             self.input.zero_point,
             &self.bias,
-            |o, acc| {
-                let r = self
-                    .rescale
-                    .get(o)
-                    .map_or(0, |m| m.rescale(acc, self.rounding));
-                r.saturating_add(self.output.zero_point).clamp(lo, hi) as i8
+            &mut OutputStage {
+                rescale: &self.rescale,
+                rounding: self.rounding,
+                zero_point: self.output.zero_point,
+                lo,
+                hi,
             },
             y,
         );

@@ -39,5 +39,17 @@ fn run() -> bool {
     count(2, &n.1.1.0, &a, &mut b);
     count(3, &n.1.1.1.0, &b, &mut a);
     count(4, &n.1.1.1.1.0, &a, &mut b);
+    // The requantization of one accumulator, as the layers' `out` does it.
+    let m = n.0.rescale;
+    let before = board::instructions();
+    let mut sum = 0i32;
+    for (k, v) in a.iter().enumerate().take(1000) {
+        let acc = i32::from(*v) * 1000 + k as i32;
+        let r = m[k % 64].apply_double_rounding(core::hint::black_box(acc));
+        sum = sum.wrapping_add(r.saturating_add(-128).clamp(-128, 127));
+    }
+    if let (Some(x), Some(y)) = (before, board::instructions()) {
+        outln!("requantize_x1000={} ({})", y.saturating_sub(x), sum);
+    }
     true
 }
