@@ -198,7 +198,7 @@ for m in kws ad01 resnet8 vww; do
         per=$(awk -v i="$inst" -v m="$macs" 'BEGIN { printf "%.2f", i / m }')
         if [[ $kind == int8 ]]; then
             what="typegrad"
-            ram="$(sed -n 's/.*activation_bytes=\([0-9]*\).*/\1/p' "$out") B (ACTIVATION_BYTES)"
+            ram="$(sed -n 's/.*arena_bytes=\([0-9]*\).*/\1/p' "$out") B (ARENA_BYTES)"
             result="= TFLite Micro"
         else
             what="CMSIS-NN v7.0.0"
@@ -209,10 +209,11 @@ for m in kws ad01 resnet8 vww; do
     done
 done
 echo
-echo "The CMSIS-NN programs (embedded/src/cmsis.rs) run the network typegrad loaded, its weights"
-echo "reordered once for CMSIS-NN before the count (as TFLite Micro's Prepare would find them in"
-echo "the file) and kept on the stack, which is why their stack marks are large; CMSIS-NN's own"
-echo "RAM is its two activation buffers (the largest activation, twice) and its scratch buffer."
+echo "The CMSIS-NN programs (embedded/src/cmsis.rs) run the network typegrad loaded (its weights"
+echo "already in TFLite's order, which CMSIS-NN reads); CMSIS-NN's RAM is its activation buffers"
+echo "(the largest activation, twice; three with residual blocks) and its scratch buffer. typegrad's"
+echo "is its arena (QLayer::ARENA_BYTES, the same buffers, known at compile time, on the stack: the"
+echo "stack mark includes it); neither counts the input, which both write into the first buffer."
 echo
 echo "CMSIS-NN: ARM's int8 kernels (embedded/cmsis-nn/, v7.0.0, arm-none-eabi-gcc 12 -O2, the DSP"
 echo "path on the Cortex-M4F, pure C on the M0) called by embedded/src/bin/digits_cmsis.rs on"

@@ -6,9 +6,10 @@ TFLite Micro, written into docs/firmware.md (between `<!-- arena:start -->` and
     bash scripts/footprint.sh        # runs the boards (embedded/target/run_all/)
     python3 scripts/mlperf_memory.py
 
-typegrad's columns come from the firmware's own output (`activation_bytes`: the compile-time
-`QLayer::ACTIVATION_BYTES`, an upper bound: every layer's output and int32 scratch;
-`stack_used_bytes`: the measured high-water mark of a whole inference). TFLite Micro's arena
+typegrad's columns come from the firmware's own output (`arena_bytes`: the compile-time
+`QLayer::ARENA_BYTES`, the activation buffers of `run_in`, input and output included;
+`stack_used_bytes`: the measured high-water mark of a whole inference, the arena included,
+as the firmware keeps it on the stack). TFLite Micro's arena
 is what its RecordingMicroAllocator reports for the same file (`pip install tflite-micro`):
 tensors planned to share memory, plus the interpreter's own structures.
 """
@@ -43,12 +44,12 @@ def value(key, text):
 
 
 def main():
-    rows = ["| model | typegrad `ACTIVATION_BYTES` (compile time, upper bound) | typegrad stack high-water mark (measured) | TFLite Micro arena (same file) | stack / arena |",
+    rows = ["| model | typegrad `ARENA_BYTES` (compile time) | typegrad stack high-water mark (measured, arena included) | TFLite Micro arena (same file) | `ARENA_BYTES` / TFLite Micro arena |",
             "|---|---:|---:|---:|---:|"]
     for program, stem, name in MODELS:
         out = (ROOT / "embedded/target/run_all" / f"thumbv7em-none-eabihf-{program}.txt").read_text()
-        act, stack, a = value("activation_bytes", out), value("stack_used_bytes", out), arena(stem)
-        rows.append(f"| {name} | {act:,} B | {stack:,} B | {a:,} B | {stack / a:.1f}× |")
+        act, stack, a = value("arena_bytes", out), value("stack_used_bytes", out), arena(stem)
+        rows.append(f"| {name} | {act:,} B | {stack:,} B | {a:,} B | {act / a:.2f}× |")
     table = "\n".join(rows)
     print(table)
     doc = ROOT / "docs" / "firmware.md"
