@@ -470,11 +470,29 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
             let xs = run.of_input(x);
             let (r0, r1) = (run.of_row(r0, 0), run.of_row(r1, 0));
             let (r2, r3) = (run.of_row(r2, 0), run.of_row(r3, 0));
+            // On the Cortex-M4/M7 the words in assembly ([`super::arm::dot4`]), the four rows
+            // `fan` apart from the block's first.
+            #[cfg(typegrad_arm_dsp)]
+            let summed = match super::arm::dot4(
+                xs,
+                block.get(run.w..).unwrap_or(&[]),
+                fan,
+                off,
+                [a0, a1, a2, a3],
+            ) {
+                Some(a) => {
+                    [a0, a1, a2, a3] = a;
+                    true
+                }
+                None => false,
+            };
+            #[cfg(not(typegrad_arm_dsp))]
+            let summed = false;
             let quads = xs
                 .chunks_exact(4)
                 .zip(r0.chunks_exact(4).zip(r1.chunks_exact(4)));
             let quads = quads.zip(r2.chunks_exact(4).zip(r3.chunks_exact(4)));
-            for ((xq, (q0, q1)), (q2, q3)) in quads {
+            for ((xq, (q0, q1)), (q2, q3)) in quads.take(if summed { 0 } else { usize::MAX }) {
                 let xv = word(xq);
                 let (x0, x1) = (D::sxtab16(off, xv), D::sxtab16_ror8(off, xv));
                 let (w0, w1, w2, w3) = (word(q0), word(q1), word(q2), word(q3));

@@ -561,7 +561,8 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
     use std::{vec, vec::Vec};
     /// Input size, kernel, stride, explicit padding, `SAME`.
     type Case = ([usize; 2], [usize; 2], [usize; 2], [usize; 2], bool);
-    let cases: [Case; 7] = [
+    let cases: [Case; 8] = [
+        ([5, 5], [1, 1], [1, 1], [1, 1], false),
         ([5, 6], [3, 3], [1, 1], [1, 1], false),
         ([7, 5], [3, 2], [2, 1], [0, 0], false),
         ([9, 10], [10, 4], [2, 2], [0, 0], true),
