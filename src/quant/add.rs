@@ -60,15 +60,53 @@ impl QAddParams {
     }
 
     /// One sum (TFLite's `AddFunc`).
+    #[inline]
     pub fn add(&self, x: i8, y: i8) -> i8 {
-        let shifted = |v: i8, p: QuantParams| (i32::from(v) - p.zero_point) << LEFT_SHIFT;
-        let a = self.rescale_a.apply_double_rounding(shifted(x, self.a));
-        let b = self.rescale_b.apply_double_rounding(shifted(y, self.b));
+        self.finish(
+            self.scaled(x, self.a, self.rescale_a),
+            self.scaled(y, self.b, self.rescale_b),
+        )
+    }
+
+    /// An input offset by its zero point, shifted left by 20 and rescaled to the common scale.
+    #[inline(always)]
+    fn scaled(&self, v: i8, p: QuantParams, m: Multiplier) -> i32 {
+        let shifted = i32::from(v)
+            .wrapping_sub(p.zero_point)
+            .wrapping_shl(LEFT_SHIFT as u32);
+        m.apply_double_rounding(shifted)
+    }
+
+    /// The sum of two scaled inputs rescaled to the output, offset and clamped.
+    #[inline(always)]
+    fn finish(&self, a: i32, b: i32) -> i8 {
         let out = self
             .rescale_out
             .apply_double_rounding(a.wrapping_add(b))
             .saturating_add(self.output.zero_point);
         out.clamp(i32::from(self.act_min), i32::from(self.act_max)) as i8
+    }
+
+    /// `y[i] = add(y[i], s[i])` for every pair. Each input's scaled value depends on its int8
+    /// value alone, so a long slice looks both up in two 256-entry tables computed once
+    /// (measured on the Cortex-M4F: ResNet-8's three residual `ADD`s, 28,672 sums, took
+    /// 3.4 M instructions one rescale after another, 119 per sum).
+    pub fn add_into(&self, y: &mut [i8], s: &[i8]) {
+        if y.len() < 1024 {
+            for (v, &u) in y.iter_mut().zip(s) {
+                *v = self.add(*v, u);
+            }
+            return;
+        }
+        let (mut ta, mut tb) = ([0i32; 256], [0i32; 256]);
+        for (k, (a, b)) in ta.iter_mut().zip(tb.iter_mut()).enumerate() {
+            let v = k as u8 as i8;
+            *a = self.scaled(v, self.a, self.rescale_a);
+            *b = self.scaled(v, self.b, self.rescale_b);
+        }
+        for (v, &u) in y.iter_mut().zip(s) {
+            *v = self.finish(ta[usize::from(*v as u8)], tb[usize::from(u as u8)]);
+        }
     }
 }
 
@@ -106,17 +144,13 @@ where
     fn apply(&self, x: &[i8], y: &mut [i8]) {
         let s = self.shortcut.forward(&A::In::copied(x));
         self.block.apply(x, y);
-        for (v, &u) in y.iter_mut().zip(s.values()) {
-            *v = self.add.add(*v, u);
-        }
+        self.add.add_into(y, s.values());
     }
 
     fn forward(&self, x: &A::In) -> A::Out {
         let mut y = self.block.forward(x);
         let s = self.shortcut.forward(x);
-        for (v, &u) in y.values_mut().iter_mut().zip(s.values()) {
-            *v = self.add.add(*v, u);
-        }
+        self.add.add_into(y.values_mut(), s.values());
         y
     }
 
@@ -129,9 +163,7 @@ where
         let n = core::mem::size_of::<A::Out>();
         if a != from && a != s {
             let (short, y) = bufs.pair(s, n, a, n);
-            for (v, &u) in y.iter_mut().zip(short) {
-                *v = self.add.add(*v, u);
-            }
+            self.add.add_into(y, short);
             return Ok(a);
         }
         // A block that computes nothing: the sum goes to a free buffer.
@@ -344,6 +376,31 @@ mod describe {
     impl<X: QSample> Describe for QIdentity<X> {
         fn describe(&self, _: &mut Graph, x: Flow) -> Flow {
             x
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{QAddParams, QuantParams};
+
+    /// The table form of a long slice's sums equals the sums one by one, for inputs of
+    /// different scales and zero points, every pair of int8 values covered.
+    #[test]
+    fn sums_through_the_tables_equal_sums_one_by_one() {
+        let p = |scale: f32, zero_point: i32| QuantParams { scale, zero_point };
+        for (a, b, out, lo) in [
+            (p(0.05, -3), p(0.11, 7), p(0.13, -128), -128),
+            (p(0.2, 127), p(0.2, -128), p(0.05, 0), 0),
+        ] {
+            let add = QAddParams::new(a, b, out, lo, 127);
+            let x: std::vec::Vec<i8> = (0..65536).map(|k| (k % 256) as u8 as i8).collect();
+            let y: std::vec::Vec<i8> = (0..65536).map(|k| (k / 256) as u8 as i8).collect();
+            let mut z = x.clone();
+            add.add_into(&mut z, &y);
+            for ((&zv, &xv), &yv) in z.iter().zip(&x).zip(&y) {
+                assert_eq!(zv, add.add(xv, yv), "{xv} + {yv}");
+            }
         }
     }
 }
