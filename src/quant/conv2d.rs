@@ -111,6 +111,7 @@ where
     }
 
     /// On NHWC activations.
+    #[inline(never)]
     fn apply(&self, x: &[i8], y: &mut [i8]) {
         // Exactly the input's and the output's lengths: constants to the kernel.
         let (Some(x), Some(y)) = (x.get(..X::N), y.get_mut(..Q::N)) else {

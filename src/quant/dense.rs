@@ -54,6 +54,7 @@ impl<const I: usize, const O: usize> QLayer for QDense<I, O> {
         Self { rounding, ..self }
     }
 
+    #[inline(never)]
     fn apply(&self, x: &[i8], y: &mut [i8]) {
         // Exactly `I` inputs and `O` outputs: lengths the kernel knows at compile time.
         let (Some(x), Some(y)) = (x.first_chunk::<I>(), y.first_chunk_mut::<O>()) else {

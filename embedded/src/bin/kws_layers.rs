@@ -39,6 +39,17 @@ fn run() -> bool {
     count(2, &n.1.1.0, &a, &mut b);
     count(3, &n.1.1.1.0, &b, &mut a);
     count(4, &n.1.1.1.1.0, &a, &mut b);
+    // The whole network in its arena, and the chain's layers 2..5 through `run`.
+    let mut arena = [0i8; <KwsInt8 as QLayer>::ARENA_BYTES];
+    let before = board::instructions();
+    let ok = n.run_in(&mut arena, |x| x.fill(3)).is_ok();
+    if let (Some(x), Some(y)) = (before, board::instructions()) {
+        outln!("network instructions={} ok={}", y.saturating_sub(x), ok);
+    }
+    // The head: average pool, flatten, dense, softmax.
+    let head = &n.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1;
+    count(18, &head.0, &b, &mut a);
+    count(19, &head.1, &a, &mut b);
     // The requantization of one accumulator, as the layers' `out` does it.
     let m = n.0.rescale;
     let before = board::instructions();
