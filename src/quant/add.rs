@@ -191,34 +191,7 @@ pub struct QIdentity<X> {
     pub sample: PhantomData<fn() -> X>,
 }
 
-impl<X: QSample> QLayer for QIdentity<X> {
-    type In = X;
-    type Out = X;
-    const BUFFERS: usize = 1;
-
-    fn input_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn output_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn apply(&self, x: &[i8], y: &mut [i8]) {
-        for (out, &v) in y.iter_mut().zip(x) {
-            *out = v;
-        }
-    }
-
-    fn forward(&self, x: &X) -> X {
-        X::copied(x.values())
-    }
-
-    /// Nothing to compute: the output is the input's buffer.
-    fn run(&self, _: &mut Buffers<'_>, from: usize, _: u32) -> Result<usize, ArenaError> {
-        Ok(from)
-    }
-}
+super::layer::computes_nothing!(QIdentity);
 
 mod load {
     use super::{QAddParams, QIdentity, QSum};

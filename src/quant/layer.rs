@@ -176,3 +176,45 @@ impl<A: QLayer, B: QLayer<In = A::Out>> QLayer for QChain<A, B> {
         self.1.run(bufs, mid, keep)
     }
 }
+
+/// `QLayer` for a layer that computes nothing (its `params` are its input's and its output's
+/// quantization; its output is its input): [`QSkip`](super::QSkip) and
+/// [`QIdentity`](super::QIdentity). In an arena it leaves its input where it is.
+macro_rules! computes_nothing {
+    ($layer:ident) => {
+        impl<X: $crate::quant::QSample> $crate::quant::QLayer for $layer<X> {
+            type In = X;
+            type Out = X;
+            const BUFFERS: usize = 1;
+
+            fn input_params(&self) -> $crate::quant::QuantParams {
+                self.params
+            }
+
+            fn output_params(&self) -> $crate::quant::QuantParams {
+                self.params
+            }
+
+            fn apply(&self, x: &[i8], y: &mut [i8]) {
+                for (out, &v) in y.iter_mut().zip(x) {
+                    *out = v;
+                }
+            }
+
+            fn forward(&self, x: &X) -> X {
+                X::copied(x.values())
+            }
+
+            /// Nothing to compute: the output is the input's buffer.
+            fn run(
+                &self,
+                _: &mut $crate::quant::Buffers<'_>,
+                from: usize,
+                _: u32,
+            ) -> Result<usize, $crate::quant::ArenaError> {
+                Ok(from)
+            }
+        }
+    };
+}
+pub(crate) use computes_nothing;

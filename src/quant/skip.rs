@@ -1,10 +1,7 @@
 //! [`QSkip`]: a float layer that is nothing in int8 (a [`DynamicQuant`](crate::nn::DynamicQuant):
 //! int8 layers quantize every activation already).
 
-use super::arena::{ArenaError, Buffers};
 use super::arith::QuantParams;
-use super::layer::QLayer;
-use super::sample::QSample;
 use core::marker::PhantomData;
 
 /// Its input unchanged: no operator in a `.tflite` file, no memory of its own. `X` is the
@@ -17,34 +14,7 @@ pub struct QSkip<X> {
     pub sample: PhantomData<fn() -> X>,
 }
 
-impl<X: QSample> QLayer for QSkip<X> {
-    type In = X;
-    type Out = X;
-    const BUFFERS: usize = 1;
-
-    fn input_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn output_params(&self) -> QuantParams {
-        self.params
-    }
-
-    fn apply(&self, x: &[i8], y: &mut [i8]) {
-        for (out, &v) in y.iter_mut().zip(x) {
-            *out = v;
-        }
-    }
-
-    fn forward(&self, x: &X) -> X {
-        X::copied(x.values())
-    }
-
-    /// Nothing to compute: the output is the input's buffer.
-    fn run(&self, _: &mut Buffers<'_>, from: usize, _: u32) -> Result<usize, ArenaError> {
-        Ok(from)
-    }
-}
+super::layer::computes_nothing!(QSkip);
 
 mod load {
     use super::QSkip;
