@@ -457,48 +457,30 @@ pub(crate) fn dense_i8_packed<D: DspOps>(
     y: &mut [i8],
 ) {
     let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
-    // One run over whole rows of whole words (a fully connected layer, a pointwise pixel, a
-    // patch): blocks of four rows straight through the assembly loop.
-    #[cfg(typegrad_arm_dsp)]
-    if let Some(xs) = whole_rows(&runs, x, fan) {
-        let mut ys = y.chunks_exact_mut(4);
-        let blocks = w.chunks_exact(4 * fan).zip(bias.chunks_exact(4));
-        let mut o = 0;
-        for ((block, b), yb) in blocks.zip(&mut ys) {
-            let Some([a0, a1, a2, a3]) =
-                super::arm::dot4(xs, block, fan, off, [b[0], b[1], b[2], b[3]])
-            else {
-                break;
-            };
-            if let [y0, y1, y2, y3] = yb {
-                *y0 = out.requantize(o, a0);
-                *y1 = out.requantize(o + 1, a1);
-                *y2 = out.requantize(o + 2, a2);
-                *y3 = out.requantize(o + 3, a3);
-            }
-            o += 4;
-        }
-        if o == y.len() - y.len() % 4 {
-            // The last rows (fewer than four), one at a time.
-            let rest = y.get_mut(o..).unwrap_or(&mut []);
-            for (yo, &b) in rest.iter_mut().zip(bias.get(o..).unwrap_or(&[])) {
-                let row = w.get(o * fan..(o + 1) * fan).unwrap_or(&[]);
-                let mut acc = b;
-                for (xq, q) in xs.chunks_exact(4).zip(row.chunks_exact(4)) {
-                    let (xv, wv) = (word(xq), word(q));
-                    acc = D::smlad(D::sxtb16(wv), D::sxtab16(off, xv), acc);
-                    acc = D::smlad(D::sxtb16_ror8(wv), D::sxtab16_ror8(off, xv), acc);
-                }
-                *yo = out.requantize(o, acc);
-                o += 1;
-            }
-            return;
-        }
-    }
     let mut o = 0;
     let mut ys = y.chunks_exact_mut(4);
+    // One run over whole rows of whole words (a fully connected layer, a pointwise pixel, a
+    // patch): blocks of four rows straight through the assembly loop; whatever it leaves (the
+    // last rows, or every block if a block is refused) the general loops below take.
+    #[cfg(typegrad_arm_dsp)]
+    if let Some(xs) = whole_rows(&runs, x, fan) {
+        while let (Some(block), Some(b)) = (w.get(o * fan..(o + 4) * fan), bias.get(o..o + 4)) {
+            let start = [b[0], b[1], b[2], b[3]];
+            let Some([a0, a1, a2, a3]) = super::arm::dot4(xs, block, fan, off, start) else {
+                break;
+            };
+            let Some([y0, y1, y2, y3]) = ys.next() else {
+                break;
+            };
+            *y0 = out.requantize(o, a0);
+            *y1 = out.requantize(o + 1, a1);
+            *y2 = out.requantize(o + 2, a2);
+            *y3 = out.requantize(o + 3, a3);
+            o += 4;
+        }
+    }
     let blocks = w.chunks_exact(4 * fan.max(1)).zip(bias.chunks_exact(4));
-    for ((block, b), yb) in blocks.zip(&mut ys) {
+    for ((block, b), yb) in blocks.skip(o / 4).zip(&mut ys) {
         // Four rows of `fan` weights from one block: the same length, a constant apart.
         let (r0, rest) = block.split_at(fan);
         let (r1, rest) = rest.split_at(fan);
