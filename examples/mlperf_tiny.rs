@@ -9,6 +9,8 @@
 //!
 //! Each model's file and outputs are then compared with TFLite Micro's recorded outputs
 //! (`tests/fixtures/mlperf_*_tflite.json`, no Python needed); a difference is an error.
+//! Last, MLPerf Tiny's four published int8 files load into the same types and give TFLite
+//! Micro's recorded outputs on 256 inputs each (`tests/fixtures/mlperf_tiny/`).
 //!
 //! Run: `cargo run --release --example mlperf_tiny`
 
@@ -17,7 +19,10 @@ mod common;
 use std::error::Error;
 
 use common::autoencoder::{Autoencoder, synthetic_rows, trained};
-use common::mlperf::{DsCnn, MobileNet, ResNet8, STEPS, synthetic, train, with_softmax};
+use common::mlperf::{
+    DsCnn, DsCnnSoftmax, MobileNet, MobileNetSoftmax, ResNet8, ResNet8Softmax, STEPS, synthetic,
+    train, with_softmax,
+};
 use typegrad::Vector;
 use typegrad::loss::Class;
 use typegrad::nn::Memory;
@@ -77,7 +82,24 @@ fn run() -> Result<(), Box<dyn Error>> {
     );
     dscnn()?;
     resnet()?;
-    mobilenet()
+    mobilenet()?;
+    reference_files()
+}
+
+/// MLPerf Tiny's four published int8 files (`tests/fixtures/mlperf_tiny/`) loaded into the
+/// int8 types of the architectures above, on all 256 inputs TFLite Micro's outputs were
+/// recorded for.
+fn reference_files() -> Result<(), Box<dyn Error>> {
+    use common::recorded::check_reference_file as check;
+    check::<<DsCnnSoftmax as Quantize>::Quantized>("kws_ref_model", 256)?;
+    check::<<ResNet8Softmax as Quantize>::Quantized>("pretrainedResnet_quant", 256)?;
+    check::<<MobileNetSoftmax as Quantize>::Quantized>("vww_96_int8", 256)?;
+    check::<<Autoencoder as Quantize>::Quantized>("ad01_int8", 256)?;
+    println!(
+        "MLPerf Tiny's four published int8 files load into these types: 256 inputs each equal \
+         TFLite Micro's recorded outputs (by value, in the arena, and through run_in)"
+    );
+    Ok(())
 }
 
 fn resnet() -> Result<(), Box<dyn Error>> {

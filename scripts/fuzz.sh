@@ -52,11 +52,11 @@ flags=(
     -Cllvm-args=-simplifycfg-branch-fold-threshold=0
     -Cdebug-assertions
     -Coverflow-checks
-    -Ccodegen-units=1
+    -Ccodegen-units=${FUZZ_CGU:-1}
 )
 if [[ $triple == *-linux-* ]]; then flags+=(-Cllvm-args=-sanitizer-coverage-stack-depth); fi
 
-export CARGO_TARGET_DIR="$fuzz/target/fuzz-sh"
+export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$fuzz/target/fuzz-sh}"
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
 bins=()
 for t in "${targets[@]}"; do bins+=(--bin "$t"); done

@@ -7,66 +7,19 @@
 
 #[cfg(not(debug_assertions))]
 use crate::autoencoder;
-use crate::recorded::{fnv, on_a_big_stack};
+use crate::recorded::{self, on_a_big_stack};
 use crate::{generated, mlperf};
-use serde_json::Value;
-use typegrad::quant::tflite::load;
 use typegrad::quant::{QLayer, QSample, Quantize};
 
-/// Input `k` of `n` int8 values in NHWC order: the top byte of SplitMix64 of the counters
-/// `k·n …` (as `scripts/reference_fixture.py`).
-fn input(k: usize, n: usize) -> Vec<i8> {
-    (k * n..(k + 1) * n)
-        .map(|c| (crate::splitmix(c) >> 56) as u8 as i8)
-        .collect()
-}
-
-/// Loads `file` into `Q`, runs the first `samples` recorded inputs and compares with TFLite
-/// Micro's outputs (rows kept in full; the hash of all when every input ran).
+/// [`recorded::check_reference_file`], a failure a panic.
 fn check<Q>(file: &str, samples: usize)
 where
     Q: typegrad::quant::tflite::Load + QLayer,
     Q::In: QSample,
     Q::Out: QSample,
 {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mlperf_tiny/");
-    let bytes = std::fs::read(format!("{dir}{file}.tflite")).unwrap();
-    let record: Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{dir}{file}_outputs.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(record["file_fnv"], fnv(bytes.iter().copied()));
-    let q: Q = load(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let n: usize = Q::In::LEN;
-    let kept = record["tflm_outputs"].as_array().unwrap();
-    let mut all = Vec::new();
-    for k in 0..samples {
-        let x = Q::In::from_nhwc(&input(k, n)).unwrap();
-        let y: Vec<i8> = q.predict(&x).values().to_vec();
-        // The same in a fixed arena of ARENA_BYTES (as firmware runs it).
-        let mut arena = vec![0i8; Q::ARENA_BYTES];
-        let z = q.predict_in(&x, &mut arena).unwrap();
-        assert_eq!(z.values(), &y[..], "{file}: input {k} in the arena");
-        // And written straight into the arena, read where the last layer left it.
-        let r = q.run_in(&mut arena, |b| x.write_nhwc(b)).unwrap();
-        assert_eq!(
-            Q::Out::read_nhwc(r).values(),
-            &y[..],
-            "{file}: input {k} run_in"
-        );
-        if let Some(row) = kept.get(k) {
-            let want: Vec<i8> = row
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_i64().unwrap() as i8)
-                .collect();
-            assert_eq!(y, want, "{file}: input {k}");
-        }
-        all.extend(y.iter().map(|&v| v as u8));
-    }
-    if Some(samples as u64) == record["samples"].as_u64() {
-        assert_eq!(record["tflm_outputs_fnv"], fnv(all), "{file}: all outputs");
+    if let Err(e) = recorded::check_reference_file::<Q>(file, samples) {
+        panic!("{e}");
     }
 }
 

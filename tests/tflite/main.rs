@@ -21,12 +21,4 @@ mod generated;
 mod float;
 mod import;
 
-/// SplitMix64 of the counter `c`: the seeded inputs of `scripts/reference_fixture.py`.
-fn splitmix(c: usize) -> u64 {
-    let mut z = (c as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+use recorded::splitmix;
