@@ -238,3 +238,114 @@ pub(crate) fn dot4(x: &[i8], w: &[i8], stride: usize, off: u32, a: [i32; 4]) -> 
     }
     Some([a0, a1, a2, a3])
 }
+
+/// One word of four inputs through four interleaved rows (the body of [`dot4_packed`]'s loop):
+/// one `LDR` and two `SXTB16` for the inputs, two `LDRD` of two rows' words each, and per row
+/// two `SXTB16` and two `SMLAD`.
+#[cfg(typegrad_arm_dsp)]
+macro_rules! packed_quad {
+    () => {
+        concat!(
+            "ldr {v0}, [{x}], #4\n",
+            "sxtb16 {x0}, {v0}\n",
+            "sxtb16 {x1}, {v0}, ror #8\n",
+            "ldrd {v0}, {v1}, [{w}], #8\n",
+            "sxtb16 {t}, {v0}\n",
+            "smlad {a0}, {t}, {x0}, {a0}\n",
+            "sxtb16 {v0}, {v0}, ror #8\n",
+            "smlad {a0}, {v0}, {x1}, {a0}\n",
+            "sxtb16 {t}, {v1}\n",
+            "smlad {a1}, {t}, {x0}, {a1}\n",
+            "sxtb16 {v1}, {v1}, ror #8\n",
+            "smlad {a1}, {v1}, {x1}, {a1}\n",
+            "ldrd {v0}, {v1}, [{w}], #8\n",
+            "sxtb16 {t}, {v0}\n",
+            "smlad {a2}, {t}, {x0}, {a2}\n",
+            "sxtb16 {v0}, {v0}, ror #8\n",
+            "smlad {a2}, {v0}, {x1}, {a2}\n",
+            "sxtb16 {t}, {v1}\n",
+            "smlad {a3}, {t}, {x0}, {a3}\n",
+            "sxtb16 {v1}, {v1}, ror #8\n",
+            "smlad {a3}, {v1}, {x1}, {a3}\n",
+        )
+    };
+}
+
+/// `a[r] + Σᵢ w[r][i]·x[i]` over the whole words of `x`, the four rows' words interleaved in
+/// `packed` (word `4q + r` is row `r`'s values `4q … 4q + 3`; the input offset already folded
+/// into `a`); `None`, nothing read, unless `packed` is word-aligned and holds the words.
+/// The packed 1 × 1 convolution's inner loop ([`super::int8::pointwise_i8_packed`]): 21
+/// instructions per 16 multiply-accumulates ([`packed_quad`]), two words per iteration when
+/// their number is even (the loop's compare and branch once per 32), in twelve registers.
+#[cfg(typegrad_arm_dsp)]
+#[inline(always)]
+pub(crate) fn dot4_packed(x: &[i8], packed: &[i8], a: [i32; 4]) -> Option<[i32; 4]> {
+    let quads = x.len() / 4;
+    if quads == 0 {
+        return Some(a);
+    }
+    if packed.len() < 16 * quads || packed.as_ptr() as usize % 4 != 0 {
+        return None;
+    }
+    let [mut a0, mut a1, mut a2, mut a3] = a;
+    let end = x.as_ptr().wrapping_add(4 * quads);
+    macro_rules! run {
+        ($($body:expr),+) => {
+            // SAFETY: the loop reads the `quads` whole words of `x` (unaligned `LDR`, which
+            // Armv7-M allows; the end is a whole number of iterations away) and the
+            // `4·quads` words of `packed` with `LDRD` (word-aligned: checked above), all
+            // inside the slices. No stack, no writes.
+            unsafe {
+                asm!(
+                    "2:",
+                    $($body,)+
+                    "cmp {x}, {end}",
+                    "bne 2b",
+                    x = inout(reg) x.as_ptr() => _,
+                    w = inout(reg) packed.as_ptr() => _,
+                    end = in(reg) end,
+                    a0 = inout(reg) a0,
+                    a1 = inout(reg) a1,
+                    a2 = inout(reg) a2,
+                    a3 = inout(reg) a3,
+                    x0 = out(reg) _,
+                    x1 = out(reg) _,
+                    v0 = out(reg) _,
+                    v1 = out(reg) _,
+                    t = out(reg) _,
+                    options(readonly, nostack),
+                )
+            }
+        };
+    }
+    if quads % 2 == 0 {
+        run!(packed_quad!(), packed_quad!());
+    } else {
+        run!(packed_quad!());
+    }
+    Some([a0, a1, a2, a3])
+}
+
+/// `(a·m + 2³⁰) >> 31` in 64 bits: the high word of one `SMLAL` from `2³⁰`, shifted (five
+/// instructions; LLVM's unsigned multiply with a sign correction took seven).
+#[cfg(typegrad_arm_dsp)]
+#[inline(always)]
+pub(crate) fn doubling_high_mul(a: i32, m: i32) -> i32 {
+    let r;
+    // SAFETY: register-to-register instructions only (no memory, no stack, no flags).
+    unsafe {
+        asm!(
+            "mov {lo}, #0x40000000",
+            "movs {hi}, #0",
+            "smlal {lo}, {hi}, {a}, {m}",
+            "lsrs {lo}, {lo}, #31",
+            "orr {lo}, {lo}, {hi}, lsl #1",
+            lo = out(reg) r,
+            hi = out(reg) _,
+            a = in(reg) a,
+            m = in(reg) m,
+            options(pure, nomem, nostack),
+        );
+    }
+    r
+}

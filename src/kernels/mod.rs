@@ -49,7 +49,7 @@ pub(crate) use conv::{
     pad_before,
 };
 pub(crate) use exp::larger;
-pub(crate) use int8::{Requantize, conv2d_i8, dense_i8, pool_i8_nhwc};
+pub(crate) use int8::{Requantize, conv2d_i8, dense_i8, doubling_high_mul, pool_i8_nhwc};
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 
 use core::any::TypeId;

@@ -899,3 +899,123 @@ fn the_packed_depthwise_kernel_equals_the_plain_one() {
         }
     }
 }
+
+/// The packed 1 × 1 convolution (filters interleaved four at a time, the input offset folded
+/// into the bias; written with the DSP instructions, here their plain-Rust definitions) gives
+/// every output the textbook sum, block of four channels by block, pixel by pixel, for
+/// strides 1 and 2, extreme zero points and weights; the shapes it does not take (padding, a
+/// 3 × 3 kernel, channel counts not multiples of four, too few pixels) are refused with
+/// nothing written.
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
+#[test]
+fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
+    use super::int8::{Emulated, Scratch, pointwise_i8_packed};
+    use std::{vec, vec::Vec};
+    let mut seed = 17u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as i64
+    };
+    let mut scratch = Scratch([0; 1024]);
+    for (hw, stride, ci, co) in [
+        ([5, 5], 1, 4, 4),
+        ([5, 5], 2, 8, 8),
+        ([3, 7], 1, 64, 12),
+        ([4, 4], 1, 256, 4),
+        ([9, 2], 2, 12, 8),
+    ] {
+        for zin in [-128i32, 0, 5, 127] {
+            let spec = WindowSpec {
+                kernel: [1, 1],
+                stride: [stride, stride],
+                pad: [0, 0],
+                same: false,
+            };
+            let out = [(hw[0] - 1) / stride + 1, (hw[1] - 1) / stride + 1];
+            let d = Window2d::of(spec, ci, co, hw, out);
+            let mut x: Vec<i8> = (0..hw[0] * hw[1] * ci).map(|_| next() as i8).collect();
+            let mut w: Vec<i8> = (0..co * ci).map(|_| next() as i8).collect();
+            x[0] = -128;
+            w[0] = -128;
+            let bias: Vec<i32> = (0..co).map(|_| (next() % 2_000_000) as i32).collect();
+            let mut got = Vec::new();
+            let mut y = vec![0i8; out[0] * out[1] * co];
+            let taken = pointwise_i8_packed::<Emulated>(
+                &d,
+                &x,
+                zin,
+                &w,
+                &bias,
+                &mut |o, acc| {
+                    got.push((o, acc));
+                    acc as i8
+                },
+                &mut y,
+                &mut scratch,
+            );
+            let pixels = out[0] * out[1];
+            assert_eq!(taken, pixels >= 8, "{hw:?} stride {stride} {ci}→{co}");
+            if !taken {
+                assert!(got.is_empty() && y.iter().all(|&v| v == 0));
+                continue;
+            }
+            // Block by block of four output channels, each pixel's four in order.
+            let mut want = Vec::new();
+            for b in 0..co / 4 {
+                for p in 0..pixels {
+                    let (r, c) = (p / out[1], p % out[1]);
+                    let at = (r * stride * hw[1] + c * stride) * ci;
+                    for o in 4 * b..4 * b + 4 {
+                        let acc = (0..ci).fold(bias[o], |a, i| {
+                            a.wrapping_add((i32::from(x[at + i]) - zin) * i32::from(w[o * ci + i]))
+                        });
+                        want.push((o, acc));
+                        assert_eq!(y[p * co + o], acc as i8);
+                    }
+                }
+            }
+            assert_eq!(got, want, "{hw:?} stride {stride} {ci}→{co} zin {zin}");
+        }
+    }
+    // Shapes it leaves to the general kernels.
+    let refused = |kernel: usize, pad: usize, ci: usize, co: usize, hw: [usize; 2]| {
+        let spec = WindowSpec {
+            kernel: [kernel, kernel],
+            stride: [1, 1],
+            pad: [pad, pad],
+            same: false,
+        };
+        let out = [hw[0] + 2 * pad + 1 - kernel, hw[1] + 2 * pad + 1 - kernel];
+        let d = Window2d::of(spec, ci, co, hw, out);
+        let x = vec![1i8; hw[0] * hw[1] * ci];
+        let w = vec![1i8; co * ci * kernel * kernel];
+        let mut y = vec![0i8; out[0] * out[1] * co];
+        let mut scratch = Scratch([0; 1024]);
+        let mut calls = 0;
+        let taken = pointwise_i8_packed::<Emulated>(
+            &d,
+            &x,
+            0,
+            &w,
+            &vec![0; co],
+            &mut |_, _| {
+                calls += 1;
+                1
+            },
+            &mut y,
+            &mut scratch,
+        );
+        !taken && calls == 0 && y.iter().all(|&v| v == 0)
+    };
+    assert!(refused(1, 1, 4, 4, [4, 4]), "padding");
+    assert!(refused(3, 0, 4, 4, [6, 6]), "3 × 3");
+    assert!(refused(1, 0, 6, 4, [4, 4]), "6 input channels");
+    assert!(refused(1, 0, 4, 6, [4, 4]), "6 output channels");
+    assert!(
+        refused(1, 0, 260, 4, [4, 4]),
+        "more than 256 input channels"
+    );
+    assert!(refused(1, 0, 4, 4, [2, 3]), "6 pixels");
+}

@@ -236,13 +236,71 @@ pub(crate) struct OutputStage<'a> {
 }
 
 impl crate::kernels::Requantize for OutputStage<'_> {
+    type Channel = Rescale;
+
     #[inline(always)]
-    fn requantize(&mut self, o: usize, acc: i32) -> i8 {
-        let r = self
-            .rescale
-            .get(o)
-            .map_or(0, |m| m.rescale(acc, self.rounding));
-        r.saturating_add(self.zero_point).clamp(self.lo, self.hi) as i8
+    fn channel(&self, o: usize) -> Rescale {
+        Rescale::of(self.rescale.get(o).copied())
+    }
+
+    #[inline(always)]
+    fn apply(&mut self, c: &Rescale, acc: i32) -> i8 {
+        let r = c.apply(acc, self.rounding);
+        r.saturating_add(self.zero_point).max(self.lo).min(self.hi) as i8
+    }
+}
+
+/// A [`Multiplier`] ready to apply to many accumulators: its shifts clamped and its rounding
+/// mask worked out once (per output channel and kernel call, not per output).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rescale {
+    /// The multiplier itself (0 for a channel the layer does not have: its outputs are 0
+    /// before the zero point).
+    m: Multiplier,
+    /// `shift` clamped to `0..=30`.
+    left: u32,
+    /// `−shift` clamped to `0..=31`.
+    right: u32,
+    /// `2^right − 1`.
+    mask: i32,
+    /// `mask / 2`.
+    half: i32,
+}
+
+impl Rescale {
+    /// `m`'s shifts and rounding mask (`None`: the zero multiplier).
+    #[inline(always)]
+    pub(crate) fn of(m: Option<Multiplier>) -> Self {
+        let m = m.unwrap_or(Multiplier {
+            multiplier: 0,
+            shift: 0,
+        });
+        let right = (-m.shift).clamp(0, 31) as u32;
+        let mask = ((1i64 << right) - 1) as i32;
+        Rescale {
+            m,
+            left: m.shift.clamp(0, 30) as u32,
+            right,
+            mask,
+            half: mask >> 1,
+        }
+    }
+
+    /// [`Multiplier::rescale`] of `x`: for [`Rounding::Micro`] and a non-negative multiplier
+    /// (every one [`Multiplier::from_real`] makes) [`Multiplier::apply_double_rounding`] with
+    /// the clamps and the mask already done, its doubling high multiply one `SMLAL` on the
+    /// Armv7E-M cores ([`crate::kernels::doubling_high_mul`]).
+    #[inline(always)]
+    pub(crate) fn apply(&self, x: i32, rounding: Rounding) -> i32 {
+        match rounding {
+            Rounding::Micro if self.m.multiplier >= 0 => {
+                let a = x.wrapping_shl(self.left);
+                let high = crate::kernels::doubling_high_mul(a, self.m.multiplier);
+                let threshold = self.half + i32::from(high < 0);
+                (high >> self.right) + i32::from(high & self.mask > threshold)
+            }
+            _ => self.m.rescale(x, rounding),
+        }
     }
 }
 
@@ -282,6 +340,23 @@ mod tests {
                 right,
             )
         };
+        // The fast form, and the prepared one the kernels apply (both roundings).
+        let check = |m: Multiplier, x: i32| {
+            let want = reference(m, x);
+            assert_eq!(m.apply_double_rounding(x), want, "{m:?} {x}");
+            let prepared = Rescale::of(Some(m));
+            assert_eq!(
+                prepared.apply(x, Rounding::Micro),
+                want,
+                "{m:?} {x} prepared"
+            );
+            assert_eq!(
+                prepared.apply(x, Rounding::Reference),
+                m.apply(x),
+                "{m:?} {x}"
+            );
+        };
+        assert_eq!(Rescale::of(None).apply(12_345, Rounding::Micro), 0);
         let mut seed = 3u64;
         let mut next = move || {
             seed = seed
@@ -305,11 +380,11 @@ mod tests {
             for &multiplier in &multipliers {
                 let m = Multiplier { multiplier, shift };
                 for &x in &xs {
-                    assert_eq!(m.apply_double_rounding(x), reference(m, x), "{m:?} {x}");
+                    check(m, x);
                 }
                 for _ in 0..200 {
                     let x = next() >> (next() & 31);
-                    assert_eq!(m.apply_double_rounding(x), reference(m, x), "{m:?} {x}");
+                    check(m, x);
                 }
             }
             for _ in 0..200 {
@@ -318,7 +393,7 @@ mod tests {
                     shift,
                 };
                 let x = next();
-                assert_eq!(m.apply_double_rounding(x), reference(m, x), "{m:?} {x}");
+                check(m, x);
             }
         }
     }
