@@ -239,7 +239,7 @@ pub(crate) fn dot4(x: &[i8], w: &[i8], stride: usize, off: u32, a: [i32; 4]) -> 
     Some([a0, a1, a2, a3])
 }
 
-/// One word of four inputs through four interleaved rows (the body of [`dot4_packed`]'s loop):
+/// One word of four inputs through four interleaved rows (the body of [`dot4_pixels`]'s loop):
 /// one `LDR` and two `SXTB16` for the inputs, two `LDRD` of two rows' words each, and per row
 /// two `SXTB16` and two `SMLAD`.
 #[cfg(typegrad_arm_dsp)]
@@ -271,59 +271,105 @@ macro_rules! packed_quad {
     };
 }
 
-/// `a[r] + Σᵢ w[r][i]·x[i]` over the whole words of `x`, the four rows' words interleaved in
+/// The four accumulators of each pixel of `x` (`ci` values each, one after the other, `ci`
+/// a multiple of four): `folded[r] + Σᵢ w[r][i]·x[i]` with the four rows' words interleaved in
 /// `packed` (word `4q + r` is row `r`'s values `4q … 4q + 3`; the input offset already folded
-/// into `a`); `None`, nothing read, unless `packed` is word-aligned and holds the words.
-/// The packed 1 × 1 convolution's inner loop ([`super::int8::pointwise_i8_packed`]): 21
-/// instructions per 16 multiply-accumulates ([`packed_quad`]), two words per iteration when
-/// their number is even (the loop's compare and branch once per 32), in twelve registers.
+/// into `folded`), written to `accs` four per pixel; `false`, nothing read or written, unless
+/// the slices hold what that reads and writes. The packed 1 × 1 convolution's loops
+/// ([`super::int8::pointwise_i8_packed`]): per word of four inputs 21 instructions per 16
+/// multiply-accumulates ([`packed_quad`]; two words per iteration when their number is even:
+/// one compare and branch per 32), per pixel 16 (its sums started from `folded`, stored, the
+/// pixel counted down) — where LLVM, around a loop of twelve registers, reloaded its own
+/// state from the stack for 45 per pixel.
 #[cfg(typegrad_arm_dsp)]
 #[inline(always)]
-pub(crate) fn dot4_packed(x: &[i8], packed: &[i8], a: [i32; 4]) -> Option<[i32; 4]> {
-    let quads = x.len() / 4;
-    if quads == 0 {
-        return Some(a);
+pub(crate) fn dot4_pixels(
+    x: &[i8],
+    ci: usize,
+    packed: &[u32],
+    folded: [i32; 4],
+    accs: &mut [u32],
+) -> bool {
+    if ci == 0 || ci % 4 != 0 || packed.len() < ci {
+        return false;
     }
-    if packed.len() < 16 * quads || packed.as_ptr() as usize % 4 != 0 {
-        return None;
+    let pixels = x.len() / ci;
+    if pixels == 0 {
+        return true;
     }
-    let [mut a0, mut a1, mut a2, mut a3] = a;
-    let end = x.as_ptr().wrapping_add(4 * quads);
+    let (Some(need), Ok(count)) = (pixels.checked_mul(4), u32::try_from(pixels)) else {
+        return false;
+    };
+    if accs.len() < need {
+        return false;
+    }
+    let [f0, f1, f2, f3] = folded.map(|v| v as u32);
+    // What the outer loop reloads: the sums' start, the filters, where the next pixel's sums
+    // go, the pixels left, and the bytes per pixel.
+    let mut state: [u32; 8] = [
+        f0,
+        f1,
+        f2,
+        f3,
+        packed.as_ptr() as u32,
+        accs.as_mut_ptr() as u32,
+        count,
+        ci as u32,
+    ];
     macro_rules! run {
         ($($body:expr),+) => {
-            // SAFETY: the loop reads the `quads` whole words of `x` (unaligned `LDR`, which
-            // Armv7-M allows; the end is a whole number of iterations away) and the
-            // `4·quads` words of `packed` with `LDRD` (word-aligned: checked above), all
-            // inside the slices. No stack, no writes.
+            // SAFETY: for each of the `count` pixels the loop reads its `ci / 4` words of `x`
+            // (unaligned `LDR`, which Armv7-M allows; the pixel's end is a whole number of
+            // iterations away) and the first `ci` words of `packed` (word-aligned `LDRD`),
+            // and writes the pixel's four words into `accs` (word-aligned `STRD`; `4·count`
+            // words checked above); it reads and writes `state` (eight words, aligned), and
+            // pushes one word on the stack (the address of `state`) and drops it after.
             unsafe {
                 asm!(
+                    "push {{{t}}}",
+                    "3:",
+                    "ldr {t}, [sp]",
+                    "ldrd {a0}, {a1}, [{t}]",
+                    "ldrd {a2}, {a3}, [{t}, #8]",
+                    "ldr {w}, [{t}, #16]",
+                    "ldr {end}, [{t}, #28]",
+                    "add {end}, {x}, {end}",
                     "2:",
                     $($body,)+
                     "cmp {x}, {end}",
                     "bne 2b",
+                    "ldr {t}, [sp]",
+                    "ldr {v0}, [{t}, #20]",
+                    "strd {a0}, {a1}, [{v0}], #8",
+                    "strd {a2}, {a3}, [{v0}], #8",
+                    "str {v0}, [{t}, #20]",
+                    "ldr {v0}, [{t}, #24]",
+                    "subs {v0}, {v0}, #1",
+                    "str {v0}, [{t}, #24]",
+                    "bne 3b",
+                    "add sp, sp, #4",
                     x = inout(reg) x.as_ptr() => _,
-                    w = inout(reg) packed.as_ptr() => _,
-                    end = in(reg) end,
-                    a0 = inout(reg) a0,
-                    a1 = inout(reg) a1,
-                    a2 = inout(reg) a2,
-                    a3 = inout(reg) a3,
+                    w = out(reg) _,
+                    end = out(reg) _,
+                    t = inout(reg) state.as_mut_ptr() => _,
+                    a0 = out(reg) _,
+                    a1 = out(reg) _,
+                    a2 = out(reg) _,
+                    a3 = out(reg) _,
                     x0 = out(reg) _,
                     x1 = out(reg) _,
                     v0 = out(reg) _,
                     v1 = out(reg) _,
-                    t = out(reg) _,
-                    options(readonly, nostack),
                 )
             }
         };
     }
-    if quads % 2 == 0 {
+    if ci % 8 == 0 {
         run!(packed_quad!(), packed_quad!());
     } else {
         run!(packed_quad!());
     }
-    Some([a0, a1, a2, a3])
+    true
 }
 
 /// `(a·m + 2³⁰) >> 31` in 64 bits: the high word of one `SMLAL` from `2³⁰`, shifted (five

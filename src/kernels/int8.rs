@@ -111,12 +111,11 @@ pub(crate) fn conv2d_i8(
     let (rows, cols) = (&d.rows, &d.cols);
     let (ci, co) = (d.channels_in, d.channels_out.max(1));
     let fan = rows.kernel * cols.kernel * ci;
-    let mut scratch = Scratch([0; PATCH]);
     if rows.kernel * cols.kernel > 1 && fan <= PATCH {
-        return conv2d_i8_patches(d, x, zin, w, bias, out, y, &mut scratch.0);
+        return conv2d_i8_patches(d, x, zin, w, bias, out, y);
     }
     #[cfg(typegrad_arm_dsp)]
-    if pointwise_i8_packed::<super::arm::Dsp>(d, x, zin, w, bias, out, y, &mut scratch) {
+    if pointwise_i8_packed::<super::arm::Dsp>(d, x, zin, w, bias, out, y) {
         return;
     }
     let pixels = y.chunks_exact_mut(co).take(rows.out_len * cols.out_len);
@@ -136,15 +135,8 @@ pub(crate) fn conv2d_i8(
 }
 
 /// The largest window (`kh · kw · channels` values) [`conv2d_i8`] gathers into a patch on
-/// the stack; also the most bytes of weights of a block of four output channels the packed
-/// 1 × 1 kernel copies there ([`pointwise_i8_packed`]).
+/// the stack.
 const PATCH: usize = 1024;
-
-/// A convolution's scratch on the stack, word-aligned: a pixel's window gathered into a
-/// patch, or a block of four filters interleaved word by word. One buffer for both, so the
-/// stack holds one.
-#[repr(C, align(4))]
-pub(crate) struct Scratch(pub [i8; PATCH]);
 
 /// [`conv2d_i8`] (full, a window of more than one tap, at most [`PATCH`] values) with each
 /// pixel's window gathered first into one patch in the filter's order (`[ky][kx][ch]`, taps
@@ -153,7 +145,6 @@ pub(crate) struct Scratch(pub [i8; PATCH]);
 /// for the DS-CNN's 10 × 4 first layer, one input channel: 14.9 instructions per MAC with a
 /// run per window row, 10 rows of 4 values).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn conv2d_i8_patches(
     d: &Window2d,
     x: &[i8],
@@ -162,12 +153,12 @@ fn conv2d_i8_patches(
     bias: &[i32],
     out: &mut impl Requantize,
     y: &mut [i8],
-    patch: &mut [i8; PATCH],
 ) {
     let (rows, cols) = (&d.rows, &d.cols);
     let (ci, co) = (d.channels_in, d.channels_out.max(1));
     let fan = rows.kernel * cols.kernel * ci;
     let row_len = cols.kernel * ci;
+    let mut patch = [0i8; PATCH];
     let pad = zin.clamp(-128, 127) as i8;
     let ow = cols.out_len.max(1);
     for (p, yp) in y.chunks_exact_mut(co).take(rows.out_len * ow).enumerate() {
@@ -633,19 +624,29 @@ fn whole_rows<'a>(
 #[cfg(any(test, typegrad_arm_dsp))]
 const POINTWISE_PIXELS: usize = 8;
 
+/// The words of [`pointwise_i8_packed`]'s buffer on the stack: a block's four filters
+/// (`channels_in` words), then four accumulators per pixel for as many pixels as fit.
+#[cfg(any(test, typegrad_arm_dsp))]
+const POINTWISE_WORDS: usize = 256;
+
+/// The most input channels [`pointwise_i8_packed`] takes: at least four pixels' accumulators
+/// fit beside the filters.
+#[cfg(any(test, typegrad_arm_dsp))]
+pub(crate) const POINTWISE_CHANNELS: usize = POINTWISE_WORDS - 16;
+
 /// A 1 × 1 convolution without padding (CMSIS-NN's `arm_convolve_1x1_s8_fast` case; 77 % of
 /// the DS-CNN's multiply-adds) over many pixels, with the DSP instructions: per block of four
-/// output channels, the four filters are interleaved word by word into `scratch` (one
-/// `LDRD` then loads two rows' words) and their input offset folded into the bias
-/// (`b − zin·Σw`: wrapping int32 sums are associative, so the bits do not change), and every
-/// pixel's channels go through them ([`super::arm::dot4_packed`]: 23 instructions per 16
-/// multiply-accumulates, against 29 for [`super::arm::dot4`] on rows a stride apart).
-/// Outputs are requantized block by block. `false`, nothing written, unless the layer is
-/// such a convolution with a multiple of four input channels (at most `PATCH / 4`) and of
-/// output channels, and at least [`POINTWISE_PIXELS`] pixels.
+/// output channels, the four filters are interleaved word by word into a buffer on the stack
+/// (one `LDRD` then loads two rows' words) and their input offset folded into the bias
+/// (`b − zin·Σw`: wrapping int32 sums are associative, so the bits do not change); the
+/// pixels' accumulators are computed a run of pixels at a time ([`super::arm::dot4_pixels`]:
+/// 21 instructions per 16 multiply-accumulates, 16 more per pixel) and then requantized
+/// channel by channel (each channel's [`Requantize::Channel`] worked out once per block).
+/// `false`, nothing written, unless the layer is such a convolution with a multiple of four
+/// input channels (at most [`POINTWISE_CHANNELS`]) and of output channels, and at least
+/// [`POINTWISE_PIXELS`] pixels.
 #[cfg(any(test, typegrad_arm_dsp))]
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn pointwise_i8_packed<D: DspOps>(
     d: &Window2d,
     x: &[i8],
@@ -654,7 +655,6 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
     bias: &[i32],
     out: &mut impl Requantize,
     y: &mut [i8],
-    scratch: &mut Scratch,
 ) -> bool {
     let (rows, cols) = (&d.rows, &d.cols);
     let (ci, co) = (d.channels_in, d.channels_out);
@@ -666,7 +666,7 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
         && one_tap(cols)
         && ci > 0
         && ci % 4 == 0
-        && 4 * ci <= PATCH
+        && ci <= POINTWISE_CHANNELS
         && co % 4 == 0
         && oh * ow >= POINTWISE_PIXELS
         && x.len() >= rows.length * cols.length * ci
@@ -676,7 +676,11 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
     if !fits {
         return false;
     }
-    let packed = &mut scratch.0[..4 * ci];
+    // One run of pixels when the input's pixels are the output's, in order (stride 1).
+    let contiguous = rows.stride == 1 && cols.stride == 1;
+    let mut buffer = [0u32; POINTWISE_WORDS];
+    let (packed, accs) = buffer.split_at_mut(ci);
+    let run = accs.len() / 4;
     for (b, block) in w.chunks_exact(4 * ci).take(co / 4).enumerate() {
         let channels: [_; 4] = core::array::from_fn(|k| out.channel(4 * b + k));
         let mut folded = [0i32; 4];
@@ -684,42 +688,60 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
             let sum = row.iter().fold(0i32, |s, &v| s + i32::from(v));
             folded[r] = bias[4 * b + r].wrapping_sub(zin.wrapping_mul(sum));
             for (q, src) in row.chunks_exact(4).enumerate() {
-                packed[16 * q + 4 * r..16 * q + 4 * r + 4].copy_from_slice(src);
+                packed[4 * q + r] = word(src);
             }
         }
-        for p in 0..oh * ow {
-            let (r, c) = (p / ow, p % ow);
-            let at = (r * rows.stride * cols.length + c * cols.stride) * ci;
-            let xs = &x[at..at + ci];
-            #[cfg(typegrad_arm_dsp)]
-            let a = super::arm::dot4_packed(xs, packed, folded);
-            #[cfg(not(typegrad_arm_dsp))]
-            let a = Some(dot4_packed_words::<D>(xs, packed, folded));
-            let Some(a) = a else { return false };
-            let yp = &mut y[p * co + 4 * b..p * co + 4 * b + 4];
-            for ((v, acc), c) in yp.iter_mut().zip(a).zip(&channels) {
-                *v = out.apply(c, acc);
+        let mut first = 0;
+        while first < oh * ow {
+            let n = run.min(oh * ow - first);
+            let accs = &mut accs[..4 * n];
+            if contiguous {
+                let xs = &x[first * ci..(first + n) * ci];
+                dot4_pixels::<D>(xs, ci, packed, folded, accs);
+            } else {
+                for (j, acc) in accs.chunks_exact_mut(4).enumerate() {
+                    let (r, c) = ((first + j) / ow, (first + j) % ow);
+                    let at = (r * rows.stride * cols.length + c * cols.stride) * ci;
+                    dot4_pixels::<D>(&x[at..at + ci], ci, packed, folded, acc);
+                }
             }
+            for (k, channel) in channels.iter().enumerate() {
+                let ys = y[first * co + 4 * b + k..].iter_mut().step_by(co);
+                for (v, acc) in ys.zip(accs.iter().skip(k).step_by(4)) {
+                    *v = out.apply(channel, *acc as i32);
+                }
+            }
+            first += n;
         }
     }
     true
 }
 
-/// [`super::arm::dot4_packed`] in Rust over [`DspOps`]: `a[r] + Σᵢ w[r][i]·x[i]` with the four
-/// rows' words interleaved in `packed` (word `4q + r` holds row `r`'s values `4q … 4q + 3`).
-#[cfg(test)]
-fn dot4_packed_words<D: DspOps>(x: &[i8], packed: &[i8], a: [i32; 4]) -> [i32; 4] {
-    let mut a = a;
-    for (xq, block) in x.chunks_exact(4).zip(packed.chunks_exact(16)) {
-        let xv = word(xq);
-        let (x0, x1) = (D::sxtb16(xv), D::sxtb16_ror8(xv));
-        for (acc, wq) in a.iter_mut().zip(block.chunks_exact(4)) {
-            let wv = word(wq);
-            *acc = D::smlad(D::sxtb16(wv), x0, *acc);
-            *acc = D::smlad(D::sxtb16_ror8(wv), x1, *acc);
+/// The accumulators of the pixels of `x` (`ci` values each, one after the other) through the
+/// four interleaved filters `packed` (word `4q + r` holds filter `r`'s values `4q … 4q + 3`)
+/// from `folded`, four per pixel into `accs`: the DSP instructions' loop in assembly on the
+/// Armv7E-M cores ([`super::arm::dot4_pixels`]), the same in Rust over [`DspOps`] elsewhere.
+#[cfg(any(test, typegrad_arm_dsp))]
+#[inline(always)]
+fn dot4_pixels<D: DspOps>(x: &[i8], ci: usize, packed: &[u32], folded: [i32; 4], accs: &mut [u32]) {
+    #[cfg(typegrad_arm_dsp)]
+    if super::arm::dot4_pixels(x, ci, packed, folded, accs) {
+        return;
+    }
+    for (xp, acc) in x.chunks_exact(ci.max(1)).zip(accs.chunks_exact_mut(4)) {
+        let mut a = folded;
+        for (xq, words) in xp.chunks_exact(4).zip(packed.chunks_exact(4)) {
+            let xv = word(xq);
+            let (x0, x1) = (D::sxtb16(xv), D::sxtb16_ror8(xv));
+            for (s, &wv) in a.iter_mut().zip(words) {
+                *s = D::smlad(D::sxtb16(wv), x0, *s);
+                *s = D::smlad(D::sxtb16_ror8(wv), x1, *s);
+            }
+        }
+        for (dst, v) in acc.iter_mut().zip(a) {
+            *dst = v as u32;
         }
     }
-    a
 }
 
 /// The part of a window inside the input: its input rows and columns, and the tap (row,

@@ -257,8 +257,8 @@ pub(crate) struct Rescale {
     /// The multiplier itself (0 for a channel the layer does not have: its outputs are 0
     /// before the zero point).
     m: Multiplier,
-    /// `shift` clamped to `0..=30`.
-    left: u32,
+    /// `2^left` for `shift` clamped to `0..=30` (a multiply, which wraps as the shift does).
+    scale: i32,
     /// `−shift` clamped to `0..=31`.
     right: u32,
     /// `2^right − 1`.
@@ -279,7 +279,7 @@ impl Rescale {
         let mask = ((1i64 << right) - 1) as i32;
         Rescale {
             m,
-            left: m.shift.clamp(0, 30) as u32,
+            scale: 1 << m.shift.clamp(0, 30),
             right,
             mask,
             half: mask >> 1,
@@ -294,10 +294,12 @@ impl Rescale {
     pub(crate) fn apply(&self, x: i32, rounding: Rounding) -> i32 {
         match rounding {
             Rounding::Micro if self.m.multiplier >= 0 => {
-                let a = x.wrapping_shl(self.left);
+                let a = x.wrapping_mul(self.scale);
                 let high = crate::kernels::doubling_high_mul(a, self.m.multiplier);
                 let threshold = self.half + i32::from(high < 0);
-                (high >> self.right) + i32::from(high & self.mask > threshold)
+                // Plus one where the remainder is above the threshold: both are in
+                // `0..2^31`, so their difference's sign says it (no compare and select).
+                (high >> self.right) - ((threshold - (high & self.mask)) >> 31)
             }
             _ => self.m.rescale(x, rounding),
         }
