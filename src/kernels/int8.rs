@@ -846,44 +846,63 @@ fn depthwise_i8(
 ) {
     let c = d.channels_in.max(1);
     let (width, kw, ow) = (d.cols.length, d.cols.kernel, d.cols.out_len.max(1));
-    for (p, yp) in y.chunks_exact_mut(c).take(d.rows.out_len * ow).enumerate() {
-        let all = Patch::of(d, p / ow, p % ow).taps(width, kw, c);
-        // On the Armv7E-M cores the pixel's quads with the window checked once.
-        #[cfg(typegrad_arm_dsp)]
-        let done = {
-            let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
-            let unchecked = super::unchecked::depthwise_pixel::<super::arm::Dsp>;
-            unchecked(all, c, x, off, w, bias, &mut *out, &mut *yp)
-        };
-        #[cfg(not(typegrad_arm_dsp))]
-        let done = 0;
-        let mut ch = done;
-        let mut quads = yp.get_mut(done..).unwrap_or(&mut []).chunks_exact_mut(4);
-        let biases = bias.get(done..).unwrap_or(&[]).chunks_exact(4);
-        for (yq, b) in (&mut quads).zip(biases) {
-            let taps = all.channel(ch);
+    let pixels = d.rows.out_len * ow;
+    let whole = c - c % 4;
+    // The whole quads, DEPTHWISE_CHUNK channels at a time: their requantization worked out
+    // once for every pixel.
+    let mut first = 0;
+    while first < whole {
+        let len = DEPTHWISE_CHUNK.min(whole - first);
+        let table: [_; DEPTHWISE_CHUNK] = core::array::from_fn(|k| out.channel(first + k));
+        let biases = bias.get(first..first + len).unwrap_or(&[]);
+        for (p, yp) in y.chunks_exact_mut(c).take(pixels).enumerate() {
+            let all = Patch::of(d, p / ow, p % ow)
+                .taps(width, kw, c)
+                .channel(first);
+            let Some(yc) = yp.get_mut(first..first + len) else {
+                break;
+            };
+            // On the Armv7E-M cores the chunk's quads with the window checked once.
             #[cfg(typegrad_arm_dsp)]
-            let a = depthwise_quad_packed::<super::arm::Dsp>(taps, x, zin, w, b);
+            let done = {
+                let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
+                let unchecked = super::unchecked::depthwise_pixel::<super::arm::Dsp, _>;
+                unchecked(all, len, x, off, w, biases, &table, &mut *out, &mut *yc)
+            };
             #[cfg(not(typegrad_arm_dsp))]
-            let a = depthwise_quad(taps, x, zin, w, b);
-            for (k, (v, acc)) in yq.iter_mut().zip(a).enumerate() {
-                *v = out.requantize(ch + k, acc);
+            let done = 0;
+            let quads = yc.get_mut(done..).unwrap_or(&mut []).chunks_exact_mut(4);
+            let rest = biases.get(done..).unwrap_or(&[]).chunks_exact(4);
+            let channels = table.get(done..).unwrap_or(&[]).chunks_exact(4);
+            for (k, ((yq, b), cq)) in quads.zip(rest).zip(channels).enumerate() {
+                let taps = all.channel(done + 4 * k);
+                #[cfg(typegrad_arm_dsp)]
+                let a = depthwise_quad_packed::<super::arm::Dsp>(taps, x, zin, w, b);
+                #[cfg(not(typegrad_arm_dsp))]
+                let a = depthwise_quad(taps, x, zin, w, b);
+                for ((v, acc), ch) in yq.iter_mut().zip(a).zip(cq) {
+                    *v = out.apply(ch, acc);
+                }
             }
-            ch += 4;
         }
-        for (v, &b) in quads
-            .into_remainder()
-            .iter_mut()
-            .zip(bias.get(ch..).unwrap_or(&[]))
-        {
+        first += len;
+    }
+    // The last channels (fewer than four), one at a time.
+    for (p, yp) in y.chunks_exact_mut(c).take(pixels).enumerate() {
+        let all = Patch::of(d, p / ow, p % ow).taps(width, kw, c);
+        let rest = yp.get_mut(whole..).unwrap_or(&mut []);
+        for ((ch, v), &b) in (whole..).zip(rest).zip(bias.get(whole..).unwrap_or(&[])) {
             let acc = all
                 .channel(ch)
                 .fold(b, |acc, i, j| offset_dot(x.get(i), w.get(j), zin, acc));
             *v = out.requantize(ch, acc);
-            ch += 1;
         }
     }
 }
+
+/// The channels [`depthwise_i8`] requantizes from one table (each channel's
+/// [`Requantize::Channel`] worked out once per layer call, not once per pixel).
+const DEPTHWISE_CHUNK: usize = 32;
 
 /// Four channels' depthwise sums from `bias`, over the taps' (input, weight) positions of
 /// the first channel, in plain Rust.

@@ -638,7 +638,9 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
                     &bias,
                     &mut |o, acc| {
                         got.push((o, acc));
-                        0
+                        // A value that depends on the accumulator, so that `y` shows where
+                        // each one went.
+                        (acc ^ (acc >> 8) ^ (acc >> 16)) as i8
                     },
                     &mut y,
                 );
@@ -656,10 +658,22 @@ fn the_int8_convolution_equals_the_generic_kernel_on_offset_inputs() {
                 let want: Vec<(usize, i32)> = (0..want.len())
                     .map(|i| (i % co, want[(i % co) * per + i / co].0))
                     .collect();
-                assert_eq!(
-                    got, want,
+                let case = std::format!(
                     "{hw:?} {kernel:?} {stride:?} {pad:?} same={same} depthwise={depthwise} {ci}→{co}"
                 );
+                // Every output in its place, requantized once (in any order: the kernels go
+                // pixel by pixel, or block of channels by block).
+                for (i, (&v, &(_, acc))) in y.iter().zip(&want).enumerate() {
+                    assert_eq!(
+                        v,
+                        (acc ^ (acc >> 8) ^ (acc >> 16)) as i8,
+                        "{case}: output {i}"
+                    );
+                }
+                got.sort_unstable();
+                let mut want = want;
+                want.sort_unstable();
+                assert_eq!(got, want, "{case}");
             }
         }
     }
@@ -857,13 +871,15 @@ fn the_packed_depthwise_kernel_equals_the_plain_one() {
                     w_row: 24,
                     ..t
                 };
-                let done = super::unchecked::depthwise_pixel::<Emulated>(
+                let channels: [usize; 8] = core::array::from_fn(|o| o);
+                let done = super::unchecked::depthwise_pixel::<Emulated, _>(
                     wide,
                     8,
                     &x,
                     off,
                     &w,
                     &b8,
+                    &channels,
                     &mut |o, a| {
                         got.push((o, a));
                         0
@@ -884,13 +900,14 @@ fn the_packed_depthwise_kernel_equals_the_plain_one() {
                 }
                 // A window whose last word passes the end: refused, not read.
                 let far = Taps { x: 61, ..wide };
-                let refused = super::unchecked::depthwise_pixel::<Emulated>(
+                let refused = super::unchecked::depthwise_pixel::<Emulated, _>(
                     far,
                     8,
                     &x,
                     off,
                     &w,
                     &b8,
+                    &channels,
                     &mut |_, _| 0,
                     &mut y,
                 );

@@ -8,21 +8,22 @@
 
 use super::int8::{DspOps, Requantize, Taps};
 
-/// The depthwise outputs of one pixel, channels `0..4·⌊c/4⌋` (`y[ch] = out.requantize(ch, bias[ch] +
+/// The depthwise outputs of one pixel, channels `0..4·⌊c/4⌋` (`y[ch] = out.apply(channels[ch], bias[ch] +
 /// Σ_taps …)`, four channels at once as [`depthwise_quad`]), with the whole window checked
 /// once: returns how many channels it wrote (0 when a tap of the last channel would be
 /// outside `x` or `w`; the caller takes the checked loop for what is left). Per tap and four
 /// channels: two word loads, two `SXTAB16`, two `SXTB16`, four multiply-accumulates.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn depthwise_pixel<D: DspOps>(
+pub(crate) fn depthwise_pixel<D: DspOps, R: Requantize>(
     taps: Taps,
     c: usize,
     x: &[i8],
     off: u32,
     w: &[i8],
     bias: &[i32],
-    out: &mut impl Requantize,
+    channels: &[R::Channel],
+    out: &mut R,
     y: &mut [i8],
 ) -> usize {
     let whole = c - c % 4;
@@ -43,11 +44,8 @@ pub(crate) fn depthwise_pixel<D: DspOps>(
     }
     let (xp, wp) = (x.as_ptr(), w.as_ptr());
     let mut ch = 0;
-    for (yq, b) in y
-        .chunks_exact_mut(4)
-        .zip(bias.chunks_exact(4))
-        .take(whole / 4)
-    {
+    let quads = y.chunks_exact_mut(4).zip(bias.chunks_exact(4));
+    for ((yq, b), cq) in quads.zip(channels.chunks_exact(4)).take(whole / 4) {
         let [mut a0, mut a1, mut a2, mut a3] = [b[0], b[1], b[2], b[3]];
         let (mut xr, mut wr) = (taps.x + ch, taps.w + ch);
         for _ in 0..taps.rows {
@@ -73,11 +71,11 @@ pub(crate) fn depthwise_pixel<D: DspOps>(
             xr += taps.x_row;
             wr += taps.w_row;
         }
-        if let [y0, y1, y2, y3] = yq {
-            *y0 = out.requantize(ch, a0);
-            *y1 = out.requantize(ch + 1, a1);
-            *y2 = out.requantize(ch + 2, a2);
-            *y3 = out.requantize(ch + 3, a3);
+        if let ([y0, y1, y2, y3], [c0, c1, c2, c3]) = (yq, cq) {
+            *y0 = out.apply(c0, a0);
+            *y1 = out.apply(c1, a1);
+            *y2 = out.apply(c2, a2);
+            *y3 = out.apply(c3, a3);
         }
         ch += 4;
     }

@@ -251,57 +251,59 @@ impl crate::kernels::Requantize for OutputStage<'_> {
 }
 
 /// A [`Multiplier`] ready to apply to many accumulators: its shifts clamped and its rounding
-/// mask worked out once (per output channel and kernel call, not per output).
+/// mask worked out once (per output channel and kernel call, not per output). Sixteen bytes:
+/// the kernels keep tables of them on the stack.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rescale {
-    /// The multiplier itself (0 for a channel the layer does not have: its outputs are 0
-    /// before the zero point).
-    m: Multiplier,
+    /// The significand (0 for a channel the layer does not have: its outputs are 0 before
+    /// the zero point).
+    multiplier: i32,
     /// `2^left` for `shift` clamped to `0..=30` (a multiply, which wraps as the shift does).
     scale: i32,
     /// `−shift` clamped to `0..=31`.
     right: u32,
     /// `2^right − 1`.
     mask: i32,
-    /// `mask / 2`.
-    half: i32,
 }
 
 impl Rescale {
     /// `m`'s shifts and rounding mask (`None`: the zero multiplier).
     #[inline(always)]
     pub(crate) fn of(m: Option<Multiplier>) -> Self {
-        let m = m.unwrap_or(Multiplier {
-            multiplier: 0,
-            shift: 0,
-        });
-        let right = (-m.shift).clamp(0, 31) as u32;
-        let mask = ((1i64 << right) - 1) as i32;
+        let (multiplier, shift) = m.map_or((0, 0), |m| (m.multiplier, m.shift));
+        let right = (-shift).clamp(0, 31) as u32;
         Rescale {
-            m,
-            scale: 1 << m.shift.clamp(0, 30),
+            multiplier,
+            scale: 1 << shift.clamp(0, 30),
             right,
-            mask,
-            half: mask >> 1,
+            mask: ((1i64 << right) - 1) as i32,
         }
     }
 
     /// [`Multiplier::rescale`] of `x`: for [`Rounding::Micro`] and a non-negative multiplier
     /// (every one [`Multiplier::from_real`] makes) [`Multiplier::apply_double_rounding`] with
     /// the clamps and the mask already done, its doubling high multiply one `SMLAL` on the
-    /// Armv7E-M cores ([`crate::kernels::doubling_high_mul`]).
+    /// Armv7E-M cores ([`crate::kernels::doubling_high_mul`]); otherwise the multiplier with
+    /// its shift clamped to `−31..=30` (which gives both roundings' results unchanged).
     #[inline(always)]
     pub(crate) fn apply(&self, x: i32, rounding: Rounding) -> i32 {
         match rounding {
-            Rounding::Micro if self.m.multiplier >= 0 => {
+            Rounding::Micro if self.multiplier >= 0 => {
                 let a = x.wrapping_mul(self.scale);
-                let high = crate::kernels::doubling_high_mul(a, self.m.multiplier);
-                let threshold = self.half + i32::from(high < 0);
+                let high = crate::kernels::doubling_high_mul(a, self.multiplier);
+                let threshold = (self.mask >> 1) + i32::from(high < 0);
                 // Plus one where the remainder is above the threshold: both are in
                 // `0..2^31`, so their difference's sign says it (no compare and select).
                 (high >> self.right) - ((threshold - (high & self.mask)) >> 31)
             }
-            _ => self.m.rescale(x, rounding),
+            _ => {
+                let shift = self.scale.trailing_zeros() as i32 - self.right as i32;
+                let m = Multiplier {
+                    multiplier: self.multiplier,
+                    shift,
+                };
+                m.rescale(x, rounding)
+            }
         }
     }
 }
