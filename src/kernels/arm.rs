@@ -395,3 +395,144 @@ pub(crate) fn doubling_high_mul(a: i32, m: i32) -> i32 {
     }
     r
 }
+
+/// One depthwise tap of four channels: the input word at `[{xp}{at}]` widened with the offset
+/// (two `SXTAB16`), the weight word at `[{wp}{at}]` (two `SXTB16`), four halfword
+/// multiply-accumulates (channels 0 and 2 are the even bytes, 1 and 3 the odd ones).
+#[cfg(typegrad_arm_dsp)]
+macro_rules! depthwise_tap {
+    ($at:literal) => {
+        concat!(
+            "ldr {xv}, [{xp}",
+            $at,
+            "]\n",
+            "ldr {wv}, [{wp}",
+            $at,
+            "]\n",
+            "sxtab16 {xe}, {off}, {xv}\n",
+            "sxtab16 {xv}, {off}, {xv}, ror #8\n",
+            "sxtb16 {we}, {wv}\n",
+            "sxtb16 {wv}, {wv}, ror #8\n",
+            "smlabb {a0}, {xe}, {we}, {a0}\n",
+            "smlabb {a1}, {xv}, {wv}, {a1}\n",
+            "smlatt {a2}, {xe}, {we}, {a2}\n",
+            "smlatt {a3}, {xv}, {wv}, {a3}\n",
+        )
+    };
+}
+
+/// The depthwise sums of `quads` quads of channels over a window three taps wide and `rows`
+/// rows high, every tap inside the input: quad `q`'s four sums start from `bias[4q..]` and
+/// take, per tap, the input word at `x[xi + 4q + r·x_row + t·step]` and the weight word at
+/// `w[wj + 4q + (3r + t)·step]`; they are written to `accs[4q..]`. `false`, nothing read or
+/// written, unless every word is inside the slices. The 3 × 3 depthwise loop of the DS-CNN
+/// and MobileNet as CMSIS-NN's `arm_depthwise_conv_3x3_s8` writes it: a row's three taps at
+/// register offsets from one address (no increment per tap), ten instructions per tap and
+/// four channels, eight per row, twenty-five per quad; where LLVM's loop took twelve per tap
+/// and sixteen per row with its reloads.
+#[cfg(typegrad_arm_dsp)]
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn depthwise3(
+    x: &[i8],
+    xi: usize,
+    x_row: usize,
+    w: &[i8],
+    wj: usize,
+    step: usize,
+    rows: usize,
+    off: u32,
+    bias: &[i32],
+    accs: &mut [u32],
+) -> bool {
+    let quads = bias.len().min(accs.len()) / 4;
+    if quads == 0 || rows == 0 {
+        return quads == 0;
+    }
+    // The furthest bytes read: the last tap's word of the last quad.
+    let last = |base: usize, row: usize| -> Option<usize> {
+        base.checked_add((rows - 1).checked_mul(row)?)?
+            .checked_add(step.checked_mul(2)?)?
+            .checked_add(4 * quads)
+    };
+    match (last(xi, x_row), last(wj, 3 * step)) {
+        (Some(i), Some(j)) if i <= x.len() && j <= w.len() => {}
+        _ => return false,
+    }
+    let (Ok(rows), Ok(quads), Ok(x_row)) = (
+        u32::try_from(rows),
+        u32::try_from(quads),
+        u32::try_from(x_row),
+    ) else {
+        return false;
+    };
+    // What the quad loop reloads: rows, quads left, bias, sums, input and weight bases.
+    let mut state: [u32; 6] = [
+        rows,
+        quads,
+        bias.as_ptr() as u32,
+        accs.as_mut_ptr() as u32,
+        x.as_ptr().wrapping_add(xi) as u32,
+        w.as_ptr().wrapping_add(wj) as u32,
+    ];
+    // SAFETY: for each quad the loop reads four bias words (word-aligned `LDRD`), the words
+    // of its taps (unaligned `LDR`, which Armv7-M allows; all inside `x` and `w`: the last
+    // one checked above) and writes four words into `accs` (word-aligned `STRD`, `4·quads`
+    // inside); it reads and writes `state` and three words it pushes on the stack (the row
+    // count, the address of `state`, `x_row`), which it drops after.
+    unsafe {
+        asm!(
+            "push {{{xv}}}",
+            "push {{{wv}}}",
+            "sub sp, sp, #4",
+            "4:",
+            "ldr {xe}, [sp, #4]",
+            "ldr {xv}, [{xe}, #8]",
+            "ldrd {a0}, {a1}, [{xv}]",
+            "ldrd {a2}, {a3}, [{xv}, #8]",
+            "add {xv}, {xv}, #16",
+            "str {xv}, [{xe}, #8]",
+            "ldrd {xp}, {wp}, [{xe}, #16]",
+            "add {xv}, {xp}, #4",
+            "add {wv}, {wp}, #4",
+            "strd {xv}, {wv}, [{xe}, #16]",
+            "ldr {xv}, [{xe}]",
+            "str {xv}, [sp]",
+            "5:",
+            depthwise_tap!(""),
+            depthwise_tap!(", {s}"),
+            depthwise_tap!(", {s}, lsl #1"),
+            "ldr {xv}, [sp, #8]",
+            "add {xp}, {xp}, {xv}",
+            "add {wp}, {wp}, {s}",
+            "add {wp}, {wp}, {s}, lsl #1",
+            "ldr {xv}, [sp]",
+            "subs {xv}, {xv}, #1",
+            "str {xv}, [sp]",
+            "bne 5b",
+            "ldr {xe}, [sp, #4]",
+            "ldr {xv}, [{xe}, #12]",
+            "strd {a0}, {a1}, [{xv}], #8",
+            "strd {a2}, {a3}, [{xv}], #8",
+            "str {xv}, [{xe}, #12]",
+            "ldr {xv}, [{xe}, #4]",
+            "subs {xv}, {xv}, #1",
+            "str {xv}, [{xe}, #4]",
+            "bne 4b",
+            "add sp, sp, #12",
+            xv = inout(reg) x_row => _,
+            wv = inout(reg) state.as_mut_ptr() => _,
+            s = in(reg) step,
+            off = in(reg) off,
+            xp = out(reg) _,
+            wp = out(reg) _,
+            xe = out(reg) _,
+            we = out(reg) _,
+            a0 = out(reg) _,
+            a1 = out(reg) _,
+            a2 = out(reg) _,
+            a3 = out(reg) _,
+        );
+    }
+    true
+}

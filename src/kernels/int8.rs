@@ -862,12 +862,26 @@ fn depthwise_i8(
             let Some(yc) = yp.get_mut(first..first + len) else {
                 break;
             };
-            // On the Armv7E-M cores the chunk's quads with the window checked once.
+            // On the Armv7E-M cores the chunk's quads with the window checked once: a window
+            // three taps wide (a 3 × 3 filter inside the input) in assembly, all quads at once.
             #[cfg(typegrad_arm_dsp)]
             let done = {
                 let off = u32::from(zin.wrapping_neg() as u16) * 0x0001_0001;
-                let unchecked = super::unchecked::depthwise_pixel::<super::arm::Dsp, _>;
-                unchecked(all, len, x, off, w, biases, &table, &mut *out, &mut *yc)
+                let mut accs = [0u32; DEPTHWISE_CHUNK];
+                let accs = accs.get_mut(..len).unwrap_or(&mut []);
+                let (t, depthwise3) = (all, super::arm::depthwise3);
+                if t.cols == 3
+                    && t.w_row == 3 * t.step
+                    && depthwise3(x, t.x, t.x_row, w, t.w, t.step, t.rows, off, biases, accs)
+                {
+                    for ((v, &acc), ch) in yc.iter_mut().zip(&*accs).zip(&table) {
+                        *v = out.apply(ch, acc as i32);
+                    }
+                    len
+                } else {
+                    let unchecked = super::unchecked::depthwise_pixel::<super::arm::Dsp, _>;
+                    unchecked(all, len, x, off, w, biases, &table, &mut *out, &mut *yc)
+                }
             };
             #[cfg(not(typegrad_arm_dsp))]
             let done = 0;
