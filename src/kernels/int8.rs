@@ -622,7 +622,7 @@ fn whole_rows<'a>(
 
 /// The fewest output pixels for which [`pointwise_i8_packed`] interleaves the filters.
 #[cfg(any(test, typegrad_arm_dsp))]
-const POINTWISE_PIXELS: usize = 8;
+pub(crate) const POINTWISE_PIXELS: usize = 16;
 
 /// The words of [`pointwise_i8_packed`]'s buffer on the stack: a block's four filters
 /// (`channels_in` words), then four accumulators per pixel for as many pixels as fit.

@@ -926,7 +926,7 @@ fn the_packed_depthwise_kernel_equals_the_plain_one() {
 #[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
 #[test]
 fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
-    use super::int8::{Emulated, POINTWISE_CHANNELS, pointwise_i8_packed};
+    use super::int8::{Emulated, POINTWISE_CHANNELS, POINTWISE_PIXELS, pointwise_i8_packed};
     use std::{vec, vec::Vec};
     let mut seed = 17u64;
     let mut next = move || {
@@ -937,11 +937,11 @@ fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
     };
     for (hw, stride, ci, co) in [
         ([5, 5], 1, 4, 4),
-        ([5, 5], 2, 8, 8),
+        ([7, 7], 2, 8, 8),
         ([3, 7], 1, 64, 12),
         ([10, 10], 1, 64, 8),
         ([4, 4], 1, POINTWISE_CHANNELS, 4),
-        ([9, 2], 2, 12, 8),
+        ([9, 8], 2, 12, 8),
         ([2, 3], 1, 4, 4),
     ] {
         for zin in [-128i32, 0, 5, 127] {
@@ -973,7 +973,11 @@ fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
                 &mut y,
             );
             let pixels = out[0] * out[1];
-            assert_eq!(taken, pixels >= 8, "{hw:?} stride {stride} {ci}→{co}");
+            assert_eq!(
+                taken,
+                pixels >= POINTWISE_PIXELS,
+                "{hw:?} stride {stride} {ci}→{co}"
+            );
             if !taken {
                 assert!(got.is_empty() && y.iter().all(|&v| v == 0));
                 continue;
@@ -1033,5 +1037,5 @@ fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
     assert!(refused(1, 0, 4, 6, [4, 4]), "6 output channels");
     let wide = POINTWISE_CHANNELS + 4;
     assert!(refused(1, 0, wide, 4, [4, 4]), "too many input channels");
-    assert!(refused(1, 0, 4, 4, [2, 3]), "6 pixels");
+    assert!(refused(1, 0, 4, 4, [3, 5]), "15 pixels");
 }
