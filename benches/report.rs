@@ -14,6 +14,8 @@
 
 #[path = "common/peers.rs"]
 mod peers;
+#[path = "common/w6.rs"]
+mod w6;
 #[path = "common/workloads.rs"]
 mod workloads;
 
@@ -29,6 +31,9 @@ struct Plan {
     w3a_runs: usize,
     w3b_runs: usize,
     w3_steps: usize,
+    /// W6: timed runs, and steps per run.
+    w6_runs: usize,
+    w6_steps: usize,
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -532,6 +537,8 @@ fn main() {
             w3a_runs: 2,
             w3b_runs: 1,
             w3_steps: 50,
+            w6_runs: 1,
+            w6_steps: 3,
         }
     } else {
         Plan {
@@ -540,6 +547,8 @@ fn main() {
             w3a_runs: 9,
             w3b_runs: 5,
             w3_steps: 2000,
+            w6_runs: 5,
+            w6_steps: 20,
         }
     };
     let native = cfg!(target_feature = "avx2") && cfg!(target_feature = "fma");
@@ -594,16 +603,107 @@ fn main() {
     if run("w5") {
         w5(&plan, peak);
     }
-    if !run("w3b") {
-        return;
+    // W3(b) keeps ~2 MB of matrices on the stack, W6 tens of megabytes of activations:
+    // threads with room for them.
+    let on_big_stack = |name: &str, f: &(dyn Fn() + Sync)| {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(512 << 20)
+                .spawn_scoped(s, f)
+                .expect("thread")
+                .join()
+                .unwrap_or_else(|_| panic!("{name}"));
+        })
+    };
+    if run("w3b") {
+        on_big_stack("W3(b)", &|| w3b(&plan));
     }
-    // W3(b) keeps ~2 MB of matrices on the stack: run it on a thread with room for them.
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn_scoped(s, || w3b(&plan))
-            .expect("thread")
-            .join()
-            .expect("W3(b)");
-    });
+    if run("w6") {
+        on_big_stack("W6", &|| w6_all(&plan, peak));
+    }
+}
+
+/// W6: MLPerf Tiny's DS-CNN and ResNet-8, one SGD step at batch 32 (typegrad; JAX in
+/// `benches/jax_w6.py`): samples/s, and GFLOP/s counting 3 × 2 flops per forward
+/// multiply-add (the forward, weight-gradient and input-gradient products).
+fn w6_all(plan: &Plan, peak: f64) {
+    use w6::*;
+    let (runs, steps) = (plan.w6_runs, plan.w6_steps);
+    w6_model::<DsCnn, 1, 49, 10, 12>(
+        "W6(a) DS-CNN training step (1 × 49 × 10 → 12), batch 32",
+        (W6_CHECK_DSCNN, DSCNN_MACS),
+        (runs, steps, peak),
+    );
+    w6_model::<ResNet8, 3, 32, 32, 10>(
+        "W6(b) ResNet-8 training step (3 × 32 × 32 → 10), batch 32",
+        (W6_CHECK_RESNET8, RESNET8_MACS),
+        (runs, steps, peak),
+    );
+}
+
+/// W6(a) check values: the losses of steps 1 and 20 from the initial parameters (JAX's
+/// `benches/jax_w6.py`: 2.500734, 2.497656).
+const W6_CHECK_DSCNN: (f32, f32) = (2.500733, 2.497657);
+/// W6(b) check values (JAX: the same to six decimals).
+const W6_CHECK_RESNET8: (f32, f32) = (2.320871, 2.304949);
+
+fn w6_model<Net, const C: usize, const H: usize, const W: usize, const K: usize>(
+    title: &str,
+    (check, macs): ((f32, f32), f64),
+    (runs, steps, peak): (usize, usize, f64),
+) where
+    Net: typegrad::nn::Layer<
+            f32,
+            In = typegrad::shape::Image<C, H, W>,
+            Out = typegrad::shape::Size<K>,
+        > + typegrad::nn::Parameters<f32>
+        + Default
+        + Clone,
+{
+    use w6::*;
+    let data = w6_data::<C, H, W, K>();
+    let net0 = w6_init::<Net>();
+    {
+        let (mut n, mut st) = (net0.clone(), w6_state(&*net0));
+        let l: Vec<f32> = (0..20)
+            .map(|k| w6_step(&mut *n, &mut st, &data, k))
+            .collect();
+        println!(
+            "\n{title}: check: loss step 1 {:.6}, step 20 {:.6}",
+            l[0], l[19]
+        );
+        check_w3(title, l[0], l[19], check);
+    }
+    let (mut n, mut st) = (net0.clone(), w6_state(&*net0));
+    for k in 0..5 {
+        w6_step(&mut *n, &mut st, &data, k); // warm-up
+    }
+    let mut times = vec![Vec::new()];
+    let mut k0 = 5;
+    for _ in 0..runs {
+        let t = Instant::now();
+        for k in k0..k0 + steps {
+            black_box(w6_step(&mut *n, &mut st, &data, k));
+        }
+        times[0].push(t.elapsed().as_secs_f64() / steps as f64);
+        k0 += steps;
+    }
+    let batch = BATCH as f64;
+    table(
+        title,
+        "samples/s",
+        &["typegrad"],
+        &times,
+        &|t| batch / t,
+        None,
+    );
+    let flops = 3.0 * 2.0 * macs * batch;
+    table(
+        &format!("{title}: products (3 × 2 flops per forward multiply-add)"),
+        "GFLOP/s",
+        &["typegrad"],
+        &times,
+        &|t| flops / t / 1e9,
+        Some(peak),
+    );
 }

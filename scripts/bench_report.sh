@@ -35,6 +35,7 @@ echo
 py=${JAX_PYTHON:-python3}
 if "$py" -c "import jax" 2>/dev/null; then
   "${pin[@]}" "$py" benches/jax_w3.py "$@"
+  "${pin[@]}" "$py" benches/jax_w6.py "$@"
 else
-  echo "(JAX not found: \`pip install \"jax[cpu]\"\` and rerun for the W3 comparison with JAX)"
+  echo "(JAX not found: \`pip install \"jax[cpu]\"\` and rerun for the W3 and W6 comparisons with JAX)"
 fi
