@@ -1,8 +1,10 @@
 //! typegrad alone on one workload, in a loop, for a profiler (`perf record`, callgrind):
 //! `cargo bench -p typegrad-bench --bench profile -- w3b 2000` runs 2,000 W3(b) steps.
-//! Workloads: `w3a`, `w3b` (training steps), `w4` (inference calls, ×1000), `fwd`, `dw` (the
+//! Workloads: `w3a`, `w3b`, `w6a`, `w6b` (training steps), `w4` (inference calls, ×1000), `fwd`, `dw` (the
 //! two large products of W3(b), in GFLOP/s).
 
+#[path = "common/w6.rs"]
+mod w6;
 #[path = "common/workloads.rs"]
 mod workloads;
 
@@ -18,6 +20,22 @@ fn main() {
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2000);
     let start = std::time::Instant::now();
     match which {
+        // W6 keeps tens of megabytes of activations on the stack: a thread with room.
+        "w6a" | "w6b" => {
+            let which = which.to_string();
+            std::thread::Builder::new()
+                .stack_size(512 << 20)
+                .spawn(move || {
+                    if which == "w6a" {
+                        w6_steps::<w6::DsCnn, 1, 49, 10, 12>(n);
+                    } else {
+                        w6_steps::<w6::ResNet8, 3, 32, 32, 10>(n);
+                    }
+                })
+                .expect("thread")
+                .join()
+                .expect("W6");
+        }
         "w3a" => {
             let data = w3_data::<64>();
             let mut net = mlp_a();
@@ -103,4 +121,22 @@ fn main() {
         "{which}: {n} iterations in {s:.3} s ({:.1} µs each)",
         s * 1e6 / n as f64
     );
+}
+
+/// `n` W6 steps of `Net`.
+fn w6_steps<Net, const C: usize, const H: usize, const W: usize, const K: usize>(n: usize)
+where
+    Net: typegrad::nn::Layer<
+            f32,
+            In = typegrad::shape::Image<C, H, W>,
+            Out = typegrad::shape::Size<K>,
+        > + typegrad::nn::Parameters<f32>
+        + Default,
+{
+    let data = w6::w6_data::<C, H, W, K>();
+    let mut net = w6::w6_init::<Net>();
+    let mut state = w6::w6_state(&*net);
+    for k in 0..n {
+        black_box(w6::w6_step(&mut *net, &mut state, &data, k));
+    }
 }

@@ -549,6 +549,139 @@ fn conv1d_equals_the_portable_kernel() {
     }
 }
 
+/// The 2-D convolution adds each output's products in the documented order whichever loop
+/// computes it (row by row, or whole rows at once for a 1 × 1 kernel and the middle column of
+/// a `SAME` 3 × 3); its input gradient is the same bits as a plain transposed loop; each
+/// weight gradient is the documented eight-lane sum over its contiguous runs, which equals
+/// the exact sum (f64) to float rounding.
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
+#[test]
+fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
+    use std::{vec, vec::Vec};
+    let value = |i: usize| ((i as f32) * 0.731).sin() * 1.7;
+    // (channels in, out, [h, w], kernel, stride, pad, SAME)
+    let cases: [(
+        usize,
+        usize,
+        [usize; 2],
+        [usize; 2],
+        [usize; 2],
+        [usize; 2],
+        bool,
+    ); 5] = [
+        (3, 5, [5, 7], [1, 1], [1, 1], [0, 0], false),
+        (2, 4, [6, 5], [3, 3], [1, 1], [0, 0], true),
+        (2, 3, [7, 9], [3, 3], [2, 2], [0, 0], true),
+        (1, 4, [9, 6], [4, 2], [2, 1], [1, 0], false),
+        (4, 2, [4, 4], [1, 1], [2, 2], [0, 0], false),
+    ];
+    for (ci, co, hw, kernel, stride, pad, same) in cases {
+        let spec = WindowSpec {
+            kernel,
+            stride,
+            pad,
+            same,
+        };
+        let out_len = |a: usize| {
+            if same {
+                hw[a].div_ceil(stride[a])
+            } else {
+                (hw[a] + 2 * pad[a] - kernel[a]) / stride[a] + 1
+            }
+        };
+        let out = [out_len(0), out_len(1)];
+        let d = Window2d::of(spec, ci, co, hw, out);
+        let (ph, pw) = (d.rows.padding, d.cols.padding);
+        let (plane, opl) = (hw[0] * hw[1], out[0] * out[1]);
+        let x: Vec<f32> = (0..ci * plane).map(value).collect();
+        let taps = kernel[0] * kernel[1];
+        let w: Vec<f32> = (0..co * ci * taps).map(|i| value(i + 7) * 0.3).collect();
+        let b: Vec<f32> = (0..co).map(|i| value(i + 3)).collect();
+        let dy: Vec<f32> = (0..co * opl).map(|i| value(i + 11)).collect();
+        // The input position of tap (ky, kx) of output (i, j), if inside.
+        let at = |i: usize, j: usize, ky: usize, kx: usize| {
+            let r = (i * stride[0] + ky)
+                .checked_sub(ph)
+                .filter(|&r| r < hw[0])?;
+            let c = (j * stride[1] + kx)
+                .checked_sub(pw)
+                .filter(|&c| c < hw[1])?;
+            Some(r * hw[1] + c)
+        };
+        let mut y = vec![0.0; co * opl];
+        conv2d(&d, &x, &w, &b, &mut y);
+        let (mut dw, mut db, mut dx) = (vec![0.0; w.len()], vec![0.0; co], vec![9.0; x.len()]);
+        conv2d_backward(&d, &x, &w, &dy, &mut dw, &mut db, Some(&mut dx));
+        let mut want_dx = vec![0.0f32; x.len()];
+        for o in 0..co {
+            for i in 0..out[0] {
+                for j in 0..out[1] {
+                    let mut want = b[o];
+                    for c in 0..ci {
+                        for ky in 0..kernel[0] {
+                            for kx in 0..kernel[1] {
+                                if let Some(p) = at(i, j, ky, kx) {
+                                    let wv = w[((o * ci + c) * kernel[0] + ky) * kernel[1] + kx];
+                                    want += wv * x[c * plane + p];
+                                }
+                            }
+                        }
+                    }
+                    let got = y[o * opl + i * out[1] + j];
+                    assert_eq!(got.to_bits(), want.to_bits(), "{d:?} y {o} {i} {j}");
+                }
+            }
+        }
+        // dx: per input, the products in increasing (o, ky, kx, i, j).
+        for o in 0..co {
+            for c in 0..ci {
+                for ky in 0..kernel[0] {
+                    for kx in 0..kernel[1] {
+                        let wv = w[((o * ci + c) * kernel[0] + ky) * kernel[1] + kx];
+                        for i in 0..out[0] {
+                            for j in 0..out[1] {
+                                if let Some(p) = at(i, j, ky, kx) {
+                                    want_dx[c * plane + p] += wv * dy[o * opl + i * out[1] + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (k, (a, e)) in dx.iter().zip(&want_dx).enumerate() {
+            assert_eq!(a.to_bits(), e.to_bits(), "{d:?} dx {k}");
+        }
+        for o in 0..co {
+            for c in 0..ci {
+                for ky in 0..kernel[0] {
+                    for kx in 0..kernel[1] {
+                        let mut exact = 0.0f64;
+                        for i in 0..out[0] {
+                            for j in 0..out[1] {
+                                if let Some(p) = at(i, j, ky, kx) {
+                                    exact += f64::from(dy[o * opl + i * out[1] + j])
+                                        * f64::from(x[c * plane + p]);
+                                }
+                            }
+                        }
+                        let got = f64::from(dw[((o * ci + c) * kernel[0] + ky) * kernel[1] + kx]);
+                        assert!(
+                            (got - exact).abs() < 1e-5 * exact.abs().max(1.0),
+                            "{d:?} dw"
+                        );
+                    }
+                }
+            }
+            let exact: f64 = dy[o * opl..(o + 1) * opl]
+                .iter()
+                .map(|&v| f64::from(v))
+                .sum();
+            assert!((f64::from(db[o]) - exact).abs() < 1e-5 * exact.abs().max(1.0));
+        }
+    }
+}
+
 /// The int8 convolution (each output whole, requantized at once) gives the accumulators the
 /// generic kernel gives on the input offset by its zero point, for full and depthwise windows,
 /// strides, explicit and `SAME` padding, one-row inputs and windows that reach past the
