@@ -560,7 +560,7 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
     use std::{vec, vec::Vec};
     let value = |i: usize| ((i as f32) * 0.731).sin() * 1.7;
     // (channels in, out, [h, w], kernel, stride, pad, SAME)
-    let cases: [(
+    type Case = (
         usize,
         usize,
         [usize; 2],
@@ -568,7 +568,8 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         [usize; 2],
         bool,
-    ); 5] = [
+    );
+    let cases: [Case; 5] = [
         (3, 5, [5, 7], [1, 1], [1, 1], [0, 0], false),
         (2, 4, [6, 5], [3, 3], [1, 1], [0, 0], true),
         (2, 3, [7, 9], [3, 3], [2, 2], [0, 0], true),
