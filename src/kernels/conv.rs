@@ -424,6 +424,13 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy>(
                     for (n, i) in (ilo..ihi).enumerate() {
                         let xrow = &xc[(iy0 + n * rows.stride) * width..][..width];
                         let yrow = &mut yo[i * out_w..(i + 1) * out_w];
+                        if cols.stride == 1 {
+                            // Plain slices: the loop vectorizes (the same operations).
+                            for (yv, &xv) in yrow[jlo..jhi].iter_mut().zip(&xrow[ix0..]) {
+                                *yv = *yv + wv * xv;
+                            }
+                            continue;
+                        }
                         for (yv, &xv) in yrow[jlo..jhi]
                             .iter_mut()
                             .zip(xrow[ix0..].iter().step_by(cols.stride))
@@ -491,6 +498,12 @@ pub(crate) fn conv2d_backward<T: Scalar>(
                         if let Some(dx) = dx.as_deref_mut() {
                             let wv = w[widx];
                             let dxrow = &mut dx[c * hw + row..][..width];
+                            if cols.stride == 1 {
+                                for (xv, &u) in dxrow[ix0..].iter_mut().zip(&dyrow[jlo..jhi]) {
+                                    *xv = *xv + wv * u;
+                                }
+                                continue;
+                            }
                             for (xv, &u) in dxrow[ix0..]
                                 .iter_mut()
                                 .step_by(cols.stride)
