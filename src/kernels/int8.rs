@@ -29,6 +29,20 @@ pub(crate) trait Requantize {
     fn channel(&self, o: usize) -> Self::Channel;
     /// The int8 value of the accumulator `acc` of the channel `c`.
     fn apply(&mut self, c: &Self::Channel, acc: i32) -> i8;
+    /// Whether `c` takes the common path, [`apply_plain`](Requantize::apply_plain) (checked
+    /// once for many accumulators; the packed kernels of the Armv7E-M cores ask).
+    #[cfg_attr(not(any(test, typegrad_arm_dsp)), allow(dead_code))]
+    #[inline(always)]
+    fn is_plain(&self, _c: &Self::Channel) -> bool {
+        false
+    }
+    /// [`apply`](Requantize::apply) for a channel [`is_plain`](Requantize::is_plain) accepted,
+    /// without the check.
+    #[cfg_attr(not(any(test, typegrad_arm_dsp)), allow(dead_code))]
+    #[inline(always)]
+    fn apply_plain(&mut self, c: &Self::Channel, acc: i32) -> i8 {
+        self.apply(c, acc)
+    }
     /// Output `o`'s int8 value for the accumulator `acc`.
     #[inline(always)]
     fn requantize(&mut self, o: usize, acc: i32) -> i8 {
@@ -705,16 +719,46 @@ pub(crate) fn pointwise_i8_packed<D: DspOps>(
                     dot4_pixels::<D>(&x[at..at + ci], ci, packed, folded, acc);
                 }
             }
+            // Channel by channel: its requantization stays in registers.
             for (k, channel) in channels.iter().enumerate() {
-                let ys = y[first * co + 4 * b + k..].iter_mut().step_by(co);
-                for (v, acc) in ys.zip(accs.iter().skip(k).step_by(4)) {
-                    *v = out.apply(channel, *acc as i32);
+                let at = first * co + 4 * b + k;
+                if out.is_plain(channel) {
+                    column::<_, true>(out, channel, y, at, co, accs, k);
+                } else {
+                    column::<_, false>(out, channel, y, at, co, accs, k);
                 }
             }
             first += n;
         }
     }
     true
+}
+
+/// `y[at + j·co] = out.apply(channel, accs[4j + k])` for every pixel `j` of `accs` (four sums
+/// each): one output channel of a run of pixels, its requantization in registers; `PLAIN`
+/// when [`Requantize::is_plain`] said so for `channel` (no per-output check).
+#[cfg(any(test, typegrad_arm_dsp))]
+#[inline(always)]
+fn column<R: Requantize, const PLAIN: bool>(
+    out: &mut R,
+    channel: &R::Channel,
+    y: &mut [i8],
+    mut at: usize,
+    co: usize,
+    accs: &[u32],
+    k: usize,
+) {
+    let channel = *channel;
+    for quad in accs.chunks_exact(4) {
+        if let (Some(v), Some(&acc)) = (y.get_mut(at), quad.get(k)) {
+            *v = if PLAIN {
+                out.apply_plain(&channel, acc as i32)
+            } else {
+                out.apply(&channel, acc as i32)
+            };
+        }
+        at += co;
+    }
 }
 
 /// The accumulators of the pixels of `x` (`ci` values each, one after the other) through the
@@ -854,6 +898,8 @@ fn depthwise_i8(
     while first < whole {
         let len = DEPTHWISE_CHUNK.min(whole - first);
         let table: [_; DEPTHWISE_CHUNK] = core::array::from_fn(|k| out.channel(first + k));
+        #[cfg(typegrad_arm_dsp)]
+        let plain = table.iter().take(len).all(|c| out.is_plain(c));
         let biases = bias.get(first..first + len).unwrap_or(&[]);
         for (p, yp) in y.chunks_exact_mut(c).take(pixels).enumerate() {
             let all = Patch::of(d, p / ow, p % ow)
@@ -874,8 +920,15 @@ fn depthwise_i8(
                     && t.w_row == 3 * t.step
                     && depthwise3(x, t.x, t.x_row, w, t.w, t.step, t.rows, off, biases, accs)
                 {
-                    for ((v, &acc), ch) in yc.iter_mut().zip(&*accs).zip(&table) {
-                        *v = out.apply(ch, acc as i32);
+                    let outputs = yc.iter_mut().zip(&*accs).zip(&table);
+                    if plain {
+                        for ((v, &acc), ch) in outputs {
+                            *v = out.apply_plain(ch, acc as i32);
+                        }
+                    } else {
+                        for ((v, &acc), ch) in outputs {
+                            *v = out.apply(ch, acc as i32);
+                        }
                     }
                     len
                 } else {

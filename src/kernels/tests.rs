@@ -1173,3 +1173,71 @@ fn the_packed_pointwise_kernel_equals_the_textbook_sum() {
     assert!(refused(1, 0, wide, 4, [4, 4]), "too many input channels");
     assert!(refused(1, 0, 4, 4, [3, 5]), "15 pixels");
 }
+
+/// The packed 1 × 1 convolution through a layer's output stage: channels whose rescaling
+/// takes the common path (non-negative multipliers, TFLite Micro's rounding) requantized by
+/// `apply_plain`, the others by `apply`, each output as `requantize` gives it one by one.
+#[cfg(feature = "std")]
+#[cfg_attr(miri, ignore = "safe code only; miri runs the dispatched kernels")]
+#[test]
+fn the_packed_pointwise_kernel_requantizes_as_the_output_stage() {
+    use super::int8::{Emulated, Requantize, pointwise_i8_packed};
+    use crate::quant::Multiplier;
+    use crate::quant::arith::{OutputStage, Rounding};
+    use std::{vec, vec::Vec};
+    let (hw, ci, co) = ([5usize, 5usize], 8usize, 8usize);
+    let spec = WindowSpec {
+        kernel: [1, 1],
+        stride: [1, 1],
+        pad: [0, 0],
+        same: false,
+    };
+    let d = Window2d::of(spec, ci, co, hw, hw);
+    let x: Vec<i8> = (0..hw[0] * hw[1] * ci)
+        .map(|i| (i * 37 % 251) as i8)
+        .collect();
+    let w: Vec<i8> = (0..co * ci).map(|i| (i * 53 % 241) as i8).collect();
+    let bias: Vec<i32> = (0..co as i32).map(|o| o * 1_000 - 3_000).collect();
+    // Two channels with negative multipliers (the general path), the rest plain.
+    let rescale: Vec<Multiplier> = (0..co)
+        .map(|o| Multiplier {
+            multiplier: if o % 4 == 3 {
+                -1_234_567_890
+            } else {
+                1_234_567_890
+            },
+            shift: -7 - o as i32,
+        })
+        .collect();
+    for rounding in [Rounding::Micro, Rounding::Reference] {
+        let stage = || OutputStage {
+            rescale: &rescale,
+            rounding,
+            zero_point: -5,
+            lo: -100,
+            hi: 90,
+        };
+        let mut y = vec![0i8; hw[0] * hw[1] * co];
+        assert!(pointwise_i8_packed::<Emulated>(
+            &d,
+            &x,
+            3,
+            &w,
+            &bias,
+            &mut stage(),
+            &mut y
+        ));
+        for p in 0..hw[0] * hw[1] {
+            for o in 0..co {
+                let acc = (0..ci).fold(bias[o], |a, i| {
+                    a + (i32::from(x[p * ci + i]) - 3) * i32::from(w[o * ci + i])
+                });
+                assert_eq!(
+                    y[p * co + o],
+                    stage().requantize(o, acc),
+                    "{rounding:?} {p} {o}"
+                );
+            }
+        }
+    }
+}

@@ -248,6 +248,19 @@ impl crate::kernels::Requantize for OutputStage<'_> {
         let r = c.apply(acc, self.rounding);
         r.saturating_add(self.zero_point).max(self.lo).min(self.hi) as i8
     }
+
+    #[inline(always)]
+    fn is_plain(&self, c: &Rescale) -> bool {
+        self.rounding == Rounding::Micro && c.multiplier >= 0
+    }
+
+    #[inline(always)]
+    fn apply_plain(&mut self, c: &Rescale, acc: i32) -> i8 {
+        c.micro(acc)
+            .saturating_add(self.zero_point)
+            .max(self.lo)
+            .min(self.hi) as i8
+    }
 }
 
 /// A [`Multiplier`] ready to apply to many accumulators: its shifts clamped and its rounding
@@ -288,23 +301,34 @@ impl Rescale {
     #[inline(always)]
     pub(crate) fn apply(&self, x: i32, rounding: Rounding) -> i32 {
         match rounding {
-            Rounding::Micro if self.multiplier >= 0 => {
-                let a = x.wrapping_mul(self.scale);
-                let high = crate::kernels::doubling_high_mul(a, self.multiplier);
-                let threshold = (self.mask >> 1) + i32::from(high < 0);
-                // Plus one where the remainder is above the threshold: both are in
-                // `0..2^31`, so their difference's sign says it (no compare and select).
-                (high >> self.right) - ((threshold - (high & self.mask)) >> 31)
-            }
-            _ => {
-                let shift = self.scale.trailing_zeros() as i32 - self.right as i32;
-                let m = Multiplier {
-                    multiplier: self.multiplier,
-                    shift,
-                };
-                m.rescale(x, rounding)
-            }
+            Rounding::Micro if self.multiplier >= 0 => self.micro(x),
+            _ => self.general(x, rounding),
         }
+    }
+
+    /// The [`Rounding::Micro`] rescaling of `x` for a non-negative multiplier.
+    #[inline(always)]
+    pub(crate) fn micro(&self, x: i32) -> i32 {
+        let a = x.wrapping_mul(self.scale);
+        let high = crate::kernels::doubling_high_mul(a, self.multiplier);
+        let threshold = (self.mask >> 1) + i32::from(high < 0);
+        // Plus one where the remainder is above the threshold: both are in `0..2^31`, so
+        // their difference's sign says it (no compare and select).
+        (high >> self.right) - ((threshold - (high & self.mask)) >> 31)
+    }
+
+    /// [`apply`](Rescale::apply) for the cases no file typegrad writes or loads has (a negative
+    /// multiplier) and the desktop interpreter's rounding: out of line, so that the kernels'
+    /// loops keep their registers for the common case.
+    #[cold]
+    #[inline(never)]
+    fn general(&self, x: i32, rounding: Rounding) -> i32 {
+        let shift = self.scale.trailing_zeros() as i32 - self.right as i32;
+        let m = Multiplier {
+            multiplier: self.multiplier,
+            shift,
+        };
+        m.rescale(x, rounding)
     }
 }
 
