@@ -11,7 +11,8 @@ Several runs (in one file or several) are combined cell by cell: the median over
 The table sits between `<!-- bench:start -->` and `<!-- bench:end -->`. Targets (issue 14):
 W1 N >= 64 at least ndarray's speed (default build) and >= 75 % of the measured peak (native);
 W3(a) >= 2.5x the faster peer and W4 >= 2x nalgebra in both builds; W3(b) >= 1.5x ndarray
-(default) and >= 1.2x (native); W1 N = 8, 32 at least nalgebra's speed.
+(default) and >= 1.2x (native); W1 N = 8, 32 at least nalgebra's speed. Issue 25: W5 and W6
+convolution products >= 50 % of the peak, W6 >= 1.2x JAX's samples/s.
 """
 
 import pathlib
@@ -63,6 +64,8 @@ def fmt_metric(name, value):
         return f"{v / 1e3:.2f} µs"
     if name.startswith("W5"):
         return f"{v / 1e3:.1f} k samples/s"
+    if name.startswith("W6"):
+        return f"{v:.0f} samples/s"
     return f"{v:.0f} ns"
 
 
@@ -142,7 +145,12 @@ def main():
     text = chunks[0]
     builds = combine([parse(c) for c in chunks])
     runs = len(chunks)
-    jax = next((b for b in builds if "jax" in b), None)
+    # The JAX sections (benches/jax_w3.py, benches/jax_w6.py) as one.
+    jax_builds = [b for b in builds if "jax" in b]
+    jax = None
+    if jax_builds:
+        jax = dict(jax_builds[0])
+        jax["workloads"] = {k: v for b in jax_builds for k, v in b["workloads"].items()}
     fma = next((b for b in builds if b.get("fma")), None)
     builds = [b for b in builds if "jax" not in b and not b.get("fma")]
     if len(builds) < 2:
@@ -190,6 +198,13 @@ def main():
         elif name.startswith("W4"):
             target = verdict(na is not None and nna is not None and min(na, nna) >= 2.0,
                              "≥ 2× nalgebra (both)")
+        elif name.startswith(("W5", "W6")) and "products" in name and w["typegrad"][2]:
+            share = float(w["typegrad"][2].rstrip(" %"))
+            target = verdict(share >= 50, "≥ 50 % of peak")
+        elif name.startswith("W6") and jax and name in jax["workloads"] and "jax" in jax["workloads"][name]:
+            j = float(jax["workloads"][name]["jax"][0])
+            mine = float(w["typegrad"][0])
+            target = f"{verdict(mine >= 1.2 * j, '≥ 1.2× JAX (jit)')} ({mine / j:.2f}×; JAX {j:.0f} samples/s)"
         cells = ["—" if r is None else f"{r:.2f}" for r in (na, nd)]
         rows.append(f"| {name} | {metric} | {cells[0]} | {cells[1]} | {native_cell} | {target} |")
     head = (f"Latest run, {date.group(1) if date else '?'}, on {machine.group(1) if machine else '?'}; "
