@@ -634,7 +634,9 @@ fn whole_rows<'a>(
     }
 }
 
-/// The fewest output pixels for which [`pointwise_i8_packed`] interleaves the filters.
+/// The fewest output pixels for which [`pointwise_i8_packed`] interleaves the filters (below,
+/// interleaving a block costs more than it saves: measured on MobileNet's Cortex-M4F
+/// inference, 8 → 25.26 M instructions, 16 → 25.18 M, 40 → 26.08 M).
 #[cfg(any(test, typegrad_arm_dsp))]
 pub(crate) const POINTWISE_PIXELS: usize = 16;
 
