@@ -260,6 +260,13 @@ pub(crate) fn matvec_dot<T: Scalar>(row: &[T], x: &[T]) -> T {
             *a = *a + w * v;
         }
     }
+    sum_eight_lanes(&s)
+}
+
+/// Eight partial sums summed in [`matvec_rows`]' order (also the 2-D convolutions' weight
+/// gradients'): `((s₀ + s₄) + (s₁ + s₅)) + ((s₂ + s₆) + (s₃ + s₇))`.
+#[inline(always)]
+pub(crate) fn sum_eight_lanes<T: Scalar>(s: &[T; 8]) -> T {
     ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
 }
 

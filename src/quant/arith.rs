@@ -175,7 +175,7 @@ impl Multiplier {
         let right = (-self.shift).max(0);
         let a = x.wrapping_shl(left);
         let high = if self.multiplier >= 0 {
-            ((i64::from(a) * i64::from(self.multiplier) + (1 << 30)) >> 31) as i32
+            crate::kernels::doubling_high_mul(a, self.multiplier)
         } else {
             saturating_rounding_doubling_high_mul(a, self.multiplier)
         };
