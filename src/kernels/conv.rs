@@ -2,10 +2,11 @@
 //! backward passes and max/average pooling, in 1-D on channels × steps ([`Window1d`]) and in
 //! 2-D on channels × rows × columns, row by row ([`Window2d`]: a kernel, stride and padding per
 //! axis, `SAME` included, each axis's taps found as a 1-D window's; a depthwise convolution is
-//! the one-channel convolution run per channel). Plain loops in
+//! the one-channel convolution run per channel; the register-blocked 2-D convolution that the
+//! wider layers run is [`plane`](super::plane)'s). Plain loops in
 //! a fixed order (so a sample gives the same bits alone or in a batch); the innermost loop
 //! runs over output positions — steps, or the columns of an output row — contiguous in memory
-//! for stride 1, so the compiler vectorizes it. Only the 1-D convolution is register-blocked
+//! for stride 1, so the compiler vectorizes it. Here only the 1-D convolution is register-blocked
 //! (4 output channels × 16 steps).
 //!
 //! The backward passes add the weight and bias gradients into `dw` and `db` (a layer that
@@ -64,7 +65,7 @@ impl Window1d {
     /// The output positions `t` for which tap `k` reads inside the input
     /// (`0 ≤ t·stride + k − padding < length`), and the input step that `t = lo` reads.
     #[inline]
-    fn taps(&self, k: usize) -> (usize, usize, usize) {
+    pub(super) fn taps(&self, k: usize) -> (usize, usize, usize) {
         let s = self.stride;
         // First t with t·s + k ≥ padding.
         let lo = if k >= self.padding {
@@ -389,7 +390,7 @@ fn dot_lanes<T: Scalar>(acc: &mut [T; 8], u: &[T], v: &[T], step: usize) {
 /// (zeros outside the input), the products added in increasing `(c, ky, kx)`. Inlined into
 /// each layer's code, so the window's numbers are constants there (W6: 2–3.5× faster).
 #[inline(always)]
-pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy>(
+pub(crate) fn conv2d_direct<T: Scalar + Widen<U>, U: Copy>(
     d: &Window2d,
     x: &[T],
     w: &[U],
@@ -440,13 +441,13 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy>(
     }
 }
 
-/// The gradients of [`conv2d`] for one sample, given `dy`: `dw[o][c][ky][kx] += Σ_ij dy[o][i][j]
+/// The gradients of [`conv2d_direct`] for one sample, given `dy`: `dw[o][c][ky][kx] += Σ_ij dy[o][i][j]
 /// · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`, `db[o] += Σ_ij dy[o][i][j]`, and (when asked) `dx` =
 /// the transposed operation (overwritten). Each weight's sum runs in eight lanes over each
 /// contiguous run of its positions (a row, or the whole rows of [`whole_rows`]; the lanes
 /// restart at each run, runs in increasing order), then [`super::portable::sum_eight_lanes`].
 #[inline(always)]
-pub(crate) fn conv2d_backward<T: Scalar>(
+pub(crate) fn conv2d_backward_direct<T: Scalar>(
     d: &Window2d,
     x: &[T],
     w: &[T],
@@ -518,7 +519,7 @@ pub(crate) fn conv2d_backward<T: Scalar>(
 
 /// A depthwise convolution (one filter per channel, `channels_in = channels_out`):
 /// `y[c][i][j] = b[c] + Σ_ky Σ_kx w[c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`,
-/// each channel as a one-channel [`conv2d`].
+/// each channel as a one-channel [`conv2d`](super::plane::conv2d).
 #[inline(always)]
 pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
     d: &Window2d,
@@ -530,7 +531,7 @@ pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
     for c in 0..d.channels_out {
-        conv2d(
+        super::plane::conv2d(
             &one,
             &x[c * hw..][..hw],
             &w[c * kk..][..kk],
@@ -540,7 +541,8 @@ pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
     }
 }
 
-/// The gradients of [`depthwise2d`], channel by channel as [`conv2d_backward`]'s.
+/// The gradients of [`depthwise2d`], channel by channel as
+/// [`conv2d_backward`](super::plane::conv2d_backward)'s.
 #[inline(always)]
 pub(crate) fn depthwise2d_backward<T: Scalar>(
     d: &Window2d,
@@ -554,7 +556,7 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
     for c in 0..d.channels_out {
-        conv2d_backward(
+        super::plane::conv2d_backward(
             &one,
             &x[c * hw..][..hw],
             &w[c * kk..][..kk],

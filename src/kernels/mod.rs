@@ -9,6 +9,9 @@
 //!   and average pooling — over channels × steps ([`Window1d`]) and over channels × rows ×
 //!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
 //!   slower);
+//! * [`plane`]: the 2-D convolution and its gradients in register blocks (a few channels × 8
+//!   positions in local sums; the same bits as the direct loops), run compiled for AVX2
+//!   ([`vectorized`]) by the layers whose lines are long enough;
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
 //! * [`int8`]: the int8 convolution and fully connected kernels of the quantized layers (each
 //!   output whole, requantized at once: no int32 copies; four rows at once in the fully
@@ -33,6 +36,7 @@ mod arm;
 mod conv;
 mod exp;
 mod int8;
+mod plane;
 mod portable;
 #[cfg(any(typegrad_arm_dsp, all(test, feature = "simd-dispatch")))]
 mod unchecked;
@@ -41,15 +45,18 @@ mod unchecked;
 #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
 mod x86;
 
-// No AVX2 builds of the convolution: measured on W5, compiling these loops for AVX2 made the
-// training step slower (89 k → 67 k samples/s), so every CPU runs the portable code.
+// No AVX2 builds of the direct loops: measured on W5 and W6, compiling them for AVX2 made the
+// training steps slower (W5 89 k → 67 k samples/s; W6 ResNet-8 184 → 223 ms), so they run as
+// portable code on every CPU; the register blocks of `plane` run compiled for AVX2
+// ([`vectorized`]).
 pub(crate) use conv::{
     Window1d, Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, conv1d, conv1d_backward,
-    conv2d, conv2d_backward, depthwise2d, depthwise2d_backward, max_pool2d, max_pool2d_backward,
-    pad_before,
+    conv2d_backward_direct, conv2d_direct, depthwise2d, depthwise2d_backward, max_pool2d,
+    max_pool2d_backward, pad_before,
 };
 pub(crate) use exp::larger;
 pub(crate) use int8::{Requantize, conv2d_i8, dense_i8, doubling_high_mul, pool_i8_nhwc};
+pub(crate) use plane::{conv2d, conv2d_backward};
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 
 use core::any::TypeId;
@@ -267,6 +274,18 @@ pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
         on_avx2!(cpu => x86::softmax(cpu, x, y));
     }
     exp::softmax(x, y);
+}
+
+/// Runs `body` (loops of plain Rust on slices, e.g. a layer's convolution with its window's
+/// numbers as constants) compiled for AVX2 when [`avx2`] says so, else as it is: the same
+/// operations, so the same results.
+#[inline(always)]
+pub(crate) fn vectorized<R>(body: impl FnOnce() -> R) -> R {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if let Some(cpu) = avx2() {
+        return x86::run_avx2(cpu, body);
+    }
+    body()
 }
 
 #[cfg(test)]

@@ -30,9 +30,22 @@ fn a_build_for_avx2_runs_the_avx2_kernels() {
     }
 }
 
-/// The matrix product (AVX2 build, 16-column blocks) gives the portable kernel's bits.
+/// The matrix product (AVX2 build, 16-column blocks; the packed AVX2 and, where the CPU has
+/// it, AVX-512 kernels) gives the portable kernel's bits.
 #[test]
 fn matmul_equals_the_portable_kernel() {
+    matmul_checks();
+    // On a CPU with AVX-512, once more with the AVX2 kernels.
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if x86::avx512() {
+        x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
+        matmul_checks();
+        x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The products of [`matmul_equals_the_portable_kernel`].
+fn matmul_checks() {
     /// Returns how many results differ in their bits (only allowed when fused).
     fn check<const R: usize, const K: usize, const N: usize>() -> usize {
         let a: [[f32; K]; R] = core::array::from_fn(|i| {
@@ -79,6 +92,13 @@ fn matmul_equals_the_portable_kernel() {
     // and K too large to pack (too slow for miri: 4 minutes).
     let mut differing =
         check::<19, 7, 45>() + check::<8, 1, 3>() + check::<13, 33, 16>() + check::<11, 40, 17>();
+    // AVX-512 (≥ 32 columns): blocks of 12 rows with 8, 4, 2 and 1 left over, a panel cut
+    // at 1 column, K = 1024 (its largest panel) and K = 1025 (no packed kernel then).
+    differing += check::<27, 9, 64>() + check::<23, 3, 33>() + check::<8, 2, 96>();
+    #[cfg(not(miri))]
+    {
+        differing += check::<9, 1024, 40>() + check::<12, 1025, 32>();
+    }
     #[cfg(not(miri))]
     {
         differing += check::<10, 1024, 17>() + check::<8, 1025, 9>();
@@ -569,8 +589,14 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         bool,
     );
-    let cases: [Case; 5] = [
+    let cases: [Case; 10] = [
         (3, 5, [5, 7], [1, 1], [1, 1], [0, 0], false),
+        // Blocks of 4 output channels (and one left over), lines longer than a chunk.
+        (5, 9, [4, 21], [3, 3], [1, 1], [0, 0], true),
+        (6, 8, [3, 8], [3, 3], [1, 1], [0, 0], true),
+        (3, 4, [5, 13], [1, 1], [1, 1], [0, 0], false),
+        (4, 5, [6, 19], [3, 2], [2, 2], [1, 1], false),
+        (9, 4, [5, 17], [2, 5], [1, 3], [0, 0], true),
         (2, 4, [6, 5], [3, 3], [1, 1], [0, 0], true),
         (2, 3, [7, 9], [3, 3], [2, 2], [0, 0], true),
         (1, 4, [9, 6], [4, 2], [2, 1], [1, 0], false),
@@ -613,6 +639,27 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         conv2d(&d, &x, &w, &b, &mut y);
         let (mut dw, mut db, mut dx) = (vec![0.0; w.len()], vec![0.0; co], vec![9.0; x.len()]);
         conv2d_backward(&d, &x, &w, &dy, &mut dw, &mut db, Some(&mut dx));
+        // The direct loops, and the blocks compiled for AVX2 where the CPU has it: the same
+        // bits, every value and gradient.
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let mut y_direct = vec![0.0; co * opl];
+        conv2d_direct(&d, &x, &w, &b, &mut y_direct);
+        let mut y_vectorized = vec![0.0; co * opl];
+        vectorized(|| conv2d(&d, &x, &w, &b, &mut y_vectorized));
+        assert_eq!(bits(&y), bits(&y_direct), "{d:?} y, direct");
+        assert_eq!(bits(&y), bits(&y_vectorized), "{d:?} y, vectorized");
+        let (mut dw2, mut db2, mut dx2) = (vec![0.0; w.len()], vec![0.0; co], vec![9.0; x.len()]);
+        conv2d_backward_direct(&d, &x, &w, &dy, &mut dw2, &mut db2, Some(&mut dx2));
+        let (mut dw3, mut db3, mut dx3) = (vec![0.0; w.len()], vec![0.0; co], vec![9.0; x.len()]);
+        vectorized(|| conv2d_backward(&d, &x, &w, &dy, &mut dw3, &mut db3, Some(&mut dx3)));
+        for (name, got) in [
+            ("direct", (&dw2, &db2, &dx2)),
+            ("vectorized", (&dw3, &db3, &dx3)),
+        ] {
+            assert_eq!(bits(&dw), bits(got.0), "{d:?} dw, {name}");
+            assert_eq!(bits(&db), bits(got.1), "{d:?} db, {name}");
+            assert_eq!(bits(&dx), bits(got.2), "{d:?} dx, {name}");
+        }
         let mut want_dx = vec![0.0f32; x.len()];
         for o in 0..co {
             for i in 0..out[0] {

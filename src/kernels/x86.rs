@@ -19,7 +19,10 @@
 //! products then differ from the portable ones in the last bits (tested within a tolerance,
 //! and that they do differ, so the fused path is known to have run).
 //!
-//! This is the only module of the crate with `unsafe`: calling a `#[target_feature]` function
+//! With Rust 1.89 or later, on CPUs with AVX-512F, the packed `f32` product with at least 32
+//! columns runs `avx512` instead (32-column panels, 12-row blocks; the same bits).
+//!
+//! This module (with `avx512` inside it) is the only one of the crate with `unsafe`: calling a `#[target_feature]` function
 //! is unsafe because the CPU must support the feature, and before Rust 1.87 (the MSRV is 1.85)
 //! so is every intrinsic; the loads and stores take their pointers from bounds-checked slices
 //! of the right length. Every safe function here takes an [`Avx2`] token, which only
@@ -32,6 +35,29 @@ use std::arch::x86_64::*;
 
 use super::{Avx2, exp, portable};
 use crate::scalar::{Real, Scalar};
+
+// The AVX-512 packed product: Rust 1.89 or later (the build script's cfg).
+#[cfg(typegrad_avx512)]
+mod avx512;
+
+/// Tests turn the AVX-512 kernels off with this, to run the AVX2 ones on a CPU that has
+/// both (the results are the same bits either way).
+#[cfg(test)]
+pub(super) static AVOID_AVX512: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
+
+/// `true` when the AVX-512 kernels run: compiled in (Rust ≥ 1.89) and the CPU has AVX-512F.
+#[inline(always)]
+pub(super) fn avx512() -> bool {
+    #[cfg(test)]
+    if AVOID_AVX512.load(core::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
+    #[cfg(typegrad_avx512)]
+    return avx512::detected();
+    #[cfg(not(typegrad_avx512))]
+    false
+}
 
 /// The matrix product with AVX2: for `f32` the packed kernel [`matmul_f32_packed`] when it
 /// applies (see [`packed_applies`]), otherwise [`portable::matmul`] compiled for AVX2 (16
@@ -117,6 +143,19 @@ fn matmul_f32_packed<const K: usize, const N: usize, const ACC: bool>(
     a: &[[f32; K]],
     b: &[[f32; N]; K],
 ) {
+    #[cfg(typegrad_avx512)]
+    if avx512::applies::<K, N>(out.len().min(a.len())) && avx512() {
+        // SAFETY: `avx512` asked the CPU for AVX-512F, all that `packed` requires beyond its
+        // safe body (AVX-512F has the fused multiply-add).
+        unsafe {
+            if cfg!(feature = "fma") {
+                avx512::packed::<K, N, ACC, true>(out, a, b)
+            } else {
+                avx512::packed::<K, N, ACC, false>(out, a, b)
+            }
+        }
+        return;
+    }
     if fused() {
         // SAFETY: the token proves AVX2 and `fused` checked FMA: all that the
         // `#[target_feature]` function requires beyond its safe body.
@@ -695,4 +734,20 @@ unsafe fn transpose_f32_avx2<const R: usize, const C: usize>(
             dst[j][i] = v;
         }
     }
+}
+
+/// Runs `body` compiled for AVX2: the closure (called once, so inlined) becomes part of a
+/// `#[target_feature(enable = "avx2")]` function, with the constants it names still
+/// constants. The same IEEE operations as the plain build, so the same results.
+#[inline]
+pub(super) fn run_avx2<R>(_: Avx2, body: impl FnOnce() -> R) -> R {
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2<R>(body: impl FnOnce() -> R) -> R {
+        body()
+    }
+    // SAFETY: the token proves that the CPU supports AVX2, which is all that `avx2`
+    // requires beyond its safe body.
+    unsafe { avx2(body) }
 }

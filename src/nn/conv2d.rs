@@ -393,9 +393,17 @@ where
         if let Some(row) = &Self::ROW {
             kernels::conv1d(row, x, w, b, y);
         } else if G::DEPTHWISE {
-            kernels::depthwise2d(&Self::WINDOW, x, w, b, y);
+            kernels::vectorized(
+                #[inline(always)]
+                || kernels::depthwise2d(&Self::WINDOW, x, w, b, y),
+            );
+        } else if Self::WINDOW.blocked() {
+            kernels::vectorized(
+                #[inline(always)]
+                || kernels::conv2d(&Self::WINDOW, x, w, b, y),
+            );
         } else {
-            kernels::conv2d(&Self::WINDOW, x, w, b, y);
+            kernels::conv2d_direct(&Self::WINDOW, x, w, b, y);
         }
     }
 
@@ -429,9 +437,17 @@ where
             if let Some(row) = &Self::ROW {
                 kernels::conv1d_backward(row, x_s, w, dy_s, dw, db, dx_s);
             } else if G::DEPTHWISE {
-                kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s);
+                kernels::vectorized(
+                    #[inline(always)]
+                    || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
+                );
+            } else if Self::WINDOW.blocked() {
+                kernels::vectorized(
+                    #[inline(always)]
+                    || kernels::conv2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
+                );
             } else {
-                kernels::conv2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s);
+                kernels::conv2d_backward_direct(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s);
             }
         }
     }

@@ -1,0 +1,155 @@
+//! The packed `f32` matrix product with AVX-512 (`avx512f`): 32 columns per panel (two
+//! 16-lane registers), up to 12 rows per block, for CPUs that have it (asked at run time, as
+//! AVX2 is). Compiled only with Rust 1.89 or later (`cfg(typegrad_avx512)`, set by the build
+//! script), where AVX-512 is stable; older compilers keep the AVX2 kernels.
+//!
+//! The same sums in the same order as the AVX2 and portable products: each starts at `+0`
+//! and adds `aᵢₖ·bₖⱼ` (rounded product, then rounded sum) in increasing `k` — so the same
+//! bits — unless the `fma` feature is on, when each step is one fused multiply-add.
+
+// Stable since Rust 1.89, above the MSRV (1.85): this module is compiled only by 1.89 or later.
+#![allow(clippy::incompatible_msrv)]
+
+use std::arch::x86_64::*;
+
+/// Columns of one packed panel: two 16-lane vectors.
+pub(super) const PANEL: usize = 32;
+
+/// Largest packed panel (`K × 32` `f32`s, on the stack): 128 KiB, `K ≤ 1024`.
+const PANEL_BYTES: usize = 128 * 1024;
+
+/// One packed panel: `K` rows of [`PANEL`] `f32`s (128 bytes, two cache lines).
+#[repr(C, align(64))]
+struct Panel<const K: usize>([[f32; PANEL]; K]);
+
+/// `true` when the CPU has AVX-512F (asked once; std caches the answer).
+#[inline(always)]
+pub(super) fn detected() -> bool {
+    std::is_x86_feature_detected!("avx512f")
+}
+
+/// `true` when [`packed`] runs a product with `m` rows, inner size `K` and `N` columns: a
+/// panel fits [`PANEL_BYTES`], the output has at least one whole panel of columns (narrower
+/// ones waste lanes: the 16-column AVX2 panels serve them), and there are enough rows (≥ 8)
+/// to repay the copy.
+#[inline(always)]
+pub(super) fn applies<const K: usize, const N: usize>(m: usize) -> bool {
+    m >= 8 && K > 0 && N >= PANEL && K * PANEL * 4 <= PANEL_BYTES
+}
+
+/// `out (+)= a·b` for `f32` (`ACC`: `out + Σₖ aᵢₖ·bₖⱼ`, else `Σₖ aᵢₖ·bₖⱼ`), packed: every 32
+/// columns of `b` are copied into a contiguous `K × 32` panel (zero-padded past the last
+/// column), which then serves every row of `a` in blocks of 12 rows (the rows left over in
+/// blocks of 8, 4, 2 and 1), each block's `M × 32` sums held in registers over the whole `k`
+/// loop ([`block`]): 24 sums, 2 panel vectors, a broadcast and the products in the 32
+/// registers.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn packed<const K: usize, const N: usize, const ACC: bool, const FUSED: bool>(
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    b: &[[f32; N]; K],
+) {
+    let m = out.len().min(a.len());
+    let mut panel = Panel([[0.0f32; PANEL]; K]);
+    let panel = &mut panel.0;
+    let mut j = 0;
+    while j < N {
+        let width = PANEL.min(N - j);
+        if width == PANEL {
+            for (p, b_row) in panel.iter_mut().zip(b) {
+                if let Ok(src) = <&[f32; PANEL]>::try_from(&b_row[j..j + PANEL]) {
+                    *p = *src;
+                }
+            }
+        } else {
+            for (p, b_row) in panel.iter_mut().zip(b) {
+                p[..width].copy_from_slice(&b_row[j..j + width]);
+                p[width..].fill(0.0);
+            }
+        }
+        let mut i = 0;
+        while m - i >= 12 {
+            unsafe { block::<K, N, 12, ACC, FUSED>(&mut out[i..i + 12], &a[i..i + 12], panel, j) };
+            i += 12;
+        }
+        for rows in [8, 4, 2, 1] {
+            if m - i >= rows {
+                let (o, x) = (&mut out[i..i + rows], &a[i..i + rows]);
+                unsafe {
+                    match rows {
+                        8 => block::<K, N, 8, ACC, FUSED>(o, x, panel, j),
+                        4 => block::<K, N, 4, ACC, FUSED>(o, x, panel, j),
+                        2 => block::<K, N, 2, ACC, FUSED>(o, x, panel, j),
+                        _ => block::<K, N, 1, ACC, FUSED>(o, x, panel, j),
+                    }
+                }
+                i += rows;
+            }
+        }
+        j += width;
+    }
+}
+
+/// `out[r][j..j+32] (+)= Σₖ a[r][k]·panel[k]` for the `M` rows given (`M ≤ 12`; only the
+/// columns that exist are written): two 16-lane sums per row in registers over the whole `k`
+/// loop, each step a multiply then an add (`FUSED`: one fused multiply-add).
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+#[inline]
+unsafe fn block<
+    const K: usize,
+    const N: usize,
+    const M: usize,
+    const ACC: bool,
+    const FUSED: bool,
+>(
+    out: &mut [[f32; N]],
+    a: &[[f32; K]],
+    panel: &[[f32; PANEL]; K],
+    j: usize,
+) {
+    let Ok(a) = <&[[f32; K]; M]>::try_from(a) else {
+        return;
+    };
+    unsafe {
+        let mut acc = [[_mm512_setzero_ps(); 2]; M];
+        for (k, p) in panel.iter().enumerate() {
+            let b0 = _mm512_loadu_ps(p[..16].as_ptr());
+            let b1 = _mm512_loadu_ps(p[16..].as_ptr());
+            for (s, row) in acc.iter_mut().zip(a) {
+                let x = _mm512_set1_ps(row[k]);
+                if FUSED {
+                    s[0] = _mm512_fmadd_ps(x, b0, s[0]);
+                    s[1] = _mm512_fmadd_ps(x, b1, s[1]);
+                } else {
+                    s[0] = _mm512_add_ps(s[0], _mm512_mul_ps(x, b0));
+                    s[1] = _mm512_add_ps(s[1], _mm512_mul_ps(x, b1));
+                }
+            }
+        }
+        for (o, s) in out.iter_mut().zip(&acc) {
+            if N - j >= PANEL {
+                let o = &mut o[j..j + PANEL];
+                let (mut lo, mut hi) = (s[0], s[1]);
+                if ACC {
+                    lo = _mm512_add_ps(_mm512_loadu_ps(o[..16].as_ptr()), lo);
+                    hi = _mm512_add_ps(_mm512_loadu_ps(o[16..].as_ptr()), hi);
+                }
+                _mm512_storeu_ps(o[..16].as_mut_ptr(), lo);
+                _mm512_storeu_ps(o[16..].as_mut_ptr(), hi);
+            } else {
+                let mut sums = [0.0f32; PANEL];
+                _mm512_storeu_ps(sums[..16].as_mut_ptr(), s[0]);
+                _mm512_storeu_ps(sums[16..].as_mut_ptr(), s[1]);
+                for (o, s) in o[j..].iter_mut().zip(sums) {
+                    *o = if ACC { *o + s } else { s };
+                }
+            }
+        }
+    }
+}
