@@ -2,8 +2,8 @@
 //! backward passes and max/average pooling, in 1-D on channels × steps ([`Window1d`]) and in
 //! 2-D on channels × rows × columns, row by row ([`Window2d`]: a kernel, stride and padding per
 //! axis, `SAME` included, each axis's taps found as a 1-D window's; a depthwise convolution is
-//! the one-channel convolution run per channel; the register-blocked 2-D convolution that the
-//! wider layers run is [`plane`](super::plane)'s). Plain loops in
+//! the one-channel convolution of [`plane`](super::plane) run per channel; the full 2-D
+//! convolution is [`panel`](super::panel)'s). Plain loops in
 //! a fixed order (so a sample gives the same bits alone or in a batch); the innermost loop
 //! runs over output positions — steps, or the columns of an output row — contiguous in memory
 //! for stride 1, so the compiler vectorizes it. Here only the 1-D convolution is register-blocked
@@ -341,11 +341,15 @@ impl Widen<i8> for core::num::Wrapping<i32> {
     }
 }
 
+// The direct loops of the 2-D convolution, the references `kernels::tests` compares the
+// register blocks of `plane` and the panels of `panel` with, bit for bit.
+
 /// The part of the plane a tap `(ky, kx)` of a stride-1 window reaches as one contiguous run
 /// of whole rows (in `y`, from row `ilo`, and in `x`, from row `iy0`; `n` rows): when the
 /// tap's columns are every column of both (a 1 × 1 kernel without padding; the middle column
 /// of a `SAME` 3 × 3). The loops then run over `n · width` values at once, in the same order
 /// per element.
+#[cfg(test)]
 #[inline(always)]
 fn whole_rows(
     d: &Window2d,
@@ -363,6 +367,7 @@ fn whole_rows(
 /// another); with a stride, `acc[0] += Σ u[m] · v[m·step]` in one running sum. The lanes are
 /// those of `portable::matvec_dot`, not its loop: with that loop's `chunks(8)` the W6
 /// ResNet-8 step measured 629 ms here, against 387–496 ms with `chunks_exact`.
+#[cfg(test)]
 #[inline(always)]
 fn dot_lanes<T: Scalar>(acc: &mut [T; 8], u: &[T], v: &[T], step: usize) {
     if step == 1 {
@@ -389,6 +394,7 @@ fn dot_lanes<T: Scalar>(acc: &mut [T; 8], u: &[T], v: &[T], step: usize) {
 /// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`
 /// (zeros outside the input), the products added in increasing `(c, ky, kx)`. Inlined into
 /// each layer's code, so the window's numbers are constants there (W6: 2–3.5× faster).
+#[cfg(test)]
 #[inline(always)]
 pub(crate) fn conv2d_direct<T: Scalar + Widen<U>, U: Copy>(
     d: &Window2d,
@@ -446,6 +452,7 @@ pub(crate) fn conv2d_direct<T: Scalar + Widen<U>, U: Copy>(
 /// the transposed operation (overwritten). Each weight's sum runs in eight lanes over each
 /// contiguous run of its positions (a row, or the whole rows of [`whole_rows`]; the lanes
 /// restart at each run, runs in increasing order), then [`super::portable::sum_eight_lanes`].
+#[cfg(test)]
 #[inline(always)]
 pub(crate) fn conv2d_backward_direct<T: Scalar>(
     d: &Window2d,
@@ -519,7 +526,7 @@ pub(crate) fn conv2d_backward_direct<T: Scalar>(
 
 /// A depthwise convolution (one filter per channel, `channels_in = channels_out`):
 /// `y[c][i][j] = b[c] + Σ_ky Σ_kx w[c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`,
-/// each channel as a one-channel [`conv2d`](super::plane::conv2d).
+/// each channel as a one-channel [`conv2d_lines`](super::plane::conv2d_lines).
 #[inline(always)]
 pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
     d: &Window2d,
@@ -531,7 +538,7 @@ pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
     for c in 0..d.channels_out {
-        super::plane::conv2d(
+        super::plane::conv2d_lines(
             &one,
             &x[c * hw..][..hw],
             &w[c * kk..][..kk],
@@ -542,7 +549,7 @@ pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
 }
 
 /// The gradients of [`depthwise2d`], channel by channel as
-/// [`conv2d_backward`](super::plane::conv2d_backward)'s.
+/// [`backward_lines`](super::plane::backward_lines)'.
 #[inline(always)]
 pub(crate) fn depthwise2d_backward<T: Scalar>(
     d: &Window2d,
@@ -556,7 +563,7 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
     for c in 0..d.channels_out {
-        super::plane::conv2d_backward(
+        super::plane::backward_lines(
             &one,
             &x[c * hw..][..hw],
             &w[c * kk..][..kk],

@@ -9,9 +9,12 @@
 //!   and average pooling — over channels × steps ([`Window1d`]) and over channels × rows ×
 //!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
 //!   slower);
-//! * [`plane`]: the 2-D convolution and its gradients in register blocks (a few channels × 8
-//!   positions in local sums; the same bits as the direct loops), run compiled for AVX2
-//!   ([`vectorized`]) by the layers whose lines are long enough;
+//! * [`panel`]: the 2-D convolution and its input gradient as products over panels (the
+//!   values 16 output positions read, gathered once, serve every output channel; explicit
+//!   AVX2/AVX-512 code for `f32`);
+//! * [`plane`]: register blocks over the lines of a plane: the weight gradients of every
+//!   2-D convolution and the depthwise convolution's channels (the layers run both compiled
+//!   for AVX2 through [`vectorized`]);
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
 //! * [`int8`]: the int8 convolution and fully connected kernels of the quantized layers (each
 //!   output whole, requantized at once: no int32 copies; four rows at once in the fully
@@ -36,6 +39,7 @@ mod arm;
 mod conv;
 mod exp;
 mod int8;
+mod panel;
 mod plane;
 mod portable;
 #[cfg(any(typegrad_arm_dsp, all(test, feature = "simd-dispatch")))]
@@ -46,17 +50,18 @@ mod unchecked;
 mod x86;
 
 // No AVX2 builds of the direct loops: measured on W5 and W6, compiling them for AVX2 made the
-// training steps slower (W5 89 k → 67 k samples/s; W6 ResNet-8 184 → 223 ms), so they run as
-// portable code on every CPU; the register blocks of `plane` run compiled for AVX2
-// ([`vectorized`]).
+// training steps slower (W5 89 k → 67 k samples/s; W6 ResNet-8 184 → 223 ms), so the 1-D
+// convolution and the pools run as portable code on every CPU; the 2-D convolutions run
+// `panel` and `plane` (compiled for AVX2 through [`vectorized`]).
 pub(crate) use conv::{
     Window1d, Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, conv1d, conv1d_backward,
-    conv2d_backward_direct, conv2d_direct, depthwise2d, depthwise2d_backward, max_pool2d,
-    max_pool2d_backward, pad_before,
+    depthwise2d, depthwise2d_backward, max_pool2d, max_pool2d_backward, pad_before,
 };
+#[cfg(test)]
+use conv::{conv2d_backward_direct, conv2d_direct};
 pub(crate) use exp::larger;
 pub(crate) use int8::{Requantize, conv2d_i8, dense_i8, doubling_high_mul, pool_i8_nhwc};
-pub(crate) use plane::{conv2d, conv2d_backward};
+pub(crate) use panel::{conv2d, conv2d_backward};
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
 
 use core::any::TypeId;
@@ -274,6 +279,47 @@ pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
         on_avx2!(cpu => x86::softmax(cpu, x, y));
     }
     exp::softmax(x, y);
+}
+
+/// `acc[m][l] += w[bases[m] + columns[k]] · panel[k][l]` over every `k` in increasing order
+/// with explicit vector code (AVX2, or AVX-512 where the CPU has it) when `T` and `U` are
+/// `f32` and [`avx2`] says so; returns whether it ran (otherwise the caller's plain loops,
+/// [`panel`]'s, do the same operations).
+#[inline(always)]
+pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
+    w: &[U],
+    bases: &[usize; M],
+    columns: &[u32],
+    panel: &[[T; panel::LANES]],
+    acc: &mut [[T; panel::LANES]; M],
+) -> bool {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if let Some(cpu) = avx2() {
+        return x86::panel_product(cpu, w, bases, columns, panel, acc);
+    }
+    let _ = (w, bases, columns, panel, acc);
+    false
+}
+
+/// The eight-lane sums of one tap `(ky, kx)` of the weight gradient for output channels
+/// `o0..o0 + M` × input channels `c0..c0 + C` ([`plane`]'s `weight_block`), added into
+/// `acc`, with explicit AVX2 code when `T` is `f32` and [`avx2`] says so; returns whether it
+/// ran (otherwise the caller's plain loops do the same operations).
+#[inline(always)]
+pub(crate) fn weight_tap<T: 'static, const M: usize, const C: usize>(
+    d: &Window2d,
+    x: &[T],
+    dy: &[T],
+    (o0, c0): (usize, usize),
+    (ky, kx): (usize, usize),
+    acc: &mut [[[T; 8]; C]; M],
+) -> bool {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if let Some(cpu) = avx2() {
+        return x86::weight_tap(cpu, d, x, dy, (o0, c0), (ky, kx), acc);
+    }
+    let _ = (d, x, dy, o0, c0, ky, kx, acc);
+    false
 }
 
 /// Runs `body` (loops of plain Rust on slices, e.g. a layer's convolution with its window's

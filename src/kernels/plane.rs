@@ -1,10 +1,12 @@
-//! The 2-D convolution of one sample (channels × rows × columns) and its two gradients, in
-//! register blocks: each block keeps a few channels × [`LANES`] neighbouring positions of its
-//! result in local sums over the whole reduction, so one load of an input (or output-gradient)
-//! value serves several channels and the sums are stored once. The order of operations per
-//! value is the documented one of each function, whichever block computes it: a block only
-//! changes which values are computed side by side, never the order in which one value's terms
-//! are added (pinned bit for bit by `kernels::tests`).
+//! Register blocks over the lines of a plane, for one sample (channels × rows × columns):
+//! every 2-D convolution's bias and weight gradients ([`bias_and_weights`]), and the
+//! depthwise convolution's channels forward and backward ([`conv2d_lines`],
+//! [`backward_lines`]). Each block keeps a few channels × [`LANES`] neighbouring positions
+//! (or eight lanes of a weight's sum) in local sums over the whole reduction, so one load of
+//! an input or output-gradient value serves several channels and the sums are stored once.
+//! A block only changes which values are computed side by side, never the order in which
+//! one value's terms are added: the bits of the direct loops of [`conv`](super::conv)'s
+//! tests (pinned by `kernels::tests`).
 //!
 //! A line of positions is cut into chunks of [`LANES`]; the last chunk of a line longer than
 //! that overlaps the one before it (its first values are computed twice, identically), and a
@@ -14,9 +16,8 @@
 //!
 //! Plain Rust on slices, inlined into each layer's code so the window's numbers are constants
 //! there; the layers run it compiled for AVX2 where the CPU has it
-//! ([`vectorized`](super::vectorized)), for the windows whose lines are long enough to fill
-//! the chunks ([`Window2d::blocked`]); the others run the direct loops of
-//! [`conv`](super::conv), which give the same bits.
+//! ([`vectorized`](super::vectorized)); for `f32` the weight-gradient blocks of several
+//! channels run explicit AVX2 code ([`weight_tap`](super::weight_tap)).
 
 use super::conv::{Widen, Window1d, Window2d};
 use super::portable::sum_eight_lanes;
@@ -36,15 +37,6 @@ const INPUTS_DW: usize = 2;
 const INPUTS_DX: usize = 4;
 
 impl Window2d {
-    /// `true` when a layer runs the blocks (compiled for AVX2) rather than the direct loops:
-    /// lines of at least 32 positions (a pointwise window's whole plane counts as one). W6,
-    /// AMD Zen 5: DS-CNN's pointwise layers (125 positions) 1.5× faster a step, ResNet-8's
-    /// 32-wide layers 4 % faster; with 16-wide lines too, ResNet-8 was no faster, with 8-wide
-    /// ones (every chunk at an edge) 8 % slower.
-    pub(crate) const fn blocked(&self) -> bool {
-        self.lines().cols.out_len >= 32
-    }
-
     /// The window the blocks walk: a pointwise window's plane as one line of
     /// `height · width` positions (the same values, in the same places), any other as is.
     #[inline(always)]
@@ -177,9 +169,10 @@ fn output_of(axis: &Window1d, k: usize, r: usize) -> Option<usize> {
 
 /// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`
 /// (zeros outside the input), the products added in increasing `(c, ky, kx)`, skipping taps
-/// on padding. Blocks of 4 output channels × 8 positions of a row.
+/// on padding. Blocks of 4 output channels × 8 positions of a row (the depthwise layers'
+/// channels, one at a time).
 #[inline(always)]
-pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy>(
+pub(crate) fn conv2d_lines<T: Scalar + Widen<U>, U: Copy>(
     d: &Window2d,
     x: &[T],
     w: &[U],
@@ -197,7 +190,7 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy>(
     }
 }
 
-/// [`conv2d`]'s outputs of channels `o0..o0 + M`.
+/// [`conv2d_lines`]' outputs of channels `o0..o0 + M`.
 #[inline(always)]
 fn forward_block<T: Scalar + Widen<U>, U: Copy, const M: usize>(
     d: &Window2d,
@@ -243,19 +236,12 @@ fn forward_block<T: Scalar + Widen<U>, U: Copy, const M: usize>(
     }
 }
 
-/// The gradients of [`conv2d`] for one sample, given `dy`: `db[o] += Σ_ij dy[o][i][j]`,
-/// `dw[o][c][ky][kx] += Σ_ij dy[o][i][j] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]` and (when
-/// asked) `dx[c][r][s] = Σ_o Σ_ky Σ_kx w[o][c][ky][kx] · dy[o][i][j]` over the taps that read
-/// `(r, s)`, added in increasing `(o, ky, kx)` from `+0` (overwritten).
-///
-/// Each weight's sum runs in eight lanes over each contiguous run of its positions (a row, or
-/// whole rows where the tap's columns are every column of both planes: a 1 × 1 kernel
-/// without padding, the middle column of a `SAME` 3 × 3; the lanes restart at each run, the
-/// runs in increasing order), then [`sum_eight_lanes`]; with a column stride, one running
-/// sum. Blocks of 4 output × 2 input channels for the weights, 4 input channels × 8 columns
-/// for the input gradient.
+/// The gradients of [`conv2d_lines`] for one sample, given `dy`: [`bias_and_weights`], and
+/// (when asked) `dx[c][r][s] = Σ_o Σ_ky Σ_kx w[o][c][ky][kx] · dy[o][i][j]` over the taps
+/// that read `(r, s)`, added in increasing `(o, ky, kx)` from `+0` (overwritten), in blocks
+/// of 4 input channels × 8 columns.
 #[inline(always)]
-pub(crate) fn conv2d_backward<T: Scalar>(
+pub(crate) fn backward_lines<T: Scalar>(
     d: &Window2d,
     x: &[T],
     w: &[T],
@@ -263,6 +249,42 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     dw: &mut [T],
     db: &mut [T],
     dx: Option<&mut [T]>,
+) {
+    bias_and_weights(d, x, dy, dw, db);
+    if let Some(dx) = dx {
+        if d.rows.stride != 1 || d.cols.stride != 1 {
+            input_gradient_strided(d, w, dy, dx);
+            return;
+        }
+        let lines = &d.lines();
+        let ci = d.channels_in;
+        let mut c = 0;
+        while c + INPUTS_DX <= ci {
+            input_block::<T, INPUTS_DX>(lines, w, dy, dx, c);
+            c += INPUTS_DX;
+        }
+        for c in c..ci {
+            input_block::<T, 1>(lines, w, dy, dx, c);
+        }
+    }
+}
+
+/// The bias and weight gradients of a 2-D convolution for one sample, given `dy`:
+/// `db[o] += Σ_ij dy[o][i][j]`, `dw[o][c][ky][kx] += Σ_ij dy[o][i][j] · x[c][i·Sh + ky −
+/// Ph][j·Sw + kx − Pw]`.
+///
+/// Each weight's sum runs in eight lanes over each contiguous run of its positions (a row, or
+/// whole rows where the tap's columns are every column of both planes: a 1 × 1 kernel
+/// without padding, the middle column of a `SAME` 3 × 3; the lanes restart at each run, the
+/// runs in increasing order), then [`sum_eight_lanes`]; with a column stride, one running
+/// sum. Blocks of 4 output × 2 input channels.
+#[inline(always)]
+pub(crate) fn bias_and_weights<T: Scalar>(
+    d: &Window2d,
+    x: &[T],
+    dy: &[T],
+    dw: &mut [T],
+    db: &mut [T],
 ) {
     let ohw = d.rows.out_len * d.cols.out_len;
     for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(ohw)) {
@@ -286,27 +308,16 @@ pub(crate) fn conv2d_backward<T: Scalar>(
         }
         o += m;
     }
-    if let Some(dx) = dx {
-        if d.rows.stride != 1 || d.cols.stride != 1 {
-            input_gradient_strided(d, w, dy, dx);
-            return;
-        }
-        let lines = &d.lines();
-        let mut c = 0;
-        while c + INPUTS_DX <= ci {
-            input_block::<T, INPUTS_DX>(lines, w, dy, dx, c);
-            c += INPUTS_DX;
-        }
-        for c in c..ci {
-            input_block::<T, 1>(lines, w, dy, dx, c);
-        }
-    }
 }
 
 /// The contiguous runs of positions tap `(ky, kx)` reads, in increasing order:
 /// `(offset in an output plane, offset in an input plane, length, input step)`.
 #[inline(always)]
-fn runs(d: &Window2d, ky: usize, kx: usize) -> impl Iterator<Item = (usize, usize, usize, usize)> {
+pub(super) fn runs(
+    d: &Window2d,
+    ky: usize,
+    kx: usize,
+) -> impl Iterator<Item = (usize, usize, usize, usize)> {
     let (rows, cols) = (&d.rows, &d.cols);
     let (width, out_w, stride) = (cols.length, cols.out_len, cols.stride);
     let (ilo, ihi, iy0) = rows.taps(ky);
@@ -327,7 +338,7 @@ fn runs(d: &Window2d, ky: usize, kx: usize) -> impl Iterator<Item = (usize, usiz
     })
 }
 
-/// [`conv2d_backward`]'s weight gradients of output channels `o0..o0 + M` × input channels
+/// [`bias_and_weights`]' weight gradients of output channels `o0..o0 + M` × input channels
 /// `c0..c0 + C`: per tap, `M × C` sums of eight lanes side by side over the same runs.
 #[inline(always)]
 fn weight_block<T: Scalar, const M: usize, const C: usize>(
@@ -344,7 +355,8 @@ fn weight_block<T: Scalar, const M: usize, const C: usize>(
     for ky in 0..kh {
         for kx in 0..kw {
             let mut acc = [[[T::zero(); LANES]; C]; M];
-            for (at_y, at_x, len, step) in runs(d, ky, kx) {
+            let taken = M > 1 && super::weight_tap(d, x, dy, (o0, c0), (ky, kx), &mut acc);
+            for (at_y, at_x, len, step) in runs(d, ky, kx).filter(|_| !taken) {
                 if len == 0 {
                     continue;
                 }
@@ -393,7 +405,7 @@ fn weight_block<T: Scalar, const M: usize, const C: usize>(
     }
 }
 
-/// [`conv2d_backward`]'s input gradient of channels `c0..c0 + C`, 8 columns of a row at a
+/// [`backward_lines`]' input gradient of channels `c0..c0 + C`, 8 columns of a row at a
 /// time, each summed over `(o, ky, kx)` in registers.
 #[inline(always)]
 fn input_block<T: Scalar, const C: usize>(
@@ -467,7 +479,7 @@ fn gradient_values<T: Scalar>(
     (mask, v)
 }
 
-/// [`conv2d_backward`]'s input gradient for a strided window, tap by tap:
+/// [`backward_lines`]' input gradient for a strided window, tap by tap:
 /// `dx[c][row of (i, ky)] += w[o][c][ky][kx] · dy[o][i]` along each row, in increasing
 /// `(o, ky, kx)` per input value.
 #[inline(always)]

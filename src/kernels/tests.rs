@@ -653,8 +653,9 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         conv2d(&d, &x, &w, &b, &mut y);
         let (mut dw, mut db, mut dx) = (vec![0.0; w.len()], vec![0.0; co], vec![9.0; x.len()]);
         conv2d_backward(&d, &x, &w, &dy, &mut dw, &mut db, Some(&mut dx));
-        // The direct loops, and the blocks compiled for AVX2 where the CPU has it: the same
-        // bits, every value and gradient.
+        // The direct loops (which skip the padding taps: the same bits, as no bias here is
+        // −0), and the kernels compiled for AVX2 where the CPU has it: the same bits, every
+        // value and gradient.
         let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         let mut y_direct = vec![0.0; co * opl];
         conv2d_direct(&d, &x, &w, &b, &mut y_direct);
@@ -682,10 +683,9 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
                     for c in 0..ci {
                         for ky in 0..kernel[0] {
                             for kx in 0..kernel[1] {
-                                if let Some(p) = at(i, j, ky, kx) {
-                                    let wv = w[((o * ci + c) * kernel[0] + ky) * kernel[1] + kx];
-                                    want += wv * x[c * plane + p];
-                                }
+                                // A tap on padding adds `w · 0`.
+                                let wv = w[((o * ci + c) * kernel[0] + ky) * kernel[1] + kx];
+                                want += wv * at(i, j, ky, kx).map_or(0.0, |p| x[c * plane + p]);
                             }
                         }
                     }

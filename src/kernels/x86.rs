@@ -751,3 +751,241 @@ pub(super) fn run_avx2<R>(_: Avx2, body: impl FnOnce() -> R) -> R {
     // requires beyond its safe body.
     unsafe { avx2(body) }
 }
+
+/// Positions per convolution panel ([`super::panel::LANES`]): two AVX2 registers.
+const LANES: usize = super::panel::LANES;
+const _: () = assert!(LANES == 16);
+
+/// [`super::panel_product`] for `f32` (`T` and `U`; otherwise `false`): 16 positions in two
+/// AVX2 registers per row, up to 4 rows per pass over the panel — or, on a CPU with
+/// AVX-512F (Rust ≥ 1.89), one 16-lane register per row, every row in one pass. Each step a
+/// multiply then an add, in increasing `k`: the plain loops' bits. Declines (`false`) when an
+/// index `bases[m] + columns[k]` is outside `w` (the plain loops then report it).
+#[inline]
+pub(super) fn panel_product<T: 'static, U: 'static, const M: usize>(
+    _: Avx2,
+    w: &[U],
+    bases: &[usize; M],
+    columns: &[u32],
+    panel: &[[T; LANES]],
+    acc: &mut [[T; LANES]; M],
+) -> bool {
+    if !(super::is_f32::<T>() && super::is_f32::<U>()) {
+        return false;
+    }
+    let last = columns.iter().max().map_or(0, |&c| c as usize);
+    if !columns.is_empty() && bases.iter().any(|&b| b + last >= w.len()) {
+        return false;
+    }
+    // SAFETY: `T` and `U` are `f32` (checked just above): the same arrays of `f32`s, same
+    // lengths and layout.
+    let (w, panel, acc) = unsafe {
+        (
+            core::slice::from_raw_parts(w.as_ptr().cast::<f32>(), w.len()),
+            core::slice::from_raw_parts(panel.as_ptr().cast::<[f32; LANES]>(), panel.len()),
+            &mut *(acc as *mut [[T; LANES]; M]).cast::<[[f32; LANES]; M]>(),
+        )
+    };
+    #[cfg(typegrad_avx512)]
+    if avx512() {
+        // SAFETY: `avx512` asked the CPU for AVX-512F; every `bases[m] + columns[k]` is
+        // inside `w` (checked above).
+        unsafe { avx512::panel_product(w, bases, columns, panel, acc) };
+        return true;
+    }
+    let mut m0 = 0;
+    while m0 < M {
+        let rows = (M - m0).min(4);
+        // SAFETY: the token proves AVX2; every `bases[m] + columns[k]` is inside `w`
+        // (checked above).
+        unsafe {
+            match rows {
+                4 => panel_pass::<M, 4>(w, bases, columns, panel, acc, m0),
+                3 => panel_pass::<M, 3>(w, bases, columns, panel, acc, m0),
+                2 => panel_pass::<M, 2>(w, bases, columns, panel, acc, m0),
+                _ => panel_pass::<M, 1>(w, bases, columns, panel, acc, m0),
+            }
+        }
+        m0 += rows;
+    }
+    true
+}
+
+/// Rows `m0..m0 + R` of [`panel_product`] with AVX2: `2R` sums in registers over the panel.
+///
+/// # Safety
+/// The CPU must support AVX2, and every `bases[m] + columns[k]` must be inside `w`.
+#[target_feature(enable = "avx2")]
+unsafe fn panel_pass<const M: usize, const R: usize>(
+    w: &[f32],
+    bases: &[usize; M],
+    columns: &[u32],
+    panel: &[[f32; LANES]],
+    acc: &mut [[f32; LANES]; M],
+    m0: usize,
+) {
+    let Some(rows) = acc.get_mut(m0..m0 + R) else {
+        return;
+    };
+    let Some(bases) = bases.get(m0..m0 + R) else {
+        return;
+    };
+    let w = w.as_ptr();
+    unsafe {
+        let mut s: [[__m256; 2]; R] = core::array::from_fn(|r| {
+            [
+                _mm256_loadu_ps(rows[r][..8].as_ptr()),
+                _mm256_loadu_ps(rows[r][8..].as_ptr()),
+            ]
+        });
+        for (p, &column) in panel.iter().zip(columns) {
+            let p0 = _mm256_loadu_ps(p[..8].as_ptr());
+            let p1 = _mm256_loadu_ps(p[8..].as_ptr());
+            for (s, &base) in s.iter_mut().zip(bases) {
+                let a = _mm256_set1_ps(*w.add(base + column as usize));
+                s[0] = _mm256_add_ps(s[0], _mm256_mul_ps(a, p0));
+                s[1] = _mm256_add_ps(s[1], _mm256_mul_ps(a, p1));
+            }
+        }
+        for (row, s) in rows.iter_mut().zip(&s) {
+            _mm256_storeu_ps(row[..8].as_mut_ptr(), s[0]);
+            _mm256_storeu_ps(row[8..].as_mut_ptr(), s[1]);
+        }
+    }
+}
+
+/// [`super::weight_tap`] for `f32` (otherwise `false`): per contiguous run of the tap's
+/// positions, eight lanes of `dy · x` added per register (`M × C` registers of sums, kept
+/// across the runs); the run's last values (fewer than eight) into the first lanes, the
+/// other lanes adding `0 · 0 = +0` to sums that start at `+0` and so are never `−0`
+/// (unchanged); with a column stride, one running sum per weight in lane 0. The plain
+/// loops' operations in the same order: the same bits.
+#[inline]
+pub(super) fn weight_tap<T: 'static, const M: usize, const C: usize>(
+    _: Avx2,
+    d: &super::Window2d,
+    x: &[T],
+    dy: &[T],
+    (o0, c0): (usize, usize),
+    (ky, kx): (usize, usize),
+    acc: &mut [[[T; 8]; C]; M],
+) -> bool {
+    if !super::is_f32::<T>() {
+        return false;
+    }
+    // SAFETY: `T` is `f32` (checked just above): the same arrays of `f32`s.
+    let (x, dy, acc) = unsafe {
+        (
+            core::slice::from_raw_parts(x.as_ptr().cast::<f32>(), x.len()),
+            core::slice::from_raw_parts(dy.as_ptr().cast::<f32>(), dy.len()),
+            &mut *(acc as *mut [[[T; 8]; C]; M]).cast::<[[[f32; 8]; C]; M]>(),
+        )
+    };
+    // SAFETY: the token proves AVX2.
+    unsafe { weight_tap_avx2::<M, C>(d, x, dy, (o0, c0), (ky, kx), acc) }
+}
+
+/// [`weight_tap`] with AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn weight_tap_avx2<const M: usize, const C: usize>(
+    d: &super::Window2d,
+    x: &[f32],
+    dy: &[f32],
+    (o0, c0): (usize, usize),
+    (ky, kx): (usize, usize),
+    acc: &mut [[[f32; 8]; C]; M],
+) -> bool {
+    let hw = d.rows.length * d.cols.length;
+    let ohw = d.rows.out_len * d.cols.out_len;
+    unsafe {
+        let mut s: [[__m256; C]; M] =
+            core::array::from_fn(|m| core::array::from_fn(|c| _mm256_loadu_ps(acc[m][c].as_ptr())));
+        for (at_y, at_x, len, step) in super::plane::runs(d, ky, kx) {
+            if len == 0 {
+                continue;
+            }
+            let reach = (len - 1) * step + 1;
+            let (Some(dys), Some(xs)) = (
+                try_rows::<M>(dy, |m| (o0 + m) * ohw + at_y, len),
+                try_rows::<C>(x, |c| (c0 + c) * hw + at_x, reach),
+            ) else {
+                return false;
+            };
+            if step != 1 {
+                // One running sum per weight, in lane 0.
+                let mut g: [[f32; C]; M] =
+                    core::array::from_fn(|m| core::array::from_fn(|c| _mm256_cvtss_f32(s[m][c])));
+                for t in 0..len {
+                    for (g, dy) in g.iter_mut().zip(&dys) {
+                        for (g, x) in g.iter_mut().zip(&xs) {
+                            *g += dy[t] * x[t * step];
+                        }
+                    }
+                }
+                for (s, g) in s.iter_mut().zip(&g) {
+                    for (s, &g) in s.iter_mut().zip(g) {
+                        // Lane 0 replaced, the others kept.
+                        *s = _mm256_blend_ps::<1>(*s, _mm256_set1_ps(g));
+                    }
+                }
+                continue;
+            }
+            let full = len - len % 8;
+            for k in (0..full).step_by(8) {
+                let v: [__m256; C] = core::array::from_fn(|c| _mm256_loadu_ps(xs[c][k..].as_ptr()));
+                for (s, dy) in s.iter_mut().zip(&dys) {
+                    let u = _mm256_loadu_ps(dy[k..k + 8].as_ptr());
+                    for (s, &v) in s.iter_mut().zip(&v) {
+                        *s = _mm256_add_ps(*s, _mm256_mul_ps(u, v));
+                    }
+                }
+            }
+            if full < len {
+                let v: [__m256; C] = core::array::from_fn(|c| tail8(&xs[c][full..len]));
+                for (s, dy) in s.iter_mut().zip(&dys) {
+                    let u = tail8(&dy[full..]);
+                    for (s, &v) in s.iter_mut().zip(&v) {
+                        *s = _mm256_add_ps(*s, _mm256_mul_ps(u, v));
+                    }
+                }
+            }
+        }
+        for (acc, s) in acc.iter_mut().zip(&s) {
+            for (acc, s) in acc.iter_mut().zip(s) {
+                _mm256_storeu_ps(acc.as_mut_ptr(), *s);
+            }
+        }
+    }
+    true
+}
+
+/// The slices `values[start(r)..][..len]` for `R` rows, if all are inside `values`.
+#[inline(always)]
+fn try_rows<const R: usize>(
+    values: &[f32],
+    start: impl Fn(usize) -> usize,
+    len: usize,
+) -> Option<[&[f32]; R]> {
+    let mut rows: [&[f32]; R] = [&[]; R];
+    for (r, row) in rows.iter_mut().enumerate() {
+        *row = values.get(start(r)..)?.get(..len)?;
+    }
+    Some(rows)
+}
+
+/// Up to eight values in the low lanes of a register, zeros above.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn tail8(values: &[f32]) -> __m256 {
+    let mut v = [0.0f32; 8];
+    for (v, &x) in v.iter_mut().zip(values) {
+        *v = x;
+    }
+    unsafe { _mm256_loadu_ps(v.as_ptr()) }
+}

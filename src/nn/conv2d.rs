@@ -397,13 +397,11 @@ where
                 #[inline(always)]
                 || kernels::depthwise2d(&Self::WINDOW, x, w, b, y),
             );
-        } else if Self::WINDOW.blocked() {
+        } else {
             kernels::vectorized(
                 #[inline(always)]
                 || kernels::conv2d(&Self::WINDOW, x, w, b, y),
             );
-        } else {
-            kernels::conv2d_direct(&Self::WINDOW, x, w, b, y);
         }
     }
 
@@ -441,13 +439,11 @@ where
                     #[inline(always)]
                     || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
                 );
-            } else if Self::WINDOW.blocked() {
+            } else {
                 kernels::vectorized(
                     #[inline(always)]
                     || kernels::conv2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
                 );
-            } else {
-                kernels::conv2d_backward_direct(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s);
             }
         }
     }

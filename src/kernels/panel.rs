@@ -1,0 +1,293 @@
+//! The 2-D convolution and its input gradient as matrix products over panels: for 16 output
+//! positions at a time, the values every tap of every channel reads are gathered into a
+//! `K × 16` panel (`K` = channels × taps, in the order of the reduction; a tap that reads
+//! padding reads 0), which then serves every output channel: `out[o][p] = init[o] +
+//! Σₖ a[o][k]·panel[k][p]`, the products added in increasing `k`, a few output channels × 16
+//! positions in local sums ([`product`]; for `f32` on x86-64 explicit AVX2 or AVX-512 code
+//! with the same operations, so the same bits).
+//!
+//! * forward: `k = (c, ky, kx)`, `a[o][k] = w[o][c][ky][kx]`, `init[o] = b[o]`;
+//! * input gradient: `k = (o, ky, kx)`, `a[c][k] = w[o][c][ky][kx]`, `init = +0`; the panel
+//!   reads `dy[o][i][j]` at the output `(i, j)` whose tap `(ky, kx)` reads the input position
+//!   (0 where none does).
+//!
+//! A panel holds at most [`PANEL_ROWS`] rows; a longer reduction runs in blocks of rows, the
+//! sums carried from block to block in the output (the same order of operations). The
+//! positions are those of the output plane in row-major order, so narrow planes fill the 16
+//! lanes as wide ones do.
+
+use super::conv::{Widen, Window1d, Window2d};
+use crate::scalar::Scalar;
+
+/// Output positions per panel: two AVX2 registers, one AVX-512 register of `f32`.
+pub(crate) const LANES: usize = 16;
+
+/// Rows of one panel (on the stack: `PANEL_ROWS × 16` values): 64 KiB of `f32` on 64-bit
+/// hosts, 4 KiB on the microcontrollers (a longer reduction runs in blocks, the same bits).
+const PANEL_ROWS: usize = if cfg!(target_pointer_width = "64") {
+    1024
+} else {
+    64
+};
+
+/// Output channels per block of [`product`]: 8 on x86-64 (8 AVX-512 registers of sums; with
+/// AVX2 two passes of 4), 4 elsewhere.
+const BLOCK: usize = if cfg!(target_arch = "x86_64") { 8 } else { 4 };
+
+/// What the rows of a panel read: `sources` planes, the taps of `rows × cols`, for the
+/// positions of the output plane (`transposed`: the input gradient's reading of the layer's
+/// output gradient).
+struct Gather<'a> {
+    sources: usize,
+    rows: &'a Window1d,
+    cols: &'a Window1d,
+    transposed: bool,
+}
+
+impl Gather<'_> {
+    /// The source planes' height and width.
+    fn source_plane(&self) -> (usize, usize) {
+        if self.transposed {
+            (self.rows.out_len, self.cols.out_len)
+        } else {
+            (self.rows.length, self.cols.length)
+        }
+    }
+
+    /// The width of the plane the panel's positions are in.
+    fn target_width(&self) -> usize {
+        if self.transposed {
+            self.cols.length
+        } else {
+            self.cols.out_len
+        }
+    }
+
+    /// Along `axis`, the source index tap `k` reads for target index `at`, if any: forward
+    /// `at·S + k − P` inside the input; transposed the output `i` with `i·S + k − P = at`.
+    #[inline(always)]
+    fn source(&self, axis: &Window1d, at: usize, k: usize) -> Option<usize> {
+        if self.transposed {
+            let step = (at + axis.padding).checked_sub(k)?;
+            let i = step / axis.stride;
+            (step % axis.stride == 0 && i < axis.out_len).then_some(i)
+        } else {
+            let r = (at * axis.stride + k).checked_sub(axis.padding)?;
+            (r < axis.length).then_some(r)
+        }
+    }
+
+    /// Fills `panel[k − k0]` for the panel rows `k0..k0 + panel.len()` (`k = (s, ky, kx)`)
+    /// with what tap `(ky, kx)` of source plane `s` reads for the target positions
+    /// `p0..p0 + 16` (0 where it reads nothing).
+    #[inline(always)]
+    fn fill<T: Scalar>(&self, src: &[T], p0: usize, k0: usize, panel: &mut [[T; LANES]]) {
+        let (sh, sw) = self.source_plane();
+        let (plane, width) = (sh * sw, self.target_width());
+        let (kh, kw) = (self.rows.kernel, self.cols.kernel);
+        let taps = kh * kw;
+        let k1 = k0 + panel.len();
+        let at: [(usize, usize); LANES] =
+            core::array::from_fn(|l| ((p0 + l) / width, (p0 + l) % width));
+        for ky in 0..kh {
+            let r: [Option<usize>; LANES] =
+                core::array::from_fn(|l| self.source(self.rows, at[l].0, ky));
+            for kx in 0..kw {
+                let off: [Option<usize>; LANES] = core::array::from_fn(|l| {
+                    Some(r[l]? * sw + self.source(self.cols, at[l].1, kx)?)
+                });
+                // All lanes side by side in one source row: one copy per plane.
+                let run = match off[0] {
+                    Some(o) if (1..LANES).all(|l| off[l] == Some(o + l)) => Some(o),
+                    _ => None,
+                };
+                let tap = ky * kw + kx;
+                let first = k0.saturating_sub(tap).div_ceil(taps);
+                for s in first..self.sources {
+                    let k = s * taps + tap;
+                    if k >= k1 {
+                        break;
+                    }
+                    let (source, row) = (&src[s * plane..][..plane], &mut panel[k - k0]);
+                    match run {
+                        Some(o) => row.copy_from_slice(&source[o..o + LANES]),
+                        None => {
+                            for (v, off) in row.iter_mut().zip(off) {
+                                *v = off.map_or(T::zero(), |o| source[o]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `acc[m][l] += a(m, k)·panel[k][l]` for every `k` in increasing order, where
+/// `a(m, k) = w[bases[m] + columns[k]]`: `M` rows × 16 positions of sums. For `f32` on
+/// x86-64 with AVX2 (or AVX-512) explicit vector code with the same operations.
+#[inline(always)]
+fn product<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
+    w: &[U],
+    bases: &[usize; M],
+    columns: &[u32],
+    panel: &[[T; LANES]],
+    acc: &mut [[T; LANES]; M],
+) {
+    if super::panel_product(w, bases, columns, panel, acc) {
+        return;
+    }
+    for (p, &column) in panel.iter().zip(columns) {
+        for (acc, &base) in acc.iter_mut().zip(bases) {
+            let a = T::widen(w[base + column as usize]);
+            for (s, &v) in acc.iter_mut().zip(p) {
+                *s = *s + a * v;
+            }
+        }
+    }
+}
+
+/// `dst[o][p] = init(o) + Σₖ w[base(o) + column(k)]·panel(p)[k]` for the `outputs` channels
+/// and every position `p` of the target plane ([`Gather::fill`] makes the panels).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
+    g: &Gather,
+    src: &[T],
+    w: &[U],
+    outputs: usize,
+    base: impl Fn(usize) -> usize,
+    column: impl Fn(usize) -> usize,
+    init: impl Fn(usize) -> T,
+    dst: &mut [T],
+) {
+    let k_all = g.sources * g.rows.kernel * g.cols.kernel;
+    let n = dst.len().checked_div(outputs).unwrap_or(0);
+    let mut panel = [[T::zero(); LANES]; PANEL_ROWS];
+    let mut columns = [0u32; PANEL_ROWS];
+    for p0 in (0..n).step_by(LANES) {
+        let lanes = LANES.min(n - p0);
+        let mut k0 = 0;
+        loop {
+            let kb = PANEL_ROWS.min(k_all - k0);
+            let panel = &mut panel[..kb];
+            g.fill(src, p0, k0, panel);
+            let columns = &mut columns[..kb];
+            for (k, c) in columns.iter_mut().enumerate() {
+                *c = column(k0 + k) as u32;
+            }
+            let mut o = 0;
+            while o < outputs {
+                let at = ((o, n), (p0, lanes), k0);
+                if outputs - o >= BLOCK {
+                    block::<T, U, BLOCK>(w, &base, &init, panel, columns, dst, at.0, at.1, at.2);
+                    o += BLOCK;
+                } else {
+                    block::<T, U, 1>(w, &base, &init, panel, columns, dst, at.0, at.1, at.2);
+                    o += 1;
+                }
+            }
+            k0 += kb;
+            if k0 >= k_all {
+                break;
+            }
+        }
+    }
+}
+
+/// One block of [`run`]: output channels `o..o + M` (`n` positions each), positions
+/// `p0..p0 + lanes`, panel rows from `k0` (the sums start at `init` for the first block of
+/// rows, else at what `dst` holds).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
+    w: &[U],
+    base: &impl Fn(usize) -> usize,
+    init: &impl Fn(usize) -> T,
+    panel: &[[T; LANES]],
+    columns: &[u32],
+    dst: &mut [T],
+    (o, n): (usize, usize),
+    (p0, lanes): (usize, usize),
+    k0: usize,
+) {
+    let bases: [usize; M] = core::array::from_fn(|m| base(o + m));
+    let mut acc: [[T; LANES]; M] = core::array::from_fn(|m| {
+        if k0 == 0 {
+            [init(o + m); LANES]
+        } else {
+            let mut sums = [T::zero(); LANES];
+            sums[..lanes].copy_from_slice(&dst[(o + m) * n + p0..][..lanes]);
+            sums
+        }
+    });
+    product(w, &bases, columns, panel, &mut acc);
+    for (m, sums) in acc.iter().enumerate() {
+        dst[(o + m) * n + p0..][..lanes].copy_from_slice(&sums[..lanes]);
+    }
+}
+
+/// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`,
+/// the products added in increasing `(c, ky, kx)`, a tap on padding adding `w · 0`.
+#[inline(always)]
+pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy + 'static>(
+    d: &Window2d,
+    x: &[T],
+    w: &[U],
+    b: &[T],
+    y: &mut [T],
+) {
+    let g = Gather {
+        sources: d.channels_in,
+        rows: &d.rows,
+        cols: &d.cols,
+        transposed: false,
+    };
+    let k_all = d.channels_in * d.rows.kernel * d.cols.kernel;
+    run(&g, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
+}
+
+/// The input gradient of [`conv2d`]: `dx[c][r][s] = Σ_o Σ_ky Σ_kx w[o][c][ky][kx] ·
+/// dy[o][i][j]` over the outputs `(i, j)` whose tap `(ky, kx)` reads `(r, s)`, added in
+/// increasing `(o, ky, kx)` from `+0` (a tap no output has adds `w · 0`: for finite weights
+/// that leaves the sum as it is, as it is never `−0`). Overwrites `dx`.
+#[inline(always)]
+pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], dx: &mut [T]) {
+    let g = Gather {
+        sources: d.channels_out,
+        rows: &d.rows,
+        cols: &d.cols,
+        transposed: true,
+    };
+    let taps = d.rows.kernel * d.cols.kernel;
+    let (ci, per_o) = (d.channels_in, d.channels_in * taps);
+    run(
+        &g,
+        dy,
+        w,
+        ci,
+        |c| c * taps,
+        |k| (k / taps) * per_o + k % taps,
+        |_| T::zero(),
+        dx,
+    );
+}
+
+/// The gradients of [`conv2d`] for one sample, given `dy`: the bias and weight gradients
+/// added into `db` and `dw` ([`super::plane::bias_and_weights`]), and (when asked) the input
+/// gradient ([`conv2d_input_gradient`], overwritten).
+#[inline(always)]
+pub(crate) fn conv2d_backward<T: Scalar>(
+    d: &Window2d,
+    x: &[T],
+    w: &[T],
+    dy: &[T],
+    dw: &mut [T],
+    db: &mut [T],
+    dx: Option<&mut [T]>,
+) {
+    super::plane::bias_and_weights(d, x, dy, dw, db);
+    if let Some(dx) = dx {
+        conv2d_input_gradient(d, w, dy, dx);
+    }
+}
