@@ -84,6 +84,10 @@ impl Gather<'_> {
     fn fill<T: Scalar>(&self, src: &[T], p0: usize, k0: usize, panel: &mut [[T; LANES]]) {
         let (sh, sw) = self.source_plane();
         let (plane, width) = (sh * sw, self.target_width());
+        if plane == 0 {
+            panel.iter_mut().for_each(|row| *row = [T::zero(); LANES]);
+            return;
+        }
         let (kh, kw) = (self.rows.kernel, self.cols.kernel);
         let taps = kh * kw;
         let k1 = k0 + panel.len();
@@ -101,6 +105,10 @@ impl Gather<'_> {
                     Some(o) if (1..LANES).all(|l| off[l] == Some(o + l)) => Some(o),
                     _ => None,
                 };
+                // Otherwise every lane loads (position 0 for the lanes that read nothing)
+                // and keeps the value or 0: no branch per lane.
+                let valid: [bool; LANES] = core::array::from_fn(|l| off[l].is_some());
+                let at: [usize; LANES] = core::array::from_fn(|l| off[l].unwrap_or(0));
                 let tap = ky * kw + kx;
                 let first = k0.saturating_sub(tap).div_ceil(taps);
                 for s in first..self.sources {
@@ -112,8 +120,9 @@ impl Gather<'_> {
                     match run {
                         Some(o) => row.copy_from_slice(&source[o..o + LANES]),
                         None => {
-                            for (v, off) in row.iter_mut().zip(off) {
-                                *v = off.map_or(T::zero(), |o| source[o]);
+                            for ((v, &at), &valid) in row.iter_mut().zip(&at).zip(&valid) {
+                                let x = source[at];
+                                *v = if valid { x } else { T::zero() };
                             }
                         }
                     }

@@ -976,16 +976,18 @@ fn try_rows<const R: usize>(
     Some(rows)
 }
 
-/// Up to eight values in the low lanes of a register, zeros above.
+/// Up to eight values in the low lanes of a register, zeros above (a masked load: the lanes
+/// past the end are not read).
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
 unsafe fn tail8(values: &[f32]) -> __m256 {
-    let mut v = [0.0f32; 8];
-    for (v, &x) in v.iter_mut().zip(values) {
-        *v = x;
+    let n = values.len().min(8) as i32;
+    unsafe {
+        let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes);
+        _mm256_maskload_ps(values.as_ptr(), mask)
     }
-    unsafe { _mm256_loadu_ps(v.as_ptr()) }
 }
