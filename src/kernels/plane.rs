@@ -1,17 +1,17 @@
 //! Register blocks over the lines of a plane, for one sample (channels × rows × columns):
 //! every 2-D convolution's bias and weight gradients ([`bias_and_weights`]), and the
-//! depthwise convolution's channels forward and backward ([`conv2d_lines`],
+//! depthwise convolutions' channels forward and backward ([`conv2d_lines`],
 //! [`backward_lines`]). Each block keeps a few channels × [`LANES`] neighbouring positions
 //! (or eight lanes of a weight's sum) in local sums over the whole reduction, so one load of
 //! an input or output-gradient value serves several channels and the sums are stored once.
 //! A block only changes which values are computed side by side, never the order in which
-//! one value's terms are added: the bits of the direct loops of [`conv`](super::conv)'s
-//! tests (pinned by `kernels::tests`).
+//! one value's terms are added (pinned by `kernels::tests` against the direct loops).
 //!
 //! A line of positions is cut into chunks of [`LANES`]; the last chunk of a line longer than
 //! that overlaps the one before it (its first values are computed twice, identically), and a
 //! shorter line is one chunk with its lanes past the end left out. A tap that reaches past
-//! the edge for some lanes of a chunk (padding) adds to the other lanes only. A pointwise
+//! the edge for some lanes of a chunk (padding) adds `w · 0` there forward, and nothing to
+//! those lanes of the input gradient. A pointwise
 //! window (1 × 1, stride 1, no padding) walks the plane as one line.
 //!
 //! Plain Rust on slices, inlined into each layer's code so the window's numbers are constants
@@ -95,7 +95,7 @@ const ALL: u32 = (1 << LANES) - 1;
 
 /// The lanes of the chunk at `j0` (`n` lanes) that a tap with outputs `tap.0..tap.1`
 /// (reading input `tap.2 + (j − tap.0)·stride` for output `j`) covers, and the values it
-/// reads there (zero in the other lanes).
+/// reads there (zero in the other lanes: padding).
 #[inline(always)]
 fn tap_values<T: Scalar>(
     line: &[T],
@@ -110,15 +110,15 @@ fn tap_values<T: Scalar>(
         // j0 ≥ jlo here: every lane is a position of the tap.
         v.copy_from_slice(&line[first + j0 - jlo..][..LANES]);
     } else if mask != 0 {
-        // Lanes outside the tap read a value at the clamped position, which the mask then
-        // leaves out (no branch per lane).
+        // Lanes outside the tap read a value at the clamped position and keep 0 instead (no
+        // branch per lane).
         let (lo, hi) = (
             mask.trailing_zeros() as usize,
             (32 - mask.leading_zeros()) as usize,
         );
         for (l, v) in v.iter_mut().enumerate() {
-            let l = l.clamp(lo, hi - 1);
-            *v = line[first + (j0 + l - jlo) * stride];
+            let x = line[first + (j0 + l.clamp(lo, hi - 1) - jlo) * stride];
+            *v = if mask >> l & 1 == 1 { x } else { T::zero() };
         }
     }
     (mask, v)
@@ -168,9 +168,9 @@ fn output_of(axis: &Window1d, k: usize, r: usize) -> Option<usize> {
 }
 
 /// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`
-/// (zeros outside the input), the products added in increasing `(c, ky, kx)`, skipping taps
-/// on padding. Blocks of 4 output channels × 8 positions of a row (the depthwise layers'
-/// channels, one at a time).
+/// (zeros outside the input), the products added in increasing `(c, ky, kx)`, a tap on
+/// padding adding `w · 0`. Blocks of 4 output channels × 8 positions of a row (the depthwise
+/// layers' channels, one at a time).
 #[inline(always)]
 pub(crate) fn conv2d_lines<T: Scalar + Widen<U>, U: Copy>(
     d: &Window2d,
@@ -224,7 +224,7 @@ fn forward_block<T: Scalar + Widen<U>, U: Copy, const M: usize>(
                         }
                         for (m, a) in acc.iter_mut().enumerate() {
                             let wv = T::widen(w[(((o0 + m) * ci + c) * kh + ky) * kw + kx]);
-                            add_scaled(a, wv, &v, lanes);
+                            add_scaled(a, wv, &v, ALL);
                         }
                     }
                 }

@@ -744,6 +744,90 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
     }
 }
 
+/// The depthwise convolution (the line blocks, channel by channel) gives the direct loops'
+/// bits: outputs (no bias here is −0), bias, weight and input gradients; also compiled for
+/// AVX2.
+#[cfg(feature = "std")]
+#[test]
+fn depthwise_convolutions_equal_the_direct_loops_channel_by_channel() {
+    use std::{vec, vec::Vec};
+    let value = |i: usize| ((i as f32) * 0.917).sin() * 1.3;
+    let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    // (channels, [h, w], kernel, stride, pad, SAME)
+    type Case = (usize, [usize; 2], [usize; 2], [usize; 2], [usize; 2], bool);
+    let cases: [Case; 7] = [
+        (3, [25, 5], [3, 3], [1, 1], [0, 0], true),
+        (2, [9, 17], [3, 3], [1, 1], [0, 0], false),
+        (2, [6, 7], [4, 2], [1, 1], [0, 0], true),
+        (3, [5, 8], [3, 1], [1, 1], [1, 0], false),
+        (2, [11, 13], [5, 3], [1, 1], [2, 1], false),
+        (2, [9, 10], [3, 3], [2, 2], [0, 0], true),
+        (1, [30, 40], [3, 3], [1, 1], [0, 0], true),
+    ];
+    for (ch, hw, kernel, stride, pad, same) in cases {
+        let out_len = |a: usize| {
+            if same {
+                hw[a].div_ceil(stride[a])
+            } else {
+                (hw[a] + 2 * pad[a] - kernel[a]) / stride[a] + 1
+            }
+        };
+        let out = [out_len(0), out_len(1)];
+        let spec = WindowSpec {
+            kernel,
+            stride,
+            pad,
+            same,
+        };
+        let d = Window2d::of(spec, ch, ch, hw, out);
+        let one = Window2d::of(spec, 1, 1, hw, out);
+        let (plane, opl, taps) = (hw[0] * hw[1], out[0] * out[1], kernel[0] * kernel[1]);
+        let x: Vec<f32> = (0..ch * plane).map(value).collect();
+        let w: Vec<f32> = (0..ch * taps).map(|i| value(i + 5) * 0.4).collect();
+        let b: Vec<f32> = (0..ch).map(|i| value(i + 2) + 0.1).collect();
+        let dy: Vec<f32> = (0..ch * opl).map(|i| value(i + 9)).collect();
+        let run = |y: &mut Vec<f32>, dw: &mut Vec<f32>, db: &mut Vec<f32>, dx: &mut Vec<f32>| {
+            depthwise2d(&d, &x, &w, &b, y);
+            depthwise2d_backward(&d, &x, &w, &dy, dw, db, Some(dx));
+        };
+        let fresh = || {
+            (
+                vec![0.0f32; ch * opl],
+                vec![0.5f32; ch * taps],
+                vec![0.25f32; ch],
+                vec![9.0f32; ch * plane],
+            )
+        };
+        let (mut y, mut dw, mut db, mut dx) = fresh();
+        run(&mut y, &mut dw, &mut db, &mut dx);
+        let (mut y2, mut dw2, mut db2, mut dx2) = fresh();
+        vectorized(|| run(&mut y2, &mut dw2, &mut db2, &mut dx2));
+        let (mut yd, mut dwd, mut dbd, mut dxd) = fresh();
+        for c in 0..ch {
+            let (xs, ws) = (&x[c * plane..][..plane], &w[c * taps..][..taps]);
+            conv2d_direct(&one, xs, ws, &b[c..=c], &mut yd[c * opl..][..opl]);
+            conv2d_backward_direct(
+                &one,
+                xs,
+                ws,
+                &dy[c * opl..][..opl],
+                &mut dwd[c * taps..][..taps],
+                &mut dbd[c..=c],
+                Some(&mut dxd[c * plane..][..plane]),
+            );
+        }
+        for (name, got) in [
+            ("plain", (&y, &dw, &db, &dx)),
+            ("vectorized", (&y2, &dw2, &db2, &dx2)),
+        ] {
+            assert_eq!(bits(got.0), bits(&yd), "{d:?} y, {name}");
+            assert_eq!(bits(got.1), bits(&dwd), "{d:?} dw, {name}");
+            assert_eq!(bits(got.2), bits(&dbd), "{d:?} db, {name}");
+            assert_eq!(bits(got.3), bits(&dxd), "{d:?} dx, {name}");
+        }
+    }
+}
+
 /// The int8 convolution (each output whole, requantized at once) gives the accumulators the
 /// generic kernel gives on the input offset by its zero point, for full and depthwise windows,
 /// strides, explicit and `SAME` padding, one-row inputs and windows that reach past the
