@@ -100,6 +100,7 @@ fn table(
         "|---|---:|---:|---:|{}",
         if peak.is_some() { "---:|" } else { "" }
     );
+    let mut ranges = Vec::new();
     for (k, name) in names.iter().enumerate() {
         let mut figures: Vec<f64> = times[k].iter().map(|&t| metric(t)).collect();
         let (lo, hi) = figures
@@ -115,6 +116,10 @@ fn table(
             .map(|(tg, p)| p / tg)
             .collect();
         let ratio = median(&mut ratios);
+        if k > 0 {
+            let (lo, hi) = (ratios[0], ratios[ratios.len() - 1]);
+            ranges.push(format!("{name} {lo:.2}–{hi:.2}"));
+        }
         let pk = peak
             .map(|p| format!(" {:.0} % |", 100.0 * med / p))
             .unwrap_or_default();
@@ -128,6 +133,16 @@ fn table(
             } else {
                 format!("{ratio:.2}")
             }
+        );
+    }
+    // How many interleaved rounds, and the spread of the per-round ratios.
+    let rounds = times.first().map_or(0, Vec::len);
+    if ranges.is_empty() {
+        println!("\nrounds: {rounds}");
+    } else {
+        println!(
+            "\nrounds: {rounds}; typegrad / this over the rounds: {}",
+            ranges.join(", ")
         );
     }
 }

@@ -38,6 +38,11 @@ def parse(text):
         elif line.startswith("#### ") and build is not None:
             name = re.sub(r" \(JAX .*\)$", "", line[5:].strip())
             build["workloads"][name] = {}
+        elif line.startswith("rounds: ") and name and build is not None:
+            # `rounds: 11; typegrad / this over the rounds: nalgebra 2.30–2.41, ndarray …`
+            n = int(re.match(r"rounds: (\d+)", line).group(1))
+            ranges = dict(re.findall(r"(\w+) ([\d.]+–[\d.]+)", line.split(":", 2)[-1]))
+            build.setdefault("rounds", {})[name] = (n, ranges)
         elif line.startswith("| ") and name and build is not None and not line.startswith("| implementation"):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if len(cells) >= 3 and not cells[0].startswith("---"):
@@ -170,6 +175,7 @@ def main():
             metric += f" ({w['typegrad'][2]} of peak)"
         na, nd = ratio(w, "nalgebra"), ratio(w, "ndarray")
         nna, nnd = ratio(n, "nalgebra"), ratio(n, "ndarray")
+        rounds, ranges = default.get("rounds", {}).get(name, (None, {}))
         native_cell = " / ".join("—" if r is None else f"{r:.2f}" for r in (nna, nnd))
         if n.get("typegrad", ("", "", ""))[2]:
             native_cell += f" ({n['typegrad'][2]} of peak)"
@@ -204,12 +210,15 @@ def main():
             j = float(jax["workloads"][name]["jax"][0])
             mine = float(w["typegrad"][0])
             target = f"{verdict(mine >= 1.2 * j, '≥ 1.2× JAX (jit)')} ({mine / j:.2f}×; JAX {j:.0f} samples/s)"
-        cells = ["—" if r is None else f"{r:.2f}" for r in (na, nd)]
-        rows.append(f"| {name} | {metric} | {cells[0]} | {cells[1]} | {native_cell} | {target} |")
+        cells = ["—" if r is None else f"{r:.2f}" + (f" ({ranges[p]})" if p in ranges else "")
+                 for r, p in ((na, "nalgebra"), (nd, "ndarray"))]
+        rows.append(f"| {name} | {metric} | {cells[0]} | {cells[1]} | {rounds or '—'} "
+                    f"| {native_cell} | {target} |")
     head = (f"Latest run, {date.group(1) if date else '?'}, on {machine.group(1) if machine else '?'}; "
             f"{compiler.group(1) if compiler else ''}; f32 single-core peak measured at "
             f"{default['peak']} (default build) / {native['peak']} (native). Ratio = peer time / "
-            "typegrad time (> 1: typegrad faster), the median of per-round ratios"
+            "typegrad time (> 1: typegrad faster), the median of the per-round ratios of "
+            "interleaved runs, their lowest–highest in brackets, the rounds in their column"
             + (f"; every figure is the median of {runs} runs of the whole report, one after the "
                f"other (the W3(b) ratio vs ndarray ranged {spread(default, 'W3(b)')} across them: "
                "this machine is a shared VM)" if runs > 1 else "")
@@ -220,8 +229,8 @@ def main():
                  "run's steps in one `lax.scan`), run right after on the same core; its "
                  "samples/s against typegrad's default build.")
     lines = [head, "",
-             "| workload | typegrad (default build) | vs nalgebra | vs ndarray | native build: vs nalgebra / ndarray | target |",
-             "|---|---:|---:|---:|---:|---|"] + rows
+             "| workload | typegrad (default build) | vs nalgebra | vs ndarray | rounds | native build: vs nalgebra / ndarray | target |",
+             "|---|---:|---:|---:|---:|---:|---|"] + rows
     if fma:
         lines += ["", "The opt-in `fma` feature (fused multiply-add in the `f32` matrix products), "
                   "the default build once more with it, in the same report: typegrad vs ndarray "
