@@ -281,23 +281,25 @@ pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
     exp::softmax(x, y);
 }
 
-/// `acc[m][l] += w[bases[m] + columns[k]] · panel[k][l]` over every `k` in increasing order
-/// with explicit vector code (AVX2, or AVX-512 where the CPU has it) when `T` and `U` are
-/// `f32` and [`avx2`] says so; returns whether it ran (otherwise the caller's plain loops,
-/// [`panel`]'s, do the same operations).
+/// `acc[m][l] += w[bases[m] + columns[k]] · src[rows[k] + at + l]` over every `k` in
+/// increasing order ([`panel`]'s product) with explicit vector code (AVX2, or AVX-512 where
+/// the CPU has it) when `T` and `U` are `f32` and [`avx2`] says so; returns whether it ran
+/// (otherwise the caller's plain loops do the same operations).
 #[inline(always)]
 pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
     w: &[U],
     bases: &[usize; M],
     columns: &[u32],
-    panel: &[[T; panel::LANES]],
+    src: &[T],
+    rows: &[u32],
+    at: usize,
     acc: &mut [[T; panel::LANES]; M],
 ) -> bool {
     #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
     if let Some(cpu) = avx2() {
-        return x86::panel_product(cpu, w, bases, columns, panel, acc);
+        return x86::panel_product(cpu, w, bases, columns, (src, rows, at), acc);
     }
-    let _ = (w, bases, columns, panel, acc);
+    let _ = (w, bases, columns, src, rows, at, acc);
     false
 }
 

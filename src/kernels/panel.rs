@@ -132,21 +132,26 @@ impl Gather<'_> {
     }
 }
 
-/// `acc[m][l] += a(m, k)·panel[k][l]` for every `k` in increasing order, where
-/// `a(m, k) = w[bases[m] + columns[k]]`: `M` rows × 16 positions of sums. For `f32` on
-/// x86-64 with AVX2 (or AVX-512) explicit vector code with the same operations.
+/// `acc[m][l] += a(m, k)·src[rows[k] + at + l]` for every `k` in increasing order, where
+/// `a(m, k) = w[bases[m] + columns[k]]`: `M` rows × 16 positions of sums, the 16 values of
+/// row `k` side by side in `src` (a panel's row, or a padded plane's). For `f32` on x86-64
+/// with AVX2 (or AVX-512) explicit vector code with the same operations.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn product<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
     w: &[U],
     bases: &[usize; M],
     columns: &[u32],
-    panel: &[[T; LANES]],
+    src: &[T],
+    rows: &[u32],
+    at: usize,
     acc: &mut [[T; LANES]; M],
 ) {
-    if super::panel_product(w, bases, columns, panel, acc) {
+    if super::panel_product(w, bases, columns, src, rows, at, acc) {
         return;
     }
-    for (p, &column) in panel.iter().zip(columns) {
+    for (&row, &column) in rows.iter().zip(columns) {
+        let p = &src[row as usize + at..][..LANES];
         for (acc, &base) in acc.iter_mut().zip(bases) {
             let a = T::widen(w[base + column as usize]);
             for (s, &v) in acc.iter_mut().zip(p) {
@@ -174,6 +179,8 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
     let n = dst.len().checked_div(outputs).unwrap_or(0);
     let mut panel = [[T::zero(); LANES]; PANEL_ROWS];
     let mut columns = [0u32; PANEL_ROWS];
+    // Panel row `k` starts at `16·k` of the flattened panel.
+    let rows: [u32; PANEL_ROWS] = core::array::from_fn(|k| (k * LANES) as u32);
     for p0 in (0..n).step_by(LANES) {
         let lanes = LANES.min(n - p0);
         let mut k0 = 0;
@@ -185,14 +192,15 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
             for (k, c) in columns.iter_mut().enumerate() {
                 *c = column(k0 + k) as u32;
             }
+            let operand = (&*panel.as_flattened(), &rows[..kb], 0);
             let mut o = 0;
             while o < outputs {
                 let at = ((o, n), (p0, lanes), k0);
                 if outputs - o >= BLOCK {
-                    block::<T, U, BLOCK>(w, &base, &init, panel, columns, dst, at.0, at.1, at.2);
+                    block::<T, U, BLOCK>(w, &base, &init, operand, columns, dst, at.0, at.1, at.2);
                     o += BLOCK;
                 } else {
-                    block::<T, U, 1>(w, &base, &init, panel, columns, dst, at.0, at.1, at.2);
+                    block::<T, U, 1>(w, &base, &init, operand, columns, dst, at.0, at.1, at.2);
                     o += 1;
                 }
             }
@@ -205,15 +213,16 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
 }
 
 /// One block of [`run`]: output channels `o..o + M` (`n` positions each), positions
-/// `p0..p0 + lanes`, panel rows from `k0` (the sums start at `init` for the first block of
-/// rows, else at what `dst` holds).
+/// `p0..p0 + lanes`, the rows of `operand` (`(src, rows, at)` as [`product`] takes them) from
+/// panel row `k0` on (the sums start at `init` for the first block of rows, else at what
+/// `dst` holds).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
     w: &[U],
     base: &impl Fn(usize) -> usize,
     init: &impl Fn(usize) -> T,
-    panel: &[[T; LANES]],
+    (src, rows, at): (&[T], &[u32], usize),
     columns: &[u32],
     dst: &mut [T],
     (o, n): (usize, usize),
@@ -230,9 +239,178 @@ fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
             sums
         }
     });
-    product(w, &bases, columns, panel, &mut acc);
+    product(w, &bases, columns, src, rows, at, &mut acc);
     for (m, sums) in acc.iter().enumerate() {
         dst[(o + m) * n + p0..][..lanes].copy_from_slice(&sums[..lanes]);
+    }
+}
+
+/// Largest zero-padded copy of a sample's source planes that [`run_padded`] walks (values,
+/// on the stack): 128 KiB of `f32` on 64-bit hosts; none on the microcontrollers (panels).
+const PADDED: usize = if cfg!(target_pointer_width = "64") {
+    32 * 1024
+} else {
+    0
+};
+
+/// A stride-1 window's source planes copied with their zeros around them into planes `rows ×
+/// cols` (the source from row `top`, column `left`): target position `(i, j)` is grid
+/// position `q = i·cols + j`, and tap `(ky, kx)` of plane `s` reads `q + s·rows·cols +
+/// ky·cols + kx` — or, for the input gradient, `(kh − 1 − ky)·cols + (kw − 1 − kx)` — so
+/// 16 neighbouring grid positions read 16 neighbouring values, with no panel to fill (the
+/// `kw − 1` grid columns past each row of targets are computed too and left out).
+struct Padded<'a> {
+    planes: usize,
+    rows: usize,
+    cols: usize,
+    top: usize,
+    left: usize,
+    /// The source planes' height and width.
+    src: (usize, usize),
+    /// The target plane's height and width.
+    out: (usize, usize),
+    window: (&'a Window1d, &'a Window1d),
+    transposed: bool,
+}
+
+impl<'a> Padded<'a> {
+    /// The forward walk of a stride-1 window, if it fits [`PADDED`] and a panel's rows.
+    fn forward(d: &'a Window2d) -> Option<Self> {
+        let (r, c) = (&d.rows, &d.cols);
+        Self::fits(Padded {
+            planes: d.channels_in,
+            rows: r.out_len + r.kernel - 1,
+            cols: c.out_len + c.kernel - 1,
+            top: r.padding,
+            left: c.padding,
+            src: (r.length, c.length),
+            out: (r.out_len, c.out_len),
+            window: (r, c),
+            transposed: false,
+        })
+    }
+
+    /// The input gradient's walk (over the output gradient) of a stride-1 window, if it fits.
+    fn transposed(d: &'a Window2d) -> Option<Self> {
+        let (r, c) = (&d.rows, &d.cols);
+        Self::fits(Padded {
+            planes: d.channels_out,
+            rows: r.length + r.kernel - 1,
+            cols: c.length + c.kernel - 1,
+            top: (r.kernel - 1).checked_sub(r.padding)?,
+            left: (c.kernel - 1).checked_sub(c.padding)?,
+            src: (r.out_len, c.out_len),
+            out: (r.length, c.length),
+            window: (r, c),
+            transposed: true,
+        })
+    }
+
+    /// `p` if stride 1, its copy fits [`PADDED`] and its reduction a panel's rows.
+    fn fits(p: Padded<'a>) -> Option<Self> {
+        let (r, c) = p.window;
+        let taps = r.kernel * c.kernel;
+        (r.stride == 1
+            && c.stride == 1
+            && p.len() <= PADDED
+            && p.planes * taps <= PANEL_ROWS
+            && p.top + p.src.0 <= p.rows
+            && p.left + p.src.1 <= p.cols)
+            .then_some(p)
+    }
+
+    /// Values of the copy: the planes, then room for the reads past the last one.
+    fn len(&self) -> usize {
+        self.planes * self.rows * self.cols + self.cols + LANES
+    }
+
+    /// Where tap `k = (s, ky, kx)` reads, from grid position 0.
+    fn offset(&self, k: usize) -> usize {
+        let (r, c) = self.window;
+        let taps = r.kernel * c.kernel;
+        let (s, ky, kx) = (k / taps, k % taps / c.kernel, k % c.kernel);
+        let (ky, kx) = if self.transposed {
+            (r.kernel - 1 - ky, c.kernel - 1 - kx)
+        } else {
+            (ky, kx)
+        };
+        (s * self.rows + ky) * self.cols + kx
+    }
+
+    /// Copies the source planes into `buf` with their zeros.
+    #[inline(always)]
+    fn copy<T: Scalar>(&self, src: &[T], buf: &mut [T]) {
+        let (h, w) = self.src;
+        buf.fill(T::zero());
+        for (s, plane) in src.chunks_exact(h * w).take(self.planes).enumerate() {
+            for (r, row) in plane.chunks_exact(w).enumerate() {
+                let at = (s * self.rows + self.top + r) * self.cols + self.left;
+                buf[at..at + w].copy_from_slice(row);
+            }
+        }
+    }
+}
+
+/// [`run`] over a padded copy ([`Padded`]): `dst[o][p] = init(o) + Σₖ w[base(o) +
+/// column(k)]·copy[offset(k) + q(p)]`, in blocks of 16 grid positions.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
+    p: &Padded,
+    src: &[T],
+    w: &[U],
+    outputs: usize,
+    base: impl Fn(usize) -> usize,
+    column: impl Fn(usize) -> usize,
+    init: impl Fn(usize) -> T,
+    dst: &mut [T],
+) {
+    let mut buf = [T::zero(); PADDED];
+    let buf = &mut buf[..p.len()];
+    p.copy(src, buf);
+    let (r, c) = p.window;
+    let k_all = p.planes * r.kernel * c.kernel;
+    let mut columns = [0u32; PANEL_ROWS];
+    let mut rows = [0u32; PANEL_ROWS];
+    for k in 0..k_all {
+        columns[k] = column(k) as u32;
+        rows[k] = p.offset(k) as u32;
+    }
+    let (columns, rows) = (&columns[..k_all], &rows[..k_all]);
+    let (out_h, out_w) = p.out;
+    let n = out_h * out_w;
+    let grid = out_h * p.cols;
+    let last = grid.saturating_sub(LANES);
+    for q0 in (0..grid).step_by(LANES).map(|q| q.min(last)) {
+        let mut o = 0;
+        while o < outputs {
+            let m = if outputs - o >= BLOCK { BLOCK } else { 1 };
+            let mut store = |o: usize, sums: &[T; LANES]| {
+                let (mut i, mut j) = (q0 / p.cols, q0 % p.cols);
+                for &v in sums {
+                    if i < out_h && j < out_w {
+                        dst[o * n + i * out_w + j] = v;
+                    }
+                    j += 1;
+                    if j == p.cols {
+                        (i, j) = (i + 1, 0);
+                    }
+                }
+            };
+            if m == BLOCK {
+                let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
+                let mut acc: [[T; LANES]; BLOCK] = core::array::from_fn(|m| [init(o + m); LANES]);
+                product(w, &bases, columns, buf, rows, q0, &mut acc);
+                for (m, sums) in acc.iter().enumerate() {
+                    store(o + m, sums);
+                }
+            } else {
+                let mut acc = [[init(o); LANES]];
+                product(w, &[base(o)], columns, buf, rows, q0, &mut acc);
+                store(o, &acc[0]);
+            }
+            o += m;
+        }
     }
 }
 
@@ -253,6 +431,9 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy + 'static>(
         transposed: false,
     };
     let k_all = d.channels_in * d.rows.kernel * d.cols.kernel;
+    if let Some(p) = Padded::forward(d) {
+        return run_padded(&p, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
+    }
     run(&g, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
 }
 
@@ -270,16 +451,11 @@ pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], 
     };
     let taps = d.rows.kernel * d.cols.kernel;
     let (ci, per_o) = (d.channels_in, d.channels_in * taps);
-    run(
-        &g,
-        dy,
-        w,
-        ci,
-        |c| c * taps,
-        |k| (k / taps) * per_o + k % taps,
-        |_| T::zero(),
-        dx,
-    );
+    let column = |k: usize| (k / taps) * per_o + k % taps;
+    if let Some(p) = Padded::transposed(d) {
+        return run_padded(&p, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
+    }
+    run(&g, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
 }
 
 /// The gradients of [`conv2d`] for one sample, given `dy`: the bias and weight gradients

@@ -757,17 +757,18 @@ const LANES: usize = super::panel::LANES;
 const _: () = assert!(LANES == 16);
 
 /// [`super::panel_product`] for `f32` (`T` and `U`; otherwise `false`): 16 positions in two
-/// AVX2 registers per row, up to 4 rows per pass over the panel — or, on a CPU with
+/// AVX2 registers per row, up to 4 rows per pass over the operand — or, on a CPU with
 /// AVX-512F (Rust ≥ 1.89), one 16-lane register per row, every row in one pass. Each step a
 /// multiply then an add, in increasing `k`: the plain loops' bits. Declines (`false`) when an
-/// index `bases[m] + columns[k]` is outside `w` (the plain loops then report it).
+/// index `bases[m] + columns[k]` is outside `w` or a row `src[rows[k] + at..][..16]` outside
+/// `src` (the plain loops then report it).
 #[inline]
 pub(super) fn panel_product<T: 'static, U: 'static, const M: usize>(
     _: Avx2,
     w: &[U],
     bases: &[usize; M],
     columns: &[u32],
-    panel: &[[T; LANES]],
+    (src, rows, at): (&[T], &[u32], usize),
     acc: &mut [[T; LANES]; M],
 ) -> bool {
     if !(super::is_f32::<T>() && super::is_f32::<U>()) {
@@ -777,77 +778,85 @@ pub(super) fn panel_product<T: 'static, U: 'static, const M: usize>(
     if !columns.is_empty() && bases.iter().any(|&b| b + last >= w.len()) {
         return false;
     }
+    let far = rows.iter().max().map_or(0, |&r| r as usize);
+    if rows.len() != columns.len() || (!rows.is_empty() && far + at + LANES > src.len()) {
+        return false;
+    }
     // SAFETY: `T` and `U` are `f32` (checked just above): the same arrays of `f32`s, same
     // lengths and layout.
-    let (w, panel, acc) = unsafe {
+    let (w, src, acc) = unsafe {
         (
             core::slice::from_raw_parts(w.as_ptr().cast::<f32>(), w.len()),
-            core::slice::from_raw_parts(panel.as_ptr().cast::<[f32; LANES]>(), panel.len()),
+            core::slice::from_raw_parts(src.as_ptr().cast::<f32>(), src.len()),
             &mut *(acc as *mut [[T; LANES]; M]).cast::<[[f32; LANES]; M]>(),
         )
     };
+    let operand = (src, rows, at);
     #[cfg(typegrad_avx512)]
     if avx512() {
-        // SAFETY: `avx512` asked the CPU for AVX-512F; every `bases[m] + columns[k]` is
-        // inside `w` (checked above).
-        unsafe { avx512::panel_product(w, bases, columns, panel, acc) };
+        // SAFETY: `avx512` asked the CPU for AVX-512F; every index is inside `w` and every
+        // row inside `src` (checked above).
+        unsafe { avx512::panel_product(w, bases, columns, operand, acc) };
         return true;
     }
     let mut m0 = 0;
     while m0 < M {
-        let rows = (M - m0).min(4);
-        // SAFETY: the token proves AVX2; every `bases[m] + columns[k]` is inside `w`
-        // (checked above).
+        let count = (M - m0).min(4);
+        // SAFETY: the token proves AVX2; every index is inside `w` and every row inside
+        // `src` (checked above).
         unsafe {
-            match rows {
-                4 => panel_pass::<M, 4>(w, bases, columns, panel, acc, m0),
-                3 => panel_pass::<M, 3>(w, bases, columns, panel, acc, m0),
-                2 => panel_pass::<M, 2>(w, bases, columns, panel, acc, m0),
-                _ => panel_pass::<M, 1>(w, bases, columns, panel, acc, m0),
+            match count {
+                4 => panel_pass::<M, 4>(w, bases, columns, operand, acc, m0),
+                3 => panel_pass::<M, 3>(w, bases, columns, operand, acc, m0),
+                2 => panel_pass::<M, 2>(w, bases, columns, operand, acc, m0),
+                _ => panel_pass::<M, 1>(w, bases, columns, operand, acc, m0),
             }
         }
-        m0 += rows;
+        m0 += count;
     }
     true
 }
 
-/// Rows `m0..m0 + R` of [`panel_product`] with AVX2: `2R` sums in registers over the panel.
+/// Rows `m0..m0 + R` of [`panel_product`] with AVX2: `2R` sums in registers over the operand.
 ///
 /// # Safety
-/// The CPU must support AVX2, and every `bases[m] + columns[k]` must be inside `w`.
+/// The CPU must support AVX2, every `bases[m] + columns[k]` must be inside `w` and every
+/// `rows[k] + at + 16` at most `src.len()`.
 #[target_feature(enable = "avx2")]
 unsafe fn panel_pass<const M: usize, const R: usize>(
     w: &[f32],
     bases: &[usize; M],
     columns: &[u32],
-    panel: &[[f32; LANES]],
+    (src, rows, at): (&[f32], &[u32], usize),
     acc: &mut [[f32; LANES]; M],
     m0: usize,
 ) {
-    let Some(rows) = acc.get_mut(m0..m0 + R) else {
+    let Some(sums) = acc.get_mut(m0..m0 + R) else {
         return;
     };
     let Some(bases) = bases.get(m0..m0 + R) else {
         return;
     };
-    let w = w.as_ptr();
+    let (w, src) = (w.as_ptr(), src.as_ptr());
     unsafe {
-        let mut s: [[__m256; 2]; R] = core::array::from_fn(|r| {
-            [
-                _mm256_loadu_ps(rows[r][..8].as_ptr()),
-                _mm256_loadu_ps(rows[r][8..].as_ptr()),
-            ]
-        });
-        for (p, &column) in panel.iter().zip(columns) {
-            let p0 = _mm256_loadu_ps(p[..8].as_ptr());
-            let p1 = _mm256_loadu_ps(p[8..].as_ptr());
+        let mut s = [[_mm256_setzero_ps(); 2]; R];
+        for (s, row) in s.iter_mut().zip(sums.iter()) {
+            *s = [
+                _mm256_loadu_ps(row[..8].as_ptr()),
+                _mm256_loadu_ps(row[8..].as_ptr()),
+            ];
+        }
+        for (&row, &column) in rows.iter().zip(columns) {
+            let p = src.add(row as usize + at);
+            let p0 = _mm256_loadu_ps(p);
+            let p1 = _mm256_loadu_ps(p.add(8));
             for (s, &base) in s.iter_mut().zip(bases) {
                 let a = _mm256_set1_ps(*w.add(base + column as usize));
                 s[0] = _mm256_add_ps(s[0], _mm256_mul_ps(a, p0));
                 s[1] = _mm256_add_ps(s[1], _mm256_mul_ps(a, p1));
             }
         }
-        for (row, s) in rows.iter_mut().zip(&s) {
+        for (row, s) in sums.iter_mut().zip(&s) {
             _mm256_storeu_ps(row[..8].as_mut_ptr(), s[0]);
             _mm256_storeu_ps(row[8..].as_mut_ptr(), s[1]);
         }

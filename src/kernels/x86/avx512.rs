@@ -154,25 +154,29 @@ unsafe fn block<
     }
 }
 
-/// `acc[m][l] += w[bases[m] + columns[k]] · panel[k][l]` over every `k` in increasing order
-/// (the convolutions' panel product): one 16-lane register of sums per row, a multiply then
-/// an add per step.
+/// `acc[m][l] += w[bases[m] + columns[k]] · src[rows[k] + at + l]` over every `k` in
+/// increasing order (the convolutions' panel product): one 16-lane register of sums per row,
+/// a multiply then an add per step.
 ///
 /// # Safety
-/// The CPU must support AVX-512F, and every `bases[m] + columns[k]` must be inside `w`.
+/// The CPU must support AVX-512F, every `bases[m] + columns[k]` must be inside `w` and every
+/// `rows[k] + at + 16` at most `src.len()`.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn panel_product<const M: usize>(
     w: &[f32],
     bases: &[usize; M],
     columns: &[u32],
-    panel: &[[f32; 16]],
+    (src, rows, at): (&[f32], &[u32], usize),
     acc: &mut [[f32; 16]; M],
 ) {
-    let w = w.as_ptr();
+    let (w, src) = (w.as_ptr(), src.as_ptr());
     unsafe {
-        let mut s: [__m512; M] = core::array::from_fn(|m| _mm512_loadu_ps(acc[m].as_ptr()));
-        for (p, &column) in panel.iter().zip(columns) {
-            let v = _mm512_loadu_ps(p.as_ptr());
+        let mut s = [_mm512_setzero_ps(); M];
+        for (s, acc) in s.iter_mut().zip(acc.iter()) {
+            *s = _mm512_loadu_ps(acc.as_ptr());
+        }
+        for (&row, &column) in rows.iter().zip(columns) {
+            let v = _mm512_loadu_ps(src.add(row as usize + at));
             for (s, &base) in s.iter_mut().zip(bases) {
                 let a = _mm512_set1_ps(*w.add(base + column as usize));
                 *s = _mm512_add_ps(*s, _mm512_mul_ps(a, v));
