@@ -303,6 +303,27 @@ pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
     false
 }
 
+/// `acc[m][c][l] += ys[ystarts[m] + q] · xs[xstarts[c] + q]` for the grid positions `q <
+/// grid` with `q mod 16 = l`, in increasing `q` ([`panel`]'s weight gradients of stride-1
+/// windows), with explicit AVX-512 code when `T` is `f32` and the CPU has it; returns whether
+/// it ran (otherwise the caller's plain loops do the same operations).
+#[inline(always)]
+pub(crate) fn grid_sums<T: 'static, const M: usize, const C: usize>(
+    ys: &[T],
+    ystarts: &[usize; M],
+    xs: &[T],
+    xstarts: &[usize; C],
+    grid: usize,
+    acc: &mut [[[T; panel::GRID_LANES]; C]; M],
+) -> bool {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if let Some(cpu) = avx2() {
+        return x86::grid_sums(cpu, ys, ystarts, xs, xstarts, grid, acc);
+    }
+    let _ = (ys, ystarts, xs, xstarts, grid, acc);
+    false
+}
+
 /// The eight-lane sums of one tap `(ky, kx)` of the weight gradient for output channels
 /// `o0..o0 + M` × input channels `c0..c0 + C` ([`plane`]'s `weight_block`), added into
 /// `acc`, with explicit AVX2 code when `T` is `f32` and [`avx2`] says so; returns whether it

@@ -192,7 +192,7 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
             for (k, c) in columns.iter_mut().enumerate() {
                 *c = column(k0 + k) as u32;
             }
-            let operand = (&*panel.as_flattened(), &rows[..kb], 0);
+            let operand = (panel.as_flattened(), &rows[..kb], 0);
             let mut o = 0;
             while o < outputs {
                 let at = ((o, n), (p0, lanes), k0);
@@ -471,8 +471,244 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     db: &mut [T],
     dx: Option<&mut [T]>,
 ) {
-    super::plane::bias_and_weights(d, x, dy, dw, db);
+    if d.rows.stride == 1 && d.cols.stride == 1 {
+        let ohw = d.rows.out_len * d.cols.out_len;
+        for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(ohw)) {
+            *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
+        }
+        weights_on_grid(d, x, dy, dw);
+    } else if !weights_by_panels(d, x, dy, dw, db) {
+        super::plane::bias_and_weights(d, x, dy, dw, db);
+    }
     if let Some(dx) = dx {
         conv2d_input_gradient(d, w, dy, dx);
+    }
+}
+
+/// The bias and weight gradients of a window with a column stride as products over transposed
+/// panels — the operations of [`super::plane::bias_and_weights`] there (one running
+/// sum per weight over the positions in row-major order, from `+0`, then combined with seven
+/// zeros as eight lanes), here 16 weights side by side: for 16 weights `k` at a time, the
+/// values each reads at every output position `p` are gathered into an `n × 16` panel
+/// (`panel[p][k]`, 0 on padding: `dy · 0` added to a sum that is never `−0` leaves it), and
+/// `Σ_p dy[o][p] · panel[p]` runs as [`product`] for every output channel. `false` (nothing
+/// written) when the output plane has more positions than a panel has rows.
+#[inline(always)]
+fn weights_by_panels<T: Scalar>(
+    d: &Window2d,
+    x: &[T],
+    dy: &[T],
+    dw: &mut [T],
+    db: &mut [T],
+) -> bool {
+    let (r, c) = (&d.rows, &d.cols);
+    let (oh, ow) = (r.out_len, c.out_len);
+    let n = oh * ow;
+    // With a column stride of 1 the runs' sums are eight lanes, not one running sum.
+    if c.stride == 1 || n > PANEL_ROWS || n == 0 {
+        return false;
+    }
+    for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(n)) {
+        *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
+    }
+    let g = Gather {
+        sources: d.channels_in,
+        rows: r,
+        cols: c,
+        transposed: false,
+    };
+    let (kh, kw) = (r.kernel, c.kernel);
+    let (taps, plane) = (kh * kw, r.length * c.length);
+    let k_all = d.channels_in * taps;
+    let mut panel = [[T::zero(); LANES]; PANEL_ROWS];
+    let panel = &mut panel[..n];
+    let rows: [u32; PANEL_ROWS] = core::array::from_fn(|p| (p * LANES) as u32);
+    let columns: [u32; PANEL_ROWS] = core::array::from_fn(|p| p as u32);
+    let (rows, columns) = (&rows[..n], &columns[..n]);
+    let mut sources = [0usize; PANEL_ROWS];
+    for k0 in (0..k_all).step_by(LANES) {
+        let width = LANES.min(k_all - k0);
+        for (kk, k) in (k0..k0 + width).enumerate() {
+            let (ch, ky, kx) = (k / taps, k % taps / kw, k % kw);
+            // The column each output column's tap reads (usize::MAX: padding).
+            for (j, s) in sources.iter_mut().enumerate().take(ow) {
+                *s = g.source(c, j, kx).unwrap_or(usize::MAX);
+            }
+            let source = &x[ch * plane..][..plane];
+            for i in 0..oh {
+                let row = g.source(r, i, ky);
+                for (j, &col) in sources.iter().enumerate().take(ow) {
+                    panel[i * ow + j][kk] = match row {
+                        Some(y) if col != usize::MAX => source[y * c.length + col],
+                        _ => T::zero(),
+                    };
+                }
+            }
+        }
+        let flat = panel.as_flattened();
+        let mut o = 0;
+        while o < d.channels_out {
+            let m = if d.channels_out - o >= BLOCK {
+                BLOCK
+            } else {
+                1
+            };
+            let mut store = |o: usize, sums: &[T; LANES]| {
+                for (l, &g) in sums.iter().enumerate().take(width) {
+                    let mut lanes = [T::zero(); 8];
+                    lanes[0] = g;
+                    let at = o * k_all + k0 + l;
+                    dw[at] = dw[at] + super::portable::sum_eight_lanes(&lanes);
+                }
+            };
+            if m == BLOCK {
+                let bases: [usize; BLOCK] = core::array::from_fn(|m| (o + m) * n);
+                let mut acc = [[T::zero(); LANES]; BLOCK];
+                product(dy, &bases, columns, flat, rows, 0, &mut acc);
+                for (m, sums) in acc.iter().enumerate() {
+                    store(o + m, sums);
+                }
+            } else {
+                let mut acc = [[T::zero(); LANES]];
+                product(dy, &[o * n], columns, flat, rows, 0, &mut acc);
+                store(o, &acc[0]);
+            }
+            o += m;
+        }
+    }
+    true
+}
+
+/// Lanes of a weight's sum in [`weights_on_grid`]: one AVX-512 register of `f32`.
+pub(crate) const GRID_LANES: usize = 16;
+
+/// Sixteen partial sums combined: `tₗ = sₗ + sₗ₊₈`, then
+/// [`sum_eight_lanes`](super::portable::sum_eight_lanes) of the `t`.
+#[inline(always)]
+fn sum_sixteen_lanes<T: Scalar>(s: &[T; GRID_LANES]) -> T {
+    let t: [T; 8] = core::array::from_fn(|l| s[l] + s[l + 8]);
+    super::portable::sum_eight_lanes(&t)
+}
+
+/// The weight gradients of a stride-1 window: `dw[o][c][ky][kx] += Σ_q dyg[o][q] ·
+/// xg[c][q + ky·gw + kx]` over the grid of [`Padded`] (`out_h` rows of `gw = out_w + kw − 1`
+/// positions; `dyg` is `dy` with zeros in the `kw − 1` columns past each row, `xg` the input
+/// with its padding), position `q` into lane `q mod 16` of the sum, the lanes then combined
+/// ([`sum_sixteen_lanes`]). Every lane starts at `+0`. From copies on the stack where they
+/// fit (for `f32` with AVX-512, explicit code: 4 × 4 channels of sums in registers), else
+/// value by value: the same operations.
+#[inline(always)]
+fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
+    let (r, c) = (&d.rows, &d.cols);
+    let (kh, kw, taps) = (r.kernel, c.kernel, r.kernel * c.kernel);
+    let (oh, ow, gw) = (r.out_len, c.out_len, c.out_len + c.kernel - 1);
+    let (co, ci, grid) = (d.channels_out, d.channels_in, r.out_len * gw);
+    // The padded copy's planes: `gh` rows of `gw`, the input from row `top`, column `left`.
+    let (gh, top, left) = (oh + kh - 1, r.padding, c.padding);
+    let padded = Padded::forward(d).filter(|_| co * grid + GRID_LANES <= PADDED);
+    let Some(p) = padded else {
+        // Value by value, reading what the copies would hold: grid position q is output
+        // (q / gw, q % gw), a zero past `ow`; its tap reads the copy at `q + ky·gw + kx` of
+        // its channel's plane (past the plane's end: the next plane's, or zeros).
+        let plane = gh * gw;
+        let copy_at = |at: usize| {
+            let (ch, rest) = (at / plane, at % plane);
+            let (y, xx) = ((rest / gw).checked_sub(top), (rest % gw).checked_sub(left));
+            match (y, xx) {
+                (Some(y), Some(xx)) if ch < ci && y < r.length && xx < c.length => {
+                    x[(ch * r.length + y) * c.length + xx]
+                }
+                _ => T::zero(),
+            }
+        };
+        for o in 0..co {
+            for ch in 0..ci {
+                for t in 0..taps {
+                    let off = (t / kw) * gw + t % kw;
+                    let mut acc = [T::zero(); GRID_LANES];
+                    for q in 0..grid {
+                        let (i, j) = (q / gw, q % gw);
+                        let u = if j < ow {
+                            dy[(o * oh + i) * ow + j]
+                        } else {
+                            T::zero()
+                        };
+                        let v = copy_at(ch * plane + off + q);
+                        acc[q % GRID_LANES] = acc[q % GRID_LANES] + u * v;
+                    }
+                    let at = (o * ci + ch) * taps + t;
+                    dw[at] = dw[at] + sum_sixteen_lanes(&acc);
+                }
+            }
+        }
+        return;
+    };
+    let mut xs = [T::zero(); PADDED];
+    let xs = &mut xs[..p.len()];
+    p.copy(x, xs);
+    let mut ys = [T::zero(); PADDED];
+    let ys = &mut ys[..co * grid + GRID_LANES];
+    for (o, plane) in dy.chunks_exact(oh * ow).take(co).enumerate() {
+        for (i, row) in plane.chunks_exact(ow).enumerate() {
+            ys[o * grid + i * gw..][..ow].copy_from_slice(row);
+        }
+    }
+    let plane = p.rows * p.cols;
+    let mut o = 0;
+    while o < co {
+        let mut cc = 0;
+        while cc < ci {
+            if co - o >= 4 && ci - cc >= 4 {
+                grid_block::<T, 4, 4>(ys, xs, (o, cc), (grid, plane, gw), (kh, kw, ci), dw);
+                cc += 4;
+            } else {
+                for o in o..(o + 4).min(co) {
+                    grid_block::<T, 1, 1>(ys, xs, (o, cc), (grid, plane, gw), (kh, kw, ci), dw);
+                }
+                cc += 1;
+            }
+        }
+        o += 4;
+    }
+}
+
+/// [`weights_on_grid`] for output channels `o0..o0 + M` × input channels `c0..c0 + C`, tap
+/// by tap, from the copies `ys` (the output gradient on the grid, `grid` values a channel)
+/// and `xs` (the padded input, `plane` values a channel, rows `gw` wide).
+#[inline(always)]
+fn grid_block<T: Scalar, const M: usize, const C: usize>(
+    ys: &[T],
+    xs: &[T],
+    (o0, c0): (usize, usize),
+    (grid, plane, gw): (usize, usize, usize),
+    (kh, kw, ci): (usize, usize, usize),
+    dw: &mut [T],
+) {
+    for t in 0..kh * kw {
+        let off = (t / kw) * gw + t % kw;
+        let ystarts: [usize; M] = core::array::from_fn(|m| (o0 + m) * grid);
+        let xstarts: [usize; C] = core::array::from_fn(|c| (c0 + c) * plane + off);
+        let mut acc = [[[T::zero(); GRID_LANES]; C]; M];
+        if !super::grid_sums(ys, &ystarts, xs, &xstarts, grid, &mut acc) {
+            for q0 in (0..grid).step_by(GRID_LANES) {
+                let keep = grid - q0;
+                let u: [&[T]; M] = core::array::from_fn(|m| &ys[ystarts[m] + q0..][..GRID_LANES]);
+                let v: [&[T]; C] = core::array::from_fn(|c| &xs[xstarts[c] + q0..][..GRID_LANES]);
+                for m in 0..M {
+                    for c in 0..C {
+                        for l in 0..GRID_LANES {
+                            let sum = acc[m][c][l] + u[m][l] * v[c][l];
+                            acc[m][c][l] = if l < keep { sum } else { acc[m][c][l] };
+                        }
+                    }
+                }
+            }
+        }
+        for (m, acc) in acc.iter().enumerate() {
+            for (c, acc) in acc.iter().enumerate() {
+                let at = ((o0 + m) * ci + c0 + c) * kh * kw + t;
+                dw[at] = dw[at] + sum_sixteen_lanes(acc);
+            }
+        }
     }
 }

@@ -603,8 +603,10 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         bool,
     );
-    let cases: [Case; 10] = [
+    let cases: [Case; 11] = [
         (3, 5, [5, 7], [1, 1], [1, 1], [0, 0], false),
+        // Too large for the padded copies: value by value.
+        (1, 2, [190, 200], [3, 3], [1, 1], [0, 0], true),
         // Blocks of 4 output channels (and one left over), lines longer than a chunk.
         (5, 9, [4, 21], [3, 3], [1, 1], [0, 0], true),
         (6, 8, [3, 8], [3, 3], [1, 1], [0, 0], true),
@@ -671,9 +673,52 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
             ("direct", (&dw2, &db2, &dx2)),
             ("vectorized", (&dw3, &db3, &dx3)),
         ] {
-            assert_eq!(bits(&dw), bits(got.0), "{d:?} dw, {name}");
+            // Stride 1: the weight gradients sum over the padded grid (below), not the
+            // direct loops' runs.
+            if name != "direct" || stride != [1, 1] {
+                assert_eq!(bits(&dw), bits(got.0), "{d:?} dw, {name}");
+            }
             assert_eq!(bits(&db), bits(got.1), "{d:?} db, {name}");
             assert_eq!(bits(&dx), bits(got.2), "{d:?} dx, {name}");
+        }
+        if stride == [1, 1] {
+            // dw[o][c][ky][kx]: grid position q (rows of gw = out_w + kw − 1) adds
+            // dy·x into lane q mod 16 (dy zero past out_w; x read from the padded copy,
+            // flattened, zeros outside the input), the lanes then combined.
+            let (gw, gh) = (out[1] + kernel[1] - 1, out[0] + kernel[0] - 1);
+            let gplane = gh * gw;
+            let copy_at = |at: usize| {
+                let (ch, rest) = (at / gplane, at % gplane);
+                let (yy, xx) = ((rest / gw).checked_sub(ph), (rest % gw).checked_sub(pw));
+                match (yy, xx) {
+                    (Some(yy), Some(xx)) if ch < ci && yy < hw[0] && xx < hw[1] => {
+                        x[ch * plane + yy * hw[1] + xx]
+                    }
+                    _ => 0.0,
+                }
+            };
+            for o in 0..co {
+                for c in 0..ci {
+                    for t in 0..taps {
+                        let off = (t / kernel[1]) * gw + t % kernel[1];
+                        let mut lanes = [0.0f32; 16];
+                        for q in 0..out[0] * gw {
+                            let (i, j) = (q / gw, q % gw);
+                            let u = if j < out[1] {
+                                dy[o * opl + i * out[1] + j]
+                            } else {
+                                0.0
+                            };
+                            lanes[q % 16] += u * copy_at(c * gplane + off + q);
+                        }
+                        let h: [f32; 8] = core::array::from_fn(|l| lanes[l] + lanes[l + 8]);
+                        let want =
+                            ((h[0] + h[4]) + (h[1] + h[5])) + ((h[2] + h[6]) + (h[3] + h[7]));
+                        let at = (o * ci + c) * taps + t;
+                        assert_eq!(dw[at].to_bits(), want.to_bits(), "{d:?} dw {at}");
+                    }
+                }
+            }
         }
         let mut want_dx = vec![0.0f32; x.len()];
         for o in 0..co {

@@ -1000,3 +1000,43 @@ unsafe fn tail8(values: &[f32]) -> __m256 {
         _mm256_maskload_ps(values.as_ptr(), mask)
     }
 }
+
+/// [`super::grid_sums`] for `f32` on a CPU with AVX-512F (Rust ≥ 1.89; otherwise `false`):
+/// one 16-lane register of sums per `(m, c)`, the last (partial) block of positions added
+/// under a mask. Declines (`false`) when a row reaches past its slice.
+#[inline]
+pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
+    _: Avx2,
+    ys: &[T],
+    ystarts: &[usize; M],
+    xs: &[T],
+    xstarts: &[usize; C],
+    grid: usize,
+    acc: &mut [[[T; 16]; C]; M],
+) -> bool {
+    if !super::is_f32::<T>() || !avx512() {
+        return false;
+    }
+    let span = grid.div_ceil(16) * 16;
+    if ystarts.iter().any(|&s| s + span > ys.len()) || xstarts.iter().any(|&s| s + span > xs.len())
+    {
+        return false;
+    }
+    #[cfg(typegrad_avx512)]
+    {
+        // SAFETY: `T` is `f32` (checked above): the same arrays of `f32`s.
+        let (ys, xs, acc) = unsafe {
+            (
+                core::slice::from_raw_parts(ys.as_ptr().cast::<f32>(), ys.len()),
+                core::slice::from_raw_parts(xs.as_ptr().cast::<f32>(), xs.len()),
+                &mut *(acc as *mut [[[T; 16]; C]; M]).cast::<[[[f32; 16]; C]; M]>(),
+            )
+        };
+        // SAFETY: `avx512` asked the CPU for AVX-512F; every row's `span` values are inside
+        // its slice (checked above).
+        unsafe { avx512::grid_sums(ys, ystarts, xs, xstarts, grid, acc) };
+        true
+    }
+    #[cfg(not(typegrad_avx512))]
+    false
+}

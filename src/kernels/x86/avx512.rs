@@ -187,3 +187,55 @@ pub(super) unsafe fn panel_product<const M: usize>(
         }
     }
 }
+
+/// `acc[m][c][l] += ys[ystarts[m] + q] · xs[xstarts[c] + q]` over the grid positions `q <
+/// grid` with `q mod 16 = l`, in increasing `q`: one 16-lane register per `(m, c)`, a
+/// multiply then an add per step, the last block of positions under a mask.
+///
+/// # Safety
+/// The CPU must support AVX-512F, and every `start + ⌈grid/16⌉·16` must be at most its
+/// slice's length.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn grid_sums<const M: usize, const C: usize>(
+    ys: &[f32],
+    ystarts: &[usize; M],
+    xs: &[f32],
+    xstarts: &[usize; C],
+    grid: usize,
+    acc: &mut [[[f32; 16]; C]; M],
+) {
+    let (ys, xs) = (ys.as_ptr(), xs.as_ptr());
+    unsafe {
+        let mut s = [[_mm512_setzero_ps(); C]; M];
+        for (s, acc) in s.iter_mut().zip(acc.iter()) {
+            for (s, acc) in s.iter_mut().zip(acc) {
+                *s = _mm512_loadu_ps(acc.as_ptr());
+            }
+        }
+        let mut q0 = 0;
+        while q0 < grid {
+            let left = grid - q0;
+            let mask: __mmask16 = if left >= 16 {
+                0xFFFF
+            } else {
+                (1u16 << left) - 1
+            };
+            let mut v = [_mm512_setzero_ps(); C];
+            for (v, &start) in v.iter_mut().zip(xstarts) {
+                *v = _mm512_loadu_ps(xs.add(start + q0));
+            }
+            for (s, &start) in s.iter_mut().zip(ystarts) {
+                let u = _mm512_loadu_ps(ys.add(start + q0));
+                for (s, &v) in s.iter_mut().zip(&v) {
+                    *s = _mm512_mask_add_ps(*s, mask, *s, _mm512_mul_ps(u, v));
+                }
+            }
+            q0 += 16;
+        }
+        for (acc, s) in acc.iter_mut().zip(&s) {
+            for (acc, s) in acc.iter_mut().zip(s) {
+                _mm512_storeu_ps(acc.as_mut_ptr(), *s);
+            }
+        }
+    }
+}
