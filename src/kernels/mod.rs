@@ -281,25 +281,56 @@ pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
     exp::softmax(x, y);
 }
 
-/// `acc[m][l] += w[bases[m] + columns[k]] · src[rows[k] + at + l]` over every `k` in
+/// The operands of [`panel_product`] — `w` with the column of each step `k`, `src` with the
+/// start of each step's 16 values — and the largest column and row they hold, found once
+/// (the explicit kernels check each call against these instead of scanning the arrays
+/// again). Only [`Operand::new`] makes one.
+pub(crate) struct Operand<'a, T, U> {
+    w: &'a [U],
+    columns: &'a [u32],
+    src: &'a [T],
+    rows: &'a [u32],
+    last_column: usize,
+    far_row: usize,
+}
+
+impl<'a, T, U> Operand<'a, T, U> {
+    /// The operands, as many steps as both `columns` and `rows` have.
+    pub(crate) fn new(w: &'a [U], columns: &'a [u32], src: &'a [T], rows: &'a [u32]) -> Self {
+        let steps = columns.len().min(rows.len());
+        let (columns, rows) = (&columns[..steps], &rows[..steps]);
+        Operand {
+            w,
+            columns,
+            src,
+            rows,
+            last_column: columns.iter().max().map_or(0, |&c| c as usize),
+            far_row: rows.iter().max().map_or(0, |&r| r as usize),
+        }
+    }
+
+    /// `(w, columns, src, rows)`.
+    pub(crate) fn parts(&self) -> (&'a [U], &'a [u32], &'a [T], &'a [u32]) {
+        (self.w, self.columns, self.src, self.rows)
+    }
+}
+
+/// `acc[m][l] += w[bases[m] + columns[k]] · src[rows[k] + at + l]` over every step `k` in
 /// increasing order ([`panel`]'s product) with explicit vector code (AVX2, or AVX-512 where
 /// the CPU has it) when `T` and `U` are `f32` and [`avx2`] says so; returns whether it ran
 /// (otherwise the caller's plain loops do the same operations).
 #[inline(always)]
 pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
-    w: &[U],
+    op: &Operand<'_, T, U>,
     bases: &[usize; M],
-    columns: &[u32],
-    src: &[T],
-    rows: &[u32],
     at: usize,
     acc: &mut [[T; panel::LANES]; M],
 ) -> bool {
     #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
     if let Some(cpu) = avx2() {
-        return x86::panel_product(cpu, w, bases, columns, (src, rows, at), acc);
+        return x86::panel_product(cpu, op, bases, at, acc);
     }
-    let _ = (w, bases, columns, src, rows, at, acc);
+    let _ = (op, bases, at, acc);
     false
 }
 

@@ -16,6 +16,7 @@
 //! positions are those of the output plane in row-major order, so narrow planes fill the 16
 //! lanes as wide ones do.
 
+use super::Operand;
 use super::conv::{Widen, Window1d, Window2d};
 use crate::scalar::Scalar;
 
@@ -132,24 +133,22 @@ impl Gather<'_> {
     }
 }
 
-/// `acc[m][l] += a(m, k)·src[rows[k] + at + l]` for every `k` in increasing order, where
-/// `a(m, k) = w[bases[m] + columns[k]]`: `M` rows × 16 positions of sums, the 16 values of
-/// row `k` side by side in `src` (a panel's row, or a padded plane's). For `f32` on x86-64
-/// with AVX2 (or AVX-512) explicit vector code with the same operations.
+/// `acc[m][l] += a(m, k)·src[rows[k] + at + l]` for every step `k` in increasing order, where
+/// `a(m, k) = w[bases[m] + columns[k]]` (`w`, `columns`, `src`, `rows`: the [`Operand`]): `M`
+/// rows × 16 positions of sums, the 16 values of step `k` side by side in `src` (a panel's
+/// row, or a padded plane's). For `f32` on x86-64 with AVX2 (or AVX-512) explicit vector
+/// code with the same operations.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn product<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
-    w: &[U],
+    op: &Operand<'_, T, U>,
     bases: &[usize; M],
-    columns: &[u32],
-    src: &[T],
-    rows: &[u32],
     at: usize,
     acc: &mut [[T; LANES]; M],
 ) {
-    if super::panel_product(w, bases, columns, src, rows, at, acc) {
+    if super::panel_product(op, bases, at, acc) {
         return;
     }
+    let (w, columns, src, rows) = op.parts();
     for (&row, &column) in rows.iter().zip(columns) {
         let p = &src[row as usize + at..][..LANES];
         for (acc, &base) in acc.iter_mut().zip(bases) {
@@ -192,15 +191,15 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
             for (k, c) in columns.iter_mut().enumerate() {
                 *c = column(k0 + k) as u32;
             }
-            let operand = (panel.as_flattened(), &rows[..kb], 0);
+            let op = Operand::new(w, columns, panel.as_flattened(), &rows[..kb]);
             let mut o = 0;
             while o < outputs {
                 let at = ((o, n), (p0, lanes), k0);
                 if outputs - o >= BLOCK {
-                    block::<T, U, BLOCK>(w, &base, &init, operand, columns, dst, at.0, at.1, at.2);
+                    block::<T, U, BLOCK>(&op, &base, &init, dst, at.0, at.1, at.2);
                     o += BLOCK;
                 } else {
-                    block::<T, U, 1>(w, &base, &init, operand, columns, dst, at.0, at.1, at.2);
+                    block::<T, U, 1>(&op, &base, &init, dst, at.0, at.1, at.2);
                     o += 1;
                 }
             }
@@ -213,17 +212,13 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
 }
 
 /// One block of [`run`]: output channels `o..o + M` (`n` positions each), positions
-/// `p0..p0 + lanes`, the rows of `operand` (`(src, rows, at)` as [`product`] takes them) from
-/// panel row `k0` on (the sums start at `init` for the first block of rows, else at what
-/// `dst` holds).
+/// `p0..p0 + lanes`, the panel's rows from `k0` on (the sums start at `init` for the first
+/// block of rows, else at what `dst` holds).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
-    w: &[U],
+    op: &Operand<'_, T, U>,
     base: &impl Fn(usize) -> usize,
     init: &impl Fn(usize) -> T,
-    (src, rows, at): (&[T], &[u32], usize),
-    columns: &[u32],
     dst: &mut [T],
     (o, n): (usize, usize),
     (p0, lanes): (usize, usize),
@@ -239,7 +234,7 @@ fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
             sums
         }
     });
-    product(w, &bases, columns, src, rows, at, &mut acc);
+    product(op, &bases, 0, &mut acc);
     for (m, sums) in acc.iter().enumerate() {
         dst[(o + m) * n + p0..][..lanes].copy_from_slice(&sums[..lanes]);
     }
@@ -376,7 +371,7 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
         columns[k] = column(k) as u32;
         rows[k] = p.offset(k) as u32;
     }
-    let (columns, rows) = (&columns[..k_all], &rows[..k_all]);
+    let op = Operand::new(w, &columns[..k_all], &*buf, &rows[..k_all]);
     let (out_h, out_w) = p.out;
     let n = out_h * out_w;
     let grid = out_h * p.cols;
@@ -400,13 +395,13 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
             if m == BLOCK {
                 let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
                 let mut acc: [[T; LANES]; BLOCK] = core::array::from_fn(|m| [init(o + m); LANES]);
-                product(w, &bases, columns, buf, rows, q0, &mut acc);
+                product(&op, &bases, q0, &mut acc);
                 for (m, sums) in acc.iter().enumerate() {
                     store(o + m, sums);
                 }
             } else {
                 let mut acc = [[init(o); LANES]];
-                product(w, &[base(o)], columns, buf, rows, q0, &mut acc);
+                product(&op, &[base(o)], q0, &mut acc);
                 store(o, &acc[0]);
             }
             o += m;
@@ -545,7 +540,7 @@ fn weights_by_panels<T: Scalar>(
                 }
             }
         }
-        let flat = panel.as_flattened();
+        let op = Operand::new(dy, columns, panel.as_flattened(), rows);
         let mut o = 0;
         while o < d.channels_out {
             let m = if d.channels_out - o >= BLOCK {
@@ -564,13 +559,13 @@ fn weights_by_panels<T: Scalar>(
             if m == BLOCK {
                 let bases: [usize; BLOCK] = core::array::from_fn(|m| (o + m) * n);
                 let mut acc = [[T::zero(); LANES]; BLOCK];
-                product(dy, &bases, columns, flat, rows, 0, &mut acc);
+                product(&op, &bases, 0, &mut acc);
                 for (m, sums) in acc.iter().enumerate() {
                     store(o + m, sums);
                 }
             } else {
                 let mut acc = [[T::zero(); LANES]];
-                product(dy, &[o * n], columns, flat, rows, 0, &mut acc);
+                product(&op, &[o * n], 0, &mut acc);
                 store(o, &acc[0]);
             }
             o += m;

@@ -761,25 +761,25 @@ const _: () = assert!(LANES == 16);
 /// AVX-512F (Rust ≥ 1.89), one 16-lane register per row, every row in one pass. Each step a
 /// multiply then an add, in increasing `k`: the plain loops' bits. Declines (`false`) when an
 /// index `bases[m] + columns[k]` is outside `w` or a row `src[rows[k] + at..][..16]` outside
-/// `src` (the plain loops then report it).
+/// `src` (the plain loops then report it), checked against the largest column and row the
+/// [`Operand`](super::Operand) found once.
 #[inline]
 pub(super) fn panel_product<T: 'static, U: 'static, const M: usize>(
     _: Avx2,
-    w: &[U],
+    op: &super::Operand<'_, T, U>,
     bases: &[usize; M],
-    columns: &[u32],
-    (src, rows, at): (&[T], &[u32], usize),
+    at: usize,
     acc: &mut [[T; LANES]; M],
 ) -> bool {
     if !(super::is_f32::<T>() && super::is_f32::<U>()) {
         return false;
     }
-    let last = columns.iter().max().map_or(0, |&c| c as usize);
-    if !columns.is_empty() && bases.iter().any(|&b| b + last >= w.len()) {
-        return false;
-    }
-    let far = rows.iter().max().map_or(0, |&r| r as usize);
-    if rows.len() != columns.len() || (!rows.is_empty() && far + at + LANES > src.len()) {
+    let (w, columns, src, rows) = op.parts();
+    // `Operand::new` found the largest column and row, and cut both arrays to one length.
+    if !columns.is_empty()
+        && (bases.iter().any(|&b| b + op.last_column >= w.len())
+            || op.far_row + at + LANES > src.len())
+    {
         return false;
     }
     // SAFETY: `T` and `U` are `f32` (checked just above): the same arrays of `f32`s, same
