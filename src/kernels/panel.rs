@@ -15,6 +15,12 @@
 //! sums carried from block to block in the output (the same order of operations). The
 //! positions are those of the output plane in row-major order, so narrow planes fill the 16
 //! lanes as wide ones do.
+//!
+//! A stride-1 window needs no panel: the sample is copied once with its zeros around it
+//! ([`Padded`]), and the 16 values a tap reads for 16 neighbouring positions of that padded
+//! grid are side by side there, so the product reads them in place ([`run_padded`]: the same
+//! sums). Its weight gradients are summed over the same grid ([`weights_on_grid`]); with a
+//! column stride they are products over transposed panels ([`weights_by_panels`]).
 
 use super::Operand;
 use super::conv::{Widen, Window1d, Window2d};
@@ -453,9 +459,12 @@ pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], 
     run(&g, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
 }
 
-/// The gradients of [`conv2d`] for one sample, given `dy`: the bias and weight gradients
-/// added into `db` and `dw` ([`super::plane::bias_and_weights`]), and (when asked) the input
-/// gradient ([`conv2d_input_gradient`], overwritten).
+/// The gradients of [`conv2d`] for one sample, given `dy`: the bias gradients
+/// ([`super::plane::bias_gradients`]) and weight gradients added into `db` and `dw` — over
+/// the padded grid for a stride-1 window ([`weights_on_grid`]), as products over transposed
+/// panels with a column stride ([`weights_by_panels`]), else the line blocks' eight-lane runs
+/// ([`super::plane::bias_and_weights`]) — and (when asked) the input gradient
+/// ([`conv2d_input_gradient`], overwritten).
 #[inline(always)]
 pub(crate) fn conv2d_backward<T: Scalar>(
     d: &Window2d,
@@ -467,10 +476,7 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     dx: Option<&mut [T]>,
 ) {
     if d.rows.stride == 1 && d.cols.stride == 1 {
-        let ohw = d.rows.out_len * d.cols.out_len;
-        for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(ohw)) {
-            *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
-        }
+        super::plane::bias_gradients(d, dy, db);
         weights_on_grid(d, x, dy, dw);
     } else if !weights_by_panels(d, x, dy, dw, db) {
         super::plane::bias_and_weights(d, x, dy, dw, db);
@@ -503,9 +509,7 @@ fn weights_by_panels<T: Scalar>(
     if c.stride == 1 || n > PANEL_ROWS || n == 0 {
         return false;
     }
-    for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(n)) {
-        *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
-    }
+    super::plane::bias_gradients(d, dy, db);
     let g = Gather {
         sources: d.channels_in,
         rows: r,

@@ -269,6 +269,16 @@ pub(crate) fn backward_lines<T: Scalar>(
     }
 }
 
+/// `db[o] += Σ_ij dy[o][i][j]`: each channel's sum in one running sum, in increasing
+/// position (every 2-D convolution's bias gradient).
+#[inline(always)]
+pub(crate) fn bias_gradients<T: Scalar>(d: &Window2d, dy: &[T], db: &mut [T]) {
+    let ohw = d.rows.out_len * d.cols.out_len;
+    for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(ohw.max(1))) {
+        *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
+    }
+}
+
 /// The bias and weight gradients of a 2-D convolution for one sample, given `dy`:
 /// `db[o] += Σ_ij dy[o][i][j]`, `dw[o][c][ky][kx] += Σ_ij dy[o][i][j] · x[c][i·Sh + ky −
 /// Ph][j·Sw + kx − Pw]`.
@@ -286,10 +296,7 @@ pub(crate) fn bias_and_weights<T: Scalar>(
     dw: &mut [T],
     db: &mut [T],
 ) {
-    let ohw = d.rows.out_len * d.cols.out_len;
-    for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(ohw)) {
-        *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
-    }
+    bias_gradients(d, dy, db);
     let (co, ci) = (d.channels_out, d.channels_in);
     let mut o = 0;
     while o < co {
