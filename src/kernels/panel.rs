@@ -383,19 +383,27 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     let grid = out_h * p.cols;
     let last = grid.saturating_sub(LANES);
     for q0 in (0..grid).step_by(LANES).map(|q| q.min(last)) {
+        // The block's targets as runs `(first lane, first target, length)`: the lanes on
+        // each grid row that fall on its first `out_w` columns (one run per row it touches).
+        let mut runs = [(0usize, 0usize, 0usize); LANES];
+        let mut count = 0;
+        let (mut lane, mut i, mut j) = (0, q0 / p.cols, q0 % p.cols);
+        while lane < LANES && i < out_h {
+            let len = out_w.saturating_sub(j).min(LANES - lane);
+            if len > 0 {
+                runs[count] = (lane, i * out_w + j, len);
+                count += 1;
+            }
+            lane += p.cols - j;
+            (i, j) = (i + 1, 0);
+        }
+        let runs = &runs[..count];
         let mut o = 0;
         while o < outputs {
             let m = if outputs - o >= BLOCK { BLOCK } else { 1 };
             let mut store = |o: usize, sums: &[T; LANES]| {
-                let (mut i, mut j) = (q0 / p.cols, q0 % p.cols);
-                for &v in sums {
-                    if i < out_h && j < out_w {
-                        dst[o * n + i * out_w + j] = v;
-                    }
-                    j += 1;
-                    if j == p.cols {
-                        (i, j) = (i + 1, 0);
-                    }
+                for &(lane, at, len) in runs {
+                    dst[o * n + at..][..len].copy_from_slice(&sums[lane..lane + len]);
                 }
             };
             if m == BLOCK {

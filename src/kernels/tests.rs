@@ -603,7 +603,7 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         bool,
     );
-    let cases: [Case; 12] = [
+    let cases: [Case; 14] = [
         (3, 5, [5, 7], [1, 1], [1, 1], [0, 0], false),
         // Blocks of 8 output channels (and one left over), grids longer than a block.
         (5, 9, [4, 21], [3, 3], [1, 1], [0, 0], true),
@@ -618,6 +618,9 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         (2, 3, [7, 9], [3, 3], [2, 2], [0, 0], true),
         (1, 4, [9, 6], [4, 2], [2, 1], [1, 0], false),
         (4, 2, [4, 4], [1, 1], [2, 2], [0, 0], false),
+        // Narrow grids: a block of 16 positions over many rows.
+        (3, 9, [7, 2], [1, 1], [1, 1], [0, 0], false),
+        (2, 9, [9, 1], [3, 1], [1, 1], [0, 0], true),
         // Too large for the padded copies: value by value.
         (1, 2, [190, 200], [3, 3], [1, 1], [0, 0], true),
     ];
