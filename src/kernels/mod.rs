@@ -9,12 +9,12 @@
 //!   and average pooling — over channels × steps ([`Window1d`]) and over channels × rows ×
 //!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
 //!   slower);
-//! * [`panel`]: the 2-D convolution and its input gradient as products over panels (the
-//!   values 16 output positions read, gathered once, serve every output channel; explicit
+//! * [`panel`]: the 2-D convolution and its gradients as products (a stride-1 window over a
+//!   zero-padded copy of the sample, a strided one over gathered panels; explicit
 //!   AVX2/AVX-512 code for `f32`);
-//! * [`plane`]: register blocks over the lines of a plane: the weight gradients of every
-//!   2-D convolution and the depthwise convolution's channels (the layers run both compiled
-//!   for AVX2 through [`vectorized`]);
+//! * [`plane`]: register blocks over the lines of a plane: the depthwise convolution's
+//!   channels and the weight gradients of windows with a row stride alone (the layers run
+//!   both compiled for AVX2 through [`vectorized`]);
 //! * [`exp`]: an `exp` for `f32` with the same bits on every platform, and the softmax;
 //! * [`int8`]: the int8 convolution and fully connected kernels of the quantized layers (each
 //!   output whole, requantized at once: no int32 copies; four rows at once in the fully
@@ -23,8 +23,10 @@
 //!   (`cfg(typegrad_arm_dsp)`), and the fully connected inner loop of the other Arm cores, as
 //!   inline assembly;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
-//!   explicit AVX2 ones (for `f32`: the matrix–vector product, the transpose and the largest
-//!   magnitude); the only `unsafe` code of the crate;
+//!   explicit AVX2 ones (for `f32`: the matrix products, the matrix–vector product, the
+//!   transpose, the largest magnitude, the convolutions' products and weight taps), and with
+//!   Rust ≥ 1.89 the AVX-512 ones (`x86::avx512`: matrix and convolution products); the only
+//!   `unsafe` code of the crate;
 //! * this module: the entry points the rest of the crate calls, each running the AVX2 kernel
 //!   when [`avx2`] says so and the portable one otherwise — with the same results, bit for
 //!   bit (the tests below compare the two).

@@ -307,17 +307,20 @@ impl<'a> Padded<'a> {
         })
     }
 
-    /// `p` if stride 1, its copy fits [`PADDED`] and its reduction a panel's rows.
+    /// `p` if stride 1 and its copy fits [`PADDED`].
     fn fits(p: Padded<'a>) -> Option<Self> {
         let (r, c) = p.window;
-        let taps = r.kernel * c.kernel;
         (r.stride == 1
             && c.stride == 1
             && p.len() <= PADDED
-            && p.planes * taps <= PANEL_ROWS
             && p.top + p.src.0 <= p.rows
             && p.left + p.src.1 <= p.cols)
             .then_some(p)
+    }
+
+    /// The number of steps of its reduction (planes × taps).
+    fn steps(&self) -> usize {
+        self.planes * self.window.0.kernel * self.window.1.kernel
     }
 
     /// Values of the copy: the planes, then room for the reads past the last one.
@@ -369,8 +372,8 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     let mut buf = [T::zero(); PADDED];
     let buf = &mut buf[..p.len()];
     p.copy(src, buf);
-    let (r, c) = p.window;
-    let k_all = p.planes * r.kernel * c.kernel;
+    // Its callers walk copies of at most a panel's rows of steps.
+    let k_all = p.steps().min(PANEL_ROWS);
     let mut columns = [0u32; PANEL_ROWS];
     let mut rows = [0u32; PANEL_ROWS];
     for k in 0..k_all {
@@ -440,7 +443,8 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy + 'static>(
         transposed: false,
     };
     let k_all = d.channels_in * d.rows.kernel * d.cols.kernel;
-    if let Some(p) = Padded::forward(d) {
+    // Walking the copy takes the whole reduction's offsets at once: at most a panel's rows.
+    if let Some(p) = Padded::forward(d).filter(|p| p.steps() <= PANEL_ROWS) {
         return run_padded(&p, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
     }
     run(&g, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
@@ -461,7 +465,7 @@ pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], 
     let taps = d.rows.kernel * d.cols.kernel;
     let (ci, per_o) = (d.channels_in, d.channels_in * taps);
     let column = |k: usize| (k / taps) * per_o + k % taps;
-    if let Some(p) = Padded::transposed(d) {
+    if let Some(p) = Padded::transposed(d).filter(|p| p.steps() <= PANEL_ROWS) {
         return run_padded(&p, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
     }
     run(&g, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
@@ -612,7 +616,7 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let (co, ci, grid) = (d.channels_out, d.channels_in, r.out_len * gw);
     // The padded copy's planes: `gh` rows of `gw`, the input from row `top`, column `left`.
     let (gh, top, left) = (oh + kh - 1, r.padding, c.padding);
-    let padded = Padded::forward(d).filter(|_| co * grid + GRID_LANES <= PADDED);
+    let padded = Padded::forward(d).filter(|_| 4 * grid + GRID_LANES <= PADDED);
     let Some(p) = padded else {
         // Value by value, reading what the copies would hold: grid position q is output
         // (q / gw, q % gw), a zero past `ow`; its tap reads the copy at `q + ky·gw + kx` of
@@ -653,35 +657,48 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let mut xs = [T::zero(); PADDED];
     let xs = &mut xs[..p.len()];
     p.copy(x, xs);
+    // The output gradient on the grid, as many channels at a time as the copy holds (a
+    // multiple of four; the columns past `ow` and the room after the last channel stay zero).
+    let per_copy = ((PADDED - GRID_LANES) / grid / 4 * 4).max(4);
     let mut ys = [T::zero(); PADDED];
-    let ys = &mut ys[..co * grid + GRID_LANES];
-    for (o, plane) in dy.chunks_exact(oh * ow).take(co).enumerate() {
-        for (i, row) in plane.chunks_exact(ow).enumerate() {
-            ys[o * grid + i * gw..][..ow].copy_from_slice(row);
-        }
-    }
     let plane = p.rows * p.cols;
-    let mut o = 0;
-    while o < co {
-        let mut cc = 0;
-        while cc < ci {
-            if co - o >= 4 && ci - cc >= 4 {
-                grid_block::<T, 4, 4>(ys, xs, (o, cc), (grid, plane, gw), (kh, kw, ci), dw);
-                cc += 4;
-            } else {
-                for o in o..(o + 4).min(co) {
-                    grid_block::<T, 1, 1>(ys, xs, (o, cc), (grid, plane, gw), (kh, kw, ci), dw);
-                }
-                cc += 1;
+    for first in (0..co).step_by(per_copy) {
+        let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
+        for (m, channel) in dy
+            .chunks_exact(oh * ow)
+            .skip(first)
+            .take(per_copy)
+            .enumerate()
+        {
+            for (i, row) in channel.chunks_exact(ow).enumerate() {
+                ys[m * grid + i * gw..][..ow].copy_from_slice(row);
             }
         }
-        o += 4;
+        let ys = &*ys;
+        for o in (first..(first + per_copy).min(co)).step_by(4) {
+            let ys = &ys[(o - first) * grid..];
+            let mut cc = 0;
+            while cc < ci {
+                if co - o >= 4 && ci - cc >= 4 {
+                    grid_block::<T, 4, 4>(ys, xs, (o, cc), (grid, plane, gw), (kh, kw, ci), dw);
+                    cc += 4;
+                } else {
+                    for o1 in o..(o + 4).min(co) {
+                        let ys = &ys[(o1 - o) * grid..];
+                        let at = (o1, cc);
+                        grid_block::<T, 1, 1>(ys, xs, at, (grid, plane, gw), (kh, kw, ci), dw);
+                    }
+                    cc += 1;
+                }
+            }
+        }
     }
 }
 
 /// [`weights_on_grid`] for output channels `o0..o0 + M` × input channels `c0..c0 + C`, tap
-/// by tap, from the copies `ys` (the output gradient on the grid, `grid` values a channel)
-/// and `xs` (the padded input, `plane` values a channel, rows `gw` wide).
+/// by tap, from the copies `ys` (the output gradient on the grid from channel `o0` on,
+/// `grid` values a channel) and `xs` (the padded input, `plane` values a channel, rows `gw`
+/// wide).
 #[inline(always)]
 fn grid_block<T: Scalar, const M: usize, const C: usize>(
     ys: &[T],
@@ -693,7 +710,7 @@ fn grid_block<T: Scalar, const M: usize, const C: usize>(
 ) {
     for t in 0..kh * kw {
         let off = (t / kw) * gw + t % kw;
-        let ystarts: [usize; M] = core::array::from_fn(|m| (o0 + m) * grid);
+        let ystarts: [usize; M] = core::array::from_fn(|m| m * grid);
         let xstarts: [usize; C] = core::array::from_fn(|c| (c0 + c) * plane + off);
         let mut acc = [[[T::zero(); GRID_LANES]; C]; M];
         if !super::grid_sums(ys, &ystarts, xs, &xstarts, grid, &mut acc) {

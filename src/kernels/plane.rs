@@ -1,6 +1,7 @@
 //! Register blocks over the lines of a plane, for one sample (channels × rows × columns):
-//! every 2-D convolution's bias and weight gradients ([`bias_and_weights`]), and the
-//! depthwise convolutions' channels forward and backward ([`conv2d_lines`],
+//! the bias gradients of every 2-D convolution ([`bias_gradients`]), the weight gradients
+//! of the depthwise ones and of windows with a row stride alone ([`bias_and_weights`]), and
+//! the depthwise convolutions' channels forward and backward ([`conv2d_lines`],
 //! [`backward_lines`]). Each block keeps a few channels × [`LANES`] neighbouring positions
 //! (or eight lanes of a weight's sum) in local sums over the whole reduction, so one load of
 //! an input or output-gradient value serves several channels and the sums are stored once.
