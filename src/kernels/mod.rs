@@ -284,15 +284,18 @@ pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
 }
 
 /// The operands of [`panel_product`] — `w` with the column of each step `k`, `src` with the
-/// start of each step's 16 values — and the largest column and row they hold, found once
-/// (the explicit kernels check each call against these instead of scanning the arrays
-/// again). Only [`Operand::new`] makes one.
+/// start of each step's 16 values — and, where the explicit x86 kernels exist, the largest
+/// column and row they hold, found once (those kernels check each call against these instead
+/// of scanning the arrays again). Only [`Operand::new`] makes one.
 pub(crate) struct Operand<'a, T, U> {
     w: &'a [U],
     columns: &'a [u32],
     src: &'a [T],
     rows: &'a [u32],
+    // Only the explicit kernels read them: found only where those exist.
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
     last_column: usize,
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
     far_row: usize,
 }
 
@@ -306,7 +309,9 @@ impl<'a, T, U> Operand<'a, T, U> {
             columns,
             src,
             rows,
+            #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
             last_column: columns.iter().max().map_or(0, |&c| c as usize),
+            #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
             far_row: rows.iter().max().map_or(0, |&r| r as usize),
         }
     }

@@ -659,7 +659,7 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     p.copy(x, xs);
     // The output gradient on the grid, as many channels at a time as the copy holds (a
     // multiple of four; the columns past `ow` and the room after the last channel stay zero).
-    let per_copy = ((PADDED - GRID_LANES) / grid / 4 * 4).max(4);
+    let per_copy = (PADDED.saturating_sub(GRID_LANES) / grid / 4 * 4).max(4);
     let mut ys = [T::zero(); PADDED];
     let plane = p.rows * p.cols;
     for first in (0..co).step_by(per_copy) {
