@@ -1,6 +1,6 @@
 //! typegrad alone on one workload, in a loop, for a profiler (`perf record`, callgrind):
 //! `cargo bench -p typegrad-bench --bench profile -- w3b 2000` runs 2,000 W3(b) steps.
-//! Workloads: `w3a`, `w3b`, `w6a`, `w6b` (training steps), `w4` (inference calls, ×1000), `fwd`, `dw` (the
+//! Workloads: `w3a`, `w3b`, `w5`, `w6a`, `w6b` (training steps), `w4` (inference calls, ×1000), `fwd`, `dw` (the
 //! two large products of W3(b), in GFLOP/s).
 
 #[path = "common/w6.rs"]
@@ -50,6 +50,14 @@ fn main() {
             let mut state = w3_state(&*net);
             for k in 0..n {
                 black_box(w3_step(&mut *net, &mut state, &data, k));
+            }
+        }
+        "w5" => {
+            let data = w5_data();
+            let mut net = cnn1d();
+            let mut state = w5_state(&net);
+            for k in 0..n {
+                black_box(w5_step(&mut net, &mut state, &data, k));
             }
         }
         "w4" => {
@@ -112,7 +120,9 @@ fn main() {
             time::<32, 10, 32>(n * 100);
         }
         other => {
-            eprintln!("unknown workload {other}: use w3a, w3b or w4");
+            eprintln!(
+                "unknown workload {other}: use w3a, w3b, w4, w5, w6a, w6b, fwd, dw or shapes"
+            );
             std::process::exit(2);
         }
     }

@@ -1,13 +1,12 @@
-//! Sliding-window kernels on one sample, channel after channel: the convolution's forward and
-//! backward passes and max/average pooling, in 1-D on channels × steps ([`Window1d`]) and in
-//! 2-D on channels × rows × columns, row by row ([`Window2d`]: a kernel, stride and padding per
-//! axis, `SAME` included, each axis's taps found as a 1-D window's; a depthwise convolution is
-//! the one-channel convolution of [`plane`](super::plane) run per channel; the full 2-D
-//! convolution is [`panel`](super::panel)'s). Plain loops in
-//! a fixed order (so a sample gives the same bits alone or in a batch); the innermost loop
-//! runs over output positions — steps, or the columns of an output row — contiguous in memory
-//! for stride 1, so the compiler vectorizes it. Here only the 1-D convolution is register-blocked
-//! (4 output channels × 16 steps).
+//! Sliding windows on one sample, channels × rows × columns ([`Window2d`]: a kernel, stride
+//! and padding per axis, `SAME` included, each axis a [`Window1d`]; a layer on signals is the
+//! one-row case): the window's numbers, the direct loops of the convolution (the references
+//! the tests hold the fast kernels to), the depthwise convolution's entry points (the
+//! one-channel convolution of [`plane`](super::plane) run per channel; the full convolution
+//! is [`panel`](super::panel)'s), and max/average pooling. Plain loops in a fixed order (so a
+//! sample gives the same bits alone or in a batch); the innermost loop runs over output
+//! positions — the columns of an output row — contiguous in memory for stride 1, so the
+//! compiler vectorizes it.
 //!
 //! The backward passes add the weight and bias gradients into `dw` and `db` (a layer that
 //! overwrites its gradients, [`Grads::Overwrite`](crate::nn::Grads), zeroes them first) and
@@ -15,13 +14,11 @@
 
 use crate::scalar::Scalar;
 
-/// The sizes of a 1-D window operation: `channels_in × length` in, `channels_out × out_len`
-/// out, a window of `kernel` steps moved by `stride` over the input padded with `padding`
-/// zeros on each side (`out_len = (length + 2·padding − kernel) / stride + 1`).
+/// One axis of a window: `length` positions in, `out_len` out, a window of `kernel` taps
+/// moved by `stride` over the positions padded with `padding` zeros before the first (explicit
+/// padding: `out_len = (length + 2·padding − kernel) / stride + 1`; `SAME`: TensorFlow's).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Window1d {
-    pub channels_in: usize,
-    pub channels_out: usize,
     pub length: usize,
     pub kernel: usize,
     pub stride: usize,
@@ -52,8 +49,6 @@ impl Window1d {
         out_len: usize,
     ) -> Self {
         Window1d {
-            channels_in: 1,
-            channels_out: 1,
             length,
             kernel,
             stride,
@@ -83,166 +78,6 @@ impl Window1d {
             return (0, 0, 0);
         }
         (lo, hi, lo * s + k - self.padding)
-    }
-}
-
-/// Output channels per register block of [`conv1d`].
-const OB: usize = 4;
-/// Output steps per register block of [`conv1d`].
-const TB: usize = 16;
-
-/// `y[o][t] = b[o] + Σ_c Σ_k w[o][c][k] · x[c][t·S + k − P]` (zeros outside the input).
-/// `x`: `channels_in × length`, `w`: `channels_out × channels_in × kernel`, `b`:
-/// `channels_out`, `y`: `channels_out × out_len`.
-///
-/// Every output is `b[o]` plus the products added in increasing `(c, k)`, skipping taps that
-/// fall on padding — whichever path computes it. For stride 1, the steps whose window lies
-/// inside the input are computed in register blocks of 4 output channels × 16 steps (each
-/// input value loaded once per block and used for 4 channels); the rest tap by tap. Inlined
-/// into its one caller, so the window's numbers are constants there (W5: 1.6× faster).
-#[inline(always)]
-pub(crate) fn conv1d<T: Scalar>(d: &Window1d, x: &[T], w: &[T], b: &[T], y: &mut [T]) {
-    let m = d.out_len;
-    // Steps whose whole window is inside the input (stride 1): t ≥ P and t + K − 1 − P < L.
-    let (inner_lo, inner_hi) = if d.stride == 1 && d.length + d.padding >= d.kernel {
-        let hi = (d.length + d.padding + 1 - d.kernel).min(m);
-        (d.padding.min(hi), hi)
-    } else {
-        (0, 0)
-    };
-    let blocks = (inner_hi - inner_lo) / TB;
-    let blocked_hi = inner_lo + blocks * TB;
-    let full_o = if blocks > 0 {
-        d.channels_out / OB * OB
-    } else {
-        0
-    };
-    for o0 in (0..full_o).step_by(OB) {
-        for t0 in (inner_lo..blocked_hi).step_by(TB) {
-            block(d, x, w, b, y, o0, t0);
-        }
-        for o in o0..o0 + OB {
-            taps(d, x, w, b, y, o, 0..inner_lo);
-            taps(d, x, w, b, y, o, blocked_hi..m);
-        }
-    }
-    for o in full_o..d.channels_out {
-        taps(d, x, w, b, y, o, 0..m);
-    }
-}
-
-/// Outputs `t0..t0 + 16` of channels `o0..o0 + 4` (stride 1, every tap inside the input).
-#[inline(always)]
-fn block<T: Scalar>(d: &Window1d, x: &[T], w: &[T], b: &[T], y: &mut [T], o0: usize, t0: usize) {
-    let (l, k_len, c_in, m) = (d.length, d.kernel, d.channels_in, d.out_len);
-    let mut acc = [[T::zero(); TB]; OB];
-    for (ob, row) in acc.iter_mut().enumerate() {
-        *row = [b[o0 + ob]; TB];
-    }
-    for c in 0..c_in {
-        let xc = &x[c * l..(c + 1) * l];
-        for k in 0..k_len {
-            let start = t0 + k - d.padding;
-            let xs = &xc[start..start + TB];
-            for (ob, row) in acc.iter_mut().enumerate() {
-                let wv = w[((o0 + ob) * c_in + c) * k_len + k];
-                for (a, &v) in row.iter_mut().zip(xs) {
-                    *a = *a + wv * v;
-                }
-            }
-        }
-    }
-    for (ob, row) in acc.iter().enumerate() {
-        y[(o0 + ob) * m + t0..][..TB].copy_from_slice(row);
-    }
-}
-
-/// Outputs `from..to` of channel `o`, tap by tap (any stride and padding).
-fn taps<T: Scalar>(
-    d: &Window1d,
-    x: &[T],
-    w: &[T],
-    b: &[T],
-    y: &mut [T],
-    o: usize,
-    ts: core::ops::Range<usize>,
-) {
-    let (from, to) = (ts.start, ts.end);
-    if from >= to {
-        return;
-    }
-    let (m, l, k_len) = (d.out_len, d.length, d.kernel);
-    let yo = &mut y[o * m..(o + 1) * m];
-    yo[from..to].fill(b[o]);
-    for c in 0..d.channels_in {
-        let xc = &x[c * l..(c + 1) * l];
-        let wc = &w[(o * d.channels_in + c) * k_len..][..k_len];
-        for (k, &wv) in wc.iter().enumerate() {
-            let (lo, hi, start) = d.taps(k);
-            let (lo2, hi2) = (lo.max(from), hi.min(to));
-            if lo2 >= hi2 {
-                continue;
-            }
-            let start = start + (lo2 - lo) * d.stride;
-            for (yt, &xv) in yo[lo2..hi2]
-                .iter_mut()
-                .zip(xc[start..].iter().step_by(d.stride))
-            {
-                *yt = *yt + wv * xv;
-            }
-        }
-    }
-}
-
-/// The gradients of [`conv1d`] for one sample, given `dy = ∂L/∂y`:
-/// `dw[o][c][k] += Σ_t dy[o][t] · x[c][t·S + k − P]`, `db[o] += Σ_t dy[o][t]`, and (when
-/// asked) `dx[c][j] = Σ_o Σ_k w[o][c][k] · dy[o][t]` over the `(t, k)` with `t·S + k − P = j`.
-/// Inlined into its one caller, as [`conv1d`].
-#[inline(always)]
-pub(crate) fn conv1d_backward<T: Scalar>(
-    d: &Window1d,
-    x: &[T],
-    w: &[T],
-    dy: &[T],
-    dw: &mut [T],
-    db: &mut [T],
-    dx: Option<&mut [T]>,
-) {
-    let (m, l, k_len) = (d.out_len, d.length, d.kernel);
-    for (o, dyo) in dy.chunks_exact(m).enumerate().take(d.channels_out) {
-        db[o] = db[o] + dyo.iter().fold(T::zero(), |a, &v| a + v);
-        for c in 0..d.channels_in {
-            let xc = &x[c * l..(c + 1) * l];
-            let dwc = &mut dw[(o * d.channels_in + c) * k_len..][..k_len];
-            for (k, g) in dwc.iter_mut().enumerate() {
-                let (lo, hi, start) = d.taps(k);
-                let dot = if d.stride == 1 {
-                    // Sixteen partial sums, combined pairwise (vectorized).
-                    super::portable::dot(&dyo[lo..hi], &xc[start..start + (hi - lo)])
-                } else {
-                    dyo[lo..hi]
-                        .iter()
-                        .zip(xc[start..].iter().step_by(d.stride))
-                        .fold(T::zero(), |a, (&u, &v)| a + u * v)
-                };
-                *g = *g + dot;
-            }
-        }
-    }
-    if let Some(dx) = dx {
-        dx.fill(T::zero());
-        for (o, dyo) in dy.chunks_exact(m).enumerate().take(d.channels_out) {
-            for c in 0..d.channels_in {
-                let dxc = &mut dx[c * l..(c + 1) * l];
-                let wc = &w[(o * d.channels_in + c) * k_len..][..k_len];
-                for (k, &wv) in wc.iter().enumerate() {
-                    let (lo, hi, start) = d.taps(k);
-                    for (xt, &g) in dxc[start..].iter_mut().step_by(d.stride).zip(&dyo[lo..hi]) {
-                        *xt = *xt + wv * g;
-                    }
-                }
-            }
-        }
     }
 }
 

@@ -5,11 +5,11 @@
 //!   update, the optimizers' element-wise updates, finite checks, the largest magnitude),
 //!   written so the compiler vectorizes them and in a fixed order of operations, so every
 //!   build gives the same bits;
-//! * [`conv`]: the sliding-window loops of one sample — convolution forward and backward, max
-//!   and average pooling — over channels × steps ([`Window1d`]) and over channels × rows ×
-//!   columns ([`Window2d`]); portable code only, on every CPU (an AVX2 build of them measured
-//!   slower);
-//! * [`panel`]: the 2-D convolution and its gradients as products (a stride-1 window over a
+//! * [`conv`]: the sliding windows of one sample over channels × rows × columns ([`Window2d`],
+//!   an axis a [`conv::Window1d`]; a signal is one row): their numbers, the convolution's direct
+//!   loops (the tests' references), max and average pooling; portable code only;
+//! * [`panel`]: the convolution (2-D, and 1-D as its one-row case) and its gradients as
+//!   products (a stride-1 window over a
 //!   zero-padded copy of the sample, a strided one over gathered panels; explicit
 //!   AVX2/AVX-512 code for `f32`);
 //! * [`plane`]: register blocks over the lines of a plane: the depthwise convolution's
@@ -56,8 +56,8 @@ mod x86;
 // convolution and the pools run as portable code on every CPU; the 2-D convolutions run
 // `panel` and `plane` (compiled for AVX2 through [`vectorized`]).
 pub(crate) use conv::{
-    Window1d, Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, conv1d, conv1d_backward,
-    depthwise2d, depthwise2d_backward, max_pool2d, max_pool2d_backward, pad_before,
+    Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, depthwise2d, depthwise2d_backward,
+    max_pool2d, max_pool2d_backward, pad_before,
 };
 #[cfg(test)]
 use conv::{conv2d_backward_direct, conv2d_direct};
@@ -341,8 +341,9 @@ pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
     false
 }
 
-/// `acc[m][c][l] += ys[ystarts[m] + q] · xs[xstarts[c] + q]` for the grid positions `q <
-/// grid` with `q mod 16 = l`, in increasing `q` ([`panel`]'s weight gradients of stride-1
+/// `sums[m][c]` = the sixteen lane sums `s[l] = Σ ys[ystarts[m] + q] · xs[xstarts[c] + q]`
+/// over the grid positions `q < grid` with `q mod 16 = l` (from `+0`, in increasing `q`)
+/// combined by `panel::sum_sixteen_lanes` ([`panel`]'s weight gradients of stride-1
 /// windows), with explicit AVX-512 code when `T` is `f32` and the CPU has it; returns whether
 /// it ran (otherwise the caller's plain loops do the same operations).
 #[inline(always)]
@@ -352,13 +353,13 @@ pub(crate) fn grid_sums<T: 'static, const M: usize, const C: usize>(
     xs: &[T],
     xstarts: &[usize; C],
     grid: usize,
-    acc: &mut [[[T; panel::GRID_LANES]; C]; M],
+    sums: &mut [[T; C]; M],
 ) -> bool {
     #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
     if let Some(cpu) = avx2() {
-        return x86::grid_sums(cpu, ys, ystarts, xs, xstarts, grid, acc);
+        return x86::grid_sums(cpu, ys, ystarts, xs, xstarts, grid, sums);
     }
-    let _ = (ys, ystarts, xs, xstarts, grid, acc);
+    let _ = (ys, ystarts, xs, xstarts, grid, sums);
     false
 }
 

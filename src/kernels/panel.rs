@@ -26,6 +26,26 @@ use super::Operand;
 use super::conv::{Widen, Window1d, Window2d};
 use crate::scalar::Scalar;
 
+/// `let name: &mut [X] = …` with `len` copies of `zero`, from the smallest of three stack
+/// arrays (`max / 32`, `max / 4` or `max` values) that holds them: only that one is
+/// initialized, so a small layer does not clear a buffer sized for the largest (`len ≤ max`).
+macro_rules! scratch {
+    ($name:ident = [$zero:expr; $len:expr] within $max:expr) => {
+        let (mut small, mut medium, mut large);
+        let len: usize = $len;
+        let $name = if len <= $max / 32 {
+            small = [$zero; $max / 32];
+            &mut small[..len]
+        } else if len <= $max / 4 {
+            medium = [$zero; $max / 4];
+            &mut medium[..len]
+        } else {
+            large = [$zero; $max];
+            &mut large[..len]
+        };
+    };
+}
+
 /// Output positions per panel: two AVX2 registers, one AVX-512 register of `f32`.
 pub(crate) const LANES: usize = 16;
 
@@ -182,10 +202,14 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
 ) {
     let k_all = g.sources * g.rows.kernel * g.cols.kernel;
     let n = dst.len().checked_div(outputs).unwrap_or(0);
-    let mut panel = [[T::zero(); LANES]; PANEL_ROWS];
-    let mut columns = [0u32; PANEL_ROWS];
+    let most = PANEL_ROWS.min(k_all);
+    scratch!(panel = [[T::zero(); LANES]; most] within PANEL_ROWS);
+    scratch!(columns = [0u32; most] within PANEL_ROWS);
+    scratch!(rows = [0u32; most] within PANEL_ROWS);
     // Panel row `k` starts at `16·k` of the flattened panel.
-    let rows: [u32; PANEL_ROWS] = core::array::from_fn(|k| (k * LANES) as u32);
+    for (k, row) in rows.iter_mut().enumerate() {
+        *row = (k * LANES) as u32;
+    }
     for p0 in (0..n).step_by(LANES) {
         let lanes = LANES.min(n - p0);
         let mut k0 = 0;
@@ -369,18 +393,17 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     init: impl Fn(usize) -> T,
     dst: &mut [T],
 ) {
-    let mut buf = [T::zero(); PADDED];
-    let buf = &mut buf[..p.len()];
+    scratch!(buf = [T::zero(); p.len()] within PADDED);
     p.copy(src, buf);
     // Its callers walk copies of at most a panel's rows of steps.
     let k_all = p.steps().min(PANEL_ROWS);
-    let mut columns = [0u32; PANEL_ROWS];
-    let mut rows = [0u32; PANEL_ROWS];
-    for k in 0..k_all {
-        columns[k] = column(k) as u32;
-        rows[k] = p.offset(k) as u32;
+    scratch!(columns = [0u32; k_all] within PANEL_ROWS);
+    scratch!(rows = [0u32; k_all] within PANEL_ROWS);
+    for (k, (column_k, row)) in columns.iter_mut().zip(rows.iter_mut()).enumerate() {
+        *column_k = column(k) as u32;
+        *row = p.offset(k) as u32;
     }
-    let op = Operand::new(w, &columns[..k_all], &*buf, &rows[..k_all]);
+    let op = Operand::new(w, columns, &*buf, rows);
     let (out_h, out_w) = p.out;
     let n = out_h * out_w;
     let grid = out_h * p.cols;
@@ -531,24 +554,26 @@ fn weights_by_panels<T: Scalar>(
     let (kh, kw) = (r.kernel, c.kernel);
     let (taps, plane) = (kh * kw, r.length * c.length);
     let k_all = d.channels_in * taps;
-    let mut panel = [[T::zero(); LANES]; PANEL_ROWS];
-    let panel = &mut panel[..n];
-    let rows: [u32; PANEL_ROWS] = core::array::from_fn(|p| (p * LANES) as u32);
-    let columns: [u32; PANEL_ROWS] = core::array::from_fn(|p| p as u32);
-    let (rows, columns) = (&rows[..n], &columns[..n]);
-    let mut sources = [0usize; PANEL_ROWS];
+    scratch!(panel = [[T::zero(); LANES]; n] within PANEL_ROWS);
+    scratch!(rows = [0u32; n] within PANEL_ROWS);
+    scratch!(columns = [0u32; n] within PANEL_ROWS);
+    for (p, (row, column)) in rows.iter_mut().zip(columns.iter_mut()).enumerate() {
+        (*row, *column) = ((p * LANES) as u32, p as u32);
+    }
+    let (rows, columns) = (&*rows, &*columns);
+    scratch!(sources = [0usize; ow] within PANEL_ROWS);
     for k0 in (0..k_all).step_by(LANES) {
         let width = LANES.min(k_all - k0);
         for (kk, k) in (k0..k0 + width).enumerate() {
             let (ch, ky, kx) = (k / taps, k % taps / kw, k % kw);
             // The column each output column's tap reads (usize::MAX: padding).
-            for (j, s) in sources.iter_mut().enumerate().take(ow) {
+            for (j, s) in sources.iter_mut().enumerate() {
                 *s = g.source(c, j, kx).unwrap_or(usize::MAX);
             }
             let source = &x[ch * plane..][..plane];
             for i in 0..oh {
                 let row = g.source(r, i, ky);
-                for (j, &col) in sources.iter().enumerate().take(ow) {
+                for (j, &col) in sources.iter().enumerate() {
                     panel[i * ow + j][kk] = match row {
                         Some(y) if col != usize::MAX => source[y * c.length + col],
                         _ => T::zero(),
@@ -654,13 +679,12 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
         }
         return;
     };
-    let mut xs = [T::zero(); PADDED];
-    let xs = &mut xs[..p.len()];
+    scratch!(xs = [T::zero(); p.len()] within PADDED);
     p.copy(x, xs);
     // The output gradient on the grid, as many channels at a time as the copy holds (a
     // multiple of four; the columns past `ow` and the room after the last channel stay zero).
     let per_copy = (PADDED.saturating_sub(GRID_LANES) / grid / 4 * 4).max(4);
-    let mut ys = [T::zero(); PADDED];
+    scratch!(ys = [T::zero(); per_copy.min(co) * grid + GRID_LANES] within PADDED);
     let plane = p.rows * p.cols;
     for first in (0..co).step_by(per_copy) {
         let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
@@ -712,8 +736,9 @@ fn grid_block<T: Scalar, const M: usize, const C: usize>(
         let off = (t / kw) * gw + t % kw;
         let ystarts: [usize; M] = core::array::from_fn(|m| m * grid);
         let xstarts: [usize; C] = core::array::from_fn(|c| (c0 + c) * plane + off);
-        let mut acc = [[[T::zero(); GRID_LANES]; C]; M];
-        if !super::grid_sums(ys, &ystarts, xs, &xstarts, grid, &mut acc) {
+        let mut sums = [[T::zero(); C]; M];
+        if !super::grid_sums(ys, &ystarts, xs, &xstarts, grid, &mut sums) {
+            let mut acc = [[[T::zero(); GRID_LANES]; C]; M];
             for q0 in (0..grid).step_by(GRID_LANES) {
                 let keep = grid - q0;
                 let u: [&[T]; M] = core::array::from_fn(|m| &ys[ystarts[m] + q0..][..GRID_LANES]);
@@ -727,11 +752,16 @@ fn grid_block<T: Scalar, const M: usize, const C: usize>(
                     }
                 }
             }
+            for (sums, acc) in sums.iter_mut().zip(&acc) {
+                for (sum, acc) in sums.iter_mut().zip(acc) {
+                    *sum = sum_sixteen_lanes(acc);
+                }
+            }
         }
-        for (m, acc) in acc.iter().enumerate() {
-            for (c, acc) in acc.iter().enumerate() {
+        for (m, sums) in sums.iter().enumerate() {
+            for (c, &sum) in sums.iter().enumerate() {
                 let at = ((o0 + m) * ci + c0 + c) * kh * kw + t;
-                dw[at] = dw[at] + sum_sixteen_lanes(acc);
+                dw[at] = dw[at] + sum;
             }
         }
     }

@@ -1003,7 +1003,8 @@ unsafe fn tail8(values: &[f32]) -> __m256 {
 
 /// [`super::grid_sums`] for `f32` on a CPU with AVX-512F (Rust ≥ 1.89; otherwise `false`):
 /// one 16-lane register of sums per `(m, c)`, the last (partial) block of positions added
-/// under a mask. Declines (`false`) when a row reaches past its slice.
+/// under a mask, the lanes combined in registers. Declines (`false`) when a row reaches past
+/// its slice.
 #[inline]
 pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
     _: Avx2,
@@ -1012,7 +1013,7 @@ pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
     xs: &[T],
     xstarts: &[usize; C],
     grid: usize,
-    acc: &mut [[[T; 16]; C]; M],
+    sums: &mut [[T; C]; M],
 ) -> bool {
     if !super::is_f32::<T>() || !avx512() {
         return false;
@@ -1025,16 +1026,16 @@ pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
     #[cfg(typegrad_avx512)]
     {
         // SAFETY: `T` is `f32` (checked above): the same arrays of `f32`s.
-        let (ys, xs, acc) = unsafe {
+        let (ys, xs, sums) = unsafe {
             (
                 core::slice::from_raw_parts(ys.as_ptr().cast::<f32>(), ys.len()),
                 core::slice::from_raw_parts(xs.as_ptr().cast::<f32>(), xs.len()),
-                &mut *(acc as *mut [[[T; 16]; C]; M]).cast::<[[[f32; 16]; C]; M]>(),
+                &mut *(sums as *mut [[T; C]; M]).cast::<[[f32; C]; M]>(),
             )
         };
         // SAFETY: `avx512` asked the CPU for AVX-512F; every row's `span` values are inside
         // its slice (checked above).
-        unsafe { avx512::grid_sums(ys, ystarts, xs, xstarts, grid, acc) };
+        unsafe { avx512::grid_sums(ys, ystarts, xs, xstarts, grid, sums) };
         true
     }
     #[cfg(not(typegrad_avx512))]

@@ -6,7 +6,7 @@
 use core::marker::PhantomData;
 
 use crate::init::{Init, Rng};
-use crate::kernels::{self, Window1d, Window2d};
+use crate::kernels::{self, Window2d};
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, Parameters, Place, ScalarOf, Shape, TensorSpec, Unplaced};
 use crate::shape::window::Kernel1d;
@@ -370,29 +370,12 @@ where
         X::HW,
         <Slid<X, O, K, S, P> as Plane>::HW,
     );
-    /// A full convolution over one row, unpadded or explicitly padded: the register-blocked
-    /// 1-D kernels are faster there (`benches/WORKLOADS.md`, W5).
-    const ROW: Option<Window1d> = if X::HW[0] == 1 && K::H == 1 && !P::SAME && !G::DEPTHWISE {
-        Some(Window1d {
-            channels_in: I,
-            channels_out: O,
-            length: X::HW[1],
-            kernel: K::W,
-            stride: S::W,
-            padding: P::W,
-            out_len: <Slid<X, O, K, S, P> as Plane>::HW[1],
-        })
-    } else {
-        None
-    };
     const SIZES: (usize, usize) = (X::N, <Slid<X, O, K, S, P> as Port>::N);
 
     /// One sample forward.
     fn run(&self, x: &[T], y: &mut [T]) {
         let (w, b) = (self.weight_slice(), self.bias.as_slice());
-        if let Some(row) = &Self::ROW {
-            kernels::conv1d(row, x, w, b, y);
-        } else if G::DEPTHWISE {
+        if G::DEPTHWISE {
             kernels::vectorized(
                 #[inline(always)]
                 || kernels::depthwise2d(&Self::WINDOW, x, w, b, y),
@@ -432,9 +415,7 @@ where
                 &dys[s * n_out..(s + 1) * n_out],
             );
             let w = self.weight_slice();
-            if let Some(row) = &Self::ROW {
-                kernels::conv1d_backward(row, x_s, w, dy_s, dw, db, dx_s);
-            } else if G::DEPTHWISE {
+            if G::DEPTHWISE {
                 kernels::vectorized(
                     #[inline(always)]
                     || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),

@@ -188,9 +188,12 @@ pub(super) unsafe fn panel_product<const M: usize>(
     }
 }
 
-/// `acc[m][c][l] += ys[ystarts[m] + q] · xs[xstarts[c] + q]` over the grid positions `q <
-/// grid` with `q mod 16 = l`, in increasing `q`: one 16-lane register per `(m, c)`, a
-/// multiply then an add per step, the last block of positions under a mask.
+/// `sums[m][c] = sum_sixteen_lanes(s)` of the lane sums `s[l] = Σ ys[ystarts[m] + q] ·
+/// xs[xstarts[c] + q]` over the grid positions `q < grid` with `q mod 16 = l`, each from
+/// `+0` in increasing `q`: one 16-lane register per `(m, c)`, a multiply then an add per
+/// step, the last block of positions under a mask; then the lanes combined as
+/// `panel::sum_sixteen_lanes` does (`tₗ = sₗ + sₗ₊₈`, `((t₀+t₄)+(t₁+t₅)) + ((t₂+t₆)+(t₃+t₇))`),
+/// for a 4 × 4 block in registers ([`combine_sixteen`]).
 ///
 /// # Safety
 /// The CPU must support AVX-512F, and every `start + ⌈grid/16⌉·16` must be at most its
@@ -202,16 +205,11 @@ pub(super) unsafe fn grid_sums<const M: usize, const C: usize>(
     xs: &[f32],
     xstarts: &[usize; C],
     grid: usize,
-    acc: &mut [[[f32; 16]; C]; M],
+    sums: &mut [[f32; C]; M],
 ) {
     let (ys, xs) = (ys.as_ptr(), xs.as_ptr());
     unsafe {
         let mut s = [[_mm512_setzero_ps(); C]; M];
-        for (s, acc) in s.iter_mut().zip(acc.iter()) {
-            for (s, acc) in s.iter_mut().zip(acc) {
-                *s = _mm512_loadu_ps(acc.as_ptr());
-            }
-        }
         let mut q0 = 0;
         while q0 < grid {
             let left = grid - q0;
@@ -232,10 +230,61 @@ pub(super) unsafe fn grid_sums<const M: usize, const C: usize>(
             }
             q0 += 16;
         }
-        for (acc, s) in acc.iter_mut().zip(&s) {
-            for (acc, s) in acc.iter_mut().zip(s) {
-                _mm512_storeu_ps(acc.as_mut_ptr(), *s);
+        if M * C == 16 {
+            let flat: [__m512; 16] = core::array::from_fn(|j| s[j / C][j % C]);
+            let mut out = [0f32; 16];
+            _mm512_storeu_ps(out.as_mut_ptr(), combine_sixteen(&flat));
+            // Lane `4c + k` holds register `4k + c`.
+            for (j, &v) in out.iter().enumerate() {
+                let r = (j % 4) * 4 + j / 4;
+                sums[r / C][r % C] = v;
+            }
+        } else {
+            for (sums, s) in sums.iter_mut().zip(&s) {
+                for (sum, &s) in sums.iter_mut().zip(s) {
+                    let mut lanes = [0f32; 16];
+                    _mm512_storeu_ps(lanes.as_mut_ptr(), s);
+                    let t: [f32; 8] = core::array::from_fn(|l| lanes[l] + lanes[l + 8]);
+                    *sum = ((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]));
+                }
             }
         }
     }
+}
+
+/// Sixteen registers' lanes combined at once, the order of `panel::sum_sixteen_lanes` for
+/// each: lane `4c + k` of the result is register `4k + c`'s
+/// `((t₀+t₄)+(t₁+t₅)) + ((t₂+t₆)+(t₃+t₇))` with `tₗ = sₗ + sₗ₊₈` (30 shuffles, 15 adds).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn combine_sixteen(s: &[__m512; 16]) -> __m512 {
+    // tₗ = sₗ + sₗ₊₈ of registers 2i (lanes 0–7) and 2i + 1 (lanes 8–15).
+    let p: [__m512; 8] = core::array::from_fn(|i| {
+        let (a, b) = (s[2 * i], s[2 * i + 1]);
+        _mm512_add_ps(
+            _mm512_shuffle_f32x4::<0b01_00_01_00>(a, b),
+            _mm512_shuffle_f32x4::<0b11_10_11_10>(a, b),
+        )
+    });
+    // uₖ = tₖ + tₖ₊₄: 128-bit block c of q[k] holds register 4k + c's u₀..u₃.
+    let q: [__m512; 4] = core::array::from_fn(|k| {
+        let (a, b) = (p[2 * k], p[2 * k + 1]);
+        _mm512_add_ps(
+            _mm512_shuffle_f32x4::<0b10_00_10_00>(a, b),
+            _mm512_shuffle_f32x4::<0b11_01_11_01>(a, b),
+        )
+    });
+    // u₀ + u₁ and u₂ + u₃, in each 128-bit block: [a's two, b's two].
+    let r: [__m512; 2] = core::array::from_fn(|i| {
+        let (a, b) = (q[2 * i], q[2 * i + 1]);
+        _mm512_add_ps(
+            _mm512_shuffle_ps::<0b10_00_10_00>(a, b),
+            _mm512_shuffle_ps::<0b11_01_11_01>(a, b),
+        )
+    });
+    // (u₀ + u₁) + (u₂ + u₃): block c lists registers c, 4 + c, 8 + c, 12 + c.
+    _mm512_add_ps(
+        _mm512_shuffle_ps::<0b10_00_10_00>(r[0], r[1]),
+        _mm512_shuffle_ps::<0b11_01_11_01>(r[0], r[1]),
+    )
 }
