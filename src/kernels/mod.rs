@@ -12,6 +12,8 @@
 //!   products (a stride-1 window over a
 //!   zero-padded copy of the sample, a strided one over gathered panels; explicit
 //!   AVX2/AVX-512 code for `f32`);
+//! * [`row`]: the convolution of a row (a signal's) in direct loops, for the targets without
+//!   `panel`'s padded copies (the microcontrollers), with `panel`'s bits;
 //! * [`plane`]: register blocks over the lines of a plane: the depthwise convolution's
 //!   channels and the weight gradients of windows with a row stride alone (the layers run
 //!   both compiled for AVX2 through [`vectorized`]);
@@ -44,6 +46,7 @@ mod int8;
 mod panel;
 mod plane;
 mod portable;
+mod row;
 #[cfg(any(typegrad_arm_dsp, all(test, feature = "simd-dispatch")))]
 mod unchecked;
 // The dispatch condition, compile-time half (with the same `cfg` in [`avx2`] and
@@ -52,12 +55,12 @@ mod unchecked;
 mod x86;
 
 // No AVX2 builds of the direct loops: measured on W5 and W6, compiling them for AVX2 made the
-// training steps slower (W5 89 k → 67 k samples/s; W6 ResNet-8 184 → 223 ms), so the 1-D
-// convolution and the pools run as portable code on every CPU; the 2-D convolutions run
-// `panel` and `plane` (compiled for AVX2 through [`vectorized`]).
+// training steps slower (W5 89 k → 67 k samples/s; W6 ResNet-8 184 → 223 ms), so the pools
+// run as portable code on every CPU; the convolutions run `panel` and `plane` (compiled for
+// AVX2 through [`vectorized`]), and on the microcontrollers a row's convolution runs `row`.
 pub(crate) use conv::{
-    Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, depthwise2d, depthwise2d_backward,
-    max_pool2d, max_pool2d_backward, pad_before,
+    Window1d, Window2d, WindowSpec, avg_pool2d, avg_pool2d_backward, depthwise2d,
+    depthwise2d_backward, max_pool2d, max_pool2d_backward, pad_before,
 };
 #[cfg(test)]
 use conv::{conv2d_backward_direct, conv2d_direct};
@@ -65,6 +68,7 @@ pub(crate) use exp::larger;
 pub(crate) use int8::{Requantize, conv2d_i8, dense_i8, doubling_high_mul, pool_i8_nhwc};
 pub(crate) use panel::{conv2d, conv2d_backward};
 pub(crate) use portable::{argmax, argmin, dot, sum, sum_of_squares};
+pub(crate) use row::{as_row, conv1d, conv1d_backward};
 
 use core::any::TypeId;
 

@@ -27,17 +27,18 @@ use super::conv::{Widen, Window1d, Window2d};
 use crate::scalar::Scalar;
 
 /// `let name: &mut [X] = …` with `len` copies of `zero`, from the smallest of three stack
-/// arrays (`max / 32`, `max / 4` or `max` values) that holds them: only that one is
-/// initialized, so a small layer does not clear a buffer sized for the largest (`len ≤ max`).
+/// arrays (`max / 32`, `max / 4` or `max` values; on the microcontrollers, whose stacks are
+/// small, the last alone) that holds them: only that one is initialized, so a small layer
+/// does not clear a buffer sized for the largest (`len ≤ max`).
 macro_rules! scratch {
     ($name:ident = [$zero:expr; $len:expr] within $max:expr) => {
         let (mut small, mut medium, mut large);
         let len: usize = $len;
-        let $name = if len <= $max / 32 {
-            small = [$zero; $max / 32];
+        let $name = if len <= tier($max, 32) {
+            small = [$zero; tier($max, 32)];
             &mut small[..len]
-        } else if len <= $max / 4 {
-            medium = [$zero; $max / 4];
+        } else if len <= tier($max, 4) {
+            medium = [$zero; tier($max, 4)];
             &mut medium[..len]
         } else {
             large = [$zero; $max];
@@ -46,15 +47,24 @@ macro_rules! scratch {
     };
 }
 
+/// `max / part` on 64-bit hosts, 0 elsewhere ([`scratch!`]'s smaller arrays).
+const fn tier(max: usize, part: usize) -> usize {
+    if cfg!(target_pointer_width = "64") {
+        max / part
+    } else {
+        0
+    }
+}
+
 /// Output positions per panel: two AVX2 registers, one AVX-512 register of `f32`.
 pub(crate) const LANES: usize = 16;
 
 /// Rows of one panel (on the stack: `PANEL_ROWS × 16` values): 64 KiB of `f32` on 64-bit
-/// hosts, 4 KiB on the microcontrollers (a longer reduction runs in blocks, the same bits).
+/// hosts, 1 KiB on the microcontrollers (a longer reduction runs in blocks, the same bits).
 const PANEL_ROWS: usize = if cfg!(target_pointer_width = "64") {
     1024
 } else {
-    64
+    16
 };
 
 /// Output channels per block of [`product`]: 8 on x86-64 (8 AVX-512 registers of sums; with
@@ -272,7 +282,7 @@ fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
 
 /// Largest zero-padded copy of a sample's source planes that [`run_padded`] walks (values,
 /// on the stack): 128 KiB of `f32` on 64-bit hosts; none on the microcontrollers (panels).
-const PADDED: usize = if cfg!(target_pointer_width = "64") {
+pub(super) const PADDED: usize = if cfg!(target_pointer_width = "64") {
     32 * 1024
 } else {
     0
@@ -621,7 +631,7 @@ pub(crate) const GRID_LANES: usize = 16;
 /// Sixteen partial sums combined: `tₗ = sₗ + sₗ₊₈`, then
 /// [`sum_eight_lanes`](super::portable::sum_eight_lanes) of the `t`.
 #[inline(always)]
-fn sum_sixteen_lanes<T: Scalar>(s: &[T; GRID_LANES]) -> T {
+pub(super) fn sum_sixteen_lanes<T: Scalar>(s: &[T; GRID_LANES]) -> T {
     let t: [T; 8] = core::array::from_fn(|l| s[l] + s[l + 8]);
     super::portable::sum_eight_lanes(&t)
 }
@@ -632,45 +642,42 @@ fn sum_sixteen_lanes<T: Scalar>(s: &[T; GRID_LANES]) -> T {
 /// with its padding), position `q` into lane `q mod 16` of the sum, the lanes then combined
 /// ([`sum_sixteen_lanes`]). Every lane starts at `+0`. From copies on the stack where they
 /// fit (for `f32` with AVX-512, explicit code: 4 × 4 channels of sums in registers), else
-/// value by value: the same operations.
+/// value by value, leaving out the terms with a zero of the copies (the same bits for finite
+/// values).
 #[inline(always)]
 fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let (r, c) = (&d.rows, &d.cols);
     let (kh, kw, taps) = (r.kernel, c.kernel, r.kernel * c.kernel);
     let (oh, ow, gw) = (r.out_len, c.out_len, c.out_len + c.kernel - 1);
     let (co, ci, grid) = (d.channels_out, d.channels_in, r.out_len * gw);
-    // The padded copy's planes: `gh` rows of `gw`, the input from row `top`, column `left`.
-    let (gh, top, left) = (oh + kh - 1, r.padding, c.padding);
+    // The padded copy's planes: rows of `gw`, the input from row `top`, column `left`.
+    let (top, left) = (r.padding, c.padding);
     let padded = Padded::forward(d).filter(|_| 4 * grid + GRID_LANES <= PADDED);
     let Some(p) = padded else {
-        // Value by value, reading what the copies would hold: grid position q is output
-        // (q / gw, q % gw), a zero past `ow`; its tap reads the copy at `q + ky·gw + kx` of
-        // its channel's plane (past the plane's end: the next plane's, or zeros).
-        let plane = gh * gw;
-        let copy_at = |at: usize| {
-            let (ch, rest) = (at / plane, at % plane);
-            let (y, xx) = ((rest / gw).checked_sub(top), (rest % gw).checked_sub(left));
-            match (y, xx) {
-                (Some(y), Some(xx)) if ch < ci && y < r.length && xx < c.length => {
-                    x[(ch * r.length + y) * c.length + xx]
-                }
-                _ => T::zero(),
-            }
-        };
+        // Value by value (no copies: the microcontrollers, planes too large for them): the
+        // grid's terms whose factors are both values of the sample, each into the lane of
+        // its grid position. The others are `dy · 0` or `0 · x` (the copies' zeros), which
+        // leave a lane as it is (it starts at +0, so it is never −0), finite values assumed.
         for o in 0..co {
+            let dyo = &dy[o * oh * ow..][..oh * ow];
             for ch in 0..ci {
+                let xc = &x[ch * r.length * c.length..][..r.length * c.length];
                 for t in 0..taps {
-                    let off = (t / kw) * gw + t % kw;
+                    let (ky, kx) = (t / kw, t % kw);
                     let mut acc = [T::zero(); GRID_LANES];
-                    for q in 0..grid {
-                        let (i, j) = (q / gw, q % gw);
-                        let u = if j < ow {
-                            dy[(o * oh + i) * ow + j]
-                        } else {
-                            T::zero()
+                    // Output columns `j` whose tap reads inside: `0 ≤ j + kx − left < width`.
+                    let jlo = left.saturating_sub(kx).min(ow);
+                    let jhi = (c.length + left).saturating_sub(kx).min(ow).max(jlo);
+                    for i in 0..oh {
+                        let Some(y) = (i + ky).checked_sub(top).filter(|&y| y < r.length) else {
+                            continue;
                         };
-                        let v = copy_at(ch * plane + off + q);
-                        acc[q % GRID_LANES] = acc[q % GRID_LANES] + u * v;
+                        let xrow = &xc[y * c.length..][..c.length];
+                        let dyrow = &dyo[i * ow..][..ow];
+                        for j in jlo..jhi {
+                            let lane = (i * gw + j) % GRID_LANES;
+                            acc[lane] = acc[lane] + dyrow[j] * xrow[j + kx - left];
+                        }
                     }
                     let at = (o * ci + ch) * taps + t;
                     dw[at] = dw[at] + sum_sixteen_lanes(&acc);

@@ -502,6 +502,73 @@ fn apply_equals_the_portable_kernel() {
     assert_eq!((w, m, v), ([0.5, -2.5, 0.0], [0.5; 3], [0.25; 3]));
 }
 
+/// The microcontrollers' loops for a row ([`row`]) give the bits of the panels' convolution of
+/// a one-row window: forward (a bias of −0 included, where a tap on padding adding `w · 0`
+/// shows), weight, bias and input gradients; over strides, paddings (one wider than the
+/// window), register blocks and their remainders.
+#[test]
+fn row_loops_equal_the_panels_on_one_row() {
+    use std::{vec, vec::Vec};
+    let value = |i: usize| ((i as f32) * 0.731).sin() * 1.7;
+    // (channels in, out, length, kernel, stride, padding)
+    let cases = [
+        (6, 16, 100, 5, 1, 0),
+        (3, 4, 20, 3, 1, 0),
+        (2, 9, 40, 5, 1, 2),
+        (1, 5, 17, 4, 2, 1),
+        (2, 3, 6, 2, 1, 3),
+        (6, 8, 100, 5, 2, 2),
+        (8, 8, 25, 5, 1, 2),
+    ];
+    let cases = if cfg!(miri) { &cases[1..5] } else { &cases[..] };
+    for &(ci, co, length, kernel, stride, padding) in cases {
+        let out_len = (length + 2 * padding - kernel) / stride + 1;
+        let spec = WindowSpec {
+            kernel: [1, kernel],
+            stride: [1, stride],
+            pad: [0, padding],
+            same: false,
+        };
+        let d = Window2d::of(spec, ci, co, [1, length], [1, out_len]);
+        // `row::as_row` hands the loops these numbers on the microcontrollers.
+        let axis = d.cols;
+        assert_eq!((d.rows.length, d.rows.kernel, d.rows.out_len), (1, 1, 1));
+        let x: Vec<f32> = (0..ci * length).map(value).collect();
+        let w: Vec<f32> = (0..co * ci * kernel).map(|i| value(i + 7) * 0.3).collect();
+        // Every other bias −0.
+        let b: Vec<f32> = (0..co)
+            .map(|i| if i % 2 == 0 { -0.0 } else { value(i + 3) })
+            .collect();
+        let dy: Vec<f32> = (0..co * out_len).map(|i| value(i + 11)).collect();
+        let (mut y_row, mut y_panel) = (vec![9.0; co * out_len], vec![9.0; co * out_len]);
+        row::conv1d((ci, co, &axis), &x, &w, &b, &mut y_row);
+        panel::conv2d(&d, &x, &w, &b, &mut y_panel);
+        let mut grads = |row_loops: bool| {
+            let (mut dw, mut db, mut dx) = (vec![0.5; w.len()], vec![0.25; co], vec![9.0; x.len()]);
+            if row_loops {
+                row::conv1d_backward(
+                    (ci, co, &axis),
+                    &x,
+                    &w,
+                    &dy,
+                    &mut dw,
+                    &mut db,
+                    Some(&mut dx),
+                );
+            } else {
+                panel::conv2d_backward(&d, &x, &w, &dy, &mut dw, &mut db, Some(&mut dx));
+            }
+            [dw, db, dx].map(|v| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>())
+        };
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&y_row), bits(&y_panel), "forward {d:?}");
+        let (by_row, by_panel) = (grads(true), grads(false));
+        for (name, (a, p)) in ["dw", "db", "dx"].iter().zip(by_row.iter().zip(&by_panel)) {
+            assert_eq!(a, p, "{name} {d:?}");
+        }
+    }
+}
+
 /// The 2-D convolution adds each output's products in the documented order whichever path
 /// computes it (a padded copy, panels; AVX2 or AVX-512 products), a tap on padding adding
 /// `w · 0`; its input gradient is the same bits as a plain transposed loop; each weight

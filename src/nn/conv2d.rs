@@ -370,12 +370,16 @@ where
         X::HW,
         <Slid<X, O, K, S, P> as Plane>::HW,
     );
+    /// On the microcontrollers, a convolution of one row runs in direct loops (the same bits).
+    const ROW: Option<(usize, usize, kernels::Window1d)> = kernels::as_row(&Self::WINDOW);
     const SIZES: (usize, usize) = (X::N, <Slid<X, O, K, S, P> as Port>::N);
 
     /// One sample forward.
     fn run(&self, x: &[T], y: &mut [T]) {
         let (w, b) = (self.weight_slice(), self.bias.as_slice());
-        if G::DEPTHWISE {
+        if let (Some((ci, co, row)), false) = (&Self::ROW, G::DEPTHWISE) {
+            kernels::conv1d((*ci, *co, row), x, w, b, y);
+        } else if G::DEPTHWISE {
             kernels::vectorized(
                 #[inline(always)]
                 || kernels::depthwise2d(&Self::WINDOW, x, w, b, y),
@@ -415,7 +419,9 @@ where
                 &dys[s * n_out..(s + 1) * n_out],
             );
             let w = self.weight_slice();
-            if G::DEPTHWISE {
+            if let (Some((ci, co, row)), false) = (&Self::ROW, G::DEPTHWISE) {
+                kernels::conv1d_backward((*ci, *co, row), x_s, w, dy_s, dw, db, dx_s);
+            } else if G::DEPTHWISE {
                 kernels::vectorized(
                     #[inline(always)]
                     || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
