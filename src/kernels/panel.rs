@@ -26,20 +26,26 @@ use super::Operand;
 use super::conv::{Widen, Window1d, Window2d};
 use crate::scalar::Scalar;
 
-/// `let name: &mut [X] = …` with `len` copies of `zero`, from the smallest of three stack
-/// arrays (`max / 32`, `max / 4` or `max` values; on the microcontrollers, whose stacks are
-/// small, the last alone) that holds them: only that one is initialized, so a small layer
-/// does not clear a buffer sized for the largest (`len ≤ max`).
+/// `let name: &mut [X] = …` with `len` copies of `zero`, from the smallest of five stack
+/// arrays (`max / 256`, `/ 64`, `/ 16`, `/ 4` or `max` values; on the microcontrollers, whose
+/// stacks are small, the last alone) that holds them: only that one is initialized, so a
+/// small layer does not clear a buffer sized for the largest (`len ≤ max`).
 macro_rules! scratch {
     ($name:ident = [$zero:expr; $len:expr] within $max:expr) => {
-        let (mut small, mut medium, mut large);
+        let (mut tiny, mut small, mut medium, mut big, mut large);
         let len: usize = $len;
-        let $name = if len <= tier($max, 32) {
-            small = [$zero; tier($max, 32)];
+        let $name = if len <= tier($max, 256) {
+            tiny = [$zero; tier($max, 256)];
+            &mut tiny[..len]
+        } else if len <= tier($max, 64) {
+            small = [$zero; tier($max, 64)];
             &mut small[..len]
-        } else if len <= tier($max, 4) {
-            medium = [$zero; tier($max, 4)];
+        } else if len <= tier($max, 16) {
+            medium = [$zero; tier($max, 16)];
             &mut medium[..len]
+        } else if len <= tier($max, 4) {
+            big = [$zero; tier($max, 4)];
+            &mut big[..len]
         } else {
             large = [$zero; $max];
             &mut large[..len]
@@ -439,7 +445,12 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
             let m = if outputs - o >= BLOCK { BLOCK } else { 1 };
             let mut store = |o: usize, sums: &[T; LANES]| {
                 for &(lane, at, len) in runs {
-                    dst[o * n + at..][..len].copy_from_slice(&sums[lane..lane + len]);
+                    if len == LANES {
+                        // A whole block on one row: a copy of constant length (no call).
+                        dst[o * n + at..][..LANES].copy_from_slice(sums);
+                    } else {
+                        dst[o * n + at..][..len].copy_from_slice(&sums[lane..lane + len]);
+                    }
                 }
             };
             if m == BLOCK {
@@ -709,10 +720,17 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
         for o in (first..(first + per_copy).min(co)).step_by(4) {
             let ys = &ys[(o - first) * grid..];
             let mut cc = 0;
+            let sizes = ((grid, plane, gw), (kh, kw, ci));
             while cc < ci {
                 if co - o >= 4 && ci - cc >= 4 {
-                    grid_block::<T, 4, 4>(ys, xs, (o, cc), (grid, plane, gw), (kh, kw, ci), dw);
+                    grid_block::<T, 4, 4>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
                     cc += 4;
+                } else if co - o >= 4 && ci - cc >= 2 {
+                    grid_block::<T, 4, 2>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
+                    cc += 2;
+                } else if co - o >= 4 {
+                    grid_block::<T, 4, 1>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
+                    cc += 1;
                 } else {
                     for o1 in o..(o + 4).min(co) {
                         let ys = &ys[(o1 - o) * grid..];
