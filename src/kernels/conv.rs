@@ -411,6 +411,12 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
 }
 
 impl Window2d {
+    /// Values of one sample in (channels × plane) and out.
+    pub(crate) fn sample_sizes(&self) -> (usize, usize) {
+        let (hw, ohw, _) = self.sizes();
+        (self.channels_in * hw, self.channels_out * ohw)
+    }
+
     /// Positions per input channel, per output channel, and taps per filter.
     fn sizes(&self) -> (usize, usize, usize) {
         (

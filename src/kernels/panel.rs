@@ -97,6 +97,15 @@ impl Gather<'_> {
         }
     }
 
+    /// The number of positions of the plane the panel's positions are in.
+    fn target_plane(&self) -> usize {
+        if self.transposed {
+            self.rows.length * self.cols.length
+        } else {
+            self.rows.out_len * self.cols.out_len
+        }
+    }
+
     /// The width of the plane the panel's positions are in.
     fn target_width(&self) -> usize {
         if self.transposed {
@@ -203,7 +212,8 @@ fn product<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
 }
 
 /// `dst[o][p] = init(o) + Σₖ w[base(o) + column(k)]·panel(p)[k]` for the `outputs` channels
-/// and every position `p` of the target plane ([`Gather::fill`] makes the panels).
+/// and every position `p` of the target plane ([`Gather::fill`] makes the panels), sample
+/// after sample (`src` and `dst` hold as many).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
@@ -217,7 +227,12 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
     dst: &mut [T],
 ) {
     let k_all = g.sources * g.rows.kernel * g.cols.kernel;
-    let n = dst.len().checked_div(outputs).unwrap_or(0);
+    let n = g.target_plane();
+    let (n_src, n_dst) = (
+        g.sources * g.source_plane().0 * g.source_plane().1,
+        outputs * n,
+    );
+    let samples = dst.len().checked_div(n_dst).unwrap_or(0);
     let most = PANEL_ROWS.min(k_all);
     scratch!(panel = [[T::zero(); LANES]; most] within PANEL_ROWS);
     scratch!(columns = [0u32; most] within PANEL_ROWS);
@@ -226,7 +241,8 @@ fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
     for (k, row) in rows.iter_mut().enumerate() {
         *row = (k * LANES) as u32;
     }
-    for p0 in (0..n).step_by(LANES) {
+    for (s, p0) in (0..samples).flat_map(|s| (0..n).step_by(LANES).map(move |p0| (s, p0))) {
+        let (src, dst) = (&src[s * n_src..][..n_src], &mut dst[s * n_dst..][..n_dst]);
         let lanes = LANES.min(n - p0);
         let mut k0 = 0;
         loop {
@@ -381,11 +397,11 @@ impl<'a> Padded<'a> {
         (s * self.rows + ky) * self.cols + kx
     }
 
-    /// Copies the source planes into `buf` with their zeros.
+    /// Copies the source planes into `buf`, whose zeros around them it leaves (a copy starts
+    /// as zeros; each sample writes the same positions).
     #[inline(always)]
     fn copy<T: Scalar>(&self, src: &[T], buf: &mut [T]) {
         let (h, w) = self.src;
-        buf.fill(T::zero());
         for (s, plane) in src.chunks_exact(h * w).take(self.planes).enumerate() {
             for (r, row) in plane.chunks_exact(w).enumerate() {
                 let at = (s * self.rows + self.top + r) * self.cols + self.left;
@@ -396,7 +412,8 @@ impl<'a> Padded<'a> {
 }
 
 /// [`run`] over a padded copy ([`Padded`]): `dst[o][p] = init(o) + Σₖ w[base(o) +
-/// column(k)]·copy[offset(k) + q(p)]`, in blocks of 16 grid positions.
+/// column(k)]·copy[offset(k) + q(p)]`, in blocks of 16 grid positions, sample after sample
+/// (one copy, its zeros made once).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
@@ -410,7 +427,6 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     dst: &mut [T],
 ) {
     scratch!(buf = [T::zero(); p.len()] within PADDED);
-    p.copy(src, buf);
     // Its callers walk copies of at most a panel's rows of steps.
     let k_all = p.steps().min(PANEL_ROWS);
     scratch!(columns = [0u32; k_all] within PANEL_ROWS);
@@ -419,7 +435,34 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
         *column_k = column(k) as u32;
         *row = p.offset(k) as u32;
     }
-    let op = Operand::new(w, columns, &*buf, rows);
+    let (out_h, out_w) = p.out;
+    let n = out_h * out_w;
+    let (n_src, n_dst) = (p.planes * p.src.0 * p.src.1, outputs * n);
+    let samples = dst.len().checked_div(n_dst).unwrap_or(0);
+    for s in 0..samples {
+        p.copy(&src[s * n_src..][..n_src], buf);
+        let op = Operand::new(w, columns, &*buf, rows);
+        walk_copy(
+            p,
+            &op,
+            outputs,
+            &base,
+            &init,
+            &mut dst[s * n_dst..][..n_dst],
+        );
+    }
+}
+
+/// One sample of [`run_padded`], from its copy (`op`'s values).
+#[inline(always)]
+fn walk_copy<T: Scalar + Widen<U>, U: Copy + 'static>(
+    p: &Padded,
+    op: &Operand<'_, T, U>,
+    outputs: usize,
+    base: &impl Fn(usize) -> usize,
+    init: &impl Fn(usize) -> T,
+    dst: &mut [T],
+) {
     let (out_h, out_w) = p.out;
     let n = out_h * out_w;
     let grid = out_h * p.cols;
@@ -456,13 +499,13 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
             if m == BLOCK {
                 let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
                 let mut acc: [[T; LANES]; BLOCK] = core::array::from_fn(|m| [init(o + m); LANES]);
-                product(&op, &bases, q0, &mut acc);
+                product(op, &bases, q0, &mut acc);
                 for (m, sums) in acc.iter().enumerate() {
                     store(o + m, sums);
                 }
             } else {
                 let mut acc = [[init(o); LANES]];
-                product(&op, &[base(o)], q0, &mut acc);
+                product(op, &[base(o)], q0, &mut acc);
                 store(o, &acc[0]);
             }
             o += m;
@@ -471,7 +514,8 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
 }
 
 /// `y[o][i][j] = b[o] + Σ_c Σ_ky Σ_kx w[o][c][ky][kx] · x[c][i·Sh + ky − Ph][j·Sw + kx − Pw]`,
-/// the products added in increasing `(c, ky, kx)`, a tap on padding adding `w · 0`.
+/// the products added in increasing `(c, ky, kx)`, a tap on padding adding `w · 0`, for as many
+/// samples as `y` holds (one call for a batch: the copies are made once).
 #[inline(always)]
 pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy + 'static>(
     d: &Window2d,
@@ -497,7 +541,8 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy + 'static>(
 /// The input gradient of [`conv2d`]: `dx[c][r][s] = Σ_o Σ_ky Σ_kx w[o][c][ky][kx] ·
 /// dy[o][i][j]` over the outputs `(i, j)` whose tap `(ky, kx)` reads `(r, s)`, added in
 /// increasing `(o, ky, kx)` from `+0` (a tap no output has adds `w · 0`: for finite weights
-/// that leaves the sum as it is, as it is never `−0`). Overwrites `dx`.
+/// that leaves the sum as it is, as it is never `−0`). Overwrites `dx` (as many samples as it
+/// holds).
 #[inline(always)]
 pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], dx: &mut [T]) {
     let g = Gather {
@@ -515,7 +560,8 @@ pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], 
     run(&g, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
 }
 
-/// The gradients of [`conv2d`] for one sample, given `dy`: the bias gradients
+/// The gradients of [`conv2d`] for samples `x` (as many as `dy` holds), given `dy`, each
+/// sample's terms added after the previous one's: the bias gradients
 /// ([`super::plane::bias_gradients`]) and weight gradients added into `db` and `dw` — over
 /// the padded grid for a stride-1 window ([`weights_on_grid`]), as products over transposed
 /// panels with a column stride ([`weights_by_panels`]), else the line blocks' eight-lane runs
@@ -531,11 +577,19 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     db: &mut [T],
     dx: Option<&mut [T]>,
 ) {
+    let (n_in, n_out) = d.sample_sizes();
+    let samples = dy.len().checked_div(n_out).unwrap_or(0);
+    let sample = |s: usize| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]);
     if d.rows.stride == 1 && d.cols.stride == 1 {
-        super::plane::bias_gradients(d, dy, db);
+        for s in 0..samples {
+            super::plane::bias_gradients(d, sample(s).1, db);
+        }
         weights_on_grid(d, x, dy, dw);
     } else if !weights_by_panels(d, x, dy, dw, db) {
-        super::plane::bias_and_weights(d, x, dy, dw, db);
+        for s in 0..samples {
+            let (x, dy) = sample(s);
+            super::plane::bias_and_weights(d, x, dy, dw, db);
+        }
     }
     if let Some(dx) = dx {
         conv2d_input_gradient(d, w, dy, dx);
@@ -565,7 +619,8 @@ fn weights_by_panels<T: Scalar>(
     if c.stride == 1 || n > PANEL_ROWS || n == 0 {
         return false;
     }
-    super::plane::bias_gradients(d, dy, db);
+    let (n_in, n_out) = d.sample_sizes();
+    let samples = dy.len().checked_div(n_out).unwrap_or(0);
     let g = Gather {
         sources: d.channels_in,
         rows: r,
@@ -583,54 +638,57 @@ fn weights_by_panels<T: Scalar>(
     }
     let (rows, columns) = (&*rows, &*columns);
     scratch!(sources = [0usize; ow] within PANEL_ROWS);
-    for k0 in (0..k_all).step_by(LANES) {
-        let width = LANES.min(k_all - k0);
-        for (kk, k) in (k0..k0 + width).enumerate() {
-            let (ch, ky, kx) = (k / taps, k % taps / kw, k % kw);
-            // The column each output column's tap reads (usize::MAX: padding).
-            for (j, s) in sources.iter_mut().enumerate() {
-                *s = g.source(c, j, kx).unwrap_or(usize::MAX);
-            }
-            let source = &x[ch * plane..][..plane];
-            for i in 0..oh {
-                let row = g.source(r, i, ky);
-                for (j, &col) in sources.iter().enumerate() {
-                    panel[i * ow + j][kk] = match row {
-                        Some(y) if col != usize::MAX => source[y * c.length + col],
-                        _ => T::zero(),
-                    };
+    for (x, dy) in (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out])) {
+        super::plane::bias_gradients(d, dy, db);
+        for k0 in (0..k_all).step_by(LANES) {
+            let width = LANES.min(k_all - k0);
+            for (kk, k) in (k0..k0 + width).enumerate() {
+                let (ch, ky, kx) = (k / taps, k % taps / kw, k % kw);
+                // The column each output column's tap reads (usize::MAX: padding).
+                for (j, s) in sources.iter_mut().enumerate() {
+                    *s = g.source(c, j, kx).unwrap_or(usize::MAX);
+                }
+                let source = &x[ch * plane..][..plane];
+                for i in 0..oh {
+                    let row = g.source(r, i, ky);
+                    for (j, &col) in sources.iter().enumerate() {
+                        panel[i * ow + j][kk] = match row {
+                            Some(y) if col != usize::MAX => source[y * c.length + col],
+                            _ => T::zero(),
+                        };
+                    }
                 }
             }
-        }
-        let op = Operand::new(dy, columns, panel.as_flattened(), rows);
-        let mut o = 0;
-        while o < d.channels_out {
-            let m = if d.channels_out - o >= BLOCK {
-                BLOCK
-            } else {
-                1
-            };
-            let mut store = |o: usize, sums: &[T; LANES]| {
-                for (l, &g) in sums.iter().enumerate().take(width) {
-                    let mut lanes = [T::zero(); 8];
-                    lanes[0] = g;
-                    let at = o * k_all + k0 + l;
-                    dw[at] = dw[at] + super::portable::sum_eight_lanes(&lanes);
+            let op = Operand::new(dy, columns, panel.as_flattened(), rows);
+            let mut o = 0;
+            while o < d.channels_out {
+                let m = if d.channels_out - o >= BLOCK {
+                    BLOCK
+                } else {
+                    1
+                };
+                let mut store = |o: usize, sums: &[T; LANES]| {
+                    for (l, &g) in sums.iter().enumerate().take(width) {
+                        let mut lanes = [T::zero(); 8];
+                        lanes[0] = g;
+                        let at = o * k_all + k0 + l;
+                        dw[at] = dw[at] + super::portable::sum_eight_lanes(&lanes);
+                    }
+                };
+                if m == BLOCK {
+                    let bases: [usize; BLOCK] = core::array::from_fn(|m| (o + m) * n);
+                    let mut acc = [[T::zero(); LANES]; BLOCK];
+                    product(&op, &bases, 0, &mut acc);
+                    for (m, sums) in acc.iter().enumerate() {
+                        store(o + m, sums);
+                    }
+                } else {
+                    let mut acc = [[T::zero(); LANES]];
+                    product(&op, &[o * n], 0, &mut acc);
+                    store(o, &acc[0]);
                 }
-            };
-            if m == BLOCK {
-                let bases: [usize; BLOCK] = core::array::from_fn(|m| (o + m) * n);
-                let mut acc = [[T::zero(); LANES]; BLOCK];
-                product(&op, &bases, 0, &mut acc);
-                for (m, sums) in acc.iter().enumerate() {
-                    store(o + m, sums);
-                }
-            } else {
-                let mut acc = [[T::zero(); LANES]];
-                product(&op, &[o * n], 0, &mut acc);
-                store(o, &acc[0]);
+                o += m;
             }
-            o += m;
         }
     }
     true
@@ -664,80 +722,88 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     // The padded copy's planes: rows of `gw`, the input from row `top`, column `left`.
     let (top, left) = (r.padding, c.padding);
     let padded = Padded::forward(d).filter(|_| 4 * grid + GRID_LANES <= PADDED);
+    let (n_in, n_out) = d.sample_sizes();
+    let samples = dy.len().checked_div(n_out).unwrap_or(0);
+    let batch = (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]));
     let Some(p) = padded else {
-        // Value by value (no copies: the microcontrollers, planes too large for them): the
-        // grid's terms whose factors are both values of the sample, each into the lane of
-        // its grid position. The others are `dy · 0` or `0 · x` (the copies' zeros), which
-        // leave a lane as it is (it starts at +0, so it is never −0), finite values assumed.
-        for o in 0..co {
-            let dyo = &dy[o * oh * ow..][..oh * ow];
-            for ch in 0..ci {
-                let xc = &x[ch * r.length * c.length..][..r.length * c.length];
-                for t in 0..taps {
-                    let (ky, kx) = (t / kw, t % kw);
-                    let mut acc = [T::zero(); GRID_LANES];
-                    // Output columns `j` whose tap reads inside: `0 ≤ j + kx − left < width`.
-                    let jlo = left.saturating_sub(kx).min(ow);
-                    let jhi = (c.length + left).saturating_sub(kx).min(ow).max(jlo);
-                    for i in 0..oh {
-                        let Some(y) = (i + ky).checked_sub(top).filter(|&y| y < r.length) else {
-                            continue;
-                        };
-                        let xrow = &xc[y * c.length..][..c.length];
-                        let dyrow = &dyo[i * ow..][..ow];
-                        for j in jlo..jhi {
-                            let lane = (i * gw + j) % GRID_LANES;
-                            acc[lane] = acc[lane] + dyrow[j] * xrow[j + kx - left];
+        for (x, dy) in batch {
+            // Value by value (no copies: the microcontrollers, planes too large for them): the
+            // grid's terms whose factors are both values of the sample, each into the lane of
+            // its grid position. The others are `dy · 0` or `0 · x` (the copies' zeros), which
+            // leave a lane as it is (it starts at +0, so it is never −0), finite values assumed.
+            for o in 0..co {
+                let dyo = &dy[o * oh * ow..][..oh * ow];
+                for ch in 0..ci {
+                    let xc = &x[ch * r.length * c.length..][..r.length * c.length];
+                    for t in 0..taps {
+                        let (ky, kx) = (t / kw, t % kw);
+                        let mut acc = [T::zero(); GRID_LANES];
+                        // Output columns `j` whose tap reads inside: `0 ≤ j + kx − left < width`.
+                        let jlo = left.saturating_sub(kx).min(ow);
+                        let jhi = (c.length + left).saturating_sub(kx).min(ow).max(jlo);
+                        for i in 0..oh {
+                            let Some(y) = (i + ky).checked_sub(top).filter(|&y| y < r.length)
+                            else {
+                                continue;
+                            };
+                            let xrow = &xc[y * c.length..][..c.length];
+                            let dyrow = &dyo[i * ow..][..ow];
+                            for j in jlo..jhi {
+                                let lane = (i * gw + j) % GRID_LANES;
+                                acc[lane] = acc[lane] + dyrow[j] * xrow[j + kx - left];
+                            }
                         }
+                        let at = (o * ci + ch) * taps + t;
+                        dw[at] = dw[at] + sum_sixteen_lanes(&acc);
                     }
-                    let at = (o * ci + ch) * taps + t;
-                    dw[at] = dw[at] + sum_sixteen_lanes(&acc);
                 }
             }
         }
         return;
     };
     scratch!(xs = [T::zero(); p.len()] within PADDED);
-    p.copy(x, xs);
     // The output gradient on the grid, as many channels at a time as the copy holds (a
     // multiple of four; the columns past `ow` and the room after the last channel stay zero).
     let per_copy = (PADDED.saturating_sub(GRID_LANES) / grid / 4 * 4).max(4);
     scratch!(ys = [T::zero(); per_copy.min(co) * grid + GRID_LANES] within PADDED);
     let plane = p.rows * p.cols;
-    for first in (0..co).step_by(per_copy) {
-        let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
-        for (m, channel) in dy
-            .chunks_exact(oh * ow)
-            .skip(first)
-            .take(per_copy)
-            .enumerate()
-        {
-            for (i, row) in channel.chunks_exact(ow).enumerate() {
-                ys[m * grid + i * gw..][..ow].copy_from_slice(row);
+    for (x, dy) in batch {
+        p.copy(x, xs);
+        for first in (0..co).step_by(per_copy) {
+            let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
+            for (m, channel) in dy
+                .chunks_exact(oh * ow)
+                .skip(first)
+                .take(per_copy)
+                .enumerate()
+            {
+                for (i, row) in channel.chunks_exact(ow).enumerate() {
+                    ys[m * grid + i * gw..][..ow].copy_from_slice(row);
+                }
             }
-        }
-        let ys = &*ys;
-        for o in (first..(first + per_copy).min(co)).step_by(4) {
-            let ys = &ys[(o - first) * grid..];
-            let mut cc = 0;
-            let sizes = ((grid, plane, gw), (kh, kw, ci));
-            while cc < ci {
-                if co - o >= 4 && ci - cc >= 4 {
-                    grid_block::<T, 4, 4>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
-                    cc += 4;
-                } else if co - o >= 4 && ci - cc >= 2 {
-                    grid_block::<T, 4, 2>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
-                    cc += 2;
-                } else if co - o >= 4 {
-                    grid_block::<T, 4, 1>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
-                    cc += 1;
-                } else {
-                    for o1 in o..(o + 4).min(co) {
-                        let ys = &ys[(o1 - o) * grid..];
-                        let at = (o1, cc);
-                        grid_block::<T, 1, 1>(ys, xs, at, (grid, plane, gw), (kh, kw, ci), dw);
+            let ys = &*ys;
+            for o in (first..(first + per_copy).min(co)).step_by(4) {
+                let ys = &ys[(o - first) * grid..];
+                let mut cc = 0;
+                let sizes = ((grid, plane, gw), (kh, kw, ci));
+                while cc < ci {
+                    if co - o >= 4 && ci - cc >= 4 {
+                        grid_block::<T, 4, 4>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
+                        cc += 4;
+                    } else if co - o >= 4 && ci - cc >= 2 {
+                        grid_block::<T, 4, 2>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
+                        cc += 2;
+                    } else if co - o >= 4 {
+                        grid_block::<T, 4, 1>(ys, xs, (o, cc), sizes.0, sizes.1, dw);
+                        cc += 1;
+                    } else {
+                        for o1 in o..(o + 4).min(co) {
+                            let ys = &ys[(o1 - o) * grid..];
+                            let at = (o1, cc);
+                            grid_block::<T, 1, 1>(ys, xs, at, (grid, plane, gw), (kh, kw, ci), dw);
+                        }
+                        cc += 1;
                     }
-                    cc += 1;
                 }
             }
         }

@@ -543,7 +543,7 @@ fn row_loops_equal_the_panels_on_one_row() {
         let (mut y_row, mut y_panel) = (vec![9.0; co * out_len], vec![9.0; co * out_len]);
         row::conv1d((ci, co, &axis), &x, &w, &b, &mut y_row);
         panel::conv2d(&d, &x, &w, &b, &mut y_panel);
-        let mut grads = |row_loops: bool| {
+        let grads = |row_loops: bool| {
             let (mut dw, mut db, mut dx) = (vec![0.5; w.len()], vec![0.25; co], vec![9.0; x.len()]);
             if row_loops {
                 row::conv1d_backward(
@@ -566,6 +566,63 @@ fn row_loops_equal_the_panels_on_one_row() {
         for (name, (a, p)) in ["dw", "db", "dx"].iter().zip(by_row.iter().zip(&by_panel)) {
             assert_eq!(a, p, "{name} {d:?}");
         }
+    }
+}
+
+/// The convolution of a batch (one call, the copies made once) equals its samples one call
+/// each, bit for bit: outputs, input gradients, and the weight and bias gradients added
+/// sample after sample — on every path (a padded copy, panels, column and row strides, a
+/// plane too large for the copies).
+#[test]
+fn conv2d_on_a_batch_equals_sample_by_sample() {
+    use std::{vec, vec::Vec};
+    let value = |i: usize| ((i as f32) * 0.377).cos() * 1.3;
+    // (channels in, out, [h, w], kernel, stride, pad)
+    type Case = (usize, usize, [usize; 2], [usize; 2], [usize; 2], [usize; 2]);
+    let cases: [Case; 6] = [
+        (6, 16, [1, 100], [1, 5], [1, 1], [0, 2]),
+        (3, 9, [6, 7], [3, 3], [1, 1], [1, 1]),
+        (2, 4, [7, 9], [3, 3], [2, 1], [1, 1]),
+        (4, 5, [6, 19], [3, 2], [2, 2], [1, 1]),
+        (3, 5, [9, 8], [4, 2], [2, 1], [1, 0]),
+        (1, 2, [190, 200], [3, 3], [1, 1], [0, 0]),
+    ];
+    let cases = if cfg!(miri) { &cases[1..3] } else { &cases[..] };
+    let samples = 3;
+    for &(ci, co, hw, kernel, stride, pad) in cases {
+        let spec = WindowSpec {
+            kernel,
+            stride,
+            pad,
+            same: false,
+        };
+        let out = [0, 1].map(|a| (hw[a] + 2 * pad[a] - kernel[a]) / stride[a] + 1);
+        let d = Window2d::of(spec, ci, co, hw, out);
+        let (n_in, n_out) = d.sample_sizes();
+        let x: Vec<f32> = (0..samples * n_in).map(value).collect();
+        let w: Vec<f32> = (0..co * ci * kernel[0] * kernel[1])
+            .map(|i| value(i + 5) * 0.2)
+            .collect();
+        let b: Vec<f32> = (0..co).map(|i| value(i + 1)).collect();
+        let dy: Vec<f32> = (0..samples * n_out).map(|i| value(i + 13)).collect();
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        let (mut y_batch, mut y_each) = (vec![0.0; samples * n_out], vec![0.0; samples * n_out]);
+        conv2d(&d, &x, &w, &b, &mut y_batch);
+        let (mut dw_b, mut db_b, mut dx_b) =
+            (vec![0.5; w.len()], vec![0.5; co], vec![7.0; x.len()]);
+        conv2d_backward(&d, &x, &w, &dy, &mut dw_b, &mut db_b, Some(&mut dx_b));
+        let (mut dw_e, mut db_e, mut dx_e) =
+            (vec![0.5; w.len()], vec![0.5; co], vec![7.0; x.len()]);
+        for s in 0..samples {
+            let (xs, dys) = (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]);
+            conv2d(&d, xs, &w, &b, &mut y_each[s * n_out..][..n_out]);
+            let dx = &mut dx_e[s * n_in..][..n_in];
+            conv2d_backward(&d, xs, &w, dys, &mut dw_e, &mut db_e, Some(dx));
+        }
+        assert_eq!(bits(&y_batch), bits(&y_each), "forward {d:?}");
+        assert_eq!(bits(&dx_b), bits(&dx_e), "dx {d:?}");
+        assert_eq!(bits(&dw_b), bits(&dw_e), "dw {d:?}");
+        assert_eq!(bits(&db_b), bits(&db_e), "db {d:?}");
     }
 }
 

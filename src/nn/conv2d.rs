@@ -374,17 +374,26 @@ where
     const ROW: Option<(usize, usize, kernels::Window1d)> = kernels::as_row(&Self::WINDOW);
     const SIZES: (usize, usize) = (X::N, <Slid<X, O, K, S, P> as Port>::N);
 
-    /// One sample forward.
+    /// Samples forward (`x` and `y` hold as many).
     fn run(&self, x: &[T], y: &mut [T]) {
         let (w, b) = (self.weight_slice(), self.bias.as_slice());
+        let (n_in, n_out) = Self::SIZES;
+        let samples = x.chunks_exact(n_in).zip(y.chunks_exact_mut(n_out));
         if let (Some((ci, co, row)), false) = (&Self::ROW, G::DEPTHWISE) {
-            kernels::conv1d((*ci, *co, row), x, w, b, y);
+            for (x, y) in samples {
+                kernels::conv1d((*ci, *co, row), x, w, b, y);
+            }
         } else if G::DEPTHWISE {
             kernels::vectorized(
                 #[inline(always)]
-                || kernels::depthwise2d(&Self::WINDOW, x, w, b, y),
+                || {
+                    for (x, y) in samples {
+                        kernels::depthwise2d(&Self::WINDOW, x, w, b, y);
+                    }
+                },
             );
         } else {
+            // The whole batch at once: the kernel makes its copies once.
             kernels::vectorized(
                 #[inline(always)]
                 || kernels::conv2d(&Self::WINDOW, x, w, b, y),
@@ -410,6 +419,17 @@ where
         );
         let db = grads.bias.as_mut_slice();
         let dw = G::flat_mut::<T, K, I, O>(&mut grads.weight);
+        let w = self.weight_slice();
+        if Self::ROW.is_none() && !G::DEPTHWISE {
+            // The whole batch at once: the kernel makes its copies once (the samples' terms
+            // are added in the same order).
+            let dx = dx.map(|dx| X::batch_slice_mut(dx));
+            kernels::vectorized(
+                #[inline(always)]
+                || kernels::conv2d_backward(&Self::WINDOW, xs, w, dys, dw, db, dx),
+            );
+            return;
+        }
         for s in 0..B {
             let dx_s = dx
                 .as_deref_mut()
@@ -418,18 +438,12 @@ where
                 &xs[s * n_in..(s + 1) * n_in],
                 &dys[s * n_out..(s + 1) * n_out],
             );
-            let w = self.weight_slice();
             if let (Some((ci, co, row)), false) = (&Self::ROW, G::DEPTHWISE) {
                 kernels::conv1d_backward((*ci, *co, row), x_s, w, dy_s, dw, db, dx_s);
-            } else if G::DEPTHWISE {
-                kernels::vectorized(
-                    #[inline(always)]
-                    || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
-                );
             } else {
                 kernels::vectorized(
                     #[inline(always)]
-                    || kernels::conv2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
+                    || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
                 );
             }
         }
@@ -474,14 +488,7 @@ where
     }
 
     fn forward_train<const B: usize>(&self, x: &BatchOf<T, B, X>, y: &mut Self::Cache<B>) {
-        let (n_in, n_out) = Self::SIZES;
-        let (xs, ys) = (X::batch_slice(x), <Self::Out as Port>::batch_slice_mut(y));
-        for s in 0..B {
-            self.run(
-                &xs[s * n_in..(s + 1) * n_in],
-                &mut ys[s * n_out..(s + 1) * n_out],
-            );
-        }
+        self.run(X::batch_slice(x), <Self::Out as Port>::batch_slice_mut(y));
     }
 
     fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
