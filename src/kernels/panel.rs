@@ -53,6 +53,30 @@ macro_rules! scratch {
     };
 }
 
+/// `dst.copy_from_slice(src)` for the short runs of small planes: copies of 16, 8, 4, 2 and 1
+/// values (constant lengths, so no call to `memcpy`, which dominated the copies of 5-wide rows);
+/// longer ones as `copy_from_slice`.
+#[inline(always)]
+pub(super) fn copy_short<T: Copy>(dst: &mut [T], src: &[T]) {
+    let n = dst.len();
+    if n > 2 * LANES {
+        dst.copy_from_slice(src);
+        return;
+    }
+    let src = &src[..n];
+    let mut i = 0;
+    while n - i >= LANES {
+        dst[i..i + LANES].copy_from_slice(&src[i..i + LANES]);
+        i += LANES;
+    }
+    for chunk in [8, 4, 2, 1] {
+        if n - i >= chunk {
+            dst[i..i + chunk].copy_from_slice(&src[i..i + chunk]);
+            i += chunk;
+        }
+    }
+}
+
 /// `max / part` on 64-bit hosts, 0 elsewhere ([`scratch!`]'s smaller arrays).
 const fn tier(max: usize, part: usize) -> usize {
     if cfg!(target_pointer_width = "64") {
@@ -292,13 +316,13 @@ fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
             [init(o + m); LANES]
         } else {
             let mut sums = [T::zero(); LANES];
-            sums[..lanes].copy_from_slice(&dst[(o + m) * n + p0..][..lanes]);
+            copy_short(&mut sums[..lanes], &dst[(o + m) * n + p0..][..lanes]);
             sums
         }
     });
     product(op, &bases, 0, &mut acc);
     for (m, sums) in acc.iter().enumerate() {
-        dst[(o + m) * n + p0..][..lanes].copy_from_slice(&sums[..lanes]);
+        copy_short(&mut dst[(o + m) * n + p0..][..lanes], &sums[..lanes]);
     }
 }
 
@@ -405,7 +429,7 @@ impl<'a> Padded<'a> {
         for (s, plane) in src.chunks_exact(h * w).take(self.planes).enumerate() {
             for (r, row) in plane.chunks_exact(w).enumerate() {
                 let at = (s * self.rows + self.top + r) * self.cols + self.left;
-                buf[at..at + w].copy_from_slice(row);
+                copy_short(&mut buf[at..at + w], row);
             }
         }
     }
@@ -486,29 +510,33 @@ fn walk_copy<T: Scalar + Widen<U>, U: Copy + 'static>(
         let mut o = 0;
         while o < outputs {
             let m = if outputs - o >= BLOCK { BLOCK } else { 1 };
-            let mut store = |o: usize, sums: &[T; LANES]| {
-                for &(lane, at, len) in runs {
-                    if len == LANES {
-                        // A whole block on one row: a copy of constant length (no call).
-                        dst[o * n + at..][..LANES].copy_from_slice(sums);
-                    } else {
-                        dst[o * n + at..][..len].copy_from_slice(&sums[lane..lane + len]);
-                    }
-                }
-            };
             if m == BLOCK {
                 let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
                 let mut acc: [[T; LANES]; BLOCK] = core::array::from_fn(|m| [init(o + m); LANES]);
                 product(op, &bases, q0, &mut acc);
                 for (m, sums) in acc.iter().enumerate() {
-                    store(o + m, sums);
+                    store_runs(&mut dst[(o + m) * n..][..n], runs, sums);
                 }
             } else {
                 let mut acc = [[init(o); LANES]];
                 product(op, &[base(o)], q0, &mut acc);
-                store(o, &acc[0]);
+                store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
             }
             o += m;
+        }
+    }
+}
+
+/// Stores the sums of a block of [`walk_copy`] into one output channel's plane: lanes
+/// `lane..lane + len` at `at..at + len` for each run `(lane, at, len)`.
+#[inline(always)]
+fn store_runs<T: Copy>(plane: &mut [T], runs: &[(usize, usize, usize)], sums: &[T; LANES]) {
+    for &(lane, at, len) in runs {
+        if len == LANES {
+            // A whole block on one row: a copy of constant length.
+            plane[at..][..LANES].copy_from_slice(sums);
+        } else {
+            copy_short(&mut plane[at..][..len], &sums[lane..lane + len]);
         }
     }
 }
@@ -778,7 +806,7 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
                 .enumerate()
             {
                 for (i, row) in channel.chunks_exact(ow).enumerate() {
-                    ys[m * grid + i * gw..][..ow].copy_from_slice(row);
+                    copy_short(&mut ys[m * grid + i * gw..][..ow], row);
                 }
             }
             let ys = &*ys;

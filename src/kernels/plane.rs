@@ -231,7 +231,7 @@ fn forward_block<T: Scalar + Widen<U>, U: Copy, const M: usize>(
                 }
             }
             for (m, a) in acc.iter().enumerate() {
-                y[(o0 + m) * ohw + i * out_w + j0..][..n].copy_from_slice(&a[..n]);
+                super::panel::copy_short(&mut y[(o0 + m) * ohw + i * out_w + j0..][..n], &a[..n]);
             }
         }
     }
@@ -450,7 +450,7 @@ fn input_block<T: Scalar, const C: usize>(
                 }
             }
             for (c, a) in acc.iter().enumerate() {
-                dx[(c0 + c) * hw + r * width + s0..][..n].copy_from_slice(&a[..n]);
+                super::panel::copy_short(&mut dx[(c0 + c) * hw + r * width + s0..][..n], &a[..n]);
             }
         }
     }
