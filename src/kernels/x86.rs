@@ -203,26 +203,29 @@ unsafe fn packed_product<const K: usize, const N: usize, const ACC: bool, const 
     b: &[[f32; N]; K],
 ) {
     let m = out.len().min(a.len());
-    // Aligned to the 64-byte cache line, so that no vector load from it straddles two lines
-    // (on the stack unaligned, its offset changed with the call path).
-    let mut panel = Panel([[0.0f32; PANEL]; K]);
-    let panel = &mut panel.0;
+    // Aligned to the 64-byte cache line, so that no vector load from it straddles two lines;
+    // not cleared first (for K = 784 that was a 100 KiB `memset` per call): every row is
+    // written before the panel is read, at each panel of columns.
+    let mut storage = core::mem::MaybeUninit::<Panel<K>>::uninit();
+    let rows = storage.as_mut_ptr().cast::<[f32; PANEL]>();
     let mut j = 0;
     while j < N {
         let width = PANEL.min(N - j);
-        if width == PANEL {
-            // A fixed-size copy: two vector moves per row, not a call to `memcpy`.
-            for (p, b_row) in panel.iter_mut().zip(b) {
-                if let Ok(src) = <&[f32; PANEL]>::try_from(&b_row[j..j + PANEL]) {
-                    *p = *src;
+        for (k, b_row) in b.iter().enumerate() {
+            let row = match <&[f32; PANEL]>::try_from(b_row.get(j..j + PANEL).unwrap_or(&[])) {
+                // A fixed-size copy: vector moves, not a call to `memcpy`.
+                Ok(src) => *src,
+                Err(_) => {
+                    let mut row = [0.0f32; PANEL];
+                    row[..width].copy_from_slice(&b_row[j..j + width]);
+                    row
                 }
-            }
-        } else {
-            for (p, b_row) in panel.iter_mut().zip(b) {
-                p[..width].copy_from_slice(&b_row[j..j + width]);
-                p[width..].fill(0.0);
-            }
+            };
+            // SAFETY: `k < K`: inside the panel's `K` rows.
+            unsafe { rows.add(k).write(row) };
         }
+        // SAFETY: all `K` rows were just written (`b` has `K` rows).
+        let panel = unsafe { &*rows.cast::<[[f32; PANEL]; K]>() };
         let mut i = 0;
         // Fused: six rows (12 sums, 2 panel vectors and a broadcast: 15 of the 16 vector
         // registers). Separate multiply and add need one more register for the product, so
