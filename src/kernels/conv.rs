@@ -146,7 +146,7 @@ impl Window2d {
     }
 
     /// The same window on one channel of it (a depthwise convolution's).
-    const fn one_channel(&self) -> Self {
+    pub(crate) const fn one_channel(&self) -> Self {
         Window2d {
             channels_in: 1,
             channels_out: 1,
@@ -383,8 +383,15 @@ pub(crate) fn depthwise2d<T: Scalar + Widen<U>, U: Copy>(
     }
 }
 
-/// The gradients of [`depthwise2d`], channel by channel as
-/// [`backward_lines`](super::plane::backward_lines)'.
+/// The gradients of [`depthwise2d`] for samples `x` (as many as `dy` holds), each sample's
+/// terms added after the previous one's: the bias gradients
+/// ([`bias_gradients`](super::plane::bias_gradients)); the weight gradients of a stride-1
+/// window summed over the padded grid
+/// ([`depthwise_weights_on_grid`](super::panel::depthwise_weights_on_grid): the full
+/// convolution's sums, one input channel per output channel), a strided one's in eight-lane
+/// runs channel by channel ([`bias_and_weights`](super::plane::bias_and_weights)); and (when
+/// asked) the input gradient, channel by channel
+/// ([`input_gradient`](super::plane::input_gradient), overwritten).
 #[inline(always)]
 pub(crate) fn depthwise2d_backward<T: Scalar>(
     d: &Window2d,
@@ -397,16 +404,40 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
 ) {
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
-    for c in 0..d.channels_out {
-        super::plane::backward_lines(
-            &one,
-            &x[c * hw..][..hw],
-            &w[c * kk..][..kk],
-            &dy[c * ohw..][..ohw],
-            &mut dw[c * kk..][..kk],
-            &mut db[c..=c],
-            dx.as_deref_mut().map(|dx| &mut dx[c * hw..][..hw]),
-        );
+    let (n_in, n_out) = d.sample_sizes();
+    let samples = dy.len().checked_div(n_out).unwrap_or(0);
+    let on_grid = d.rows.stride == 1 && d.cols.stride == 1;
+    for s in 0..samples {
+        let (x, dy) = (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]);
+        if on_grid {
+            super::plane::bias_gradients(d, dy, db);
+        } else {
+            for c in 0..d.channels_out {
+                super::plane::bias_and_weights(
+                    &one,
+                    &x[c * hw..][..hw],
+                    &dy[c * ohw..][..ohw],
+                    &mut dw[c * kk..][..kk],
+                    &mut db[c..=c],
+                );
+            }
+        }
+    }
+    if on_grid {
+        super::panel::depthwise_weights_on_grid(d, x, dy, dw);
+    }
+    if let Some(dx) = dx.as_deref_mut() {
+        for s in 0..samples {
+            let (dy, dx) = (&dy[s * n_out..][..n_out], &mut dx[s * n_in..][..n_in]);
+            for c in 0..d.channels_out {
+                super::plane::input_gradient(
+                    &one,
+                    &w[c * kk..][..kk],
+                    &dy[c * ohw..][..ohw],
+                    &mut dx[c * hw..][..hw],
+                );
+            }
+        }
     }
 }
 

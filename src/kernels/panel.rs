@@ -747,42 +747,21 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let (kh, kw, taps) = (r.kernel, c.kernel, r.kernel * c.kernel);
     let (oh, ow, gw) = (r.out_len, c.out_len, c.out_len + c.kernel - 1);
     let (co, ci, grid) = (d.channels_out, d.channels_in, r.out_len * gw);
-    // The padded copy's planes: rows of `gw`, the input from row `top`, column `left`.
-    let (top, left) = (r.padding, c.padding);
     let padded = Padded::forward(d).filter(|_| 4 * grid + GRID_LANES <= PADDED);
     let (n_in, n_out) = d.sample_sizes();
     let samples = dy.len().checked_div(n_out).unwrap_or(0);
     let batch = (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]));
     let Some(p) = padded else {
+        // Value by value (no copies: the microcontrollers, planes too large for them).
+        let one = d.one_channel();
+        let (hw, ohw) = (r.length * c.length, oh * ow);
         for (x, dy) in batch {
-            // Value by value (no copies: the microcontrollers, planes too large for them): the
-            // grid's terms whose factors are both values of the sample, each into the lane of
-            // its grid position. The others are `dy · 0` or `0 · x` (the copies' zeros), which
-            // leave a lane as it is (it starts at +0, so it is never −0), finite values assumed.
             for o in 0..co {
-                let dyo = &dy[o * oh * ow..][..oh * ow];
                 for ch in 0..ci {
-                    let xc = &x[ch * r.length * c.length..][..r.length * c.length];
+                    let (xc, dyo) = (&x[ch * hw..][..hw], &dy[o * ohw..][..ohw]);
                     for t in 0..taps {
-                        let (ky, kx) = (t / kw, t % kw);
-                        let mut acc = [T::zero(); GRID_LANES];
-                        // Output columns `j` whose tap reads inside: `0 ≤ j + kx − left < width`.
-                        let jlo = left.saturating_sub(kx).min(ow);
-                        let jhi = (c.length + left).saturating_sub(kx).min(ow).max(jlo);
-                        for i in 0..oh {
-                            let Some(y) = (i + ky).checked_sub(top).filter(|&y| y < r.length)
-                            else {
-                                continue;
-                            };
-                            let xrow = &xc[y * c.length..][..c.length];
-                            let dyrow = &dyo[i * ow..][..ow];
-                            for j in jlo..jhi {
-                                let lane = (i * gw + j) % GRID_LANES;
-                                acc[lane] = acc[lane] + dyrow[j] * xrow[j + kx - left];
-                            }
-                        }
                         let at = (o * ci + ch) * taps + t;
-                        dw[at] = dw[at] + sum_sixteen_lanes(&acc);
+                        dw[at] = dw[at] + grid_sum_direct(&one, xc, dyo, t);
                     }
                 }
             }
@@ -855,28 +834,7 @@ fn grid_block<T: Scalar, const M: usize, const C: usize>(
         let off = (t / kw) * gw + t % kw;
         let ystarts: [usize; M] = core::array::from_fn(|m| m * grid);
         let xstarts: [usize; C] = core::array::from_fn(|c| (c0 + c) * plane + off);
-        let mut sums = [[T::zero(); C]; M];
-        if !super::grid_sums(ys, &ystarts, xs, &xstarts, grid, &mut sums) {
-            let mut acc = [[[T::zero(); GRID_LANES]; C]; M];
-            for q0 in (0..grid).step_by(GRID_LANES) {
-                let keep = grid - q0;
-                let u: [&[T]; M] = core::array::from_fn(|m| &ys[ystarts[m] + q0..][..GRID_LANES]);
-                let v: [&[T]; C] = core::array::from_fn(|c| &xs[xstarts[c] + q0..][..GRID_LANES]);
-                for m in 0..M {
-                    for c in 0..C {
-                        for l in 0..GRID_LANES {
-                            let sum = acc[m][c][l] + u[m][l] * v[c][l];
-                            acc[m][c][l] = if l < keep { sum } else { acc[m][c][l] };
-                        }
-                    }
-                }
-            }
-            for (sums, acc) in sums.iter_mut().zip(&acc) {
-                for (sum, acc) in sums.iter_mut().zip(acc) {
-                    *sum = sum_sixteen_lanes(acc);
-                }
-            }
-        }
+        let sums = grid_products::<T, M, C>(ys, &ystarts, xs, &xstarts, grid);
         for (m, sums) in sums.iter().enumerate() {
             for (c, &sum) in sums.iter().enumerate() {
                 let at = ((o0 + m) * ci + c0 + c) * kh * kw + t;
@@ -884,4 +842,148 @@ fn grid_block<T: Scalar, const M: usize, const C: usize>(
             }
         }
     }
+}
+
+/// `sums[m][c]` = the grid sum of `ys` from `ystarts[m]` times `xs` from `xstarts[c]` over
+/// `grid` positions: position `q` into lane `q mod 16`, each lane from `+0` in increasing
+/// `q`, the lanes combined by [`sum_sixteen_lanes`] (for `f32` with AVX-512, explicit code:
+/// [`super::grid_sums`]). Every start plus `⌈grid/16⌉·16` is inside its slice.
+#[inline(always)]
+fn grid_products<T: Scalar, const M: usize, const C: usize>(
+    ys: &[T],
+    ystarts: &[usize; M],
+    xs: &[T],
+    xstarts: &[usize; C],
+    grid: usize,
+) -> [[T; C]; M] {
+    let mut sums = [[T::zero(); C]; M];
+    if super::grid_sums(ys, ystarts, xs, xstarts, grid, &mut sums) {
+        return sums;
+    }
+    let mut acc = [[[T::zero(); GRID_LANES]; C]; M];
+    for q0 in (0..grid).step_by(GRID_LANES) {
+        let keep = grid - q0;
+        let u: [&[T]; M] = core::array::from_fn(|m| &ys[ystarts[m] + q0..][..GRID_LANES]);
+        let v: [&[T]; C] = core::array::from_fn(|c| &xs[xstarts[c] + q0..][..GRID_LANES]);
+        for m in 0..M {
+            for c in 0..C {
+                for l in 0..GRID_LANES {
+                    let sum = acc[m][c][l] + u[m][l] * v[c][l];
+                    acc[m][c][l] = if l < keep { sum } else { acc[m][c][l] };
+                }
+            }
+        }
+    }
+    for (sums, acc) in sums.iter_mut().zip(&acc) {
+        for (sum, acc) in sums.iter_mut().zip(acc) {
+            *sum = sum_sixteen_lanes(acc);
+        }
+    }
+    sums
+}
+
+/// One weight's grid sum ([`weights_on_grid`]) value by value, with no copies: tap `t` of
+/// the input plane `xc` against the output gradient plane `dyo` of the one-channel window
+/// `d`. Only the terms whose factors are both values of the sample are added, each into the
+/// lane of its grid position; the others are `dy · 0` or `0 · x` (the copies' zeros), which
+/// leave a lane as it is (it starts at +0, so it is never −0), finite values assumed.
+#[inline(always)]
+fn grid_sum_direct<T: Scalar>(d: &Window2d, xc: &[T], dyo: &[T], t: usize) -> T {
+    let (r, c) = (&d.rows, &d.cols);
+    let (kw, oh, ow) = (c.kernel, r.out_len, c.out_len);
+    let (gw, top, left) = (ow + kw - 1, r.padding, c.padding);
+    let (ky, kx) = (t / kw, t % kw);
+    let mut acc = [T::zero(); GRID_LANES];
+    // Output columns `j` whose tap reads inside: `0 ≤ j + kx − left < width`.
+    let jlo = left.saturating_sub(kx).min(ow);
+    let jhi = (c.length + left).saturating_sub(kx).min(ow).max(jlo);
+    for i in 0..oh {
+        let Some(y) = (i + ky).checked_sub(top).filter(|&y| y < r.length) else {
+            continue;
+        };
+        let xrow = &xc[y * c.length..][..c.length];
+        let dyrow = &dyo[i * ow..][..ow];
+        for j in jlo..jhi {
+            let lane = (i * gw + j) % GRID_LANES;
+            acc[lane] = acc[lane] + dyrow[j] * xrow[j + kx - left];
+        }
+    }
+    sum_sixteen_lanes(&acc)
+}
+
+/// The weight gradients of a depthwise window of stride 1 for samples `x` (as many as `dy`
+/// holds): `dw[c][t] +=` channel `c`'s grid sum for tap `t` ([`weights_on_grid`]'s, with
+/// one input channel per output channel), sample after sample. From one padded copy of each
+/// sample (the taps four at a time against one copy of the output gradient), else value by
+/// value ([`grid_sum_direct`]): the same bits. `false` (nothing written) for a strided window.
+#[inline(always)]
+pub(crate) fn depthwise_weights_on_grid<T: Scalar>(
+    d: &Window2d,
+    x: &[T],
+    dy: &[T],
+    dw: &mut [T],
+) -> bool {
+    let (r, c) = (&d.rows, &d.cols);
+    if r.stride != 1 || c.stride != 1 {
+        return false;
+    }
+    let (kw, taps) = (c.kernel, r.kernel * c.kernel);
+    let (oh, ow, gw) = (r.out_len, c.out_len, c.out_len + c.kernel - 1);
+    let (channels, grid) = (d.channels_out, r.out_len * gw);
+    let (n_in, n_out) = d.sample_sizes();
+    let samples = dy.len().checked_div(n_out).unwrap_or(0);
+    let batch = (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]));
+    let padded = Padded::forward(d).filter(|_| grid + GRID_LANES <= PADDED);
+    let Some(p) = padded else {
+        let one = d.one_channel();
+        let (hw, ohw) = (r.length * c.length, oh * ow);
+        for (x, dy) in batch {
+            for ch in 0..channels {
+                let (xc, dyc) = (&x[ch * hw..][..hw], &dy[ch * ohw..][..ohw]);
+                for t in 0..taps {
+                    let at = ch * taps + t;
+                    dw[at] = dw[at] + grid_sum_direct(&one, xc, dyc, t);
+                }
+            }
+        }
+        return true;
+    };
+    scratch!(xs = [T::zero(); p.len()] within PADDED);
+    // The output gradient on the grid, as many channels at a time as the copy holds.
+    let per_copy = (PADDED - GRID_LANES) / grid;
+    scratch!(ys = [T::zero(); per_copy.min(channels) * grid + GRID_LANES] within PADDED);
+    let plane = p.rows * p.cols;
+    let offset = |t: usize| (t / kw) * gw + t % kw;
+    for (x, dy) in batch {
+        p.copy(x, xs);
+        for first in (0..channels).step_by(per_copy) {
+            let group = per_copy.min(channels - first);
+            for (m, channel) in dy.chunks_exact(oh * ow).skip(first).take(group).enumerate() {
+                for (i, row) in channel.chunks_exact(ow).enumerate() {
+                    copy_short(&mut ys[m * grid + i * gw..][..ow], row);
+                }
+            }
+            for ch in first..first + group {
+                let ystarts = [(ch - first) * grid];
+                let mut t = 0;
+                while t < taps {
+                    if taps - t >= 4 {
+                        let xstarts: [usize; 4] =
+                            core::array::from_fn(|k| ch * plane + offset(t + k));
+                        let sums = grid_products::<T, 1, 4>(ys, &ystarts, xs, &xstarts, grid);
+                        for (k, &sum) in sums[0].iter().enumerate() {
+                            dw[ch * taps + t + k] = dw[ch * taps + t + k] + sum;
+                        }
+                        t += 4;
+                    } else {
+                        let xstarts = [ch * plane + offset(t)];
+                        let sums = grid_products::<T, 1, 1>(ys, &ystarts, xs, &xstarts, grid);
+                        dw[ch * taps + t] = dw[ch * taps + t] + sums[0][0];
+                        t += 1;
+                    }
+                }
+            }
+        }
+    }
+    true
 }

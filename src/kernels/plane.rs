@@ -1,8 +1,8 @@
 //! Register blocks over the lines of a plane, for one sample (channels × rows × columns):
 //! the bias gradients of every 2-D convolution ([`bias_gradients`]), the weight gradients
-//! of the depthwise ones and of windows with a row stride alone ([`bias_and_weights`]), and
-//! the depthwise convolutions' channels forward and backward ([`conv2d_lines`],
-//! [`backward_lines`]). Each block keeps a few channels × [`LANES`] neighbouring positions
+//! of strided depthwise windows and of windows with a row stride alone
+//! ([`bias_and_weights`]), and the depthwise convolutions' channels forward and their input
+//! gradients ([`conv2d_lines`], [`input_gradient`]). Each block keeps a few channels × [`LANES`] neighbouring positions
 //! (or eight lanes of a weight's sum) in local sums over the whole reduction, so one load of
 //! an input or output-gradient value serves several channels and the sums are stored once.
 //! A block only changes which values are computed side by side, never the order in which
@@ -237,36 +237,24 @@ fn forward_block<T: Scalar + Widen<U>, U: Copy, const M: usize>(
     }
 }
 
-/// The gradients of [`conv2d_lines`] for one sample, given `dy`: [`bias_and_weights`], and
-/// (when asked) `dx[c][r][s] = Σ_o Σ_ky Σ_kx w[o][c][ky][kx] · dy[o][i][j]` over the taps
-/// that read `(r, s)`, added in increasing `(o, ky, kx)` from `+0` (overwritten), in blocks
-/// of 4 input channels × 8 columns.
+/// The input gradient of [`conv2d_lines`] for one sample: `dx[c][r][s] = Σ_o Σ_ky Σ_kx
+/// w[o][c][ky][kx] · dy[o][i][j]` over the taps that read `(r, s)`, added in increasing
+/// `(o, ky, kx)` from `+0` (overwritten), in blocks of 4 input channels × 8 columns.
 #[inline(always)]
-pub(crate) fn backward_lines<T: Scalar>(
-    d: &Window2d,
-    x: &[T],
-    w: &[T],
-    dy: &[T],
-    dw: &mut [T],
-    db: &mut [T],
-    dx: Option<&mut [T]>,
-) {
-    bias_and_weights(d, x, dy, dw, db);
-    if let Some(dx) = dx {
-        if d.rows.stride != 1 || d.cols.stride != 1 {
-            input_gradient_strided(d, w, dy, dx);
-            return;
-        }
-        let lines = &d.lines();
-        let ci = d.channels_in;
-        let mut c = 0;
-        while c + INPUTS_DX <= ci {
-            input_block::<T, INPUTS_DX>(lines, w, dy, dx, c);
-            c += INPUTS_DX;
-        }
-        for c in c..ci {
-            input_block::<T, 1>(lines, w, dy, dx, c);
-        }
+pub(crate) fn input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], dx: &mut [T]) {
+    if d.rows.stride != 1 || d.cols.stride != 1 {
+        input_gradient_strided(d, w, dy, dx);
+        return;
+    }
+    let lines = &d.lines();
+    let ci = d.channels_in;
+    let mut c = 0;
+    while c + INPUTS_DX <= ci {
+        input_block::<T, INPUTS_DX>(lines, w, dy, dx, c);
+        c += INPUTS_DX;
+    }
+    for c in c..ci {
+        input_block::<T, 1>(lines, w, dy, dx, c);
     }
 }
 
@@ -413,7 +401,7 @@ fn weight_block<T: Scalar, const M: usize, const C: usize>(
     }
 }
 
-/// [`backward_lines`]' input gradient of channels `c0..c0 + C`, 8 columns of a row at a
+/// [`input_gradient`] of channels `c0..c0 + C`, 8 columns of a row at a
 /// time, each summed over `(o, ky, kx)` in registers.
 #[inline(always)]
 fn input_block<T: Scalar, const C: usize>(
@@ -487,7 +475,7 @@ fn gradient_values<T: Scalar>(
     (mask, v)
 }
 
-/// [`backward_lines`]' input gradient for a strided window, tap by tap:
+/// [`input_gradient`] for a strided window, tap by tap:
 /// `dx[c][row of (i, ky)] += w[o][c][ky][kx] · dy[o][i]` along each row, in increasing
 /// `(o, ky, kx)` per input value.
 #[inline(always)]

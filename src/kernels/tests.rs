@@ -865,7 +865,7 @@ fn depthwise_convolutions_equal_the_direct_loops_channel_by_channel() {
     let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     // (channels, [h, w], kernel, stride, pad, SAME)
     type Case = (usize, [usize; 2], [usize; 2], [usize; 2], [usize; 2], bool);
-    let cases: [Case; 7] = [
+    let cases: [Case; 8] = [
         (3, [25, 5], [3, 3], [1, 1], [0, 0], true),
         (2, [9, 17], [3, 3], [1, 1], [0, 0], false),
         (2, [6, 7], [4, 2], [1, 1], [0, 0], true),
@@ -873,6 +873,8 @@ fn depthwise_convolutions_equal_the_direct_loops_channel_by_channel() {
         (2, [11, 13], [5, 3], [1, 1], [2, 1], false),
         (2, [9, 10], [3, 3], [2, 2], [0, 0], true),
         (1, [30, 40], [3, 3], [1, 1], [0, 0], true),
+        // Too large for the padded copies: the weight gradients value by value.
+        (1, [190, 200], [3, 3], [1, 1], [0, 0], true),
     ];
     for (ch, hw, kernel, stride, pad, same) in cases {
         let out_len = |a: usize| {
@@ -916,16 +918,51 @@ fn depthwise_convolutions_equal_the_direct_loops_channel_by_channel() {
         for c in 0..ch {
             let (xs, ws) = (&x[c * plane..][..plane], &w[c * taps..][..taps]);
             conv2d_direct(&one, xs, ws, &b[c..=c], &mut yd[c * opl..][..opl]);
+            let dys = &dy[c * opl..][..opl];
             conv2d_backward_direct(
                 &one,
                 xs,
                 ws,
-                &dy[c * opl..][..opl],
+                dys,
                 &mut dwd[c * taps..][..taps],
                 &mut dbd[c..=c],
                 Some(&mut dxd[c * plane..][..plane]),
             );
+            if stride == [1, 1] {
+                // Stride 1: the weight gradients are the full convolution's grid sums.
+                let dwc = &mut dwd[c * taps..][..taps];
+                dwc.fill(0.5);
+                conv2d_backward(&one, xs, ws, dys, dwc, &mut [0.0], None);
+            }
         }
+        // Two samples in one call: the second after the first (its own outputs and input
+        // gradient; the gradients added after the first sample's).
+        let x2: Vec<f32> = x.iter().chain(x.iter().rev()).copied().collect();
+        let dy2: Vec<f32> = dy.iter().rev().chain(dy.iter()).copied().collect();
+        let (mut yb, mut dxb) = (vec![0.0f32; 2 * ch * opl], vec![9.0f32; 2 * ch * plane]);
+        let (mut dwb, mut dbb) = (vec![0.5f32; ch * taps], vec![0.25f32; ch]);
+        depthwise2d(&d, &x2[..ch * plane], &w, &b, &mut yb[..ch * opl]);
+        depthwise2d(&d, &x2[ch * plane..], &w, &b, &mut yb[ch * opl..]);
+        depthwise2d_backward(&d, &x2, &w, &dy2, &mut dwb, &mut dbb, Some(&mut dxb));
+        let (mut dwe, mut dbe, mut dxe) = (
+            vec![0.5f32; ch * taps],
+            vec![0.25f32; ch],
+            vec![9.0f32; 2 * ch * plane],
+        );
+        for s in 0..2 {
+            let (xs, dys) = (
+                &x2[s * ch * plane..][..ch * plane],
+                &dy2[s * ch * opl..][..ch * opl],
+            );
+            let dx = &mut dxe[s * ch * plane..][..ch * plane];
+            depthwise2d_backward(&d, xs, &w, dys, &mut dwe, &mut dbe, Some(dx));
+        }
+        assert_eq!(bits(&yb[..ch * opl]), bits(&yd), "{d:?} batch y");
+        assert_eq!(
+            (bits(&dwb), bits(&dbb), bits(&dxb)),
+            (bits(&dwe), bits(&dbe), bits(&dxe)),
+            "{d:?} batch"
+        );
         for (name, got) in [
             ("plain", (&y, &dw, &db, &dx)),
             ("vectorized", (&y2, &dw2, &db2, &dx2)),

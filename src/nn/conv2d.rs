@@ -420,33 +420,34 @@ where
         let db = grads.bias.as_mut_slice();
         let dw = G::flat_mut::<T, K, I, O>(&mut grads.weight);
         let w = self.weight_slice();
-        if Self::ROW.is_none() && !G::DEPTHWISE {
-            // The whole batch at once: the kernel makes its copies once (the samples' terms
-            // are added in the same order).
-            let dx = dx.map(|dx| X::batch_slice_mut(dx));
-            kernels::vectorized(
-                #[inline(always)]
-                || kernels::conv2d_backward(&Self::WINDOW, xs, w, dys, dw, db, dx),
-            );
+        if let (Some((ci, co, row)), false) = (&Self::ROW, G::DEPTHWISE) {
+            for s in 0..B {
+                let dx_s = dx
+                    .as_deref_mut()
+                    .map(|dx| &mut X::batch_slice_mut(dx)[s * n_in..(s + 1) * n_in]);
+                let (x_s, dy_s) = (
+                    &xs[s * n_in..(s + 1) * n_in],
+                    &dys[s * n_out..(s + 1) * n_out],
+                );
+                kernels::conv1d_backward((*ci, *co, row), x_s, w, dy_s, dw, db, dx_s);
+            }
             return;
         }
-        for s in 0..B {
-            let dx_s = dx
-                .as_deref_mut()
-                .map(|dx| &mut X::batch_slice_mut(dx)[s * n_in..(s + 1) * n_in]);
-            let (x_s, dy_s) = (
-                &xs[s * n_in..(s + 1) * n_in],
-                &dys[s * n_out..(s + 1) * n_out],
-            );
-            if let (Some((ci, co, row)), false) = (&Self::ROW, G::DEPTHWISE) {
-                kernels::conv1d_backward((*ci, *co, row), x_s, w, dy_s, dw, db, dx_s);
-            } else {
-                kernels::vectorized(
-                    #[inline(always)]
-                    || kernels::depthwise2d_backward(&Self::WINDOW, x_s, w, dy_s, dw, db, dx_s),
-                );
-            }
-        }
+        // The whole batch at once: the kernels make their copies once (the samples' terms are
+        // added in the same order).
+        let dx = dx.map(|dx| X::batch_slice_mut(dx));
+        // The window named inside the closure, so its numbers are constants in the AVX2 build
+        // (a captured reference would be read at run time there).
+        kernels::vectorized(
+            #[inline(always)]
+            || {
+                if G::DEPTHWISE {
+                    kernels::depthwise2d_backward(&Self::WINDOW, xs, w, dys, dw, db, dx);
+                } else {
+                    kernels::conv2d_backward(&Self::WINDOW, xs, w, dys, dw, db, dx);
+                }
+            },
+        );
     }
 }
 
