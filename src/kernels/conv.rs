@@ -400,7 +400,7 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
     dy: &[T],
     dw: &mut [T],
     db: &mut [T],
-    mut dx: Option<&mut [T]>,
+    dx: Option<&mut [T]>,
 ) {
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
@@ -426,7 +426,7 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
     if on_grid {
         super::panel::depthwise_weights_on_grid(d, x, dy, dw);
     }
-    if let Some(dx) = dx.as_deref_mut() {
+    if let Some(dx) = dx {
         for s in 0..samples {
             let (dy, dx) = (&dy[s * n_out..][..n_out], &mut dx[s * n_in..][..n_in]);
             for c in 0..d.channels_out {

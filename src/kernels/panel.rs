@@ -950,7 +950,7 @@ pub(crate) fn depthwise_weights_on_grid<T: Scalar>(
     };
     scratch!(xs = [T::zero(); p.len()] within PADDED);
     // The output gradient on the grid, as many channels at a time as the copy holds.
-    let per_copy = (PADDED - GRID_LANES) / grid;
+    let per_copy = (PADDED.saturating_sub(GRID_LANES) / grid).max(1);
     scratch!(ys = [T::zero(); per_copy.min(channels) * grid + GRID_LANES] within PADDED);
     let plane = p.rows * p.cols;
     let offset = |t: usize| (t / kw) * gw + t % kw;
