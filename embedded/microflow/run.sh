@@ -6,8 +6,8 @@
 #                                         `cargo run --release --example int8_digits` and the
 #                                         Python packages of scripts/tflite_check.py)
 #
-# 1. scripts/tflite_check.py writes target/int8_digits.tflite (typegrad's model: per-channel
-#    int8 weights) and checks it against the TFLite interpreter.
+# 1. scripts/tflite_check.py checks target/int8_digits.tflite (typegrad's model: per-channel
+#    int8 weights, written by the int8_digits example) against the TFLite interpreter.
 # 2. gen_data.py writes models/digits_pc.tflite (that file), models/digits_pt.tflite (the same
 #    network with one weight scale per layer: what MicroFlow's FULLY_CONNECTED accepts), the
 #    interpreter's outputs for both, and gen/data_gen.rs (inputs, labels, reference outputs).
@@ -28,7 +28,7 @@ tfl=$root/target/int8_digits.tflite
 [[ -f $json ]] || { echo "run.sh: $json missing (cargo run --release --example int8_digits)" >&2; exit 1; }
 
 bash "$root/embedded/setup.sh" >/dev/null
-python3 "$root/scripts/tflite_check.py" --model "$json" --tflite "$tfl" | tail -n 1
+python3 "$root/scripts/tflite_check.py" --model "$json" | tail -n 1
 python3 "$here/gen_data.py" --json "$json" --tflite "$tfl" | tee "$res/gen_data.txt"
 
 cd "$here"

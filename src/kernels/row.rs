@@ -126,6 +126,9 @@ fn taps<T: Scalar>(
     let (m, l, k_len) = (a.out_len, a.length, a.kernel);
     let yo = &mut y[o * m..(o + 1) * m];
     yo[from..to].fill(b[o]);
+    // Adding `w·0` changes a sum only while it is −0, which needs a bias of −0 (a sum that
+    // starts anywhere else is never −0): only then are the taps on padding added.
+    let pads = negative_zero(b[o]);
     for c in 0..ci {
         let xc = &x[c * l..(c + 1) * l];
         let wc = &w[(o * ci + c) * k_len..][..k_len];
@@ -134,10 +137,12 @@ fn taps<T: Scalar>(
             // Outputs `lo2..hi2` read the input; the others add w·0 (their tap is on padding).
             let lo2 = lo.clamp(from, to);
             let hi2 = hi.clamp(lo2, to);
-            let pad = wv * T::zero();
-            let (head, rest) = yo[from..to].split_at_mut(lo2 - from);
-            for yt in head.iter_mut().chain(&mut rest[hi2 - lo2..]) {
-                *yt = *yt + pad;
+            if pads {
+                let pad = wv * T::zero();
+                let (head, rest) = yo[from..to].split_at_mut(lo2 - from);
+                for yt in head.iter_mut().chain(&mut rest[hi2 - lo2..]) {
+                    *yt = *yt + pad;
+                }
             }
             if lo2 >= hi2 {
                 continue;
@@ -151,6 +156,13 @@ fn taps<T: Scalar>(
             }
         }
     }
+}
+
+/// Whether `v` is a floating-point −0 (`f32` or `f64`; other types have no signed zero).
+fn negative_zero<T: 'static>(v: T) -> bool {
+    let v = &v as &dyn core::any::Any;
+    v.downcast_ref::<f32>().is_some_and(|v| v.to_bits() == (-0.0f32).to_bits())
+        || v.downcast_ref::<f64>().is_some_and(|v| v.to_bits() == (-0.0f64).to_bits())
 }
 
 /// The gradients of [`conv1d`] for one sample, given `dy = ∂L/∂y`:
