@@ -161,8 +161,10 @@ fn taps<T: Scalar>(
 /// Whether `v` is a floating-point −0 (`f32` or `f64`; other types have no signed zero).
 fn negative_zero<T: 'static>(v: T) -> bool {
     let v = &v as &dyn core::any::Any;
-    v.downcast_ref::<f32>().is_some_and(|v| v.to_bits() == (-0.0f32).to_bits())
-        || v.downcast_ref::<f64>().is_some_and(|v| v.to_bits() == (-0.0f64).to_bits())
+    v.downcast_ref::<f32>()
+        .is_some_and(|v| v.to_bits() == (-0.0f32).to_bits())
+        || v.downcast_ref::<f64>()
+            .is_some_and(|v| v.to_bits() == (-0.0f64).to_bits())
 }
 
 /// The gradients of [`conv1d`] for one sample, given `dy = ∂L/∂y`:
