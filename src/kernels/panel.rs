@@ -238,7 +238,10 @@ fn product<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
 /// `dst[o][p] = init(o) + Σₖ w[base(o) + column(k)]·panel(p)[k]` for the `outputs` channels
 /// and every position `p` of the target plane ([`Gather::fill`] makes the panels), sample
 /// after sample (`src` and `dst` hold as many).
-#[inline(always)]
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[allow(clippy::too_many_arguments)]
 fn run<T: Scalar + Widen<U>, U: Copy + 'static>(
     g: &Gather,
@@ -438,7 +441,10 @@ impl<'a> Padded<'a> {
 /// [`run`] over a padded copy ([`Padded`]): `dst[o][p] = init(o) + Σₖ w[base(o) +
 /// column(k)]·copy[offset(k) + q(p)]`, in blocks of 16 grid positions, sample after sample
 /// (one copy, its zeros made once).
-#[inline(always)]
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[allow(clippy::too_many_arguments)]
 fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     p: &Padded,
@@ -632,7 +638,10 @@ pub(crate) fn conv2d_backward<T: Scalar>(
 /// (`panel[p][k]`, 0 on padding: `dy · 0` added to a sum that is never `−0` leaves it), and
 /// `Σ_p dy[o][p] · panel[p]` runs as [`product`] for every output channel. `false` (nothing
 /// written) when the output plane has more positions than a panel has rows.
-#[inline(always)]
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn weights_by_panels<T: Scalar>(
     d: &Window2d,
     x: &[T],
@@ -741,7 +750,10 @@ pub(super) fn sum_sixteen_lanes<T: Scalar>(s: &[T; GRID_LANES]) -> T {
 /// fit (for `f32` with AVX-512, explicit code: 4 × 4 channels of sums in registers), else
 /// value by value, leaving out the terms with a zero of the copies (the same bits for finite
 /// values).
-#[inline(always)]
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let (r, c) = (&d.rows, &d.cols);
     let (kh, kw, taps) = (r.kernel, c.kernel, r.kernel * c.kernel);
@@ -916,7 +928,10 @@ fn grid_sum_direct<T: Scalar>(d: &Window2d, xc: &[T], dyo: &[T], t: usize) -> T 
 /// one input channel per output channel), sample after sample. From one padded copy of each
 /// sample (the taps four at a time against one copy of the output gradient), else value by
 /// value ([`grid_sum_direct`]): the same bits. `false` (nothing written) for a strided window.
-#[inline(always)]
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn depthwise_weights_on_grid<T: Scalar>(
     d: &Window2d,
     x: &[T],
