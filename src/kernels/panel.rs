@@ -330,9 +330,10 @@ fn block<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
 }
 
 /// Largest zero-padded copy of a sample's source planes that [`run_padded`] walks (values,
-/// on the stack): 128 KiB of `f32` on 64-bit hosts; none on the microcontrollers (panels).
+/// on the stack): 160 KiB of `f32` on 64-bit hosts (ResNet-8's strided input gradients fit);
+/// none on the microcontrollers (panels).
 pub(super) const PADDED: usize = if cfg!(target_pointer_width = "64") {
-    32 * 1024
+    40 * 1024
 } else {
     0
 };
@@ -343,6 +344,12 @@ pub(super) const PADDED: usize = if cfg!(target_pointer_width = "64") {
 /// ky·cols + kx` — or, for the input gradient, `(kh − 1 − ky)·cols + (kw − 1 − kx)` — so
 /// 16 neighbouring grid positions read 16 neighbouring values, with no panel to fill (the
 /// `kw − 1` grid columns past each row of targets are computed too and left out).
+///
+/// The input gradient of a strided window walks the output gradient dilated by the strides
+/// (`dy[i][j]` at `(top + i·Sh, left + j·Sw)`, zeros between): tap `(ky, kx)` of input
+/// position `(r, s)` then reads `dy[i][j]` exactly where `i·Sh + ky − Ph = r` and
+/// `j·Sw + kx − Pw = s`, and a zero (adding `w · 0`) where no output has that tap — the
+/// panels' operations.
 struct Padded<'a> {
     planes: usize,
     rows: usize,
@@ -351,6 +358,9 @@ struct Padded<'a> {
     left: usize,
     /// The source planes' height and width.
     src: (usize, usize),
+    /// The steps between neighbouring source values in the copy (the strides for a strided
+    /// input gradient, else 1).
+    dilation: (usize, usize),
     /// The target plane's height and width.
     out: (usize, usize),
     window: (&'a Window1d, &'a Window1d),
@@ -368,13 +378,15 @@ impl<'a> Padded<'a> {
             top: r.padding,
             left: c.padding,
             src: (r.length, c.length),
+            dilation: (1, 1),
             out: (r.out_len, c.out_len),
             window: (r, c),
             transposed: false,
         })
     }
 
-    /// The input gradient's walk (over the output gradient) of a stride-1 window, if it fits.
+    /// The input gradient's walk (over the output gradient, dilated by the strides), if it
+    /// fits.
     fn transposed(d: &'a Window2d) -> Option<Self> {
         let (r, c) = (&d.rows, &d.cols);
         Self::fits(Padded {
@@ -384,20 +396,22 @@ impl<'a> Padded<'a> {
             top: (r.kernel - 1).checked_sub(r.padding)?,
             left: (c.kernel - 1).checked_sub(c.padding)?,
             src: (r.out_len, c.out_len),
+            dilation: (r.stride, c.stride),
             out: (r.length, c.length),
             window: (r, c),
             transposed: true,
         })
     }
 
-    /// `p` if stride 1 and its copy fits [`PADDED`].
+    /// `p` if its copy fits [`PADDED`] (a forward walk: stride 1 only).
     fn fits(p: Padded<'a>) -> Option<Self> {
         let (r, c) = p.window;
-        (r.stride == 1
-            && c.stride == 1
+        // The rows and columns the (dilated) source spans.
+        let span = |n: usize, step: usize| n.saturating_sub(1) * step + 1;
+        ((p.transposed || (r.stride == 1 && c.stride == 1))
             && p.len() <= PADDED
-            && p.top + p.src.0 <= p.rows
-            && p.left + p.src.1 <= p.cols)
+            && p.top + span(p.src.0, p.dilation.0) <= p.rows
+            && p.left + span(p.src.1, p.dilation.1) <= p.cols)
             .then_some(p)
     }
 
@@ -429,10 +443,17 @@ impl<'a> Padded<'a> {
     #[inline(always)]
     fn copy<T: Scalar>(&self, src: &[T], buf: &mut [T]) {
         let (h, w) = self.src;
+        let (dr, dc) = self.dilation;
         for (s, plane) in src.chunks_exact(h * w).take(self.planes).enumerate() {
             for (r, row) in plane.chunks_exact(w).enumerate() {
-                let at = (s * self.rows + self.top + r) * self.cols + self.left;
-                copy_short(&mut buf[at..at + w], row);
+                let at = (s * self.rows + self.top + r * dr) * self.cols + self.left;
+                if dc == 1 {
+                    copy_short(&mut buf[at..at + w], row);
+                } else {
+                    for (j, &v) in row.iter().enumerate() {
+                        buf[at + j * dc] = v;
+                    }
+                }
             }
         }
     }
