@@ -19,8 +19,14 @@
 //! A stride-1 window needs no panel: the sample is copied once with its zeros around it
 //! ([`Padded`]), and the 16 values a tap reads for 16 neighbouring positions of that padded
 //! grid are side by side there, so the product reads them in place ([`run_padded`]: the same
-//! sums). Its weight gradients are summed over the same grid ([`weights_on_grid`]); with a
-//! column stride they are products over transposed panels ([`weights_by_panels`]).
+//! sums). So does the input gradient of a strided window, over the output gradient dilated by
+//! the strides. Stride-1 weight gradients are summed over the padded grid
+//! ([`weights_on_grid`], and per channel for depthwise windows:
+//! [`depthwise_weights_on_grid`]); with a column stride they are products over transposed
+//! panels ([`weights_by_panels`]). Every entry point takes a batch: the copies are made once.
+//!
+//! The 1-D convolution is the one-row case of these (on the microcontrollers, which have no
+//! room for the copies, [`row`](super::row)'s direct loops with the same bits).
 
 use super::Operand;
 use super::conv::{Widen, Window1d, Window2d};
