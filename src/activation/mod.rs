@@ -150,17 +150,25 @@ impl<E: Elementwise> Activation for E {
         dx
     }
 
+    /// The loop compiled for AVX2 where the CPU has it (`kernels::vectorized`: the same
+    /// operations, so the same bits).
     #[inline]
     fn forward_batch_into<T: Real, const B: usize, const N: usize>(
         &self,
         x: &Batch<T, B, N>,
         y: &mut Batch<T, B, N>,
     ) {
-        for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
-            *o = self.value(v);
-        }
+        crate::kernels::vectorized(
+            #[inline(always)]
+            || {
+                for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
+                    *o = self.value(v);
+                }
+            },
+        );
     }
 
+    /// The loop compiled for AVX2 where the CPU has it, as `forward_batch_into`.
     #[inline]
     fn backward_batch_in_place<T: Real, const B: usize, const N: usize>(
         &self,
@@ -168,10 +176,15 @@ impl<E: Elementwise> Activation for E {
         y: &Batch<T, B, N>,
         dy: &Batch<T, B, N>,
     ) {
-        let elements = x_then_dx.as_mut_slice().iter_mut();
-        for ((d, &y), &dy) in elements.zip(y.as_slice()).zip(dy.as_slice()) {
-            *d = self.derivative(*d, y) * dy;
-        }
+        crate::kernels::vectorized(
+            #[inline(always)]
+            || {
+                let elements = x_then_dx.as_mut_slice().iter_mut();
+                for ((d, &y), &dy) in elements.zip(y.as_slice()).zip(dy.as_slice()) {
+                    *d = self.derivative(*d, y) * dy;
+                }
+            },
+        );
     }
 }
 
