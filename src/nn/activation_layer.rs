@@ -106,9 +106,7 @@ impl<T: Real, E: Elementwise, const C: usize, const L: usize> Layer<T>
         x: &SignalBatch<T, B, C, L>,
         y: &mut SignalBatch<T, B, C, L>,
     ) {
-        for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
-            *o = self.activation.value(v);
-        }
+        values(&self.activation, x.as_slice(), y.as_mut_slice());
     }
     fn output<const B: usize>(y: &SignalBatch<T, B, C, L>) -> &SignalBatch<T, B, C, L> {
         y
@@ -123,9 +121,7 @@ impl<T: Real, E: Elementwise, const C: usize, const L: usize> Layer<T>
         dx: &mut SignalBatch<T, B, C, L>,
     ) {
         let (xs, ys, dys) = (x.as_slice(), y.as_slice(), dy.as_slice());
-        for (k, d) in dx.as_mut_slice().iter_mut().enumerate() {
-            *d = self.activation.derivative(xs[k], ys[k]) * dys[k];
-        }
+        derivatives(&self.activation, (xs, ys, dys), dx.as_mut_slice());
     }
 }
 
@@ -148,9 +144,7 @@ impl<T: Real, E: Elementwise, const C: usize, const H: usize, const W: usize> La
         x: &ImageBatch<T, B, C, H, W>,
         y: &mut ImageBatch<T, B, C, H, W>,
     ) {
-        for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
-            *o = self.activation.value(v);
-        }
+        values(&self.activation, x.as_slice(), y.as_mut_slice());
     }
     fn output<const B: usize>(y: &ImageBatch<T, B, C, H, W>) -> &ImageBatch<T, B, C, H, W> {
         y
@@ -165,8 +159,37 @@ impl<T: Real, E: Elementwise, const C: usize, const H: usize, const W: usize> La
         dx: &mut ImageBatch<T, B, C, H, W>,
     ) {
         let (xs, ys, dys) = (x.as_slice(), y.as_slice(), dy.as_slice());
-        for (k, d) in dx.as_mut_slice().iter_mut().enumerate() {
-            *d = self.activation.derivative(xs[k], ys[k]) * dys[k];
-        }
+        derivatives(&self.activation, (xs, ys, dys), dx.as_mut_slice());
     }
+}
+
+/// `y = f(x)` element by element, compiled for AVX2 where the CPU has it
+/// (`kernels::vectorized`: the same operations, so the same bits).
+#[inline]
+fn values<T: Real, E: Elementwise>(activation: &E, x: &[T], y: &mut [T]) {
+    crate::kernels::vectorized(
+        #[inline(always)]
+        || {
+            for (o, &v) in y.iter_mut().zip(x) {
+                *o = activation.value(v);
+            }
+        },
+    );
+}
+
+/// `dx = f'(x, y) · dy` element by element, compiled as [`values`].
+#[inline]
+fn derivatives<T: Real, E: Elementwise>(
+    activation: &E,
+    (xs, ys, dys): (&[T], &[T], &[T]),
+    dx: &mut [T],
+) {
+    crate::kernels::vectorized(
+        #[inline(always)]
+        || {
+            for (((d, &x), &y), &dy) in dx.iter_mut().zip(xs).zip(ys).zip(dys) {
+                *d = activation.derivative(x, y) * dy;
+            }
+        },
+    );
 }
