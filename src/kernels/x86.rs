@@ -166,6 +166,37 @@ fn matmul_f32_packed<const K: usize, const N: usize, const ACC: bool>(
     }
 }
 
+/// Writes columns `j..j + P` of `b` (zeros past its last column) into the `K` rows of `P`
+/// values at `rows`, and returns them as the panel: a fixed-size copy per row where the
+/// columns exist (vector moves, not a call to `memcpy`). Every row is written before the panel
+/// is read, so the panel's memory need not be initialized.
+///
+/// # Safety
+/// `rows` must point to `K` rows of `P` `f32`s that may be written, with no other reference to
+/// them alive.
+#[inline(always)]
+pub(super) unsafe fn fill_panel<'a, const K: usize, const N: usize, const P: usize>(
+    rows: *mut [f32; P],
+    b: &[[f32; N]; K],
+    j: usize,
+) -> &'a [[f32; P]; K] {
+    let width = P.min(N.saturating_sub(j));
+    for (k, b_row) in b.iter().enumerate() {
+        let row = match <&[f32; P]>::try_from(b_row.get(j..j + P).unwrap_or(&[])) {
+            Ok(src) => *src,
+            Err(_) => {
+                let mut row = [0.0f32; P];
+                row[..width].copy_from_slice(&b_row[j..j + width]);
+                row
+            }
+        };
+        // SAFETY: `k < K`: inside the `K` rows the caller gave.
+        unsafe { rows.add(k).write(row) };
+    }
+    // SAFETY: all `K` rows were just written (`b` has `K` rows).
+    unsafe { &*rows.cast::<[[f32; P]; K]>() }
+}
+
 /// [`packed_product`] with separate multiply and add.
 ///
 /// # Safety
@@ -211,21 +242,8 @@ unsafe fn packed_product<const K: usize, const N: usize, const ACC: bool, const 
     let mut j = 0;
     while j < N {
         let width = PANEL.min(N - j);
-        for (k, b_row) in b.iter().enumerate() {
-            let row = match <&[f32; PANEL]>::try_from(b_row.get(j..j + PANEL).unwrap_or(&[])) {
-                // A fixed-size copy: vector moves, not a call to `memcpy`.
-                Ok(src) => *src,
-                Err(_) => {
-                    let mut row = [0.0f32; PANEL];
-                    row[..width].copy_from_slice(&b_row[j..j + width]);
-                    row
-                }
-            };
-            // SAFETY: `k < K`: inside the panel's `K` rows.
-            unsafe { rows.add(k).write(row) };
-        }
-        // SAFETY: all `K` rows were just written (`b` has `K` rows).
-        let panel = unsafe { &*rows.cast::<[[f32; PANEL]; K]>() };
+        // SAFETY: `rows` points to the panel's `K` rows.
+        let panel = unsafe { fill_panel::<K, N, PANEL>(rows, b, j) };
         let mut i = 0;
         // Fused: six rows (12 sums, 2 panel vectors and a broadcast: 15 of the 16 vector
         // registers). Separate multiply and add need one more register for the product, so

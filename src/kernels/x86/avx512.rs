@@ -12,6 +12,8 @@
 
 use std::arch::x86_64::*;
 
+use super::fill_panel;
+
 /// Columns of one packed panel: two 16-lane vectors.
 pub(super) const PANEL: usize = 32;
 
@@ -61,21 +63,8 @@ pub(super) unsafe fn packed<const K: usize, const N: usize, const ACC: bool, con
     let mut j = 0;
     while j < N {
         let width = PANEL.min(N - j);
-        for (k, b_row) in b.iter().enumerate() {
-            let row = match <&[f32; PANEL]>::try_from(b_row.get(j..j + PANEL).unwrap_or(&[])) {
-                // A fixed-size copy: vector moves, not a call to `memcpy`.
-                Ok(src) => *src,
-                Err(_) => {
-                    let mut row = [0.0f32; PANEL];
-                    row[..width].copy_from_slice(&b_row[j..j + width]);
-                    row
-                }
-            };
-            // SAFETY: `k < K`: inside the panel's `K` rows.
-            unsafe { rows.add(k).write(row) };
-        }
-        // SAFETY: all `K` rows were just written (`b` has `K` rows).
-        let panel = unsafe { &*rows.cast::<[[f32; PANEL]; K]>() };
+        // SAFETY: `rows` points to the panel's `K` rows.
+        let panel = unsafe { fill_panel::<K, N, PANEL>(rows, b, j) };
         let mut i = 0;
         while m - i >= 12 {
             unsafe { block::<K, N, 12, ACC, FUSED>(&mut out[i..i + 12], &a[i..i + 12], panel, j) };
