@@ -404,14 +404,12 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
 ) {
     let one = d.one_channel();
     let (hw, ohw, kk) = d.sizes();
-    let (n_in, n_out) = d.sample_sizes();
-    let samples = dy.len().checked_div(n_out).unwrap_or(0);
-    let on_grid = d.rows.stride == 1 && d.cols.stride == 1;
-    for s in 0..samples {
-        let (x, dy) = (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]);
-        if on_grid {
+    if super::panel::depthwise_weights_on_grid(d, x, dy, dw) {
+        for (_, dy) in d.samples(x, dy) {
             super::plane::bias_gradients(d, dy, db);
-        } else {
+        }
+    } else {
+        for (x, dy) in d.samples(x, dy) {
             for c in 0..d.channels_out {
                 super::plane::bias_and_weights(
                     &one,
@@ -423,12 +421,9 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
             }
         }
     }
-    if on_grid {
-        super::panel::depthwise_weights_on_grid(d, x, dy, dw);
-    }
     if let Some(dx) = dx {
-        for s in 0..samples {
-            let (dy, dx) = (&dy[s * n_out..][..n_out], &mut dx[s * n_in..][..n_in]);
+        let n_in = d.sample_sizes().0;
+        for ((_, dy), dx) in d.samples(x, dy).zip(dx.chunks_exact_mut(n_in)) {
             for c in 0..d.channels_out {
                 super::plane::input_gradient(
                     &one,
@@ -442,6 +437,17 @@ pub(crate) fn depthwise2d_backward<T: Scalar>(
 }
 
 impl Window2d {
+    /// The samples of a batch, `(x, dy)` one sample each: as many as `dy` holds.
+    pub(crate) fn samples<'a, T>(
+        &self,
+        x: &'a [T],
+        dy: &'a [T],
+    ) -> impl Iterator<Item = (&'a [T], &'a [T])> + Clone {
+        let (n_in, n_out) = self.sample_sizes();
+        let samples = dy.len().checked_div(n_out).unwrap_or(0);
+        (0..samples).map(move |s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]))
+    }
+
     /// Values of one sample in (channels × plane) and out.
     pub(crate) fn sample_sizes(&self) -> (usize, usize) {
         let (hw, ohw, _) = self.sizes();

@@ -638,17 +638,13 @@ pub(crate) fn conv2d_backward<T: Scalar>(
     db: &mut [T],
     dx: Option<&mut [T]>,
 ) {
-    let (n_in, n_out) = d.sample_sizes();
-    let samples = dy.len().checked_div(n_out).unwrap_or(0);
-    let sample = |s: usize| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]);
     if d.rows.stride == 1 && d.cols.stride == 1 {
-        for s in 0..samples {
-            super::plane::bias_gradients(d, sample(s).1, db);
+        for (_, dy) in d.samples(x, dy) {
+            super::plane::bias_gradients(d, dy, db);
         }
         weights_on_grid(d, x, dy, dw);
     } else if !weights_by_panels(d, x, dy, dw, db) {
-        for s in 0..samples {
-            let (x, dy) = sample(s);
+        for (x, dy) in d.samples(x, dy) {
             super::plane::bias_and_weights(d, x, dy, dw, db);
         }
     }
@@ -683,8 +679,6 @@ fn weights_by_panels<T: Scalar>(
     if c.stride == 1 || n > PANEL_ROWS || n == 0 {
         return false;
     }
-    let (n_in, n_out) = d.sample_sizes();
-    let samples = dy.len().checked_div(n_out).unwrap_or(0);
     let g = Gather {
         sources: d.channels_in,
         rows: r,
@@ -702,7 +696,7 @@ fn weights_by_panels<T: Scalar>(
     }
     let (rows, columns) = (&*rows, &*columns);
     scratch!(sources = [0usize; ow] within PANEL_ROWS);
-    for (x, dy) in (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out])) {
+    for (x, dy) in d.samples(x, dy) {
         super::plane::bias_gradients(d, dy, db);
         for k0 in (0..k_all).step_by(LANES) {
             let width = LANES.min(k_all - k0);
@@ -787,9 +781,7 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let (oh, ow, gw) = (r.out_len, c.out_len, c.out_len + c.kernel - 1);
     let (co, ci, grid) = (d.channels_out, d.channels_in, r.out_len * gw);
     let padded = Padded::forward(d).filter(|_| 4 * grid + GRID_LANES <= PADDED);
-    let (n_in, n_out) = d.sample_sizes();
-    let samples = dy.len().checked_div(n_out).unwrap_or(0);
-    let batch = (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]));
+    let batch = d.samples(x, dy);
     let Some(p) = padded else {
         // Value by value (no copies: the microcontrollers, planes too large for them).
         let one = d.one_channel();
@@ -817,16 +809,7 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
         p.copy(x, xs);
         for first in (0..co).step_by(per_copy) {
             let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
-            for (m, channel) in dy
-                .chunks_exact(oh * ow)
-                .skip(first)
-                .take(per_copy)
-                .enumerate()
-            {
-                for (i, row) in channel.chunks_exact(ow).enumerate() {
-                    copy_short(&mut ys[m * grid + i * gw..][..ow], row);
-                }
-            }
+            grid_copy(dy, (first, per_copy), (ow, gw, grid), ys);
             let ys = &*ys;
             for o in (first..(first + per_copy).min(co)).step_by(4) {
                 let ys = &ys[(o - first) * grid..];
@@ -852,6 +835,24 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Channels `first..first + count` of the output gradient `dy` (rows of `ow`) onto the grid
+/// in `ys`: channel `first + m` from `m·grid`, row `i` from `i·gw` (the columns past `ow` are
+/// left as they are: zeros).
+#[inline(always)]
+fn grid_copy<T: Copy>(
+    dy: &[T],
+    (first, count): (usize, usize),
+    (ow, gw, grid): (usize, usize, usize),
+    ys: &mut [T],
+) {
+    let plane = grid / gw * ow;
+    for (m, channel) in dy.chunks_exact(plane).skip(first).take(count).enumerate() {
+        for (i, row) in channel.chunks_exact(ow).enumerate() {
+            copy_short(&mut ys[m * grid + i * gw..][..ow], row);
         }
     }
 }
@@ -972,9 +973,7 @@ pub(crate) fn depthwise_weights_on_grid<T: Scalar>(
     let (kw, taps) = (c.kernel, r.kernel * c.kernel);
     let (oh, ow, gw) = (r.out_len, c.out_len, c.out_len + c.kernel - 1);
     let (channels, grid) = (d.channels_out, r.out_len * gw);
-    let (n_in, n_out) = d.sample_sizes();
-    let samples = dy.len().checked_div(n_out).unwrap_or(0);
-    let batch = (0..samples).map(|s| (&x[s * n_in..][..n_in], &dy[s * n_out..][..n_out]));
+    let batch = d.samples(x, dy);
     let padded = Padded::forward(d).filter(|_| grid + GRID_LANES <= PADDED);
     let Some(p) = padded else {
         let one = d.one_channel();
@@ -1000,11 +999,7 @@ pub(crate) fn depthwise_weights_on_grid<T: Scalar>(
         p.copy(x, xs);
         for first in (0..channels).step_by(per_copy) {
             let group = per_copy.min(channels - first);
-            for (m, channel) in dy.chunks_exact(oh * ow).skip(first).take(group).enumerate() {
-                for (i, row) in channel.chunks_exact(ow).enumerate() {
-                    copy_short(&mut ys[m * grid + i * gw..][..ow], row);
-                }
-            }
+            grid_copy(dy, (first, group), (ow, gw, grid), ys);
             for ch in first..first + group {
                 let ystarts = [(ch - first) * grid];
                 let mut t = 0;

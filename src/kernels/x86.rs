@@ -1025,7 +1025,7 @@ unsafe fn tail8(values: &[f32]) -> __m256 {
 /// [`super::grid_sums`] for `f32` on a CPU with AVX-512F (Rust ≥ 1.89; otherwise `false`):
 /// one 16-lane register of sums per `(m, c)`, the last (partial) block of positions added
 /// under a mask, the lanes combined in registers. Declines (`false`) when a row reaches past
-/// its slice.
+/// its slice or there are more than 16 sums.
 #[inline]
 pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
     _: Avx2,
@@ -1036,7 +1036,7 @@ pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
     grid: usize,
     sums: &mut [[T; C]; M],
 ) -> bool {
-    if !super::is_f32::<T>() || !avx512() {
+    if !super::is_f32::<T>() || !avx512() || M * C > 16 {
         return false;
     }
     let span = grid.div_ceil(16) * 16;
@@ -1054,8 +1054,8 @@ pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
                 &mut *(sums as *mut [[T; C]; M]).cast::<[[f32; C]; M]>(),
             )
         };
-        // SAFETY: `avx512` asked the CPU for AVX-512F; every row's `span` values are inside
-        // its slice (checked above).
+        // SAFETY: `avx512` asked the CPU for AVX-512F; `M · C ≤ 16` and every row's `span`
+        // values are inside its slice (checked above).
         unsafe { avx512::grid_sums(ys, ystarts, xs, xstarts, grid, sums) };
         true
     }

@@ -188,11 +188,11 @@ pub(super) unsafe fn panel_product<const M: usize>(
 /// `+0` in increasing `q`: one 16-lane register per `(m, c)`, a multiply then an add per
 /// step, the last block of positions under a mask; then the lanes combined as
 /// `panel::sum_sixteen_lanes` does (`tₗ = sₗ + sₗ₊₈`, `((t₀+t₄)+(t₁+t₅)) + ((t₂+t₆)+(t₃+t₇))`),
-/// for blocks of 4 to 16 sums in registers ([`combine_sixteen`]).
+/// in registers ([`combine_sixteen`]).
 ///
 /// # Safety
-/// The CPU must support AVX-512F, and every `start + ⌈grid/16⌉·16` must be at most its
-/// slice's length.
+/// The CPU must support AVX-512F, `M · C ≤ 16`, and every `start + ⌈grid/16⌉·16` must be at
+/// most its slice's length.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn grid_sums<const M: usize, const C: usize>(
     ys: &[f32],
@@ -225,32 +225,21 @@ pub(super) unsafe fn grid_sums<const M: usize, const C: usize>(
             }
             q0 += 16;
         }
-        if M * C >= 4 && M * C <= 16 {
-            // Up to sixteen registers (the rest zeros) combined at once.
-            let flat: [__m512; 16] = core::array::from_fn(|j| {
-                if j < M * C {
-                    s[j / C][j % C]
-                } else {
-                    _mm512_setzero_ps()
-                }
-            });
-            let mut out = [0f32; 16];
-            _mm512_storeu_ps(out.as_mut_ptr(), combine_sixteen(&flat));
-            // Lane `4c + k` holds register `4k + c`.
-            for (j, &v) in out.iter().enumerate() {
-                let r = (j % 4) * 4 + j / 4;
-                if r < M * C {
-                    sums[r / C][r % C] = v;
-                }
+        // The `M·C ≤ 16` registers (the rest zeros) combined at once.
+        let flat: [__m512; 16] = core::array::from_fn(|j| {
+            if j < M * C {
+                s[j / C][j % C]
+            } else {
+                _mm512_setzero_ps()
             }
-        } else {
-            for (sums, s) in sums.iter_mut().zip(&s) {
-                for (sum, &s) in sums.iter_mut().zip(s) {
-                    let mut lanes = [0f32; 16];
-                    _mm512_storeu_ps(lanes.as_mut_ptr(), s);
-                    let t: [f32; 8] = core::array::from_fn(|l| lanes[l] + lanes[l + 8]);
-                    *sum = ((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]));
-                }
+        });
+        let mut out = [0f32; 16];
+        _mm512_storeu_ps(out.as_mut_ptr(), combine_sixteen(&flat));
+        // Lane `4c + k` holds register `4k + c`.
+        for (j, &v) in out.iter().enumerate() {
+            let r = (j % 4) * 4 + j / 4;
+            if r < M * C {
+                sums[r / C][r % C] = v;
             }
         }
     }
