@@ -1,7 +1,8 @@
 //! typegrad alone on one workload, in a loop, for a profiler (`perf record`, callgrind):
 //! `cargo bench -p typegrad-bench --bench profile -- w3b 2000` runs 2,000 W3(b) steps.
-//! Workloads: `w3a`, `w3b`, `w5`, `w6a`, `w6b` (training steps), `w4` (inference calls, ×1000), `fwd`, `dw` (the
-//! two large products of W3(b), in GFLOP/s).
+//! Workloads: `w3a`, `w3b`, `w5`, `w6a`, `w6b` (training steps), `w4` (inference calls, ×1000;
+//! `w4m` its two dense layers alone, `w4s` its softmax alone), `fwd`, `dw` (the two large
+//! products of W3(b), in GFLOP/s).
 
 #[path = "common/w6.rs"]
 mod w6;
@@ -9,6 +10,8 @@ mod w6;
 mod workloads;
 
 use std::hint::black_box;
+use typegrad::activation::{Activation, Softmax};
+use typegrad::nn::Layer;
 use workloads::*;
 
 fn main() {
@@ -67,6 +70,21 @@ fn main() {
                 black_box(w4_typegrad(black_box(&net), black_box(&x)));
             }
         }
+        "w4m" => {
+            let net = mlp_a();
+            let x = w4_input();
+            for _ in 0..n * 1000 {
+                black_box(Layer::predict(black_box(&net), black_box(&x)));
+            }
+        }
+        "w4s" => {
+            let net = mlp_a();
+            let z = Layer::predict(&net, &w4_input());
+            for _ in 0..n * 1000 {
+                let y = Activation::forward(&Softmax, black_box(&z));
+                black_box(y);
+            }
+        }
         "fwd" | "dw" => {
             // W3(b)'s two large products: layer 1 forward (128×784 · 784×32) and its weight
             // gradient (128×32 · 32×784), 6.4 MFLOP each; prints GFLOP/s.
@@ -121,7 +139,7 @@ fn main() {
         }
         other => {
             eprintln!(
-                "unknown workload {other}: use w3a, w3b, w4, w5, w6a, w6b, fwd, dw or shapes"
+                "unknown workload {other}: use w3a, w3b, w4, w4m, w4s, w5, w6a, w6b, fwd, dw or shapes"
             );
             std::process::exit(2);
         }

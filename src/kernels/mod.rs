@@ -198,11 +198,12 @@ pub(crate) fn apply2<T: Scalar>(
 /// `out[r] = rows[r] · x` for every row, plus `bias[r]` if given (added to the finished dot
 /// product, as `(rows[r]·x) + bias[r]`).
 ///
-/// Each row keeps eight partial sums (`sₖ = Σᵢ rowᵢ·xᵢ` over the `i ≡ k mod 8`, in increasing
-/// `i`), combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — a fixed order, so every build
-/// gives the same result. With AVX2, `f32` runs an explicit AVX2 kernel (eight rows per block,
-/// one 8-lane register of partial sums per row, so the combining is a few horizontal adds per
-/// eight rows) with the same results.
+/// Each row keeps sixteen partial sums (`sₗ = Σᵢ rowᵢ·xᵢ` over the `i ≡ l mod 16`, in
+/// increasing `i`), combined as `tₗ = sₗ + sₗ₊₈`, then `((t₀+t₄)+(t₁+t₅))+((t₂+t₆)+(t₃+t₇))` —
+/// a fixed order, so every build gives the same result. For `f32` explicit kernels: AVX-512
+/// (sixteen rows per block, one 16-lane register of sums per row, the sixteen rows' lanes
+/// combined at once) or AVX2 (two 8-lane registers per row, eight rows' lanes combined by
+/// horizontal adds), with the same results.
 #[inline]
 pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
     rows: &[[T; C]; R],
@@ -277,8 +278,8 @@ pub(crate) fn exp_in_place<T: Real>(xs: &mut [T]) {
 }
 
 /// `y = softmax(x)`: `yᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` with `m = maxⱼ xⱼ`, in the order of
-/// operations documented on [`exp::softmax`]. For `f32` with AVX2 the whole function runs as
-/// AVX2 code (same results).
+/// operations documented on [`exp::softmax`]. For `f32` the whole function runs as AVX-512
+/// or AVX2 code where the CPU has it (same results).
 #[inline]
 pub(crate) fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
     if is_f32::<T>() {
@@ -347,7 +348,7 @@ pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
 
 /// `sums[m][c]` = the sixteen lane sums `s[l] = Σ ys[ystarts[m] + q] · xs[xstarts[c] + q]`
 /// over the grid positions `q < grid` with `q mod 16 = l` (from `+0`, in increasing `q`)
-/// combined by `panel::sum_sixteen_lanes` ([`panel`]'s weight gradients of stride-1
+/// combined by `portable::sum_sixteen_lanes` ([`panel`]'s weight gradients of stride-1
 /// windows), with explicit AVX-512 code when `T` is `f32` and the CPU has it; returns whether
 /// it ran (otherwise the caller's plain loops do the same operations).
 #[inline(always)]

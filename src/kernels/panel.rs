@@ -30,6 +30,7 @@
 
 use super::Operand;
 use super::conv::{Widen, Window1d, Window2d};
+use super::portable::sum_sixteen_lanes;
 use crate::scalar::Scalar;
 
 /// `let name: &mut [X] = …` with `len` copies of `zero`, from the smallest of five stack
@@ -754,14 +755,6 @@ fn weights_by_panels<T: Scalar>(
 
 /// Lanes of a weight's sum in [`weights_on_grid`]: one AVX-512 register of `f32`.
 pub(crate) const GRID_LANES: usize = 16;
-
-/// Sixteen partial sums combined: `tₗ = sₗ + sₗ₊₈`, then
-/// [`sum_eight_lanes`](super::portable::sum_eight_lanes) of the `t`.
-#[inline(always)]
-pub(super) fn sum_sixteen_lanes<T: Scalar>(s: &[T; GRID_LANES]) -> T {
-    let t: [T; 8] = core::array::from_fn(|l| s[l] + s[l + 8]);
-    super::portable::sum_eight_lanes(&t)
-}
 
 /// The weight gradients of a stride-1 window: `dw[o][c][ky][kx] += Σ_q dyg[o][q] ·
 /// xg[c][q + ky·gw + kx]` over the grid of [`Padded`] (`out_h` rows of `gw = out_w + kw − 1`

@@ -233,9 +233,9 @@ fn finite<T: Scalar>(x: T) -> bool {
 /// `out[r] = rows[r] · x` for every row, plus `bias[r]` if given (added to the finished dot
 /// product, as `(rows[r]·x) + bias[r]`).
 ///
-/// Each row keeps eight partial sums (`sₖ = Σᵢ rowᵢ·xᵢ` over the `i ≡ k mod 8`, in increasing
-/// `i`), combined as `((s₀+s₄)+(s₁+s₅))+((s₂+s₆)+(s₃+s₇))` — a fixed order, so every build
-/// gives the same result.
+/// Each row keeps sixteen partial sums (`sₗ = Σᵢ rowᵢ·xᵢ` over the `i ≡ l mod 16`, in
+/// increasing `i`), combined by [`sum_sixteen_lanes`] — a fixed order, so every build gives
+/// the same result (one AVX-512 register of sums per row, or two AVX2 ones).
 #[inline]
 pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
     rows: &[[T; C]; R],
@@ -254,20 +254,28 @@ pub(crate) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
 /// `row · x` in the order of [`matvec_rows`].
 #[inline(always)]
 pub(crate) fn matvec_dot<T: Scalar>(row: &[T], x: &[T]) -> T {
-    let mut s = [T::zero(); 8];
-    for (w, v) in row.chunks(8).zip(x.chunks(8)) {
+    let mut s = [T::zero(); 16];
+    for (w, v) in row.chunks(16).zip(x.chunks(16)) {
         for ((a, &w), &v) in s.iter_mut().zip(w).zip(v) {
             *a = *a + w * v;
         }
     }
-    sum_eight_lanes(&s)
+    sum_sixteen_lanes(&s)
 }
 
-/// Eight partial sums summed in [`matvec_rows`]' order (also the 2-D convolutions' weight
-/// gradients'): `((s₀ + s₄) + (s₁ + s₅)) + ((s₂ + s₆) + (s₃ + s₇))`.
+/// Eight partial sums combined (the 2-D convolutions' weight gradients'):
+/// `((s₀ + s₄) + (s₁ + s₅)) + ((s₂ + s₆) + (s₃ + s₇))`.
 #[inline(always)]
 pub(crate) fn sum_eight_lanes<T: Scalar>(s: &[T; 8]) -> T {
     ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
+}
+
+/// Sixteen partial sums combined ([`matvec_rows`]' order, and the grid weight sums of the
+/// convolutions): `tₗ = sₗ + sₗ₊₈`, then [`sum_eight_lanes`] of the `t`.
+#[inline(always)]
+pub(crate) fn sum_sixteen_lanes<T: Scalar>(s: &[T; 16]) -> T {
+    let t: [T; 8] = core::array::from_fn(|l| s[l] + s[l + 8]);
+    sum_eight_lanes(&t)
 }
 
 /// `out += a · b` (`ACC`) or `out = a · b` (old values of `out` ignored) for row-major
@@ -539,12 +547,13 @@ mod tests {
     }
 
     /// The documented summation order of [`matvec_rows`], one element at a time.
-    fn eight_partial_sums<T: Scalar>(row: &[T], x: &[T]) -> T {
-        let mut s = [T::zero(); 8];
+    fn sixteen_partial_sums<T: Scalar>(row: &[T], x: &[T]) -> T {
+        let mut s = [T::zero(); 16];
         for (i, (&w, &v)) in row.iter().zip(x).enumerate() {
-            s[i % 8] = s[i % 8] + w * v;
+            s[i % 16] = s[i % 16] + w * v;
         }
-        ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]))
+        let t: [T; 8] = core::array::from_fn(|l| s[l] + s[l + 8]);
+        ((t[0] + t[4]) + (t[1] + t[5])) + ((t[2] + t[6]) + (t[3] + t[7]))
     }
 
     #[test]
@@ -556,7 +565,7 @@ mod tests {
         let mut out = [0.0; 7];
         matvec_rows(&rows, &x, None, &mut out);
         for (row, o) in rows.iter().zip(out) {
-            assert_eq!(o.to_bits(), eight_partial_sums(row, &x).to_bits());
+            assert_eq!(o.to_bits(), sixteen_partial_sums(row, &x).to_bits());
         }
         // Longer rows: full blocks of eight plus a remainder, and rows left over.
         let rows: [[f32; 37]; 19] = core::array::from_fn(|i| {
@@ -566,14 +575,14 @@ mod tests {
         let mut out = [0.0; 19];
         matvec_rows(&rows, &x, None, &mut out);
         for (row, o) in rows.iter().zip(out) {
-            assert_eq!(o.to_bits(), eight_partial_sums(row, &x).to_bits());
+            assert_eq!(o.to_bits(), sixteen_partial_sums(row, &x).to_bits());
             approx::assert_relative_eq!(o, dot(row, &x), max_relative = 1e-5);
         }
         // With a bias: added to each finished dot product.
         let bias: [f32; 19] = core::array::from_fn(|r| r as f32 * 0.37 - 3.0);
         matvec_rows(&rows, &x, Some(&bias), &mut out);
         for ((row, o), b) in rows.iter().zip(out).zip(bias) {
-            assert_eq!(o.to_bits(), (eight_partial_sums(row, &x) + b).to_bits());
+            assert_eq!(o.to_bits(), (sixteen_partial_sums(row, &x) + b).to_bits());
         }
     }
 }

@@ -15,7 +15,8 @@
 //! Off the microcontrollers these loops are the tests' check of that claim.
 
 use super::conv::{Window1d, Window2d};
-use super::panel::{GRID_LANES, sum_sixteen_lanes};
+use super::panel::GRID_LANES;
+use super::portable::sum_sixteen_lanes;
 use crate::scalar::Scalar;
 
 /// Output channels per register block of [`conv1d`].

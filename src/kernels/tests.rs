@@ -134,10 +134,23 @@ fn fused_products() -> bool {
     false
 }
 
-/// The matrix–vector product (explicit AVX2 kernel for `f32`) gives the portable bits, with
-/// and without a bias, on full blocks of eight rows and columns and every kind of leftover.
+/// The matrix–vector product (explicit AVX2 and AVX-512 kernels for `f32`) gives the portable
+/// bits, with and without a bias, on full blocks of rows and columns and every kind of
+/// leftover.
 #[test]
 fn matvec_rows_equals_the_portable_kernel() {
+    matvec_checks();
+    // On a CPU with AVX-512, once more with the AVX2 kernel.
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri)))]
+    if x86::avx512() {
+        x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
+        matvec_checks();
+        x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The products of [`matvec_rows_equals_the_portable_kernel`].
+fn matvec_checks() {
     fn check<const R: usize, const C: usize>() {
         let rows: [[f32; C]; R] = core::array::from_fn(|i| {
             core::array::from_fn(|j| ((i * 5 + j * 3) % 17) as f32 * 0.31 - 2.0)
@@ -155,6 +168,14 @@ fn matvec_rows_equals_the_portable_kernel() {
     check::<8, 16>();
     check::<3, 5>();
     check::<16, 8>();
+    // AVX-512 blocks of sixteen rows: whole, overlapping at the end, fewer than sixteen;
+    // whole chunks of sixteen columns and leftovers on both sides of eight.
+    check::<32, 64>();
+    check::<10, 32>();
+    check::<17, 33>();
+    check::<40, 100>();
+    check::<5, 20>();
+    check::<16, 16>();
     // f64 has no explicit kernel: the portable code runs.
     let rows = [[1.5f64, -2.0, 0.25], [3.0, 0.5, -1.0]];
     let mut out = [0.0; 2];
@@ -380,10 +401,22 @@ fn exp_in_place_equals_exp_per_element() {
     }
 }
 
-/// The dispatched softmax (AVX2 code for `f32`) gives the portable code's bits, padded
-/// (`N ≤ 16`) and not, with huge and NaN inputs; `f64` runs the portable code.
+/// The dispatched softmax (AVX2 or AVX-512 code for `f32`) gives the portable code's bits,
+/// padded (`N ≤ 16`) and not, with huge and NaN inputs; `f64` runs the portable code.
 #[test]
 fn softmax_equals_the_portable_code() {
+    softmax_checks();
+    // On a CPU with AVX-512, once more with the AVX2 build.
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri)))]
+    if x86::avx512() {
+        x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
+        softmax_checks();
+        x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The softmaxes of [`softmax_equals_the_portable_code`].
+fn softmax_checks() {
     fn check<const N: usize>(x: [f32; N]) -> [f32; N] {
         let (mut fast, mut plain) = ([0.0; N], [0.0; N]);
         softmax(&x, &mut fast);
@@ -401,6 +434,12 @@ fn softmax_equals_the_portable_code() {
     assert_eq!(check([0.3f32; 5]), [0.2; 5]);
     assert_eq!(check([-3.0f32]), [1.0]);
     assert!(check([1.0f32, f32::NAN, 2.0]).iter().all(|v| v.is_nan()));
+    // Underflowing exponentials, a whole register, one register and a few more.
+    check::<16>(core::array::from_fn(|i| i as f32 * -13.0));
+    check::<8>(core::array::from_fn(|i| (i as f32 * 0.9).sin()));
+    check::<13>(core::array::from_fn(|i| {
+        if i == 3 { f32::NEG_INFINITY } else { i as f32 }
+    }));
     // f64: the values of softmax([1, 2, 3]).
     let mut x = [0.0f64; 3];
     softmax(&[1.0, 2.0, 3.0], &mut x);

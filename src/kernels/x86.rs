@@ -20,7 +20,9 @@
 //! and that they do differ, so the fused path is known to have run).
 //!
 //! With Rust 1.89 or later, on CPUs with AVX-512F, the packed `f32` product with at least 32
-//! columns runs `avx512` instead (32-column panels, 12-row blocks; the same bits).
+//! columns runs `avx512` instead (32-column panels, 12-row blocks; the same bits), as do the
+//! matrix–vector product (sixteen rows per block), the convolutions' panel products and grid
+//! sums, and the softmax (the portable code compiled for AVX-512).
 //!
 //! This module (with `avx512` inside it) is the only one of the crate with `unsafe`: calling a `#[target_feature]` function
 //! is unsafe because the CPU must support the feature, and before Rust 1.87 (the MSRV is 1.85)
@@ -363,6 +365,13 @@ pub(super) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
             None => return false,
         },
     };
+    #[cfg(typegrad_avx512)]
+    if avx512() {
+        // SAFETY: `avx512` asked the CPU for AVX-512F, all that `matvec` requires beyond its
+        // safe body.
+        unsafe { avx512::matvec(rows, x, bias, out) };
+        return true;
+    }
     // SAFETY: the token proves that the CPU supports AVX2, which is all that
     // `matvec_f32_avx2` requires beyond its safe body.
     unsafe { matvec_f32_avx2(rows, x, bias, out) };
@@ -370,10 +379,12 @@ pub(super) fn matvec_rows<T: Scalar, const R: usize, const C: usize>(
 }
 
 /// `out[r] = rows[r]·x (+ bias[r])` for `f32` with AVX2 intrinsics, in the order of
-/// [`portable::matvec_dot`]: lane `k` of a row's register sums
-/// the products `i ≡ k mod 8`; eight rows' registers are then combined at once — halves
-/// added (`qⱼ = sⱼ + sⱼ₊₄`), then two rounds of horizontal adds (`(q₀+q₁)+(q₂+q₃)`). No fused
-/// multiply-add, so the results equal the portable kernel's bit for bit.
+/// [`portable::matvec_dot`]: a row's sixteen partial sums are two registers (lane `k` of the
+/// first sums the products `i ≡ k mod 16`, of the second `i ≡ k + 8`), four rows at a time
+/// (one load of `x` per four rows); the two are added (`tₖ = sₖ + sₖ₊₈`) and eight rows'
+/// `t` combined at once — halves added (`qⱼ = tⱼ + tⱼ₊₄`), then two rounds of horizontal
+/// adds (`(q₀+q₁)+(q₂+q₃)`). No fused multiply-add, so the results equal the portable
+/// kernel's bit for bit.
 ///
 /// # Safety
 /// The CPU must support AVX2.
@@ -384,32 +395,39 @@ unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
     bias: Option<&[f32; R]>,
     out: &mut [f32; R],
 ) {
-    let full = C - C % 8;
     // One block: the intrinsics are `unsafe` to call before Rust 1.87 (the MSRV is 1.85).
     unsafe {
         let mut row_blocks = rows.chunks_exact(8);
         let mut out_blocks = out.chunks_exact_mut(8);
         for (block, (rb, ob)) in (&mut row_blocks).zip(&mut out_blocks).enumerate() {
-            // Chunk by chunk, one load of `x` serving eight rows (row by row, the chunks of
-            // `x` would not fit the registers next to the sums: twice the loads).
-            let mut acc = [_mm256_setzero_ps(); 8];
-            for (i, v) in x[..full].chunks_exact(8).enumerate() {
-                let v = _mm256_loadu_ps(v.as_ptr());
-                for (a, row) in acc.iter_mut().zip(rb) {
-                    let w = _mm256_loadu_ps(row[8 * i..8 * i + 8].as_ptr());
-                    *a = _mm256_add_ps(*a, _mm256_mul_ps(w, v));
+            // Four rows at a time: eight registers of sums, two of `x` (eight rows' sums
+            // would not fit the sixteen registers).
+            let mut t = [_mm256_setzero_ps(); 8];
+            for (half, four) in t.chunks_exact_mut(4).enumerate() {
+                let rows4 = &rb[4 * half..4 * half + 4];
+                let mut lo = [_mm256_setzero_ps(); 4];
+                let mut hi = [_mm256_setzero_ps(); 4];
+                for (i, v) in x.chunks_exact(16).enumerate() {
+                    let (vl, vh) = (
+                        _mm256_loadu_ps(v.as_ptr()),
+                        _mm256_loadu_ps(v[8..].as_ptr()),
+                    );
+                    for ((l, h), row) in lo.iter_mut().zip(&mut hi).zip(rows4) {
+                        let w = &row[16 * i..16 * i + 16];
+                        *l = _mm256_add_ps(*l, _mm256_mul_ps(_mm256_loadu_ps(w.as_ptr()), vl));
+                        *h = _mm256_add_ps(*h, _mm256_mul_ps(_mm256_loadu_ps(w[8..].as_ptr()), vh));
+                    }
                 }
-            }
-            if full < C {
-                for (a, row) in acc.iter_mut().zip(rb) {
-                    *a = _mm256_add_ps(*a, tail_products(&row[full..], &x[full..]));
+                for (((s, l), h), row) in four.iter_mut().zip(lo).zip(hi).zip(rows4) {
+                    let (l, h) = add_tail(l, h, row, x);
+                    *s = _mm256_add_ps(l, h);
                 }
             }
             // Rows r and r+4 share a register: [q of row r | q of row r+4].
-            let u04 = add_halves(acc[0], acc[4]);
-            let u15 = add_halves(acc[1], acc[5]);
-            let u26 = add_halves(acc[2], acc[6]);
-            let u37 = add_halves(acc[3], acc[7]);
+            let u04 = add_halves(t[0], t[4]);
+            let u15 = add_halves(t[1], t[5]);
+            let u26 = add_halves(t[2], t[6]);
+            let u37 = add_halves(t[3], t[7]);
             // [q₀+q₁, q₂+q₃] of rows 0, 1 | 4, 5 and of rows 2, 3 | 6, 7; then the final pairs.
             let h01 = _mm256_hadd_ps(u04, u15);
             let h23 = _mm256_hadd_ps(u26, u37);
@@ -435,19 +453,44 @@ unsafe fn matvec_f32_avx2<const R: usize, const C: usize>(
     }
 }
 
-/// The products `w·v` of the last (fewer than eight) elements, in the low lanes; the other
-/// lanes `+0` (adding `+0` leaves a partial sum unchanged: it starts at `+0` and never
-/// becomes `−0`).
+/// `(lo, hi)` plus the products `w·v` of the row's last (fewer than sixteen) columns, past
+/// the last whole chunk of sixteen, in the lanes of their columns (`+0` in the others: adding
+/// `+0` leaves a partial sum unchanged, as it starts at `+0` and never becomes `−0`).
 ///
 /// # Safety
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn tail_products(w: &[f32], v: &[f32]) -> __m256 {
-    let (mut w8, mut v8) = ([0.0f32; 8], [0.0f32; 8]);
-    w8[..w.len()].copy_from_slice(w);
-    v8[..v.len()].copy_from_slice(v);
-    unsafe { _mm256_mul_ps(_mm256_loadu_ps(w8.as_ptr()), _mm256_loadu_ps(v8.as_ptr())) }
+unsafe fn add_tail<const C: usize>(
+    lo: __m256,
+    hi: __m256,
+    row: &[f32; C],
+    x: &[f32; C],
+) -> (__m256, __m256) {
+    let full = C - C % 16;
+    if full == C {
+        return (lo, hi);
+    }
+    let (mut w16, mut v16) = ([0.0f32; 16], [0.0f32; 16]);
+    w16[..C - full].copy_from_slice(&row[full..]);
+    v16[..C - full].copy_from_slice(&x[full..]);
+    // SAFETY (of the block): the loads read 8 of the 16 values of a local array.
+    unsafe {
+        let product = |k: usize| {
+            _mm256_mul_ps(
+                _mm256_loadu_ps(w16[k..].as_ptr()),
+                _mm256_loadu_ps(v16[k..].as_ptr()),
+            )
+        };
+        let lo = _mm256_add_ps(lo, product(0));
+        // No column in the second half: its sums stay as they are.
+        let hi = if C - full > 8 {
+            _mm256_add_ps(hi, product(8))
+        } else {
+            hi
+        };
+        (lo, hi)
+    }
 }
 
 /// `row·x` in the order of [`portable::matvec_dot`], one row.
@@ -457,17 +500,20 @@ unsafe fn tail_products(w: &[f32], v: &[f32]) -> __m256 {
 #[target_feature(enable = "avx2")]
 #[inline]
 unsafe fn single_dot<const I: usize>(row: &[f32; I], x: &[f32; I]) -> f32 {
-    let full = I - I % 8;
     unsafe {
-        let mut acc = _mm256_setzero_ps();
-        for (w, v) in row[..full].chunks_exact(8).zip(x[..full].chunks_exact(8)) {
+        let (mut lo, mut hi) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+        for (w, v) in row.chunks_exact(16).zip(x.chunks_exact(16)) {
             let p = _mm256_mul_ps(_mm256_loadu_ps(w.as_ptr()), _mm256_loadu_ps(v.as_ptr()));
-            acc = _mm256_add_ps(acc, p);
+            lo = _mm256_add_ps(lo, p);
+            let p = _mm256_mul_ps(
+                _mm256_loadu_ps(w[8..].as_ptr()),
+                _mm256_loadu_ps(v[8..].as_ptr()),
+            );
+            hi = _mm256_add_ps(hi, p);
         }
-        if full < I {
-            acc = _mm256_add_ps(acc, tail_products(&row[full..], &x[full..]));
-        }
-        let q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps::<1>(acc));
+        let (lo, hi) = add_tail(lo, hi, row, x);
+        let t = _mm256_add_ps(lo, hi);
+        let q = _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps::<1>(t));
         let h = _mm_hadd_ps(q, q);
         _mm_cvtss_f32(_mm_hadd_ps(h, h))
     }
@@ -598,7 +644,19 @@ avx2_build! {
 
 avx2_build! {
     /// [`exp::softmax`] compiled for AVX2.
-    fn softmax<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) = exp::softmax;
+    fn softmax_avx2<T: Real, const N: usize>(x: &[T; N], y: &mut [T; N]) = exp::softmax;
+}
+
+/// [`exp::softmax`] compiled for AVX-512 where the CPU has it, else for AVX2.
+#[inline]
+pub(super) fn softmax<T: Real, const N: usize>(cpu: Avx2, x: &[T; N], y: &mut [T; N]) {
+    #[cfg(typegrad_avx512)]
+    if avx512() {
+        // SAFETY: `avx512` asked the CPU for AVX-512F, all `softmax` requires.
+        unsafe { avx512::softmax(x, y) };
+        return;
+    }
+    softmax_avx2(cpu, x, y)
 }
 
 avx2_build! {

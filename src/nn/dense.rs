@@ -199,7 +199,9 @@ impl<T: Real, const I: usize, const O: usize, A: Activation> Layer<T> for Dense<
         let mut z = Vector::zeros();
         let (w, b) = (self.weights.as_rows(), Some(self.bias.as_array()));
         kernels::matvec_rows(w, x.as_array(), b, z.as_mut_array());
-        self.activation.forward(&z)
+        // The activation's loop compiled for AVX2 where the CPU has it (a ReLU of 32 values:
+        // four 8-lane instructions instead of SSE2's shuffles), the same operations.
+        kernels::vectorized(|| self.activation.forward(&z))
     }
 
     #[inline]

@@ -5,7 +5,9 @@
 //!
 //! The same sums in the same order as the AVX2 and portable products: each starts at `+0`
 //! and adds `aᵢₖ·bₖⱼ` (rounded product, then rounded sum) in increasing `k` — so the same
-//! bits — unless the `fma` feature is on, when each step is one fused multiply-add.
+//! bits — unless the `fma` feature is on, when each step is one fused multiply-add. Also the
+//! convolutions' panel products and grid sums, the matrix–vector product and the softmax,
+//! each in its portable counterpart's order.
 
 // Stable since Rust 1.89, above the MSRV (1.85): this module is compiled only by 1.89 or later.
 #![allow(clippy::incompatible_msrv)]
@@ -187,7 +189,7 @@ pub(super) unsafe fn panel_product<const M: usize>(
 /// xs[xstarts[c] + q]` over the grid positions `q < grid` with `q mod 16 = l`, each from
 /// `+0` in increasing `q`: one 16-lane register per `(m, c)`, a multiply then an add per
 /// step, the last block of positions under a mask; then the lanes combined as
-/// `panel::sum_sixteen_lanes` does (`tₗ = sₗ + sₗ₊₈`, `((t₀+t₄)+(t₁+t₅)) + ((t₂+t₆)+(t₃+t₇))`),
+/// `portable::sum_sixteen_lanes` does (`tₗ = sₗ + sₗ₊₈`, `((t₀+t₄)+(t₁+t₅)) + ((t₂+t₆)+(t₃+t₇))`),
 /// in registers ([`combine_sixteen`]).
 ///
 /// # Safety
@@ -245,7 +247,7 @@ pub(super) unsafe fn grid_sums<const M: usize, const C: usize>(
     }
 }
 
-/// Sixteen registers' lanes combined at once, the order of `panel::sum_sixteen_lanes` for
+/// Sixteen registers' lanes combined at once, the order of `portable::sum_sixteen_lanes` for
 /// each: lane `4c + k` of the result is register `4k + c`'s
 /// `((t₀+t₄)+(t₁+t₅)) + ((t₂+t₆)+(t₃+t₇))` with `tₗ = sₗ + sₗ₊₈` (30 shuffles, 15 adds).
 #[inline]
@@ -280,4 +282,97 @@ fn combine_sixteen(s: &[__m512; 16]) -> __m512 {
         _mm512_shuffle_ps::<0b10_00_10_00>(r[0], r[1]),
         _mm512_shuffle_ps::<0b11_01_11_01>(r[0], r[1]),
     )
+}
+
+/// `out[r] = rows[r]·x (+ bias[r])` in the order of `portable::matvec_dot`: a row's sixteen
+/// partial sums are one register (lane `l` sums the products `i ≡ l mod 16`), sixteen rows
+/// at a time (one load of `x` per sixteen rows), their lanes combined at once by
+/// [`combine_sixteen`] into the sixteen results. The rows past the last whole block of
+/// sixteen are a block of the last sixteen rows (recomputing some: the same bits), or of all
+/// of them when there are fewer.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn matvec<const R: usize, const C: usize>(
+    rows: &[[f32; C]; R],
+    x: &[f32; C],
+    bias: Option<&[f32; R]>,
+    out: &mut [f32; R],
+) {
+    if R < 16 {
+        matvec_block::<R, C, R>(rows, x, bias, out, 0);
+        return;
+    }
+    for first in (0..R - 15).step_by(16) {
+        matvec_block::<R, C, 16>(rows, x, bias, out, first);
+    }
+    if R % 16 != 0 {
+        matvec_block::<R, C, 16>(rows, x, bias, out, R - 16);
+    }
+}
+
+/// Rows `first .. first + M` (`M ≤ 16`, `first + M ≤ R`) of [`matvec`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn matvec_block<const R: usize, const C: usize, const M: usize>(
+    rows: &[[f32; C]; R],
+    x: &[f32; C],
+    bias: Option<&[f32; R]>,
+    out: &mut [f32; R],
+    first: usize,
+) {
+    let m = M.min(16);
+    let rows = &rows[first..first + m];
+    let full = C - C % 16;
+    let mut acc = [_mm512_setzero_ps(); 16];
+    for (i, v) in x[..full].chunks_exact(16).enumerate() {
+        // SAFETY: every load reads 16 values of a chunk of 16.
+        unsafe {
+            let v = _mm512_loadu_ps(v.as_ptr());
+            for (a, row) in acc.iter_mut().zip(rows) {
+                let w = _mm512_loadu_ps(row[16 * i..16 * i + 16].as_ptr());
+                *a = _mm512_add_ps(*a, _mm512_mul_ps(w, v));
+            }
+        }
+    }
+    if full < C {
+        // The last columns, zero-padded to sixteen (adding `+0` leaves a sum as it is: it
+        // starts at `+0` and never becomes `−0`).
+        let mut v16 = [0.0f32; 16];
+        v16[..C - full].copy_from_slice(&x[full..]);
+        // SAFETY: the loads read local arrays of 16 values.
+        unsafe {
+            let v = _mm512_loadu_ps(v16.as_ptr());
+            for (a, row) in acc.iter_mut().zip(rows) {
+                let mut w16 = [0.0f32; 16];
+                w16[..C - full].copy_from_slice(&row[full..]);
+                *a = _mm512_add_ps(*a, _mm512_mul_ps(_mm512_loadu_ps(w16.as_ptr()), v));
+            }
+        }
+    }
+    // `combine_sixteen` puts register `4k + c` into lane `4c + k`: hand it row `4c + k` there,
+    // so that lane `j` is row `j`.
+    let flat: [__m512; 16] = core::array::from_fn(|i| acc[(i % 4) * 4 + i / 4]);
+    let mut sums = [0.0f32; 16];
+    // SAFETY: the loads and the store touch local arrays of 16 values.
+    unsafe {
+        let mut s = combine_sixteen(&flat);
+        if let Some(b) = bias {
+            let mut b16 = [0.0f32; 16];
+            b16[..m].copy_from_slice(&b[first..first + m]);
+            s = _mm512_add_ps(s, _mm512_loadu_ps(b16.as_ptr()));
+        }
+        _mm512_storeu_ps(sums.as_mut_ptr(), s);
+    }
+    out[first..first + m].copy_from_slice(&sums[..m]);
+}
+
+/// [`super::exp::softmax`] compiled for AVX-512.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn softmax<T: crate::scalar::Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
+    super::exp::softmax(x, y)
 }
