@@ -18,6 +18,27 @@ fn bits<const N: usize>(xs: [f32; N]) -> [u32; N] {
     xs.map(f32::to_bits)
 }
 
+/// Runs `checks`, and on a CPU with AVX-512 once more with the AVX2 kernels (miri runs those
+/// in a build for AVX2 alone). One at a time: the switch is global.
+fn in_every_build(checks: fn()) {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri)))]
+    {
+        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        checks();
+        if x86::avx512() {
+            x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
+            let result = std::panic::catch_unwind(checks);
+            x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
+            if let Err(panic) = result {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+    #[cfg(not(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri))))]
+    checks();
+}
+
 /// Built with AVX2 enabled (as CI does under miri), the AVX2 paths must be the ones tested.
 #[test]
 fn a_build_for_avx2_runs_the_avx2_kernels() {
@@ -47,15 +68,7 @@ fn a_build_for_avx512_runs_the_avx512_kernels() {
 /// it, AVX-512 kernels) gives the portable kernel's bits.
 #[test]
 fn matmul_equals_the_portable_kernel() {
-    matmul_checks();
-    // On a CPU with AVX-512, once more with the AVX2 kernels (miri runs those in a build for
-    // AVX2 alone).
-    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri)))]
-    if x86::avx512() {
-        x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
-        matmul_checks();
-        x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
-    }
+    in_every_build(matmul_checks);
 }
 
 /// The products of [`matmul_equals_the_portable_kernel`].
@@ -139,14 +152,7 @@ fn fused_products() -> bool {
 /// leftover.
 #[test]
 fn matvec_rows_equals_the_portable_kernel() {
-    matvec_checks();
-    // On a CPU with AVX-512, once more with the AVX2 kernel.
-    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri)))]
-    if x86::avx512() {
-        x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
-        matvec_checks();
-        x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
-    }
+    in_every_build(matvec_checks);
 }
 
 /// The products of [`matvec_rows_equals_the_portable_kernel`].
@@ -216,53 +222,57 @@ fn transpose_moves_every_element() {
 
 #[test]
 fn all_finite_finds_any_nan_or_infinity() {
-    let mut xs = [1.0e30f32; 19];
-    assert!(all_finite(&xs));
-    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-        for i in [0, 7, 8, 18] {
-            let old = xs[i];
-            xs[i] = bad;
-            assert!(!all_finite(&xs), "{bad} at {i}");
-            assert!(!portable::all_finite(&xs), "{bad} at {i}");
-            xs[i] = old;
+    in_every_build(|| {
+        let mut xs = [1.0e30f32; 19];
+        assert!(all_finite(&xs));
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in [0, 7, 8, 18] {
+                let old = xs[i];
+                xs[i] = bad;
+                assert!(!all_finite(&xs), "{bad} at {i}");
+                assert!(!portable::all_finite(&xs), "{bad} at {i}");
+                xs[i] = old;
+            }
         }
-    }
-    assert!(all_finite::<f64>(&[]));
-    assert!(!all_finite(&[0.5f64, f64::NAN]));
+        assert!(all_finite::<f64>(&[]));
+        assert!(!all_finite(&[0.5f64, f64::NAN]));
+    });
 }
 
 /// The SGD update `w − η·g` (AVX2 build) gives the portable bits, signed zeros, subnormals and
 /// an overflow to ±∞ included, over full vectors and a remainder.
 #[test]
 fn sub_scaled_equals_the_portable_kernel() {
-    let w: [f32; 21] = core::array::from_fn(|i| match i % 7 {
-        0 => 0.0,
-        1 => -0.0,
-        2 => 1.0e-42,
-        3 => 3.0e38,
-        _ => i as f32 * 0.37 - 3.0,
+    in_every_build(|| {
+        let w: [f32; 21] = core::array::from_fn(|i| match i % 7 {
+            0 => 0.0,
+            1 => -0.0,
+            2 => 1.0e-42,
+            3 => 3.0e38,
+            _ => i as f32 * 0.37 - 3.0,
+        });
+        let g: [f32; 21] = core::array::from_fn(|i| match i % 5 {
+            0 => -0.0,
+            1 => 0.0,
+            2 => -1.0e38,
+            _ => (i as f32 * 1.3).sin(),
+        });
+        for eta in [0.3f32, 1.0, 0.0, -0.0] {
+            let (mut fast, mut plain) = (w, w);
+            sub_scaled(&mut fast, &g, eta);
+            portable::sub_scaled(&mut plain, &g, eta);
+            assert_eq!(bits(fast), bits(plain), "η = {eta}");
+            assert_eq!(
+                sub_scaled_is_finite(&w, &g, eta),
+                portable::sub_scaled_is_finite(&w, &g, eta),
+                "η = {eta}"
+            );
+        }
+        // f64, and the common length of slices of different lengths.
+        let mut w = [1.0f64, 2.0, 3.0];
+        sub_scaled(&mut w, &[0.5, 0.25], 2.0);
+        assert_eq!(w, [0.0, 1.5, 3.0]);
     });
-    let g: [f32; 21] = core::array::from_fn(|i| match i % 5 {
-        0 => -0.0,
-        1 => 0.0,
-        2 => -1.0e38,
-        _ => (i as f32 * 1.3).sin(),
-    });
-    for eta in [0.3f32, 1.0, 0.0, -0.0] {
-        let (mut fast, mut plain) = (w, w);
-        sub_scaled(&mut fast, &g, eta);
-        portable::sub_scaled(&mut plain, &g, eta);
-        assert_eq!(bits(fast), bits(plain), "η = {eta}");
-        assert_eq!(
-            sub_scaled_is_finite(&w, &g, eta),
-            portable::sub_scaled_is_finite(&w, &g, eta),
-            "η = {eta}"
-        );
-    }
-    // f64, and the common length of slices of different lengths.
-    let mut w = [1.0f64, 2.0, 3.0];
-    sub_scaled(&mut w, &[0.5, 0.25], 2.0);
-    assert_eq!(w, [0.0, 1.5, 3.0]);
 }
 
 /// The check before an update and the portable loop agree, and both see an overflow of
@@ -270,27 +280,29 @@ fn sub_scaled_equals_the_portable_kernel() {
 /// around the vector lengths.
 #[test]
 fn sub_scaled_is_finite_finds_every_non_finite_result() {
-    let w = [3.0e38f32; 19];
-    let g = [1.0f32; 19];
-    assert!(sub_scaled_is_finite(&w, &g, 0.5));
-    for i in [0, 7, 8, 15, 18] {
-        let mut g2 = g;
-        g2[i] = -1.0e38; // 3e38 − η·(−1e38) overflows for η = 1 and for η = 0.5
-        for eta in [1.0f32, 0.5] {
-            let want = portable::sub_scaled_is_finite(&w, &g2, eta);
-            assert_eq!(sub_scaled_is_finite(&w, &g2, eta), want, "{i} {eta}");
-            assert!(!want, "{i} {eta}");
+    in_every_build(|| {
+        let w = [3.0e38f32; 19];
+        let g = [1.0f32; 19];
+        assert!(sub_scaled_is_finite(&w, &g, 0.5));
+        for i in [0, 7, 8, 15, 18] {
+            let mut g2 = g;
+            g2[i] = -1.0e38; // 3e38 − η·(−1e38) overflows for η = 1 and for η = 0.5
+            for eta in [1.0f32, 0.5] {
+                let want = portable::sub_scaled_is_finite(&w, &g2, eta);
+                assert_eq!(sub_scaled_is_finite(&w, &g2, eta), want, "{i} {eta}");
+                assert!(!want, "{i} {eta}");
+            }
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                let mut g3 = g;
+                g3[i] = bad;
+                assert!(!sub_scaled_is_finite(&w, &g3, 0.5), "g {bad} at {i}");
+                let mut w3 = w;
+                w3[i] = bad;
+                assert!(!sub_scaled_is_finite(&w3, &g, 0.5), "w {bad} at {i}");
+            }
         }
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let mut g3 = g;
-            g3[i] = bad;
-            assert!(!sub_scaled_is_finite(&w, &g3, 0.5), "g {bad} at {i}");
-            let mut w3 = w;
-            w3[i] = bad;
-            assert!(!sub_scaled_is_finite(&w3, &g, 0.5), "w {bad} at {i}");
-        }
-    }
-    assert!(sub_scaled_is_finite::<f64>(&[], &[], 1.0));
+        assert!(sub_scaled_is_finite::<f64>(&[], &[], 1.0));
+    });
 }
 
 /// The largest magnitude, and `+∞` for a NaN or ±∞ anywhere (chunks and remainder), in the
@@ -371,48 +383,43 @@ fn max_abs_sees_every_value() {
 /// vector and a remainder), and other types their own `exp`.
 #[test]
 fn exp_in_place_equals_exp_per_element() {
-    let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 1.7 - 15.0);
-    let want = xs.map(exp::exp_f32);
-    exp_in_place(&mut xs);
-    assert_eq!(bits(xs), bits(want));
-    // Five samples of ten logits, each shifted by its row's maximum (the batch cross-entropy):
-    // the 50 values at once give the bits of each row on its own, and of the portable loop.
-    let z: [[f32; 10]; 5] = core::array::from_fn(|s| {
-        core::array::from_fn(|i| ((s * 7 + i * 3) % 11) as f32 * 0.9 - 4.0)
+    in_every_build(|| {
+        let mut xs: [f32; 19] = core::array::from_fn(|i| i as f32 * 1.7 - 15.0);
+        let want = xs.map(exp::exp_f32);
+        exp_in_place(&mut xs);
+        assert_eq!(bits(xs), bits(want));
+        // Five samples of ten logits, each shifted by its row's maximum (the batch cross-entropy):
+        // the 50 values at once give the bits of each row on its own, and of the portable loop.
+        let z: [[f32; 10]; 5] = core::array::from_fn(|s| {
+            core::array::from_fn(|i| ((s * 7 + i * 3) % 11) as f32 * 0.9 - 4.0)
+        });
+        let mut batch = z.map(|row| {
+            let m = row.iter().fold(f32::NEG_INFINITY, |m, &v| larger(m, v));
+            row.map(|v| v - m)
+        });
+        let mut rows = batch;
+        exp_in_place(batch.as_flattened_mut());
+        for row in &mut rows {
+            exp::exp_chunks(row);
+        }
+        for (b, r) in batch.iter().zip(&rows) {
+            assert_eq!(bits(*b), bits(*r));
+            assert_eq!(portable::sum(b).to_bits(), portable::sum(r).to_bits());
+        }
+        // (Miri perturbs `f64::exp` on purpose, so two calls differ there.)
+        if !cfg!(miri) {
+            let mut ys: [f64; 3] = [-1.0, 0.0, 2.5];
+            exp_in_place(&mut ys);
+            assert_eq!(ys, [(-1.0f64).exp(), 1.0, 2.5f64.exp()]);
+        }
     });
-    let mut batch = z.map(|row| {
-        let m = row.iter().fold(f32::NEG_INFINITY, |m, &v| larger(m, v));
-        row.map(|v| v - m)
-    });
-    let mut rows = batch;
-    exp_in_place(batch.as_flattened_mut());
-    for row in &mut rows {
-        exp::exp_chunks(row);
-    }
-    for (b, r) in batch.iter().zip(&rows) {
-        assert_eq!(bits(*b), bits(*r));
-        assert_eq!(portable::sum(b).to_bits(), portable::sum(r).to_bits());
-    }
-    // (Miri perturbs `f64::exp` on purpose, so two calls differ there.)
-    if !cfg!(miri) {
-        let mut ys: [f64; 3] = [-1.0, 0.0, 2.5];
-        exp_in_place(&mut ys);
-        assert_eq!(ys, [(-1.0f64).exp(), 1.0, 2.5f64.exp()]);
-    }
 }
 
 /// The dispatched softmax (AVX2 or AVX-512 code for `f32`) gives the portable code's bits,
 /// padded (`N ≤ 16`) and not, with huge and NaN inputs; `f64` runs the portable code.
 #[test]
 fn softmax_equals_the_portable_code() {
-    softmax_checks();
-    // On a CPU with AVX-512, once more with the AVX2 build.
-    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64", not(miri)))]
-    if x86::avx512() {
-        x86::AVOID_AVX512.store(true, core::sync::atomic::Ordering::Relaxed);
-        softmax_checks();
-        x86::AVOID_AVX512.store(false, core::sync::atomic::Ordering::Relaxed);
-    }
+    in_every_build(softmax_checks);
 }
 
 /// The softmaxes of [`softmax_equals_the_portable_code`].

@@ -367,12 +367,3 @@ fn matvec_block<const R: usize, const C: usize, const M: usize>(
     }
     out[first..first + m].copy_from_slice(&sums[..m]);
 }
-
-/// [`super::exp::softmax`] compiled for AVX-512.
-///
-/// # Safety
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f")]
-pub(super) unsafe fn softmax<T: crate::scalar::Real, const N: usize>(x: &[T; N], y: &mut [T; N]) {
-    super::exp::softmax(x, y)
-}
