@@ -346,6 +346,24 @@ pub(crate) fn panel_product<T: 'static, U: 'static, const M: usize>(
     false
 }
 
+/// [`panel_product`] for two blocks of 16 positions at once (`acc[0]` at `at0`, `acc[1]` at
+/// `at1`), where the explicit AVX-512 kernel runs (each weight read once for both); returns
+/// whether it ran (otherwise the caller runs the blocks one at a time: the same sums).
+#[inline(always)]
+pub(crate) fn panel_product2<T: 'static, U: 'static, const M: usize>(
+    op: &Operand<'_, T, U>,
+    bases: &[usize; M],
+    ats: (usize, usize),
+    acc: &mut [[[T; panel::LANES]; M]; 2],
+) -> bool {
+    #[cfg(all(feature = "simd-dispatch", target_arch = "x86_64"))]
+    if let Some(cpu) = avx2() {
+        return x86::panel_product2(cpu, op, bases, ats, acc);
+    }
+    let _ = (op, bases, ats, acc);
+    false
+}
+
 /// `sums[m][c]` = the sixteen lane sums `s[l] = Σ ys[ystarts[m] + q] · xs[xstarts[c] + q]`
 /// over the grid positions `q < grid` with `q mod 16 = l` (from `+0`, in increasing `q`)
 /// combined by `portable::sum_sixteen_lanes` ([`panel`]'s weight gradients of stride-1

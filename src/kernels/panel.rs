@@ -242,6 +242,24 @@ fn product<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
     }
 }
 
+/// [`product`] for two blocks of positions, `acc[0]` from `at0` and `acc[1]` from `at1`: in
+/// one pass where the AVX-512 kernel runs (each weight read once for both), else one block
+/// after the other (the same sums).
+#[inline(always)]
+fn product2<T: Scalar + Widen<U>, U: Copy + 'static, const M: usize>(
+    op: &Operand<'_, T, U>,
+    bases: &[usize; M],
+    (at0, at1): (usize, usize),
+    acc: &mut [[[T; LANES]; M]; 2],
+) {
+    if super::panel_product2(op, bases, (at0, at1), acc) {
+        return;
+    }
+    let [acc0, acc1] = acc;
+    product(op, bases, at0, acc0);
+    product(op, bases, at1, acc1);
+}
+
 /// `dst[o][p] = init(o) + Σₖ w[base(o) + column(k)]·panel(p)[k]` for the `outputs` channels
 /// and every position `p` of the target plane ([`Gather::fill`] makes the panels), sample
 /// after sample (`src` and `dst` hold as many).
@@ -511,7 +529,8 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     }
 }
 
-/// One sample of [`run_padded`], from its copy (`op`'s values).
+/// One sample of [`run_padded`], from its copy (`op`'s values): the grid's blocks of 16
+/// positions two at a time ([`product2`]), the output channels [`BLOCK`] at a time.
 #[inline(always)]
 fn walk_copy<T: Scalar + Widen<U>, U: Copy + 'static>(
     p: &Padded,
@@ -525,40 +544,72 @@ fn walk_copy<T: Scalar + Widen<U>, U: Copy + 'static>(
     let n = out_h * out_w;
     let grid = out_h * p.cols;
     let last = grid.saturating_sub(LANES);
-    for q0 in (0..grid).step_by(LANES).map(|q| q.min(last)) {
-        // The block's targets as runs `(first lane, first target, length)`: the lanes on
-        // each grid row that fall on its first `out_w` columns (one run per row it touches).
-        let mut runs = [(0usize, 0usize, 0usize); LANES];
-        let mut count = 0;
-        let (mut lane, mut i, mut j) = (0, q0 / p.cols, q0 % p.cols);
-        while lane < LANES && i < out_h {
-            let len = out_w.saturating_sub(j).min(LANES - lane);
-            if len > 0 {
-                runs[count] = (lane, i * out_w + j, len);
-                count += 1;
-            }
-            lane += p.cols - j;
-            (i, j) = (i + 1, 0);
-        }
-        let runs = &runs[..count];
+    let blocks = grid.div_ceil(LANES);
+    let mut b = 0;
+    while b < blocks {
+        let pair = b + 1 < blocks;
+        let q = [(b * LANES).min(last), ((b + 1) * LANES).min(last)];
+        let mut all = [[(0usize, 0usize, 0usize); LANES]; 2];
+        let [first, second] = &mut all;
+        let count = [block_runs(p, q[0], first), block_runs(p, q[1], second)];
+        let runs = [&all[0][..count[0]], &all[1][..count[1]]];
         let mut o = 0;
         while o < outputs {
-            let m = if outputs - o >= BLOCK { BLOCK } else { 1 };
-            if m == BLOCK {
+            if outputs - o >= BLOCK {
                 let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
-                let mut acc: [[T; LANES]; BLOCK] = core::array::from_fn(|m| [init(o + m); LANES]);
-                product(op, &bases, q0, &mut acc);
-                for (m, sums) in acc.iter().enumerate() {
-                    store_runs(&mut dst[(o + m) * n..][..n], runs, sums);
+                // Filled in place (`array::from_fn` of these arrays copied them with `memcpy`).
+                let mut acc = [[[T::zero(); LANES]; BLOCK]; 2];
+                for half in &mut acc {
+                    for (m, sums) in half.iter_mut().enumerate() {
+                        *sums = [init(o + m); LANES];
+                    }
                 }
+                if pair {
+                    product2(op, &bases, (q[0], q[1]), &mut acc);
+                    for (m, (sums0, sums1)) in acc[0].iter().zip(&acc[1]).enumerate() {
+                        let plane = &mut dst[(o + m) * n..][..n];
+                        store_runs(plane, runs[0], sums0);
+                        store_runs(plane, runs[1], sums1);
+                    }
+                } else {
+                    let acc = &mut acc[0];
+                    product(op, &bases, q[0], acc);
+                    for (m, sums) in acc.iter().enumerate() {
+                        store_runs(&mut dst[(o + m) * n..][..n], runs[0], sums);
+                    }
+                }
+                o += BLOCK;
             } else {
-                let mut acc = [[init(o); LANES]];
-                product(op, &[base(o)], q0, &mut acc);
-                store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
+                for (&q0, runs) in q.iter().zip(runs).take(if pair { 2 } else { 1 }) {
+                    let mut acc = [[init(o); LANES]];
+                    product(op, &[base(o)], q0, &mut acc);
+                    store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
+                }
+                o += 1;
             }
-            o += m;
         }
+        b += if pair { 2 } else { 1 };
     }
+}
+
+/// The targets of the grid's block of 16 positions from `q0` (of a [`walk_copy`]) as runs
+/// `(first lane, first target, length)` written into `runs`: the lanes on each grid row that
+/// fall on its first `out_w` columns (one run per row it touches); returns how many.
+#[inline(always)]
+fn block_runs(p: &Padded, q0: usize, runs: &mut [(usize, usize, usize); LANES]) -> usize {
+    let (out_h, out_w) = p.out;
+    let mut count = 0;
+    let (mut lane, mut i, mut j) = (0, q0 / p.cols, q0 % p.cols);
+    while lane < LANES && i < out_h {
+        let len = out_w.saturating_sub(j).min(LANES - lane);
+        if len > 0 {
+            runs[count] = (lane, i * out_w + j, len);
+            count += 1;
+        }
+        lane += p.cols - j;
+        (i, j) = (i + 1, 0);
+    }
+    count
 }
 
 /// Stores the sums of a block of [`walk_copy`] into one output channel's plane: lanes

@@ -901,6 +901,51 @@ pub(super) fn panel_product<T: 'static, U: 'static, const M: usize>(
     true
 }
 
+/// [`panel_product`] for two blocks of 16 positions (`acc[0]` at `at0`, `acc[1]` at `at1`) in
+/// one pass, on a CPU with AVX-512F (Rust ≥ 1.89) for `f32`; otherwise `false` (the caller
+/// runs the blocks one at a time: the same sums).
+#[inline]
+pub(super) fn panel_product2<T: 'static, U: 'static, const M: usize>(
+    _: Avx2,
+    op: &super::Operand<'_, T, U>,
+    bases: &[usize; M],
+    (at0, at1): (usize, usize),
+    acc: &mut [[[T; LANES]; M]; 2],
+) -> bool {
+    if !(super::is_f32::<T>() && super::is_f32::<U>() && avx512()) {
+        return false;
+    }
+    let (w, columns, src, rows) = op.parts();
+    // `Operand::new` found the largest column and row, and cut both arrays to one length.
+    if !columns.is_empty()
+        && (bases.iter().any(|&b| b + op.last_column >= w.len())
+            || op.far_row + at0.max(at1) + LANES > src.len())
+    {
+        return false;
+    }
+    #[cfg(typegrad_avx512)]
+    {
+        // SAFETY: `T` and `U` are `f32` (checked above): the same arrays of `f32`s, same
+        // lengths and layout.
+        let (w, src, acc) = unsafe {
+            (
+                core::slice::from_raw_parts(w.as_ptr().cast::<f32>(), w.len()),
+                core::slice::from_raw_parts(src.as_ptr().cast::<f32>(), src.len()),
+                &mut *(acc as *mut [[[T; LANES]; M]; 2]).cast::<[[[f32; LANES]; M]; 2]>(),
+            )
+        };
+        // SAFETY: `avx512` asked the CPU for AVX-512F; every index is inside `w` and every
+        // row inside `src` for both blocks (checked above).
+        unsafe { avx512::panel_product2(w, bases, columns, (src, rows, (at0, at1)), acc) };
+        true
+    }
+    #[cfg(not(typegrad_avx512))]
+    {
+        let _ = (w, rows, acc);
+        false
+    }
+}
+
 /// Rows `m0..m0 + R` of [`panel_product`] with AVX2: `2R` sums in registers over the operand.
 ///
 /// # Safety

@@ -185,6 +185,47 @@ pub(super) unsafe fn panel_product<const M: usize>(
     }
 }
 
+/// [`panel_product`] for two blocks of 16 positions at once (`acc[0]` from `src[rows[k] +
+/// at0 ..]`, `acc[1]` from `at1`): each weight read once for 32 sums (measured alone on a
+/// reduction of 576 steps in L1: 187 GFLOP/s for one block a pass, 264 for two; with one
+/// block, a broadcast weight per 32 flops is the limit).
+///
+/// # Safety
+/// The CPU must support AVX-512F, every `bases[m] + columns[k]` must be inside `w` and every
+/// `rows[k] + at + 16` (both `at`) at most `src.len()`.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn panel_product2<const M: usize>(
+    w: &[f32],
+    bases: &[usize; M],
+    columns: &[u32],
+    (src, rows, (at0, at1)): (&[f32], &[u32], (usize, usize)),
+    acc: &mut [[[f32; 16]; M]; 2],
+) {
+    let (w, src) = (w.as_ptr(), src.as_ptr());
+    unsafe {
+        let mut s = [[_mm512_setzero_ps(); 2]; M];
+        for (m, s) in s.iter_mut().enumerate() {
+            *s = [
+                _mm512_loadu_ps(acc[0][m].as_ptr()),
+                _mm512_loadu_ps(acc[1][m].as_ptr()),
+            ];
+        }
+        for (&row, &column) in rows.iter().zip(columns) {
+            let v0 = _mm512_loadu_ps(src.add(row as usize + at0));
+            let v1 = _mm512_loadu_ps(src.add(row as usize + at1));
+            for (s, &base) in s.iter_mut().zip(bases) {
+                let a = _mm512_set1_ps(*w.add(base + column as usize));
+                s[0] = _mm512_add_ps(s[0], _mm512_mul_ps(a, v0));
+                s[1] = _mm512_add_ps(s[1], _mm512_mul_ps(a, v1));
+            }
+        }
+        for (m, s) in s.iter().enumerate() {
+            _mm512_storeu_ps(acc[0][m].as_mut_ptr(), s[0]);
+            _mm512_storeu_ps(acc[1][m].as_mut_ptr(), s[1]);
+        }
+    }
+}
+
 /// `sums[m][c] = sum_sixteen_lanes(s)` of the lane sums `s[l] = Σ ys[ystarts[m] + q] ·
 /// xs[xstarts[c] + q]` over the grid positions `q < grid` with `q mod 16 = l`, each from
 /// `+0` in increasing `q`: one 16-lane register per `(m, c)`, a multiply then an add per
