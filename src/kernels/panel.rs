@@ -529,8 +529,13 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     }
 }
 
+/// Steps of a reduction from which [`walk_copy`] computes two blocks of positions a pass
+/// (W5's 30 steps measured faster one block at a time).
+const PAIRED_STEPS: usize = 64;
+
 /// One sample of [`run_padded`], from its copy (`op`'s values): the grid's blocks of 16
-/// positions two at a time ([`product2`]), the output channels [`BLOCK`] at a time.
+/// positions two at a time ([`walk_pair`]) when the reduction has at least [`PAIRED_STEPS`]
+/// steps, else one at a time ([`walk_block`]).
 #[inline(always)]
 fn walk_copy<T: Scalar + Widen<U>, U: Copy + 'static>(
     p: &Padded,
@@ -540,55 +545,100 @@ fn walk_copy<T: Scalar + Widen<U>, U: Copy + 'static>(
     init: &impl Fn(usize) -> T,
     dst: &mut [T],
 ) {
-    let (out_h, out_w) = p.out;
-    let n = out_h * out_w;
-    let grid = out_h * p.cols;
+    let grid = p.out.0 * p.cols;
     let last = grid.saturating_sub(LANES);
     let blocks = grid.div_ceil(LANES);
+    let long = op.parts().1.len() >= PAIRED_STEPS;
     let mut b = 0;
     while b < blocks {
-        let pair = b + 1 < blocks;
-        let q = [(b * LANES).min(last), ((b + 1) * LANES).min(last)];
-        let mut all = [[(0usize, 0usize, 0usize); LANES]; 2];
-        let [first, second] = &mut all;
-        let count = [block_runs(p, q[0], first), block_runs(p, q[1], second)];
-        let runs = [&all[0][..count[0]], &all[1][..count[1]]];
-        let mut o = 0;
-        while o < outputs {
-            if outputs - o >= BLOCK {
-                let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
-                // Filled in place (`array::from_fn` of these arrays copied them with `memcpy`).
-                let mut acc = [[[T::zero(); LANES]; BLOCK]; 2];
-                for half in &mut acc {
-                    for (m, sums) in half.iter_mut().enumerate() {
-                        *sums = [init(o + m); LANES];
-                    }
-                }
-                if pair {
-                    product2(op, &bases, (q[0], q[1]), &mut acc);
-                    for (m, (sums0, sums1)) in acc[0].iter().zip(&acc[1]).enumerate() {
-                        let plane = &mut dst[(o + m) * n..][..n];
-                        store_runs(plane, runs[0], sums0);
-                        store_runs(plane, runs[1], sums1);
-                    }
-                } else {
-                    let acc = &mut acc[0];
-                    product(op, &bases, q[0], acc);
-                    for (m, sums) in acc.iter().enumerate() {
-                        store_runs(&mut dst[(o + m) * n..][..n], runs[0], sums);
-                    }
-                }
-                o += BLOCK;
-            } else {
-                for (&q0, runs) in q.iter().zip(runs).take(if pair { 2 } else { 1 }) {
-                    let mut acc = [[init(o); LANES]];
-                    product(op, &[base(o)], q0, &mut acc);
-                    store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
-                }
-                o += 1;
-            }
+        let q0 = (b * LANES).min(last);
+        if long && b + 1 < blocks {
+            let q1 = ((b + 1) * LANES).min(last);
+            walk_pair(p, op, outputs, (base, init), dst, [q0, q1]);
+            b += 2;
+        } else {
+            walk_block(p, op, outputs, (base, init), dst, q0);
+            b += 1;
         }
-        b += if pair { 2 } else { 1 };
+    }
+}
+
+/// The grid's block of 16 positions from `q0` of a [`walk_copy`], the output channels
+/// [`BLOCK`] at a time.
+#[inline(always)]
+fn walk_block<T: Scalar + Widen<U>, U: Copy + 'static>(
+    p: &Padded,
+    op: &Operand<'_, T, U>,
+    outputs: usize,
+    (base, init): (&impl Fn(usize) -> usize, &impl Fn(usize) -> T),
+    dst: &mut [T],
+    q0: usize,
+) {
+    let n = p.out.0 * p.out.1;
+    let mut runs = [(0usize, 0usize, 0usize); LANES];
+    let count = block_runs(p, q0, &mut runs);
+    let runs = &runs[..count];
+    let mut o = 0;
+    while o < outputs {
+        if outputs - o >= BLOCK {
+            let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
+            let mut acc: [[T; LANES]; BLOCK] = core::array::from_fn(|m| [init(o + m); LANES]);
+            product(op, &bases, q0, &mut acc);
+            for (m, sums) in acc.iter().enumerate() {
+                store_runs(&mut dst[(o + m) * n..][..n], runs, sums);
+            }
+            o += BLOCK;
+        } else {
+            let mut acc = [[init(o); LANES]];
+            product(op, &[base(o)], q0, &mut acc);
+            store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
+            o += 1;
+        }
+    }
+}
+
+/// The grid's blocks of 16 positions from `q[0]` and `q[1]` of a [`walk_copy`] in one pass
+/// ([`product2`]), the output channels [`BLOCK`] at a time.
+#[inline(always)]
+fn walk_pair<T: Scalar + Widen<U>, U: Copy + 'static>(
+    p: &Padded,
+    op: &Operand<'_, T, U>,
+    outputs: usize,
+    (base, init): (&impl Fn(usize) -> usize, &impl Fn(usize) -> T),
+    dst: &mut [T],
+    q: [usize; 2],
+) {
+    let n = p.out.0 * p.out.1;
+    let mut all = [[(0usize, 0usize, 0usize); LANES]; 2];
+    let [first, second] = &mut all;
+    let count = [block_runs(p, q[0], first), block_runs(p, q[1], second)];
+    let runs = [&all[0][..count[0]], &all[1][..count[1]]];
+    let mut o = 0;
+    while o < outputs {
+        if outputs - o >= BLOCK {
+            let bases: [usize; BLOCK] = core::array::from_fn(|m| base(o + m));
+            // Filled in place (`array::from_fn` of these arrays copied them with `memcpy`).
+            let mut acc = [[[T::zero(); LANES]; BLOCK]; 2];
+            for half in &mut acc {
+                for (m, sums) in half.iter_mut().enumerate() {
+                    *sums = [init(o + m); LANES];
+                }
+            }
+            product2(op, &bases, (q[0], q[1]), &mut acc);
+            for (m, (sums0, sums1)) in acc[0].iter().zip(&acc[1]).enumerate() {
+                let plane = &mut dst[(o + m) * n..][..n];
+                store_runs(plane, runs[0], sums0);
+                store_runs(plane, runs[1], sums1);
+            }
+            o += BLOCK;
+        } else {
+            for (&q0, runs) in q.iter().zip(runs) {
+                let mut acc = [[init(o); LANES]];
+                product(op, &[base(o)], q0, &mut acc);
+                store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
+            }
+            o += 1;
+        }
     }
 }
 
