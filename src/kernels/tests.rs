@@ -692,7 +692,10 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         bool,
     );
-    let cases: [Case; 19] = [
+    let cases: [Case; 20] = [
+        // Reductions of 64 steps and more (72 forward, 81 for the input gradient): the padded
+        // walks' blocks two at a time, the last pair overlapping, one block left alone.
+        (8, 9, [5, 11], [3, 3], [1, 1], [0, 0], true),
         // One row (the layers on signals): W5's layer, strides and paddings, a padding wider
         // than the window (panels for the input gradient).
         (6, 16, [1, 100], [1, 5], [1, 1], [0, 0], false),
@@ -721,9 +724,12 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         (1, 2, [190, 200], [3, 3], [1, 1], [0, 0], true),
     ];
     // Under miri, small windows that take every path: a padded copy with a block of 8
-    // output channels and one left over, the eight-lane runs of 4 × 2 channels, panels.
-    let small: [Case; 3] = [
+    // output channels and one left over (one block of positions a pass, and two), the
+    // eight-lane runs of 4 × 2 channels, panels.
+    let small: [Case; 4] = [
         (2, 9, [3, 5], [3, 3], [1, 1], [0, 0], true),
+        // 72 steps: two blocks of positions a pass.
+        (8, 9, [3, 6], [3, 3], [1, 1], [0, 0], true),
         (2, 4, [5, 6], [3, 3], [2, 1], [1, 1], false),
         (2, 3, [5, 6], [3, 2], [2, 2], [1, 1], false),
     ];
