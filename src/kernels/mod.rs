@@ -26,7 +26,7 @@
 //!   inline assembly;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix products, the matrix–vector product, the
-//!   transpose, the largest magnitude, the convolutions' products and weight taps), and with
+//!   transpose, the plane sums, the largest magnitude, the convolutions' products and weight taps), and with
 //!   Rust ≥ 1.89 the AVX-512 ones (`x86::avx512`: matrix and convolution products); the only
 //!   `unsafe` code of the crate;
 //! * this module: the entry points the rest of the crate calls, each running the AVX2 kernel
@@ -250,6 +250,16 @@ fn matmul<T: Scalar, const K: usize, const N: usize, const ACC: bool>(
 ) {
     on_avx2!(cpu => x86::matmul::<T, K, N, ACC>(cpu, out, a, b));
     portable::matmul::<T, K, N, ACC>(out, a, b);
+}
+
+/// `sums[c] = Σₜ x[c·n + t]` over the planes of `n` values in `x` (as many as `sums` holds),
+/// each plane's values added one after another from `+0` (a global average pool's sums); for
+/// `f32` with AVX2 eight planes at a time, their values transposed into the lanes (the same
+/// additions in the same order).
+#[inline]
+pub(crate) fn plane_sums<T: Scalar>(x: &[T], n: usize, sums: &mut [T]) {
+    on_avx2!(cpu => if x86::plane_sums(cpu, x, n, sums));
+    portable::plane_sums(x, n, sums);
 }
 
 /// `dstⱼᵢ = srcᵢⱼ` (for `f32` with AVX2: 8 × 8 tiles transposed in registers).

@@ -15,6 +15,19 @@ pub(crate) fn sum<T: Scalar>(xs: &[T]) -> T {
     xs.iter().fold(T::zero(), |acc, &x| acc + x)
 }
 
+/// `sums[c] = Σₜ x[c·n + t]` over the planes of `n` values in `x` (as many as `sums` holds),
+/// each plane's values added one after another from `+0`.
+#[inline]
+pub(crate) fn plane_sums<T: Scalar>(x: &[T], n: usize, sums: &mut [T]) {
+    if n == 0 {
+        sums.fill(T::zero());
+        return;
+    }
+    for (s, plane) in sums.iter_mut().zip(x.chunks_exact(n)) {
+        *s = sum(plane);
+    }
+}
+
 /// Index of the largest element (the first one on ties); a NaN wins over any number.
 /// `None` for an empty slice.
 #[inline]

@@ -189,6 +189,30 @@ fn matvec_checks() {
     assert_eq!(out, [2.5, 2.0]);
 }
 
+/// The plane sums (AVX2: eight planes transposed into the lanes) give the portable bits: whole
+/// and partial groups of planes, plane lengths below, at and past multiples of eight, values
+/// whose sum depends on the order, and an empty plane length.
+#[test]
+fn plane_sums_equal_the_portable_loop() {
+    for (planes, n) in [(16, 96), (9, 13), (8, 8), (3, 5), (17, 1), (8, 125)] {
+        let x: std::vec::Vec<f32> = (0..planes * n)
+            .map(|i| ((i * 37 % 101) as f32 - 50.0) * if i % 3 == 0 { 1.0e7 } else { 0.013 })
+            .collect();
+        let (mut fast, mut plain) = (std::vec![0.0f32; planes], std::vec![0.0f32; planes]);
+        plane_sums(&x, n, &mut fast);
+        portable::plane_sums(&x, n, &mut plain);
+        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<std::vec::Vec<_>>();
+        assert_eq!(bits(&fast), bits(&plain), "{planes} planes of {n}");
+        for (c, &s) in plain.iter().enumerate() {
+            let want = x[c * n..][..n].iter().fold(0.0f32, |a, &v| a + v);
+            assert_eq!(s.to_bits(), want.to_bits());
+        }
+    }
+    let mut sums = [1.0f32; 3];
+    plane_sums(&[1.0f32, 2.0], 0, &mut sums);
+    assert_eq!(sums, [0.0; 3]);
+}
+
 /// The transpose moves every element (AVX2 tiles, and every kind of edge), for `f32` and for
 /// a type without an AVX2 kernel.
 #[test]

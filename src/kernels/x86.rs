@@ -778,32 +778,7 @@ unsafe fn transpose_f32_avx2<const R: usize, const C: usize>(
                 for (k, v) in r.iter_mut().enumerate() {
                     *v = _mm256_loadu_ps(src[i + k][j..j + 8].as_ptr());
                 }
-                let t0 = _mm256_unpacklo_ps(r[0], r[1]);
-                let t1 = _mm256_unpackhi_ps(r[0], r[1]);
-                let t2 = _mm256_unpacklo_ps(r[2], r[3]);
-                let t3 = _mm256_unpackhi_ps(r[2], r[3]);
-                let t4 = _mm256_unpacklo_ps(r[4], r[5]);
-                let t5 = _mm256_unpackhi_ps(r[4], r[5]);
-                let t6 = _mm256_unpacklo_ps(r[6], r[7]);
-                let t7 = _mm256_unpackhi_ps(r[6], r[7]);
-                let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
-                let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
-                let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
-                let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
-                let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
-                let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
-                let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
-                let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
-                let cols = [
-                    _mm256_permute2f128_ps::<0x20>(u0, u4),
-                    _mm256_permute2f128_ps::<0x20>(u1, u5),
-                    _mm256_permute2f128_ps::<0x20>(u2, u6),
-                    _mm256_permute2f128_ps::<0x20>(u3, u7),
-                    _mm256_permute2f128_ps::<0x31>(u0, u4),
-                    _mm256_permute2f128_ps::<0x31>(u1, u5),
-                    _mm256_permute2f128_ps::<0x31>(u2, u6),
-                    _mm256_permute2f128_ps::<0x31>(u3, u7),
-                ];
+                let cols = transpose8(&r);
                 for (k, col) in cols.into_iter().enumerate() {
                     _mm256_storeu_ps(dst[j + k][i..i + 8].as_mut_ptr(), col);
                 }
@@ -816,6 +791,107 @@ unsafe fn transpose_f32_avx2<const R: usize, const C: usize>(
         for (j, &v) in row.iter().enumerate().skip(from) {
             dst[j][i] = v;
         }
+    }
+}
+
+/// The 8 × 8 tile `r` (row `k` in register `k`) transposed: register `j` holds column `j`
+/// (twenty-four shuffles).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+#[allow(unused_unsafe)] // needed before Rust 1.87
+unsafe fn transpose8(r: &[__m256; 8]) -> [__m256; 8] {
+    unsafe {
+        let t0 = _mm256_unpacklo_ps(r[0], r[1]);
+        let t1 = _mm256_unpackhi_ps(r[0], r[1]);
+        let t2 = _mm256_unpacklo_ps(r[2], r[3]);
+        let t3 = _mm256_unpackhi_ps(r[2], r[3]);
+        let t4 = _mm256_unpacklo_ps(r[4], r[5]);
+        let t5 = _mm256_unpackhi_ps(r[4], r[5]);
+        let t6 = _mm256_unpacklo_ps(r[6], r[7]);
+        let t7 = _mm256_unpackhi_ps(r[6], r[7]);
+        let u0 = _mm256_shuffle_ps::<0x44>(t0, t2);
+        let u1 = _mm256_shuffle_ps::<0xEE>(t0, t2);
+        let u2 = _mm256_shuffle_ps::<0x44>(t1, t3);
+        let u3 = _mm256_shuffle_ps::<0xEE>(t1, t3);
+        let u4 = _mm256_shuffle_ps::<0x44>(t4, t6);
+        let u5 = _mm256_shuffle_ps::<0xEE>(t4, t6);
+        let u6 = _mm256_shuffle_ps::<0x44>(t5, t7);
+        let u7 = _mm256_shuffle_ps::<0xEE>(t5, t7);
+        [
+            _mm256_permute2f128_ps::<0x20>(u0, u4),
+            _mm256_permute2f128_ps::<0x20>(u1, u5),
+            _mm256_permute2f128_ps::<0x20>(u2, u6),
+            _mm256_permute2f128_ps::<0x20>(u3, u7),
+            _mm256_permute2f128_ps::<0x31>(u0, u4),
+            _mm256_permute2f128_ps::<0x31>(u1, u5),
+            _mm256_permute2f128_ps::<0x31>(u2, u6),
+            _mm256_permute2f128_ps::<0x31>(u3, u7),
+        ]
+    }
+}
+
+/// `sums[c] = Σₜ x[c·n + t]` for `f32`, each plane's values added one after another from
+/// `+0` (the portable loop's order): eight planes at a time, their 8 × 8 tiles transposed in
+/// registers so that lane `c` adds plane `c`'s values in order. Returns whether it ran
+/// (`T` is `f32`).
+#[inline]
+pub(super) fn plane_sums<T: 'static>(_: Avx2, x: &[T], n: usize, sums: &mut [T]) -> bool {
+    if !super::is_f32::<T>() {
+        return false;
+    }
+    // SAFETY: `T` is `f32` (checked above): the same slices of `f32`s.
+    let (x, sums) = unsafe {
+        (
+            core::slice::from_raw_parts(x.as_ptr().cast::<f32>(), x.len()),
+            core::slice::from_raw_parts_mut(sums.as_mut_ptr().cast::<f32>(), sums.len()),
+        )
+    };
+    // SAFETY: the token proves that the CPU supports AVX2, all `plane_sums_f32_avx2` requires
+    // beyond its safe body.
+    unsafe { plane_sums_f32_avx2(x, n, sums) };
+    true
+}
+
+/// [`plane_sums`] for `f32` with AVX2 intrinsics.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+unsafe fn plane_sums_f32_avx2(x: &[f32], n: usize, sums: &mut [f32]) {
+    if n == 0 {
+        sums.fill(0.0);
+        return;
+    }
+    let planes = sums.len().min(x.len() / n);
+    let full = n - n % 8;
+    let mut groups = x.chunks_exact(8 * n).zip(sums.chunks_exact_mut(8));
+    for (g, s) in (&mut groups).take(planes / 8) {
+        // One block: the intrinsics are `unsafe` to call before Rust 1.87 (the MSRV is 1.85).
+        unsafe {
+            let mut acc = _mm256_setzero_ps();
+            for t in (0..full).step_by(8) {
+                let r: [__m256; 8] =
+                    core::array::from_fn(|k| _mm256_loadu_ps(g[k * n + t..][..8].as_ptr()));
+                for col in transpose8(&r) {
+                    acc = _mm256_add_ps(acc, col);
+                }
+            }
+            for t in full..n {
+                let v: [f32; 8] = core::array::from_fn(|k| g[k * n + t]);
+                acc = _mm256_add_ps(acc, _mm256_loadu_ps(v.as_ptr()));
+            }
+            _mm256_storeu_ps(s.as_mut_ptr(), acc);
+        }
+    }
+    let done = planes - planes % 8;
+    for (s, plane) in sums[done..planes]
+        .iter_mut()
+        .zip(x[done * n..].chunks_exact(n))
+    {
+        *s = portable::sum(plane);
     }
 }
 

@@ -130,10 +130,9 @@ where
     }
 
     fn forward_train<const B: usize>(&self, x: &BatchOf<T, B, X>, y: &mut Self::Cache<B>) {
+        // The batch's planes one after another: all of them at once.
         let ys = <Self::Out as Port>::batch_slice_mut(y);
-        per_sample::<T, B>(X::batch_slice(x), ys, (X::N, X::C), |x, y| {
-            mean_planes::<T>(x, Self::VALUES, y);
-        });
+        mean_planes::<T>(X::batch_slice(x), Self::VALUES, ys);
     }
 
     fn output<const B: usize>(y: &Self::Cache<B>) -> &Self::Cache<B> {
@@ -369,10 +368,12 @@ window_pool2!(
     )
 );
 
-/// The mean of each of `C` planes of `n` values into `y`.
+/// The mean of each plane of `n` values into `y` (as many as `y` holds): the plane's values
+/// added one after another from `+0`, times `1/n`.
 fn mean_planes<T: Real>(x: &[T], n: usize, y: &mut [T]) {
     let inv = T::one() / T::from_count(n.max(1));
-    for (yc, xc) in y.iter_mut().zip(x.chunks_exact(n.max(1))) {
-        *yc = xc.iter().fold(T::zero(), |a, &v| a + v) * inv;
+    kernels::plane_sums(x, n.max(1), y);
+    for v in y {
+        *v = *v * inv;
     }
 }
