@@ -26,9 +26,9 @@
 //!   inline assembly;
 //! * `x86` (feature `simd-dispatch`, x86-64 only): the AVX2 builds of those kernels and the
 //!   explicit AVX2 ones (for `f32`: the matrix products, the matrix–vector product, the
-//!   transpose, the plane sums, the largest magnitude, the convolutions' products and weight taps), and with
-//!   Rust ≥ 1.89 the AVX-512 ones (`x86::avx512`: matrix and convolution products); the only
-//!   `unsafe` code of the crate;
+//!   transpose, the plane sums, the largest magnitude, the convolutions' products and weight
+//!   taps), and with Rust ≥ 1.89 the AVX-512 ones (`x86::avx512`: matrix, matrix–vector and
+//!   convolution products); the only `unsafe` code of the crate;
 //! * this module: the entry points the rest of the crate calls, each running the AVX2 kernel
 //!   when [`avx2`] says so and the portable one otherwise — with the same results, bit for
 //!   bit (the tests below compare the two).
