@@ -158,14 +158,7 @@ impl<E: Elementwise> Activation for E {
         x: &Batch<T, B, N>,
         y: &mut Batch<T, B, N>,
     ) {
-        crate::kernels::vectorized(
-            #[inline(always)]
-            || {
-                for (o, &v) in y.as_mut_slice().iter_mut().zip(x.as_slice()) {
-                    *o = self.value(v);
-                }
-            },
-        );
+        values(self, x.as_slice(), y.as_mut_slice());
     }
 
     /// The loop compiled for AVX2 where the CPU has it, as `forward_batch_into`.
@@ -189,3 +182,34 @@ impl<E: Elementwise> Activation for E {
 }
 
 pub(crate) use crate::scalar::constant;
+
+/// `y = f(x)` element by element, compiled for AVX2 where the CPU has it
+/// (`kernels::vectorized`: the same operations, so the same bits).
+#[inline]
+pub(crate) fn values<T: Real, E: Elementwise>(activation: &E, x: &[T], y: &mut [T]) {
+    crate::kernels::vectorized(
+        #[inline(always)]
+        || {
+            for (o, &v) in y.iter_mut().zip(x) {
+                *o = activation.value(v);
+            }
+        },
+    );
+}
+
+/// `dx = f'(x, y) · dy` element by element, compiled as [`values`].
+#[inline]
+pub(crate) fn derivatives<T: Real, E: Elementwise>(
+    activation: &E,
+    (xs, ys, dys): (&[T], &[T], &[T]),
+    dx: &mut [T],
+) {
+    crate::kernels::vectorized(
+        #[inline(always)]
+        || {
+            for (((d, &x), &y), &dy) in dx.iter_mut().zip(xs).zip(ys).zip(dys) {
+                *d = activation.derivative(x, y) * dy;
+            }
+        },
+    );
+}

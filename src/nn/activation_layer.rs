@@ -3,7 +3,7 @@
 
 use crate::activation::{
     Activation, Elementwise, Elu, Gelu, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax,
-    Softplus, Tanh,
+    Softplus, Tanh, derivatives, values,
 };
 use crate::nn::wiring::Mistake;
 use crate::nn::{Grads, Layer, NoParameters, Place, Shape};
@@ -161,35 +161,4 @@ impl<T: Real, E: Elementwise, const C: usize, const H: usize, const W: usize> La
         let (xs, ys, dys) = (x.as_slice(), y.as_slice(), dy.as_slice());
         derivatives(&self.activation, (xs, ys, dys), dx.as_mut_slice());
     }
-}
-
-/// `y = f(x)` element by element, compiled for AVX2 where the CPU has it
-/// (`kernels::vectorized`: the same operations, so the same bits).
-#[inline]
-fn values<T: Real, E: Elementwise>(activation: &E, x: &[T], y: &mut [T]) {
-    crate::kernels::vectorized(
-        #[inline(always)]
-        || {
-            for (o, &v) in y.iter_mut().zip(x) {
-                *o = activation.value(v);
-            }
-        },
-    );
-}
-
-/// `dx = f'(x, y) · dy` element by element, compiled as [`values`].
-#[inline]
-fn derivatives<T: Real, E: Elementwise>(
-    activation: &E,
-    (xs, ys, dys): (&[T], &[T], &[T]),
-    dx: &mut [T],
-) {
-    crate::kernels::vectorized(
-        #[inline(always)]
-        || {
-            for (((d, &x), &y), &dy) in dx.iter_mut().zip(xs).zip(ys).zip(dys) {
-                *d = activation.derivative(x, y) * dy;
-            }
-        },
-    );
 }
