@@ -931,26 +931,12 @@ pub(super) fn panel_product<T: 'static, U: 'static, const M: usize>(
     at: usize,
     acc: &mut [[T; LANES]; M],
 ) -> bool {
-    if !(super::is_f32::<T>() && super::is_f32::<U>()) {
+    let Some(op) = f32_operand(op, bases, at) else {
         return false;
-    }
-    let (w, columns, src, rows) = op.parts();
-    // `Operand::new` found the largest column and row, and cut both arrays to one length.
-    if !columns.is_empty()
-        && (bases.iter().any(|&b| b + op.last_column >= w.len())
-            || op.far_row + at + LANES > src.len())
-    {
-        return false;
-    }
-    // SAFETY: `T` and `U` are `f32` (checked just above): the same arrays of `f32`s, same
-    // lengths and layout.
-    let (w, src, acc) = unsafe {
-        (
-            core::slice::from_raw_parts(w.as_ptr().cast::<f32>(), w.len()),
-            core::slice::from_raw_parts(src.as_ptr().cast::<f32>(), src.len()),
-            &mut *(acc as *mut [[T; LANES]; M]).cast::<[[f32; LANES]; M]>(),
-        )
     };
+    let (w, columns, src, rows) = op.parts();
+    // SAFETY: `T` is `f32` (`f32_operand` checked it): the same arrays of `f32`s.
+    let acc = unsafe { &mut *(acc as *mut [[T; LANES]; M]).cast::<[[f32; LANES]; M]>() };
     let operand = (src, rows, at);
     #[cfg(typegrad_avx512)]
     if avx512() {
@@ -988,38 +974,68 @@ pub(super) fn panel_product2<T: 'static, U: 'static, const M: usize>(
     (at0, at1): (usize, usize),
     acc: &mut [[[T; LANES]; M]; 2],
 ) -> bool {
-    if !(super::is_f32::<T>() && super::is_f32::<U>() && avx512()) {
+    if !avx512() {
         return false;
     }
+    let Some(op) = f32_operand(op, bases, at0.max(at1)) else {
+        return false;
+    };
     let (w, columns, src, rows) = op.parts();
-    // `Operand::new` found the largest column and row, and cut both arrays to one length.
-    if !columns.is_empty()
-        && (bases.iter().any(|&b| b + op.last_column >= w.len())
-            || op.far_row + at0.max(at1) + LANES > src.len())
-    {
-        return false;
-    }
     #[cfg(typegrad_avx512)]
     {
-        // SAFETY: `T` and `U` are `f32` (checked above): the same arrays of `f32`s, same
-        // lengths and layout.
-        let (w, src, acc) = unsafe {
-            (
-                core::slice::from_raw_parts(w.as_ptr().cast::<f32>(), w.len()),
-                core::slice::from_raw_parts(src.as_ptr().cast::<f32>(), src.len()),
-                &mut *(acc as *mut [[[T; LANES]; M]; 2]).cast::<[[[f32; LANES]; M]; 2]>(),
-            )
-        };
+        // SAFETY: `T` is `f32` (`f32_operand` checked it): the same arrays of `f32`s.
+        let acc =
+            unsafe { &mut *(acc as *mut [[[T; LANES]; M]; 2]).cast::<[[[f32; LANES]; M]; 2]>() };
         // SAFETY: `avx512` asked the CPU for AVX-512F; every index is inside `w` and every
-        // row inside `src` for both blocks (checked above).
+        // row inside `src` for both blocks (`f32_operand` checked them).
         unsafe { avx512::panel_product2(w, bases, columns, (src, rows, (at0, at1)), acc) };
         true
     }
     #[cfg(not(typegrad_avx512))]
     {
-        let _ = (w, rows, acc);
+        let _ = (w, columns, src, rows, acc);
         false
     }
+}
+
+/// `op` as an operand of `f32`s, if `T` and `U` are `f32` and every read of a panel product
+/// from position `reach` on lies inside it: `w[bases[m] + columns[k]]` and `src[rows[k] +
+/// reach..][..16]` (checked against the largest column and row [`Operand::new`] found once).
+///
+/// [`Operand::new`]: super::Operand::new
+#[inline(always)]
+fn f32_operand<'a, T: 'static, U: 'static, const M: usize>(
+    op: &super::Operand<'a, T, U>,
+    bases: &[usize; M],
+    reach: usize,
+) -> Option<super::Operand<'a, f32, f32>> {
+    if !(super::is_f32::<T>() && super::is_f32::<U>()) {
+        return None;
+    }
+    let (w, columns, src, rows) = op.parts();
+    // `Operand::new` cut both index arrays to one length.
+    if !columns.is_empty()
+        && (bases.iter().any(|&b| b + op.last_column >= w.len())
+            || op.far_row + reach + LANES > src.len())
+    {
+        return None;
+    }
+    // SAFETY: `T` and `U` are `f32` (checked above): the same arrays of `f32`s, same lengths
+    // and layout.
+    let (w, src) = unsafe {
+        (
+            core::slice::from_raw_parts(w.as_ptr().cast::<f32>(), w.len()),
+            core::slice::from_raw_parts(src.as_ptr().cast::<f32>(), src.len()),
+        )
+    };
+    Some(super::Operand {
+        w,
+        columns,
+        src,
+        rows,
+        last_column: op.last_column,
+        far_row: op.far_row,
+    })
 }
 
 /// Rows `m0..m0 + R` of [`panel_product`] with AVX2: `2R` sums in registers over the operand.
@@ -1244,5 +1260,8 @@ pub(super) fn grid_sums<T: 'static, const M: usize, const C: usize>(
         true
     }
     #[cfg(not(typegrad_avx512))]
-    false
+    {
+        let _ = sums;
+        false
+    }
 }
