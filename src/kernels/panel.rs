@@ -589,9 +589,7 @@ fn walk_block<T: Scalar + Widen<U>, U: Copy + 'static>(
             }
             o += BLOCK;
         } else {
-            let mut acc = [[init(o); LANES]];
-            product(op, &[base(o)], q0, &mut acc);
-            store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
+            walk_one(op, (base, init), &mut dst[o * n..][..n], o, (q0, runs));
             o += 1;
         }
     }
@@ -633,13 +631,26 @@ fn walk_pair<T: Scalar + Widen<U>, U: Copy + 'static>(
             o += BLOCK;
         } else {
             for (&q0, runs) in q.iter().zip(runs) {
-                let mut acc = [[init(o); LANES]];
-                product(op, &[base(o)], q0, &mut acc);
-                store_runs(&mut dst[o * n..][..n], runs, &acc[0]);
+                walk_one(op, (base, init), &mut dst[o * n..][..n], o, (q0, runs));
             }
             o += 1;
         }
     }
+}
+
+/// Output channel `o` alone (one past the last whole [`BLOCK`]) on the grid's block from `q0`,
+/// stored into its `plane` by `runs`.
+#[inline(always)]
+fn walk_one<T: Scalar + Widen<U>, U: Copy + 'static>(
+    op: &Operand<'_, T, U>,
+    (base, init): (&impl Fn(usize) -> usize, &impl Fn(usize) -> T),
+    plane: &mut [T],
+    o: usize,
+    (q0, runs): (usize, &[(usize, usize, usize)]),
+) {
+    let mut acc = [[init(o); LANES]];
+    product(op, &[base(o)], q0, &mut acc);
+    store_runs(plane, runs, &acc[0]);
 }
 
 /// The targets of the grid's block of 16 positions from `q0` (of a [`walk_copy`]) as runs
