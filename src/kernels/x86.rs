@@ -22,7 +22,8 @@
 //! With Rust 1.89 or later, on CPUs with AVX-512F, the packed `f32` product with at least 32
 //! columns runs `avx512` instead (32-column panels, 12-row blocks; the same bits), as do the
 //! matrix–vector product (sixteen rows per block), the convolutions' panel products and grid
-//! sums, and the softmax (the portable code compiled for AVX-512).
+//! sums; and `avx2_build!` compiles its element-wise kernels (exp, softmax, the SGD update,
+//! the finite scans) for AVX-512 as well.
 //!
 //! This module (with `avx512` inside it) is the only one of the crate with `unsafe`: calling a `#[target_feature]` function
 //! is unsafe because the CPU must support the feature, and before Rust 1.87 (the MSRV is 1.85)

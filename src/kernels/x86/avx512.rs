@@ -6,8 +6,8 @@
 //! The same sums in the same order as the AVX2 and portable products: each starts at `+0`
 //! and adds `aᵢₖ·bₖⱼ` (rounded product, then rounded sum) in increasing `k` — so the same
 //! bits — unless the `fma` feature is on, when each step is one fused multiply-add. Also the
-//! convolutions' panel products and grid sums, the matrix–vector product and the softmax,
-//! each in its portable counterpart's order.
+//! convolutions' panel products and grid sums and the matrix–vector product, each in its
+//! portable counterpart's order.
 
 // Stable since Rust 1.89, above the MSRV (1.85): this module is compiled only by 1.89 or later.
 #![allow(clippy::incompatible_msrv)]
