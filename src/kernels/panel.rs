@@ -463,6 +463,19 @@ impl<'a> Padded<'a> {
         (s * self.rows + ky) * self.cols + kx
     }
 
+    /// `true` when the copy would be the source itself (a 1 × 1 window without padding: no
+    /// zeros around the planes, rows as wide as the source's) and every block of 16 positions
+    /// a step reads lies inside the source: the walk then reads the source in place.
+    fn is_source(&self) -> bool {
+        self.top == 0
+            && self.left == 0
+            && self.dilation == (1, 1)
+            && (self.rows, self.cols) == self.src
+            && self.window.0.kernel == 1
+            && self.window.1.kernel == 1
+            && self.rows * self.cols >= LANES
+    }
+
     /// Copies the source planes into `buf`, whose zeros around them it leaves (a copy starts
     /// as zeros; each sample writes the same positions).
     #[inline(always)]
@@ -502,7 +515,9 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     init: impl Fn(usize) -> T,
     dst: &mut [T],
 ) {
-    scratch!(buf = [T::zero(); p.len()] within PADDED);
+    // In place when the copy would equal the source (no copy, no buffer to clear).
+    let in_place = p.is_source();
+    scratch!(buf = [T::zero(); if in_place { 0 } else { p.len() }] within PADDED);
     // Its callers walk copies of at most a panel's rows of steps.
     let k_all = p.steps().min(PANEL_ROWS);
     scratch!(columns = [0u32; k_all] within PANEL_ROWS);
@@ -516,8 +531,14 @@ fn run_padded<T: Scalar + Widen<U>, U: Copy + 'static>(
     let (n_src, n_dst) = (p.planes * p.src.0 * p.src.1, outputs * n);
     let samples = dst.len().checked_div(n_dst).unwrap_or(0);
     for s in 0..samples {
-        p.copy(&src[s * n_src..][..n_src], buf);
-        let op = Operand::new(w, columns, &*buf, rows);
+        let sample = &src[s * n_src..][..n_src];
+        let values = if in_place {
+            sample
+        } else {
+            p.copy(sample, buf);
+            &*buf
+        };
+        let op = Operand::new(w, columns, values, rows);
         walk_copy(
             p,
             &op,
@@ -659,13 +680,20 @@ fn walk_one<T: Scalar + Widen<U>, U: Copy + 'static>(
 #[inline(always)]
 fn block_runs(p: &Padded, q0: usize, runs: &mut [(usize, usize, usize); LANES]) -> usize {
     let (out_h, out_w) = p.out;
-    let mut count = 0;
+    let mut count: usize = 0;
     let (mut lane, mut i, mut j) = (0, q0 / p.cols, q0 % p.cols);
     while lane < LANES && i < out_h {
         let len = out_w.saturating_sub(j).min(LANES - lane);
-        if len > 0 {
-            runs[count] = (lane, i * out_w + j, len);
-            count += 1;
+        let at = i * out_w + j;
+        match count.checked_sub(1).map(|c| &mut runs[c]) {
+            // Continuing the last run in lanes and targets (a grid as wide as the plane):
+            // one run, so a block on consecutive rows is one copy.
+            Some((l, a, n)) if *l + *n == lane && *a + *n == at => *n += len,
+            _ if len > 0 => {
+                runs[count] = (lane, at, len);
+                count += 1;
+            }
+            _ => {}
         }
         lane += p.cols - j;
         (i, j) = (i + 1, 0);

@@ -649,15 +649,17 @@ fn conv2d_on_a_batch_equals_sample_by_sample() {
     let value = |i: usize| ((i as f32) * 0.377).cos() * 1.3;
     // (channels in, out, [h, w], kernel, stride, pad)
     type Case = (usize, usize, [usize; 2], [usize; 2], [usize; 2], [usize; 2]);
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         (6, 16, [1, 100], [1, 5], [1, 1], [0, 2]),
         (3, 9, [6, 7], [3, 3], [1, 1], [1, 1]),
+        // A 1 × 1 window: each sample read in place.
+        (4, 6, [4, 5], [1, 1], [1, 1], [0, 0]),
         (2, 4, [7, 9], [3, 3], [2, 1], [1, 1]),
         (4, 5, [6, 19], [3, 2], [2, 2], [1, 1]),
         (3, 5, [9, 8], [4, 2], [2, 1], [1, 0]),
         (1, 2, [190, 200], [3, 3], [1, 1], [0, 0]),
     ];
-    let cases = if cfg!(miri) { &cases[1..3] } else { &cases[..] };
+    let cases = if cfg!(miri) { &cases[1..4] } else { &cases[..] };
     let samples = 3;
     for &(ci, co, hw, kernel, stride, pad) in cases {
         let spec = WindowSpec {
@@ -716,7 +718,7 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         bool,
     );
-    let cases: [Case; 20] = [
+    let cases: [Case; 21] = [
         // Reductions of 64 steps and more (72 forward, 81 for the input gradient): the padded
         // walks' blocks two at a time, the last pair overlapping, one block left alone.
         (8, 9, [5, 11], [3, 3], [1, 1], [0, 0], true),
@@ -743,6 +745,9 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         (4, 2, [4, 4], [1, 1], [2, 2], [0, 0], false),
         // Narrow grids: a block of 16 positions over many rows.
         (3, 9, [7, 2], [1, 1], [1, 1], [0, 0], false),
+        // 1 × 1 windows read in place (no copy), a block over several rows stored as one
+        // run; 64 steps forward and back: blocks two at a time, the last pair overlapping.
+        (64, 64, [5, 5], [1, 1], [1, 1], [0, 0], false),
         (2, 9, [9, 1], [3, 1], [1, 1], [0, 0], true),
         // Too large for the padded copies: value by value.
         (1, 2, [190, 200], [3, 3], [1, 1], [0, 0], true),
@@ -750,8 +755,10 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
     // Under miri, small windows that take every path: a padded copy with a block of 8
     // output channels and one left over (one block of positions a pass, and two), the
     // eight-lane runs of 4 × 2 channels, panels.
-    let small: [Case; 4] = [
+    let small: [Case; 5] = [
         (2, 9, [3, 5], [3, 3], [1, 1], [0, 0], true),
+        // A 1 × 1 window read in place, its last block overlapping.
+        (2, 9, [4, 5], [1, 1], [1, 1], [0, 0], false),
         // 72 steps: two blocks of positions a pass.
         (8, 9, [3, 6], [3, 3], [1, 1], [0, 0], true),
         (2, 4, [5, 6], [3, 3], [2, 1], [1, 1], false),
