@@ -901,7 +901,8 @@ pub(crate) const GRID_LANES: usize = 16;
 /// positions; `dyg` is `dy` with zeros in the `kw − 1` columns past each row, `xg` the input
 /// with its padding), position `q` into lane `q mod 16` of the sum, the lanes then combined
 /// ([`sum_sixteen_lanes`]). Every lane starts at `+0`. From copies on the stack where they
-/// fit (for `f32` with AVX-512, explicit code: 4 × 4 channels of sums in registers), else
+/// fit, or the samples themselves for a 1 × 1 window without padding (for `f32` with
+/// AVX-512, explicit code: 4 × 4 channels of sums in registers), else
 /// value by value, leaving out the terms with a zero of the copies (the same bits for finite
 /// values).
 // Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
@@ -938,12 +939,30 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     let per_copy = (PADDED.saturating_sub(GRID_LANES) / grid / 4 * 4).max(4);
     scratch!(ys = [T::zero(); per_copy.min(co) * grid + GRID_LANES] within PADDED);
     let plane = p.rows * p.cols;
-    for (x, dy) in batch {
-        p.copy(x, xs);
+    // A 1 × 1 window without padding reads the samples in place where the reads past a
+    // sample's last plane (up to a block of lanes, masked out of the sums) stay in the batch.
+    let (n_in, n_out) = d.sample_sizes();
+    let reach = grid.div_ceil(GRID_LANES) * GRID_LANES;
+    let in_place = |s: usize| {
+        p.is_source()
+            && x.len() >= s * n_in + ci.saturating_sub(1) * grid + reach
+            && dy.len() >= s * n_out + co.saturating_sub(1) * grid + reach
+    };
+    for (s, (x_s, dy_s)) in batch.enumerate() {
+        let xs: &[T] = if in_place(s) {
+            &x[s * n_in..]
+        } else {
+            p.copy(x_s, xs);
+            &*xs
+        };
         for first in (0..co).step_by(per_copy) {
-            let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
-            grid_copy(dy, (first, per_copy), (ow, gw, grid), ys);
-            let ys = &*ys;
+            let ys: &[T] = if in_place(s) {
+                &dy[s * n_out + first * grid..]
+            } else {
+                let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
+                grid_copy(dy_s, (first, per_copy), (ow, gw, grid), ys);
+                &*ys
+            };
             for o in (first..(first + per_copy).min(co)).step_by(4) {
                 let ys = &ys[(o - first) * grid..];
                 let mut cc = 0;
