@@ -258,13 +258,23 @@ pub(crate) fn input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], dx: &mu
     }
 }
 
-/// `db[o] += Σ_ij dy[o][i][j]`: each channel's sum in one running sum, in increasing
-/// position (every 2-D convolution's bias gradient).
+/// `db[o] += Σ_ij dy[o][i][j]`: each channel's sum in one running sum from `+0`, in
+/// increasing position (every 2-D convolution's bias gradient; the sums are
+/// [`plane_sums`](super::plane_sums), eight channels at a time with AVX2).
 #[inline(always)]
 pub(crate) fn bias_gradients<T: Scalar>(d: &Window2d, dy: &[T], db: &mut [T]) {
+    const CHANNELS: usize = 64;
     let ohw = d.rows.out_len * d.cols.out_len;
-    for (db, dyo) in db.iter_mut().zip(dy.chunks_exact(ohw.max(1))) {
-        *db = *db + dyo.iter().fold(T::zero(), |a, &v| a + v);
+    if ohw == 0 {
+        return;
+    }
+    for (db, dy) in db.chunks_mut(CHANNELS).zip(dy.chunks(CHANNELS * ohw)) {
+        let mut sums = [T::zero(); CHANNELS];
+        let sums = &mut sums[..db.len().min(dy.len() / ohw)];
+        super::plane_sums(dy, ohw, sums);
+        for (db, &s) in db.iter_mut().zip(sums.iter()) {
+            *db = *db + s;
+        }
     }
 }
 

@@ -932,6 +932,11 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
                 .map(|&v| f64::from(v))
                 .sum();
             assert!((f64::from(db[o]) - exact).abs() < 1e-5 * exact.abs().max(1.0));
+            // The documented order: one running sum from +0 in increasing position.
+            let running = dy[o * opl..(o + 1) * opl]
+                .iter()
+                .fold(0.0f32, |a, &v| a + v);
+            assert_eq!(db[o].to_bits(), (0.0 + running).to_bits(), "{d:?} db");
         }
     }
 }
