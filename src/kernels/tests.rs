@@ -182,6 +182,34 @@ fn matvec_checks() {
     check::<40, 100>();
     check::<5, 20>();
     check::<16, 16>();
+    // Signed zeros: every product ±0 (rows of negative weights times +0 give −0 only), with no
+    // bias, a −0 bias, a +0 bias and a mixed one. The portable sums start at +0, which
+    // decides the sign of a zero result.
+    fn zeros<const R: usize, const C: usize>() {
+        let rows: [[f32; C]; R] = core::array::from_fn(|i| {
+            core::array::from_fn(|j| match i % 3 {
+                0 => -1.0,
+                1 => [-2.0, 3.0, -0.0, 0.0][j % 4],
+                _ => 0.5,
+            })
+        });
+        for x in [
+            [0.0f32; C],
+            core::array::from_fn(|j| if j % 3 == 0 { -0.0 } else { 0.0 }),
+        ] {
+            let mixed: [f32; R] = core::array::from_fn(|r| [-0.0, 0.0, 1.0][r % 3]);
+            for b in [None, Some([-0.0; R]), Some([0.0; R]), Some(mixed)] {
+                let (mut fast, mut plain) = ([0.0f32; R], [0.0f32; R]);
+                matvec_rows(&rows, &x, b.as_ref(), &mut fast);
+                portable::matvec_rows(&rows, &x, b.as_ref(), &mut plain);
+                assert_eq!(bits(fast), bits(plain), "zeros {R}×{C}, bias {b:?}");
+            }
+        }
+    }
+    zeros::<32, 64>();
+    zeros::<10, 32>();
+    zeros::<17, 33>();
+    zeros::<5, 7>();
     // f64 has no explicit kernel: the portable code runs.
     let rows = [[1.5f64, -2.0, 0.25], [3.0, 0.5, -1.0]];
     let mut out = [0.0; 2];

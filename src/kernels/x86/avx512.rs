@@ -366,20 +366,26 @@ fn matvec_block<const R: usize, const C: usize, const M: usize>(
     let m = M.min(16);
     let rows = &rows[first..first + m];
     let full = C - C % 16;
+    // Each lane's sum starts from its first product, not from `+0` as the portable order's
+    // does: one add fewer per row and chunk of columns. The two differ only where this one is
+    // `−0` and the portable one `+0` (adding `+0` first turns a leading `−0` product into `+0`;
+    // from there the sums are equal except for the sign of a zero, through every later add and
+    // the combining of lanes, since `a + b` is `−0` only for `a = b = −0`): the result is
+    // this one plus `+0`, added below with the bias (`r + (b + 0)` equals `(r + 0) + b`).
     let mut acc = [_mm512_setzero_ps(); 16];
     for (i, v) in x[..full].chunks_exact(16).enumerate() {
         // SAFETY: every load reads 16 values of a chunk of 16.
         unsafe {
             let v = _mm512_loadu_ps(v.as_ptr());
             for (a, row) in acc.iter_mut().zip(rows) {
-                let w = _mm512_loadu_ps(row[16 * i..16 * i + 16].as_ptr());
-                *a = _mm512_add_ps(*a, _mm512_mul_ps(w, v));
+                let p = _mm512_mul_ps(_mm512_loadu_ps(row[16 * i..16 * i + 16].as_ptr()), v);
+                *a = if i == 0 { p } else { _mm512_add_ps(*a, p) };
             }
         }
     }
     if full < C {
-        // The last columns, zero-padded to sixteen (adding `+0` leaves a sum as it is: it
-        // starts at `+0` and never becomes `−0`).
+        // The last columns, zero-padded to sixteen (the padding's products are `+0`, which
+        // leaves a sum as the portable order's `+0` start does).
         let mut v16 = [0.0f32; 16];
         v16[..C - full].copy_from_slice(&x[full..]);
         // SAFETY: the loads read local arrays of 16 values.
@@ -388,7 +394,8 @@ fn matvec_block<const R: usize, const C: usize, const M: usize>(
             for (a, row) in acc.iter_mut().zip(rows) {
                 let mut w16 = [0.0f32; 16];
                 w16[..C - full].copy_from_slice(&row[full..]);
-                *a = _mm512_add_ps(*a, _mm512_mul_ps(_mm512_loadu_ps(w16.as_ptr()), v));
+                let p = _mm512_mul_ps(_mm512_loadu_ps(w16.as_ptr()), v);
+                *a = if full == 0 { p } else { _mm512_add_ps(*a, p) };
             }
         }
     }
@@ -398,12 +405,14 @@ fn matvec_block<const R: usize, const C: usize, const M: usize>(
     let mut sums = [0.0f32; 16];
     // SAFETY: the loads and the store touch local arrays of 16 values.
     unsafe {
-        let mut s = combine_sixteen(&flat);
+        // The `+0` of the portable start, with the bias if there is one: `b + 0` is `b` but
+        // for `b = −0`, off the sums' dependency chain.
+        let mut b16 = [0.0f32; 16];
         if let Some(b) = bias {
-            let mut b16 = [0.0f32; 16];
             b16[..m].copy_from_slice(&b[first..first + m]);
-            s = _mm512_add_ps(s, _mm512_loadu_ps(b16.as_ptr()));
         }
+        let b = _mm512_add_ps(_mm512_loadu_ps(b16.as_ptr()), _mm512_setzero_ps());
+        let s = _mm512_add_ps(combine_sixteen(&flat), b);
         _mm512_storeu_ps(sums.as_mut_ptr(), s);
     }
     out[first..first + m].copy_from_slice(&sums[..m]);
