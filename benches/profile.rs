@@ -2,7 +2,8 @@
 //! `cargo bench -p typegrad-bench --bench profile -- w3b 2000` runs 2,000 W3(b) steps.
 //! Workloads: `w3a`, `w3b`, `w5`, `w6a`, `w6b` (training steps), `w4` (inference calls, ×1000;
 //! `w4m` its two dense layers alone, `w4s` its softmax alone), `fwd`, `dw` (the two large
-//! products of W3(b), in GFLOP/s).
+//! products of W3(b), in GFLOP/s), `w6c` (W6's convolution layers alone, in GFLOP/s; with
+//! `W6C_PARTS=1` each layer's time and rate too).
 
 #[path = "common/w6.rs"]
 mod w6;
@@ -38,6 +39,25 @@ fn main() {
                 .expect("thread")
                 .join()
                 .expect("W6");
+        }
+        // W6's convolution layers alone (forward and both gradients), in GFLOP/s.
+        "w6c" => {
+            std::thread::Builder::new()
+                .stack_size(512 << 20)
+                .spawn(move || {
+                    for (name, (t, macs)) in [
+                        ("DS-CNN", w6::dscnn_conv_seconds(5, n)),
+                        ("ResNet-8", w6::resnet8_conv_seconds(5, n)),
+                    ] {
+                        let mut t = t;
+                        t.sort_by(f64::total_cmp);
+                        let flops = 3.0 * 2.0 * macs * w6::BATCH as f64;
+                        println!("{name} convolutions: {:.1} GFLOP/s", flops / t[2] / 1e9);
+                    }
+                })
+                .expect("thread")
+                .join()
+                .expect("W6 convolutions");
         }
         "w3a" => {
             let data = w3_data::<64>();

@@ -654,6 +654,27 @@ fn w6_all(plan: &Plan, peak: f64) {
         (W6_CHECK_RESNET8, RESNET8_MACS),
         (runs, steps, peak),
     );
+    // The convolution layers alone, each timed on its own (forward and both gradients at
+    // batch 32), summed over the model's layers: the products' own rate, without the
+    // activations, pooling, loss and update of the step.
+    let reps = plan.w6_steps.max(2) * 2;
+    for (title, (times, macs)) in [
+        ("W6(a) DS-CNN", dscnn_conv_seconds(runs, reps)),
+        ("W6(b) ResNet-8", resnet8_conv_seconds(runs, reps)),
+    ] {
+        let flops = 3.0 * 2.0 * macs * BATCH as f64;
+        table(
+            &format!(
+                "{title}: its convolution layers alone (forward and both gradients, each layer \
+                 timed on its own, batch 32; 3 × 2 flops per multiply-add)"
+            ),
+            "GFLOP/s",
+            &["typegrad"],
+            &[times],
+            &|t| flops / t / 1e9,
+            Some(peak),
+        );
+    }
 }
 
 /// W6(a) check values: the losses of steps 1 and 20 from the initial parameters (JAX's

@@ -10,7 +10,7 @@ pub mod mlperf;
 
 use typegrad::init::Rng;
 use typegrad::loss::{Class, SoftmaxCrossEntropy};
-use typegrad::nn::{Layer, Parameters};
+use typegrad::nn::{Grads, Layer, Parameters};
 use typegrad::optim::{Settings, Sgd};
 use typegrad::shape::{Image, Size};
 use typegrad::tensor::ImageBatch;
@@ -104,3 +104,179 @@ where
 /// step does about three times that per sample (forward, weight and input gradients).
 pub const DSCNN_MACS: f64 = 2_656_768.0;
 pub const RESNET8_MACS: f64 = 12_501_632.0;
+
+/// Seconds per call, one entry per run, of one layer's forward pass and gradients
+/// (`forward_train`, then `backward` with the input gradient, or `backward_params` without
+/// it for a model's first layer, as a training step does) on a batch of 32: `runs` runs of
+/// `reps` calls after one warm-up call. The convolution layers of the W6 models timed one by
+/// one, without the activations, pooling, loss and update around them.
+pub fn layer_seconds<L>(first: bool, runs: usize, reps: usize) -> Vec<f64>
+where
+    L: Layer<f32> + Parameters<f32> + Default + Clone,
+{
+    use typegrad::shape::Port;
+    let mut layer = Box::<L>::default();
+    let mut rng = Rng::new(3);
+    layer.visit_mut(&mut |t| {
+        for v in t.iter_mut() {
+            *v = rng.next_f32_signed() * 0.2;
+        }
+    });
+    let value = |i: usize| ((i * 7919 % 1009) as f32) * 0.002 - 1.0;
+    let x = Box::new(<L::In as Port>::batch::<f32, BATCH, _>(|s, i| {
+        value(s * 31 + i)
+    }));
+    let dy = Box::new(<L::Out as Port>::batch::<f32, BATCH, _>(|s, i| {
+        value(s * 17 + i + 5)
+    }));
+    let mut dx = Box::new(<L::In as Port>::batch::<f32, BATCH, _>(|_, _| 0.0));
+    let mut cache = Box::new(layer.new_cache::<BATCH>());
+    let mut grads = layer.clone();
+    let mut call = || {
+        layer.forward_train(&x, &mut cache);
+        if first {
+            layer.backward_params(&x, &mut cache, &dy, &mut grads, Grads::Overwrite);
+        } else {
+            layer.backward(&x, &mut cache, &dy, &mut grads, Grads::Overwrite, &mut dx);
+        }
+        std::hint::black_box((&*dx, &*grads));
+    };
+    call();
+    (0..runs)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            for _ in 0..reps {
+                call();
+            }
+            t.elapsed().as_secs_f64() / reps as f64
+        })
+        .collect()
+}
+
+/// The convolution layers of DS-CNN (with how many of each): seconds per call of each,
+/// summed per run, and their multiply-adds per sample (the first layer's counted two thirds:
+/// it has no input gradient, so two products where the others have three).
+pub fn dscnn_conv_seconds(runs: usize, reps: usize) -> (Vec<f64>, f64) {
+    use typegrad::nn::{Conv2d, DepthwiseConv2d, Kernel, Same, Stride};
+    let parts = [
+        (
+            layer_seconds::<Conv2d<f32, 1, 64, Kernel<10, 4>, Stride<2>, Same, Image<1, 49, 10>>>(
+                true, runs, reps,
+            ),
+            1.0,
+            64.0 * 125.0 * 40.0,
+        ),
+        (
+            layer_seconds::<DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same, Image<64, 25, 5>>>(
+                false, runs, reps,
+            ),
+            4.0,
+            64.0 * 125.0 * 9.0,
+        ),
+        (
+            layer_seconds::<
+                Conv2d<
+                    f32,
+                    64,
+                    64,
+                    Kernel<1>,
+                    Stride<1>,
+                    typegrad::nn::Pad<0, 0>,
+                    Image<64, 25, 5>,
+                >,
+            >(false, runs, reps),
+            4.0,
+            64.0 * 125.0 * 64.0,
+        ),
+    ];
+    sum_parts(&parts)
+}
+
+/// [`dscnn_conv_seconds`] for ResNet-8.
+pub fn resnet8_conv_seconds(runs: usize, reps: usize) -> (Vec<f64>, f64) {
+    use typegrad::nn::{Conv2d, Kernel, Pad, Same, Stride};
+    let parts = [
+        (
+            layer_seconds::<Conv2d<f32, 3, 16, Kernel<3>, Stride<1>, Same, Image<3, 32, 32>>>(
+                true, runs, reps,
+            ),
+            1.0,
+            16.0 * 1024.0 * 27.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 16, 16, Kernel<3>, Stride<1>, Same, Image<16, 32, 32>>>(
+                false, runs, reps,
+            ),
+            2.0,
+            16.0 * 1024.0 * 144.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 16, 32, Kernel<3>, Stride<2>, Same, Image<16, 32, 32>>>(
+                false, runs, reps,
+            ),
+            1.0,
+            32.0 * 256.0 * 144.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 32, 32, Kernel<3>, Stride<1>, Same, Image<32, 16, 16>>>(
+                false, runs, reps,
+            ),
+            1.0,
+            32.0 * 256.0 * 288.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 16, 32, Kernel<1>, Stride<2>, Pad<0, 0>, Image<16, 32, 32>>>(
+                false, runs, reps,
+            ),
+            1.0,
+            32.0 * 256.0 * 16.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 32, 64, Kernel<3>, Stride<2>, Same, Image<32, 16, 16>>>(
+                false, runs, reps,
+            ),
+            1.0,
+            64.0 * 64.0 * 288.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 64, 64, Kernel<3>, Stride<1>, Same, Image<64, 8, 8>>>(
+                false, runs, reps,
+            ),
+            1.0,
+            64.0 * 64.0 * 576.0,
+        ),
+        (
+            layer_seconds::<Conv2d<f32, 32, 64, Kernel<1>, Stride<2>, Pad<0, 0>, Image<32, 16, 16>>>(
+                false, runs, reps,
+            ),
+            1.0,
+            64.0 * 64.0 * 32.0,
+        ),
+    ];
+    sum_parts(&parts)
+}
+
+/// Per run, `Σ count · seconds`; and `Σ count · multiply-adds`. With `W6C_PARTS` set, each
+/// part's median time and rate on stderr.
+fn sum_parts(parts: &[(Vec<f64>, f64, f64)]) -> (Vec<f64>, f64) {
+    if std::env::var_os("W6C_PARTS").is_some() {
+        for (t, count, macs) in parts {
+            let mut t = t.clone();
+            t.sort_by(f64::total_cmp);
+            let m = t[t.len() / 2];
+            eprintln!(
+                "  ×{count}: {:.1} µs, {:.1} GFLOP/s",
+                m * 1e6,
+                6.0 * macs * 32.0 / m / 1e9
+            );
+        }
+    }
+    let runs = parts.iter().map(|p| p.0.len()).min().unwrap_or(0);
+    let seconds = (0..runs)
+        .map(|r| parts.iter().map(|(t, count, _)| count * t[r]).sum())
+        .collect();
+    (
+        seconds,
+        parts.iter().map(|(_, count, macs)| count * macs).sum(),
+    )
+}
