@@ -756,10 +756,136 @@ pub(crate) fn conv2d_input_gradient<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], 
     let taps = d.rows.kernel * d.cols.kernel;
     let (ci, per_o) = (d.channels_in, d.channels_in * taps);
     let column = |k: usize| (k / taps) * per_o + k % taps;
+    if input_gradient_by_phases(d, w, dy, dx) {
+        return;
+    }
     if let Some(p) = Padded::transposed(d).filter(|p| p.steps() <= PANEL_ROWS) {
         return run_padded(&p, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
     }
     run(&g, dy, w, ci, |c| c * taps, column, |_| T::zero(), dx);
+}
+
+/// Along one axis of a strided window, phase `a`'s taps (the input positions `a + S·t` are
+/// phase `a`'s, `a < S`): the taps `k` through which an output reads them, `(a + P − k) mod
+/// S = 0`, each with its shift `δ = (a + P − k) / S` (position `a + S·t` is read by output
+/// `t + δ`), in increasing `k`.
+#[inline(always)]
+fn phase_taps(axis: &Window1d, a: usize) -> impl Iterator<Item = (usize, isize)> + '_ {
+    let stride = axis.stride as isize;
+    (0..axis.kernel).filter_map(move |k| {
+        let v = (a + axis.padding) as isize - k as isize;
+        (v.rem_euclid(stride) == 0).then_some((k, v.div_euclid(stride)))
+    })
+}
+
+/// The input positions of phase `a` along `axis`: `a, a + S, …` below its length.
+#[inline(always)]
+fn phase_len(axis: &Window1d, a: usize) -> usize {
+    axis.length.saturating_sub(a).div_ceil(axis.stride)
+}
+
+/// [`conv2d_input_gradient`] of a strided window, phase by phase: the input positions
+/// `(a + Sh·t, b + Sw·u)` of one phase `(a, b)` are read only through the taps of
+/// [`phase_taps`], so they are a stride-1 walk ([`walk_copy`]) over the output gradient
+/// itself (one copy with zeros around it, not dilated), with those taps alone — the taps that
+/// would read the zeros between dilated values are left out (adding `w · 0` leaves a sum
+/// that is never `−0` as it is: the same bits for finite weights), `Sh·Sw` times fewer
+/// products than a walk over the dilated gradient. Each phase's sums go to a buffer, then to
+/// their places in `dx`. `false` (nothing written) for stride 1, or when the copies or a
+/// phase's steps do not fit.
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn input_gradient_by_phases<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], dx: &mut [T]) -> bool {
+    let (r, c) = (&d.rows, &d.cols);
+    if (r.stride == 1 && c.stride == 1) || r.stride == 0 || c.stride == 0 {
+        return false;
+    }
+    // The copy's margins: `lead` zeros before the outputs (for the shifts below 0) and room
+    // up to the last output any phase's last position reads.
+    let margins = |axis: &Window1d| {
+        let (mut lead, mut end) = (0isize, axis.out_len as isize);
+        let mut most = 0;
+        for a in 0..axis.stride.min(axis.length) {
+            most = most.max(phase_taps(axis, a).count());
+            for (_, delta) in phase_taps(axis, a) {
+                lead = lead.max(-delta);
+                end = end.max(phase_len(axis, a) as isize + delta);
+            }
+        }
+        (lead as usize, (lead + end) as usize, most)
+    };
+    let ((top, rows, most_r), (left, cols, most_c)) = (margins(r), margins(c));
+    let copy = Padded {
+        planes: d.channels_out,
+        rows,
+        cols,
+        top,
+        left,
+        src: (r.out_len, c.out_len),
+        dilation: (1, 1),
+        out: (phase_len(r, 0), phase_len(c, 0)),
+        window: (r, c),
+        transposed: true,
+    };
+    let (ci, co) = (d.channels_in, d.channels_out);
+    let (taps, kw) = (r.kernel * c.kernel, c.kernel);
+    let per_o = ci * taps;
+    let largest = phase_len(r, 0) * phase_len(c, 0);
+    let steps = co * most_r * most_c;
+    if copy.len() > PADDED || ci * largest > PADDED || steps > PANEL_ROWS || steps == 0 {
+        return false;
+    }
+    scratch!(buf = [T::zero(); copy.len()] within PADDED);
+    scratch!(phase = [T::zero(); ci * largest] within PADDED);
+    scratch!(columns = [0u32; steps] within PANEL_ROWS);
+    scratch!(offsets = [0u32; steps] within PANEL_ROWS);
+    let (n_src, n_dst) = (co * r.out_len * c.out_len, ci * r.length * c.length);
+    let samples = dx.len().checked_div(n_dst).unwrap_or(0);
+    for s in 0..samples {
+        copy.copy(&dy[s * n_src..][..n_src], buf);
+        let dx = &mut dx[s * n_dst..][..n_dst];
+        for a in 0..r.stride.min(r.length) {
+            for b in 0..c.stride.min(c.length) {
+                let (ph, pw) = (phase_len(r, a), phase_len(c, b));
+                // The phase's steps in increasing (o, ky, kx): the order of the full sums.
+                let mut k = 0;
+                for o in 0..co {
+                    for (ky, dr) in phase_taps(r, a) {
+                        for (kx, dc) in phase_taps(c, b) {
+                            let row = (o * rows) as isize + top as isize + dr;
+                            columns[k] = (o * per_o + ky * kw + kx) as u32;
+                            offsets[k] =
+                                (row as usize * cols + (left as isize + dc) as usize) as u32;
+                            k += 1;
+                        }
+                    }
+                }
+                let phase = &mut phase[..ci * ph * pw];
+                if k == 0 {
+                    // No tap reads these positions: sums of nothing, +0.
+                    phase.fill(T::zero());
+                } else {
+                    let grid = Padded {
+                        out: (ph, pw),
+                        ..copy
+                    };
+                    let op = Operand::new(w, &columns[..k], &*buf, &offsets[..k]);
+                    walk_copy(&grid, &op, ci, &|cc| cc * taps, &|_| T::zero(), phase);
+                }
+                for (cc, sums) in phase.chunks_exact(ph * pw).enumerate() {
+                    for (i, line) in sums.chunks_exact(pw).enumerate() {
+                        let at = (cc * r.length + a + r.stride * i) * c.length + b;
+                        for (j, &v) in line.iter().enumerate() {
+                            dx[at + c.stride * j] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    true
 }
 
 /// The gradients of [`conv2d`] for samples `x` (as many as `dy` holds), given `dy`, each

@@ -746,7 +746,7 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         [usize; 2],
         bool,
     );
-    let cases: [Case; 21] = [
+    let cases: [Case; 23] = [
         // Reductions of 64 steps and more (72 forward, 81 for the input gradient): the padded
         // walks' blocks two at a time, the last pair overlapping, one block left alone.
         (8, 9, [5, 11], [3, 3], [1, 1], [0, 0], true),
@@ -771,6 +771,10 @@ fn conv2d_adds_in_the_documented_order_and_its_gradients_are_the_sums() {
         (2, 3, [7, 9], [3, 3], [2, 2], [0, 0], true),
         (1, 4, [9, 6], [4, 2], [2, 1], [1, 0], false),
         (4, 2, [4, 4], [1, 1], [2, 2], [0, 0], false),
+        // Strided input gradients by phases: 64 steps and more a phase (blocks two at a
+        // time), and a kernel taller and wider than the strides (DS-CNN's first layer).
+        (8, 32, [8, 8], [3, 3], [2, 2], [0, 0], true),
+        (1, 16, [13, 10], [10, 4], [2, 2], [0, 0], true),
         // Narrow grids: a block of 16 positions over many rows.
         (3, 9, [7, 2], [1, 1], [1, 1], [0, 0], false),
         // 1 × 1 windows read in place (no copy), a block over several rows stored as one
