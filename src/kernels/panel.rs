@@ -733,11 +733,109 @@ pub(crate) fn conv2d<T: Scalar + Widen<U>, U: Copy + 'static>(
         transposed: false,
     };
     let k_all = d.channels_in * d.rows.kernel * d.cols.kernel;
+    if conv2d_by_phases(d, x, w, b, y) {
+        return;
+    }
     // Walking the copy takes the whole reduction's offsets at once: at most a panel's rows.
     if let Some(p) = Padded::forward(d).filter(|p| p.steps() <= PANEL_ROWS) {
         return run_padded(&p, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
     }
     run(&g, x, w, d.channels_out, |o| o * k_all, |k| k, |o| b[o], y);
+}
+
+/// [`conv2d`] of a strided window over the input split into phases: phase `(a, b)` of
+/// channel `c` holds `x[c][Sh·i + a − Ph][Sw·j + b − Pw]` at `(i, j)` (zeros outside the
+/// input), so tap `(ky, kx)` of output `(i, j)` reads phase `(ky mod Sh, kx mod Sw)` at
+/// `(i + ky div Sh, j + kx div Sw)`: 16 neighbouring outputs read 16 neighbouring values, a
+/// stride-1 walk ([`walk_copy`], blocks of positions two at a time) with no panels to
+/// gather. The steps in the order of the sums, `(c, ky, kx)`, each reading its phase; a tap
+/// on padding reads a zero, as the panels' do: the same bits. `false` (nothing written) for
+/// stride 1, or when the copy or the steps do not fit.
+// Inlined into the layers' code in optimized builds (AVX2 and constant windows there); in
+// debug builds, where nothing shares stack slots, a frame of its own (its scratch arrays).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn conv2d_by_phases<T: Scalar + Widen<U>, U: Copy + 'static>(
+    d: &Window2d,
+    x: &[T],
+    w: &[U],
+    b: &[T],
+    y: &mut [T],
+) -> bool {
+    let (r, c) = (&d.rows, &d.cols);
+    if (r.stride == 1 && c.stride == 1) || r.stride == 0 || c.stride == 0 {
+        return false;
+    }
+    // The phases a tap reads (`min(S, kernel)` along each axis) and their planes' size.
+    let (pa, pb) = (r.stride.min(r.kernel), c.stride.min(c.kernel));
+    let (rows, cols) = (
+        r.out_len + (r.kernel - 1) / r.stride,
+        c.out_len + (c.kernel - 1) / c.stride,
+    );
+    let copy = Padded {
+        planes: d.channels_in * pa * pb,
+        rows,
+        cols,
+        top: 0,
+        left: 0,
+        src: (r.length, c.length),
+        dilation: (1, 1),
+        out: (r.out_len, c.out_len),
+        window: (r, c),
+        transposed: false,
+    };
+    let (ci, kh, kw) = (d.channels_in, r.kernel, c.kernel);
+    let steps = ci * kh * kw;
+    if copy.len() > PADDED || steps > PANEL_ROWS || steps == 0 {
+        return false;
+    }
+    scratch!(buf = [T::zero(); copy.len()] within PADDED);
+    scratch!(columns = [0u32; steps] within PANEL_ROWS);
+    scratch!(offsets = [0u32; steps] within PANEL_ROWS);
+    for (k, (column, offset)) in columns.iter_mut().zip(offsets.iter_mut()).enumerate() {
+        let (ch, ky, kx) = (k / (kh * kw), k / kw % kh, k % kw);
+        let plane = (ch * pa + ky % r.stride) * pb + kx % c.stride;
+        *column = k as u32;
+        *offset = ((plane * rows + ky / r.stride) * cols + kx / c.stride) as u32;
+    }
+    let op_parts = (&*columns, &*offsets);
+    let (n_src, n_dst) = (
+        ci * r.length * c.length,
+        d.channels_out * r.out_len * c.out_len,
+    );
+    let samples = y.len().checked_div(n_dst).unwrap_or(0);
+    // Phase plane `(c, a, b)` row `i` reads input row `Sh·i + a − Ph` (if inside): its
+    // columns `j` read `Sw·j + b − Pw`.
+    for s in 0..samples {
+        let x = &x[s * n_src..][..n_src];
+        for (p, plane) in buf
+            .chunks_exact_mut(rows * cols)
+            .take(copy.planes)
+            .enumerate()
+        {
+            let (ch, a, bb) = (p / (pa * pb), p / pb % pa, p % pb);
+            let src = &x[ch * r.length * c.length..][..r.length * c.length];
+            for (i, line) in plane.chunks_exact_mut(cols).enumerate() {
+                let row = (r.stride * i + a)
+                    .checked_sub(r.padding)
+                    .filter(|&row| row < r.length);
+                for (j, v) in line.iter_mut().enumerate() {
+                    let col = (c.stride * j + bb)
+                        .checked_sub(c.padding)
+                        .filter(|&col| col < c.length);
+                    *v = match (row, col) {
+                        (Some(row), Some(col)) => src[row * c.length + col],
+                        _ => T::zero(),
+                    };
+                }
+            }
+        }
+        let op = Operand::new(w, op_parts.0, &*buf, op_parts.1);
+        let k_all = steps;
+        let dst = &mut y[s * n_dst..][..n_dst];
+        walk_copy(&copy, &op, d.channels_out, &|o| o * k_all, &|o| b[o], dst);
+    }
+    true
 }
 
 /// The input gradient of [`conv2d`]: `dx[c][r][s] = Σ_o Σ_ky Σ_kx w[o][c][ky][kx] ·
