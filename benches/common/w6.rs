@@ -153,107 +153,46 @@ where
         .collect()
 }
 
+/// `[(seconds per run, count, multiply-adds per sample); _]` of the layers listed as
+/// `(type, first, count, multiply-adds)`.
+macro_rules! parts {
+    ($runs:expr, $reps:expr; $(($layer:ty, $first:expr, $count:expr, $macs:expr)),* $(,)?) => {
+        [$((layer_seconds::<$layer>($first, $runs, $reps), $count, $macs)),*]
+    };
+}
+
 /// The convolution layers of DS-CNN (with how many of each): seconds per call of each,
 /// summed per run, and their multiply-adds per sample (the first layer's counted two thirds:
 /// it has no input gradient, so two products where the others have three).
 pub fn dscnn_conv_seconds(runs: usize, reps: usize) -> (Vec<f64>, f64) {
-    use typegrad::nn::{Conv2d, DepthwiseConv2d, Kernel, Same, Stride};
-    let parts = [
-        (
-            layer_seconds::<Conv2d<f32, 1, 64, Kernel<10, 4>, Stride<2>, Same, Image<1, 49, 10>>>(
-                true, runs, reps,
-            ),
-            1.0,
-            64.0 * 125.0 * 40.0,
-        ),
-        (
-            layer_seconds::<DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same, Image<64, 25, 5>>>(
-                false, runs, reps,
-            ),
-            4.0,
-            64.0 * 125.0 * 9.0,
-        ),
-        (
-            layer_seconds::<
-                Conv2d<
-                    f32,
-                    64,
-                    64,
-                    Kernel<1>,
-                    Stride<1>,
-                    typegrad::nn::Pad<0, 0>,
-                    Image<64, 25, 5>,
-                >,
-            >(false, runs, reps),
-            4.0,
-            64.0 * 125.0 * 64.0,
-        ),
-    ];
-    sum_parts(&parts)
+    use typegrad::nn::{Conv2d, DepthwiseConv2d, Kernel, Pad, Same, Stride};
+    type First = Conv2d<f32, 1, 64, Kernel<10, 4>, Stride<2>, Same, Image<1, 49, 10>>;
+    type Depthwise = DepthwiseConv2d<f32, 64, Kernel<3>, Stride<1>, Same, Image<64, 25, 5>>;
+    type Pointwise = Conv2d<f32, 64, 64, Kernel<1>, Stride<1>, Pad<0, 0>, Image<64, 25, 5>>;
+    sum_parts(&parts![runs, reps;
+        (First, true, 1.0, 64.0 * 125.0 * 40.0 * 2.0 / 3.0),
+        (Depthwise, false, 4.0, 64.0 * 125.0 * 9.0),
+        (Pointwise, false, 4.0, 64.0 * 125.0 * 64.0),
+    ])
 }
 
 /// [`dscnn_conv_seconds`] for ResNet-8.
 pub fn resnet8_conv_seconds(runs: usize, reps: usize) -> (Vec<f64>, f64) {
     use typegrad::nn::{Conv2d, Kernel, Pad, Same, Stride};
-    let parts = [
-        (
-            layer_seconds::<Conv2d<f32, 3, 16, Kernel<3>, Stride<1>, Same, Image<3, 32, 32>>>(
-                true, runs, reps,
-            ),
-            1.0,
-            16.0 * 1024.0 * 27.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 16, 16, Kernel<3>, Stride<1>, Same, Image<16, 32, 32>>>(
-                false, runs, reps,
-            ),
-            2.0,
-            16.0 * 1024.0 * 144.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 16, 32, Kernel<3>, Stride<2>, Same, Image<16, 32, 32>>>(
-                false, runs, reps,
-            ),
-            1.0,
-            32.0 * 256.0 * 144.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 32, 32, Kernel<3>, Stride<1>, Same, Image<32, 16, 16>>>(
-                false, runs, reps,
-            ),
-            1.0,
-            32.0 * 256.0 * 288.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 16, 32, Kernel<1>, Stride<2>, Pad<0, 0>, Image<16, 32, 32>>>(
-                false, runs, reps,
-            ),
-            1.0,
-            32.0 * 256.0 * 16.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 32, 64, Kernel<3>, Stride<2>, Same, Image<32, 16, 16>>>(
-                false, runs, reps,
-            ),
-            1.0,
-            64.0 * 64.0 * 288.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 64, 64, Kernel<3>, Stride<1>, Same, Image<64, 8, 8>>>(
-                false, runs, reps,
-            ),
-            1.0,
-            64.0 * 64.0 * 576.0,
-        ),
-        (
-            layer_seconds::<Conv2d<f32, 32, 64, Kernel<1>, Stride<2>, Pad<0, 0>, Image<32, 16, 16>>>(
-                false, runs, reps,
-            ),
-            1.0,
-            64.0 * 64.0 * 32.0,
-        ),
-    ];
-    sum_parts(&parts)
+    type C3<const I: usize, const O: usize, const S: usize, const H: usize> =
+        Conv2d<f32, I, O, Kernel<3>, Stride<S>, Same, Image<I, H, H>>;
+    type C1<const I: usize, const O: usize, const H: usize> =
+        Conv2d<f32, I, O, Kernel<1>, Stride<2>, Pad<0, 0>, Image<I, H, H>>;
+    sum_parts(&parts![runs, reps;
+        (C3<3, 16, 1, 32>, true, 1.0, 16.0 * 1024.0 * 27.0 * 2.0 / 3.0),
+        (C3<16, 16, 1, 32>, false, 2.0, 16.0 * 1024.0 * 144.0),
+        (C3<16, 32, 2, 32>, false, 1.0, 32.0 * 256.0 * 144.0),
+        (C3<32, 32, 1, 16>, false, 1.0, 32.0 * 256.0 * 288.0),
+        (C1<16, 32, 32>, false, 1.0, 32.0 * 256.0 * 16.0),
+        (C3<32, 64, 2, 16>, false, 1.0, 64.0 * 64.0 * 288.0),
+        (C3<64, 64, 1, 8>, false, 1.0, 64.0 * 64.0 * 576.0),
+        (C1<32, 64, 16>, false, 1.0, 64.0 * 64.0 * 32.0),
+    ])
 }
 
 /// Per run, `Σ count · seconds`; and `Σ count · multiply-adds`. With `W6C_PARTS` set, each
