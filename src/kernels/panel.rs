@@ -17,11 +17,14 @@
 //! lanes as wide ones do.
 //!
 //! A stride-1 window needs no panel: the sample is copied once with its zeros around it
-//! ([`Padded`]), and the 16 values a tap reads for 16 neighbouring positions of that padded
-//! grid are side by side there, so the product reads them in place ([`run_padded`]: the same
-//! sums). So does the input gradient of a strided window, over the output gradient dilated by
-//! the strides. Stride-1 weight gradients are summed over the padded grid
-//! ([`weights_on_grid`], and per channel for depthwise windows:
+//! ([`Padded`]; a 1 × 1 window without padding reads the sample itself), and the 16 values a
+//! tap reads for 16 neighbouring positions of that padded grid are side by side there, so the
+//! product reads them in place ([`run_padded`]: the same sums). A strided window's forward
+//! pass walks the input split into phases the same way ([`conv2d_by_phases`]), and its input
+//! gradient runs phase by phase over the output gradient with the taps that reach each phase
+//! ([`input_gradient_by_phases`]); the panels serve what does not fit the copies (and the
+//! microcontrollers, which have no room for them). Stride-1 weight gradients are summed over
+//! the padded grid ([`weights_on_grid`], and per channel for depthwise windows:
 //! [`depthwise_weights_on_grid`]); with a column stride they are products over transposed
 //! panels ([`weights_by_panels`]). Every entry point takes a batch: the copies are made once.
 //!
