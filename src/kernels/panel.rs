@@ -801,11 +801,7 @@ fn conv2d_by_phases<T: Scalar + Widen<U>, U: Copy + 'static>(
         *column = k as u32;
         *offset = ((plane * rows + ky / r.stride) * cols + kx / c.stride) as u32;
     }
-    let op_parts = (&*columns, &*offsets);
-    let (n_src, n_dst) = (
-        ci * r.length * c.length,
-        d.channels_out * r.out_len * c.out_len,
-    );
+    let (n_src, n_dst) = d.sample_sizes();
     let samples = y.len().checked_div(n_dst).unwrap_or(0);
     // Phase plane `(c, a, b)` row `i` reads input row `Sh·i + a − Ph` (if inside): its
     // columns `j` read `Sw·j + b − Pw`.
@@ -833,10 +829,9 @@ fn conv2d_by_phases<T: Scalar + Widen<U>, U: Copy + 'static>(
                 }
             }
         }
-        let op = Operand::new(w, op_parts.0, &*buf, op_parts.1);
-        let k_all = steps;
+        let op = Operand::new(w, columns, &*buf, offsets);
         let dst = &mut y[s * n_dst..][..n_dst];
-        walk_copy(&copy, &op, d.channels_out, &|o| o * k_all, &|o| b[o], dst);
+        walk_copy(&copy, &op, d.channels_out, &|o| o * steps, &|o| b[o], dst);
     }
     true
 }
@@ -942,7 +937,8 @@ fn input_gradient_by_phases<T: Scalar>(d: &Window2d, w: &[T], dy: &[T], dx: &mut
     scratch!(phase = [T::zero(); ci * largest] within PADDED);
     scratch!(columns = [0u32; steps] within PANEL_ROWS);
     scratch!(offsets = [0u32; steps] within PANEL_ROWS);
-    let (n_src, n_dst) = (co * r.out_len * c.out_len, ci * r.length * c.length);
+    // It reads the output gradient and writes the input's.
+    let (n_dst, n_src) = d.sample_sizes();
     let samples = dx.len().checked_div(n_dst).unwrap_or(0);
     for s in 0..samples {
         copy.copy(&dy[s * n_src..][..n_src], buf);
@@ -1170,20 +1166,19 @@ fn weights_on_grid<T: Scalar>(d: &Window2d, x: &[T], dy: &[T], dw: &mut [T]) {
     // sample's last plane (up to a block of lanes, masked out of the sums) stay in the batch.
     let (n_in, n_out) = d.sample_sizes();
     let reach = grid.div_ceil(GRID_LANES) * GRID_LANES;
-    let in_place = |s: usize| {
-        p.is_source()
-            && x.len() >= s * n_in + ci.saturating_sub(1) * grid + reach
-            && dy.len() >= s * n_out + co.saturating_sub(1) * grid + reach
-    };
+    let source = p.is_source();
     for (s, (x_s, dy_s)) in batch.enumerate() {
-        let xs: &[T] = if in_place(s) {
+        let in_place = source
+            && x.len() >= s * n_in + ci.saturating_sub(1) * grid + reach
+            && dy.len() >= s * n_out + co.saturating_sub(1) * grid + reach;
+        let xs: &[T] = if in_place {
             &x[s * n_in..]
         } else {
             p.copy(x_s, xs);
             &*xs
         };
         for first in (0..co).step_by(per_copy) {
-            let ys: &[T] = if in_place(s) {
+            let ys: &[T] = if in_place {
                 &dy[s * n_out + first * grid..]
             } else {
                 let ys = &mut ys[..per_copy.min(co - first) * grid + GRID_LANES];
